@@ -1,0 +1,121 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+// Decide is the last stage: it merges tags that several sources gave,
+// combines signals into flags, and chooses the action.
+type Decide struct {
+	// Thresholds gives, per flag, the score at or above which a document is
+	// sent to review. A flag missing here uses DefaultFlagThreshold.
+	Thresholds FlagThresholds
+}
+
+// DefaultFlagThreshold applies to flags with no configured threshold.
+const DefaultFlagThreshold = 0.5
+
+// FlagThresholds holds review thresholds per flag, optionally refined per
+// document kind and per section (section wins over kind).
+type FlagThresholds map[string]FlagThreshold
+
+// FlagThreshold is one flag's review thresholds.
+type FlagThreshold struct {
+	Default   float64            `yaml:"default" json:"default"`
+	ByKind    map[string]float64 `yaml:"by_kind,omitempty" json:"by_kind,omitempty"`
+	BySection map[string]float64 `yaml:"by_section,omitempty" json:"by_section,omitempty"`
+}
+
+// For returns the threshold of flag for a document of the given kind and section.
+func (t FlagThresholds) For(flag, kind, section string) float64 {
+	ft, ok := t[flag]
+	if !ok {
+		return DefaultFlagThreshold
+	}
+	if v, ok := ft.BySection[section]; ok && section != "" {
+		return v
+	}
+	if v, ok := ft.ByKind[kind]; ok {
+		return v
+	}
+	return ft.Default
+}
+
+var _ Stage = (*Decide)(nil)
+
+// Name implements Stage.
+func (*Decide) Name() string { return "decide" }
+
+// Process implements Stage.
+func (d *Decide) Process(_ context.Context, it *Item) error {
+	v := &it.Verdict
+	v.Tags = mergeTags(v.Tags)
+	v.Flags = combineSignals(it.Signals)
+	kind := it.Doc.Kind
+	if kind == "" {
+		kind = vigil.KindArticle
+	}
+	v.Action = vigil.ActionAllow
+	kept := v.Flags[:0]
+	for _, f := range v.Flags {
+		if f.Score >= d.Thresholds.For(f.Name, kind, it.Doc.Section) {
+			kept = append(kept, f)
+			v.Action = vigil.ActionReview
+		}
+	}
+	v.Flags = kept
+	return nil
+}
+
+// mergeTags keeps one tag per name: the highest score, the model's source
+// unless a rule gave a higher score, and the evidence of all. The result is
+// sorted by score, highest first, then by name.
+func mergeTags(tags []vigil.Tag) []vigil.Tag {
+	out := make([]vigil.Tag, 0, len(tags))
+	idx := make(map[string]int, len(tags))
+	for _, t := range tags {
+		i, ok := idx[t.Name]
+		if !ok {
+			idx[t.Name] = len(out)
+			out = append(out, t)
+			continue
+		}
+		m := &out[i]
+		if t.Score > m.Score {
+			m.Score, m.Source = t.Score, t.Source
+		}
+		m.Evidence = append(m.Evidence, t.Evidence...)
+	}
+	slices.SortStableFunc(out, func(a, b vigil.Tag) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+// combineSignals turns signals into one flag per name. Independent pieces
+// of evidence add up as a noisy-OR: score = 1 - Π(1 - weight).
+func combineSignals(sigs []Signal) []vigil.Flag {
+	flags := []vigil.Flag{}
+	idx := map[string]int{}
+	for _, s := range sigs {
+		i, ok := idx[s.Flag]
+		if !ok {
+			i = len(flags)
+			idx[s.Flag] = i
+			flags = append(flags, vigil.Flag{Name: s.Flag})
+		}
+		f := &flags[i]
+		w := min(max(s.Weight, 0), 1)
+		f.Score = 1 - (1-f.Score)*(1-w)
+		f.Evidence = append(f.Evidence, s.Evidence...)
+	}
+	slices.SortStableFunc(flags, func(a, b vigil.Flag) int { return cmp.Compare(b.Score, a.Score) })
+	return flags
+}

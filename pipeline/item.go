@@ -1,0 +1,86 @@
+package pipeline
+
+import (
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+// Item is one document on its way through the stages. Each stage reads what
+// earlier stages left and adds its own part; the last stage (Decide) turns it
+// into the final verdict. An Item is owned by one goroutine at a time.
+type Item struct {
+	Doc *vigil.Document
+	// Fields holds the normalized title and body (only those present), in
+	// that order, filled by the normalize stage.
+	Fields []Field
+	// Lang is the document's language: from the document when given,
+	// detected otherwise.
+	Lang string
+	// Verdict is built up by the stages. Tags and Entities are appended by
+	// rule and model stages; Decide sorts, merges and finalizes them.
+	Verdict vigil.Verdict
+	// Signals are flag contributions from rules and models, combined into
+	// flags by Decide.
+	Signals []Signal
+}
+
+// Field is one normalized text field of a document.
+type Field struct {
+	Name     string // vigil.FieldTitle or vigil.FieldBody
+	Original string // as received (possibly HTML)
+	// Text is the normalized text: markup removed, NFKC, lower case, ё→е,
+	// evasion undone. Rules and models read this.
+	Text string
+	// starts[i] and ends[i] are the byte range of Original that produced
+	// byte i of Text; see Span.
+	starts, ends []int32
+	// Words are the word tokens of Text, in order.
+	Words []Token
+	// Sentences are the sentence spans of Text, in order.
+	Sentences []Span
+}
+
+// Span is a half-open byte range [Start, End).
+type Span struct {
+	Start, End int
+}
+
+// Token is a word of a normalized text with its byte span in that text.
+type Token struct {
+	Text       string
+	Start, End int
+}
+
+// Signal is one piece of evidence towards a flag, from a rule or a model.
+type Signal struct {
+	Flag   string
+	Source string // vigil.SourceRule or vigil.SourceModel
+	// Weight is this signal's strength in [0, 1].
+	Weight   float64
+	Evidence []vigil.Evidence
+}
+
+// Evidence returns an evidence record for the normalized span [start, end)
+// of f, with offsets mapped back into f.Original.
+func (f *Field) Evidence(rule string, start, end int) vigil.Evidence {
+	s, e := f.Span(start, end)
+	return vigil.Evidence{Rule: rule, Field: f.Name, Start: s, End: e, Text: f.Original[s:e]}
+}
+
+// Span maps the normalized byte range [start, end) of f.Text back to the
+// byte range of f.Original that produced it. Out-of-range input is clamped,
+// so Span never panics; an empty range maps to an empty range.
+func (f *Field) Span(start, end int) (int, int) {
+	start = max(0, min(start, len(f.Text)))
+	end = max(start, min(end, len(f.Text)))
+	if f.starts == nil { // Text is Original
+		return start, end
+	}
+	if start == end {
+		if start == len(f.Text) {
+			return len(f.Original), len(f.Original)
+		}
+		s := int(f.starts[start])
+		return s, s
+	}
+	return int(f.starts[start]), int(f.ends[end-1])
+}

@@ -1,0 +1,129 @@
+// Package vigil holds Vigil's domain types: the documents that come in, the
+// verdicts that go out, and the application error with its machine-readable
+// codes. It imports nothing but the standard library; every other package of
+// the module depends on it and never the other way round.
+//
+// The JSON shape of these types is the outside contract (CLI, HTTP, files):
+// extend it, do not change it.
+package vigil
+
+// Document kinds.
+const (
+	KindArticle = "article"
+	KindComment = "comment"
+)
+
+// Languages Vigil recognises.
+const (
+	LangRussian = "ru"
+	LangKazakh  = "kk"
+	LangEnglish = "en"
+)
+
+// Actions a verdict can carry.
+const (
+	ActionAllow  = "allow"
+	ActionReview = "review"
+	ActionReject = "reject"
+)
+
+// Tag and evidence sources.
+const (
+	SourceModel = "model"
+	SourceRule  = "rule"
+)
+
+// Flag names.
+const (
+	FlagExtremistRecruitment = "extremist_recruitment"
+	FlagToxic                = "toxic"
+)
+
+// Field names a span can point into.
+const (
+	FieldTitle = "title"
+	FieldBody  = "body"
+)
+
+// MaxIDBytes is the longest document id accepted.
+const MaxIDBytes = 256
+
+// Document is one article or reader comment. Tags and Flags on input are gold
+// labels, read only by training and evaluation.
+type Document struct {
+	ID          string   `json:"id"`
+	Kind        string   `json:"kind,omitempty"`
+	Lang        string   `json:"lang,omitempty"`
+	Title       string   `json:"title,omitempty"`
+	Body        string   `json:"body,omitempty"`
+	Author      string   `json:"author,omitempty"`
+	Section     string   `json:"section,omitempty"`
+	URL         string   `json:"url,omitempty"`
+	PublishedAt string   `json:"published_at,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Flags       []string `json:"flags,omitempty"`
+	Source      string   `json:"source,omitempty"`
+}
+
+// Verdict is what Vigil decides about one document.
+type Verdict struct {
+	ID       string   `json:"id"`
+	Action   string   `json:"action"`
+	Lang     string   `json:"lang,omitempty"`
+	Tags     []Tag    `json:"tags"`
+	Flags    []Flag   `json:"flags"`
+	Entities []Entity `json:"entities,omitempty"`
+	Versions Versions `json:"versions"`
+	TookMS   float64  `json:"took_ms"`
+	// Error is set when a stage failed on this document; the other fields
+	// then hold whatever the stages before it produced.
+	Error *Error `json:"error,omitempty"`
+}
+
+// Tag is a topic assigned to a document.
+type Tag struct {
+	Name     string     `json:"name"`
+	Score    float64    `json:"score"`
+	Source   string     `json:"source"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// Flag is a category that needs a human.
+type Flag struct {
+	Name     string     `json:"name"`
+	Score    float64    `json:"score"`
+	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// Evidence is one reason a tag or flag fired: a rule with the span it
+// matched, or a model feature with its contribution. Start and End are byte
+// offsets into the original UTF-8 of Field.
+type Evidence struct {
+	Rule    string  `json:"rule,omitempty"`
+	Feature string  `json:"feature,omitempty"`
+	Weight  float64 `json:"weight,omitempty"`
+	Field   string  `json:"field,omitempty"`
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	Text    string  `json:"text,omitempty"`
+}
+
+// Entity is a named organisation, state body, official's title or place found
+// in a document. Start and End are byte offsets into the original Field.
+type Entity struct {
+	Type      string `json:"type"`
+	Text      string `json:"text"`
+	Canonical string `json:"canonical"`
+	Field     string `json:"field"`
+	Start     int    `json:"start"`
+	End       int    `json:"end"`
+	// Banned is set for organisations recognised as terrorist or extremist
+	// in Kazakhstan.
+	Banned bool `json:"banned,omitempty"`
+}
+
+// Versions names the model bundle and rule set that produced a verdict.
+type Versions struct {
+	Model string `json:"model"`
+	Rules string `json:"rules"`
+}
