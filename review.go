@@ -88,13 +88,13 @@ func (it *ReviewItem) Open() bool {
 // ReviewAudit is one entry of the review audit log: who did what to which
 // item when, with the item's state before and after.
 type ReviewAudit struct {
-	ID     int64       `json:"id"`
-	ItemID int64       `json:"item_id"`
-	DocID  string      `json:"doc_id"`
-	Actor  string      `json:"actor"`
-	Action string      `json:"action"`
-	Note   string      `json:"note,omitempty"`
-	At     time.Time   `json:"at"`
+	ID     int64        `json:"id"`
+	ItemID int64        `json:"item_id"`
+	DocID  string       `json:"doc_id"`
+	Actor  string       `json:"actor"`
+	Action string       `json:"action"`
+	Note   string       `json:"note,omitempty"`
+	At     time.Time    `json:"at"`
 	Before *ReviewState `json:"before,omitempty"`
 	After  *ReviewState `json:"after,omitempty"`
 }
