@@ -214,7 +214,7 @@ func (j *Job) fingerprint() string {
 		keys = append(keys, k+"="+j.Columns[k])
 	}
 	sort.Strings(keys)
-	b, _ := json.Marshal([]any{j.Name, j.In, j.Format, keys, j.Query, j.Table, j.Key, j.Diff})
+	b, _ := json.Marshal([]any{j.Name, j.In, j.Out, j.OutTable, j.Format, keys, j.Query, j.Table, j.Key, j.Diff})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
 }

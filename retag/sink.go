@@ -42,6 +42,7 @@ type Sink interface {
 type fileSink struct {
 	path, ckpt string
 	f          *os.File // nil for a stream
+	noCkpt     bool     // a claimed range's part file: redone whole, never resumed
 	w          *bufio.Writer
 	n          int64 // bytes written, flushed or not
 }
@@ -65,7 +66,7 @@ func (s *fileSink) Resume(_ context.Context, job string, restart bool) (*Checkpo
 		return nil, nil
 	}
 	var cp *Checkpoint
-	if !restart {
+	if !restart && !s.noCkpt {
 		var err error
 		if cp, err = loadCheckpointFile(s.ckpt); err != nil {
 			return nil, err
@@ -132,7 +133,7 @@ func (s *fileSink) Commit(_ context.Context, cp *Checkpoint) error {
 	if err := s.flush(); err != nil {
 		return err
 	}
-	if s.f == nil {
+	if s.f == nil || s.noCkpt {
 		return nil
 	}
 	cp.OutBytes = s.n
@@ -143,7 +144,7 @@ func (s *fileSink) Finish(context.Context) error {
 	if err := s.flush(); err != nil {
 		return err
 	}
-	if s.f == nil {
+	if s.f == nil || s.noCkpt {
 		return nil
 	}
 	return removeCheckpointFile(s.ckpt)

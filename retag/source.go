@@ -55,6 +55,9 @@ type jsonlSource struct {
 	pos      Position
 	maxBytes int
 	buf      []byte
+	// limit, when above zero, ends the input at the first line starting
+	// at or after this offset (a claimed range).
+	limit int64
 }
 
 // openJSONL opens path ("-": stdin) positioned at start.
@@ -133,6 +136,9 @@ func countLines(r io.Reader) (int64, error) {
 
 func (s *jsonlSource) Next(context.Context) (Record, error) {
 	for {
+		if s.limit > 0 && s.pos.Offset >= s.limit {
+			return Record{}, io.EOF
+		}
 		line, n, tooLong, err := s.readLine()
 		if n == 0 && err == io.EOF {
 			return Record{}, io.EOF
