@@ -99,7 +99,7 @@ func TestTrainBPEMergeOrder(t *testing.T) {
 		{"lowest", []string{"▁low", "est"}}, // never seen: learned pieces in merge order
 		{"lower", []string{"▁lower"}},
 		{"wide", []string{"▁", "w", "i", "d", "e"}}, // "widest" was merged from the right
-		{"low😀", []string{"▁low", "[UNK]"}}, // outside the alphabet
+		{"low😀", []string{"▁low", "[UNK]"}},         // outside the alphabet
 		{"zzz", []string{"▁", "[UNK]", "[UNK]", "[UNK]"}},
 		{"", []string{}},
 		{"low newest", []string{"▁low", "▁newest"}}, // split like the pre-tokenizer
