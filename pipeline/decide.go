@@ -3,6 +3,7 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -14,6 +15,9 @@ type Decide struct {
 	// Thresholds gives, per flag, the score at or above which a document is
 	// sent to review. A flag missing here uses DefaultFlagThreshold.
 	Thresholds FlagThresholds
+	// Combiners gives, per flag, a learned combination of its rule and
+	// model signals. A flag missing here combines its signals by noisy-OR.
+	Combiners map[string]FlagCombiner
 }
 
 // DefaultFlagThreshold applies to flags with no configured threshold.
@@ -54,7 +58,7 @@ func (*Decide) Name() string { return "decide" }
 func (d *Decide) Process(_ context.Context, it *Item) error {
 	v := &it.Verdict
 	v.Tags = mergeTags(v.Tags)
-	v.Flags = combineSignals(it.Signals)
+	v.Flags = combineSignals(it.Signals, d.Combiners)
 	kind := it.Doc.Kind
 	if kind == "" {
 		kind = vigil.KindArticle
@@ -100,21 +104,42 @@ func mergeTags(tags []vigil.Tag) []vigil.Tag {
 }
 
 // combineSignals turns signals into one flag per name. Independent pieces
-// of evidence add up as a noisy-OR: score = 1 - Π(1 - weight).
-func combineSignals(sigs []Signal) []vigil.Flag {
+// of evidence add up as a noisy-OR: score = 1 - Π(1 - weight); a flag with a
+// combiner instead gets the combiner's score of its rules' noisy-OR and its
+// strongest model signal.
+func combineSignals(sigs []Signal, combiners map[string]FlagCombiner) []vigil.Flag {
 	flags := []vigil.Flag{}
 	idx := map[string]int{}
+	type parts struct {
+		rule, model float64
+		hasModel    bool
+	}
+	var ps []parts
 	for _, s := range sigs {
 		i, ok := idx[s.Flag]
 		if !ok {
 			i = len(flags)
 			idx[s.Flag] = i
 			flags = append(flags, vigil.Flag{Name: s.Flag})
+			ps = append(ps, parts{})
 		}
 		f := &flags[i]
 		w := min(max(s.Weight, 0), 1)
+		if math.IsNaN(s.Weight) {
+			w = 0
+		}
 		f.Score = 1 - (1-f.Score)*(1-w)
+		if s.Source == vigil.SourceModel {
+			ps[i].model, ps[i].hasModel = max(ps[i].model, w), true
+		} else {
+			ps[i].rule = 1 - (1-ps[i].rule)*(1-w)
+		}
 		f.Evidence = append(f.Evidence, s.Evidence...)
+	}
+	for i := range flags {
+		if c, ok := combiners[flags[i].Name]; ok {
+			flags[i].Score = c.Score(ps[i].rule, ps[i].model, ps[i].hasModel)
+		}
 	}
 	slices.SortStableFunc(flags, func(a, b vigil.Flag) int { return cmp.Compare(b.Score, a.Score) })
 	return flags
