@@ -34,7 +34,9 @@ func TestFlagCombinerScore(t *testing.T) {
 
 func TestDecideCombinesRuleAndModelSignals(t *testing.T) {
 	const flag = vigil.FlagExtremistRecruitment
-	ev := func(rule string) []vigil.Evidence { return []vigil.Evidence{{Rule: rule, Field: "body", Start: 0, End: 3}} }
+	ev := func(rule string) []vigil.Evidence {
+		return []vigil.Evidence{{Rule: rule, Field: "body", Start: 0, End: 3}}
+	}
 	d := &Decide{
 		Thresholds: FlagThresholds{flag: {Default: 0.6, ByKind: map[string]float64{vigil.KindComment: 0.4}}},
 		Combiners:  map[string]FlagCombiner{flag: {Bias: -2, Rule: 3, Model: 1}},
