@@ -1,0 +1,244 @@
+package classify
+
+import (
+	"fmt"
+	"math"
+	"unicode/utf8"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// Feature groups. A feature id carries its group in its top two bits and its
+// hash bucket in the rest, so one uint32 says both where the weights are and
+// how much the feature counts.
+const (
+	groupWord = iota
+	groupBigram
+	groupChar
+	groupSubword
+	numGroups
+)
+
+var groupNames = [numGroups]string{"word", "bigram", "char", "subword"}
+
+const (
+	groupShift = 30
+	bucketMask = 1<<groupShift - 1
+	// maxBucketBits bounds the hash table at 2^28 rows: beyond that the
+	// group bits would collide with the bucket bits.
+	maxBucketBits = 28
+)
+
+// Seeds keep the groups apart in hash space: the word "мир" and the char
+// trigram "мир" land in different buckets.
+const (
+	seedWord    uint64 = 0x9e3779b97f4a7c15
+	seedBigram  uint64 = 0xc2b2ae3d27d4eb4f
+	seedChar    uint64 = 0x165667b19e3779f9
+	seedSubword uint64 = 0x27d4eb2f165667c5
+)
+
+// FeatureConfig says which features the model reads and how many hash
+// buckets they share. It is stored with the model: scoring must use exactly
+// the configuration the weights were trained with.
+type FeatureConfig struct {
+	// BucketBits is log2 of the number of hash buckets (rows of the weight
+	// table).
+	BucketBits int `json:"bucket_bits"`
+	// Bigrams adds word bigrams inside a field.
+	Bigrams bool `json:"bigrams"`
+	// MinN and MaxN bound the character n-grams, in runes, taken from each
+	// word wrapped in '<' and '>'. MaxN 0 disables them.
+	MinN int `json:"min_n"`
+	MaxN int `json:"max_n"`
+	// Subwords adds the word's BPE subword ids, when the model has a
+	// tokenizer.
+	Subwords bool `json:"subwords"`
+	// Weights scales each group: word, bigram, char, subword. A document's
+	// feature vector is then normalized to unit length.
+	Weights [numGroups]float32 `json:"weights"`
+}
+
+// DefaultFeatures is the configuration `vigil train` uses unless told
+// otherwise: unigrams, bigrams, char 3..5-grams, subwords, 2^20 buckets.
+func DefaultFeatures() FeatureConfig {
+	return FeatureConfig{
+		BucketBits: 20,
+		Bigrams:    true,
+		MinN:       3,
+		MaxN:       5,
+		Subwords:   true,
+		Weights:    [numGroups]float32{1, 1, 0.5, 0.5},
+	}
+}
+
+// Validate reports a configuration a model cannot be built or read with.
+func (c *FeatureConfig) Validate() error {
+	switch {
+	case c.BucketBits < 4 || c.BucketBits > maxBucketBits:
+		return vigil.Errorf(vigil.EINVALID, "features: bucket_bits %d out of [4, %d]", c.BucketBits, maxBucketBits)
+	case c.MaxN != 0 && (c.MinN < 1 || c.MinN > c.MaxN || c.MaxN > 16):
+		return vigil.Errorf(vigil.EINVALID, "features: char n-gram range [%d, %d] invalid", c.MinN, c.MaxN)
+	}
+	for g, w := range c.Weights {
+		if w < 0 || w > 100 || math.IsNaN(float64(w)) {
+			return vigil.Errorf(vigil.EINVALID, "features: %s weight %v out of [0, 100]", groupNames[g], w)
+		}
+	}
+	return nil
+}
+
+// Buckets is the number of rows of the weight table.
+func (c *FeatureConfig) Buckets() int { return 1 << c.BucketBits }
+
+// SubwordEncoder splits a word into subword ids. *Subwords implements it;
+// implementations must be safe for concurrent use.
+type SubwordEncoder interface {
+	WordIDs(word string) []int
+}
+
+// featurizer turns word tokens into feature ids. It is read-only after
+// construction and safe for concurrent use; per-call scratch comes from the
+// caller.
+type featurizer struct {
+	cfg  FeatureConfig
+	mask uint64
+	sub  SubwordEncoder
+	// idf, when set, scales each bucket by its inverse document frequency
+	// in the training data.
+	idf []float32
+}
+
+func newFeaturizer(cfg FeatureConfig, sub SubwordEncoder) *featurizer {
+	if !cfg.Subwords {
+		sub = nil
+	}
+	return &featurizer{cfg: cfg, mask: uint64(cfg.Buckets() - 1), sub: sub}
+}
+
+// scratch is per-call working memory, pooled by the model so that scoring a
+// document allocates nothing in the steady state.
+type scratch struct {
+	ids    []uint32
+	word   []byte // '<' + word + '>'
+	starts []int  // rune start offsets in word, plus its length
+	acc    []float32
+	scores []float64
+}
+
+// appendField appends the feature ids of one field's words to dst. Bigrams
+// do not cross fields.
+func (f *featurizer) appendField(dst []uint32, words []pipeline.Token, s *scratch) []uint32 {
+	var prev uint64
+	for i, w := range words {
+		h := hashString(seedWord, w.Text)
+		dst = append(dst, f.id(groupWord, h))
+		if f.cfg.Bigrams && i > 0 {
+			dst = append(dst, f.id(groupBigram, mix(prev*0x100000001b3^h^seedBigram)))
+		}
+		prev = h
+		if f.cfg.MaxN > 0 {
+			dst = f.appendChars(dst, w.Text, s)
+		}
+		if f.sub != nil {
+			for _, id := range f.sub.WordIDs(w.Text) {
+				dst = append(dst, f.id(groupSubword, mix(uint64(id)+seedSubword)))
+			}
+		}
+	}
+	return dst
+}
+
+// appendChars appends the char n-gram ids of word, fastText style: the word
+// is wrapped in '<' and '>' and every run of MinN..MaxN runes is hashed. The
+// whole wrapped word is skipped when it is itself an n-gram length, since
+// the word feature already covers it.
+func (f *featurizer) appendChars(dst []uint32, word string, s *scratch) []uint32 {
+	b := append(s.word[:0], '<')
+	b = append(b, word...)
+	b = append(b, '>')
+	st := s.starts[:0]
+	for i := 0; i < len(b); {
+		st = append(st, i)
+		_, n := utf8.DecodeRune(b[i:])
+		i += n
+	}
+	st = append(st, len(b))
+	s.word, s.starts = b, st
+	runes := len(st) - 1
+	for i := 0; i < runes; i++ {
+		h := seedChar
+		for n := 1; n <= f.cfg.MaxN && i+n <= runes; n++ {
+			for _, c := range b[st[i+n-1]:st[i+n]] {
+				h = (h ^ uint64(c)) * 0x100000001b3
+			}
+			if n >= f.cfg.MinN && !(i == 0 && n == runes) {
+				dst = append(dst, f.id(groupChar, mix(h)))
+			}
+		}
+	}
+	return dst
+}
+
+func (f *featurizer) id(group int, h uint64) uint32 {
+	return uint32(h&f.mask) | uint32(group)<<groupShift
+}
+
+// scale returns the factor that gives the feature vector of ids unit L2
+// length, each occurrence counting with its group weight.
+func (f *featurizer) scale(ids []uint32) float32 {
+	var ss float32
+	if f.idf != nil {
+		for _, id := range ids {
+			v := f.value(id)
+			ss += v * v
+		}
+	} else {
+		var counts [numGroups]int
+		for _, id := range ids {
+			counts[id>>groupShift]++
+		}
+		for g, n := range counts {
+			ss += float32(n) * f.cfg.Weights[g] * f.cfg.Weights[g]
+		}
+	}
+	if ss == 0 {
+		return 0
+	}
+	return 1 / float32(math.Sqrt(float64(ss)))
+}
+
+// value is the feature's weight before document normalization.
+func (f *featurizer) value(id uint32) float32 {
+	v := f.cfg.Weights[id>>groupShift]
+	if f.idf != nil {
+		v *= f.idf[id&bucketMask]
+	}
+	return v
+}
+
+// hashString is 64-bit FNV-1a of s, started from seed.
+func hashString(seed uint64, s string) uint64 {
+	h := seed ^ 0xcbf29ce484222325
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 0x100000001b3
+	}
+	return mix(h)
+}
+
+// mix is the murmur3 64-bit finalizer: FNV's low bits are weak, and the
+// bucket is taken from the low bits.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// describe names a feature for explanations.
+func describe(group int, text string) string {
+	return fmt.Sprintf("%s:%s", groupNames[group], text)
+}

@@ -1,0 +1,251 @@
+package classify
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sync"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// Label kinds: a tag is a topic of the verdict, a flag a category that needs
+// a human.
+const (
+	KindTag  = "tag"
+	KindFlag = "flag"
+)
+
+// DefaultThreshold is a label's threshold before one is chosen on dev data.
+const DefaultThreshold = 0.5
+
+// Label is one output of a model.
+type Label struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"` // KindTag or KindFlag
+	// Threshold is the probability at or above which the label is given.
+	Threshold float64 `json:"threshold"`
+}
+
+// Model is a trained linear classifier: one logistic output per label over
+// hashed features, with weights quantized to int8 (one scale per label).
+// A Model is immutable after training or reading and safe for concurrent
+// use; scoring allocates nothing in the steady state.
+type Model struct {
+	Labels   []Label
+	Features FeatureConfig
+
+	bias  []float32 // per label
+	scale []float32 // per label: weight = scale * q
+	q     []int8    // Buckets × len(Labels), row-major by bucket
+
+	// idfCodes and idfStep are the stored form of the featurizer's idf
+	// table (nil when the model does not weight by idf).
+	idfCodes []byte
+	idfStep  float32
+
+	feat *featurizer
+	pool sync.Pool // *scratch
+}
+
+// newModel wires a model's derived state.
+func newModel(labels []Label, cfg FeatureConfig, bias, scale []float32, q []int8, sub SubwordEncoder) *Model {
+	m := &Model{Labels: labels, Features: cfg, bias: bias, scale: scale, q: q}
+	m.feat = newFeaturizer(cfg, sub)
+	m.pool.New = func() any { return &scratch{} }
+	return m
+}
+
+// SetSubwords gives the model the tokenizer its subword features come from.
+// A model trained with subwords and scored without them still works, only
+// worse; call SetSubwords before the model is shared.
+func (m *Model) SetSubwords(sub SubwordEncoder) {
+	idf := m.feat.idf
+	m.feat = newFeaturizer(m.Features, sub)
+	m.feat.idf = idf
+}
+
+// setIDF installs the idf table from its stored codes.
+func (m *Model) setIDF(codes []byte, step float32) {
+	m.idfCodes, m.idfStep = codes, step
+	m.feat.idf = decodeIDF(codes, step)
+}
+
+// NumLabels is the number of outputs.
+func (m *Model) NumLabels() int { return len(m.Labels) }
+
+// LabelIndex returns the index of the label called name, or -1.
+func (m *Model) LabelIndex(name string) int {
+	for i, l := range m.Labels {
+		if l.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Scores appends to dst the probability of every label, in the order of
+// m.Labels, for a document made of fields (their Words are read).
+func (m *Model) Scores(dst []float64, fields []pipeline.Field) []float64 {
+	s := m.pool.Get().(*scratch)
+	s.ids = m.ids(s.ids[:0], fields, s)
+	dst = m.scoreIDs(dst, s.ids, s)
+	m.pool.Put(s)
+	return dst
+}
+
+func (m *Model) ids(dst []uint32, fields []pipeline.Field, s *scratch) []uint32 {
+	for i := range fields {
+		dst = m.feat.appendField(dst, fields[i].Words, s)
+	}
+	return dst
+}
+
+// scoreIDs appends the label probabilities for the feature ids.
+func (m *Model) scoreIDs(dst []float64, ids []uint32, s *scratch) []float64 {
+	L := len(m.Labels)
+	if cap(s.acc) < L {
+		s.acc = make([]float32, L)
+	}
+	acc := s.acc[:L]
+	clear(acc)
+	for _, id := range ids {
+		row := m.q[int(id&bucketMask)*L:][:L]
+		gw := m.feat.value(id)
+		for l, q := range row {
+			acc[l] += gw * float32(q)
+		}
+	}
+	sc := m.feat.scale(ids)
+	for l := range acc {
+		dst = append(dst, sigmoid(float64(m.bias[l]+sc*m.scale[l]*acc[l])))
+	}
+	return dst
+}
+
+// Predict returns the labels at or above their thresholds with their
+// probabilities, highest first.
+func (m *Model) Predict(fields []pipeline.Field) []Prediction {
+	s := m.pool.Get().(*scratch)
+	s.ids = m.ids(s.ids[:0], fields, s)
+	s.scores = m.scoreIDs(s.scores[:0], s.ids, s)
+	var out []Prediction
+	for l, p := range s.scores {
+		if p >= m.Labels[l].Threshold {
+			out = append(out, Prediction{Label: l, Name: m.Labels[l].Name, Score: p})
+		}
+	}
+	m.pool.Put(s)
+	slices.SortFunc(out, func(a, b Prediction) int { return cmp.Compare(b.Score, a.Score) })
+	return out
+}
+
+// Prediction is one label given to a document.
+type Prediction struct {
+	Label int // index into Model.Labels
+	Name  string
+	Score float64
+}
+
+// Contribution is what one piece of a document added to a label's logit.
+// Word contributions gather the word's own feature, its char n-grams and its
+// subwords; bigram contributions stand alone.
+type Contribution struct {
+	Feature string // "word:вступай", "bigram:вступай в"
+	// Field is the index of the field in the fields given to Explain; Start
+	// and End are byte offsets into that field's normalized Text (map them
+	// to the original with pipeline.Field.Evidence).
+	Field      int
+	Start, End int
+	Weight     float64
+}
+
+// Explain returns the k features of the document that push label hardest
+// towards yes (largest positive contribution to its logit first). It is
+// slower than scoring and meant for evidence, not for every label of every
+// document. It returns nil for an out-of-range label.
+func (m *Model) Explain(fields []pipeline.Field, label, k int) []Contribution {
+	if label < 0 || label >= len(m.Labels) || k <= 0 {
+		return nil
+	}
+	s := m.pool.Get().(*scratch)
+	defer m.pool.Put(s)
+	L := len(m.Labels)
+	s.ids = m.ids(s.ids[:0], fields, s)
+	sc := m.feat.scale(s.ids)
+	contrib := func(ids []uint32) float64 {
+		var a float32
+		for _, id := range ids {
+			a += m.feat.value(id) * float32(m.q[int(id&bucketMask)*L+label])
+		}
+		return float64(sc * m.scale[label] * a)
+	}
+	var out []Contribution
+	var buf []uint32
+	for fi := range fields {
+		words := fields[fi].Words
+		for i, t := range words {
+			// One word's features, as appendField makes them, minus its bigram.
+			buf = append(buf[:0], m.feat.id(groupWord, hashString(seedWord, t.Text)))
+			if m.feat.cfg.MaxN > 0 {
+				buf = m.feat.appendChars(buf, t.Text, s)
+			}
+			if m.feat.sub != nil {
+				for _, id := range m.feat.sub.WordIDs(t.Text) {
+					buf = append(buf, m.feat.id(groupSubword, mix(uint64(id)+seedSubword)))
+				}
+			}
+			out = append(out, Contribution{Feature: describe(groupWord, t.Text), Field: fi,
+				Start: t.Start, End: t.End, Weight: contrib(buf)})
+			if m.feat.cfg.Bigrams && i > 0 {
+				p := words[i-1]
+				h := mix(hashString(seedWord, p.Text)*0x100000001b3 ^ hashString(seedWord, t.Text) ^ seedBigram)
+				buf = append(buf[:0], m.feat.id(groupBigram, h))
+				out = append(out, Contribution{Feature: describe(groupBigram, p.Text+" "+t.Text), Field: fi,
+					Start: p.Start, End: t.End, Weight: contrib(buf)})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Contribution) int { return cmp.Compare(b.Weight, a.Weight) })
+	n := 0
+	for n < len(out) && n < k && out[n].Weight > 0 {
+		n++
+	}
+	return out[:n:n]
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// checkLabels validates a label list.
+func checkLabels(labels []Label) error {
+	if len(labels) == 0 {
+		return vigil.Errorf(vigil.EINVALID, "model: no labels")
+	}
+	if len(labels) > maxLabels {
+		return vigil.Errorf(vigil.EINVALID, "model: %d labels, at most %d", len(labels), maxLabels)
+	}
+	seen := make(map[string]bool, len(labels))
+	for _, l := range labels {
+		switch {
+		case l.Name == "":
+			return vigil.Errorf(vigil.EINVALID, "model: empty label name")
+		case seen[l.Name]:
+			return vigil.Errorf(vigil.EINVALID, "model: label %q twice", l.Name)
+		case l.Kind != KindTag && l.Kind != KindFlag:
+			return vigil.Errorf(vigil.EINVALID, "model: label %q: kind %q is neither tag nor flag", l.Name, l.Kind)
+		case !(l.Threshold >= 0 && l.Threshold <= 1):
+			return vigil.Errorf(vigil.EINVALID, "model: label %q: threshold %v out of [0, 1]", l.Name, l.Threshold)
+		}
+		seen[l.Name] = true
+	}
+	return nil
+}
+
+const maxLabels = 256
