@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Measures `vigil retag` over a 100,000-document archive built from
+# ../shared/data (scripts/make-archive.sh), on one and on two cores, next to
+# fastText's `predict` on the same text with a quick model trained on the
+# topics train split. Prints a Markdown table for the README.
+#
+# usage: scripts/bench-retag.sh [WORKDIR]   (default ${TMPDIR:-/tmp}/vigil-bench)
+# needs: Go; fasttext and jq (installed with apt-get when missing and root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-${TMPDIR:-/tmp}/vigil-bench}
+mkdir -p "$work"
+for tool in fasttext jq; do
+	if ! command -v "$tool" >/dev/null; then
+		if [ "$(id -u)" = 0 ]; then
+			apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null
+		else
+			echo "bench-retag: $tool not found; apt-get install $tool" >&2
+			exit 1
+		fi
+	fi
+done
+
+archive=$work/archive.jsonl
+[ -s "$archive" ] || scripts/make-archive.sh "$archive" 100000
+docs=$(wc -l <"$archive")
+jsonl_bytes=$(wc -c <"$archive")
+
+# The text both tools see: title and body of each document, one a line.
+jq -r '((.title // "") + " " + (.body // "")) | gsub("[\r\n]+"; " ")' "$archive" >"$work/archive.txt"
+text_bytes=$(wc -c <"$work/archive.txt")
+
+go build -o "$work/vigil" ./cmd/vigil
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
+mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.1f", b / 1e6 / t }'; }
+
+echo "| run | cores | documents/s | MB/s (JSONL) | MB/s (text) | seconds |"
+echo "|---|---|---|---|---|---|"
+for cores in 1 2; do
+	rm -f "$work/verdicts.jsonl" "$work/verdicts.jsonl.checkpoint"
+	GOMAXPROCS=$cores "$work/vigil" retag --in "$archive" --out "$work/verdicts.jsonl" --workers "$cores" \
+		--restart --progress none --summary "$work/summary-$cores.json" 2>"$work/retag-$cores.log" || {
+		rc=$?
+		# exit 2 means some documents were bad: still a measurement.
+		[ "$rc" = 2 ] || { cat "$work/retag-$cores.log" >&2; exit "$rc"; }
+	}
+	secs=$(jq -r '.elapsed_ns / 1e9' "$work/summary-$cores.json")
+	n=$(jq -r '.processed + .bad' "$work/summary-$cores.json")
+	echo "| vigil retag (whole pipeline) | $cores | $(rate "$n" "$secs") | $(mbps "$jsonl_bytes" "$secs") | $(mbps "$text_bytes" "$secs") | $(printf %.1f "$secs") |"
+done
+
+# fastText: a quick topic model (word bigrams, char 3-5-grams, dim 50, 5 epochs).
+jq -r '"__label__" + (.tags[0] // "none") + " " + (((.title // "") + " " + (.body // "")) | gsub("[\r\n]+"; " "))' \
+	../shared/data/topics/train.jsonl >"$work/ft-train.txt"
+fasttext supervised -input "$work/ft-train.txt" -output "$work/ft-topics" -dim 50 -epoch 5 -wordNgrams 2 \
+	-minn 3 -maxn 5 -thread 2 -verbose 0
+t0=$(now)
+fasttext predict "$work/ft-topics.bin" "$work/archive.txt" >"$work/ft-predictions.txt"
+t1=$(now)
+secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+echo "| fasttext predict (topics model only) | 1 | $(rate "$docs" "$secs") | – | $(mbps "$text_bytes" "$secs") | $(printf %.1f "$secs") |"
+
+echo
+echo "archive: $docs documents, $((jsonl_bytes / 1000000)) MB JSONL, $((text_bytes / 1000000)) MB of text; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "stages: $(grep -o 'stages=[^ ]*' "$work/retag-2.log" | head -1 || true)"

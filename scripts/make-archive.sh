@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the 100,000-document benchmark archive for `vigil retag` from the
+# labeled corpora in ../shared/data (relative to the repo root): Russian,
+# Kazakh and English news articles and headlines (topics), Russian reader
+# comments (toxicity) and English news (agnews), repeated with fresh ids
+# until N documents, then shuffled with a fixed seed so kinds and languages
+# mix as in a real archive. The archive keeps the corpora's gold tags, so
+# `vigil retag --diff` has something to compare against.
+#
+# usage: scripts/make-archive.sh [OUT [N]]
+#   OUT defaults to ${TMPDIR:-/tmp}/vigil-bench/archive.jsonl (never commit it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=../shared/data
+out=${1:-${TMPDIR:-/tmp}/vigil-bench/archive.jsonl}
+n=${2:-100000}
+for f in topics/train.jsonl topics/dev.jsonl toxicity/train.jsonl toxicity/dev.jsonl agnews/train.jsonl; do
+	[ -r "$data/$f" ] || { echo "make-archive: $data/$f not found (run from a checkout next to shared/)" >&2; exit 1; }
+done
+mkdir -p "$(dirname "$out")"
+tmp=$(mktemp "$out.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+round=0
+while [ "$(wc -l <"$tmp")" -lt "$n" ]; do
+	round=$((round + 1))
+	# Every corpus line starts with {"id": "...": prefix the id with the round.
+	cat "$data"/topics/train.jsonl "$data"/topics/dev.jsonl "$data"/toxicity/train.jsonl \
+		"$data"/toxicity/dev.jsonl "$data"/agnews/train.jsonl |
+		sed -e "s/^{\"id\": \"/{\"id\": \"r$round-/" >>"$tmp"
+done
+# head stops reading early: the shuffle gets a prefix of exactly n lines.
+shuf --random-source=<(yes vigil) <(head -n "$n" "$tmp") >"$out"
+lines=$(wc -l <"$out")
+bytes=$(wc -c <"$out")
+echo "make-archive: $out: $lines documents, $((bytes / 1000000)) MB, $((bytes / lines)) bytes per document" >&2
