@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// runCmd runs the vigil command line in-process with stdin and returns its
+// exit code, stdout and stderr.
+func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := run(context.Background(), e, args)
+	return code, out.String(), errb.String()
+}
+
+// verdicts decodes JSONL verdicts, failing the test on anything else.
+func verdicts(t *testing.T, jsonl string) []vigil.Verdict {
+	t.Helper()
+	var vs []vigil.Verdict
+	dec := json.NewDecoder(strings.NewReader(jsonl))
+	for dec.More() {
+		var v vigil.Verdict
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("stdout is not verdict JSONL: %v\n%s", err, jsonl)
+		}
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+// TestClassifyGolden runs the seed article through the default engine and
+// compares the verdict with testdata/golden/seed.verdict.json (took_ms
+// zeroed). Refresh with: go test ./cmd/vigil -run Golden -update
+func TestClassifyGolden(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "", "classify", filepath.Join("..", "..", "testdata", "seed.jsonl"))
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	vs := verdicts(t, stdout)
+	if len(vs) != 1 {
+		t.Fatalf("got %d verdicts, want 1", len(vs))
+	}
+	vs[0].TookMS = 0
+	got, err := json.MarshalIndent(vs[0], "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	golden := filepath.Join("..", "..", "testdata", "golden", "seed.verdict.json")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("verdict differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", golden, got, want)
+	}
+	if vs[0].ID != "zakon-2023-09-08-80k" || vs[0].Lang != vigil.LangRussian {
+		t.Errorf("verdict id %q lang %q", vs[0].ID, vs[0].Lang)
+	}
+}
+
+func TestClassifyBadLines(t *testing.T) {
+	long := `{"id":"big","body":"` + strings.Repeat("а", 600) + `"}`
+	input := strings.Join([]string{
+		`{"id":"ok-1","kind":"comment","body":"Привет, как дела?"}`,
+		`not json`,
+		`{"body":"no id"}`,
+		"{\"id\":\"bad-utf8\",\"body\":\"\xff\xfe\"}",
+		long,
+		``,
+		`{"id":"ok-2","title":"Hello world","lang":"en"}`,
+		`{"id":"bad-kind","kind":"tweet","body":"x"}`,
+		`{"id":"ok-3","body":"Қазақстан Республикасының үкіметі және парламенті"}`,
+	}, "\n") + "\n"
+	code, stdout, stderr := runCmd(t, input, "classify", "--max-bytes", "512")
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	vs := verdicts(t, stdout)
+	var ids []string
+	for _, v := range vs {
+		ids = append(ids, v.ID+":"+v.Lang)
+	}
+	if got, want := strings.Join(ids, " "), "ok-1:ru ok-2:en ok-3:kk"; got != want {
+		t.Errorf("verdicts %s, want %s", got, want)
+	}
+	for _, want := range []string{
+		"stdin:2: not a JSON object",
+		"stdin:3: id is required",
+		"stdin:4: invalid UTF-8 at byte",
+		"stdin:5: line is over the limit of 512 bytes",
+		`stdin:8: document "bad-kind": kind "tweet"`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if n := strings.Count(stderr, "\n"); n != 5 {
+		t.Errorf("stderr has %d lines, want 5:\n%s", n, stderr)
+	}
+}
+
+func TestClassifyOrderAndFiles(t *testing.T) {
+	dir := t.TempDir()
+	var a, b strings.Builder
+	for i := range 200 {
+		doc := vigil.Document{ID: "a" + string(rune('0'+i%10)) + "-" + itoa(i), Body: strings.Repeat("Слово ", i%50+1)}
+		line, _ := json.Marshal(doc)
+		a.Write(line)
+		a.WriteByte('\n')
+	}
+	b.WriteString(`{"id":"b-1","title":"Last"}` + "\n")
+	fa, fb := filepath.Join(dir, "a.jsonl"), filepath.Join(dir, "b.jsonl")
+	os.WriteFile(fa, []byte(a.String()), 0o644)
+	os.WriteFile(fb, []byte(b.String()), 0o644)
+
+	code, stdout, stderr := runCmd(t, "", "classify", "--workers", "4", fa, fb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	vs := verdicts(t, stdout)
+	if len(vs) != 201 {
+		t.Fatalf("got %d verdicts, want 201", len(vs))
+	}
+	for i := range 200 {
+		if want := "a" + string(rune('0'+i%10)) + "-" + itoa(i); vs[i].ID != want {
+			t.Fatalf("verdict %d is %q, want %q", i, vs[i].ID, want)
+		}
+	}
+	if vs[200].ID != "b-1" {
+		t.Errorf("last verdict %q", vs[200].ID)
+	}
+}
+
+func TestClassifyUsage(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"missing file", []string{"classify", "no/such/file.jsonl"}, exitUsage, "no/such/file.jsonl"},
+		{"bad flag", []string{"classify", "--nope"}, exitUsage, "flag provided but not defined"},
+		{"help", []string{"classify", "-h"}, exitOK, "usage: vigil classify"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, "", tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			if !strings.Contains(stderr, tc.msg) {
+				t.Errorf("stderr lacks %q:\n%s", tc.msg, stderr)
+			}
+		})
+	}
+}
+
+func itoa(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"runtime"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// engineOptions say where the engine's models and rules come from and how
+// it runs. The zero value is the embedded defaults on every core.
+type engineOptions struct {
+	// ModelsDir is a model bundle directory (--models); empty means the
+	// bundle embedded in the binary.
+	ModelsDir string
+	// RulesDir is a rule pack directory (--rules); empty means the
+	// embedded packs.
+	RulesDir string
+	// Workers is how many documents are checked at once; 0 means every core.
+	Workers int
+	// MaxBytes is the size limit of one document; 0 means
+	// vigil.DefaultMaxDocumentBytes.
+	MaxBytes int
+	// Observe, when set, is called after every stage with its duration
+	// (metrics).
+	Observe func(stage string, d time.Duration)
+	// Logger receives the engine's messages; nil discards them.
+	Logger *slog.Logger
+}
+
+// engine is the configured pipeline every command that checks documents
+// uses (classify, eval, serve, retag), with the versions of what it loaded.
+type engine struct {
+	pipe     *pipeline.Pipeline
+	versions vigil.Versions
+	maxBytes int
+	log      *slog.Logger
+}
+
+// newEngine loads models and rules and builds the pipeline. An error means
+// a model or rule pack could not be loaded; it names the file.
+func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = vigil.DefaultMaxDocumentBytes
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := &engine{maxBytes: opts.MaxBytes, log: opts.Logger.With("component", "engine")}
+	decide := &pipeline.Decide{}
+
+	// The stages, in order. Each later stage reads what the ones before it
+	// left in the Item: keep normalize and tokenize first and decide last.
+	stages := []pipeline.Stage{
+		&pipeline.NormalizeStage{}, // Fields (text + byte map), Lang
+		&pipeline.TokenizeStage{},  // Words, Sentences
+		// rules: keyword/phrase/proximity/entity matching → Tags, Entities, Signals
+		// classify: topic and flag models → Tags, Signals
+		decide, // merges tags, signals → flags, action
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	e.pipe = pipeline.New(pipeline.Options{Workers: opts.Workers, Observe: opts.Observe}, stages...)
+	e.log.Debug("engine ready", "stages", e.pipe.Stages(), "models", e.versions.Model, "rules", e.versions.Rules)
+	return e, nil
+}
+
+// check returns the verdict of one document.
+func (e *engine) check(ctx context.Context, doc *vigil.Document) vigil.Verdict {
+	v := e.pipe.Check(ctx, doc)
+	v.Versions = e.versions
+	return v
+}
+
+// stream checks the documents from in on the worker pool and sends their
+// verdicts in input order; see pipeline.Pipeline.Stream. The caller must
+// drain the returned channel.
+func (e *engine) stream(ctx context.Context, in <-chan *vigil.Document) <-chan vigil.Verdict {
+	src := e.pipe.Stream(ctx, in)
+	out := make(chan vigil.Verdict)
+	go func() {
+		defer close(out)
+		for v := range src {
+			v.Versions = e.versions
+			out <- v
+		}
+	}()
+	return out
+}

@@ -1,0 +1,585 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+// The normalizer turns a field as received (plain text or HTML) into the
+// text rules and models read, and remembers for every byte of that text the
+// byte range of the original that produced it. It works in three passes
+// over a buffer of runes, each carrying its original range:
+//
+//  1. read: markup dropped (HTML only), entities decoded, NFKC, zero-width
+//     and control characters dropped, lower case, ё→е, every run of white
+//     space collapsed to one space or, if it held a line break, one "\n";
+//  2. join: four or more single letters separated by single spaces, dots or
+//     dashes ("в с т у п а й", "в.с.т.у.п.а.й") lose their separators;
+//  3. unmask: in a word that is otherwise Cyrillic, Latin look-alike
+//     letters and digits or symbols used as letters become the Cyrillic
+//     letters they imitate ("вcтyпaй в ДЖ1ХАД" → "вступай в джихад").
+//
+// The passes keep the order of the runes, so the map is monotone: a span of
+// the normalized text always maps to an in-order span of the original.
+
+// unit is one rune of the text being normalized with the byte range
+// [s, e) of the original that produced it. r < 0 marks a deleted rune.
+type unit struct {
+	r    rune
+	s, e int32
+}
+
+const deleted rune = -1
+
+type normalizer struct {
+	units []unit
+}
+
+var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
+
+// Normalize returns the normalized field name of a document whose text as
+// received is original. HTML is recognised by its look (a tag, a comment or
+// an entity) and reduced to its text: scripts and styles dropped, entities
+// decoded, block elements turned into line breaks. The returned Field maps
+// every byte of its Text back to original (see Field.Span).
+//
+// Normalize is safe for concurrent use and never fails: invalid UTF-8 reads
+// as U+FFFD mapped to the offending byte.
+func Normalize(name, original string) Field {
+	n := normalizers.Get().(*normalizer)
+	defer normalizers.Put(n)
+	n.run(original)
+	text, starts, ends, identity := n.encode(len(original), true)
+	if identity && text == original {
+		// Nothing changed: Span needs no map.
+		return Field{Name: name, Original: original, Text: original}
+	}
+	return Field{Name: name, Original: original, Text: text, starts: starts, ends: ends}
+}
+
+// NormalizeText returns the normalized form of s, the same text as
+// Normalize's Field.Text, without the map back to s. Training uses it.
+func NormalizeText(s string) string {
+	n := normalizers.Get().(*normalizer)
+	defer normalizers.Put(n)
+	n.run(s)
+	text, _, _, _ := n.encode(len(s), false)
+	return text
+}
+
+func (n *normalizer) run(original string) {
+	if len(original) > 1<<31-1 {
+		// Offsets are int32; the document limit keeps inputs far below.
+		original = original[:1<<31-1]
+	}
+	n.units = n.units[:0]
+	if looksLikeHTML(original) {
+		n.readHTML(original)
+	} else {
+		n.read(original, 0, -1)
+	}
+	n.trimSpace()
+	n.join()
+	n.unmask()
+}
+
+// looksLikeHTML reports whether s holds a tag ("<p", "</p", "<!--") or an
+// entity ("&amp;", "&#1046;"). Plain text such as "a < b" is not HTML.
+func looksLikeHTML(s string) bool {
+	for i := 0; i < len(s)-2; i++ {
+		switch s[i] {
+		case '<':
+			c := s[i+1]
+			if c == '/' || c == '!' {
+				c = s[i+2]
+			}
+			if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c == '-' {
+				if strings.IndexByte(s[i:], '>') > 0 {
+					return true
+				}
+			}
+		case '&':
+			if entityEnd(s, i) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// entityEnd returns the end of the character reference that starts at s[i]
+// ('&'), including its ';', or -1 when there is none there.
+func entityEnd(s string, i int) int {
+	j := i + 1
+	if j < len(s) && s[j] == '#' {
+		j++
+		if j < len(s) && (s[j] == 'x' || s[j] == 'X') {
+			j++
+		}
+	}
+	k := j
+	for k < len(s) && k-j < 32 && isASCIIAlnum(s[k]) {
+		k++
+	}
+	if k == j || k >= len(s) || s[k] != ';' {
+		return -1
+	}
+	return k + 1
+}
+
+func isASCIIAlnum(c byte) bool {
+	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
+}
+
+// skipText lists the elements whose content is not text a reader sees.
+var skipText = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Svg: true,
+	atom.Math: true, atom.Head: true, atom.Object: true,
+}
+
+// blockElems lists the elements that start a new line of text.
+var blockElems = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
+	atom.Br: true, atom.Dd: true, atom.Details: true, atom.Dialog: true, atom.Div: true,
+	atom.Dl: true, atom.Dt: true, atom.Fieldset: true, atom.Figcaption: true,
+	atom.Figure: true, atom.Footer: true, atom.Form: true, atom.H1: true, atom.H2: true,
+	atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Header: true,
+	atom.Hr: true, atom.Li: true, atom.Main: true, atom.Nav: true, atom.Ol: true,
+	atom.P: true, atom.Pre: true, atom.Section: true, atom.Summary: true,
+	atom.Table: true, atom.Tbody: true, atom.Td: true, atom.Tfoot: true, atom.Th: true,
+	atom.Thead: true, atom.Tr: true, atom.Ul: true, atom.Caption: true, atom.Title: true,
+	atom.Body: true, atom.Html: true, atom.Option: true, atom.Textarea: true,
+}
+
+// readHTML reads the text of an HTML document or fragment. Offsets come
+// from the tokenizer's raw bytes, which are contiguous: the position of a
+// token in s is the sum of the raw lengths before it.
+func (n *normalizer) readHTML(s string) {
+	z := html.NewTokenizer(strings.NewReader(s))
+	pos := 0
+	skip := 0 // depth inside elements whose text is dropped
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			break
+		}
+		raw := len(z.Raw())
+		start, end := pos, min(pos+raw, len(s))
+		pos = end
+		switch tt {
+		case html.TextToken:
+			if skip == 0 {
+				n.readText(s[start:end], int32(start))
+			}
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if skipText[a] {
+				switch tt {
+				case html.StartTagToken:
+					skip++
+				case html.EndTagToken:
+					skip = max(skip-1, 0)
+				}
+			}
+			if blockElems[a] {
+				n.space('\n', int32(start), int32(end))
+			}
+		}
+	}
+	if pos < len(s) { // the tokenizer stops on a truncated tag; keep the rest as text
+		n.read(s[pos:], int32(pos), -1)
+	}
+}
+
+// readText reads the raw bytes of an HTML text token starting at s[0] =
+// original[base], decoding character references; each decoded rune maps to
+// the whole reference.
+func (n *normalizer) readText(s string, base int32) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '&' {
+			continue
+		}
+		j := entityEnd(s, i)
+		if j < 0 {
+			continue
+		}
+		dec := html.UnescapeString(s[i:j])
+		if dec == s[i:j] {
+			continue
+		}
+		n.read(s[last:i], base+int32(last), -1)
+		n.read(dec, base+int32(i), base+int32(j))
+		last = j
+		i = j - 1
+	}
+	n.read(s[last:], base+int32(last), -1)
+}
+
+// read appends the runes of s. With fixedEnd < 0, s[i] is original byte
+// base+i; otherwise every rune of s maps to [base, fixedEnd) (s is the
+// decoded form of that range).
+func (n *normalizer) read(s string, base, fixedEnd int32) {
+	i := 0
+	for i < len(s) {
+		// s[i:j] is in NFKC already: take it rune by rune.
+		j := i + norm.NFKC.QuickSpanString(s[i:])
+		for i < j {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				s0, e0 := base+int32(i), base+int32(i)+1
+				if fixedEnd >= 0 {
+					s0, e0 = base, fixedEnd
+				}
+				n.ascii(c, s0, e0)
+				i++
+				continue
+			}
+			r, w := utf8.DecodeRuneInString(s[i:])
+			s0, e0 := base+int32(i), base+int32(i+w)
+			if fixedEnd >= 0 {
+				s0, e0 = base, fixedEnd
+			}
+			n.rune(r, s0, e0)
+			i += w
+		}
+		if i >= len(s) {
+			break
+		}
+		// s[i:k] is one normalization segment that NFKC changes: every
+		// rune of its normal form maps to the whole segment.
+		k := i + norm.NFKC.NextBoundaryInString(s[i:], true)
+		if k <= i {
+			_, w := utf8.DecodeRuneInString(s[i:])
+			k = i + w
+		}
+		s0, e0 := base+int32(i), base+int32(k)
+		if fixedEnd >= 0 {
+			s0, e0 = base, fixedEnd
+		}
+		for _, r := range norm.NFKC.String(s[i:k]) {
+			n.rune(r, s0, e0)
+		}
+		i = k
+	}
+}
+
+// ascii appends one ASCII byte.
+func (n *normalizer) ascii(c byte, s, e int32) {
+	switch {
+	case c > ' ' && c < 0x7f:
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		n.units = append(n.units, unit{rune(c), s, e})
+	case c == '\n' || c == '\r' || c == '\v' || c == '\f':
+		n.space('\n', s, e)
+	case c == ' ' || c == '\t':
+		n.space(' ', s, e)
+	}
+	// other control characters are dropped
+}
+
+// rune appends one non-ASCII rune in NFKC.
+func (n *normalizer) rune(r rune, s, e int32) {
+	switch {
+	case r >= 0x410 && r <= 0x42f: // А-Я
+		r += 0x20
+	case r == 0x401 || r == 0x451: // Ё ё
+		r = 'е'
+	case r >= 0x430 && r <= 0x44f: // а-я
+	case r == 0x2028 || r == 0x2029 || r == 0x85:
+		n.space('\n', s, e)
+		return
+	case unicode.IsSpace(r):
+		n.space(' ', s, e)
+		return
+	case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r):
+		// zero-width characters, soft hyphens, direction marks, controls
+		return
+	default:
+		r = unicode.ToLower(r)
+	}
+	n.units = append(n.units, unit{r, s, e})
+}
+
+// space appends white space of kind ' ' or '\n', merging it into the white
+// space before it. Leading white space is dropped.
+func (n *normalizer) space(kind rune, s, e int32) {
+	if len(n.units) == 0 {
+		return
+	}
+	last := &n.units[len(n.units)-1]
+	if last.r == ' ' || last.r == '\n' {
+		if kind == '\n' {
+			last.r = '\n'
+		}
+		last.e = e
+		return
+	}
+	n.units = append(n.units, unit{kind, s, e})
+}
+
+// trimSpace drops trailing white space.
+func (n *normalizer) trimSpace() {
+	for len(n.units) > 0 {
+		r := n.units[len(n.units)-1].r
+		if r != ' ' && r != '\n' {
+			return
+		}
+		n.units = n.units[:len(n.units)-1]
+	}
+}
+
+// isWordRune reports whether r belongs to a word for the evasion passes:
+// letters, digits, combining marks, and the symbols used as letters.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || r == '@' || r == '$'
+	}
+	if r >= 0x430 && r <= 0x4ff {
+		return true
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// isJoinSep reports whether r may separate spaced-out letters.
+func isJoinSep(r rune) bool {
+	switch r {
+	case ' ', '.', '-', '_', '*', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014':
+		return true
+	}
+	return false
+}
+
+// join removes the separators of four or more single letters in a row,
+// each separated by one space, dot or dash: "в с т у п а й" → "вступай".
+// At least half of the run must be letters, so "1 2 3 4" stays as it is.
+func (n *normalizer) join() {
+	u := n.units
+	isSingle := func(i int) bool {
+		return isWordRune(u[i].r) && (i == 0 || !isWordRune(u[i-1].r)) &&
+			(i+1 == len(u) || !isWordRune(u[i+1].r))
+	}
+	for i := 0; i < len(u); i++ {
+		if !isWordRune(u[i].r) || !isSingle(i) {
+			continue
+		}
+		k, count, letters := i, 1, 0
+		if unicode.IsLetter(u[i].r) {
+			letters++
+		}
+		for k+2 < len(u) && isJoinSep(u[k+1].r) && isSingle(k+2) {
+			k += 2
+			count++
+			if unicode.IsLetter(u[k].r) {
+				letters++
+			}
+		}
+		if count >= 4 && 2*letters >= count {
+			for j := i + 1; j < k; j += 2 {
+				u[j].r = deleted
+			}
+		}
+		i = k
+	}
+}
+
+// lookalike maps Latin letters that look like Cyrillic ones (in either
+// case, after lower-casing) to those letters. 'i' is settled per word.
+var lookalike = [128]rune{
+	'a': 'а', 'b': 'в', 'c': 'с', 'e': 'е', 'h': 'н', 'k': 'к', 'm': 'м',
+	'o': 'о', 'p': 'р', 't': 'т', 'x': 'х', 'y': 'у', 'i': 'и',
+}
+
+// digitLetter maps digits and symbols used as Cyrillic letters. '1' is
+// settled per word (і in Kazakh words, и otherwise).
+var digitLetter = [128]rune{
+	'0': 'о', '3': 'з', '4': 'ч', '6': 'б', '@': 'а', '$': 'с', '1': 'и',
+}
+
+func isCyrillic(r rune) bool { return r >= 0x400 && r <= 0x4ff }
+
+// isKazakhLetter reports whether r is one of the letters Kazakh adds to
+// the Russian alphabet (lower case).
+func isKazakhLetter(r rune) bool {
+	switch r {
+	case 'ә', 'ғ', 'қ', 'ң', 'ө', 'ұ', 'ү', 'һ', 'і':
+		return true
+	}
+	return false
+}
+
+// unmask rewrites look-alike Latin letters, digits and symbols inside
+// words that are otherwise Cyrillic. A word qualifies when it has at least
+// two Cyrillic letters and every other rune in it has a Cyrillic reading.
+// Digits at a word's edge count as letters only alone and beside three or
+// more letters, so "10млн", "3кг" and "2023г" stay as written; '@' and '$'
+// at a word's start (handles, prices) stay too.
+func (n *normalizer) unmask() {
+	u := n.units
+	i := 0
+	for i < len(u) {
+		if u[i].r == deleted || !isWordRune(u[i].r) {
+			i++
+			continue
+		}
+		// The word is u[i:j], skipping deleted separators.
+		j := i
+		cyr, other, subst, kk := 0, 0, 0, false
+		for j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)) {
+			r := u[j].r
+			switch {
+			case r == deleted:
+			case isCyrillic(r):
+				cyr++
+				kk = kk || isKazakhLetter(r)
+			case r < 128 && (lookalike[r] != 0 || digitLetter[r] != 0):
+				subst++
+			default:
+				other++
+			}
+			j++
+		}
+		if cyr >= 2 && subst > 0 && other == 0 {
+			n.unmaskWord(u[i:j], cyr+subst, kk)
+		}
+		i = j
+	}
+}
+
+func (n *normalizer) unmaskWord(w []unit, letters int, kk bool) {
+	// Drop deleted units from the edges' view: find the live runes.
+	live := func(k int) rune {
+		if k < 0 || k >= len(w) {
+			return 0
+		}
+		return w[k].r
+	}
+	for k := range w {
+		r := w[k].r
+		if r == deleted || r >= 128 {
+			continue
+		}
+		if l := lookalike[r]; l != 0 {
+			if r == 'i' && kk {
+				l = 'і'
+			}
+			w[k].r = l
+			continue
+		}
+		l := digitLetter[r]
+		if l == 0 {
+			continue
+		}
+		// Neighbours that are letters (not digits or deleted).
+		prev, next := k-1, k+1
+		for prev >= 0 && w[prev].r == deleted {
+			prev--
+		}
+		for next < len(w) && w[next].r == deleted {
+			next++
+		}
+		inside := prev >= 0 && next < len(w) && !isDigitRune(live(prev)) && !isDigitRune(live(next))
+		if !inside {
+			if r == '@' || r == '$' {
+				if prev < 0 {
+					continue
+				}
+			} else {
+				// an edge digit: alone, and the word has three or more other letters
+				if (prev >= 0 && isDigitRune(live(prev))) || (next < len(w) && isDigitRune(live(next))) || letters-1 < 3 {
+					continue
+				}
+			}
+		}
+		if r == '1' && kk {
+			l = 'і'
+		}
+		w[k].r = l
+	}
+}
+
+func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
+
+// encode writes the live units as UTF-8 and, when withMap is set, the byte
+// map. identity reports that every rune came from the same place in an
+// original of origLen bytes.
+func (n *normalizer) encode(origLen int, withMap bool) (text string, starts, ends []int32, identity bool) {
+	size := 0
+	for _, u := range n.units {
+		if u.r >= 0 {
+			size += utf8.RuneLen(u.r)
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	if withMap {
+		m := make([]int32, 2*size)
+		starts, ends = m[:size:size], m[size:]
+	}
+	identity = size == origLen
+	p := 0
+	for _, u := range n.units {
+		if u.r < 0 {
+			continue
+		}
+		w := 0
+		if u.r < utf8.RuneSelf {
+			b.WriteByte(byte(u.r))
+			w = 1
+		} else {
+			w, _ = b.WriteRune(u.r)
+		}
+		if withMap {
+			for k := range w {
+				starts[p+k], ends[p+k] = u.s, u.e
+			}
+		}
+		if identity && (u.s != int32(p) || u.e != int32(p+w)) {
+			identity = false
+		}
+		p += w
+	}
+	return b.String(), starts, ends, identity
+}
+
+// NormalizeStage is the first stage: it normalizes the document's title
+// and body into Item.Fields and detects the language when the document has
+// none.
+type NormalizeStage struct{}
+
+var _ Stage = (*NormalizeStage)(nil)
+
+// Name implements Stage.
+func (*NormalizeStage) Name() string { return "normalize" }
+
+// Process implements Stage. It never fails.
+func (*NormalizeStage) Process(_ context.Context, it *Item) error {
+	it.Fields = it.Fields[:0]
+	if it.Doc.Title != "" {
+		it.Fields = append(it.Fields, Normalize(vigil.FieldTitle, it.Doc.Title))
+	}
+	if it.Doc.Body != "" {
+		it.Fields = append(it.Fields, Normalize(vigil.FieldBody, it.Doc.Body))
+	}
+	if it.Lang == "" {
+		texts := make([]string, len(it.Fields))
+		for i := range it.Fields {
+			texts[i] = it.Fields[i].Text
+		}
+		it.Lang = detectLang(texts...)
+	}
+	return nil
+}
