@@ -1,0 +1,282 @@
+package classify
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// LabelScore is one label's precision, recall and F1 over a data set.
+type LabelScore struct {
+	Name      string  `json:"name"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	// Support is the number of documents with the label in gold;
+	// Predicted the number given it.
+	Support   int `json:"support"`
+	Predicted int `json:"predicted"`
+	TP        int `json:"tp"`
+}
+
+// Report is an evaluation of tags and flags against gold labels.
+type Report struct {
+	Docs int `json:"docs"`
+	// Tags and Flags have one entry per label seen in gold, in predictions
+	// or among the model's labels.
+	Tags  []LabelScore `json:"tags"`
+	Flags []LabelScore `json:"flags"`
+	// MacroF1 is the mean F1 of the tags with support; MicroF1 pools all
+	// tag decisions.
+	MacroF1 float64 `json:"macro_f1"`
+	MicroF1 float64 `json:"micro_f1"`
+	// FlagMacroF1 and FlagMicroF1 are the same over flags.
+	FlagMacroF1 float64 `json:"flag_macro_f1"`
+	FlagMicroF1 float64 `json:"flag_micro_f1"`
+	// Top1Docs is the number of documents with exactly one gold tag; on
+	// them Top1Accuracy is the share whose highest-scored tag is the gold
+	// one, and Top1MacroF1 the macro F1 of that single-label decision
+	// (how fastText-style classifiers are usually measured).
+	Top1Docs     int     `json:"top1_docs"`
+	Top1Accuracy float64 `json:"top1_accuracy"`
+	Top1MacroF1  float64 `json:"top1_macro_f1"`
+	// Confusion counts, for single-gold-tag documents, gold tag (rows)
+	// against top-1 tag (columns); Labels name both, "" for no tag.
+	Confusion Confusion `json:"confusion"`
+}
+
+// Confusion is a gold × predicted count table.
+type Confusion struct {
+	Labels []string `json:"labels"`
+	Counts [][]int  `json:"counts"`
+}
+
+// Evaluator accumulates documents into a Report. It is not safe for
+// concurrent use.
+type Evaluator struct {
+	docs        int
+	tags, flags counts
+	top1Docs    int
+	top1Right   int
+	conf        map[[2]string]int
+	labelOrder  []string
+	labelSeen   map[string]bool
+	flagOrder   []string
+	flagSeen    map[string]bool
+}
+
+type counts struct{ tp, gold, pred map[string]int }
+
+func newCounts() counts {
+	return counts{tp: map[string]int{}, gold: map[string]int{}, pred: map[string]int{}}
+}
+
+// NewEvaluator returns an evaluator that lists tags (the model's labels,
+// for instance) first in its report, in the order given; other names
+// follow in the order first seen.
+func NewEvaluator(tags ...string) *Evaluator {
+	e := &Evaluator{tags: newCounts(), flags: newCounts(), conf: map[[2]string]int{},
+		labelSeen: map[string]bool{}, flagSeen: map[string]bool{}}
+	for _, t := range tags {
+		e.noteTag(t)
+	}
+	return e
+}
+
+func (e *Evaluator) noteTag(t string) {
+	if t != "" && !e.labelSeen[t] {
+		e.labelSeen[t] = true
+		e.labelOrder = append(e.labelOrder, t)
+	}
+}
+
+func (e *Evaluator) noteFlag(f string) {
+	if !e.flagSeen[f] {
+		e.flagSeen[f] = true
+		e.flagOrder = append(e.flagOrder, f)
+	}
+}
+
+// Add counts one document: its gold tags and flags, the tags and flags it
+// was given, and its top-1 tag (the highest-scored tag whether or not above
+// threshold; "" when there is none).
+func (e *Evaluator) Add(goldTags, predTags []string, top1 string, goldFlags, predFlags []string) {
+	e.docs++
+	add(&e.tags, goldTags, predTags, e.noteTag)
+	add(&e.flags, goldFlags, predFlags, e.noteFlag)
+	if len(goldTags) == 1 {
+		e.top1Docs++
+		e.noteTag(top1)
+		if top1 == goldTags[0] {
+			e.top1Right++
+		}
+		e.conf[[2]string{goldTags[0], top1}]++
+	}
+}
+
+func add(c *counts, gold, pred []string, note func(string)) {
+	gold, pred = dedup(gold), dedup(pred)
+	for _, g := range gold {
+		note(g)
+		c.gold[g]++
+		if slices.Contains(pred, g) {
+			c.tp[g]++
+		}
+	}
+	for _, p := range pred {
+		note(p)
+		c.pred[p]++
+	}
+}
+
+func dedup(s []string) []string {
+	if len(s) < 2 {
+		return s
+	}
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// Report returns the scores of what was added so far.
+func (e *Evaluator) Report() *Report {
+	r := &Report{Docs: e.docs, Top1Docs: e.top1Docs}
+	r.Tags, r.MacroF1, r.MicroF1 = scoreAll(e.tags, e.labelOrder)
+	r.Flags, r.FlagMacroF1, r.FlagMicroF1 = scoreAll(e.flags, e.flagOrder)
+	if e.top1Docs > 0 {
+		r.Top1Accuracy = float64(e.top1Right) / float64(e.top1Docs)
+	}
+	labels := slices.Clone(e.labelOrder)
+	hasNone := false
+	for k := range e.conf {
+		if k[1] == "" {
+			hasNone = true
+		}
+	}
+	if hasNone {
+		labels = append(labels, "")
+	}
+	r.Confusion = Confusion{Labels: labels, Counts: make([][]int, len(labels))}
+	for i, g := range labels {
+		r.Confusion.Counts[i] = make([]int, len(labels))
+		for j, p := range labels {
+			r.Confusion.Counts[i][j] = e.conf[[2]string{g, p}]
+		}
+	}
+	// Top-1 macro F1 over gold labels of the single-label documents.
+	var sum float64
+	n := 0
+	for i, g := range labels {
+		row := 0
+		col := 0
+		for j := range labels {
+			row += r.Confusion.Counts[i][j]
+			col += r.Confusion.Counts[j][i]
+		}
+		if row == 0 || g == "" {
+			continue
+		}
+		n++
+		if tp := r.Confusion.Counts[i][i]; tp > 0 {
+			sum += 2 * float64(tp) / float64(row+col)
+		}
+	}
+	if n > 0 {
+		r.Top1MacroF1 = sum / float64(n)
+	}
+	return r
+}
+
+func scoreAll(c counts, order []string) (out []LabelScore, macro, micro float64) {
+	var tp, gold, pred, withSupport int
+	for _, name := range order {
+		s := LabelScore{Name: name, Support: c.gold[name], Predicted: c.pred[name], TP: c.tp[name]}
+		s.Precision, s.Recall, s.F1 = prf(s.TP, s.Predicted, s.Support)
+		if s.Support > 0 {
+			macro += s.F1
+			withSupport++
+		}
+		tp, gold, pred = tp+s.TP, gold+s.Support, pred+s.Predicted
+		out = append(out, s)
+	}
+	if withSupport > 0 {
+		macro /= float64(withSupport)
+	}
+	_, _, micro = prf(tp, pred, gold)
+	return out, macro, micro
+}
+
+func prf(tp, pred, gold int) (p, r, f float64) {
+	if pred > 0 {
+		p = float64(tp) / float64(pred)
+	}
+	if gold > 0 {
+		r = float64(tp) / float64(gold)
+	}
+	if p+r > 0 {
+		f = 2 * p * r / (p + r)
+	}
+	return p, r, f
+}
+
+// WriteText writes the report as aligned tables: per-label scores, the
+// averages and the confusion table.
+func (r *Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	section := func(title string, ls []LabelScore, macro, micro float64) {
+		if len(ls) == 0 {
+			return
+		}
+		fmt.Fprintf(tw, "%s\tprecision\trecall\tf1\tsupport\tpredicted\t\n", title)
+		for _, s := range ls {
+			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t\n", s.Name, s.Precision, s.Recall, s.F1, s.Support, s.Predicted)
+		}
+		fmt.Fprintf(tw, "macro F1\t\t\t%.3f\t\t\t\n", macro)
+		fmt.Fprintf(tw, "micro F1\t\t\t%.3f\t\t\t\n", micro)
+		fmt.Fprintln(tw, "\t\t\t\t\t\t")
+	}
+	fmt.Fprintf(tw, "documents\t%d\t\t\t\t\t\n\t\t\t\t\t\t\n", r.Docs)
+	section("tag", r.Tags, r.MacroF1, r.MicroF1)
+	section("flag", r.Flags, r.FlagMacroF1, r.FlagMicroF1)
+	if r.Top1Docs > 0 {
+		fmt.Fprintf(tw, "top-1 accuracy\t%.3f\t(%d single-tag documents)\t\t\t\t\n", r.Top1Accuracy, r.Top1Docs)
+		fmt.Fprintf(tw, "top-1 macro F1\t%.3f\t\t\t\t\t\n", r.Top1MacroF1)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if r.Top1Docs == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nconfusion (rows gold, columns top-1 prediction):")
+	tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
+	name := func(s string) string {
+		if s == "" {
+			return "(none)"
+		}
+		return s
+	}
+	var head strings.Builder
+	head.WriteString("\t")
+	for _, l := range r.Confusion.Labels {
+		head.WriteString(abbrev(name(l)) + "\t")
+	}
+	fmt.Fprintln(tw, head.String())
+	for i, l := range r.Confusion.Labels {
+		fmt.Fprintf(tw, "%s\t", name(l))
+		for _, c := range r.Confusion.Counts[i] {
+			fmt.Fprintf(tw, "%d\t", c)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+func abbrev(s string) string {
+	if r := []rune(s); len(r) > 6 {
+		return string(r[:6])
+	}
+	return s
+}

@@ -1,0 +1,238 @@
+package models
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+)
+
+// File names inside a bundle directory.
+const (
+	FileTokenizer = "tokenizer.json"
+	FileTopics    = "topics.bin"
+	FileTaxonomy  = "taxonomy.yaml"
+	FileMetadata  = "metadata.json"
+)
+
+//go:embed default
+var embedded embed.FS
+
+// Bundle is a loaded model bundle: the tokenizer, the topic classifier, the
+// taxonomy and the metadata that names them. A Bundle is read-only and safe
+// for concurrent use.
+type Bundle struct {
+	Meta     Metadata
+	Taxonomy *Taxonomy
+	Subwords *classify.Subwords
+	// Topics is the topic classifier, its thresholds included.
+	Topics *classify.Model
+}
+
+// Metadata describes how a bundle was built. It is written by `vigil train`
+// as metadata.json.
+type Metadata struct {
+	// Version names the bundle in verdicts: topics-YYYY-MM-DD-<6 hex of
+	// the classifier's and tokenizer's SHA-256>.
+	Version string `json:"version"`
+	Created string `json:"created"` // RFC 3339
+	// Command is the command line that built the bundle.
+	Command string `json:"command,omitempty"`
+	// Data and Dev are the training and threshold-selection files.
+	Data []DataFile `json:"data"`
+	Dev  []DataFile `json:"dev,omitempty"`
+	// Labels are the classifier's outputs, in order.
+	Labels []string `json:"labels"`
+	// Params are the training parameters.
+	Params json.RawMessage `json:"params,omitempty"`
+	// DevScores are per-label thresholds and F1 on the dev data.
+	DevScores []classify.DevScore `json:"dev_scores,omitempty"`
+	// DevReport is the evaluation on the dev data at the chosen thresholds.
+	DevReport *classify.Report `json:"dev_report,omitempty"`
+	// TrainSeconds is the wall time of training (tokenizer and classifier).
+	TrainSeconds float64 `json:"train_seconds,omitempty"`
+	// Files maps each other file of the bundle to its SHA-256; Load checks
+	// them.
+	Files map[string]string `json:"files"`
+}
+
+// DataFile identifies a data file by content.
+type DataFile struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Docs   int    `json:"docs"`
+}
+
+var defaultBundle = sync.OnceValues(func() (*Bundle, error) {
+	sub, err := fs.Sub(embedded, "default")
+	if err != nil {
+		return nil, err
+	}
+	b, err := Load(sub)
+	if err != nil {
+		return nil, fmt.Errorf("embedded model bundle: %w", err)
+	}
+	return b, nil
+})
+
+// Default returns the bundle embedded in the binary (models/default),
+// loaded once.
+func Default() (*Bundle, error) { return defaultBundle() }
+
+// LoadDir loads the bundle in directory dir.
+func LoadDir(dir string) (*Bundle, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, vigil.Errorf(vigil.ENOTFOUND, "model bundle %s: %v", dir, err)
+	}
+	if !st.IsDir() {
+		return nil, vigil.Errorf(vigil.EINVALID, "model bundle %s: not a directory", dir)
+	}
+	b, err := Load(os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("model bundle %s: %w", dir, err)
+	}
+	return b, nil
+}
+
+// Load loads a bundle from fsys: metadata.json first, then every file it
+// lists, each checked against its SHA-256. A missing or corrupt file is an
+// error naming it (code ENOTFOUND or EINVALID).
+func Load(fsys fs.FS) (*Bundle, error) {
+	read := func(name string) ([]byte, error) {
+		data, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing", name)
+		} else if err != nil {
+			return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", name, err)
+		}
+		return data, nil
+	}
+	mj, err := read(FileMetadata)
+	if err != nil {
+		return nil, err
+	}
+	var b Bundle
+	if err := json.Unmarshal(mj, &b.Meta); err != nil {
+		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileMetadata, err)
+	}
+	files := map[string][]byte{}
+	for _, name := range []string{FileTokenizer, FileTopics, FileTaxonomy} {
+		data, err := read(name)
+		if err != nil {
+			return nil, err
+		}
+		want, ok := b.Meta.Files[name]
+		if !ok {
+			return nil, vigil.Errorf(vigil.EINVALID, "%s: %s has no checksum for %s", FileMetadata, FileMetadata, name)
+		}
+		if got := sum(data); got != want {
+			return nil, vigil.Errorf(vigil.EINVALID, "%s: SHA-256 %s, metadata says %s (file changed or corrupt)", name, got[:12], short(want))
+		}
+		files[name] = data
+	}
+	if b.Taxonomy, err = ParseTaxonomy(files[FileTaxonomy]); err != nil {
+		return nil, fmt.Errorf("%s: %w", FileTaxonomy, err)
+	}
+	if b.Subwords, err = classify.LoadSubwords(bytes.NewReader(files[FileTokenizer])); err != nil {
+		return nil, fmt.Errorf("%s: %w", FileTokenizer, err)
+	}
+	if b.Topics, err = classify.ReadModel(bytes.NewReader(files[FileTopics]), b.Subwords); err != nil {
+		return nil, fmt.Errorf("%s: %w", FileTopics, err)
+	}
+	return &b, nil
+}
+
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// File is one file of a bundle being written.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Write writes a bundle into dir: the files, then metadata.json with their
+// checksums and the version id, which it fills in from the files'
+// contents and meta.Created (set to now when empty). Each file is written
+// to a temporary name and renamed, so a reader never sees half a file. It
+// returns the metadata written.
+func Write(dir string, meta Metadata, files ...File) (Metadata, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return meta, err
+	}
+	meta.Files = map[string]string{}
+	for _, f := range files {
+		if f.Name == FileMetadata || strings.ContainsAny(f.Name, `/\`) {
+			return meta, vigil.Errorf(vigil.EINVALID, "bundle file name %q not allowed", f.Name)
+		}
+		meta.Files[f.Name] = sum(f.Data)
+	}
+	if meta.Created == "" {
+		meta.Created = time.Now().UTC().Format(time.RFC3339)
+	}
+	created, err := time.Parse(time.RFC3339, meta.Created)
+	if err != nil {
+		return meta, vigil.Errorf(vigil.EINVALID, "created %q: %v", meta.Created, err)
+	}
+	meta.Version = VersionID("topics", created, meta.Files)
+	mj, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return meta, err
+	}
+	files = append(files, File{Name: FileMetadata, Data: append(mj, '\n')})
+	for _, f := range files {
+		if err := writeAtomic(filepath.Join(dir, f.Name), f.Data); err != nil {
+			return meta, err
+		}
+	}
+	return meta, nil
+}
+
+// VersionID is prefix-YYYY-MM-DD-hhhhhh, the hash over the files' checksums
+// in name order, so the id changes exactly when a file does.
+func VersionID(prefix string, created time.Time, files map[string]string) string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s %s\n", n, files[n])
+	}
+	return fmt.Sprintf("%s-%s-%s", prefix, created.UTC().Format("2006-01-02"), hex.EncodeToString(h.Sum(nil))[:6])
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func sum(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+// SHA256 returns the hex SHA-256 of data, as metadata records it.
+func SHA256(data []byte) string { return sum(data) }

@@ -1,0 +1,90 @@
+package models
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+
+	"gopkg.in/yaml.v3"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+// Taxonomy is the list of tags a verdict can carry, each with its IPTC
+// Media Topics concept.
+type Taxonomy struct {
+	Version int           `yaml:"version" json:"version"`
+	Tags    []TaxonomyTag `yaml:"tags" json:"tags"`
+}
+
+// TaxonomyTag is one tag of the taxonomy.
+type TaxonomyTag struct {
+	Name        string `yaml:"name" json:"name"`
+	IPTC        string `yaml:"iptc" json:"iptc"` // e.g. medtop:02000000
+	IPTCLabel   string `yaml:"iptc_label" json:"iptc_label"`
+	Description string `yaml:"description" json:"description"`
+}
+
+// Tag returns the tag called name and whether it exists.
+func (t *Taxonomy) Tag(name string) (TaxonomyTag, bool) {
+	for _, tg := range t.Tags {
+		if tg.Name == name {
+			return tg, true
+		}
+	}
+	return TaxonomyTag{}, false
+}
+
+// ParseTaxonomy reads a taxonomy.yaml. Unknown keys, empty or repeated
+// names and a malformed IPTC code are errors naming the line or the tag.
+func ParseTaxonomy(data []byte) (*Taxonomy, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var t Taxonomy
+	if err := dec.Decode(&t); err != nil {
+		return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: %v", err)
+	}
+	seen := map[string]bool{}
+	for i, tg := range t.Tags {
+		switch {
+		case tg.Name == "":
+			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %d has no name", i+1)
+		case seen[tg.Name]:
+			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q listed twice", tg.Name)
+		case tg.IPTC != "" && !validIPTC(tg.IPTC):
+			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: IPTC code %q is not medtop:NNNNNNNN", tg.Name, tg.IPTC)
+		}
+		seen[tg.Name] = true
+	}
+	return &t, nil
+}
+
+func validIPTC(s string) bool {
+	const p = "medtop:"
+	if len(s) != len(p)+8 || s[:len(p)] != p {
+		return false
+	}
+	for _, c := range s[len(p):] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Marshal returns the taxonomy as YAML.
+func (t *Taxonomy) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(t); err != nil {
+		return nil, fmt.Errorf("taxonomy: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// DefaultTaxonomy returns the taxonomy file of the embedded bundle, as
+// written (comments kept), for `vigil train` to copy into a new bundle.
+func DefaultTaxonomy() ([]byte, error) {
+	return fs.ReadFile(embedded, "default/"+FileTaxonomy)
+}
