@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
 )
@@ -193,24 +192,15 @@ func (s *csvSource) Next(context.Context) (Record, error) {
 		rec.Err = vigil.Errorf(vigil.EINVALID, "CSV: %v", pe.Err)
 		return rec, nil
 	}
-	size := 0
 	doc := new(vigil.Document)
 	for i, field := range documentFields {
 		j := s.cols[i]
 		if j < 0 || j >= len(row) {
 			continue
 		}
-		size += len(row[j])
 		setField(doc, field, row[j])
 	}
-	switch {
-	case !utf8.ValidString(strings.Join(row, "")):
-		rec.Err = vigil.Errorf(vigil.EINVALID, "invalid UTF-8")
-	case size > s.maxBytes:
-		rec.Err = vigil.Errorf(vigil.ETOOLARGE, "document over the %d-byte limit", s.maxBytes)
-	default:
-		rec.Err = validate(doc)
-	}
+	rec.Err = doc.Validate(s.maxBytes)
 	if rec.Err == nil {
 		rec.Doc = doc
 	}

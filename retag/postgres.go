@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -162,7 +161,6 @@ func (s *pgSource) fetch(ctx context.Context) error {
 		s.pos.Key = key
 		rec := Record{Line: s.pos.Line, End: s.pos}
 		doc := new(vigil.Document)
-		size := 0
 		for i, f := range documentFields {
 			if cols[i] < 0 {
 				continue
@@ -183,17 +181,9 @@ func (s *pgSource) fetch(ctx context.Context) error {
 				}
 			}
 			str := valueString(v)
-			size += len(str)
 			setField(doc, f, str)
 		}
-		switch {
-		case size > s.max:
-			rec.Err = vigil.Errorf(vigil.ETOOLARGE, "document %s over the %d-byte limit", doc.ID, s.max)
-		case !utf8.ValidString(doc.Title) || !utf8.ValidString(doc.Body):
-			rec.Err = vigil.Errorf(vigil.EINVALID, "document %s: invalid UTF-8", doc.ID)
-		default:
-			rec.Err = validate(doc)
-		}
+		rec.Err = doc.Validate(s.max)
 		if rec.Err == nil {
 			rec.Doc = doc
 		}

@@ -24,6 +24,14 @@ type Checker interface {
 	Stream(ctx context.Context, in <-chan *vigil.Document) <-chan vigil.Verdict
 }
 
+// CheckerFunc adapts a function to Checker.
+type CheckerFunc func(ctx context.Context, in <-chan *vigil.Document) <-chan vigil.Verdict
+
+// Stream implements Checker.
+func (f CheckerFunc) Stream(ctx context.Context, in <-chan *vigil.Document) <-chan vigil.Verdict {
+	return f(ctx, in)
+}
+
 // Job is one re-tagging run. In and Out name files, "-" for standard input
 // or output, or PostgreSQL URLs (postgres://...).
 type Job struct {

@@ -204,7 +204,8 @@ func decodeDocument(line []byte) (*vigil.Document, error) {
 		}
 		return nil, vigil.Errorf(vigil.EINVALID, "not a JSON document: %v", err)
 	}
-	if err := validate(doc); err != nil {
+	// The line's length was checked against the limit as it was read.
+	if err := doc.Validate(0); err != nil {
 		return nil, err
 	}
 	return doc, nil
@@ -219,27 +220,4 @@ func invalidUTF8At(b []byte) int {
 		i += size
 	}
 	return len(b)
-}
-
-// validate checks a document against the contract.
-func validate(d *vigil.Document) error {
-	switch {
-	case d.ID == "":
-		return vigil.Errorf(vigil.EINVALID, "document has no id")
-	case len(d.ID) > vigil.MaxIDBytes:
-		return vigil.Errorf(vigil.EINVALID, "id longer than %d bytes", vigil.MaxIDBytes)
-	case d.Title == "" && d.Body == "":
-		return vigil.Errorf(vigil.EINVALID, "document %s has neither title nor body", d.ID)
-	}
-	switch d.Kind {
-	case "", vigil.KindArticle, vigil.KindComment:
-	default:
-		return vigil.Errorf(vigil.EINVALID, "document %s: kind %q: want %q or %q", d.ID, d.Kind, vigil.KindArticle, vigil.KindComment)
-	}
-	switch d.Lang {
-	case "", vigil.LangRussian, vigil.LangKazakh, vigil.LangEnglish:
-	default:
-		return vigil.Errorf(vigil.EINVALID, "document %s: lang %q: want ru, kk, en or none", d.ID, d.Lang)
-	}
-	return nil
 }
