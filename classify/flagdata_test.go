@@ -62,7 +62,7 @@ func readLabeled(tb testing.TB, name string) []labeledDoc {
 // the project's document schema.
 func TestRecruitmentSetSchema(t *testing.T) {
 	seen := map[string]string{}
-	for _, split := range []string{"dev.jsonl", "test.jsonl"} {
+	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl"} {
 		for _, d := range readLabeled(t, split) {
 			where := split + " " + d.ID
 			if d.ID == "" || seen[d.ID] != "" {
@@ -141,11 +141,11 @@ func TestRecruitmentSetBalance(t *testing.T) {
 }
 
 // TestRecruitmentSetNoNearDuplicates checks that no two texts of the set
-// (across both splits) are near-identical, after undoing the disguises the
+// (across all splits) are near-identical, after undoing the disguises the
 // set itself uses, so that a disguised copy of another item is caught too.
 func TestRecruitmentSetNoNearDuplicates(t *testing.T) {
 	var docs []labeledDoc
-	for _, split := range []string{"dev.jsonl", "test.jsonl"} {
+	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl"} {
 		docs = append(docs, readLabeled(t, split)...)
 	}
 	sh := make([]map[string]bool, len(docs))
