@@ -31,16 +31,22 @@ const MaxSubwordWordRunes = 64
 // Subwords maps normalized words to the ids of their BPE subword tokens,
 // using a tokenizer.json loaded with sugarme/tokenizer.
 //
-// sugarme's full Encode runs normalizer, added-token extraction,
-// pre-tokenizer and model over a whole text at well under 1 MB/s (see
-// BenchmarkSugarmeEncode), too slow for every document. WordIDs instead
-// applies sugarme's BPE model to one word at a time and keeps the answer in
-// a bounded, sharded word → ids cache, so a warm lookup costs one hash and
-// one read-locked map access. Measured on testdata/topics_sample.txt,
-// one core (go test ./classify -bench 'WordIDs|SugarmeEncode'):
-// cached WordIDs ~100 MB/s, cache misses (BPE merges per word) ~4 MB/s,
-// sugarme Encode ~0.5 MB/s. The ids are the ones sugarme's Encode gives for
-// the same words (TestWordIDsMatchSugarmeEncode), except that WordIDs never
+// sugarme's full Encode runs added-token extraction, normalizer,
+// pre-tokenizer and model over a whole text, in time that grows faster than
+// the text, far too slow for every document. WordIDs instead applies the BPE
+// merges of sugarme's loaded model to one word at a time (mergeChunk) and
+// keeps the answer in a bounded, sharded word → ids cache, so a warm lookup
+// is one hash and one read-locked map access, without allocating. Measured on
+// testdata/topics_sample.jsonl (80 kB of words, 177 documents), one
+// goroutine, AMD EPYC, with
+// go test ./classify -run '^$' -bench 'WordIDs|SugarmeEncode' -benchmem:
+//
+//	BenchmarkWordIDs        cached             495 MB/s   0 allocs
+//	BenchmarkWordIDsMiss    cache off            8.3 MB/s (sugarme's MergeWord: 0.6 MB/s)
+//	BenchmarkSugarmeEncode  one call per doc     0.01 MB/s (13 s for the 80 kB)
+//
+// The ids are the ones sugarme's Encode gives for the same words
+// (TestWordIDsMatchSugarmeEncode, FuzzWordIDs), except that WordIDs never
 // reads special tokens such as "[PAD]" out of text and cuts words longer than
 // MaxSubwordWordRunes.
 //
@@ -50,6 +56,7 @@ type Subwords struct {
 	model  *bpe.BPE
 	vocab  int
 	unkID  int
+	chars  map[rune]int // ids of the one-character tokens
 	seed   maphash.Seed
 	shards [subwordShards]subwordShard
 }
@@ -133,6 +140,12 @@ func LoadSubwordsCache(r io.Reader, maxWords int) (*Subwords, error) {
 		return nil, vigil.Errorf(vigil.EINVALID, "tokenizer.json: %d merges, %d usable (unknown tokens or duplicates)", len(merges), len(*model.Merges))
 	}
 	s := &Subwords{tk: tk, model: model, vocab: len(cfg.Model.Vocab), unkID: cfg.Model.Vocab[*cfg.Model.UnkToken], seed: maphash.MakeSeed()}
+	s.chars = make(map[rune]int)
+	for tok, id := range cfg.Model.Vocab {
+		if r, n := utf8.DecodeRuneInString(tok); n == len(tok) && (r != utf8.RuneError || n > 1) {
+			s.chars[r] = id
+		}
+	}
 	per := 0
 	if maxWords > 0 {
 		per = max(1, maxWords/subwordShards)
@@ -255,9 +268,7 @@ func (s *Subwords) encode(word string) []int {
 				chunk = piece[:i]
 			}
 			piece = piece[len(chunk):]
-			for _, sym := range s.model.MergeWord(chunk).Symbols {
-				ids = append(ids, sym.C)
-			}
+			ids = s.mergeChunk(chunk, ids)
 		}
 	})
 	return ids
@@ -279,4 +290,97 @@ func (s *Subwords) Pieces(word string) []string {
 func (s *Subwords) Token(id int) string {
 	t, _ := s.model.IdToToken(id)
 	return t
+}
+
+// mergeChunk appends the BPE ids of one pre-tokenized chunk to ids.
+//
+// It runs the same algorithm as sugarme's (*bpe.BPE).MergeWord over
+// sugarme's loaded merges, without its per-call costs: MergeWord seeds a
+// math/rand source for dropout on every word (half its time), builds the
+// word in quadratic time and boxes every queue entry; measured on the
+// sample, 0.6 MB/s for MergeWord against tens of MB/s here (see
+// BenchmarkWordIDsMiss). Merges are applied lowest rank first. When two
+// applicable merges have the same rank (one pair occurring twice, as in
+// "ааа"), sugarme's heap leaves their order to chance, so this function
+// hands the word to MergeWord itself; the ids are therefore always
+// sugarme's. TestWordIDsMatchSugarmeEncode and FuzzWordIDs check it.
+func (s *Subwords) mergeChunk(chunk string, ids []int) []int {
+	type symbol struct{ c, prev, next, n int }
+	type entry struct{ rank, pos, id int }
+	var symBuf [MaxSubwordWordRunes]symbol
+	var queueBuf [2 * MaxSubwordWordRunes]entry
+	syms := symBuf[:0]
+	for _, r := range chunk {
+		id, ok := s.chars[r]
+		if !ok {
+			id = s.unkID
+		}
+		syms = append(syms, symbol{c: id, prev: len(syms) - 1, next: len(syms) + 1, n: utf8.RuneLen(r)})
+	}
+	if len(syms) == 0 {
+		return ids
+	}
+	syms[len(syms)-1].next = -1
+	merges := *s.model.Merges
+	queue := queueBuf[:0]
+	for i := 0; i+1 < len(syms); i++ {
+		if m, ok := merges[bpe.Pair{C1: syms[i].c, C2: syms[i+1].c}]; ok {
+			queue = append(queue, entry{m.Rank, i, m.NewId})
+		}
+	}
+	// valid reports whether e still merges the symbol at e.pos with its
+	// right neighbour, by sugarme's rules.
+	valid := func(e entry) bool {
+		sym := syms[e.pos]
+		if sym.n == 0 || sym.next == -1 {
+			return false
+		}
+		m, ok := merges[bpe.Pair{C1: sym.c, C2: syms[sym.next].c}]
+		return ok && m.NewId == e.id
+	}
+	for len(queue) > 0 {
+		best := 0
+		for i := 1; i < len(queue); i++ {
+			if e := queue[i]; e.rank < queue[best].rank || e.rank == queue[best].rank && e.pos < queue[best].pos {
+				best = i
+			}
+		}
+		top := queue[best]
+		queue[best] = queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if !valid(top) {
+			continue
+		}
+		for _, e := range queue {
+			if e.rank == top.rank && valid(e) {
+				for _, sym := range s.model.MergeWord(chunk).Symbols {
+					ids = append(ids, sym.C)
+				}
+				return ids
+			}
+		}
+		cur := &syms[top.pos]
+		right := syms[cur.next]
+		syms[cur.next].n = 0
+		cur.c, cur.n, cur.next = top.id, cur.n+right.n, right.next
+		if right.next >= 0 {
+			syms[right.next].prev = top.pos
+		}
+		if cur.prev >= 0 {
+			if m, ok := merges[bpe.Pair{C1: syms[cur.prev].c, C2: cur.c}]; ok {
+				queue = append(queue, entry{m.Rank, cur.prev, m.NewId})
+			}
+		}
+		if cur.next >= 0 {
+			if m, ok := merges[bpe.Pair{C1: cur.c, C2: syms[cur.next].c}]; ok {
+				queue = append(queue, entry{m.Rank, top.pos, m.NewId})
+			}
+		}
+	}
+	for _, sym := range syms {
+		if sym.n > 0 {
+			ids = append(ids, sym.c)
+		}
+	}
+	return ids
 }
