@@ -1,0 +1,507 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/coregx/ahocorasick"
+)
+
+// Set is a compiled, immutable rule set: every pack and dictionary loaded
+// together, all literal terms in one Aho-Corasick automaton. It is safe for
+// concurrent use.
+type Set struct {
+	version string
+	files   []*File
+	rules   []*crule
+	byID    map[string]*crule
+
+	ac       *ahocorasick.Automaton // nil when there are no literals
+	patAtoms [][]int32              // automaton pattern → atoms with that literal
+	atoms    []atom
+	phrases  []phrase
+
+	// indexes from what matched to what to evaluate
+	phraseRules   [][]int32 // phrase → rules using it positively
+	phraseAliases [][]int32 // phrase → entity aliases
+	classRules    map[string][]int32
+	regexRules    []int32
+	needOrdinals  []bool    // phrase → its hits need word ordinals (multiword or in NEAR)
+	firstOf       [][]int32 // atom → phrases that start with it
+
+	entities []*EntityDef
+	aliases  []calias
+
+	caches [numStemmers]*stemCache
+}
+
+type atom struct {
+	kind  atomKind
+	word  string // the term's word, normalized
+	lit   string // Aho-Corasick literal: a prefix of every word the atom accepts
+	scr   script
+	stems [numStemmers]string // effective stem per stemmer, "" when not applicable
+}
+
+type phrase struct {
+	atoms []int32
+	src   string
+}
+
+type calias struct {
+	phrase int32
+	entity int32
+	cased  bool
+}
+
+type crule struct {
+	*Rule
+	idx     int32
+	cond    *cnode
+	hasNear bool
+}
+
+type nodeOp uint8
+
+const (
+	opAll nodeOp = iota
+	opAny
+	opNone
+	opTerm
+)
+
+type cnode struct {
+	op   nodeOp
+	kids []*cnode
+	t    *cterm
+}
+
+type termKind uint8
+
+const (
+	termPhrase termKind = iota
+	termClass
+	termNear
+	termRegex
+)
+
+type operand struct {
+	phrase int32 // -1 for a class
+	class  string
+}
+
+type cterm struct {
+	kind termKind
+	a, b operand
+	dist int
+	re   *regexp.Regexp
+	src  string
+}
+
+// Regex limits. Go's RE2 engine never backtracks, so the danger is size:
+// a huge program is slow to compile and to run.
+const (
+	maxRegexBytes = 1000
+	maxRegexInsts = 3000
+)
+
+// compiler builds a Set.
+type compiler struct {
+	s        *Set
+	errs     ParseErrors
+	atomIdx  map[string]int32 // kind|word → atom
+	phrIdx   map[string]int32 // phrase key → phrase
+	patIdx   map[string]int32 // literal → pattern
+	patterns []string
+}
+
+// Compile builds a Set from parsed files. It refuses the whole set on any
+// error (schema, term syntax, regex, duplicate id), returning every error
+// with its file and line: a set is never half loaded.
+func Compile(files []*File) (*Set, error) {
+	c := &compiler{
+		s: &Set{
+			files: files, byID: map[string]*crule{}, classRules: map[string][]int32{},
+		},
+		atomIdx: map[string]int32{}, phrIdx: map[string]int32{}, patIdx: map[string]int32{},
+	}
+	for i := range c.s.caches {
+		c.s.caches[i] = newStemCache()
+	}
+	seenFirst := map[string]*Rule{}
+	for _, f := range files {
+		for _, r := range f.Rules {
+			if prev, dup := seenFirst[r.ID]; dup {
+				c.errf(r, r.Line, "duplicate rule id (first at %s:%d)", prev.file.Path, prev.Line)
+				continue
+			}
+			seenFirst[r.ID] = r
+			c.rule(r)
+		}
+		for _, e := range f.Entities {
+			c.entity(f, e)
+		}
+	}
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	s := c.s
+	s.patAtoms = make([][]int32, len(c.patterns))
+	for i, a := range s.atoms {
+		p := c.patIdx[a.lit]
+		s.patAtoms[p] = append(s.patAtoms[p], int32(i))
+	}
+	if len(c.patterns) > 0 {
+		ac, err := ahocorasick.NewBuilder().AddStrings(c.patterns).Build()
+		if err != nil {
+			return nil, fmt.Errorf("rules: build automaton: %w", err)
+		}
+		s.ac = ac
+	}
+	s.needOrdinals = make([]bool, len(s.phrases))
+	s.firstOf = make([][]int32, len(s.atoms))
+	for i, p := range s.phrases {
+		s.needOrdinals[i] = len(p.atoms) > 1
+		s.firstOf[p.atoms[0]] = append(s.firstOf[p.atoms[0]], int32(i))
+	}
+	classNear := false
+	for _, r := range s.rules {
+		walk(r.cond, func(t *cterm) {
+			if t.kind == termNear {
+				for _, o := range []operand{t.a, t.b} {
+					if o.phrase >= 0 {
+						s.needOrdinals[o.phrase] = true
+					} else {
+						classNear = true
+					}
+				}
+			}
+		})
+	}
+	if classNear { // entity hits feed NEAR through their class
+		for _, al := range s.aliases {
+			s.needOrdinals[al.phrase] = true
+		}
+	}
+	s.version = versionOf(files)
+	return s, nil
+}
+
+func walk(n *cnode, f func(*cterm)) {
+	if n.t != nil {
+		f(n.t)
+	}
+	for _, k := range n.kids {
+		walk(k, f)
+	}
+}
+
+func (c *compiler) errf(r *Rule, line int, format string, args ...any) {
+	path := ""
+	if r != nil && r.file != nil {
+		path = r.file.Path
+	}
+	id := ""
+	if r != nil {
+		id = r.ID
+	}
+	c.errs = append(c.errs, &ParseError{Path: path, Line: line, Rule: id, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *compiler) rule(r *Rule) {
+	cr := &crule{Rule: r, idx: int32(len(c.s.rules))}
+	cr.cond = c.group(cr, r.Cond, false)
+	c.s.rules = append(c.s.rules, cr)
+	c.s.byID[r.ID] = cr
+}
+
+func (c *compiler) group(cr *crule, g *Group, negated bool) *cnode {
+	n := &cnode{op: map[string]nodeOp{"all": opAll, "any": opAny, "none": opNone}[g.Op]}
+	neg := negated || g.Op == "none"
+	for _, it := range g.Items {
+		switch {
+		case it.Group != nil:
+			n.kids = append(n.kids, c.group(cr, it.Group, neg))
+		case it.Regex:
+			if t := c.regex(cr, it); t != nil {
+				n.kids = append(n.kids, &cnode{op: opTerm, t: t})
+				if !neg {
+					c.s.regexRules = appendOnce(c.s.regexRules, cr.idx)
+				}
+			}
+		default:
+			pt, err := parseTerm(it.Term)
+			if err != nil {
+				c.errf(cr.Rule, it.Line, "%v", err)
+				continue
+			}
+			if msg := unreachable(it.Term); msg != "" {
+				c.errf(cr.Rule, it.Line, "term %q can never match normalized text: %s", it.Term, msg)
+				continue
+			}
+			t := &cterm{src: it.Term}
+			t.a = c.operand(cr, pt.a, neg)
+			if pt.near {
+				t.kind, t.dist = termNear, pt.dist
+				t.b = c.operand(cr, pt.b, neg)
+				cr.hasNear = true
+			} else if t.a.phrase < 0 {
+				t.kind = termClass
+			}
+			n.kids = append(n.kids, &cnode{op: opTerm, t: t})
+		}
+	}
+	return n
+}
+
+func appendOnce(s []int32, v int32) []int32 {
+	if len(s) > 0 && s[len(s)-1] == v {
+		return s
+	}
+	return append(s, v)
+}
+
+// operand compiles one side and indexes the rule under it, so the rule is
+// evaluated only on fields where it could fire.
+func (c *compiler) operand(cr *crule, sd side, negated bool) operand {
+	if sd.class != "" {
+		if !negated {
+			c.s.classRules[sd.class] = appendOnce(c.s.classRules[sd.class], cr.idx)
+		}
+		return operand{phrase: -1, class: sd.class}
+	}
+	p := c.phrase(sd)
+	if !negated {
+		c.s.phraseRules[p] = appendOnce(c.s.phraseRules[p], cr.idx)
+	}
+	return operand{phrase: p}
+}
+
+func (c *compiler) phrase(sd side) int32 {
+	key := sd.String()
+	if p, ok := c.phrIdx[key]; ok {
+		return p
+	}
+	ph := phrase{src: key}
+	for _, w := range sd.words {
+		ph.atoms = append(ph.atoms, c.atom(w))
+	}
+	p := int32(len(c.s.phrases))
+	c.s.phrases = append(c.s.phrases, ph)
+	c.s.phraseRules = append(c.s.phraseRules, nil)
+	c.s.phraseAliases = append(c.s.phraseAliases, nil)
+	c.phrIdx[key] = p
+	return p
+}
+
+func (c *compiler) atom(w wordSpec) int32 {
+	key := w.kind.String() + "|" + w.text
+	if a, ok := c.atomIdx[key]; ok {
+		return a
+	}
+	a := atom{kind: w.kind, word: w.text, lit: w.text, scr: scriptOf(w.text)}
+	if w.kind == atomStem {
+		a.lit = stemAtom(&a)
+	}
+	id := int32(len(c.s.atoms))
+	c.s.atoms = append(c.s.atoms, a)
+	c.atomIdx[key] = id
+	if _, ok := c.patIdx[a.lit]; !ok {
+		c.patIdx[a.lit] = int32(len(c.patterns))
+		c.patterns = append(c.patterns, a.lit)
+	}
+	return id
+}
+
+// stemAtom fills a.stems and returns the automaton literal: the longest
+// prefix shared by the word and every stem that can accept a text word.
+func stemAtom(a *atom) string {
+	var use []stemmer
+	switch a.scr {
+	case scriptLatin:
+		use = []stemmer{stemEN}
+	case scriptCyrillic:
+		use = []stemmer{stemRU, stemKK}
+	default:
+		a.kind = atomExact
+		return a.word
+	}
+	lit := a.word
+	for _, st := range use {
+		s := st.fn()(a.word)
+		if utf8.RuneCountInString(s) < minStemRunes {
+			s = a.word // over-cut stem ("аким" → "ак"): accept only forms stemming to the word itself
+		}
+		a.stems[st] = s
+		lit = commonPrefix(lit, s)
+	}
+	if utf8.RuneCountInString(lit) < minStemRunes {
+		// e.g. an English stem that rewrites the word's end; never search
+		// on fewer letters than a word we would stem
+		a.kind = atomExact
+		return a.word
+	}
+	return lit
+}
+
+// commonPrefix returns the longest common prefix of a and b on rune
+// boundaries.
+func commonPrefix(a, b string) string {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	for n > 0 && n < len(a) && !utf8.RuneStart(a[n]) {
+		n--
+	}
+	return a[:n]
+}
+
+func (c *compiler) regex(cr *crule, it Item) *cterm {
+	re, err := checkRegex(it.Term)
+	if err != nil {
+		c.errf(cr.Rule, it.Line, "%v", err)
+		return nil
+	}
+	return &cterm{kind: termRegex, re: re, src: "re:" + it.Term}
+}
+
+// checkRegex compiles an RE2 regex under the pack limits.
+func checkRegex(expr string) (*regexp.Regexp, error) {
+	if len(expr) > maxRegexBytes {
+		return nil, fmt.Errorf("regex longer than %d bytes", maxRegexBytes)
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, fmt.Errorf("regex %q: %v", expr, err)
+	}
+	parsed, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil, fmt.Errorf("regex %q: %v", expr, err)
+	}
+	prog, err := syntax.Compile(parsed.Simplify())
+	if err != nil {
+		return nil, fmt.Errorf("regex %q: %v", expr, err)
+	}
+	if len(prog.Inst) > maxRegexInsts {
+		return nil, fmt.Errorf("regex %q compiles to %d instructions (limit %d): split it or use terms", expr, len(prog.Inst), maxRegexInsts)
+	}
+	if re.MatchString("") {
+		return nil, fmt.Errorf("regex %q matches the empty string, so it would fire on every text", expr)
+	}
+	return re, nil
+}
+
+func (c *compiler) entity(f *File, e *EntityDef) {
+	ei := int32(len(c.s.entities))
+	c.s.entities = append(c.s.entities, e)
+	r := &Rule{ID: e.Canonical, file: f}
+	for _, al := range e.Aliases {
+		pt, err := parseTerm(al.Term)
+		if err == nil && (pt.near || pt.a.class != "") {
+			err = fmt.Errorf("an entity form is a word or phrase, not %q", al.Term)
+		}
+		if err != nil {
+			c.errf(r, al.Line, "%v", err)
+			continue
+		}
+		p := c.phrase(pt.a)
+		ai := int32(len(c.s.aliases))
+		c.s.aliases = append(c.s.aliases, calias{phrase: p, entity: ei, cased: al.Cased})
+		c.s.phraseAliases[p] = append(c.s.phraseAliases[p], ai)
+	}
+}
+
+// unreachable returns why a rule term can never match normalized text, or
+// "" when it can: normalized text is lower case with ё folded to е.
+func unreachable(term string) string {
+	for _, r := range term {
+		switch {
+		case r == 'ё':
+			return "ё is folded to е in normalized text"
+		case isUpper(r):
+			return "normalized text is lower case"
+		}
+	}
+	return ""
+}
+
+// versionOf hashes the packs' paths and bytes into a short id. Files
+// built in code (no bytes) are hashed by their parsed content.
+func versionOf(files []*File) string {
+	h := sha256.New()
+	var zero [sha256.Size]byte
+	for _, f := range files {
+		fmt.Fprintf(h, "%s\x00", f.Path)
+		if f.sum != zero {
+			h.Write(f.sum[:])
+			continue
+		}
+		for _, r := range f.Rules {
+			fmt.Fprintf(h, "%s\x00", ruleDigest(r))
+		}
+		for _, e := range f.Entities {
+			fmt.Fprintf(h, "%v\x00", *e)
+		}
+	}
+	return "rules-" + hex.EncodeToString(h.Sum(nil))[:6]
+}
+
+func ruleDigest(r *Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%v|%v|%s|%s|%v|", r.ID, r.Languages, r.Kinds, r.Mode, r.Severity, r.Action.Tag+r.Action.Flag)
+	fmt.Fprintf(&b, "%g|%g|", r.Action.Score, r.Action.Weight)
+	if r.Action.Entity != nil {
+		fmt.Fprintf(&b, "%s|%s|%v|", r.Action.Entity.Type, r.Action.Entity.Canonical, r.Action.Entity.Banned)
+	}
+	var g func(*Group)
+	g = func(gr *Group) {
+		b.WriteString(gr.Op + "(")
+		for _, it := range gr.Items {
+			if it.Group != nil {
+				g(it.Group)
+			} else {
+				fmt.Fprintf(&b, "%v:%q,", it.Regex, it.Term)
+			}
+		}
+		b.WriteString(")")
+	}
+	g(r.Cond)
+	return b.String()
+}
+
+// Version is the set's content hash, e.g. "rules-7d41e0"; it changes when
+// any rule or dictionary entry changes.
+func (s *Set) Version() string { return s.version }
+
+// Files returns the parsed pack files the set was built from.
+func (s *Set) Files() []*File { return s.files }
+
+// Rules returns every rule, in file order.
+func (s *Set) Rules() []*Rule {
+	out := make([]*Rule, len(s.rules))
+	for i, r := range s.rules {
+		out[i] = r.Rule
+	}
+	return out
+}
+
+// Rule returns the rule with the given id, or nil.
+func (s *Set) Rule(id string) *Rule {
+	if r, ok := s.byID[id]; ok {
+		return r.Rule
+	}
+	return nil
+}
+
+// Entities returns every dictionary entry.
+func (s *Set) Entities() []*EntityDef { return slices.Clone(s.entities) }
+
+// Patterns returns the number of distinct literals in the automaton.
+func (s *Set) Patterns() int { return len(s.patAtoms) }

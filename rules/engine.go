@@ -1,0 +1,404 @@
+package rules
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// Embedded holds the shipped packs and dictionaries (rules/packs/*.yaml).
+//
+//go:embed packs/*.yaml
+var Embedded embed.FS
+
+// EmbeddedDir is the directory of the shipped packs inside Embedded.
+const EmbeddedDir = "packs"
+
+// Source is a place packs are read from: every *.yaml file directly in Dir
+// of FS. Name prefixes file paths in messages.
+type Source struct {
+	FS   fs.FS
+	Dir  string
+	Name string
+}
+
+// EmbeddedSource returns the shipped packs as a Source.
+func EmbeddedSource() Source {
+	return Source{FS: Embedded, Dir: EmbeddedDir, Name: "rules/packs"}
+}
+
+// DirSource returns a deployment directory on disk as a Source.
+func DirSource(dir string) Source {
+	return Source{FS: os.DirFS(dir), Dir: ".", Name: filepath.Clean(dir)}
+}
+
+// rawFile is one pack file as read.
+type rawFile struct {
+	path string
+	data []byte
+}
+
+// read returns the *.yaml files of every source, in source then name order.
+func read(srcs []Source) ([]rawFile, error) {
+	var out []rawFile
+	for _, src := range srcs {
+		entries, err := fs.ReadDir(src.FS, src.Dir)
+		if err != nil {
+			return nil, vigil.Errorf(vigil.EINVALID, "rules: read %s: %v", src.Name, err)
+		}
+		for _, e := range entries {
+			if e.IsDir() || !(strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
+				continue
+			}
+			data, err := fs.ReadFile(src.FS, path.Join(src.Dir, e.Name()))
+			if err != nil {
+				return nil, vigil.Errorf(vigil.EINVALID, "rules: read %s/%s: %v", src.Name, e.Name(), err)
+			}
+			out = append(out, rawFile{path: src.Name + "/" + e.Name(), data: data})
+		}
+	}
+	return out, nil
+}
+
+// ParseAll parses raw files, collecting the errors of all of them.
+func parseAll(raw []rawFile) ([]*File, error) {
+	var files []*File
+	var errs ParseErrors
+	for _, r := range raw {
+		f, es := Parse(r.path, r.data)
+		errs = append(errs, es...)
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	if len(errs) > 0 {
+		return files, errs
+	}
+	return files, nil
+}
+
+// Load reads, parses and compiles every pack of the sources into one Set.
+// An error names each problem with its file and line; nothing is loaded
+// then.
+func Load(srcs ...Source) (*Set, error) {
+	raw, err := read(srcs)
+	if err != nil {
+		return nil, err
+	}
+	files, err := parseAll(raw)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(files)
+}
+
+// Options configure an Engine. The zero value loads the embedded packs.
+type Options struct {
+	// Dirs are deployment directories whose packs are added to the
+	// embedded ones (the --rules option).
+	Dirs []string
+	// NoEmbedded leaves the shipped packs out (tests, special deployments).
+	NoEmbedded bool
+	// Logger receives reload messages; nil discards them.
+	Logger *slog.Logger
+	// OnShadow, when set, is called each time a shadow rule fires on a
+	// document. It must be safe for concurrent use and fast.
+	OnShadow func(ruleID string)
+	// OnFire, when set, is called each time any rule fires on a document,
+	// live or shadow (for per-rule metrics). Same contract as OnShadow.
+	OnFire func(ruleID string, shadow bool)
+}
+
+// Engine serves a rule set and swaps in a new one atomically on Reload:
+// documents being matched keep the set they started with, a broken pack
+// is refused and the previous set keeps serving. It is the pipeline stage
+// "rules" and is safe for concurrent use.
+type Engine struct {
+	opts   Options
+	srcs   []Source
+	log    *slog.Logger
+	cur    atomic.Pointer[Set]
+	mu     sync.Mutex // serializes Reload
+	sig    string     // fingerprint of the files behind cur
+	shadow sync.Map   // rule id → *atomic.Uint64
+}
+
+var _ pipeline.Stage = (*Engine)(nil)
+
+// New loads the packs and returns an engine serving them. It fails when
+// any pack is broken.
+func New(opts Options) (*Engine, error) {
+	e := &Engine{opts: opts, log: opts.Logger}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	e.log = e.log.With("component", "rules")
+	if !opts.NoEmbedded {
+		e.srcs = append(e.srcs, EmbeddedSource())
+	}
+	for _, d := range opts.Dirs {
+		e.srcs = append(e.srcs, DirSource(d))
+	}
+	if len(e.srcs) == 0 {
+		return nil, vigil.Errorf(vigil.EINVALID, "rules: no packs: embedded packs disabled and no directory given")
+	}
+	if _, err := e.Reload(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// NewWithSet returns an engine serving a set built elsewhere (tests,
+// tools). Reload is then a no-op.
+func NewWithSet(s *Set, opts Options) *Engine {
+	e := &Engine{opts: opts, log: opts.Logger}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	e.cur.Store(s)
+	return e
+}
+
+// Set returns the set being served.
+func (e *Engine) Set() *Set { return e.cur.Load() }
+
+// Version returns the version of the set being served.
+func (e *Engine) Version() string {
+	if s := e.cur.Load(); s != nil {
+		return s.Version()
+	}
+	return ""
+}
+
+// Reload re-reads the pack files and, when any changed, compiles them and
+// swaps the new set in. It reports whether the set changed. On an error
+// the previous set keeps serving and the error names every problem with
+// file and line. It is cheap when nothing changed (the files are read and
+// hashed, not parsed), so a scheduler can call it every few seconds.
+func (e *Engine) Reload() (bool, error) {
+	if len(e.srcs) == 0 {
+		return false, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	raw, err := read(e.srcs)
+	if err != nil {
+		return false, err
+	}
+	sig := fingerprint(raw)
+	if sig == e.sig && e.cur.Load() != nil {
+		return false, nil
+	}
+	files, err := parseAll(raw)
+	var s *Set
+	if err == nil {
+		s, err = Compile(files)
+	}
+	if err != nil {
+		if old := e.cur.Load(); old != nil {
+			e.log.Error("rule packs refused; previous set keeps serving", "version", old.Version(), "err", err)
+		}
+		return false, fmt.Errorf("rules: %w", err)
+	}
+	old := e.cur.Swap(s)
+	e.sig = sig
+	if old != nil {
+		e.log.Info("rule packs reloaded", "from", old.Version(), "to", s.Version(), "rules", len(s.rules))
+	}
+	return true, nil
+}
+
+func fingerprint(raw []rawFile) string {
+	var b strings.Builder
+	for _, r := range raw {
+		fmt.Fprintf(&b, "%s\x00%d\x00%s\x00", r.path, len(r.data), r.data)
+	}
+	return b.String()
+}
+
+// Watch calls Reload every interval until ctx ends, logging failures. The
+// server may instead call Reload from its own scheduler.
+func (e *Engine) Watch(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := e.Reload(); err != nil {
+				e.log.Warn("rule reload failed", "err", err)
+			}
+		}
+	}
+}
+
+// ShadowCounts returns how often each shadow rule has fired since the
+// engine started.
+func (e *Engine) ShadowCounts() map[string]uint64 {
+	out := map[string]uint64{}
+	e.shadow.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Uint64).Load()
+		return true
+	})
+	return out
+}
+
+// Name implements pipeline.Stage.
+func (e *Engine) Name() string { return "rules" }
+
+// Process implements pipeline.Stage: it matches every field of it and
+// appends tags, entities and flag signals to it, and sets the rules
+// version. Shadow rules are counted and change nothing.
+func (e *Engine) Process(ctx context.Context, it *pipeline.Item) error {
+	s := e.cur.Load()
+	if s == nil {
+		return vigil.Errorf(vigil.EUNAVAILABLE, "no rule set loaded")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fired := s.Apply(it)
+	for _, id := range fired.Shadow {
+		e.countShadow(id)
+	}
+	if e.opts.OnFire != nil {
+		for _, id := range fired.Live {
+			e.opts.OnFire(id, false)
+		}
+		for _, id := range fired.Shadow {
+			e.opts.OnFire(id, true)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) countShadow(id string) {
+	v, ok := e.shadow.Load(id)
+	if !ok {
+		v, _ = e.shadow.LoadOrStore(id, new(atomic.Uint64))
+	}
+	v.(*atomic.Uint64).Add(1)
+	if e.opts.OnShadow != nil {
+		e.opts.OnShadow(id)
+	}
+}
+
+// Applied lists the rules that fired on a document, by mode.
+type Applied struct {
+	Live, Shadow []string
+}
+
+// Apply matches every field of it with s and appends the results to it:
+// a Tag per firing tag rule, a Signal per firing flag rule, Entities from
+// the dictionaries and entity rules, all with spans into the original
+// text; it sets it.Verdict.Versions.Rules. Shadow rules change nothing
+// and are only reported.
+func (s *Set) Apply(it *pipeline.Item) Applied {
+	var out Applied
+	it.Verdict.Versions.Rules = s.version
+	kind := vigil.KindArticle
+	if it.Doc != nil && it.Doc.Kind != "" {
+		kind = it.Doc.Kind
+	}
+	type agg struct {
+		r  *Rule
+		ev []vigil.Evidence
+	}
+	var order []string
+	byRule := map[string]*agg{}
+	type ekey struct {
+		field      string
+		start, end int
+	}
+	seenEnt := map[ekey]bool{}
+	for i := range it.Fields {
+		f := &it.Fields[i]
+		res := s.Match(f, it.Lang, kind)
+		for _, fr := range res.Fired {
+			a, ok := byRule[fr.Rule.ID]
+			if !ok {
+				a = &agg{r: fr.Rule}
+				byRule[fr.Rule.ID] = a
+				order = append(order, fr.Rule.ID)
+			}
+			for _, sp := range fr.Spans {
+				ev := f.Evidence(fr.Rule.ID, sp.Start, sp.End)
+				if fr.Rule.Action.Flag != "" {
+					ev.Weight = fr.Rule.Action.Weight
+				}
+				a.ev = append(a.ev, ev)
+			}
+		}
+		for _, eh := range res.Entities {
+			st, en := f.Span(eh.Span.Start, eh.Span.End)
+			k := ekey{f.Name, st, en}
+			if seenEnt[k] {
+				continue
+			}
+			seenEnt[k] = true
+			it.Verdict.Entities = append(it.Verdict.Entities, vigil.Entity{
+				Type: eh.Entity.Type, Text: f.Original[st:en], Canonical: eh.Entity.Canonical,
+				Field: f.Name, Start: st, End: en, Banned: eh.Entity.Banned,
+			})
+		}
+	}
+	for _, id := range order {
+		a := byRule[id]
+		if a.r.Mode == ModeShadow {
+			out.Shadow = append(out.Shadow, id)
+			continue
+		}
+		out.Live = append(out.Live, id)
+		act := a.r.Action
+		switch {
+		case act.Tag != "":
+			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: act.Score, Source: vigil.SourceRule, Evidence: a.ev})
+		case act.Flag != "":
+			it.Signals = append(it.Signals, pipeline.Signal{Flag: act.Flag, Source: vigil.SourceRule, Weight: act.Weight, Evidence: a.ev})
+		case act.Entity != nil:
+			for _, ev := range a.ev {
+				k := ekey{ev.Field, ev.Start, ev.End}
+				if seenEnt[k] {
+					continue
+				}
+				seenEnt[k] = true
+				it.Verdict.Entities = append(it.Verdict.Entities, vigil.Entity{
+					Type: act.Entity.Type, Text: ev.Text, Canonical: act.Entity.Canonical,
+					Field: ev.Field, Start: ev.Start, End: ev.End, Banned: act.Entity.Banned,
+				})
+			}
+		}
+	}
+	slices.SortStableFunc(it.Verdict.Entities, func(a, b vigil.Entity) int {
+		if a.Field != b.Field {
+			return strings.Compare(fieldRank(a.Field), fieldRank(b.Field))
+		}
+		return a.Start - b.Start
+	})
+	return out
+}
+
+func fieldRank(name string) string {
+	if name == vigil.FieldTitle {
+		return "0"
+	}
+	return "1" + name
+}
+
+// errNoSet is returned by helpers when no set is loaded.
+var errNoSet = errors.New("rules: no set loaded")

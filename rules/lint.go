@@ -1,0 +1,239 @@
+package rules
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/russian"
+
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// Lint levels.
+const (
+	LevelError   = "error"
+	LevelWarning = "warning"
+)
+
+// Finding is one lint result at a file and line.
+type Finding struct {
+	Path  string
+	Line  int
+	Rule  string // rule id or entity canonical name
+	Level string
+	Msg   string
+}
+
+func (f Finding) String() string {
+	who := ""
+	if f.Rule != "" {
+		who = f.Rule + ": "
+	}
+	return fmt.Sprintf("%s:%d: %s: %s%s", f.Path, f.Line, f.Level, who, f.Msg)
+}
+
+// kkStopwords are frequent Kazakh function words; Russian and English ones
+// come from the Snowball packages.
+var kkStopwords = map[string]bool{
+	"және": true, "мен": true, "бен": true, "пен": true, "бұл": true, "сол": true, "осы": true,
+	"да": true, "де": true, "та": true, "те": true, "ол": true, "біз": true, "сен": true,
+	"үшін": true, "туралы": true, "бар": true, "жоқ": true, "емес": true, "еді": true, "деп": true,
+}
+
+func isStopword(w string) bool {
+	switch scriptOf(w) {
+	case scriptLatin:
+		return english.IsStopWord(w)
+	case scriptCyrillic:
+		return russian.IsStopWord(w) || kkStopwords[w]
+	}
+	return false
+}
+
+// Lint reads the packs of the sources and checks them beyond what loading
+// refuses: schema and compile errors (level error), then terms that are
+// over-broad (short prefixes, lone stopwords), unreachable (normalization
+// never produces them), dangerous or ASCII-only regex, none groups that
+// cannot work, duplicate dictionary forms. Findings come sorted by file
+// and line. The error is only for unreadable sources.
+func Lint(srcs ...Source) ([]Finding, error) {
+	raw, err := read(srcs)
+	if err != nil {
+		return nil, err
+	}
+	var out []Finding
+	add := func(pe *ParseError, level string) {
+		out = append(out, Finding{Path: pe.Path, Line: pe.Line, Rule: pe.Rule, Level: level, Msg: pe.Msg})
+	}
+	files, err := parseAll(raw)
+	var pes ParseErrors
+	if errors.As(err, &pes) {
+		for _, pe := range pes {
+			add(pe, LevelError)
+		}
+	}
+	if err == nil {
+		if _, err := Compile(files); err != nil {
+			if errors.As(err, &pes) {
+				for _, pe := range pes {
+					add(pe, LevelError)
+				}
+			} else {
+				out = append(out, Finding{Level: LevelError, Msg: err.Error()})
+			}
+		}
+	}
+	for _, f := range files {
+		l := &linter{f: f}
+		for _, r := range f.Rules {
+			l.rule(r)
+		}
+		l.entities()
+		out = append(out, l.out...)
+	}
+	slices.SortStableFunc(out, func(a, b Finding) int {
+		if c := cmp.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Line, b.Line)
+	})
+	return slices.CompactFunc(out, func(a, b Finding) bool { return a == b }), nil
+}
+
+type linter struct {
+	f   *File
+	out []Finding
+}
+
+func (l *linter) add(line int, who, level, format string, args ...any) {
+	l.out = append(l.out, Finding{Path: l.f.Path, Line: line, Rule: who, Level: level, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (l *linter) rule(r *Rule) {
+	var walkG func(g *Group, inAny bool)
+	walkG = func(g *Group, inAny bool) {
+		for _, it := range g.Items {
+			switch {
+			case it.Group != nil:
+				if it.Group.Op == "none" && inAny {
+					l.add(it.Line, r.ID, LevelError, "a none group inside any fires whenever its terms are absent; put it at the rule's top level or under all")
+				}
+				walkG(it.Group, it.Group.Op == "any")
+			case it.Regex:
+				l.regex(r, it)
+			default:
+				l.term(r.ID, it.Term, it.Line)
+			}
+		}
+	}
+	walkG(r.Cond, false)
+	if r.Action.Flag != "" && r.Action.Weight > 0.9 && r.Mode != ModeShadow {
+		l.add(r.Action.Line, r.ID, LevelWarning, "weight %.2f alone sends a document to review; keep a single rule's weight at or below 0.9", r.Action.Weight)
+	}
+}
+
+// term checks one term for reachability and breadth.
+func (l *linter) term(who, term string, line int) {
+	pt, err := parseTerm(term)
+	if err != nil {
+		return // reported by Compile
+	}
+	sides := []side{pt.a}
+	if pt.near {
+		sides = append(sides, pt.b)
+	}
+	for _, sd := range sides {
+		for _, w := range sd.words {
+			if norm := pipeline.NormalizeText(w.text); norm != w.text {
+				l.add(line, who, LevelError, "term %q: normalization turns %q into %q, so it can never match; write %q", term, w.text, norm, norm)
+			}
+			n := utf8.RuneCountInString(w.text)
+			switch w.kind {
+			case atomPrefix:
+				if n < 3 {
+					l.add(line, who, LevelError, "term %q: prefix %q* of %d letter(s) matches a large part of all words", term, w.text, n)
+				} else if n == 3 && len(sd.words) == 1 && !pt.near {
+					l.add(line, who, LevelWarning, "term %q: a lone 3-letter prefix is broad; add letters or put it in a phrase", term)
+				}
+			case atomStem:
+				a := atom{kind: atomStem, word: w.text, scr: scriptOf(w.text)}
+				if lit := stemAtom(&a); a.kind == atomStem && utf8.RuneCountInString(lit) < 4 && len(sd.words) == 1 && !pt.near {
+					l.add(line, who, LevelWarning, "term %q: its stem %q is short and catches unrelated words; consider =%s or a phrase", term, lit, w.text)
+				}
+			}
+		}
+		if len(sd.words) == 1 && !pt.near && isStopword(sd.words[0].text) {
+			l.add(line, who, LevelError, "term %q is a stopword on its own: it fires on nearly every text", term)
+		}
+		if len(sd.words) > 1 {
+			stop := 0
+			for _, w := range sd.words {
+				if isStopword(w.text) {
+					stop++
+				}
+			}
+			if stop == len(sd.words) {
+				l.add(line, who, LevelError, "phrase %q is made only of stopwords", term)
+			}
+		}
+	}
+}
+
+// regex checks an RE2 regex for size, ASCII-only classes and literals that
+// normalized text never contains.
+func (l *linter) regex(r *Rule, it Item) {
+	if _, err := checkRegex(it.Term); err != nil {
+		return // reported by Compile
+	}
+	re, err := syntax.Parse(it.Term, syntax.Perl)
+	if err != nil {
+		return
+	}
+	if strings.Contains(it.Term, `\b`) || strings.Contains(it.Term, `\w`) || strings.Contains(it.Term, `\W`) || strings.Contains(it.Term, `\B`) {
+		l.add(it.Line, r.ID, LevelError, "regex %q: \\b and \\w are ASCII-only in Go and never see Cyrillic letters; use \\p{L} and (?:^|[^\\p{L}\\p{N}])", it.Term)
+	}
+	if strings.HasPrefix(it.Term, ".*") || strings.HasSuffix(it.Term, ".*") {
+		l.add(it.Line, r.ID, LevelWarning, "regex %q: a leading or trailing .* only makes the evidence span the whole line", it.Term)
+	}
+	var walk func(*syntax.Regexp)
+	walk = func(x *syntax.Regexp) {
+		if x.Op == syntax.OpLiteral && x.Flags&syntax.FoldCase == 0 {
+			lit := string(x.Rune)
+			if msg := unreachable(lit); msg != "" {
+				l.add(it.Line, r.ID, LevelError, "regex %q: literal %q can never match: %s", it.Term, lit, msg)
+			}
+		}
+		if (x.Op == syntax.OpRepeat && x.Max > 100) || (x.Op == syntax.OpRepeat && x.Max == -1 && x.Min > 100) {
+			l.add(it.Line, r.ID, LevelWarning, "regex %q: a repeat count above 100 makes a large program", it.Term)
+		}
+		for _, s := range x.Sub {
+			walk(s)
+		}
+	}
+	walk(re)
+}
+
+// entities checks the dictionary entries of the file.
+func (l *linter) entities() {
+	seen := map[string]*EntityDef{}
+	for _, e := range l.f.Entities {
+		forms := map[string]bool{}
+		for _, a := range e.Aliases {
+			if forms[a.Term] {
+				l.add(a.Line, e.Canonical, LevelWarning, "form %q listed twice", a.Term)
+			}
+			forms[a.Term] = true
+			if prev, ok := seen[a.Term]; ok && prev != e {
+				l.add(a.Line, e.Canonical, LevelWarning, "form %q also names %q (line %d): the longer or first entry wins", a.Term, prev.Canonical, prev.Line)
+			}
+			seen[a.Term] = e
+			l.term(e.Canonical, a.Term, a.Line)
+		}
+	}
+}

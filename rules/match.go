@@ -1,0 +1,451 @@
+package rules
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// MaxEvidence caps the evidence spans one rule reports per field.
+const MaxEvidence = 8
+
+// hit is a match in normalized text: a byte span and the ordinals of its
+// first and last word (filled only when a phrase or NEAR needs them).
+type hit struct {
+	start, end int
+	w0, w1     int32
+}
+
+type atomHit struct {
+	atom int32
+	hit
+}
+
+// Fired is one rule that fired on one field, with its evidence spans in
+// the field's normalized text.
+type Fired struct {
+	Rule  *Rule
+	Spans []pipeline.Span
+}
+
+// EntityHit is one dictionary entity found in a field, as a normalized span.
+type EntityHit struct {
+	Entity *EntityDef
+	Span   pipeline.Span
+}
+
+// FieldResult is everything a set found in one field.
+type FieldResult struct {
+	Fired    []Fired
+	Entities []EntityHit
+}
+
+// matchState is the scratch of one field's match.
+type matchState struct {
+	s      *Set
+	f      *pipeline.Field
+	text   string
+	kk     bool
+	flat   []atomHit
+	byAtom map[int32][]atomHit
+	phr    map[int32][]hit
+	class  map[string][]hit
+	ordOK  bool
+}
+
+// Match runs the set over one normalized field of a document in language
+// lang ("" when unknown) and of the given kind. Rules whose languages or
+// kinds exclude the document are skipped. It is safe for concurrent use.
+func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
+	var res FieldResult
+	if kind == "" {
+		kind = vigil.KindArticle
+	}
+	m := &matchState{s: s, f: f, text: f.Text, kk: lang == vigil.LangKazakh}
+	m.findAtoms()
+	m.findPhrases()
+	m.findEntities(&res)
+
+	cand := slices.Clone(s.regexRules)
+	for p := range m.phr {
+		cand = append(cand, s.phraseRules[p]...)
+	}
+	for c := range m.class {
+		cand = append(cand, s.classRules[c]...)
+	}
+	slices.Sort(cand)
+	cand = slices.Compact(cand)
+	for _, ri := range cand {
+		r := s.rules[ri]
+		if !applies(r.Rule, lang, kind) {
+			continue
+		}
+		ok, ev := m.eval(r.cond, nil)
+		if !ok {
+			continue
+		}
+		fr := Fired{Rule: r.Rule, Spans: make([]pipeline.Span, 0, len(ev))}
+		for _, h := range ev {
+			fr.Spans = append(fr.Spans, pipeline.Span{Start: h.start, End: h.end})
+		}
+		res.Fired = append(res.Fired, fr)
+	}
+	return res
+}
+
+func applies(r *Rule, lang, kind string) bool {
+	if lang != "" && len(r.Languages) > 0 && !slices.Contains(r.Languages, lang) {
+		return false
+	}
+	return len(r.Kinds) == 0 || slices.Contains(r.Kinds, kind)
+}
+
+// findAtoms runs the automaton over the text and keeps the candidates that
+// pass the word-boundary and morphology checks.
+func (m *matchState) findAtoms() {
+	s := m.s
+	if s.ac == nil || m.text == "" {
+		return
+	}
+	// The automaton reads bytes; the text is only read, so view it without
+	// a copy.
+	b := unsafe.Slice(unsafe.StringData(m.text), len(m.text))
+	for _, mt := range s.ac.FindAllOverlapping(b) {
+		if wordBefore(m.text, mt.Start) {
+			continue
+		}
+		for _, ai := range s.patAtoms[mt.PatternID] {
+			if end, ok := m.accept(&s.atoms[ai], mt.Start, mt.End); ok {
+				m.flat = append(m.flat, atomHit{atom: ai, hit: hit{start: mt.Start, end: end}})
+			}
+		}
+	}
+	if len(m.flat) == 0 {
+		return
+	}
+	slices.SortFunc(m.flat, func(a, b atomHit) int {
+		if c := cmp.Compare(a.atom, b.atom); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.start, b.start)
+	})
+	m.byAtom = map[int32][]atomHit{}
+	for i := 0; i < len(m.flat); {
+		j := i + 1
+		for j < len(m.flat) && m.flat[j].atom == m.flat[i].atom {
+			j++
+		}
+		m.byAtom[m.flat[i].atom] = m.flat[i:j:j]
+		i = j
+	}
+}
+
+// accept checks a literal found at [start, litEnd) against an atom (the
+// left word boundary is already checked) and returns the end of the
+// matched word.
+func (m *matchState) accept(a *atom, start, litEnd int) (int, bool) {
+	switch a.kind {
+	case atomExact:
+		return litEnd, !wordAt(m.text, litEnd)
+	case atomPrefix:
+		return wordEnd(m.text, litEnd), true
+	}
+	end := wordEnd(m.text, litEnd)
+	w := m.text[start:end]
+	if w == a.word {
+		return end, true
+	}
+	if utf8.RuneCountInString(w[len(a.lit):]) > maxEndingRunes+utf8.RuneCountInString(a.word)-utf8.RuneCountInString(a.lit) {
+		return 0, false
+	}
+	try := func(st stemmer) bool {
+		stem := a.stems[st]
+		if stem == "" || !strings.HasPrefix(w, commonPrefix(stem, a.word)) {
+			return false
+		}
+		got := m.s.caches[st].get(w, st.fn())
+		return got == stem || got == a.word
+	}
+	if a.scr == scriptLatin {
+		return end, try(stemEN)
+	}
+	if try(stemRU) || m.kk && try(stemKK) {
+		return end, true
+	}
+	return 0, false
+}
+
+// ordinals fills the word ordinals of every atom hit, in one pass over the
+// text up to the last hit.
+func (m *matchState) ordinals() {
+	if m.ordOK {
+		return
+	}
+	m.ordOK = true
+	if len(m.flat) == 0 {
+		return
+	}
+	order := make([]int32, len(m.flat))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(m.flat[a].start, m.flat[b].start) })
+	text := m.text
+	p, count, inWord := 0, int32(0), false
+	for _, i := range order {
+		h := &m.flat[i]
+		for p < h.start {
+			c := text[p]
+			var isW bool
+			if c < utf8.RuneSelf {
+				isW = asciiWord[c]
+				p++
+			} else {
+				r, n := utf8.DecodeRuneInString(text[p:])
+				isW = isWordRune(r)
+				p += n
+			}
+			if isW && !inWord {
+				count++
+			}
+			inWord = isW
+		}
+		h.w0 = count
+		h.w1 = count + int32(countWordStarts(text[h.start:h.end])) - 1
+	}
+}
+
+func countWordStarts(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		w := isWordRune(r)
+		if w && !in {
+			n++
+		}
+		in = w
+	}
+	return n
+}
+
+// findPhrases turns atom hits into phrase hits.
+func (m *matchState) findPhrases() {
+	if len(m.byAtom) == 0 {
+		return
+	}
+	m.phr = map[int32][]hit{}
+	s := m.s
+	for ai := range m.byAtom {
+		for _, pi := range s.firstOf[ai] {
+			m.phrase(pi)
+		}
+	}
+}
+
+// phrase finds the hits of phrase pi, whose first atom has hits.
+func (m *matchState) phrase(pi int32) {
+	s := m.s
+	{
+		// cheap test first: every atom of the phrase hit somewhere
+		p := &s.phrases[pi]
+		all := true
+		for _, a := range p.atoms {
+			if len(m.byAtom[a]) == 0 {
+				all = false
+				break
+			}
+		}
+		if !all {
+			return
+		}
+		if s.needOrdinals[pi] {
+			m.ordinals()
+		}
+		first := m.byAtom[p.atoms[0]]
+		var out []hit
+		for _, h0 := range first {
+			cur := h0.hit
+			ok := true
+			for _, a := range p.atoms[1:] {
+				next := m.byAtom[a]
+				want := cur.w1 + 1
+				j, found := slices.BinarySearchFunc(next, want, func(h atomHit, w int32) int { return cmp.Compare(h.w0, w) })
+				if !found {
+					ok = false
+					break
+				}
+				cur = hit{start: h0.start, end: next[j].end, w0: h0.w0, w1: next[j].w1}
+			}
+			if ok {
+				out = append(out, hit{start: h0.start, end: cur.end, w0: h0.w0, w1: cur.w1})
+			}
+		}
+		if len(out) > 0 {
+			m.phr[pi] = out
+		}
+	}
+}
+
+// findEntities resolves dictionary aliases: it keeps every alias hit for
+// the entity classes (@banned, @org…) and reports the longest
+// non-overlapping ones as entities.
+func (m *matchState) findEntities(res *FieldResult) {
+	type cand struct {
+		e *EntityDef
+		h hit
+	}
+	var cands []cand
+	for pi, hits := range m.phr {
+		for _, ai := range m.s.phraseAliases[pi] {
+			al := m.s.aliases[ai]
+			e := m.s.entities[al.entity]
+			for _, h := range hits {
+				if al.cased && !m.upperInOriginal(h.start, h.end) {
+					continue
+				}
+				cands = append(cands, cand{e, h})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	m.class = map[string][]hit{}
+	for _, c := range cands {
+		m.class[c.e.Type] = append(m.class[c.e.Type], c.h)
+		if c.e.Banned {
+			m.class["banned"] = append(m.class["banned"], c.h)
+		}
+	}
+	for k, hs := range m.class {
+		slices.SortFunc(hs, func(a, b hit) int { return cmp.Compare(a.start, b.start) })
+		m.class[k] = slices.CompactFunc(hs, func(a, b hit) bool { return a.start == b.start && a.end == b.end })
+	}
+	// longest first, then leftmost, then dictionary order: greedy pick
+	slices.SortStableFunc(cands, func(a, b cand) int {
+		if c := cmp.Compare(b.h.end-b.h.start, a.h.end-a.h.start); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.h.start, b.h.start); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.e.Line, b.e.Line)
+	})
+	var taken []hit
+	for _, c := range cands {
+		if slices.ContainsFunc(taken, func(t hit) bool { return c.h.start < t.end && t.start < c.h.end }) {
+			continue
+		}
+		taken = append(taken, c.h)
+		res.Entities = append(res.Entities, EntityHit{Entity: c.e, Span: pipeline.Span{Start: c.h.start, End: c.h.end}})
+	}
+	slices.SortFunc(res.Entities, func(a, b EntityHit) int { return cmp.Compare(a.Span.Start, b.Span.Start) })
+}
+
+// upperInOriginal reports whether every letter the normalized span came
+// from is upper case in the original text.
+func (m *matchState) upperInOriginal(start, end int) bool {
+	if m.f.Original == "" {
+		return false
+	}
+	s, e := m.f.Span(start, end)
+	letters := 0
+	for _, r := range m.f.Original[s:e] {
+		if isWordRune(r) && !isUpper(r) && !('0' <= r && r <= '9') {
+			return false
+		}
+		letters++
+	}
+	return letters > 0
+}
+
+// eval evaluates a node; ev collects positive evidence (capped).
+func (m *matchState) eval(n *cnode, ev []hit) (bool, []hit) {
+	switch n.op {
+	case opTerm:
+		hs := m.term(n.t)
+		if len(hs) == 0 {
+			return false, ev
+		}
+		room := MaxEvidence - len(ev)
+		return true, append(ev, hs[:min(room, len(hs))]...)
+	case opNone:
+		for _, k := range n.kids {
+			if ok, _ := m.eval(k, nil); ok {
+				return false, ev
+			}
+		}
+		return true, ev
+	case opAny:
+		fired := false
+		for _, k := range n.kids {
+			var ok bool
+			if ok, ev = m.eval(k, ev); ok {
+				fired = true
+			}
+		}
+		return fired, ev
+	default: // opAll
+		mark := len(ev)
+		for _, k := range n.kids {
+			var ok bool
+			if ok, ev = m.eval(k, ev); !ok {
+				return false, ev[:mark]
+			}
+		}
+		return true, ev
+	}
+}
+
+func (m *matchState) operand(o operand) []hit {
+	if o.phrase >= 0 {
+		return m.phr[o.phrase]
+	}
+	return m.class[o.class]
+}
+
+func (m *matchState) term(t *cterm) []hit {
+	switch t.kind {
+	case termPhrase, termClass:
+		return m.operand(t.a)
+	case termRegex:
+		var out []hit
+		for _, loc := range t.re.FindAllStringIndex(m.text, MaxEvidence) {
+			out = append(out, hit{start: loc[0], end: loc[1]})
+		}
+		return out
+	}
+	// NEAR: a and b with at most dist words between them, either order.
+	as, bs := m.operand(t.a), m.operand(t.b)
+	if len(as) == 0 || len(bs) == 0 {
+		return nil
+	}
+	var out []hit
+	for _, a := range as {
+		lo := a.w0 - int32(t.dist) - 64 // a phrase spans far fewer than 64 words
+		i, _ := slices.BinarySearchFunc(bs, lo, func(h hit, w int32) int { return cmp.Compare(h.w0, w) })
+		for ; i < len(bs) && bs[i].w0 <= a.w1+int32(t.dist)+1; i++ {
+			b := bs[i]
+			var gap int32
+			switch {
+			case b.w0 > a.w1:
+				gap = b.w0 - a.w1 - 1
+			case a.w0 > b.w1:
+				gap = a.w0 - b.w1 - 1
+			default:
+				continue // overlapping: the same words cannot be both sides
+			}
+			if gap <= int32(t.dist) {
+				out = append(out, hit{start: min(a.start, b.start), end: max(a.end, b.end), w0: min(a.w0, b.w0), w1: max(a.w1, b.w1)})
+				if len(out) >= MaxEvidence {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,242 @@
+package rules
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/russian"
+)
+
+// Word boundaries. A word is a maximal run of letters, digits and combining
+// marks (Unicode classes L, N, M). Everything else — spaces, punctuation,
+// hyphens, apostrophes — separates words. Go's regexp \w and \b are ASCII
+// only, so this is written out.
+
+// asciiWord[b] is true for ASCII letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
+// isWordRune reports whether r belongs to a word.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// wordBefore reports whether the rune ending at byte i of s is a word rune.
+func wordBefore(s string, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	if c := s[i-1]; c < utf8.RuneSelf {
+		return asciiWord[c]
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return isWordRune(r)
+}
+
+// wordAt reports whether the rune starting at byte i of s is a word rune.
+func wordAt(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	if c := s[i]; c < utf8.RuneSelf {
+		return asciiWord[c]
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return isWordRune(r)
+}
+
+// wordEnd returns the end of the word that continues at byte i of s.
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				return i
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// splitWords returns the words of s (used on short strings: terms, examples).
+func splitWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !isWordRune(r) })
+}
+
+// Morphology. A term written as a plain word matches the inflected forms of
+// that word: two words match when their stems are equal, or when the stem
+// of the text word is the term itself (so that a term whose stem is
+// over-cut, like "аким" → "ак", still matches "акима", "акимом").
+//
+// Stemmers by script and document language:
+//   - Cyrillic: Russian Snowball; in Kazakh documents also the Kazakh suffix
+//     stripper (kkStem), since Kazakh text freely inflects Russian words and
+//     Russian words appear inside Kazakh comments;
+//   - Latin: English Snowball.
+//
+// Snowball costs about 4 µs a word here, so it never runs over the whole
+// text: the Aho-Corasick pass finds words that start with a term's stem
+// and only those candidates are stemmed, through a cache.
+
+type script uint8
+
+const (
+	scriptOther script = iota
+	scriptCyrillic
+	scriptLatin
+)
+
+func scriptOf(w string) script {
+	for _, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+			return scriptLatin
+		case unicode.Is(unicode.Cyrillic, r):
+			return scriptCyrillic
+		}
+	}
+	return scriptOther
+}
+
+// kazakhLetters are the letters of the Kazakh alphabet that Russian lacks.
+const kazakhLetters = "әғқңөұүһі"
+
+func hasKazakhLetters(s string) bool { return strings.ContainsAny(s, kazakhLetters) }
+
+// ruStem is Russian Snowball over a lower-case word with ё already folded.
+func ruStem(w string) string { return russian.Stem(w, true) }
+
+// enStem is English (Porter2) Snowball.
+func enStem(w string) string { return english.Stem(w, true) }
+
+// kkSuffixes are Kazakh case, possessive and plural endings, longest first
+// within each length. Kazakh morphology is agglutinative: stem + plural +
+// possessive + case, with vowel harmony and consonant assimilation giving
+// each ending several shapes. kkStem strips up to three of them.
+var kkSuffixes = func() []string {
+	s := strings.Fields(`
+		лардың лердің дардың дердің тардың тердің
+		ларға лерге дарға дерге тарға терге ларда лерде дарда дерде тарда терде
+		лардан лерден дардан дерден тардан терден ларды лерді дарды дерді тарды терді
+		ымыз іміз ыңыз іңіз мыз міз ңыз ңіз
+		нан нен дан ден тан тен нда нде ның нің дың дің тың тің мен бен пен
+		лар лер дар дер тар тер ның нің
+		ға ге қа ке на не да де та те ды ді ты ті ны ні сы сі ым ім ың ің
+		а е ы і н м ң`)
+	// longest first so that "ларға" wins over "ға"
+	out := make([]string, 0, len(s))
+	for n := 6; n >= 1; n-- {
+		for _, x := range s {
+			if utf8.RuneCountInString(x) == n {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}()
+
+// kkMinStem is the shortest stem kkStem leaves, in letters.
+const kkMinStem = 3
+
+// kkStem strips up to three Kazakh inflectional endings from w, never
+// leaving fewer than kkMinStem letters. It over-stems on purpose: both the
+// term and the text word go through it, so only equality of the results
+// matters.
+func kkStem(w string) string {
+	n := utf8.RuneCountInString(w)
+	for range 3 {
+		stripped := false
+		for _, suf := range kkSuffixes {
+			if strings.HasSuffix(w, suf) {
+				k := utf8.RuneCountInString(suf)
+				if n-k < kkMinStem {
+					continue
+				}
+				w, n, stripped = w[:len(w)-len(suf)], n-k, true
+				break
+			}
+		}
+		if !stripped {
+			break
+		}
+	}
+	return w
+}
+
+// maxEndingRunes is the longest ending a stemmer removes, in letters
+// (Russian Snowball: reflexive + participle + adjective, e.g. "ующимися").
+// A candidate word whose stem-less tail is longer cannot match.
+const maxEndingRunes = 10
+
+// stemCache memoizes stemmer results for text words. It is bounded: a
+// full shard is cleared. Safe for concurrent use.
+type stemCache struct {
+	seed   maphash.Seed
+	shards [64]stemShard
+}
+
+type stemShard struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+const stemShardMax = 8192
+
+func newStemCache() *stemCache { return &stemCache{seed: maphash.MakeSeed()} }
+
+func (c *stemCache) get(w string, stem func(string) string) string {
+	sh := &c.shards[maphash.String(c.seed, w)&63]
+	sh.mu.RLock()
+	s, ok := sh.m[w]
+	sh.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = stem(w)
+	sh.mu.Lock()
+	if sh.m == nil || len(sh.m) >= stemShardMax {
+		sh.m = make(map[string]string, 256)
+	}
+	sh.m[strings.Clone(w)] = s
+	sh.mu.Unlock()
+	return s
+}
+
+// stemmer identifies a stem function; the key prefix keeps the caches of
+// the stemmers apart.
+type stemmer uint8
+
+const (
+	stemRU stemmer = iota
+	stemKK
+	stemEN
+	numStemmers
+)
+
+func (s stemmer) fn() func(string) string {
+	switch s {
+	case stemKK:
+		return kkStem
+	case stemEN:
+		return enStem
+	}
+	return ruStem
+}
