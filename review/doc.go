@@ -1,0 +1,29 @@
+// Package review is the moderators' queue: where documents the pipeline
+// sent to review wait for a human, and where moderators work them.
+//
+// It owns the storage (SQLite through modernc.org/sqlite in the data
+// directory by default, PostgreSQL through pgx when a database URL is given,
+// so several servers share one queue), claims with leases, decisions
+// (approve, reject, escalate, with a note and corrected tags), the audit
+// log, per-author history, the JSON API under /v1/review and the web page
+// under /review/. It never classifies anything.
+//
+// Items are idempotent per document id and content hash: the CMS may
+// resubmit freely; an edited document supersedes its open items. Claims are
+// leases: an expired lease never blocks anyone, and ExpireLeases (run on a
+// schedule) tidies them and logs each in the audit log. On PostgreSQL,
+// ClaimNext uses FOR UPDATE SKIP LOCKED so concurrent moderators on different
+// servers never get the same item; SQLite serializes writers on one
+// connection with IMMEDIATE transactions.
+//
+// Durability: Enqueue returns after the transaction commits (SQLite in WAL
+// mode with synchronous=FULL), so a verdict answered to the CMS is never lost
+// when the process dies.
+//
+// Typical wiring:
+//
+//	store, err := review.Open(ctx, review.Config{DataDir: dir, DatabaseURL: url, Logger: log})
+//	...
+//	mux.Handle("/v1/review/", auth(review.NewHandler(store, review.HandlerOptions{...})))
+//	mux.Handle("/review/", review.NewHandler(store, opts))
+package review

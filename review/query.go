@@ -1,0 +1,393 @@
+package review
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+// Paging limits.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// Filter selects items for List. Zero fields match everything.
+type Filter struct {
+	// Status is a stored status, "claimed" (open and held by a live lease),
+	// "open" (pending or escalated, claimed or not), or "" for open. The
+	// status "pending" includes claimed pending items.
+	Status  string
+	Flag    string
+	Kind    string
+	Section string
+	Author  string
+	// MinAge and MaxAge bound the time since the item was queued.
+	MinAge, MaxAge time.Duration
+	Limit          int
+	// Cursor continues a previous List from its next cursor.
+	Cursor string
+}
+
+// StatusOpen is the Filter status for every item still needing a decision.
+const StatusOpen = "open"
+
+// Validate checks f and fills defaults.
+func (f *Filter) Validate() error {
+	switch f.Status {
+	case "":
+		f.Status = StatusOpen
+	case StatusOpen, vigil.ReviewClaimed:
+	default:
+		if !slices.Contains(vigil.ReviewStatuses, f.Status) {
+			return vigil.Errorf(vigil.EINVALID, "status: %q is not one of open, %s", f.Status, strings.Join(vigil.ReviewStatuses, ", "))
+		}
+	}
+	if f.MinAge < 0 || f.MaxAge < 0 || (f.MaxAge > 0 && f.MaxAge < f.MinAge) {
+		return vigil.Errorf(vigil.EINVALID, "age: want 0 <= min_age <= max_age")
+	}
+	if f.Limit == 0 {
+		f.Limit = DefaultLimit
+	}
+	if f.Limit < 0 || f.Limit > MaxLimit {
+		return vigil.Errorf(vigil.EINVALID, "limit: %d, want 1..%d", f.Limit, MaxLimit)
+	}
+	if strings.ContainsAny(f.Flag, ",") {
+		return vigil.Errorf(vigil.EINVALID, "flag: %q is not a flag name", f.Flag)
+	}
+	return nil
+}
+
+// cursor is the queue position after the last item of a page.
+type cursor struct {
+	Severity float64
+	Created  int64
+	ID       int64
+}
+
+func (c cursor) String() string {
+	s := strconv.FormatFloat(c.Severity, 'g', -1, 64) + "|" + strconv.FormatInt(c.Created, 10) + "|" + strconv.FormatInt(c.ID, 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+func parseCursor(s string) (cursor, error) {
+	var c cursor
+	bad := vigil.Errorf(vigil.EINVALID, "cursor: %q is not a cursor this server gave", s)
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, bad
+	}
+	parts := strings.Split(string(b), "|")
+	if len(parts) != 3 {
+		return c, bad
+	}
+	if c.Severity, err = strconv.ParseFloat(parts[0], 64); err != nil {
+		return c, bad
+	}
+	if c.Created, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
+		return c, bad
+	}
+	if c.ID, err = strconv.ParseInt(parts[2], 10, 64); err != nil {
+		return c, bad
+	}
+	return c, nil
+}
+
+// List returns one page of items matching f in queue order (severity, then
+// oldest first) and the cursor of the next page ("" on the last).
+func (s *Store) List(ctx context.Context, f Filter) ([]*vigil.ReviewItem, string, error) {
+	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	var where []string
+	var args []any
+	switch f.Status {
+	case StatusOpen:
+		where = append(where, "status IN (?, ?)")
+		args = append(args, vigil.ReviewPending, vigil.ReviewEscalated)
+	case vigil.ReviewClaimed:
+		where = append(where, "status IN (?, ?) AND claimed_by <> '' AND lease_until > ?")
+		args = append(args, vigil.ReviewPending, vigil.ReviewEscalated, micros(now))
+	default:
+		where = append(where, "status = ?")
+		args = append(args, f.Status)
+	}
+	if f.Flag != "" {
+		where = append(where, "flags LIKE ?")
+		args = append(args, "%,"+likeEscape(f.Flag)+",%")
+	}
+	for _, c := range []struct{ col, v string }{{"kind", f.Kind}, {"section", f.Section}, {"author", f.Author}} {
+		if c.v != "" {
+			where = append(where, c.col+" = ?")
+			args = append(args, c.v)
+		}
+	}
+	if f.MinAge > 0 {
+		where = append(where, "created_at <= ?")
+		args = append(args, micros(now.Add(-f.MinAge)))
+	}
+	if f.MaxAge > 0 {
+		where = append(where, "created_at >= ?")
+		args = append(args, micros(now.Add(-f.MaxAge)))
+	}
+	if f.Cursor != "" {
+		c, err := parseCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "(severity < ? OR (severity = ? AND (created_at > ? OR (created_at = ? AND id > ?))))")
+		args = append(args, c.Severity, c.Severity, c.Created, c.Created, c.ID)
+	}
+	args = append(args, f.Limit+1)
+	query := `SELECT ` + itemColumns + ` FROM review_items WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY severity DESC, created_at, id LIMIT ?`
+	if f.Flag != "" {
+		query = strings.Replace(query, "flags LIKE ?", `flags LIKE ? ESCAPE '\'`, 1)
+	}
+	rows, err := s.rdb.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("review: list: %w", err)
+	}
+	defer rows.Close()
+	var items []*vigil.ReviewItem
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("review: list: %w", err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("review: list: %w", err)
+	}
+	next := ""
+	if len(items) > f.Limit {
+		items = items[:f.Limit]
+		last := items[len(items)-1]
+		next = cursor{last.Severity, micros(last.CreatedAt), last.ID}.String()
+	}
+	return items, next, nil
+}
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// AuditFilter selects audit entries. Zero fields match everything.
+type AuditFilter struct {
+	ItemID int64
+	Actor  string
+	DocID  string
+	Limit  int
+	// Before continues a previous page: entries with a smaller id.
+	Before int64
+}
+
+// Audit returns audit entries, newest first, and the Before value of the
+// next page (0 on the last).
+func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]vigil.ReviewAudit, int64, error) {
+	if f.Limit == 0 {
+		f.Limit = DefaultLimit
+	}
+	if f.Limit < 0 || f.Limit > MaxLimit {
+		return nil, 0, vigil.Errorf(vigil.EINVALID, "limit: %d, want 1..%d", f.Limit, MaxLimit)
+	}
+	where := []string{"1 = 1"}
+	var args []any
+	if f.ItemID != 0 {
+		where = append(where, "item_id = ?")
+		args = append(args, f.ItemID)
+	}
+	if f.Actor != "" {
+		where = append(where, "actor = ?")
+		args = append(args, f.Actor)
+	}
+	if f.DocID != "" {
+		where = append(where, "doc_id = ?")
+		args = append(args, f.DocID)
+	}
+	if f.Before > 0 {
+		where = append(where, "id < ?")
+		args = append(args, f.Before)
+	}
+	args = append(args, f.Limit+1)
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT id, item_id, doc_id, actor, action, note, at, before, after
+		FROM review_audit WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("review: audit: %w", err)
+	}
+	defer rows.Close()
+	var out []vigil.ReviewAudit
+	for rows.Next() {
+		var (
+			a             vigil.ReviewAudit
+			at            int64
+			before, after string
+		)
+		if err := rows.Scan(&a.ID, &a.ItemID, &a.DocID, &a.Actor, &a.Action, &a.Note, &at, &before, &after); err != nil {
+			return nil, 0, fmt.Errorf("review: audit: %w", err)
+		}
+		a.At = fromMicros(at)
+		for _, p := range []struct {
+			raw string
+			dst **vigil.ReviewState
+		}{{before, &a.Before}, {after, &a.After}} {
+			if p.raw == "" {
+				continue
+			}
+			var st vigil.ReviewState
+			if err := json.Unmarshal([]byte(p.raw), &st); err != nil {
+				return nil, 0, fmt.Errorf("review: audit %d: %w", a.ID, err)
+			}
+			*p.dst = &st
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("review: audit: %w", err)
+	}
+	var next int64
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[len(out)-1].ID
+	}
+	return out, next, nil
+}
+
+// AuthorHistory is what moderators have seen from one author.
+type AuthorHistory struct {
+	Author string `json:"author"`
+	// Counts holds the number of the author's items per status.
+	Counts map[string]int `json:"counts"`
+	// Items are the author's most recent items, newest first.
+	Items []*vigil.ReviewItem `json:"items"`
+}
+
+// History returns the author's review history: counts per status and the
+// latest limit items.
+func (s *Store) History(ctx context.Context, author string, limit int) (*AuthorHistory, error) {
+	if author == "" {
+		return nil, vigil.Errorf(vigil.EINVALID, "author: empty")
+	}
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	if limit < 0 || limit > MaxLimit {
+		return nil, vigil.Errorf(vigil.EINVALID, "limit: %d, want 1..%d", limit, MaxLimit)
+	}
+	h := &AuthorHistory{Author: author, Counts: map[string]int{}, Items: []*vigil.ReviewItem{}}
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT status, COUNT(*) FROM review_items WHERE author = ? GROUP BY status`), author)
+	if err != nil {
+		return nil, fmt.Errorf("review: history: %w", err)
+	}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("review: history: %w", err)
+		}
+		h.Counts[st] = n
+	}
+	rows.Close()
+	rows, err = s.rdb.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items WHERE author = ? ORDER BY created_at DESC, id DESC LIMIT ?`), author, limit)
+	if err != nil {
+		return nil, fmt.Errorf("review: history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("review: history: %w", err)
+		}
+		h.Items = append(h.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("review: history: %w", err)
+	}
+	return h, nil
+}
+
+// Stats is the queue's state for metrics.
+type Stats struct {
+	// Items counts items per status; "pending" and "escalated" count items
+	// nobody holds, "claimed" the open items under a live lease.
+	Items map[string]int
+	// OldestOpenAge is the age of the oldest item still needing a decision
+	// (0 when there is none).
+	OldestOpenAge time.Duration
+}
+
+// Stats counts the queue's items by status and finds the oldest open one.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	now := s.now()
+	st := Stats{Items: make(map[string]int, len(vigil.ReviewStatuses))}
+	for _, name := range vigil.ReviewStatuses {
+		st.Items[name] = 0
+	}
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT status,
+		CASE WHEN claimed_by <> '' AND lease_until > ? THEN 1 ELSE 0 END, COUNT(*)
+		FROM review_items GROUP BY 1, 2`), micros(now))
+	if err != nil {
+		return st, fmt.Errorf("review: stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var claimed, n int
+		if err := rows.Scan(&status, &claimed, &n); err != nil {
+			return st, fmt.Errorf("review: stats: %w", err)
+		}
+		if claimed == 1 && (status == vigil.ReviewPending || status == vigil.ReviewEscalated) {
+			status = vigil.ReviewClaimed
+		}
+		st.Items[status] += n
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("review: stats: %w", err)
+	}
+	var oldest sql.NullInt64
+	if err := s.rdb.QueryRowContext(ctx, s.q(`SELECT MIN(created_at) FROM review_items WHERE status IN (?, ?)`),
+		vigil.ReviewPending, vigil.ReviewEscalated).Scan(&oldest); err != nil {
+		return st, fmt.Errorf("review: stats: %w", err)
+	}
+	if oldest.Valid {
+		st.OldestOpenAge = max(0, now.Sub(fromMicros(oldest.Int64)))
+	}
+	return st, nil
+}
+
+// Decided calls fn for every item approved or rejected at or after since,
+// in order of decision. It is how feedback is exported for training.
+func (s *Store) Decided(ctx context.Context, since time.Time, fn func(*vigil.ReviewItem) error) error {
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items
+		WHERE status IN (?, ?) AND decided_at >= ? ORDER BY decided_at, id`),
+		vigil.ReviewApproved, vigil.ReviewRejected, micros(since))
+	if err != nil {
+		return fmt.Errorf("review: decided: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return fmt.Errorf("review: decided: %w", err)
+		}
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("review: decided: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,558 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+func TestEnqueueIdempotentAndSupersede(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		d, v := flagged("c-1", "вступай в джихад, пиши в личку", vigil.FlagExtremistRecruitment, 0.9)
+		id1, created, err := s.Put(ctx, d, v)
+		if err != nil || !created {
+			t.Fatalf("first put: id=%d created=%v err=%v", id1, created, err)
+		}
+		c.Add(time.Second)
+		id, created, err := s.Put(ctx, d, v)
+		if err != nil || created || id != id1 {
+			t.Fatalf("same content again: id=%d created=%v err=%v, want id %d not created", id, created, err, id1)
+		}
+		if err := s.Enqueue(ctx, d, v); err != nil {
+			t.Fatal(err)
+		}
+		// The edited comment supersedes the open item.
+		d2 := d
+		d2.Body = "вступай в наш джихад, пиши"
+		c.Add(time.Second)
+		id2 := mustPut(t, s, d2, v)
+		if id2 == id1 {
+			t.Fatal("edited content got the old item")
+		}
+		old, err := s.Get(ctx, id1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if old.Status != vigil.ReviewSuperseded || old.SupersededBy != id2 {
+			t.Fatalf("old item: status %s superseded_by %d, want superseded by %d", old.Status, old.SupersededBy, id2)
+		}
+		items, _, err := s.List(ctx, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 1 || items[0].ID != id2 || items[0].Document.Body != d2.Body {
+			t.Fatalf("open items = %v, want only %d", ids(items), id2)
+		}
+		got := items[0]
+		if got.Verdict.Flags[0].Evidence[0].Text != "джихад" || got.Document.Author != d.Author || got.ContentHash != vigil.ContentHash(&d2) {
+			t.Fatalf("item does not hold the document and its evidence: %+v", got)
+		}
+		audit, _, err := s.Audit(ctx, AuditFilter{DocID: "c-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, a := range audit {
+			actions = append(actions, fmt.Sprintf("%d:%s", a.ItemID, a.Action))
+		}
+		want := []string{fmt.Sprintf("%d:supersede", id1), fmt.Sprintf("%d:enqueue", id2), fmt.Sprintf("%d:enqueue", id1)}
+		if !slices.Equal(actions, want) {
+			t.Fatalf("audit = %v, want %v", actions, want)
+		}
+		// A decided item is history: new content opens a new item, the old
+		// decision stays.
+		if _, err := s.Decide(ctx, mod1, id2, Decision{Decision: vigil.DecisionReject}); err != nil {
+			t.Fatal(err)
+		}
+		d3 := d2
+		d3.Body += "!"
+		id3 := mustPut(t, s, d3, v)
+		if it, _ := s.Get(ctx, id2); it.Status != vigil.ReviewRejected {
+			t.Fatalf("decided item changed to %s by a resubmission", it.Status)
+		}
+		if it, _ := s.Get(ctx, id3); it.Status != vigil.ReviewPending {
+			t.Fatalf("new item status %s", it.Status)
+		}
+	})
+}
+
+func TestEnqueueInvalid(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		d, v := flagged("x", "текст", vigil.FlagToxic, 0.6)
+		d.ID = ""
+		wantCode(t, s.Enqueue(ctx, d, v), vigil.EINVALID)
+		d.ID = string(make([]byte, vigil.MaxIDBytes+1))
+		wantCode(t, s.Enqueue(ctx, d, v), vigil.EINVALID)
+		// Hostile but valid content is stored byte for byte.
+		d.ID = "'; DROP TABLE review_items; --"
+		d.Body = "<script>alert(1)</script>\x00 ' \" \\ %_"
+		id := mustPut(t, s, d, v)
+		it, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.DocID != d.ID || it.Document.Body != d.Body {
+			t.Fatalf("stored %q %q", it.DocID, it.Document.Body)
+		}
+	})
+}
+
+func ids(items []*vigil.ReviewItem) []int64 {
+	out := make([]int64, len(items))
+	for i, it := range items {
+		out[i] = it.ID
+	}
+	return out
+}
+
+func TestListOrderFiltersPaging(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		type row struct {
+			id      string
+			flag    string
+			score   float64
+			kind    string
+			section string
+		}
+		rows := []row{
+			{"t-low", vigil.FlagToxic, 0.55, vigil.KindComment, "society"},
+			{"r-mid", vigil.FlagExtremistRecruitment, 0.6, vigil.KindComment, "world"},
+			{"t-high", vigil.FlagToxic, 0.99, vigil.KindComment, "society"},
+			{"r-high", vigil.FlagExtremistRecruitment, 0.95, vigil.KindArticle, "security"},
+			{"r-mid2", vigil.FlagExtremistRecruitment, 0.6, vigil.KindComment, "society"},
+		}
+		byDoc := map[string]int64{}
+		for _, r := range rows {
+			d, v := flagged(r.id, "текст "+r.id, r.flag, r.score)
+			d.Kind, d.Section = r.kind, r.section
+			byDoc[r.id] = mustPut(t, s, d, v)
+			c.Add(time.Minute)
+		}
+		// Recruitment outranks toxicity; equal severity goes oldest first.
+		want := []int64{byDoc["r-high"], byDoc["r-mid"], byDoc["r-mid2"], byDoc["t-high"], byDoc["t-low"]}
+		items, next, err := s.List(ctx, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ids(items), want) || next != "" {
+			t.Fatalf("queue order = %v next %q, want %v", ids(items), next, want)
+		}
+		// Paging two at a time walks the same order exactly once.
+		var paged []int64
+		f := Filter{Limit: 2}
+		for range 10 {
+			page, next, err := s.List(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			paged = append(paged, ids(page)...)
+			if next == "" {
+				break
+			}
+			f.Cursor = next
+		}
+		if !slices.Equal(paged, want) {
+			t.Fatalf("paged = %v, want %v", paged, want)
+		}
+		if _, err := s.Claim(ctx, mod1, byDoc["t-low"], 0); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name string
+			f    Filter
+			want []int64
+		}{
+			{"flag", Filter{Flag: vigil.FlagToxic}, []int64{byDoc["t-high"], byDoc["t-low"]}},
+			{"kind", Filter{Kind: vigil.KindArticle}, []int64{byDoc["r-high"]}},
+			{"section", Filter{Section: "society"}, []int64{byDoc["r-mid2"], byDoc["t-high"], byDoc["t-low"]}},
+			{"author", Filter{Author: "user-r-mid"}, []int64{byDoc["r-mid"]}},
+			{"claimed", Filter{Status: vigil.ReviewClaimed}, []int64{byDoc["t-low"]}},
+			{"min age", Filter{MinAge: 3 * time.Minute}, []int64{byDoc["r-mid"], byDoc["t-high"], byDoc["t-low"]}},
+			{"max age", Filter{MaxAge: 2 * time.Minute}, []int64{byDoc["r-high"], byDoc["r-mid2"]}},
+			{"flag is not a pattern", Filter{Flag: "%"}, nil},
+			{"approved", Filter{Status: vigil.ReviewApproved}, nil},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				got, _, err := s.List(ctx, tc.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(ids(got), tc.want) {
+					t.Fatalf("got %v, want %v", ids(got), tc.want)
+				}
+			})
+		}
+		for _, bad := range []Filter{{Status: "done"}, {Limit: MaxLimit + 1}, {Cursor: "!!"}, {MinAge: time.Hour, MaxAge: time.Minute}, {Flag: "a,b"}} {
+			if _, _, err := s.List(ctx, bad); vigil.ErrorCode(err) != vigil.EINVALID {
+				t.Errorf("List(%+v) error = %v, want EINVALID", bad, err)
+			}
+		}
+	})
+}
+
+func TestClaimsAndLeases(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		d, v := flagged("c-claim", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+		id := mustPut(t, s, d, v)
+		it, err := s.Claim(ctx, mod1, id, 5*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.ClaimedBy != mod1.Name || !it.LeaseUntil.Equal(c.Now().Add(5*time.Minute)) {
+			t.Fatalf("claim: by %q until %v", it.ClaimedBy, it.LeaseUntil)
+		}
+		_, err = s.Claim(ctx, mod2, id, 0)
+		wantCode(t, err, vigil.ECONFLICT)
+		_, err = s.Decide(ctx, mod2, id, Decision{Decision: vigil.DecisionApprove})
+		wantCode(t, err, vigil.ECONFLICT)
+		_, err = s.Release(ctx, mod2, id)
+		wantCode(t, err, vigil.EFORBIDDEN)
+		if got, _ := s.ClaimNext(ctx, mod2, 5, 0); len(got) != 0 {
+			t.Fatalf("ClaimNext gave a held item: %v", ids(got))
+		}
+		st, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Items[vigil.ReviewClaimed] != 1 || st.Items[vigil.ReviewPending] != 0 {
+			t.Fatalf("stats while claimed: %v", st.Items)
+		}
+		// The lease runs out: anyone may work the item, and expiry frees it.
+		c.Add(5*time.Minute + time.Second)
+		if n, err := s.ExpireLeases(ctx); err != nil || n != 1 {
+			t.Fatalf("ExpireLeases = %d, %v; want 1", n, err)
+		}
+		if n, _ := s.ExpireLeases(ctx); n != 0 {
+			t.Fatalf("second ExpireLeases = %d, want 0", n)
+		}
+		got, err := s.ClaimNext(ctx, mod2, 5, time.Minute)
+		if err != nil || len(got) != 1 || got[0].ID != id || got[0].ClaimedBy != mod2.Name {
+			t.Fatalf("ClaimNext after expiry = %v, %v", got, err)
+		}
+		if _, err := s.Release(ctx, mod2, id); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Release(ctx, mod2, id)
+		wantCode(t, err, vigil.ECONFLICT)
+		_, err = s.Claim(ctx, cms, id, 0)
+		wantCode(t, err, vigil.EFORBIDDEN)
+		_, err = s.Claim(ctx, mod1, 99999, 0)
+		wantCode(t, err, vigil.ENOTFOUND)
+		audit, _, err := s.Audit(ctx, AuditFilter{ItemID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, a := range audit {
+			actions = append(actions, a.Actor+":"+a.Action)
+		}
+		want := []string{"daniyar:release", "daniyar:claim", "system:lease_expired", "aigerim:claim", "system:enqueue"}
+		if !slices.Equal(actions, want) {
+			t.Fatalf("audit = %v, want %v", actions, want)
+		}
+		if a := audit[3]; a.Before == nil || a.Before.ClaimedBy != "" || a.After == nil || a.After.ClaimedBy != mod1.Name {
+			t.Fatalf("claim audit before/after = %+v / %+v", a.Before, a.After)
+		}
+	})
+}
+
+// TestClaimNextConcurrent: moderators claiming at once never share an item.
+func TestClaimNextConcurrent(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		const items, workers = 40, 8
+		for i := range items {
+			d, v := flagged(fmt.Sprintf("cc-%d", i), "вступай в джихад", vigil.FlagExtremistRecruitment, float64(i%7)/10)
+			mustPut(t, s, d, v)
+		}
+		var mu sync.Mutex
+		seen := map[int64]string{}
+		var wg sync.WaitGroup
+		var errs []error
+		for w := range workers {
+			wg.Go(func() {
+				p := vigil.Principal{Name: fmt.Sprintf("mod-%d", w), Role: vigil.RoleModerator}
+				for {
+					got, err := s.ClaimNext(ctx, p, 2, 0)
+					if err != nil {
+						mu.Lock()
+						errs = append(errs, err)
+						mu.Unlock()
+						return
+					}
+					if len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, it := range got {
+						if prev, dup := seen[it.ID]; dup {
+							errs = append(errs, fmt.Errorf("item %d claimed by %s and %s", it.ID, prev, p.Name))
+						}
+						seen[it.ID] = p.Name
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			t.Error(err)
+		}
+		if len(seen) != items {
+			t.Fatalf("%d items claimed, want %d", len(seen), items)
+		}
+	})
+}
+
+func TestDecide(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		var decisions []string
+		var mu sync.Mutex
+		s.onDecid = func(d string) { mu.Lock(); decisions = append(decisions, d); mu.Unlock() }
+		put := func(id string) int64 {
+			d, v := flagged(id, "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+			return mustPut(t, s, d, v)
+		}
+		a, r, e := put("a"), put("r"), put("e")
+
+		it, err := s.Decide(ctx, mod1, a, Decision{Decision: vigil.DecisionApprove, Note: "  news quote ", Tags: []string{" Security", "security", "religion"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Status != vigil.ReviewApproved || it.DecidedBy != mod1.Name || !slices.Equal(it.CorrectedTags, []string{"security", "religion"}) || it.DecidedAt == nil {
+			t.Fatalf("approved item = %+v", it)
+		}
+		stored, _ := s.Get(ctx, a)
+		if stored.Status != vigil.ReviewApproved || !slices.Equal(stored.CorrectedTags, it.CorrectedTags) || stored.Note != "  news quote " {
+			t.Fatalf("stored = %+v", stored)
+		}
+		_, err = s.Decide(ctx, mod2, a, Decision{Decision: vigil.DecisionReject})
+		wantCode(t, err, vigil.ECONFLICT)
+
+		// Deciding an item one holds releases the claim.
+		if _, err := s.Claim(ctx, mod1, r, 0); err != nil {
+			t.Fatal(err)
+		}
+		if it, err := s.Decide(ctx, mod1, r, Decision{Decision: vigil.DecisionReject}); err != nil || it.ClaimedBy != "" || it.LeaseUntil != nil {
+			t.Fatalf("reject: %+v %v", it, err)
+		}
+
+		// Escalated items go to an admin.
+		if _, err := s.Decide(ctx, mod1, e, Decision{Decision: vigil.DecisionEscalate, Note: "not sure"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Decide(ctx, mod2, e, Decision{Decision: vigil.DecisionApprove})
+		wantCode(t, err, vigil.EFORBIDDEN)
+		_, err = s.Decide(ctx, admin, e, Decision{Decision: vigil.DecisionEscalate})
+		wantCode(t, err, vigil.ECONFLICT)
+		if got, _ := s.ClaimNext(ctx, mod2, 5, 0); len(got) != 0 {
+			t.Fatalf("moderator was offered an escalated item")
+		}
+		if got, _ := s.ClaimNext(ctx, admin, 5, 0); len(got) != 1 || got[0].ID != e {
+			t.Fatalf("admin was not offered the escalated item: %v", got)
+		}
+		if it, err := s.Decide(ctx, admin, e, Decision{Decision: vigil.DecisionReject}); err != nil || it.Status != vigil.ReviewRejected {
+			t.Fatalf("admin reject: %+v %v", it, err)
+		}
+		mu.Lock()
+		if want := []string{"approve", "reject", "escalate", "reject"}; !slices.Equal(decisions, want) {
+			t.Errorf("OnDecision saw %v, want %v", decisions, want)
+		}
+		mu.Unlock()
+
+		bad := []Decision{
+			{},
+			{Decision: "delete"},
+			{Decision: vigil.DecisionApprove, Note: string(make([]byte, MaxNoteBytes+1))},
+			{Decision: vigil.DecisionApprove, Note: "\xff"},
+			{Decision: vigil.DecisionApprove, Tags: []string{"two words"}},
+			{Decision: vigil.DecisionApprove, Tags: []string{""}},
+		}
+		for _, d := range bad {
+			_, err := s.Decide(ctx, mod1, put("bad"), d)
+			wantCode(t, err, vigil.EINVALID)
+		}
+		_, err = s.Decide(ctx, vigil.Principal{}, a, Decision{Decision: vigil.DecisionApprove})
+		wantCode(t, err, vigil.EUNAUTHORIZED)
+
+		audit, _, _ := s.Audit(ctx, AuditFilter{ItemID: e})
+		if len(audit) != 4 || audit[0].Action != vigil.DecisionReject || audit[0].Actor != admin.Name ||
+			audit[0].Before.Status != vigil.ReviewEscalated || audit[0].After.Status != vigil.ReviewRejected ||
+			audit[2].Action != vigil.DecisionEscalate || audit[2].Note != "not sure" {
+			t.Fatalf("audit of escalated item: %+v", audit)
+		}
+	})
+}
+
+func TestDecideMany(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		var all []int64
+		for i := range 4 {
+			d, v := flagged(fmt.Sprintf("b-%d", i), "злой текст", vigil.FlagToxic, 0.8)
+			all = append(all, mustPut(t, s, d, v))
+		}
+		if _, err := s.Claim(ctx, mod2, all[1], 0); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.DecideMany(ctx, mod1, []int64{all[0], all[1], all[2], 4242, all[0]}, Decision{Decision: vigil.DecisionReject, Note: "spam wave"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := make([]string, len(res))
+		for i, r := range res {
+			if r.Error != nil {
+				codes[i] = r.Error.Code
+			} else {
+				codes[i] = r.Item.Status
+			}
+		}
+		want := []string{"rejected", vigil.ECONFLICT, "rejected", vigil.ENOTFOUND, vigil.EINVALID}
+		if !slices.Equal(codes, want) {
+			t.Fatalf("bulk results = %v, want %v", codes, want)
+		}
+		st, _ := s.Stats(ctx)
+		if st.Items[vigil.ReviewRejected] != 2 || st.Items[vigil.ReviewPending] != 1 || st.Items[vigil.ReviewClaimed] != 1 {
+			t.Fatalf("stats = %v", st.Items)
+		}
+		_, err = s.DecideMany(ctx, mod1, nil, Decision{Decision: vigil.DecisionReject})
+		wantCode(t, err, vigil.EINVALID)
+	})
+}
+
+func TestHistoryStatsDecided(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		var items []int64
+		for i := range 3 {
+			d, v := flagged(fmt.Sprintf("h-%d", i), "текст", vigil.FlagToxic, 0.7)
+			d.Author = "troll"
+			items = append(items, mustPut(t, s, d, v))
+			c.Add(time.Hour)
+		}
+		d, v := flagged("other", "текст", vigil.FlagToxic, 0.7)
+		mustPut(t, s, d, v)
+		start := c.Now()
+		if _, err := s.Decide(ctx, mod1, items[0], Decision{Decision: vigil.DecisionReject}); err != nil {
+			t.Fatal(err)
+		}
+		c.Add(time.Minute)
+		if _, err := s.Decide(ctx, mod1, items[1], Decision{Decision: vigil.DecisionApprove, Tags: []string{"culture"}}); err != nil {
+			t.Fatal(err)
+		}
+		h, err := s.History(ctx, "troll", 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Counts[vigil.ReviewRejected] != 1 || h.Counts[vigil.ReviewApproved] != 1 || h.Counts[vigil.ReviewPending] != 1 || len(h.Items) != 2 || h.Items[0].ID != items[2] {
+			t.Fatalf("history = %+v items %v", h.Counts, ids(h.Items))
+		}
+		_, err = s.History(ctx, "", 0)
+		wantCode(t, err, vigil.EINVALID)
+
+		st, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Open: h-2 (queued at +2h) and "other" (+3h); the clock is at +3h1m.
+		if st.OldestOpenAge != time.Hour+time.Minute || st.Items[vigil.ReviewPending] != 2 {
+			t.Fatalf("stats = %+v", st)
+		}
+		var got []string
+		err = s.Decided(ctx, start, func(it *vigil.ReviewItem) error {
+			got = append(got, it.DocID+":"+it.Decision)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, []string{"h-0:reject", "h-1:approve"}) {
+			t.Fatalf("decided = %v", got)
+		}
+		got = nil
+		s.Decided(ctx, start.Add(time.Second), func(it *vigil.ReviewItem) error { got = append(got, it.DocID); return nil })
+		if !slices.Equal(got, []string{"h-1"}) {
+			t.Fatalf("decided since = %v", got)
+		}
+	})
+}
+
+func TestSessions(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		tok, sess, err := s.CreateSession(ctx, mod1, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Session(ctx, tok)
+		if err != nil || got.Principal != mod1 || !got.ValidCSRF(sess.CSRF) || got.ValidCSRF("") || got.ValidCSRF(sess.CSRF+"x") {
+			t.Fatalf("session = %+v, %v", got, err)
+		}
+		_, err = s.Session(ctx, tok+"x")
+		wantCode(t, err, vigil.EUNAUTHORIZED)
+		_, _, err = s.CreateSession(ctx, cms, time.Hour)
+		wantCode(t, err, vigil.EFORBIDDEN)
+		c.Add(time.Hour)
+		_, err = s.Session(ctx, tok)
+		wantCode(t, err, vigil.EUNAUTHORIZED)
+		tok2, _, _ := s.CreateSession(ctx, mod2, time.Hour)
+		if err := s.DeleteSession(ctx, tok2); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Session(ctx, tok2)
+		wantCode(t, err, vigil.EUNAUTHORIZED)
+	})
+}
+
+// TestReopen: the queue survives a restart and migrations run once.
+func TestReopen(t *testing.T) {
+	for _, b := range []string{"sqlite", "postgres"} {
+		t.Run(b, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := Config{}
+			if b == "sqlite" {
+				cfg.DataDir = t.TempDir()
+			} else {
+				cfg.DatabaseURL = createPostgresDB(t)
+			}
+			s, err := Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, v := flagged("keep", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+			id := mustPut(t, s, d, v)
+			s.Close()
+			s, err = Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if v, err := s.SchemaVersion(ctx); err != nil || v != len(migrations)-1 {
+				t.Fatalf("schema version %d, %v", v, err)
+			}
+			if it, err := s.Get(ctx, id); err != nil || it.DocID != "keep" {
+				t.Fatalf("after reopen: %+v %v", it, err)
+			}
+		})
+	}
+}
+
+func TestOpenBadURL(t *testing.T) {
+	_, err := Open(context.Background(), Config{DatabaseURL: "mysql://root:secret@db/x"})
+	wantCode(t, err, vigil.EINVALID)
+	if err != nil && strings.Contains(err.Error(), "secret") {
+		t.Fatalf("error leaks the password: %v", err)
+	}
+}
