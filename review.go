@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// Review statuses. An item starts pending; a moderator's claim makes it
-// claimed until the lease ends or the moderator decides; approve and reject
-// are final; escalate hands the item to an admin. An edited resubmission of
-// the same document supersedes an item that is still open.
+// Review statuses. An item starts pending; approve and reject are final;
+// escalate hands the item to an admin; an edited resubmission of the same
+// document supersedes the items of it that are still open. Claimed is not
+// stored: it names an open item held by a moderator's live lease (ClaimedBy,
+// LeaseUntil), as counted in metrics and used in filters.
 const (
 	ReviewPending    = "pending"
 	ReviewClaimed    = "claimed"
