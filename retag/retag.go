@@ -434,8 +434,11 @@ func (s Summary) String() string {
 	if s.Resumed {
 		fmt.Fprintf(&b, " (resumed at line %d)", s.From.Line)
 	}
-	fmt.Fprintf(&b, "; this run: %d in %.1fs, %.0f docs/s, %.1f MB/s\n", s.Processed, s.Elapsed.Seconds(), s.Rate(),
-		float64(s.InputBytes)/1e6/max(s.Elapsed.Seconds(), 1e-9))
+	fmt.Fprintf(&b, "; this run: %d in %.1fs, %.0f docs/s", s.Processed, s.Elapsed.Seconds(), s.Rate())
+	if s.InputBytes > 0 {
+		fmt.Fprintf(&b, ", %.1f MB/s", float64(s.InputBytes)/1e6/max(s.Elapsed.Seconds(), 1e-9))
+	}
+	b.WriteByte('\n')
 	if d := s.Diff; d != nil {
 		fmt.Fprintf(&b, "diff: %d changed, %d unchanged\n", d.Changed, d.Unchanged)
 		writeCounts(&b, "tags added", d.TagsAdded)
