@@ -1,0 +1,147 @@
+package server
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+// Tokens are the bearer tokens accepted per role. An entry is either a bare
+// token, whose caller is named after the role and a short hash of the token
+// ("cms-1a2b3c4d"), or "name:token", whose caller is named name (what audit
+// logs show).
+type Tokens struct {
+	CMS       []string `yaml:"cms"`
+	Moderator []string `yaml:"moderator"`
+	Admin     []string `yaml:"admin"`
+}
+
+// Empty reports whether no token is configured for any role.
+func (t Tokens) Empty() bool {
+	return len(t.CMS) == 0 && len(t.Moderator) == 0 && len(t.Admin) == 0
+}
+
+// Auth checks bearer tokens. It stores only SHA-256 digests of the tokens
+// and compares a presented token's digest against every one of them in
+// constant time, so neither the match nor its position leaks through
+// timing. It is safe for concurrent use.
+type Auth struct {
+	digests    [][sha256.Size]byte
+	principals []vigil.Principal
+}
+
+// AnonymousPrincipal is the caller of every request when no token is
+// configured at all (a server on a loopback address only; see Server.Open).
+var AnonymousPrincipal = vigil.Principal{Name: "anonymous", Role: vigil.RoleAdmin}
+
+// NewAuth builds an Auth from t. It fails on an empty token, a token given
+// twice, or a "name:" entry without a token.
+func NewAuth(t Tokens) (*Auth, error) {
+	a := &Auth{}
+	seen := map[[sha256.Size]byte]bool{}
+	for _, g := range []struct {
+		role   string
+		tokens []string
+	}{{vigil.RoleCMS, t.CMS}, {vigil.RoleModerator, t.Moderator}, {vigil.RoleAdmin, t.Admin}} {
+		for i, entry := range g.tokens {
+			name, token, named := strings.Cut(strings.TrimSpace(entry), ":")
+			if !named {
+				token, name = name, ""
+			}
+			if token == "" {
+				return nil, vigil.Errorf(vigil.EINVALID, "%s token %d is empty", g.role, i+1)
+			}
+			d := sha256.Sum256([]byte(token))
+			if seen[d] {
+				return nil, vigil.Errorf(vigil.EINVALID, "%s token %d is configured twice", g.role, i+1)
+			}
+			seen[d] = true
+			if name == "" {
+				name = fmt.Sprintf("%s-%s", g.role, hex.EncodeToString(d[:4]))
+			}
+			a.digests = append(a.digests, d)
+			a.principals = append(a.principals, vigil.Principal{Name: name, Role: g.role})
+		}
+	}
+	return a, nil
+}
+
+// Open reports whether no token is configured, so that every request is
+// let in as AnonymousPrincipal.
+func (a *Auth) Open() bool { return len(a.digests) == 0 }
+
+// Authenticate returns the caller a token belongs to. The moderators' page
+// uses it to log moderators in with their token.
+func (a *Auth) Authenticate(token string) (vigil.Principal, bool) {
+	if token == "" {
+		return vigil.Principal{}, false
+	}
+	d := sha256.Sum256([]byte(token))
+	found := 0
+	idx := 0
+	for i := range a.digests {
+		eq := subtle.ConstantTimeCompare(d[:], a.digests[i][:])
+		idx = subtle.ConstantTimeSelect(eq, i, idx)
+		found |= eq
+	}
+	if found == 0 {
+		return vigil.Principal{}, false
+	}
+	return a.principals[idx], true
+}
+
+// bearer returns the token of an "Authorization: Bearer <token>" header.
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// Require returns middleware that lets a request through only with a bearer
+// token of one of roles (admin is always allowed), and puts its caller into
+// the request context (vigil.PrincipalFrom). A missing or unknown token is
+// answered 401, a known token of another role 403.
+func (a *Auth) Require(onReject func(reason string), roles ...string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, err := a.principal(r, roles)
+			if err != nil {
+				if onReject != nil {
+					onReject(vigil.ErrorCode(err))
+				}
+				Error(w, r, nil, err)
+				return
+			}
+			noteCaller(r.Context(), p.Name)
+			next.ServeHTTP(w, r.WithContext(vigil.WithPrincipal(r.Context(), p)))
+		})
+	}
+}
+
+func (a *Auth) principal(r *http.Request, roles []string) (vigil.Principal, error) {
+	if a.Open() {
+		return AnonymousPrincipal, nil
+	}
+	token, ok := bearer(r)
+	if !ok {
+		return vigil.Principal{}, vigil.Errorf(vigil.EUNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)")
+	}
+	p, ok := a.Authenticate(token)
+	if !ok {
+		return vigil.Principal{}, vigil.Errorf(vigil.EUNAUTHORIZED, "unknown bearer token")
+	}
+	if p.Role != vigil.RoleAdmin && !slices.Contains(roles, p.Role) {
+		return vigil.Principal{}, vigil.Errorf(vigil.EFORBIDDEN, "role %s may not use %s", p.Role, r.URL.Path)
+	}
+	return p, nil
+}

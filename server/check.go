@@ -1,0 +1,252 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/metrics"
+)
+
+// enqueueTimeout bounds putting review verdicts into the queue; it runs on
+// a context detached from the client's, so a caller that hangs up after
+// the check still gets its document queued.
+const enqueueTimeout = 10 * time.Second
+
+// BatchRequest is the body of POST /v1/check/batch.
+type BatchRequest struct {
+	Documents []vigil.Document `json:"documents"`
+}
+
+// BatchResponse is its answer: one verdict per document, in order.
+type BatchResponse struct {
+	Verdicts []vigil.Verdict `json:"verdicts"`
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody reads a request body of at most limit bytes that must be valid
+// UTF-8 JSON. The buffer goes back to bufPool after use.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffer, error) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		bufPool.Put(buf)
+		if isTooLarge(err) {
+			return nil, vigil.Errorf(vigil.ETOOLARGE, "request body is over the limit of %d bytes", limit)
+		}
+		return nil, vigil.Errorf(vigil.EINVALID, "reading request body: %v", err)
+	}
+	if b := buf.Bytes(); !utf8.Valid(b) {
+		at := 0
+		for at < len(b) {
+			r, n := utf8.DecodeRune(b[at:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			at += n
+		}
+		bufPool.Put(buf)
+		return nil, vigil.Errorf(vigil.EINVALID, "request body: invalid UTF-8 at byte %d", at)
+	}
+	return buf, nil
+}
+
+// decodeJSON decodes exactly one JSON value from b into v. Unknown fields
+// are ignored (the contract may grow); trailing data is an error.
+func decodeJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(v); err != nil {
+		return vigil.Errorf(vigil.EINVALID, "request body: %s", jsonError(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return vigil.Errorf(vigil.EINVALID, "request body: data after the JSON value at byte %d", dec.InputOffset())
+	}
+	return nil
+}
+
+// jsonError words a JSON decoding error for the developer who sent it.
+func jsonError(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "empty; want a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	case errors.As(err, &se):
+		return fmt.Sprintf("JSON syntax error at byte %d: %v", se.Offset, se)
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return fmt.Sprintf("field %s must not be a JSON %s", field, te.Value)
+	}
+	return err.Error()
+}
+
+// DecodeDocument parses the body of POST /v1/check into a validated
+// document (see vigil.Document.Validate).
+func DecodeDocument(b []byte, maxBytes int) (vigil.Document, error) {
+	var doc vigil.Document
+	if err := decodeJSON(b, &doc); err != nil {
+		return doc, err
+	}
+	return doc, doc.Validate(maxBytes)
+}
+
+// DecodeBatch parses the body of POST /v1/check/batch. An error is about
+// the request as a whole (not JSON, too many documents); each document's
+// own validation error is in errs, at its index, nil for a valid one.
+func DecodeBatch(b []byte, maxDocs, maxBytes int) (docs []vigil.Document, errs []error, err error) {
+	var req BatchRequest
+	if err := decodeJSON(b, &req); err != nil {
+		return nil, nil, err
+	}
+	if req.Documents == nil {
+		return nil, nil, vigil.Errorf(vigil.EINVALID, `request body: "documents" is required: {"documents":[...]}`)
+	}
+	if len(req.Documents) > maxDocs {
+		return nil, nil, vigil.Errorf(vigil.ETOOLARGE, "batch of %d documents is over the limit of %d", len(req.Documents), maxDocs)
+	}
+	errs = make([]error, len(req.Documents))
+	for i := range req.Documents {
+		if err := req.Documents[i].Validate(maxBytes); err != nil {
+			errs[i] = vigil.Errorf(vigil.ErrorCode(err), "documents[%d]: %s", i, vigil.ErrorMessage(err))
+		}
+	}
+	return req.Documents, errs, nil
+}
+
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+	// The body may be a little over the document limit: JSON quoting.
+	buf, err := readBody(w, r, int64(s.cfg.MaxDocumentBytes)+64<<10)
+	if err != nil {
+		s.refuse(w, r, err)
+		return
+	}
+	doc, err := DecodeDocument(buf.Bytes(), s.cfg.MaxDocumentBytes)
+	bufPool.Put(buf)
+	if err != nil {
+		s.refuse(w, r, err)
+		return
+	}
+	release, err := s.limit.acquire(r.Context(), 1)
+	if err != nil {
+		s.refuse(w, r, err)
+		return
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.CheckTimeout)
+	v := s.deps.Checker.Check(ctx, &doc)
+	cancel()
+	s.m.ObserveVerdict(doc.Kind, v)
+	if v.Error != nil {
+		s.log.WarnContext(r.Context(), "check failed", "doc", doc.ID, "code", v.Error.Code, "error", v.Error.Message)
+		Error(w, r, s.log, v.Error)
+		return
+	}
+	if err := s.enqueue(r.Context(), []vigil.Document{doc}, []vigil.Verdict{v}); err != nil {
+		Error(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
+	buf, err := readBody(w, r, s.cfg.MaxBatchBytes)
+	if err != nil {
+		s.refuse(w, r, err)
+		return
+	}
+	docs, errs, err := DecodeBatch(buf.Bytes(), s.cfg.MaxBatchDocuments, s.cfg.MaxDocumentBytes)
+	bufPool.Put(buf)
+	if err != nil {
+		s.refuse(w, r, err)
+		return
+	}
+	// Only valid documents go through the pipeline; invalid ones answer
+	// with their error in place and cost nothing.
+	valid := make([]vigil.Document, 0, len(docs))
+	at := make([]int, 0, len(docs))
+	for i := range docs {
+		if errs[i] == nil {
+			valid = append(valid, docs[i])
+			at = append(at, i)
+		}
+	}
+	out := make([]vigil.Verdict, len(docs))
+	for i, e := range errs {
+		if e != nil {
+			var ve *vigil.Error
+			errors.As(e, &ve)
+			out[i] = vigil.Verdict{ID: docs[i].ID, Action: "", Tags: []vigil.Tag{}, Flags: []vigil.Flag{}, Error: ve}
+		}
+	}
+	if len(valid) > 0 {
+		release, err := s.limit.acquire(r.Context(), len(valid))
+		if err != nil {
+			s.refuse(w, r, err)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.BatchTimeout)
+		verdicts := s.deps.Checker.CheckBatch(ctx, valid)
+		cancel()
+		release()
+		for j, v := range verdicts {
+			s.m.ObserveVerdict(valid[j].Kind, v)
+			out[at[j]] = v
+		}
+		if err := s.enqueue(r.Context(), valid, verdicts); err != nil {
+			Error(w, r, s.log, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, BatchResponse{Verdicts: out})
+}
+
+// enqueue puts every document whose verdict is review into the review
+// queue, before the caller hears the verdict: if the process dies after
+// answering, nothing is lost. Any failure fails the request (503) so the
+// CMS retries; items already queued are not duplicated, the queue being
+// idempotent on document content.
+func (s *Server) enqueue(ctx context.Context, docs []vigil.Document, verdicts []vigil.Verdict) error {
+	var ectx context.Context
+	for i, v := range verdicts {
+		if v.Action != vigil.ActionReview || v.Error != nil {
+			continue
+		}
+		if ectx == nil {
+			var cancel context.CancelFunc
+			ectx, cancel = context.WithTimeout(context.WithoutCancel(ctx), enqueueTimeout)
+			defer cancel()
+		}
+		if err := s.deps.Review.Enqueue(ectx, docs[i], v); err != nil {
+			s.log.ErrorContext(ctx, "review enqueue failed", "doc", docs[i].ID, "error", err)
+			return vigil.Errorf(vigil.EUNAVAILABLE, "review queue unavailable, document %q not queued; retry", docs[i].ID)
+		}
+	}
+	return nil
+}
+
+// refuse answers a request rejected before any check, counting the
+// rejections operators watch (too large, overload).
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	switch vigil.ErrorCode(err) {
+	case vigil.ETOOLARGE:
+		s.m.Rejected(metrics.RejectTooLarge)
+	case vigil.EUNAVAILABLE:
+		s.m.Rejected(metrics.RejectOverload)
+	}
+	Error(w, r, s.log, err)
+}

@@ -1,0 +1,26 @@
+// Package server is Vigil's HTTP service: what the CMS calls before
+// publishing (POST /v1/check, POST /v1/check/batch), what orchestrators probe
+// (/healthz, /readyz) and what Prometheus scrapes (/metrics), with bearer
+// token authentication per role, request size limits, a bound on work in
+// flight and graceful shutdown. It also runs the service's scheduled jobs
+// (Scheduler, on gocron).
+//
+// It knows nothing of how documents are checked or queued: it is given a
+// Checker (the pipeline) and an Enqueuer (the review queue), and other
+// packages' handlers (the review API and page) are mounted on it.
+//
+//	s, err := server.New(server.Config{Addr: "127.0.0.1:8080", Tokens: tokens},
+//		server.Deps{Checker: pipe, Review: store, Metrics: m, Gatherer: reg, Log: log})
+//	s.Mount("/v1/review/", "review_api", reviewAPI, vigil.RoleModerator)
+//	if err := s.Open(); err != nil { ... }
+//	defer s.Close()
+//
+// Guarantees the CMS relies on:
+//   - a verdict whose action is review is in the review queue before the
+//     answer is sent; if it cannot be queued the answer is 503 and the CMS
+//     retries (queueing is idempotent);
+//   - errors are JSON {"error":{"code","message"}}, the HTTP status mapped
+//     from the code in one function (statusOf);
+//   - under overload a request waits at most Config.QueueWait, then gets 503
+//     with Retry-After, so accepted work keeps its latency.
+package server

@@ -1,0 +1,60 @@
+package server_test
+
+import (
+	"testing"
+	"unicode/utf8"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/server"
+)
+
+// FuzzDecodeDocument: no input panics the decoder; whatever it accepts is a
+// valid document within the limit.
+func FuzzDecodeDocument(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"a","body":"<p>Вербовщики</p>"}`,
+		`{"id":"a","kind":"comment","lang":"kk","title":"x","tags":["security"]}`,
+		`{"id":"","body":"x"}`, `{"id":"a"}`, `[]`, `null`, `{"id":"a","body":"x"} {}`,
+		`{"id":"a","body":"\ud800"}`, "{\"id\":\"a\",\"body\":\"\xff\"}", `{"id":1e999}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc, err := server.DecodeDocument(b, 4096)
+		if err != nil {
+			if c := vigil.ErrorCode(err); c != vigil.EINVALID && c != vigil.ETOOLARGE {
+				t.Fatalf("error code %s (%v); want EINVALID or ETOOLARGE", c, err)
+			}
+			return
+		}
+		if doc.ID == "" || len(doc.ID) > vigil.MaxIDBytes || (doc.Body == "" && doc.Title == "") ||
+			doc.Size() > 4096 || !utf8.ValidString(doc.Body) || (doc.Kind != vigil.KindArticle && doc.Kind != vigil.KindComment) {
+			t.Fatalf("accepted an invalid document: %+v", doc)
+		}
+	})
+}
+
+// FuzzDecodeBatch: no input panics; an accepted batch has an error slot per
+// document and is within the count limit.
+func FuzzDecodeBatch(f *testing.F) {
+	for _, s := range []string{
+		`{"documents":[{"id":"a","body":"x"},{"id":"b","kind":"tweet","body":"x"}]}`,
+		`{"documents":[]}`, `{"documents":null}`, `{}`, `{"documents":[1,2]}`, `{"documents":[{},{},{},{}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		docs, errs, err := server.DecodeBatch(b, 3, 4096)
+		if err != nil {
+			return
+		}
+		if len(docs) > 3 || len(errs) != len(docs) {
+			t.Fatalf("%d docs, %d errors; want at most 3 and one slot each", len(docs), len(errs))
+		}
+		for i, e := range errs {
+			if e == nil && docs[i].ID == "" {
+				t.Fatalf("document %d accepted without id", i)
+			}
+		}
+	})
+}
