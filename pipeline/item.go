@@ -30,9 +30,9 @@ type Field struct {
 	// Text is the normalized text: markup removed, NFKC, lower case, ё→е,
 	// evasion undone. Rules and models read this.
 	Text string
-	// starts[i] and ends[i] are the byte range of Original that produced
-	// byte i of Text; see Span.
-	starts, ends []int32
+	// segs maps Text back to Original (see Span and normalize.go); nil
+	// when Text is Original.
+	segs []seg
 	// Words are the word tokens of Text, in order.
 	Words []Token
 	// Sentences are the sentence spans of Text, in order.
@@ -72,15 +72,17 @@ func (f *Field) Evidence(rule string, start, end int) vigil.Evidence {
 func (f *Field) Span(start, end int) (int, int) {
 	start = max(0, min(start, len(f.Text)))
 	end = max(start, min(end, len(f.Text)))
-	if f.starts == nil { // Text is Original
+	if f.segs == nil { // Text is Original
 		return start, end
 	}
 	if start == end {
 		if start == len(f.Text) {
 			return len(f.Original), len(f.Original)
 		}
-		s := int(f.starts[start])
+		s, _ := f.byteRange(start)
 		return s, s
 	}
-	return int(f.starts[start]), int(f.ends[end-1])
+	s, _ := f.byteRange(start)
+	_, e := f.byteRange(end - 1)
+	return s, e
 }

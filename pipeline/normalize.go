@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -42,6 +43,7 @@ const deleted rune = -1
 
 type normalizer struct {
 	units []unit
+	segs  []seg // scratch for encode
 }
 
 var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
@@ -58,12 +60,15 @@ func Normalize(name, original string) Field {
 	n := normalizers.Get().(*normalizer)
 	defer normalizers.Put(n)
 	n.run(original)
-	text, starts, ends, identity := n.encode(len(original), true)
+	text, segs, identity := n.encode(len(original), true)
 	if identity && text == original {
 		// Nothing changed: Span needs no map.
 		return Field{Name: name, Original: original, Text: original}
 	}
-	return Field{Name: name, Original: original, Text: text, starts: starts, ends: ends}
+	if segs == nil { // empty text
+		segs = []seg{}
+	}
+	return Field{Name: name, Original: original, Text: text, segs: segs}
 }
 
 // NormalizeText returns the normalized form of s, the same text as
@@ -72,7 +77,7 @@ func NormalizeText(s string) string {
 	n := normalizers.Get().(*normalizer)
 	defer normalizers.Put(n)
 	n.run(s)
-	text, _, _, _ := n.encode(len(s), false)
+	text, _, _ := n.encode(len(s), false)
 	return text
 }
 
@@ -88,13 +93,14 @@ func (n *normalizer) run(original string) {
 		n.read(original, 0, -1)
 	}
 	n.trimSpace()
-	n.join()
+	n.join(original)
 	n.unmask()
 }
 
 // looksLikeHTML reports whether s holds a tag ("<p", "</p", "<!--") or an
 // entity ("&amp;", "&#1046;"). Plain text such as "a < b" is not HTML.
 func looksLikeHTML(s string) bool {
+	lastGT := strings.LastIndexByte(s, '>')
 	for i := 0; i < len(s)-2; i++ {
 		switch s[i] {
 		case '<':
@@ -103,7 +109,7 @@ func looksLikeHTML(s string) bool {
 				c = s[i+2]
 			}
 			if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c == '-' {
-				if strings.IndexByte(s[i:], '>') > 0 {
+				if lastGT > i {
 					return true
 				}
 			}
@@ -230,49 +236,74 @@ func (n *normalizer) readText(s string, base int32) {
 // read appends the runes of s. With fixedEnd < 0, s[i] is original byte
 // base+i; otherwise every rune of s maps to [base, fixedEnd) (s is the
 // decoded form of that range).
+//
+// NFKC: runes in the fast set (ASCII, Cyrillic, Latin-1 letters, common
+// quotes and dashes) are their own NFKC form and start a segment; any other
+// rune goes through golang.org/x/text/unicode/norm together with the rune
+// before it (a combining mark may fold into it: и + U+0306 → й), and every
+// rune of the result maps to the whole segment. Calling norm's QuickSpan on
+// all text instead made the normalizer 40% slower.
 func (n *normalizer) read(s string, base, fixedEnd int32) {
-	i := 0
-	for i < len(s) {
-		// s[i:j] is in NFKC already: take it rune by rune.
-		j := i + norm.NFKC.QuickSpanString(s[i:])
-		for i < j {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				s0, e0 := base+int32(i), base+int32(i)+1
-				if fixedEnd >= 0 {
-					s0, e0 = base, fixedEnd
-				}
-				n.ascii(c, s0, e0)
-				i++
-				continue
-			}
-			r, w := utf8.DecodeRuneInString(s[i:])
-			s0, e0 := base+int32(i), base+int32(i+w)
-			if fixedEnd >= 0 {
-				s0, e0 = base, fixedEnd
-			}
-			n.rune(r, s0, e0)
-			i += w
-		}
-		if i >= len(s) {
-			break
-		}
-		// s[i:k] is one normalization segment that NFKC changes: every
-		// rune of its normal form maps to the whole segment.
-		k := i + norm.NFKC.NextBoundaryInString(s[i:], true)
-		if k <= i {
-			_, w := utf8.DecodeRuneInString(s[i:])
-			k = i + w
-		}
-		s0, e0 := base+int32(i), base+int32(k)
+	span := func(i, j int) (int32, int32) {
 		if fixedEnd >= 0 {
-			s0, e0 = base, fixedEnd
+			return base, fixedEnd
 		}
-		for _, r := range norm.NFKC.String(s[i:k]) {
+		return base + int32(i), base + int32(j)
+	}
+	prev := -1 // start of the rune before i when it is one fast-path unit
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			s0, e0 := span(i, i+1)
+			prev = -1
+			if c > ' ' && c < 0x7f {
+				prev = i
+			}
+			n.ascii(c, s0, e0)
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if isFastNFKC(r) {
+			s0, e0 := span(i, i+w)
+			n.rune(r, s0, e0)
+			prev = i
+			i += w
+			continue
+		}
+		start := i
+		if prev >= 0 { // take back the rune before: it may compose with this one
+			n.units = n.units[:len(n.units)-1]
+			start = prev
+		}
+		k := start + norm.NFKC.NextBoundaryInString(s[start:], true)
+		if k <= start {
+			_, w := utf8.DecodeRuneInString(s[start:])
+			k = start + w
+		}
+		s0, e0 := span(start, k)
+		for _, r := range norm.NFKC.String(s[start:k]) {
 			n.rune(r, s0, e0)
 		}
+		prev = -1
 		i = k
 	}
+}
+
+// isFastNFKC reports whether r is a starter that NFKC leaves alone and
+// that appends exactly one unit (TestFastNFKC checks this against norm).
+func isFastNFKC(r rune) bool {
+	switch {
+	case r >= 0x400 && r <= 0x4ff:
+		return r < 0x483 || r > 0x489 // not the Cyrillic combining marks
+	case r >= 0xc0 && r <= 0xff:
+		return true
+	}
+	switch r {
+	case '«', '»', '–', '—', '‘', '’', '‚', '“', '”', '„', '№':
+		return r != '№' // № is "No" in NFKC
+	}
+	return false
 }
 
 // ascii appends one ASCII byte.
@@ -342,15 +373,32 @@ func (n *normalizer) trimSpace() {
 	}
 }
 
+// asciiWord marks the ASCII bytes that belong to a word for the evasion
+// passes.
+var asciiWord = func() (t [128]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['@'], t['$'] = true, true
+	return t
+}()
+
 // isWordRune reports whether r belongs to a word for the evasion passes:
 // letters, digits, combining marks, and the symbols used as letters.
 func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		return ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || r == '@' || r == '$'
+	if uint32(r) < utf8.RuneSelf {
+		return asciiWord[r]
 	}
 	if r >= 0x430 && r <= 0x4ff {
 		return true
 	}
+	return r > 0 && isWordRuneSlow(r)
+}
+
+func isWordRuneSlow(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -365,22 +413,35 @@ func isJoinSep(r rune) bool {
 
 // join removes the separators of four or more single letters in a row,
 // each separated by one space, dot or dash: "в с т у п а й" → "вступай".
-// At least half of the run must be letters, so "1 2 3 4" stays as it is.
-func (n *normalizer) join() {
+// All separators of a run must be the same character, written as one
+// character in the original, so "в.с.т.у.п.а.й и в-с-т-у-п-а-й" gives two
+// words, and so does "в с т у п а й  в  д ж и х а д" (two spaces between
+// words). At least half of the run must be letters: "1 2 3 4" stays.
+func (n *normalizer) join(original string) {
 	u := n.units
 	isSingle := func(i int) bool {
 		return isWordRune(u[i].r) && (i == 0 || !isWordRune(u[i-1].r)) &&
 			(i+1 == len(u) || !isWordRune(u[i+1].r))
 	}
-	for i := 0; i < len(u); i++ {
-		if !isWordRune(u[i].r) || !isSingle(i) {
+	isSep := func(i int, sep rune) bool {
+		x := u[i]
+		if (sep != 0 && x.r != sep) || !isJoinSep(x.r) {
+			return false
+		}
+		c := original[x.s]
+		return int(x.e-x.s) == 1 || (c >= utf8.RuneSelf && utf8.RuneCountInString(original[x.s:x.e]) == 1)
+	}
+	for i := 0; i+1 < len(u); i++ {
+		if !isJoinSep(u[i+1].r) || !isSingle(i) {
 			continue
 		}
 		k, count, letters := i, 1, 0
 		if unicode.IsLetter(u[i].r) {
 			letters++
 		}
-		for k+2 < len(u) && isJoinSep(u[k+1].r) && isSingle(k+2) {
+		var sep rune
+		for k+2 < len(u) && isSep(k+1, sep) && isSingle(k+2) {
+			sep = u[k+1].r
 			k += 2
 			count++
 			if unicode.IsLetter(u[k].r) {
@@ -391,8 +452,8 @@ func (n *normalizer) join() {
 			for j := i + 1; j < k; j += 2 {
 				u[j].r = deleted
 			}
+			i = k
 		}
-		i = k
 	}
 }
 
@@ -513,46 +574,104 @@ func (n *normalizer) unmaskWord(w []unit, letters int, kk bool) {
 
 func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
 
-// encode writes the live units as UTF-8 and, when withMap is set, the byte
-// map. identity reports that every rune came from the same place in an
-// original of origLen bytes.
-func (n *normalizer) encode(origLen int, withMap bool) (text string, starts, ends []int32, identity bool) {
+// seg is one piece of the map from a normalized text back to its
+// original: the normalized bytes from t up to the next seg's t came from
+// the original bytes [s, e). In a linear seg (same length on both sides:
+// copied text, case folding of same-size letters) byte t+k came from byte
+// s+k; otherwise every byte came from the whole [s, e) (decoded entities,
+// NFKC expansions, collapsed white space). Segs are in order of t and of s,
+// so the map is monotone. Plain text needs a handful of segs, where a
+// per-byte map would take eight bytes for every byte of text.
+type seg struct {
+	t, s, e int32
+	linear  bool
+}
+
+// byteRange returns the original range that produced byte i of f.Text
+// (0 <= i < len(f.Text), f.segs not nil).
+func (f *Field) byteRange(i int) (int, int) {
+	// the last seg with t <= i
+	lo, hi := 0, len(f.segs)
+	for hi-lo > 1 {
+		m := int(uint(lo+hi) >> 1)
+		if int(f.segs[m].t) <= i {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	g := f.segs[lo]
+	if g.linear {
+		s := int(g.s) + i - int(g.t)
+		return s, s + 1
+	}
+	return int(g.s), int(g.e)
+}
+
+// encode writes the live units as UTF-8 and, when withMap is set, the
+// map. identity reports that the text is a copy of an original of origLen
+// bytes, byte for byte at the same offsets.
+func (n *normalizer) encode(origLen int, withMap bool) (text string, segs []seg, identity bool) {
 	size := 0
 	for _, u := range n.units {
-		if u.r >= 0 {
+		switch {
+		case u.r < 0:
+		case u.r < utf8.RuneSelf:
+			size++
+		case u.r < 0x800:
+			size += 2
+		default:
 			size += utf8.RuneLen(u.r)
 		}
 	}
-	var b strings.Builder
-	b.Grow(size)
-	if withMap {
-		m := make([]int32, 2*size)
-		starts, ends = m[:size:size], m[size:]
+	if size == 0 {
+		return "", nil, origLen == 0
 	}
-	identity = size == origLen
+	buf := make([]byte, size)
+	if withMap {
+		segs = n.segs[:0]
+	}
 	p := 0
-	for _, u := range n.units {
-		if u.r < 0 {
-			continue
-		}
+	prevE := int32(0)
+	for i, u := range n.units {
+		r := u.r
 		w := 0
-		if u.r < utf8.RuneSelf {
-			b.WriteByte(byte(u.r))
+		switch {
+		case r < 0:
+			continue
+		case r < utf8.RuneSelf:
+			buf[p] = byte(r)
 			w = 1
-		} else {
-			w, _ = b.WriteRune(u.r)
+		case r < 0x800:
+			buf[p], buf[p+1] = 0xc0|byte(r>>6), 0x80|byte(r&0x3f)
+			w = 2
+		default:
+			w = utf8.EncodeRune(buf[p:], r)
 		}
 		if withMap {
-			for k := range w {
-				starts[p+k], ends[p+k] = u.s, u.e
+			// Linear only when the unit has its range to itself: the runes
+			// of an NFKC expansion or a decoded entity share theirs.
+			lin := u.e-u.s == int32(w) && prevE <= u.s && (i+1 == len(n.units) || n.units[i+1].s >= u.e)
+			prevE = u.e
+			if k := len(segs) - 1; k < 0 {
+				segs = append(segs, seg{int32(p), u.s, u.e, lin})
+			} else if g := &segs[k]; lin && g.linear && g.e == u.s && g.e-g.s == int32(p)-g.t {
+				g.e = u.e // the linear seg goes on
+			} else if !lin && !g.linear && g.s == u.s && g.e == u.e {
+				// more bytes from the same original range
+			} else {
+				segs = append(segs, seg{int32(p), u.s, u.e, lin})
 			}
-		}
-		if identity && (u.s != int32(p) || u.e != int32(p+w)) {
-			identity = false
 		}
 		p += w
 	}
-	return b.String(), starts, ends, identity
+	if withMap {
+		n.segs = segs
+		segs = append([]seg(nil), segs...) // n.segs is reused
+		identity = len(segs) == 1 && segs[0].linear && segs[0].s == 0 && int(segs[0].e) == origLen && size == origLen
+	}
+	// buf is never written again: share it with the string.
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), segs, identity
 }
 
 // NormalizeStage is the first stage: it normalizes the document's title

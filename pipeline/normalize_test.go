@@ -1,0 +1,265 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+func TestNormalizeText(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"lower and yo", "Ёлка ЁЖ Вербовщики", "елка еж вербовщики"},
+		{"kazakh letters", "ҚАЗАҚСТАН Әкімі ҰЛТТЫҚ", "қазақстан әкімі ұлттық"},
+		{"nfkc", "ﬁnance №５ ½", "finance no5 1⁄2"},
+		{"combining", "e\u0301 и\u0306", "é й"},
+		{"zero width and soft hyphen", "вер\u200bбов\u00adщик\u200d\ufeff", "вербовщик"},
+		{"white space", "  a \t b\u00a0c\r\n\n d  ", "a b c\nd"},
+		{"latin look-alikes", "вcтyпaй в ВСТУПАЙ пpoпaгaндa", "вступай в вступай пропаганда"},
+		{"digits as letters", "ДЖ1ХАД пр0паганда 3ащита в3рыв", "джихад пропаганда защита взрыв"},
+		{"symbols as letters", "вербовщ@ в$тупай", "вербовща вступай"},
+		{"kazakh 1 is і", "б1лім қ1зы", "білім қізы"},
+		{"numbers stay", "10млн 3кг 2023г 40-летие 80 тысяч", "10млн 3кг 2023г 40-летие 80 тысяч"},
+		{"latin words stay", "iPhone Ulysmedia.kz @handle $100 email@mail.ru", "iphone ulysmedia.kz @handle $100 email@mail.ru"},
+		{"mixed word with other latin stays", "iPhoneами", "iphoneами"},
+		{"spaced letters", "в с т у п а й  в  д ж и х а д", "вступай в джихад"},
+		{"spaced letters, one space between words", "в с т у п а й в д ж и х а д", "вступайвджихад"},
+		{"dotted and dashed letters", "в.с.т.у.п.а.й и в-с-т-у-п-а-й", "вступай и вступай"},
+		{"spaced with look-alikes", "в с т y п a й", "вступай"},
+		{"three letters stay", "а и в дом", "а и в дом"},
+		{"initials stay", "В. В. Путин, т.е. С.Ш.А.", "в. в. путин, т.е. с.ш.а."},
+		{"digits not joined", "1 2 3 4 5", "1 2 3 4 5"},
+		{"html", "<p>Вербовщики &laquo;ИГИЛ&raquo;</p><script>var x = 1;</script><style>p{}</style><div>Ёлка&nbsp;&#1046;</div>", "вербовщики «игил»\nелка ж"},
+		{"html br and comments", "Первая<br>вторая<!-- скрыто --> строка", "первая\nвторая строка"},
+		{"html entity only", "Tom &amp; Jerry", "tom & jerry"},
+		{"not html", "a < b > c && d", "a < b > c && d"},
+		{"invalid utf8", "ab\xffcd", "ab\ufffdcd"},
+		{"empty", "", ""},
+		{"only space", " \n\t ", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := NormalizeText(tc.in); got != tc.want {
+				t.Errorf("NormalizeText(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if f := Normalize("body", tc.in); f.Text != tc.want {
+				t.Errorf("Normalize(%q).Text = %q, want %q", tc.in, f.Text, tc.want)
+			}
+		})
+	}
+}
+
+// TestNormalizeSpan checks that words of the normalized text map back to
+// exactly the original bytes that produced them, in plain text and HTML.
+func TestNormalizeSpan(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, word, want string
+	}{
+		{"plain", "Сообщил зампред КНБ Казахстана", "кнб", "КНБ"},
+		{"look-alikes", "Давай, вcтyпaй к нам", "вступай", "вcтyпaй"},
+		{"digits", "все в ДЖ1ХАД!", "джихад", "ДЖ1ХАД"},
+		{"spaced", "ну в с т у п а й уже", "вступай", "в с т у п а й"},
+		{"zero width inside", "вер\u200bбовщик", "вербовщик", "вер\u200bбовщик"},
+		{"html", `<p class="lead">Заседание <b>РАТС&nbsp;ШОС</b></p>`, "ратс шос", "РАТС&nbsp;ШОС"},
+		{"entity word", "<p>&laquo;Игил&raquo;</p>", "«игил»", "&laquo;Игил&raquo;"},
+		{"nfkc ligature", "ﬁnal", "final", "ﬁnal"},
+		{"yo", "Ёжик", "еж", "Ёж"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Normalize("body", tc.in)
+			i := strings.Index(f.Text, tc.word)
+			if i < 0 {
+				t.Fatalf("%q not in normalized %q", tc.word, f.Text)
+			}
+			s, e := f.Span(i, i+len(tc.word))
+			if got := tc.in[s:e]; got != tc.want {
+				t.Errorf("Span of %q = [%d,%d) %q, want %q", tc.word, s, e, got, tc.want)
+			}
+			ev := f.Evidence("r", i, i+len(tc.word))
+			if ev.Text != tc.want || ev.Field != "body" {
+				t.Errorf("Evidence = %+v", ev)
+			}
+		})
+	}
+}
+
+func TestNormalizeUnchanged(t *testing.T) {
+	in := "already normalized text, no changes."
+	f := Normalize("title", in)
+	if f.Text != in || f.segs != nil {
+		t.Errorf("Text %q, map %v: want the original and no map", f.Text, f.segs != nil)
+	}
+	if s, e := f.Span(8, 18); in[s:e] != "normalized" {
+		t.Errorf("Span = %q", in[s:e])
+	}
+}
+
+// checkMap fails unless every byte of f.Text maps to a non-empty range of
+// f.Original, in order (starts and ends never go back), and Span of every
+// word lies inside the original.
+func checkMap(t *testing.T, f Field) {
+	t.Helper()
+	if !utf8.ValidString(f.Text) {
+		t.Fatalf("normalized text is not valid UTF-8: %q", f.Text)
+	}
+	if f.segs == nil && f.Text != f.Original {
+		t.Fatalf("no map but text %q differs from original %q", f.Text, f.Original)
+	}
+	prevS, prevE := 0, 0
+	for i := range len(f.Text) {
+		s, e := f.Span(i, i+1)
+		if s < prevS || e < prevE || s >= e || e > len(f.Original) {
+			t.Fatalf("byte %d of %q maps to [%d,%d) after [%d,%d) (original %q)", i, f.Text, s, e, prevS, prevE, f.Original)
+		}
+		prevS, prevE = s, e
+	}
+	for _, w := range Words(f.Text) {
+		s, e := f.Span(w.Start, w.End)
+		if s < 0 || e > len(f.Original) || s >= e {
+			t.Fatalf("word %q maps to [%d,%d)", w.Text, s, e)
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{
+		"Вербовщики ВСТУПАЙ в ДЖ1ХАД, вcтyпaй! в с т у п а й",
+		"<p>Вербовщики &laquo;ИГИЛ&raquo;</p><script>x</script><div>Ёлка&nbsp;</div>",
+		"ﬁne e\u0301 soft\u00adhy\u200bphen", "a < b", "<", "&#x;", "<p", "<!--", "<a href='x'>y",
+		"\xff\xfe", "в.с.т.у.п.а.й", "<![CDATA[x]]>", "\r\n\r\n", "б1лім",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fd := Normalize("body", s)
+		checkMap(t, fd)
+		if got := NormalizeText(s); got != fd.Text {
+			t.Fatalf("NormalizeText %q != Normalize %q", got, fd.Text)
+		}
+		// Any span of the normalized text maps in order into the original.
+		n := len(fd.Text)
+		for _, sp := range [][2]int{{0, n}, {n / 3, n / 2}, {n / 2, n}, {0, 0}, {n, n}, {-1, n + 5}} {
+			s0, e0 := fd.Span(sp[0], sp[1])
+			if s0 < 0 || e0 < s0 || e0 > len(s) {
+				t.Fatalf("Span(%d,%d) = [%d,%d) for original of %d bytes", sp[0], sp[1], s0, e0, len(s))
+			}
+		}
+	})
+}
+
+// corpus returns the benchmark corpus documents (testdata/corpus).
+func corpus(tb testing.TB) []vigil.Document {
+	tb.Helper()
+	f, err := os.Open(filepath.Join("..", "testdata", "corpus", "corpus.jsonl"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var docs []vigil.Document
+	dr := vigil.NewDocumentReader(f, 0)
+	for {
+		d, line, err := dr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			tb.Fatalf("corpus line %d: %v", line, err)
+		}
+		docs = append(docs, d)
+	}
+	return docs
+}
+
+func corpusTexts(tb testing.TB) ([]string, int64) {
+	var texts []string
+	var size int64
+	for _, d := range corpus(tb) {
+		for _, s := range []string{d.Title, d.Body} {
+			if s != "" {
+				texts = append(texts, s)
+				size += int64(len(s))
+			}
+		}
+	}
+	return texts, size
+}
+
+// TestNormalizeCorpus checks the map on every text of the benchmark corpus.
+func TestNormalizeCorpus(t *testing.T) {
+	texts, _ := corpusTexts(t)
+	for _, s := range texts {
+		checkMap(t, Normalize("body", s))
+	}
+}
+
+func BenchmarkNormalize(b *testing.B) {
+	texts, size := corpusTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			Normalize("body", s)
+		}
+	}
+}
+
+func BenchmarkNormalizeText(b *testing.B) {
+	texts, size := corpusTexts(b)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			NormalizeText(s)
+		}
+	}
+}
+
+// BenchmarkPipelineCore runs the stages this package owns (normalize,
+// tokenize, decide) over the corpus on the worker pool. The whole
+// pipeline, with rules and models, is BenchmarkPipeline in cmd/vigil.
+func BenchmarkPipelineCore(b *testing.B) {
+	docs := corpus(b)
+	var size int64
+	for _, d := range docs {
+		size += int64(len(d.Title) + len(d.Body))
+	}
+	p := New(Options{}, &NormalizeStage{}, &TokenizeStage{}, &Decide{})
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.CheckBatch(context.Background(), docs)
+	}
+}
+
+// TestFastNFKC checks the normalizer's fast path against norm: every rune
+// it takes as is must be an NFKC starter that NFKC leaves alone, and one
+// unit once read.
+func TestFastNFKC(t *testing.T) {
+	for r := rune(0x80); r <= 0xffff; r++ {
+		if !isFastNFKC(r) {
+			continue
+		}
+		s := string(r)
+		if got := norm.NFKC.String(s); got != s {
+			t.Errorf("fast rune %U: NFKC gives %q", r, got)
+		}
+		p := norm.NFKC.PropertiesString(s)
+		if p.CCC() != 0 || !p.BoundaryBefore() {
+			t.Errorf("fast rune %U is not a starter", r)
+		}
+		var n normalizer
+		n.rune(r, 0, 1)
+		if len(n.units) != 1 {
+			t.Errorf("fast rune %U reads as %d units", r, len(n.units))
+		}
+	}
+}
