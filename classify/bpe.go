@@ -31,6 +31,7 @@ import (
 	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 // Metaspace is the word-start marker the tokenizer puts before every word.
@@ -201,6 +202,33 @@ type bpeModel struct {
 	merges   [][2]int32
 	specials int
 	unk      string
+}
+
+// TrainTokenizer trains the subword tokenizer on raw text fields (a
+// document's title and body, as separate strings or joined by a newline) and
+// writes tokenizer.json to w. Each text is normalized with
+// pipeline.NormalizeText and split with pipeline.Words, as the pipeline does
+// before classification, so the vocabulary is learned on exactly the words
+// WordIDs will see. This is what `vigil train` calls to rebuild the bundle's
+// tokenizer.json.
+func TrainTokenizer(texts []string, opts BPEOptions, w io.Writer) error {
+	counts := make(map[string]int)
+	for _, t := range texts {
+		CountWords(counts, t)
+	}
+	return TrainBPE(counts, opts, w)
+}
+
+// CountWords normalizes one raw text field and adds its words to counts,
+// for callers that stream documents into TrainBPE.
+func CountWords(counts map[string]int, text string) {
+	for _, tok := range pipeline.Words(pipeline.NormalizeText(text)) {
+		if n, ok := counts[tok.Text]; ok {
+			counts[tok.Text] = n + 1
+		} else {
+			counts[strings.Clone(tok.Text)] = 1 // do not pin the whole text
+		}
+	}
 }
 
 // TrainBPE learns a byte-pair-encoding vocabulary from word counts and

@@ -275,3 +275,82 @@ func BenchmarkTrainBPE(b *testing.B) {
 		}
 	}
 }
+
+// TestTrainTokenizerNormalizes: TrainTokenizer learns on the pipeline's
+// normalized words, so case, ё and markup never reach the vocabulary.
+func TestTrainTokenizerNormalizes(t *testing.T) {
+	texts := []string{"<p>ПРИКАЗ Президента</p>", "Ёлка и ЁЛКИ", "приказ, приказы; указ!"}
+	var buf bytes.Buffer
+	if err := TrainTokenizer(texts, BPEOptions{VocabSize: 100, MinFrequency: 1, MinCharCount: 1}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var f hfFile
+	if err := json.Unmarshal(buf.Bytes(), &f); err != nil {
+		t.Fatal(err)
+	}
+	for tok := range f.Model.Vocab {
+		if tok == "[PAD]" || tok == "[UNK]" {
+			continue
+		}
+		if strings.ContainsAny(tok, "ПЁё<>/,;!") {
+			t.Errorf("vocab has un-normalized token %q", tok)
+		}
+	}
+	s := loadBytes(t, buf.Bytes())
+	for _, w := range []string{"приказ", "елка", "президента"} {
+		if got := s.Pieces(w); len(got) != 1 || got[0] != Metaspace+w {
+			t.Errorf("Pieces(%q) = %q, want one piece", w, got)
+		}
+	}
+	counts := map[string]int{}
+	CountWords(counts, "Ёлка, ёлка и ЁЛКА")
+	if counts["елка"] != 3 || counts["и"] != 1 || len(counts) != 2 {
+		t.Errorf("CountWords = %v", counts)
+	}
+}
+
+// TestShippedTokenizerReproducible retrains the shipped tokenizer from the
+// topics corpus when it is present (it is not part of the repository) and
+// checks the result is byte-identical.
+func TestShippedTokenizerReproducible(t *testing.T) {
+	corpus := filepath.Join("..", "..", "shared", "data", "topics", "train.jsonl")
+	if _, err := os.Stat(corpus); err != nil {
+		t.Skipf("corpus %s absent: %v", corpus, err)
+	}
+	if testing.Short() {
+		t.Skip("retraining takes seconds; skipped with -short")
+	}
+	shipped, err := os.ReadFile(shippedTokenizer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f hfFile
+	if err := json.Unmarshal(shipped, &f); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.Open(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var texts []string
+	sc := bufio.NewScanner(in)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var d struct{ Title, Body string }
+		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, d.Title+"\n"+d.Body)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := TrainTokenizer(texts, BPEOptions{VocabSize: len(f.Model.Vocab)}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), shipped) {
+		t.Errorf("%s is not what TrainTokenizer makes from %s with vocab size %d", shippedTokenizer, corpus, len(f.Model.Vocab))
+	}
+}

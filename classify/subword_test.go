@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,6 +92,47 @@ func TestWordIDsMatchSugarmeEncode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWordIDsRandomWords compares WordIDs with sugarme's Encode on words
+// built to stress the merge order: runs of one letter ("ааааа", where equal
+// ranks tie) and glued vocabulary tokens (which trigger long merge chains).
+func TestWordIDsRandomWords(t *testing.T) {
+	s := loadShipped(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var tokens []string
+	for id := range s.VocabSize() {
+		if tok := strings.TrimPrefix(s.Token(id), Metaspace); tok != "" && !strings.HasPrefix(tok, "[") {
+			tokens = append(tokens, tok)
+		}
+	}
+	letters := []rune("аннаоы0ә")
+	var words []string
+	for range 3000 {
+		var b strings.Builder
+		if rng.IntN(2) == 0 {
+			for range 1 + rng.IntN(12) {
+				b.WriteRune(letters[rng.IntN(len(letters))])
+			}
+		} else {
+			for range 1 + rng.IntN(4) {
+				b.WriteString(tokens[rng.IntN(len(tokens))])
+			}
+		}
+		if utf8.RuneCountInString(b.String()) < MaxSubwordWordRunes {
+			words = append(words, b.String())
+		}
+	}
+	for chunk := range slices.Chunk(words, 50) {
+		want := directIDs(t, s, strings.Join(chunk, " "))
+		if got := cachedIDs(s, chunk); !slices.Equal(got, want) {
+			for _, w := range chunk {
+				if got, want := s.WordIDs(w), directIDs(t, s, w); !slices.Equal(got, want) {
+					t.Errorf("WordIDs(%q) = %v %q, sugarme Encode %v", w, got, s.Pieces(w), want)
+				}
+			}
+		}
 	}
 }
 
