@@ -1,0 +1,472 @@
+package classify
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// DefaultFlagEvidence is how many model features a FlagHead reports as
+// evidence.
+const DefaultFlagEvidence = 5
+
+// FlagHead is the pipeline stage that scores one flag with a trained text
+// model: it adds a Signal with Source "model", the flag's probability as its
+// Weight, and the features that pushed the score up most as its evidence.
+// Decide combines it with the rules' signals for the same flag (see
+// pipeline.FlagCombiner). A FlagHead is safe for concurrent use.
+type FlagHead struct {
+	// Flag is the flag's name, e.g. vigil.FlagExtremistRecruitment.
+	Flag string
+	// Model scores the flag; its output labelled Flag is read.
+	Model *Model
+	// Evidence is how many features to report (DefaultFlagEvidence if 0).
+	Evidence int
+}
+
+var _ pipeline.Stage = (*FlagHead)(nil)
+
+// NewFlagHead returns the stage scoring flag with m. It fails with
+// EINVALID when m has no output called flag.
+func NewFlagHead(flag string, m *Model) (*FlagHead, error) {
+	if m == nil || m.LabelIndex(flag) < 0 {
+		return nil, vigil.Errorf(vigil.EINVALID, "flag head: model has no output %q", flag)
+	}
+	return &FlagHead{Flag: flag, Model: m}, nil
+}
+
+// Name implements pipeline.Stage.
+func (h *FlagHead) Name() string { return "flag:" + h.Flag }
+
+// Process implements pipeline.Stage. It reads the words of it.Fields and
+// appends one Signal; it never fails on any text.
+func (h *FlagHead) Process(_ context.Context, it *pipeline.Item) error {
+	l := h.Model.LabelIndex(h.Flag)
+	if l < 0 {
+		return vigil.Errorf(vigil.EINTERNAL, "flag head: model has no output %q", h.Flag)
+	}
+	var buf [maxLabels]float64
+	p := h.Model.Scores(buf[:0], it.Fields)[l]
+	k := h.Evidence
+	if k <= 0 {
+		k = DefaultFlagEvidence
+	}
+	var ev []vigil.Evidence
+	for _, c := range h.Model.Explain(it.Fields, l, k) {
+		e := it.Fields[c.Field].Evidence("", c.Start, c.End)
+		e.Feature, e.Weight = c.Feature, round4(c.Weight)
+		ev = append(ev, e)
+	}
+	it.Signals = append(it.Signals, pipeline.Signal{Flag: h.Flag, Source: vigil.SourceModel, Weight: p, Evidence: ev})
+	return nil
+}
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// FlagExample is one labelled document for TrainFlag, already through the
+// pipeline's normalize, tokenize and rules stages.
+type FlagExample struct {
+	ID     string
+	Fields []pipeline.Field
+	Kind   string // vigil.KindArticle or vigil.KindComment
+	// Rule is the noisy-OR of the rules' signal weights for the flag (0 when
+	// no rule fired).
+	Rule float64
+	Gold bool
+	// Group is the example's category in the labelled set (for reports).
+	Group string
+}
+
+// FlagTrainOptions tune TrainFlag. The zero value of a field means its
+// default.
+type FlagTrainOptions struct {
+	// Train tunes the text model (features, epochs, learning rate, seed).
+	Train TrainOptions
+	// Folds is the number of cross-fitting folds over the labelled examples
+	// (default 5): each example's model score used to fit the combiner and
+	// the thresholds comes from a model that did not see it.
+	Folds int
+	// Repeat is how many times each labelled example is shown per epoch, so
+	// that a few hundred of them weigh against thousands of background
+	// negatives (default: about a quarter of the background's size).
+	Repeat int
+	// MaxFPR is the false-positive rate on the labelled negatives that the
+	// thresholds may spend to buy recall (default 0.02).
+	MaxFPR float64
+	// L2 regularizes the combiner's two weights (default 0.01).
+	L2 float64
+}
+
+func (o *FlagTrainOptions) defaults(labelled, background int) {
+	if o.Folds <= 1 {
+		o.Folds = 5
+	}
+	if o.Repeat <= 0 {
+		o.Repeat = max(1, int(math.Round(float64(background)/(4*float64(max(1, labelled))))))
+	}
+	if o.MaxFPR <= 0 {
+		o.MaxFPR = 0.02
+	}
+	if o.L2 <= 0 {
+		o.L2 = 0.01
+	}
+}
+
+// FlagTraining is what TrainFlag produces: the stage, the combination of its
+// score with the rules' and the review thresholds, all chosen on the
+// labelled examples' out-of-fold scores, and how they did there.
+type FlagTraining struct {
+	Head       *FlagHead
+	Combiner   pipeline.FlagCombiner
+	Thresholds pipeline.FlagThreshold
+	// Scores are the out-of-fold combined scores of the labelled examples,
+	// in their order (for reports).
+	Scores []float64
+	// Dev is how the out-of-fold scores did at the chosen thresholds.
+	Dev FlagMetrics
+}
+
+// FlagMetrics are a flag's counts and rates on a labelled set.
+type FlagMetrics struct {
+	TP, FP, FN, TN int
+	Precision      float64 `json:"precision"`
+	Recall         float64 `json:"recall"`
+	F1             float64 `json:"f1"`
+	// FPR is FP / (FP + TN): the share of negatives flagged.
+	FPR float64 `json:"fpr"`
+}
+
+// NewFlagMetrics derives the rates from the counts.
+func NewFlagMetrics(tp, fp, fn, tn int) FlagMetrics {
+	m := FlagMetrics{TP: tp, FP: fp, FN: fn, TN: tn}
+	if tp+fp > 0 {
+		m.Precision = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		m.Recall = float64(tp) / float64(tp+fn)
+	}
+	if tp > 0 {
+		m.F1 = 2 * float64(tp) / float64(2*tp+fp+fn)
+	}
+	if fp+tn > 0 {
+		m.FPR = float64(fp) / float64(fp+tn)
+	}
+	return m
+}
+
+// String is the metrics on one line.
+func (m FlagMetrics) String() string {
+	return fmt.Sprintf("precision %.3f recall %.3f F1 %.3f FPR %.3f (tp %d fp %d fn %d tn %d)",
+		m.Precision, m.Recall, m.F1, m.FPR, m.TP, m.FP, m.FN, m.TN)
+}
+
+// TrainFlag trains the text model of one flag and the combination that turns
+// its score and the rules' into the flag's score.
+//
+// labelled are the flag's positives and hard negatives; background are
+// documents known not to carry the flag (news, comments), given to the text
+// model as extra negatives (their labels are ignored). The procedure:
+//
+//  1. Cross-fitting: labelled is cut into Folds folds (stratified by gold);
+//     for each, a model is trained on the other folds plus background and
+//     scores the held-out fold. Every labelled example thus gets a model
+//     probability from a model that never saw it.
+//  2. The combiner, σ(bias + rule·r + model·logit(p)), is fitted to those
+//     out-of-fold probabilities and the rules' scores by L2-regularized
+//     logistic regression with non-negative weights (more evidence never
+//     lowers the score).
+//  3. Review thresholds are chosen per kind on the combined out-of-fold
+//     scores: the most recall whose false-positive rate on the labelled
+//     negatives stays within MaxFPR, comments first; articles never get a
+//     lower threshold than comments.
+//  4. The shipped model is trained on all of labelled plus background.
+func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, background []Example, sub SubwordEncoder, opt FlagTrainOptions) (*FlagTraining, error) {
+	pos := 0
+	for _, e := range labelled {
+		if e.Gold {
+			pos++
+		}
+	}
+	if pos == 0 || pos == len(labelled) {
+		return nil, vigil.Errorf(vigil.EINVALID, "train flag %s: need both positives and negatives, have %d of %d positive", flag, pos, len(labelled))
+	}
+	opt.defaults(len(labelled), len(background))
+	labels := []Label{{Name: flag, Kind: KindFlag}}
+	bg := make([]Example, len(background))
+	for i, e := range background {
+		bg[i] = Example{Fields: e.Fields}
+	}
+	fold := stratifiedFolds(labelled, opt.Folds, opt.Train.Seed)
+	oof := make([]float64, len(labelled))
+	for k := range opt.Folds {
+		var train []Example
+		var held []int
+		for i, e := range labelled {
+			if fold[i] == k {
+				held = append(held, i)
+				continue
+			}
+			train = appendRepeated(train, e, opt.Repeat)
+		}
+		m, err := Train(ctx, labels, append(train, bg...), sub, opt.Train)
+		if err != nil {
+			return nil, fmt.Errorf("train flag %s: fold %d: %w", flag, k+1, err)
+		}
+		var buf [1]float64
+		for _, i := range held {
+			oof[i] = m.Scores(buf[:0], labelled[i].Fields)[0]
+		}
+	}
+	comb := fitCombiner(labelled, oof, opt.L2)
+	scores := make([]float64, len(labelled))
+	for i, e := range labelled {
+		scores[i] = comb.Score(e.Rule, oof[i], true)
+	}
+	th := chooseFlagThresholds(labelled, scores, opt.MaxFPR)
+	var all []Example
+	for _, e := range labelled {
+		all = appendRepeated(all, e, opt.Repeat)
+	}
+	m, err := Train(ctx, labels, append(all, bg...), sub, opt.Train)
+	if err != nil {
+		return nil, fmt.Errorf("train flag %s: %w", flag, err)
+	}
+	m.Labels[0].Threshold = th.Default
+	head, err := NewFlagHead(flag, m)
+	if err != nil {
+		return nil, err
+	}
+	return &FlagTraining{Head: head, Combiner: comb, Thresholds: th, Scores: scores,
+		Dev: EvalFlag(labelled, scores, th)}, nil
+}
+
+// EvalFlag counts how scores, cut at the per-kind thresholds th, agree with
+// the examples' gold labels.
+func EvalFlag(ex []FlagExample, scores []float64, th pipeline.FlagThreshold) FlagMetrics {
+	var tp, fp, fn, tn int
+	for i, e := range ex {
+		flagged := scores[i] >= pipeline.FlagThresholds{"": th}.For("", e.Kind, "")
+		switch {
+		case flagged && e.Gold:
+			tp++
+		case flagged:
+			fp++
+		case e.Gold:
+			fn++
+		default:
+			tn++
+		}
+	}
+	return NewFlagMetrics(tp, fp, fn, tn)
+}
+
+func appendRepeated(dst []Example, e FlagExample, n int) []Example {
+	ex := Example{Fields: e.Fields}
+	if e.Gold {
+		ex.Labels = []int{0}
+	}
+	for range n {
+		dst = append(dst, ex)
+	}
+	return dst
+}
+
+// stratifiedFolds assigns each example a fold in [0, k), positives and
+// negatives dealt out separately in a seeded random order.
+func stratifiedFolds(ex []FlagExample, k int, seed uint64) []int {
+	rng := rand.New(rand.NewPCG(seed, 0xf01d))
+	fold := make([]int, len(ex))
+	for _, gold := range []bool{true, false} {
+		var idx []int
+		for i, e := range ex {
+			if e.Gold == gold {
+				idx = append(idx, i)
+			}
+		}
+		rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
+		for j, i := range idx {
+			fold[i] = j % k
+		}
+	}
+	return fold
+}
+
+// fitCombiner fits σ(b + wr·r + wm·logit(p)) to the gold labels by Newton's
+// method on the L2-penalized log-loss (the bias is not penalized). A weight
+// that comes out negative is fixed at zero and the rest refitted, so the
+// combination is monotone in both inputs.
+func fitCombiner(ex []FlagExample, p []float64, l2 float64) pipeline.FlagCombiner {
+	n := len(ex)
+	x := make([][3]float64, n)
+	y := make([]float64, n)
+	for i, e := range ex {
+		x[i] = [3]float64{1, e.Rule, pipeline.Logit(p[i])}
+		if e.Gold {
+			y[i] = 1
+		}
+	}
+	active := [3]bool{true, true, true}
+	var w [3]float64
+	for range 3 {
+		w = newtonLogistic(x, y, active, l2)
+		changed := false
+		for j := 1; j < 3; j++ {
+			if active[j] && w[j] < 0 {
+				active[j], changed = false, true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	return pipeline.FlagCombiner{Bias: w[0], Rule: w[1], Model: w[2]}
+}
+
+func newtonLogistic(x [][3]float64, y []float64, active [3]bool, l2 float64) [3]float64 {
+	var w [3]float64
+	for range 50 {
+		var g [3]float64
+		var h [3][3]float64
+		for i := range x {
+			z := 0.0
+			for j := range 3 {
+				z += w[j] * x[i][j]
+			}
+			pr := sigmoid(z)
+			s := pr * (1 - pr)
+			for j := range 3 {
+				g[j] += (pr - y[i]) * x[i][j]
+				for k := range 3 {
+					h[j][k] += s * x[i][j] * x[i][k]
+				}
+			}
+		}
+		for j := 1; j < 3; j++ {
+			g[j] += l2 * float64(len(x)) * w[j]
+			h[j][j] += l2 * float64(len(x))
+		}
+		for j := range 3 {
+			if !active[j] {
+				for k := range 3 {
+					h[j][k], h[k][j] = 0, 0
+				}
+				h[j][j], g[j] = 1, 0
+			}
+		}
+		d, ok := solve3(h, g)
+		if !ok {
+			break
+		}
+		step := 0.0
+		for j := range 3 {
+			w[j] -= d[j]
+			step = max(step, math.Abs(d[j]))
+		}
+		if step < 1e-9 {
+			break
+		}
+	}
+	return w
+}
+
+// solve3 solves a·x = b by Gaussian elimination with partial pivoting.
+func solve3(a [3][3]float64, b [3]float64) ([3]float64, bool) {
+	for c := range 3 {
+		p := c
+		for r := c + 1; r < 3; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][c]) < 1e-12 {
+			return b, false
+		}
+		a[c], a[p] = a[p], a[c]
+		b[c], b[p] = b[p], b[c]
+		for r := c + 1; r < 3; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k < 3; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+			b[r] -= f * b[c]
+		}
+	}
+	var x [3]float64
+	for r := 2; r >= 0; r-- {
+		s := b[r]
+		for k := r + 1; k < 3; k++ {
+			s -= a[r][k] * x[k]
+		}
+		x[r] = s / a[r][r]
+	}
+	return x, true
+}
+
+// chooseFlagThresholds picks the comment threshold on comments and the
+// article threshold on articles (with every positive counted for recall, as
+// positive articles are rare), each by recallThreshold, and keeps articles
+// no stricter than comments.
+func chooseFlagThresholds(ex []FlagExample, scores []float64, maxFPR float64) pipeline.FlagThreshold {
+	pick := func(kind string) float64 {
+		var s []float64
+		var g []bool
+		for i, e := range ex {
+			if e.Kind == kind || (e.Gold && kind == vigil.KindArticle) {
+				s = append(s, scores[i])
+				g = append(g, e.Gold)
+			}
+		}
+		return recallThreshold(s, g, maxFPR)
+	}
+	c := pick(vigil.KindComment)
+	a := max(c, pick(vigil.KindArticle))
+	return pipeline.FlagThreshold{Default: a, ByKind: map[string]float64{
+		vigil.KindComment: round4(c), vigil.KindArticle: round4(a)}}
+}
+
+// recallThreshold returns the threshold that flags the most positives while
+// flagging at most maxFPR of the negatives. Among the thresholds that do,
+// it takes the midpoint, in log-odds, of the widest safe interval, so it
+// keeps a margin on both sides instead of hugging one example's score.
+func recallThreshold(scores []float64, gold []bool, maxFPR float64) float64 {
+	var negs, poss []float64
+	for i, s := range scores {
+		if gold[i] {
+			poss = append(poss, s)
+		} else {
+			negs = append(negs, s)
+		}
+	}
+	if len(poss) == 0 {
+		return pipeline.DefaultFlagThreshold
+	}
+	slices.SortFunc(negs, func(a, b float64) int { return cmp.Compare(b, a) })
+	slices.SortFunc(poss, func(a, b float64) int { return cmp.Compare(b, a) })
+	allowed := int(math.Floor(maxFPR * float64(len(negs))))
+	// The threshold must lie above the (allowed+1)-th highest negative.
+	floor := 0.0
+	if allowed < len(negs) {
+		floor = negs[allowed]
+	}
+	// Most positives strictly above floor.
+	tp := 0
+	for tp < len(poss) && poss[tp] > floor {
+		tp++
+	}
+	if tp == 0 {
+		return math.Nextafter(floor, 2)
+	}
+	hi := poss[tp-1] // the threshold may rise up to the lowest kept positive
+	lo := floor
+	if tp < len(poss) {
+		lo = max(lo, poss[tp])
+	}
+	t := pipeline.Sigmoid((pipeline.Logit(lo) + pipeline.Logit(hi)) / 2)
+	return min(max(t, math.Nextafter(lo, 2)), hi)
+}
