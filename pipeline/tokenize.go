@@ -16,7 +16,8 @@ import (
 //     stays one token with its guillemet, as do words glued to – and —;
 //   - splits English clitics (don't → do n't), which Russian and Kazakh
 //     never need, and runs a regular expression on every token;
-//   - is about 6× slower than this tokenizer and allocates a pointer per token.
+//   - is 12× slower than this tokenizer on the corpus (13 against 157 MB/s,
+//     one core) and makes 90 times as many allocations (a pointer per token).
 //
 // Words follows the same idea (split at white space and punctuation, keep
 // words with inner hyphens and apostrophes whole) with Unicode classes, so
@@ -95,9 +96,8 @@ var abbreviations = setOf(
 	"руб", "долл", "проф", "акад", "ген", "св", "обл", "ср", "рис", "табл",
 	"гл", "пр", "просп", "пер", "д", "кв", "корп", "тел", "доц", "канд",
 	"зам", "зав", "нач", "ред", "изд", "вып", "ст", "п", "пп", "ч", "чел",
-	"мин", "сек", "коп", "тенге", "тг", "мр", "mr", "mrs", "dr", "vs", "etc",
-	"no", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "inc", "ltd",
-	"ж", "жж", "көш", "облысы", "респ", "р", "с", "им", "т", "e.g", "i.e",
+	"мин", "сек", "коп", "тг", "mr", "mrs", "dr", "vs", "etc", "no", "jan",
+	"feb", "aug", "sept", "oct", "nov", "dec", "inc", "ltd", "жж", "көш", "респ",
 )
 
 // sentenceEnders after an abbreviation's dot still end the sentence:
