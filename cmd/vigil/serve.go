@@ -1,0 +1,367 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/metrics"
+	"github.com/kz-newsroom/vigil/retag"
+	"github.com/kz-newsroom/vigil/review"
+	"github.com/kz-newsroom/vigil/server"
+)
+
+func init() {
+	register("serve", command{
+		summary: "HTTP API for the CMS, moderators' page, /metrics and scheduled jobs",
+		run:     runServe,
+	})
+}
+
+const serveUsage = `usage: vigil serve [--config FILE] [flags]
+
+Serves the HTTP API (POST /v1/check, POST /v1/check/batch, /healthz, /readyz,
+/metrics), the review API (/v1/review/) and the moderators' page (/review/),
+and runs the scheduled jobs (model and rule reload, review lease expiry, an
+optional nightly retag). Runs with no configuration at all on the embedded
+models and rules, SQLite under ./vigil-data, on 127.0.0.1:8080.
+
+Settings come from the YAML file, overridden by the environment (VIGIL_ADDR,
+VIGIL_DATA_DIR, VIGIL_DATABASE_URL, VIGIL_MODELS, VIGIL_RULES,
+VIGIL_CMS_TOKENS, VIGIL_MODERATOR_TOKENS, VIGIL_ADMIN_TOKENS,
+VIGIL_LOG_LEVEL, VIGIL_LOG_FORMAT), overridden by flags. With no token
+configured at all, every request is served as admin and only a loopback
+address is allowed. SIGTERM or Ctrl-C shuts down gracefully: requests in
+flight finish. SIGHUP reloads models and rules now.
+
+flags:
+`
+
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, serveUsage); fs.PrintDefaults() }
+	configPath := fs.String("config", "", "YAML config `FILE`")
+	var fl serveConfig
+	fs.StringVar(&fl.Addr, "addr", "", "listen `host:port` (default 127.0.0.1:8080)")
+	fs.StringVar(&fl.DataDir, "data-dir", "", "data `DIR` of the SQLite review queue (default ./vigil-data)")
+	fs.StringVar(&fl.Models, "models", "", "model bundle `DIR` (default: the embedded bundle)")
+	fs.StringVar(&fl.Rules, "rules", "", "rule pack `DIR` (default: the embedded packs)")
+	fs.StringVar(&fl.Log.Level, "log-level", "", "log `level`: debug, info, warn, error")
+	fs.StringVar(&fl.Log.Format, "log-format", "", "log `format`: json or text")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "vigil serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	cfg, err := loadServeConfig(*configPath, e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil serve: %v\n", err)
+		return exitUsage
+	}
+	fs.Visit(func(f *flag.Flag) { // flags given on the command line win
+		switch f.Name {
+		case "addr":
+			cfg.Addr = fl.Addr
+		case "data-dir":
+			cfg.DataDir = fl.DataDir
+		case "models":
+			cfg.Models = fl.Models
+		case "rules":
+			cfg.Rules = fl.Rules
+		case "log-level":
+			cfg.Log.Level = fl.Log.Level
+		case "log-format":
+			cfg.Log.Format = fl.Log.Format
+		}
+	})
+	log, err := cfg.logger(e.stderr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil serve: %v\n", err)
+		return exitUsage
+	}
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("vigil serve failed", "error", err)
+		if vigil.ErrorCode(err) == vigil.EINVALID {
+			return exitUsage
+		}
+		return exitFail
+	}
+	return exitOK
+}
+
+// serve wires the service together and runs it until ctx ends.
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	version := buildVersion()
+
+	live := &liveEngine{log: log, m: m, version: version, opts: engineOptions{
+		ModelsDir: cfg.Models, RulesDir: cfg.Rules, Workers: cfg.Workers,
+		MaxBytes: cfg.MaxDocumentBytes, Observe: m.ObserveStage, Logger: log,
+	}}
+	if err := live.load(ctx); err != nil {
+		return err
+	}
+
+	store, err := review.Open(ctx, review.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL,
+		Logger: log, OnDecision: m.ObserveDecision})
+	if err != nil {
+		return fmt.Errorf("review queue: %w", err)
+	}
+	defer store.Close()
+	m.SetReviewQueue(func(ctx context.Context) (metrics.ReviewQueue, error) {
+		st, err := store.Stats(ctx)
+		return metrics.ReviewQueue{Items: st.Items, OldestPendingAge: st.OldestOpenAge}, err
+	}, log)
+
+	srv, err := server.New(cfg.Config, server.Deps{
+		Checker: live, Review: store, Metrics: m, Gatherer: reg, Log: log,
+		Ready: []server.ReadyCheck{{Name: "engine", Check: live.ready}, {Name: "storage", Check: store.Ping}},
+	})
+	if err != nil {
+		return err
+	}
+	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate})
+	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
+	srv.Mount("/review/", "review_page", rh)
+
+	sched, err := server.NewScheduler(m, log)
+	if err != nil {
+		return err
+	}
+	if err := addJobs(sched, cfg.Jobs, live, store, m, log); err != nil {
+		return vigil.Errorf(vigil.EINVALID, "config: jobs: %v", err)
+	}
+	if err := srv.Open(); err != nil {
+		return err
+	}
+	sched.Start()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for done := false; !done; {
+		select {
+		case <-ctx.Done():
+			done = true
+		case <-hup:
+			log.Info("SIGHUP: reloading models and rules")
+			if err := live.reload(ctx, true); err != nil {
+				log.Error("reload failed; the previous models and rules stay in use", "error", err)
+			}
+		}
+	}
+	log.Info("signal received, shutting down")
+	err = srv.Close()
+	if serr := sched.Close(); serr != nil && err == nil {
+		err = serr
+	}
+	return err
+}
+
+// addJobs schedules the jobs cfg turns on.
+func addJobs(s *server.Scheduler, cfg jobsConfig, live *liveEngine, store *review.Store, m *metrics.Metrics, log *slog.Logger) error {
+	if cfg.Reload > 0 {
+		if err := s.Add(server.Job{Name: "reload", Every: cfg.Reload, Run: func(ctx context.Context) error {
+			return live.reload(ctx, false)
+		}}); err != nil {
+			return err
+		}
+	}
+	if cfg.LeaseExpiry > 0 {
+		if err := s.Add(server.Job{Name: "lease_expiry", Every: cfg.LeaseExpiry, Run: func(ctx context.Context) error {
+			n, err := store.ExpireLeases(ctx)
+			if n > 0 {
+				log.Info("review leases expired", "items", n)
+			}
+			return err
+		}}); err != nil {
+			return err
+		}
+	}
+	if cfg.Retag.Schedule != "" {
+		job := cfg.Retag.Job
+		if job.In == "" || job.Out == "" {
+			return errors.New("retag: in and out are required with a schedule")
+		}
+		job.Log = log.With("component", "retag")
+		if err := s.Add(server.Job{Name: "retag", Cron: cfg.Retag.Schedule, Run: func(ctx context.Context) error {
+			sum, err := retag.Run(ctx, live, job, retagMetrics{m})
+			if err == nil && sum.Failed > 0 {
+				err = fmt.Errorf("%d documents failed in a stage", sum.Failed)
+			}
+			log.Info("retag run", "job", sum.Job, "processed", sum.Processed, "complete", sum.Complete, "error", err)
+			return err
+		}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retagMetrics feeds a retag run's progress into the retag metrics.
+type retagMetrics struct{ m *metrics.Metrics }
+
+func (retagMetrics) Start(total, done int64)             {}
+func (p retagMetrics) Add(n int64)                       { p.m.RetagDocumentsDone(n) }
+func (p retagMetrics) Finish(_ retag.Summary, err error) { p.m.RetagFinished(err) }
+
+var _ retag.Progress = retagMetrics{}
+
+// liveEngine is the engine the server checks with; reload swaps in a new
+// one built from the same directories without stopping the service.
+// Requests already running finish on the engine they started with.
+type liveEngine struct {
+	log     *slog.Logger
+	m       *metrics.Metrics
+	version string
+	opts    engineOptions
+
+	cur atomic.Pointer[engine]
+	mu  sync.Mutex // serializes reloads
+	sum string     // fingerprint of the files the current engine was built from
+}
+
+var (
+	_ server.Checker = (*liveEngine)(nil)
+	_ retag.Checker  = (*liveEngine)(nil)
+)
+
+// load builds the first engine.
+func (l *liveEngine) load(ctx context.Context) error {
+	return l.reload(ctx, true)
+}
+
+// reload builds a new engine when the models or rules directories changed
+// since the last build (or always, with force) and swaps it in. On failure
+// the current engine stays.
+func (l *liveEngine) reload(ctx context.Context, force bool) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	sum, err := fingerprint(l.opts.ModelsDir, l.opts.RulesDir)
+	if err != nil {
+		return err
+	}
+	if !force && sum == l.sum && l.cur.Load() != nil {
+		return nil
+	}
+	e, err := newEngine(ctx, l.opts)
+	if err != nil {
+		return fmt.Errorf("load models and rules: %w", err)
+	}
+	old := l.cur.Swap(e)
+	l.sum = sum
+	l.m.SetBuildInfo(l.version, e.versions.Model, e.versions.Rules)
+	if old != nil {
+		l.log.Info("models and rules reloaded", "model", e.versions.Model, "rules", e.versions.Rules,
+			"previous_model", old.versions.Model, "previous_rules", old.versions.Rules)
+	} else {
+		l.log.Info("engine loaded", "model", e.versions.Model, "rules", e.versions.Rules, "stages", e.pipe.Stages())
+	}
+	return nil
+}
+
+func (l *liveEngine) ready(context.Context) error {
+	if l.cur.Load() == nil {
+		return vigil.Errorf(vigil.EUNAVAILABLE, "models and rules not loaded")
+	}
+	return nil
+}
+
+// Check implements server.Checker.
+func (l *liveEngine) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict {
+	return l.cur.Load().check(ctx, doc)
+}
+
+// CheckBatch implements server.Checker.
+func (l *liveEngine) CheckBatch(ctx context.Context, docs []vigil.Document) []vigil.Verdict {
+	e := l.cur.Load()
+	out := e.pipe.CheckBatch(ctx, docs)
+	for i := range out {
+		out[i].Versions = e.versions
+	}
+	return out
+}
+
+// Stream implements retag.Checker.
+func (l *liveEngine) Stream(ctx context.Context, in <-chan *vigil.Document) <-chan vigil.Verdict {
+	return l.cur.Load().stream(ctx, in)
+}
+
+// fingerprint sums the names, sizes and modification times of the files
+// under dirs (empty dirs are the embedded defaults and add nothing).
+func fingerprint(dirs ...string) (string, error) {
+	h := sha256.New()
+	for _, dir := range dirs {
+		if dir == "" {
+			continue
+		}
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s\x00%d\x00%d\n", path, info.Size(), info.ModTime().UnixNano())
+			return nil
+		})
+		if err != nil {
+			return "", fmt.Errorf("reload: %w", err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// buildVersion names the binary: its module version, or the VCS revision it
+// was built from, or "devel".
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
+}

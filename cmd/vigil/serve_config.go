@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/kz-newsroom/vigil/retag"
+	"github.com/kz-newsroom/vigil/server"
+)
+
+// serveConfig is every setting of `vigil serve`. It comes from a YAML file
+// (--config), then the environment, then flags, each overriding the one
+// before; what none of them sets keeps its default. Rule packs and models
+// are separate files, named here by directory.
+type serveConfig struct {
+	// The HTTP service: addr, tokens, timeouts and limits (server.Config's
+	// keys at the top level of the file).
+	server.Config `yaml:",inline"`
+
+	// DataDir holds the SQLite review queue (default ./vigil-data).
+	DataDir string `yaml:"data_dir"`
+	// DatabaseURL, a postgres:// URL, moves the review queue to PostgreSQL.
+	DatabaseURL string `yaml:"database_url"`
+	// Models and Rules are a model bundle and a rule pack directory; empty
+	// means the ones embedded in the binary.
+	Models string `yaml:"models"`
+	Rules  string `yaml:"rules"`
+	// Workers is how many documents a batch checks at once (default: cores).
+	Workers int `yaml:"workers"`
+
+	Log struct {
+		Level  string `yaml:"level"`  // debug, info (default), warn, error
+		Format string `yaml:"format"` // json (default) or text
+	} `yaml:"log"`
+
+	Jobs jobsConfig `yaml:"jobs"`
+}
+
+// jobsConfig schedules the service's background jobs. A zero interval or
+// empty schedule turns a job off.
+type jobsConfig struct {
+	// Reload checks the models and rules directories at this interval and
+	// swaps in a new engine when their files changed (default 1m; SIGHUP
+	// reloads at once). Embedded models and rules never change.
+	Reload time.Duration `yaml:"reload"`
+	// LeaseExpiry frees review items whose moderator's lease ran out
+	// (default 1m).
+	LeaseExpiry time.Duration `yaml:"lease_expiry"`
+	// Retag re-tags an archive on a schedule; off unless schedule is set.
+	Retag struct {
+		// Schedule is a crontab line in local time, e.g. "0 3 * * *".
+		Schedule  string `yaml:"schedule"`
+		retag.Job `yaml:",inline"`
+	} `yaml:"retag"`
+}
+
+func defaultServeConfig() serveConfig {
+	c := serveConfig{DataDir: "./vigil-data"}
+	c.Addr = "127.0.0.1:8080"
+	c.Log.Level, c.Log.Format = "info", "json"
+	c.Jobs.Reload = time.Minute
+	c.Jobs.LeaseExpiry = time.Minute
+	return c
+}
+
+// loadServeConfig reads the YAML file at path (none when empty) over the
+// defaults, then applies the environment. An unknown key or a value of the
+// wrong type is an error naming the file and line.
+func loadServeConfig(path string, getenv func(string) string) (serveConfig, error) {
+	c := defaultServeConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for _, e := range []struct {
+		name string
+		dst  *string
+	}{
+		{"VIGIL_ADDR", &c.Addr},
+		{"VIGIL_DATA_DIR", &c.DataDir},
+		{"VIGIL_DATABASE_URL", &c.DatabaseURL},
+		{"VIGIL_MODELS", &c.Models},
+		{"VIGIL_RULES", &c.Rules},
+		{"VIGIL_LOG_LEVEL", &c.Log.Level},
+		{"VIGIL_LOG_FORMAT", &c.Log.Format},
+	} {
+		if v := getenv(e.name); v != "" {
+			*e.dst = v
+		}
+	}
+	for _, e := range []struct {
+		name string
+		dst  *[]string
+	}{
+		{"VIGIL_CMS_TOKENS", &c.Tokens.CMS},
+		{"VIGIL_MODERATOR_TOKENS", &c.Tokens.Moderator},
+		{"VIGIL_ADMIN_TOKENS", &c.Tokens.Admin},
+	} {
+		if v := getenv(e.name); v != "" {
+			*e.dst = splitTokens(v)
+		}
+	}
+	return c, nil
+}
+
+// splitTokens splits a comma-separated token list, dropping blanks.
+func splitTokens(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// logger builds the service's logger on w from the log settings.
+func (c *serveConfig) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		return nil, fmt.Errorf("config: log level %q: want debug, info, warn or error", c.Log.Level)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.Log.Format {
+	case "json", "":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("config: log format %q: want json or text", c.Log.Format)
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+func TestServeConfigPrecedence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vigil.yaml")
+	yml := `addr: 127.0.0.1:9000
+data_dir: /var/lib/vigil
+max_in_flight: 32
+check_timeout: 2s
+tokens:
+  cms: [from-file]
+  moderator: ["alice:m1"]
+log:
+  level: debug
+jobs:
+  reload: 5m
+  retag:
+    schedule: "0 3 * * *"
+    in: archive.jsonl
+    out: verdicts.jsonl
+`
+	if err := os.WriteFile(path, []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	envs := map[string]string{
+		"VIGIL_ADDR":       "127.0.0.1:9001",
+		"VIGIL_CMS_TOKENS": "a, b,,",
+		"VIGIL_LOG_LEVEL":  "warn",
+	}
+	getenv := func(k string) string { return envs[k] }
+
+	c, err := loadServeConfig(path, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"addr: env over file", c.Addr, "127.0.0.1:9001"},
+		{"data dir: file over default", c.DataDir, "/var/lib/vigil"},
+		{"cms tokens: env over file", strings.Join(c.Tokens.CMS, "|"), "a|b"},
+		{"moderator tokens: file", strings.Join(c.Tokens.Moderator, "|"), "alice:m1"},
+		{"log level: env over file", c.Log.Level, "warn"},
+		{"log format: default", c.Log.Format, "json"},
+		{"max in flight", c.MaxInFlight, 32},
+		{"check timeout", c.CheckTimeout, 2 * time.Second},
+		{"reload", c.Jobs.Reload, 5 * time.Minute},
+		{"lease expiry default", c.Jobs.LeaseExpiry, time.Minute},
+		{"retag schedule", c.Jobs.Retag.Schedule, "0 3 * * *"},
+		{"retag in", c.Jobs.Retag.In, "archive.jsonl"},
+	}
+	for _, tc := range checks {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+
+	d, err := loadServeConfig("", func(string) string { return "" })
+	if err != nil || d.Addr != "127.0.0.1:8080" || d.DataDir != "./vigil-data" || !d.Tokens.Empty() {
+		t.Errorf("defaults: %+v, %v", d, err)
+	}
+}
+
+func TestServeConfigErrors(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"unknown key", "addr: x\nlisten: y\n", "line 2"},
+		{"bad duration", "check_timeout: soon\n", "line 1"},
+		{"wrong type", "tokens: secret\n", "line 1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.yaml")
+			os.WriteFile(path, []byte(tc.yaml), 0o644)
+			_, err := loadServeConfig(path, func(string) string { return "" })
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("got %v; want an error naming %s and %q", err, path, tc.want)
+			}
+		})
+	}
+	code, _, stderr := runCmd(t, "", "serve", "--config", filepath.Join(t.TempDir(), "missing.yaml"))
+	if code != exitUsage || !strings.Contains(stderr, "missing.yaml") {
+		t.Errorf("missing config: exit %d, stderr %q; want 2 naming the file", code, stderr)
+	}
+}
+
+// lineWriter hands the server's log to the test through a pipe.
+type lineWriter struct{ w *io.PipeWriter }
+
+func (l lineWriter) Write(b []byte) (int, error) { return l.w.Write(b) }
+
+// TestServeEndToEnd runs `vigil serve` in-process on a free port, checks
+// the seed article through HTTP, then cancels its context (what SIGTERM
+// does) and expects a clean exit.
+func TestServeEndToEnd(t *testing.T) {
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	envs := map[string]string{"VIGIL_CMS_TOKENS": "cms-token", "VIGIL_MODERATOR_TOKENS": "mod-token"}
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: lineWriter{pw},
+		getenv: func(k string) string { return envs[k] }}
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, e, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "info"})
+		pw.Close()
+	}()
+
+	// The log says where it listens.
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "listening" {
+				addr <- rec.Addr
+			}
+		}
+		close(addr)
+	}()
+	var base string
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatalf("serve exited before listening (exit %d)", <-exited)
+		}
+		base = "http://" + a
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start listening in 30s")
+	}
+
+	doc, err := os.ReadFile(filepath.Join("..", "..", "server", "testdata", "article-ru.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", base+"/v1/check", bytes.NewReader(doc))
+	req.Header.Set("Authorization", "Bearer cms-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vigil.Verdict
+	json.NewDecoder(resp.Body).Decode(&v)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || v.ID != "zakon-2023-09-08-80k" || v.Action != vigil.ActionAllow {
+		t.Errorf("check: %d %+v; want 200, allow", resp.StatusCode, v)
+	}
+	for path, want := range map[string]int{"/readyz": 200, "/healthz": 200, "/metrics": 200, "/v1/review/items": 401} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+
+	cancel()
+	select {
+	case code := <-exited:
+		if code != exitOK {
+			t.Errorf("exit %d after the signal, want 0", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not exit within 30s of the signal")
+	}
+}
