@@ -7,6 +7,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/pipeline"
@@ -51,15 +54,16 @@ func (h *FlagHead) Process(_ context.Context, it *pipeline.Item) error {
 	if l < 0 {
 		return vigil.Errorf(vigil.EINTERNAL, "flag head: model has no output %q", h.Flag)
 	}
+	fields := Readings(it.Fields)
 	var buf [maxLabels]float64
-	p := h.Model.Scores(buf[:0], it.Fields)[l]
+	p := h.Model.Scores(buf[:0], fields)[l]
 	k := h.Evidence
 	if k <= 0 {
 		k = DefaultFlagEvidence
 	}
 	var ev []vigil.Evidence
-	for _, c := range h.Model.Explain(it.Fields, l, k) {
-		e := it.Fields[c.Field].Evidence("", c.Start, c.End)
+	for _, c := range h.Model.Explain(fields, l, k) {
+		e := fields[c.Field].Evidence("", c.Start, c.End)
 		e.Feature, e.Weight = c.Feature, round4(c.Weight)
 		ev = append(ev, e)
 	}
@@ -200,7 +204,11 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 	labels := []Label{{Name: flag, Kind: KindFlag}}
 	bg := make([]Example, len(background))
 	for i, e := range background {
-		bg[i] = Example{Fields: e.Fields}
+		bg[i] = Example{Fields: Readings(e.Fields)}
+	}
+	labelled = slices.Clone(labelled)
+	for i := range labelled {
+		labelled[i].Fields = Readings(labelled[i].Fields)
 	}
 	fold := stratifiedFolds(labelled, opt.Folds, opt.Train.Seed)
 	oof := make([]float64, len(labelled))
@@ -469,4 +477,109 @@ func recallThreshold(scores []float64, gold []bool, maxFPR float64) float64 {
 	}
 	t := pipeline.Sigmoid((pipeline.Logit(lo) + pipeline.Logit(hi)) / 2)
 	return min(max(t, math.Nextafter(lo, 2)), hi)
+}
+
+// Readings returns fields whose Words also hold a second reading of every
+// disguised word, at the same span, for the flag model to score. The
+// normalizer reads each evasion one way (it takes "4" for "ч", as in "4то");
+// recruiters also write "джих4д" for "джихад", hide Cyrillic look-alikes
+// inside English words ("jіhаd") and space out short words ("ш а м"), which
+// the normalizer leaves alone. A reading is added, never substituted, so
+// nothing the normalizer got right is lost; fields without disguised words
+// are returned as they are.
+func Readings(fields []pipeline.Field) []pipeline.Field {
+	var out []pipeline.Field
+	for fi := range fields {
+		f := &fields[fi]
+		var words []pipeline.Token
+		changed := false
+		runStart := -1 // first of the single-letter words in a row ending at i
+		single := func(t pipeline.Token) bool { return utf8.RuneCountInString(t.Text) == 1 }
+		for i, t := range f.Words {
+			words = append(words, t)
+			s, e := f.Span(t.Start, t.End)
+			if alt := reading(f.Original[s:e]); alt != "" && alt != t.Text {
+				words = append(words, pipeline.Token{Text: alt, Start: t.Start, End: t.End})
+				changed = true
+			}
+			switch {
+			case !single(t):
+				runStart = -1
+			case runStart < 0 || t.Start-f.Words[i-1].End != 1:
+				runStart = i
+			}
+			last := i+1 == len(f.Words) || !single(f.Words[i+1]) || f.Words[i+1].Start-t.End != 1
+			if runStart >= 0 && last && i-runStart >= 2 {
+				var b strings.Builder
+				for _, w := range f.Words[runStart : i+1] {
+					b.WriteString(w.Text)
+				}
+				words = append(words, pipeline.Token{Text: b.String(), Start: f.Words[runStart].Start, End: t.End})
+				changed = true
+			}
+		}
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(fields)
+		}
+		out[fi].Words = words
+	}
+	if out == nil {
+		return fields
+	}
+	return out
+}
+
+var (
+	toCyrillic = map[rune]rune{'a': 'а', 'e': 'е', 'o': 'о', 'p': 'р', 'c': 'с', 'y': 'у', 'x': 'х', 'k': 'к', 'm': 'м',
+		't': 'т', 'b': 'в', 'h': 'н', 'i': 'и', '0': 'о', '3': 'з', '4': 'а', '6': 'б', '1': 'и', '@': 'а', '$': 'с'}
+	toLatin = map[rune]rune{'а': 'a', 'е': 'e', 'о': 'o', 'р': 'p', 'с': 'c', 'у': 'y', 'х': 'x', 'к': 'k', 'м': 'm',
+		'т': 't', 'і': 'i', 'в': 'b', 'н': 'h', '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's'}
+)
+
+// reading returns the word orig spells when read in its main script (the
+// one most of its letters are in), with digits and look-alikes of the other
+// script read as letters, or "" when orig is not disguised that way.
+func reading(orig string) string {
+	// A letter with no look-alike in the other script settles the script;
+	// otherwise the majority does.
+	var cyr, lat, dig, cyrOnly, latOnly int
+	for _, r := range strings.ToLower(orig) {
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+			if _, ok := toLatin[r]; !ok {
+				cyrOnly++
+			}
+		case r < utf8.RuneSelf && unicode.IsLetter(r):
+			lat++
+			if _, ok := toCyrillic[r]; !ok {
+				latOnly++
+			}
+		case r < utf8.RuneSelf && (unicode.IsDigit(r) || r == '@' || r == '$'):
+			dig++
+		}
+	}
+	if cyr+lat == 0 || (dig == 0 && (cyr == 0 || lat == 0)) {
+		return ""
+	}
+	table := toLatin
+	if cyrOnly > 0 && latOnly == 0 || (cyrOnly > 0) == (latOnly > 0) && cyr >= lat {
+		table = toCyrillic
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(orig) {
+		if m, ok := table[r]; ok {
+			r = m
+		}
+		if r == 'ё' {
+			r = 'е'
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

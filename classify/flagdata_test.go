@@ -194,10 +194,10 @@ var (
 		regexp.MustCompile(`(?:^|[^\pL._\-])(\pL(?:_\pL)+|\pL(?:\.\pL)+|\pL(?:-\pL)+)(?:$|[^\pL._\-])`),
 		regexp.MustCompile(`(?:^|[\s,;:!?"«»()])(\pL(?: \pL){2,})(?:$|[\s,;:!?"«»()])`),
 	}
-	wordRE     = regexp.MustCompile(`[\pL\pN]+`)
-	toCyrillic = strings.NewReplacer("a", "а", "e", "е", "o", "о", "p", "р", "c", "с", "y", "у", "x", "х", "k", "к",
+	wordRE          = regexp.MustCompile(`[\pL\pN]+`)
+	dedupToCyrillic = strings.NewReplacer("a", "а", "e", "е", "o", "о", "p", "р", "c", "с", "y", "у", "x", "х", "k", "к",
 		"m", "м", "t", "т", "b", "в", "h", "н", "i", "і", "4", "а", "0", "о", "3", "з", "1", "и", "6", "б")
-	toLatin = strings.NewReplacer("а", "a", "е", "e", "о", "o", "р", "p", "с", "c", "у", "y", "х", "x", "к", "k",
+	dedupToLatin = strings.NewReplacer("а", "a", "е", "e", "о", "o", "р", "p", "с", "c", "у", "y", "х", "x", "к", "k",
 		"м", "m", "т", "t", "і", "i", "4", "a", "0", "o", "3", "e", "1", "i", "5", "s")
 )
 
@@ -243,9 +243,9 @@ func foldForDedup(s string) string {
 			}
 		}
 		if cyr >= lat && cyr > 0 {
-			words[i] = strings.ReplaceAll(toCyrillic.Replace(w), "і", "и")
+			words[i] = strings.ReplaceAll(dedupToCyrillic.Replace(w), "і", "и")
 		} else if lat > 0 {
-			words[i] = toLatin.Replace(w)
+			words[i] = dedupToLatin.Replace(w)
 		}
 	}
 	return strings.Join(words, " ")

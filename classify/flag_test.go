@@ -1,0 +1,186 @@
+package classify
+
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// field runs the pipeline's own normalizer and tokenizer over text.
+func field(text string) pipeline.Field {
+	f := pipeline.Normalize(vigil.FieldBody, text)
+	f.Words = pipeline.Words(f.Text)
+	return f
+}
+
+func TestReadings(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string // readings that must be among the words, with the original text they cover
+		orig []string
+	}{
+		{"вставай на джих4д, брат", []string{"джихад"}, []string{"джих4д"}},
+		{"jоin the jіhаd bro", []string{"join", "jihad"}, []string{"jоin", "jіhаd"}},
+		{"h1jr4h to 5h4m", []string{"hijrah", "sham"}, []string{"h1jr4h", "5h4m"}},
+		{"хиджра, ш а м ждёт, брат", []string{"шам"}, []string{"ш а м"}},
+		{"дай 64йат халифу", []string{"байат"}, []string{"64йат"}},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			f := Readings([]pipeline.Field{field(tc.in)})[0]
+			for i, w := range tc.want {
+				j := slices.IndexFunc(f.Words, func(tok pipeline.Token) bool { return tok.Text == w })
+				if j < 0 {
+					t.Fatalf("no reading %q among %v", w, f.Words)
+				}
+				if ev := f.Evidence("", f.Words[j].Start, f.Words[j].End); ev.Text != tc.orig[i] {
+					t.Errorf("reading %q covers %q, want %q", w, ev.Text, tc.orig[i])
+				}
+			}
+		})
+	}
+	plain := []pipeline.Field{field("Поздравляю всех с Курбан айтом, мира вашим семьям")}
+	if got := Readings(plain); &got[0] != &plain[0] {
+		t.Errorf("a field with nothing disguised was copied")
+	}
+}
+
+func TestReading(t *testing.T) {
+	for in, want := range map[string]string{
+		"джих4д": "джихад", "ДЖ1ХАД": "джихад", "teлeгрam": "телеграм", "jіhаd": "jihad",
+		"обычное": "", "word": "", "2024": "", "5h4m": "sham",
+	} {
+		if got := reading(in); got != want {
+			t.Errorf("reading(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFitCombinerRecoversWeights(t *testing.T) {
+	// Labels drawn deterministically from a known logistic model: the fit
+	// must land near it, and never give a negative weight.
+	want := pipeline.FlagCombiner{Bias: -2, Rule: 3, Model: 1.5}
+	var ex []FlagExample
+	var p []float64
+	for i := range 4000 {
+		r := float64(i%5) / 4
+		m := pipeline.Sigmoid(float64(i%17)/2 - 4)
+		prob := want.Score(r, m, true)
+		// a low-discrepancy draw: the fraction of positives in each cell
+		// tracks prob closely.
+		u := math.Mod(float64(i)*0.6180339887, 1)
+		ex = append(ex, FlagExample{Rule: r, Gold: u < prob})
+		p = append(p, m)
+	}
+	got := fitCombiner(ex, p, 1e-6)
+	if math.Abs(got.Bias-want.Bias) > 0.5 || math.Abs(got.Rule-want.Rule) > 0.6 || math.Abs(got.Model-want.Model) > 0.3 {
+		t.Errorf("fitCombiner = %+v, want about %+v", got, want)
+	}
+	// Rules that only ever fire on negatives get weight 0, not a negative one.
+	for i := range ex {
+		ex[i].Rule = 0
+		if !ex[i].Gold && i%3 == 0 {
+			ex[i].Rule = 1
+		}
+	}
+	if got := fitCombiner(ex, p, 1e-6); got.Rule != 0 || got.Model <= 0 {
+		t.Errorf("anti-correlated rule: fitCombiner = %+v, want Rule 0 and Model > 0", got)
+	}
+}
+
+func TestRecallThreshold(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		scores     []float64
+		gold       []bool
+		maxFPR     float64
+		wantTP     int
+		wantFP     int
+		wantAbove  float64 // the threshold lies above this
+		wantAtMost float64 // and at or below this
+	}{
+		{"separable", []float64{0.9, 0.8, 0.3, 0.1}, []bool{true, true, false, false}, 0, 2, 0, 0.3, 0.8},
+		{"overlap, no FP allowed", []float64{0.9, 0.6, 0.7, 0.2}, []bool{true, true, false, false}, 0, 1, 0, 0.7, 0.9},
+		{"overlap, one FP in two allowed", []float64{0.9, 0.6, 0.7, 0.2}, []bool{true, true, false, false}, 0.5, 2, 1, 0.2, 0.6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			th := recallThreshold(tc.scores, tc.gold, tc.maxFPR)
+			tp, fp := 0, 0
+			for i, s := range tc.scores {
+				if s >= th && tc.gold[i] {
+					tp++
+				} else if s >= th {
+					fp++
+				}
+			}
+			if tp != tc.wantTP || fp != tc.wantFP || !(th > tc.wantAbove && th <= tc.wantAtMost) {
+				t.Errorf("threshold %v: tp %d fp %d, want tp %d fp %d in (%v, %v]", th, tp, fp, tc.wantTP, tc.wantFP, tc.wantAbove, tc.wantAtMost)
+			}
+		})
+	}
+	if th := recallThreshold([]float64{0.2}, []bool{false}, 0.1); th != pipeline.DefaultFlagThreshold {
+		t.Errorf("no positives: threshold %v, want the default", th)
+	}
+}
+
+// TestTrainFlagAndHead trains a flag on a tiny labelled set and checks the
+// stage end to end: a recruiting text scores high with the model's own
+// features as evidence, a report about recruiters scores low.
+func TestTrainFlagAndHead(t *testing.T) {
+	pos := []string{
+		"вступай в джамаат брат пиши в личку", "брат вступай к моджахедам", "вставай на джихад брат",
+		"совершай хиджру в шам брат", "дай байат амиру брат", "пиши в личку про джихад брат",
+		"присоединяйся к братьям в шаме", "вступай к братьям пока молод", "брат хиджра твой долг",
+		"вступайте в джамаат братья",
+	}
+	neg := []string{
+		"суд приговорил вербовщика к девяти годам", "задержан вербовщик который звал в сирию",
+		"кнб сообщил о блокировке каналов", "вступай в наш клан в игре", "поздравляю с курбан айтом",
+		"минобороны приглашает на контрактную службу", "суд осудил участника игил", "туры в турцию пишите в личку",
+		"родителям советуют следить за перепиской детей", "имам рассказал о посте в рамадан",
+	}
+	var ex []FlagExample
+	for i, s := range append(pos, neg...) {
+		ex = append(ex, FlagExample{Fields: []pipeline.Field{field(s)}, Kind: vigil.KindComment, Gold: i < len(pos)})
+	}
+	fc := DefaultFeatures()
+	fc.BucketBits, fc.Subwords = 12, false
+	tr, err := TrainFlag(context.Background(), vigil.FlagExtremistRecruitment, ex, nil, nil,
+		FlagTrainOptions{Train: TrainOptions{Features: fc, Epochs: 30, Threads: 1}, Folds: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Combiner.Model <= 0 {
+		t.Errorf("combiner %+v: the model's weight should be positive", tr.Combiner)
+	}
+	score := func(text string) (float64, pipeline.Signal) {
+		it := &pipeline.Item{Doc: &vigil.Document{ID: "x"}, Fields: []pipeline.Field{field(text)}}
+		if err := tr.Head.Process(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		if len(it.Signals) != 1 || it.Signals[0].Source != vigil.SourceModel || it.Signals[0].Flag != vigil.FlagExtremistRecruitment {
+			t.Fatalf("signals %+v, want one model signal for the flag", it.Signals)
+		}
+		return it.Signals[0].Weight, it.Signals[0]
+	}
+	hi, sig := score("Брат, вступай в джамаат, пиши в личку")
+	lo, _ := score("Суд приговорил вербовщика, задержан в Шымкенте")
+	if !(hi > lo) {
+		t.Errorf("recruiting %.3f, report %.3f: want recruiting higher", hi, lo)
+	}
+	if len(sig.Evidence) == 0 {
+		t.Fatal("no evidence")
+	}
+	for _, e := range sig.Evidence {
+		if e.Feature == "" || e.Weight <= 0 || e.Text == "" || !strings.Contains("Брат, вступай в джамаат, пиши в личку", e.Text) {
+			t.Errorf("evidence %+v: want a feature with a positive weight and the original text it covers", e)
+		}
+	}
+	if _, err := TrainFlag(context.Background(), "f", ex[:len(pos)], nil, nil, FlagTrainOptions{}); vigil.ErrorCode(err) != vigil.EINVALID {
+		t.Errorf("positives only: err %v, want EINVALID", err)
+	}
+}
