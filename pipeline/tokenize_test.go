@@ -23,7 +23,7 @@ func wordTexts(toks []Token) []string {
 func TestWords(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		want []string
+		want     []string
 	}{
 		{"guillemets", "«активная диджитализация», - сообщил", []string{"активная", "диджитализация", "сообщил"}},
 		{"dashes", "москва—астана 2023–2024 – сказал он", []string{"москва", "астана", "2023", "2024", "сказал", "он"}},
@@ -53,7 +53,7 @@ func TestWords(t *testing.T) {
 func TestSentences(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
-		want []string
+		want     []string
 	}{
 		{"simple", "первое предложение. второе! третье? четвертое",
 			[]string{"первое предложение.", "второе!", "третье?", "четвертое"}},
