@@ -1,0 +1,180 @@
+// The moderators' page: keyboard navigation and decisions. It only ever
+// sets textContent, classes and attributes it controls; it never parses
+// text as HTML, so what a document says stays text.
+"use strict";
+(function () {
+  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  const csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  const rows = Array.from(document.querySelectorAll("#queue .item-row"));
+  const help = document.getElementById("help");
+  const note = document.getElementById("note");
+  const tags = document.getElementById("tags");
+  const status = document.getElementById("status");
+  const bulkCount = document.getElementById("bulk-count");
+  let current = -1;
+
+  function say(text, kind) {
+    if (!status) return;
+    status.textContent = text;
+    status.className = kind || "";
+  }
+
+  function select(i) {
+    if (rows.length === 0) return;
+    i = Math.max(0, Math.min(rows.length - 1, i));
+    if (current >= 0) {
+      rows[current].classList.remove("current");
+      const old = document.getElementById("item-" + rows[current].dataset.id);
+      if (old) old.hidden = true;
+    }
+    current = i;
+    const row = rows[i];
+    row.classList.add("current");
+    row.scrollIntoView({ block: "nearest" });
+    const item = document.getElementById("item-" + row.dataset.id);
+    if (item) item.hidden = false;
+  }
+
+  function picked() {
+    return rows.filter((r) => r.querySelector(".pick").checked).map((r) => Number(r.dataset.id));
+  }
+
+  function updateBulk() {
+    if (bulkCount) bulkCount.textContent = picked().length + " selected";
+  }
+
+  function tagList() {
+    if (!tags || tags.value.trim() === "") return [];
+    return tags.value.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  }
+
+  function markDone(id, decision, itemStatus) {
+    const row = document.getElementById("row-" + id);
+    if (row) {
+      row.classList.add("done");
+      row.classList.add("decided-" + decision);
+      const s = row.querySelector(".row-status");
+      if (s) s.textContent = itemStatus;
+      const pick = row.querySelector(".pick");
+      if (pick) pick.checked = false;
+    }
+    const item = document.getElementById("item-" + id);
+    if (item) {
+      const s = item.querySelector(".item-status");
+      if (s) s.textContent = itemStatus;
+    }
+  }
+
+  function nextOpen(from) {
+    for (let i = from + 1; i < rows.length; i++) {
+      if (!rows[i].classList.contains("done")) return i;
+    }
+    return from;
+  }
+
+  async function decide(ids, decision) {
+    if (ids.length === 0) {
+      say("Nothing selected.", "error");
+      return;
+    }
+    const body = { ids: ids, decision: decision };
+    if (note && note.value.trim() !== "") body.note = note.value;
+    const t = tagList();
+    if (t.length > 0) body.tags = t;
+    say("Saving…");
+    let resp, data;
+    try {
+      resp = await fetch("/review/decide", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body),
+      });
+      data = await resp.json();
+    } catch (err) {
+      say("Network error: " + err, "error");
+      return;
+    }
+    if (!resp.ok) {
+      if (resp.status === 401) {
+        window.location.assign("/review/login");
+        return;
+      }
+      say((data && data.error && data.error.message) || "Failed (" + resp.status + ")", "error");
+      return;
+    }
+    const failed = [];
+    for (const r of data.results) {
+      if (r.error) failed.push("#" + r.id + ": " + r.error.message);
+      else markDone(r.id, decision, r.item.status);
+    }
+    if (note) note.value = "";
+    if (tags) tags.value = "";
+    updateBulk();
+    if (failed.length > 0) say(failed.join("; "), "error");
+    else say(decision + ": " + ids.map((i) => "#" + i).join(", "), "ok");
+    select(nextOpen(current));
+  }
+
+  function currentID() {
+    return current >= 0 ? [Number(rows[current].dataset.id)] : [];
+  }
+
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.target;
+    const typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT");
+    if (ev.key === "Escape") {
+      if (help) help.hidden = true;
+      if (typing) t.blur();
+      return;
+    }
+    if (typing) return;
+    const keys = {
+      j: () => select(current + 1),
+      k: () => select(current - 1),
+      a: () => decide(currentID(), "approve"),
+      r: () => decide(currentID(), "reject"),
+      e: () => decide(currentID(), "escalate"),
+      A: () => decide(picked(), "approve"),
+      R: () => decide(picked(), "reject"),
+      E: () => decide(picked(), "escalate"),
+      n: () => note && note.focus(),
+      x: () => {
+        if (current < 0) return;
+        const p = rows[current].querySelector(".pick");
+        p.checked = !p.checked;
+        updateBulk();
+      },
+      "/": () => {
+        const f = document.querySelector("#filters select");
+        if (f) f.focus();
+      },
+      "?": () => help && (help.hidden = !help.hidden),
+    };
+    const fn = keys[ev.key];
+    if (fn) {
+      ev.preventDefault();
+      fn();
+    }
+  });
+
+  rows.forEach((row, i) => {
+    row.addEventListener("click", (ev) => {
+      if (ev.target.classList.contains("pick")) {
+        updateBulk();
+        return;
+      }
+      select(i);
+    });
+  });
+  document.querySelectorAll("[data-decide]").forEach((b) =>
+    b.addEventListener("click", () => decide(currentID(), b.dataset.decide))
+  );
+  document.querySelectorAll("[data-bulk]").forEach((b) =>
+    b.addEventListener("click", () => decide(picked(), b.dataset.bulk))
+  );
+  if (help) help.addEventListener("click", () => (help.hidden = true));
+  if (rows.length > 0) select(0);
+  document.body.dataset.ready = "1";
+})();

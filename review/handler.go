@@ -1,0 +1,436 @@
+package review
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/server"
+)
+
+// MaxRequestBytes bounds a review API request body.
+const MaxRequestBytes = 1 << 20
+
+// HandlerOptions configure NewHandler.
+type HandlerOptions struct {
+	Logger *slog.Logger
+	// Authenticate checks the token a moderator types into the web page's
+	// login form (the server's bearer tokens). Without it nobody can log in
+	// to the page; the API does not use it.
+	Authenticate func(token string) (vigil.Principal, bool)
+	// SessionTTL is how long a page login lasts (default 12 h).
+	SessionTTL time.Duration
+	// SecureCookies marks the session cookie Secure even when the request
+	// did not arrive over TLS here (TLS ends at a proxy in front).
+	SecureCookies bool
+	// Lease is the claim lease when a request names none (default DefaultLease).
+	Lease time.Duration
+}
+
+// Handler serves the review API under /v1/review/ and the moderators' page
+// under /review/.
+type Handler struct {
+	store *Store
+	opts  HandlerOptions
+	log   *slog.Logger
+	mux   *http.ServeMux
+	pages *pages
+}
+
+// NewHandler returns the handler for both the JSON API (/v1/review/...,
+// which expects the server's bearer middleware to have put a moderator or
+// admin vigil.Principal into the request context) and the web page
+// (/review/..., which logs moderators in itself into a session cookie).
+func NewHandler(store *Store, opts HandlerOptions) *Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = DefaultLease
+	}
+	h := &Handler{store: store, opts: opts, log: opts.Logger.With("component", "review"), mux: http.NewServeMux()}
+	h.pages = newPages()
+	h.apiRoutes()
+	h.pageRoutes()
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+func (h *Handler) apiRoutes() {
+	api := func(pattern string, fn func(w http.ResponseWriter, r *http.Request, p vigil.Principal) error) {
+		h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			p, ok := vigil.PrincipalFrom(r.Context())
+			var err error
+			if !ok {
+				err = vigil.Errorf(vigil.EUNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)")
+			} else if err = canWork(p); err == nil {
+				err = fn(w, r, p)
+			}
+			if err != nil {
+				server.Error(w, r, h.log, err)
+			}
+		})
+	}
+	api("GET /v1/review/items", h.apiList)
+	api("GET /v1/review/items/{id}", h.apiGet)
+	api("POST /v1/review/items/{id}/claim", h.apiClaim)
+	api("POST /v1/review/items/{id}/release", h.apiRelease)
+	api("POST /v1/review/items/{id}/decision", h.apiDecide)
+	api("POST /v1/review/claim", h.apiClaimNext)
+	api("POST /v1/review/decisions", h.apiDecideMany)
+	api("GET /v1/review/audit", h.apiAudit)
+	api("GET /v1/review/authors/{author}", h.apiHistory)
+	api("GET /v1/review/stats", h.apiStats)
+	h.mux.HandleFunc("/v1/review/", func(w http.ResponseWriter, r *http.Request) {
+		server.Error(w, r, h.log, vigil.Errorf(vigil.ENOTFOUND, "no review API route %s %s", r.Method, r.URL.Path))
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// decodeJSON reads one JSON object from the body into v, strictly: unknown
+// fields, trailing data and oversized bodies are EINVALID / ETOOLARGE. An
+// empty body leaves v as is when allowEmpty.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, allowEmpty bool) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return vigil.Errorf(vigil.ETOOLARGE, "body: more than %d bytes", MaxRequestBytes)
+		}
+		return vigil.Errorf(vigil.EINVALID, "body: %v", err)
+	}
+	return decodeBody(body, v, allowEmpty)
+}
+
+func decodeBody(body []byte, v any, allowEmpty bool) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		if allowEmpty {
+			return nil
+		}
+		return vigil.Errorf(vigil.EINVALID, "body: empty, want a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return vigil.Errorf(vigil.EINVALID, "body: invalid JSON at byte %d: %v", se.Offset, err)
+		case errors.As(err, &te):
+			return vigil.Errorf(vigil.EINVALID, "body: field %q: want %s, got %s", te.Field, te.Type, te.Value)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return vigil.Errorf(vigil.EINVALID, "body: invalid JSON: ends before the object does")
+		default:
+			return vigil.Errorf(vigil.EINVALID, "body: %v", err)
+		}
+	}
+	if dec.More() {
+		return vigil.Errorf(vigil.EINVALID, "body: data after the JSON object")
+	}
+	return nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	s := r.PathValue("id")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, vigil.Errorf(vigil.EINVALID, "item id %q: want a positive integer", s)
+	}
+	return id, nil
+}
+
+// parseAge reads a duration query parameter: a Go duration ("90m", "2h")
+// or a number of seconds.
+func parseAge(name, s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 && n < 1<<33 {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, vigil.Errorf(vigil.EINVALID, "%s: %q is not a duration (like 90m, 2h or seconds)", name, s)
+	}
+	return d, nil
+}
+
+func parseLimit(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 || n > MaxLimit {
+		return 0, vigil.Errorf(vigil.EINVALID, "limit: %q, want 1..%d", s, MaxLimit)
+	}
+	return n, nil
+}
+
+// filterFrom reads a Filter from query parameters.
+func filterFrom(q map[string][]string) (Filter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	f := Filter{Status: get("status"), Flag: get("flag"), Kind: get("kind"), Section: get("section"), Author: get("author"), Cursor: get("cursor")}
+	var err error
+	if f.MinAge, err = parseAge("min_age", get("min_age")); err != nil {
+		return f, err
+	}
+	if f.MaxAge, err = parseAge("max_age", get("max_age")); err != nil {
+		return f, err
+	}
+	if f.Limit, err = parseLimit(get("limit")); err != nil {
+		return f, err
+	}
+	return f, f.Validate()
+}
+
+// listResponse is a page of items.
+type listResponse struct {
+	Items      []*vigil.ReviewItem `json:"items"`
+	NextCursor string              `json:"next_cursor,omitempty"`
+}
+
+func (h *Handler) apiList(w http.ResponseWriter, r *http.Request, _ vigil.Principal) error {
+	f, err := filterFrom(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	items, next, err := h.store.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []*vigil.ReviewItem{}
+	}
+	writeJSON(w, http.StatusOK, listResponse{Items: items, NextCursor: next})
+	return nil
+}
+
+func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request, _ vigil.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	it, err := h.store.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+// claimRequest is the body of a claim: how long to hold the item(s).
+type claimRequest struct {
+	Count        int     `json:"count,omitempty"`
+	LeaseSeconds float64 `json:"lease_seconds,omitempty"`
+}
+
+func (c claimRequest) lease(def time.Duration) (time.Duration, error) {
+	if c.LeaseSeconds < 0 || c.LeaseSeconds > MaxLease.Seconds() {
+		return 0, vigil.Errorf(vigil.EINVALID, "lease_seconds: %g, want 0..%g", c.LeaseSeconds, MaxLease.Seconds())
+	}
+	if c.LeaseSeconds == 0 {
+		return def, nil
+	}
+	return time.Duration(c.LeaseSeconds * float64(time.Second)), nil
+}
+
+func (h *Handler) apiClaim(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req claimRequest
+	if err := decodeJSON(w, r, &req, true); err != nil {
+		return err
+	}
+	lease, err := req.lease(h.opts.Lease)
+	if err != nil {
+		return err
+	}
+	it, err := h.store.Claim(r.Context(), p, id, lease)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+func (h *Handler) apiClaimNext(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	var req claimRequest
+	if err := decodeJSON(w, r, &req, true); err != nil {
+		return err
+	}
+	if req.Count == 0 {
+		req.Count = 1
+	}
+	lease, err := req.lease(h.opts.Lease)
+	if err != nil {
+		return err
+	}
+	items, err := h.store.ClaimNext(r.Context(), p, req.Count, lease)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []*vigil.ReviewItem{}
+	}
+	writeJSON(w, http.StatusOK, listResponse{Items: items})
+	return nil
+}
+
+func (h *Handler) apiRelease(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	it, err := h.store.Release(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+func (h *Handler) apiDecide(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var d Decision
+	if err := decodeJSON(w, r, &d, false); err != nil {
+		return err
+	}
+	it, err := h.store.Decide(r.Context(), p, id, d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+// bulkRequest applies one decision to several items.
+type bulkRequest struct {
+	IDs []int64 `json:"ids"`
+	Decision
+}
+
+// bulkResponse reports each item's outcome, in request order.
+type bulkResponse struct {
+	Results []BulkResult `json:"results"`
+}
+
+func (h *Handler) apiDecideMany(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	var req bulkRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	res, err := h.store.DecideMany(r.Context(), p, req.IDs, req.Decision)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, bulkResponse{Results: res})
+	return nil
+}
+
+// auditResponse is a page of the audit log, newest first.
+type auditResponse struct {
+	Entries []vigil.ReviewAudit `json:"entries"`
+	// NextBefore continues the listing: pass it as before=.
+	NextBefore int64 `json:"next_before,omitempty"`
+}
+
+func auditFilterFrom(q map[string][]string) (AuditFilter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	f := AuditFilter{Actor: get("actor"), DocID: get("doc_id")}
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"item", &f.ItemID}, {"before", &f.Before}} {
+		if s := get(p.name); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil || n < 0 {
+				return f, vigil.Errorf(vigil.EINVALID, "%s: %q, want a positive integer", p.name, s)
+			}
+			*p.dst = n
+		}
+	}
+	var err error
+	f.Limit, err = parseLimit(get("limit"))
+	return f, err
+}
+
+func (h *Handler) apiAudit(w http.ResponseWriter, r *http.Request, _ vigil.Principal) error {
+	f, err := auditFilterFrom(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	entries, next, err := h.store.Audit(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	if entries == nil {
+		entries = []vigil.ReviewAudit{}
+	}
+	writeJSON(w, http.StatusOK, auditResponse{Entries: entries, NextBefore: next})
+	return nil
+}
+
+func (h *Handler) apiHistory(w http.ResponseWriter, r *http.Request, _ vigil.Principal) error {
+	limit, err := parseLimit(r.URL.Query().Get("limit"))
+	if err != nil {
+		return err
+	}
+	hist, err := h.store.History(r.Context(), r.PathValue("author"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, hist)
+	return nil
+}
+
+// statsResponse is the queue's state.
+type statsResponse struct {
+	Items                map[string]int `json:"items"`
+	OldestOpenAgeSeconds float64        `json:"oldest_open_age_seconds"`
+}
+
+func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request, _ vigil.Principal) error {
+	st, err := h.store.Stats(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, statsResponse{Items: st.Items, OldestOpenAgeSeconds: st.OldestOpenAge.Seconds()})
+	return nil
+}

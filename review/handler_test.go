@@ -1,0 +1,295 @@
+package review
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/server"
+)
+
+// Test tokens: name:token, as the server reads VIGIL_*_TOKENS.
+var testTokens = server.Tokens{
+	CMS:       []string{"cms:tok-cms"},
+	Moderator: []string{"aigerim:tok-mod1", "daniyar:tok-mod2"},
+	Admin:     []string{"chief:tok-admin"},
+}
+
+// newTestServer serves h the way vigil serve mounts it: the API behind the
+// server's bearer middleware, the page on its own.
+func newTestServer(t testing.TB, s *Store) *httptest.Server {
+	t.Helper()
+	auth, err := server.NewAuth(testTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewHandler(s, HandlerOptions{Authenticate: auth.Authenticate})
+	mux := http.NewServeMux()
+	mux.Handle("/v1/review/", auth.Require(nil, vigil.RoleModerator)(h))
+	mux.Handle("/review/", h)
+	mux.Handle("/review", h)
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+type apiResp struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+func (r apiResp) code() string {
+	var e struct {
+		Error vigil.Error `json:"error"`
+	}
+	json.Unmarshal(r.body, &e)
+	return e.Error.Code
+}
+
+func call(t testing.TB, ts *httptest.Server, token, method, path, body string) apiResp {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return apiResp{resp.StatusCode, b, resp.Header}
+}
+
+func TestAPI(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ts := newTestServer(t, s)
+		var ids []int64
+		for _, id := range []string{"api-1", "api-2", "api-3"} {
+			d, v := flagged(id, "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+			ids = append(ids, mustPut(t, s, d, v))
+		}
+		i1, i2, i3 := itoa(ids[0]), itoa(ids[1]), itoa(ids[2])
+		cases := []struct {
+			name, token, method, path, body string
+			status                          int
+			code                            string // error code, or "" for success
+			contains                        string
+		}{
+			{"no token", "", "GET", "/v1/review/items", "", 401, vigil.EUNAUTHORIZED, ""},
+			{"cms token", "tok-cms", "GET", "/v1/review/items", "", 403, vigil.EFORBIDDEN, ""},
+			{"list", "tok-mod1", "GET", "/v1/review/items?flag=extremist_recruitment&limit=2", "", 200, "", `"next_cursor"`},
+			{"list bad status", "tok-mod1", "GET", "/v1/review/items?status=nope", "", 400, vigil.EINVALID, "status"},
+			{"list bad age", "tok-mod1", "GET", "/v1/review/items?min_age=soon", "", 400, vigil.EINVALID, "min_age"},
+			{"get", "tok-mod1", "GET", "/v1/review/items/" + i1, "", 200, "", `"doc_id":"api-1"`},
+			{"get bad id", "tok-mod1", "GET", "/v1/review/items/x", "", 400, vigil.EINVALID, ""},
+			{"get missing", "tok-mod1", "GET", "/v1/review/items/999999", "", 404, vigil.ENOTFOUND, ""},
+			{"claim", "tok-mod2", "POST", "/v1/review/items/" + i2 + "/claim", `{"lease_seconds":60}`, 200, "", `"claimed_by":"daniyar"`},
+			{"claim bad lease", "tok-mod2", "POST", "/v1/review/items/" + i2 + "/claim", `{"lease_seconds":-1}`, 400, vigil.EINVALID, ""},
+			{"decide held by other", "tok-mod1", "POST", "/v1/review/items/" + i2 + "/decision", `{"decision":"approve"}`, 409, vigil.ECONFLICT, "daniyar"},
+			{"decide bad json", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":`, 400, vigil.EINVALID, "invalid JSON"},
+			{"decide unknown field", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":"approve","verdict":"x"}`, 400, vigil.EINVALID, "verdict"},
+			{"decide wrong type", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":1}`, 400, vigil.EINVALID, "decision"},
+			{"decide empty", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", ``, 400, vigil.EINVALID, ""},
+			{"decide bad decision", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":"delete"}`, 400, vigil.EINVALID, ""},
+			{"decide", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":"reject","note":"recruiting","tags":["religion"]}`, 200, "", `"status":"rejected"`},
+			{"decide twice", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":"approve"}`, 409, vigil.ECONFLICT, ""},
+			{"release other's", "tok-mod1", "POST", "/v1/review/items/" + i2 + "/release", ``, 403, vigil.EFORBIDDEN, ""},
+			{"release", "tok-mod2", "POST", "/v1/review/items/" + i2 + "/release", ``, 200, "", ""},
+			{"claim next", "tok-mod1", "POST", "/v1/review/claim", `{"count":5}`, 200, "", `"claimed_by":"aigerim"`},
+			{"bulk", "tok-mod1", "POST", "/v1/review/decisions", `{"ids":[` + i2 + `,` + i3 + `,` + i1 + `],"decision":"escalate"}`, 200, "", `"code":"ECONFLICT"`},
+			{"bulk none", "tok-mod1", "POST", "/v1/review/decisions", `{"ids":[],"decision":"escalate"}`, 400, vigil.EINVALID, ""},
+			{"escalated needs admin", "tok-mod1", "POST", "/v1/review/items/" + i2 + "/decision", `{"decision":"approve"}`, 403, vigil.EFORBIDDEN, ""},
+			{"admin decides", "tok-admin", "POST", "/v1/review/items/" + i2 + "/decision", `{"decision":"approve"}`, 200, "", `"decided_by":"chief"`},
+			{"audit", "tok-mod1", "GET", "/v1/review/audit?item=" + i1, "", 200, "", `"action":"reject"`},
+			{"audit bad item", "tok-mod1", "GET", "/v1/review/audit?item=x", "", 400, vigil.EINVALID, ""},
+			{"author", "tok-mod1", "GET", "/v1/review/authors/user-api-1", "", 200, "", `"rejected":1`},
+			{"stats", "tok-mod1", "GET", "/v1/review/stats", "", 200, "", `"escalated":1`},
+			{"unknown route", "tok-mod1", "GET", "/v1/review/nothing", "", 404, vigil.ENOTFOUND, ""},
+			{"wrong method", "tok-mod1", "DELETE", "/v1/review/items/" + i1, "", 404, vigil.ENOTFOUND, ""},
+		}
+		for _, tc := range cases {
+			r := call(t, ts, tc.token, tc.method, tc.path, tc.body)
+			if r.status != tc.status || r.code() != tc.code || !strings.Contains(string(r.body), tc.contains) {
+				t.Errorf("%s: %s %s = %d %s, want %d %q containing %q", tc.name, tc.method, tc.path, r.status, r.body, tc.status, tc.code, tc.contains)
+			}
+			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("%s: Content-Type %q", tc.name, ct)
+			}
+		}
+		// The list pages with its cursor.
+		var page listResponse
+		json.Unmarshal(call(t, ts, "tok-mod1", "GET", "/v1/review/items?status=approved", "").body, &page)
+		if len(page.Items) != 1 || page.Items[0].ID != ids[1] {
+			t.Fatalf("approved list = %+v", page)
+		}
+	})
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// browser is a cookie-keeping client that behaves like a same-origin page.
+type browser struct {
+	t      testing.TB
+	ts     *httptest.Server
+	client *http.Client
+}
+
+func newBrowser(t testing.TB, ts *httptest.Server) *browser {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &browser{t, ts, c}
+}
+
+func (b *browser) do(method, path, ctype, body string, hdr map[string]string) apiResp {
+	b.t.Helper()
+	req, _ := http.NewRequest(method, b.ts.URL+path, strings.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return apiResp{resp.StatusCode, out, resp.Header}
+}
+
+var csrfRe = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
+func TestPageLoginCSRFAndEscaping(t *testing.T) {
+	s := openSQLiteTest(t, Config{})
+	ts := newTestServer(t, s)
+	hostile := `<script>window.__pwned=1</script><img src=x onerror="document.title='pwned'">`
+	d, v := flagged("evil", "джихад "+hostile, vigil.FlagExtremistRecruitment, 0.9)
+	d.Title = `"><svg onload=alert(1)>`
+	d.Author = `<b>author</b>`
+	d.URL = `javascript:alert(1)`
+	id := mustPut(t, s, d, v)
+
+	b := newBrowser(t, ts)
+	if r := b.do("GET", "/review/", "", "", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/review/login" {
+		t.Fatalf("anonymous queue = %d %s", r.status, r.header.Get("Location"))
+	}
+	form := "application/x-www-form-urlencoded"
+	if r := b.do("POST", "/review/login", form, "token=wrong", nil); r.status != http.StatusUnauthorized {
+		t.Fatalf("bad token login = %d", r.status)
+	}
+	if r := b.do("POST", "/review/login", form, "token=tok-cms", nil); r.status != http.StatusForbidden {
+		t.Fatalf("cms token login = %d", r.status)
+	}
+	if r := b.do("POST", "/review/login", form, "token=tok-mod1", map[string]string{"Sec-Fetch-Site": "cross-site"}); r.status != http.StatusForbidden {
+		t.Fatalf("cross-site login = %d", r.status)
+	}
+	r := b.do("POST", "/review/login", form, "token=tok-mod1", map[string]string{"Origin": b.ts.URL})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("login = %d %s", r.status, r.body)
+	}
+	cookie := r.header.Get("Set-Cookie")
+	for _, want := range []string{SessionCookie + "=", "HttpOnly", "SameSite=Strict", "Path=/review/"} {
+		if !strings.Contains(cookie, want) {
+			t.Errorf("session cookie %q lacks %s", cookie, want)
+		}
+	}
+
+	page := b.do("GET", "/review/", "", "", nil)
+	if page.status != 200 {
+		t.Fatalf("queue page = %d", page.status)
+	}
+	if csp := page.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
+		t.Errorf("CSP = %q", csp)
+	}
+	html := string(page.body)
+	for _, bad := range []string{"<script>window", "<img src=x", "<svg", "<b>author", `href="javascript:`} {
+		if strings.Contains(html, bad) {
+			t.Errorf("page contains live markup %q", bad)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;window.__pwned=1&lt;/script&gt;", `<mark title="recruit.call">джихад</mark>`, "&lt;b&gt;author&lt;/b&gt;"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	m := csrfRe.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("no CSRF token on the page")
+	}
+	csrf := m[1]
+
+	body := `{"ids":[` + itoa(id) + `],"decision":"reject","note":"<script>x</script>"}`
+	js := "application/json"
+	if r := b.do("POST", "/review/decide", js, body, nil); r.status != http.StatusForbidden || r.code() != vigil.EFORBIDDEN {
+		t.Fatalf("decide without CSRF = %d %s", r.status, r.body)
+	}
+	if r := b.do("POST", "/review/decide", js, body, map[string]string{"X-CSRF-Token": csrf + "x"}); r.status != http.StatusForbidden {
+		t.Fatalf("decide with wrong CSRF = %d", r.status)
+	}
+	if r := b.do("POST", "/review/decide", js, body, map[string]string{"X-CSRF-Token": csrf, "Sec-Fetch-Site": "cross-site"}); r.status != http.StatusForbidden {
+		t.Fatalf("cross-site decide = %d", r.status)
+	}
+	if r := b.do("POST", "/review/decide", js, body, map[string]string{"X-CSRF-Token": csrf, "Origin": "https://evil.example"}); r.status != http.StatusForbidden {
+		t.Fatalf("foreign-origin decide = %d", r.status)
+	}
+	if r := b.do("POST", "/review/decide", js, body, map[string]string{"X-CSRF-Token": csrf, "Origin": b.ts.URL}); r.status != 200 || !strings.Contains(string(r.body), `"status":"rejected"`) {
+		t.Fatalf("decide = %d %s", r.status, r.body)
+	}
+	audit := b.do("GET", "/review/audit", "", "", nil)
+	if audit.status != 200 || !strings.Contains(string(audit.body), "&lt;script&gt;x&lt;/script&gt;") || !strings.Contains(string(audit.body), `data-action="reject"`) {
+		t.Fatalf("audit page = %d %s", audit.status, audit.body)
+	}
+	// Static files carry the right type; nothing else is served from there.
+	if r := b.do("GET", "/review/static/review.js", "", "", nil); r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("review.js = %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	if r := b.do("GET", "/review/static/layout.html", "", "", nil); r.status != 404 {
+		t.Fatalf("static layout.html = %d", r.status)
+	}
+	// Logout needs the token too, then the session is gone.
+	if r := b.do("POST", "/review/logout", form, "csrf=nope", nil); r.status != http.StatusForbidden {
+		t.Fatalf("logout without CSRF = %d", r.status)
+	}
+	if r := b.do("POST", "/review/logout", form, url.Values{"csrf": {csrf}}.Encode(), nil); r.status != http.StatusSeeOther {
+		t.Fatalf("logout = %d %s", r.status, r.body)
+	}
+	if r := b.do("GET", "/review/", "", "", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("queue after logout = %d", r.status)
+	}
+	if _, err := s.Session(context.Background(), "x"); err == nil {
+		t.Fatal("unknown session accepted")
+	}
+}
+
+func TestPageNotConfigured(t *testing.T) {
+	s := openSQLiteTest(t, Config{})
+	ts := httptest.NewServer(NewHandler(s, HandlerOptions{}))
+	defer ts.Close()
+	resp, err := http.Post(ts.URL+"/review/login", "application/x-www-form-urlencoded", bytes.NewBufferString("token=x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("login without Authenticate = %d", resp.StatusCode)
+	}
+}

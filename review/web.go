@@ -1,0 +1,517 @@
+package review
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/server"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// SessionCookie is the name of the moderators' page session cookie.
+const SessionCookie = "vigil_review"
+
+// contentSecurityPolicy lets the page run only its own script and style
+// files: no inline script, no inline event handler, no inline style, no
+// plugin, no framing. Even markup that slipped past escaping could not run.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+type pages struct {
+	queue, login, audit, errPage *template.Template
+	static                       fs.FS
+}
+
+func newPages() *pages {
+	parse := func(name string) *template.Template {
+		return template.Must(template.New("layout.html").Funcs(template.FuncMap{
+			"since": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+		}).ParseFS(assets, "assets/layout.html", "assets/"+name))
+	}
+	static, err := fs.Sub(assets, "assets/static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return &pages{queue: parse("queue.html"), login: parse("login.html"), audit: parse("audit.html"), errPage: parse("error.html"), static: static}
+}
+
+func (h *Handler) pageRoutes() {
+	h.mux.HandleFunc("GET /review/{$}", h.page(h.queuePage))
+	h.mux.HandleFunc("GET /review/audit", h.page(h.auditPage))
+	h.mux.HandleFunc("GET /review/login", h.loginForm)
+	h.mux.HandleFunc("POST /review/login", h.login)
+	h.mux.HandleFunc("POST /review/logout", h.action(h.logout))
+	h.mux.HandleFunc("POST /review/decide", h.action(h.decideAction))
+	h.mux.HandleFunc("GET /review/static/{file}", h.staticFile)
+	h.mux.HandleFunc("GET /review", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/review/", http.StatusMovedPermanently)
+	})
+	h.mux.HandleFunc("/review/", func(w http.ResponseWriter, r *http.Request) {
+		h.renderError(w, r, http.StatusNotFound, "No such page.")
+	})
+}
+
+func securityHeaders(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", contentSecurityPolicy)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, t *template.Template, status int, data any) {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		h.log.ErrorContext(r.Context(), "render review page", "path", r.URL.Path, "error", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString("internal error\n")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	securityHeaders(w)
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type errorData struct {
+	Title   string
+	User    *vigil.Principal
+	CSRF    string
+	Message string
+}
+
+func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	h.render(w, r, h.pages.errPage, status, errorData{Title: http.StatusText(status), Message: msg})
+}
+
+func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "not logged in")
+	}
+	s, err := h.store.Session(r.Context(), c.Value)
+	return s, c.Value, err
+}
+
+// page wraps a GET page: it needs a live session, and sends the browser to
+// the login form otherwise.
+func (h *Handler) page(fn func(w http.ResponseWriter, r *http.Request, s *Session) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, _, err := h.sessionOf(r)
+		if vigil.ErrorCode(err) == vigil.EUNAUTHORIZED {
+			securityHeaders(w)
+			http.Redirect(w, r, "/review/login", http.StatusSeeOther)
+			return
+		}
+		if err == nil {
+			err = fn(w, r, s)
+		}
+		if err != nil {
+			h.pageError(w, r, err)
+		}
+	}
+}
+
+func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	switch vigil.ErrorCode(err) {
+	case vigil.EINVALID:
+		status = http.StatusBadRequest
+	case vigil.ENOTFOUND:
+		status = http.StatusNotFound
+	case vigil.EFORBIDDEN:
+		status = http.StatusForbidden
+	}
+	if status == http.StatusInternalServerError {
+		h.log.ErrorContext(r.Context(), "review page failed", "path", r.URL.Path, "error", err)
+	}
+	h.renderError(w, r, status, vigil.ErrorMessage(err))
+}
+
+// sameOrigin rejects cross-site requests by the browser's own account of
+// them (Sec-Fetch-Site, Origin), a second line behind SameSite=Strict
+// cookies and CSRF tokens.
+func sameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != "null" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	} else if o == "null" {
+		return false
+	}
+	return true
+}
+
+// action wraps a state-changing request of the page: a live session, a
+// same-origin request and the session's CSRF token (X-CSRF-Token header or
+// csrf form field) are all required. Answers are JSON.
+func (h *Handler) action(fn func(w http.ResponseWriter, r *http.Request, s *Session, token string) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w)
+		s, token, err := h.sessionOf(r)
+		if err == nil && !sameOrigin(r) {
+			err = vigil.Errorf(vigil.EFORBIDDEN, "cross-site request refused")
+		}
+		if err == nil {
+			csrf := r.Header.Get("X-CSRF-Token")
+			if csrf == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+				r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+				csrf = r.PostFormValue("csrf")
+			}
+			if !s.ValidCSRF(csrf) {
+				err = vigil.Errorf(vigil.EFORBIDDEN, "missing or wrong CSRF token: reload the page")
+			}
+		}
+		if err == nil {
+			err = fn(w, r, s, token)
+		}
+		if err != nil {
+			server.Error(w, r, h.log, err)
+		}
+	}
+}
+
+func (h *Handler) staticFile(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	types := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+	ctype := ""
+	for ext, t := range types {
+		if strings.HasSuffix(name, ext) {
+			ctype = t
+		}
+	}
+	b, err := fs.ReadFile(h.pages.static, name)
+	if err != nil || ctype == "" || strings.Contains(name, "/") {
+		h.renderError(w, r, http.StatusNotFound, "No such file.")
+		return
+	}
+	securityHeaders(w)
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(b)
+}
+
+type loginData struct {
+	Title   string
+	User    *vigil.Principal
+	CSRF    string
+	Message string
+}
+
+func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := h.sessionOf(r); err == nil {
+		securityHeaders(w)
+		http.Redirect(w, r, "/review/", http.StatusSeeOther)
+		return
+	}
+	h.render(w, r, h.pages.login, http.StatusOK, loginData{Title: "Log in"})
+}
+
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		h.renderError(w, r, http.StatusForbidden, "Cross-site login refused.")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	token := strings.TrimSpace(r.PostFormValue("token"))
+	fail := func(status int, msg string) {
+		h.render(w, r, h.pages.login, status, loginData{Title: "Log in", Message: msg})
+	}
+	if h.opts.Authenticate == nil {
+		fail(http.StatusServiceUnavailable, "Login is not configured on this server (no moderator tokens).")
+		return
+	}
+	p, ok := h.opts.Authenticate(token)
+	if !ok {
+		h.log.WarnContext(r.Context(), "review login refused", "remote", r.RemoteAddr)
+		fail(http.StatusUnauthorized, "Unknown token.")
+		return
+	}
+	if canWork(p) != nil {
+		fail(http.StatusForbidden, "This token's role may not work the review queue.")
+		return
+	}
+	secret, sess, err := h.store.CreateSession(r.Context(), p, h.opts.SessionTTL)
+	if err != nil {
+		h.pageError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookie, Value: secret, Path: "/review/", Expires: sess.Expires,
+		MaxAge: int(h.opts.SessionTTL.Seconds()), HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: h.opts.SecureCookies || r.TLS != nil,
+	})
+	h.log.InfoContext(r.Context(), "review login", "moderator", p.Name)
+	securityHeaders(w)
+	http.Redirect(w, r, "/review/", http.StatusSeeOther)
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *Session, token string) error {
+	if err := h.store.DeleteSession(r.Context(), token); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/review/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: h.opts.SecureCookies || r.TLS != nil})
+	http.Redirect(w, r, "/review/login", http.StatusSeeOther)
+	return nil
+}
+
+// decideAction is the page's one state change: a decision on one or more
+// items ({"ids":[...],"decision":...,"note":...,"tags":[...]}).
+func (h *Handler) decideAction(w http.ResponseWriter, r *http.Request, s *Session, _ string) error {
+	var req bulkRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	res, err := h.store.DecideMany(r.Context(), s.Principal, req.IDs, req.Decision)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, bulkResponse{Results: res})
+	return nil
+}
+
+// itemView is what the queue page shows of an item.
+type itemView struct {
+	ID                                     int64
+	DocID, Kind, Lang, Section, Author     string
+	URL, Status, ClaimedBy, Summary        string
+	Severity, Age, Created                 string
+	SevClass                               string
+	Flags, Tags                            []scoreView
+	Title, Body                            []Segment
+	Evidence                               []evidenceView
+	Decision, Note, DecidedBy, DecidedWhen string
+	CorrectedTags                          string
+	Open                                   bool
+	Versions                               string
+}
+
+type scoreView struct{ Name, Score string }
+
+type evidenceView struct{ Rule, Field, Text string }
+
+func newItemView(it *vigil.ReviewItem, now time.Time) itemView {
+	v := itemView{
+		ID: it.ID, DocID: it.DocID, Kind: it.Document.Kind, Lang: it.Document.Lang, Section: it.Document.Section,
+		Author: it.Document.Author, URL: it.Document.URL, Status: it.Status, Open: it.Open(),
+		Severity: strconv.FormatFloat(it.Severity, 'f', 2, 64), Age: age(now.Sub(it.CreatedAt)),
+		Created: it.CreatedAt.Format("2006-01-02 15:04"), Decision: it.Decision, Note: it.Note, DecidedBy: it.DecidedBy,
+		CorrectedTags: strings.Join(it.CorrectedTags, ", "),
+		Versions:      strings.Trim(it.Verdict.Versions.Model+" · "+it.Verdict.Versions.Rules, " ·"),
+	}
+	if claimedAt(it, now) {
+		v.ClaimedBy = it.ClaimedBy
+	}
+	if it.DecidedAt != nil {
+		v.DecidedWhen = it.DecidedAt.Format("2006-01-02 15:04")
+	}
+	switch {
+	case it.Severity >= 1.8:
+		v.SevClass = "sev-critical"
+	case it.Severity >= 1:
+		v.SevClass = "sev-high"
+	case it.Severity >= 0.8:
+		v.SevClass = "sev-medium"
+	default:
+		v.SevClass = "sev-low"
+	}
+	for _, f := range it.Verdict.Flags {
+		v.Flags = append(v.Flags, scoreView{f.Name, strconv.FormatFloat(f.Score, 'f', 2, 64)})
+	}
+	for _, t := range it.Verdict.Tags {
+		v.Tags = append(v.Tags, scoreView{t.Name, strconv.FormatFloat(t.Score, 'f', 2, 64)})
+	}
+	ev := evidenceOf(&it.Verdict)
+	for _, e := range ev {
+		name := e.Rule
+		if name == "" {
+			name = e.Feature
+		}
+		v.Evidence = append(v.Evidence, evidenceView{Rule: name, Field: e.Field, Text: e.Text})
+	}
+	v.Title = Highlight(it.Document.Title, vigil.FieldTitle, ev)
+	v.Body = Highlight(it.Document.Body, vigil.FieldBody, ev)
+	v.Summary = summary(it.Document.Title + " " + it.Document.Body)
+	return v
+}
+
+// summary is the first words of s, whitespace collapsed, for the list.
+func summary(s string) string {
+	s = strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+	if utf8.RuneCountInString(s) <= 90 {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:90]) + "…"
+}
+
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+func options(current string, values ...string) []option {
+	out := make([]option, 0, len(values))
+	for i := 0; i+1 < len(values); i += 2 {
+		out = append(out, option{values[i], values[i+1], values[i] == current})
+	}
+	return out
+}
+
+type queueData struct {
+	Title    string
+	User     *vigil.Principal
+	CSRF     string
+	Items    []itemView
+	Statuses []option
+	Flags    []option
+	Kinds    []option
+	Ages     []option
+	Section  string
+	Author   string
+	Status   string
+	Next     string
+	Count    int
+	One      bool
+}
+
+func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) error {
+	q := r.URL.Query()
+	now := h.store.now()
+	data := queueData{Title: "Review queue", User: &s.Principal, CSRF: s.CSRF}
+	var items []*vigil.ReviewItem
+	if idStr := q.Get("item"); idStr != "" {
+		id, err := strconv.ParseInt(idStr, 10, 64)
+		if err != nil || id <= 0 {
+			return vigil.Errorf(vigil.EINVALID, "item %q: want a positive integer", idStr)
+		}
+		it, err := h.store.Get(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		items = []*vigil.ReviewItem{it}
+		data.One = true
+	} else {
+		f, err := filterFrom(q)
+		if err != nil {
+			return err
+		}
+		var next string
+		items, next, err = h.store.List(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		if next != "" {
+			nq := url.Values{}
+			for k, v := range q {
+				nq[k] = v
+			}
+			nq.Set("cursor", next)
+			data.Next = "/review/?" + nq.Encode()
+		}
+		data.Status, data.Section, data.Author = f.Status, f.Section, f.Author
+	}
+	data.Statuses = options(data.Status, "open", "open", "pending", "pending", "claimed", "claimed", "escalated", "escalated",
+		"approved", "approved", "rejected", "rejected", "superseded", "superseded")
+	data.Flags = options(q.Get("flag"), "", "any flag", vigil.FlagExtremistRecruitment, "extremist recruitment", vigil.FlagToxic, "toxic")
+	data.Kinds = options(q.Get("kind"), "", "any kind", vigil.KindComment, "comments", vigil.KindArticle, "articles")
+	data.Ages = options(q.Get("min_age"), "", "any age", "1h", "older than 1 h", "6h", "older than 6 h", "24h", "older than 1 day")
+	for _, it := range items {
+		data.Items = append(data.Items, newItemView(it, now))
+	}
+	data.Count = len(data.Items)
+	h.render(w, r, h.pages.queue, http.StatusOK, data)
+	return nil
+}
+
+type auditData struct {
+	Title   string
+	User    *vigil.Principal
+	CSRF    string
+	Entries []auditView
+	Actor   string
+	Item    string
+	Next    string
+}
+
+type auditView struct {
+	ID, ItemID              int64
+	At, Actor, Action, Note string
+	DocID, Before, After    string
+}
+
+func stateText(st *vigil.ReviewState) string {
+	if st == nil {
+		return ""
+	}
+	s := st.Status
+	if st.ClaimedBy != "" {
+		s += " · claimed by " + st.ClaimedBy
+	}
+	if len(st.CorrectedTags) > 0 {
+		s += " · tags " + strings.Join(st.CorrectedTags, ", ")
+	}
+	return s
+}
+
+func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, s *Session) error {
+	f, err := auditFilterFrom(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	entries, next, err := h.store.Audit(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	data := auditData{Title: "Audit log", User: &s.Principal, CSRF: s.CSRF, Actor: f.Actor}
+	if f.ItemID > 0 {
+		data.Item = strconv.FormatInt(f.ItemID, 10)
+	}
+	for _, e := range entries {
+		data.Entries = append(data.Entries, auditView{ID: e.ID, ItemID: e.ItemID, At: e.At.Format("2006-01-02 15:04:05"),
+			Actor: e.Actor, Action: e.Action, Note: e.Note, DocID: e.DocID, Before: stateText(e.Before), After: stateText(e.After)})
+	}
+	if next > 0 {
+		nq := r.URL.Query()
+		nq.Set("before", strconv.FormatInt(next, 10))
+		data.Next = "/review/audit?" + nq.Encode()
+	}
+	h.render(w, r, h.pages.audit, http.StatusOK, data)
+	return nil
+}
