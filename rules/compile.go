@@ -58,6 +58,7 @@ type calias struct {
 	phrase int32
 	entity int32
 	cased  bool
+	proper bool
 }
 
 type crule struct {
@@ -85,15 +86,16 @@ type cnode struct {
 type termKind uint8
 
 const (
-	termPhrase termKind = iota
-	termClass
+	termOperand termKind = iota // a phrase, an @class or a $list
 	termNear
 	termRegex
 )
 
+// operand is what one side of a term matches: the union of some phrases
+// and entity classes (one of them, unless it is a $list).
 type operand struct {
-	phrase int32 // -1 for a class
-	class  string
+	phrases []int32
+	classes []string
 }
 
 type cterm struct {
@@ -119,6 +121,7 @@ type compiler struct {
 	phrIdx   map[string]int32 // phrase key → phrase
 	patIdx   map[string]int32 // literal → pattern
 	patterns []string
+	lists    map[string]*List
 }
 
 // Compile builds a Set from parsed files. It refuses the whole set on any
@@ -133,6 +136,17 @@ func Compile(files []*File) (*Set, error) {
 	}
 	for i := range c.s.caches {
 		c.s.caches[i] = newStemCache()
+	}
+	c.lists = map[string]*List{}
+	for _, f := range files {
+		for _, l := range f.Lists {
+			if prev, dup := c.lists[l.Name]; dup {
+				c.errs = append(c.errs, &ParseError{Path: f.Path, Line: l.Line, Rule: "$" + l.Name,
+					Msg: fmt.Sprintf("duplicate list name (first at %s:%d)", prev.file.Path, prev.Line)})
+				continue
+			}
+			c.lists[l.Name] = l
+		}
 	}
 	seenFirst := map[string]*Rule{}
 	for _, f := range files {
@@ -175,9 +189,10 @@ func Compile(files []*File) (*Set, error) {
 		walk(r.cond, func(t *cterm) {
 			if t.kind == termNear {
 				for _, o := range []operand{t.a, t.b} {
-					if o.phrase >= 0 {
-						s.needOrdinals[o.phrase] = true
-					} else {
+					for _, p := range o.phrases {
+						s.needOrdinals[p] = true
+					}
+					if len(o.classes) > 0 {
 						classNear = true
 					}
 				}
@@ -241,18 +256,21 @@ func (c *compiler) group(cr *crule, g *Group, negated bool) *cnode {
 				c.errf(cr.Rule, it.Line, "%v", err)
 				continue
 			}
-			if msg := unreachable(it.Term); msg != "" {
+			if msg := unreachableTerm(pt); msg != "" {
 				c.errf(cr.Rule, it.Line, "term %q can never match normalized text: %s", it.Term, msg)
 				continue
 			}
 			t := &cterm{src: it.Term}
-			t.a = c.operand(cr, pt.a, neg)
+			var ok bool
+			if t.a, ok = c.operand(cr, pt.a, neg, it.Line); !ok {
+				continue
+			}
 			if pt.near {
 				t.kind, t.dist = termNear, pt.dist
-				t.b = c.operand(cr, pt.b, neg)
+				if t.b, ok = c.operand(cr, pt.b, neg, it.Line); !ok {
+					continue
+				}
 				cr.hasNear = true
-			} else if t.a.phrase < 0 {
-				t.kind = termClass
 			}
 			n.kids = append(n.kids, &cnode{op: opTerm, t: t})
 		}
@@ -267,20 +285,50 @@ func appendOnce(s []int32, v int32) []int32 {
 	return append(s, v)
 }
 
-// operand compiles one side and indexes the rule under it, so the rule is
-// evaluated only on fields where it could fire.
-func (c *compiler) operand(cr *crule, sd side, negated bool) operand {
-	if sd.class != "" {
-		if !negated {
-			c.s.classRules[sd.class] = appendOnce(c.s.classRules[sd.class], cr.idx)
+// operand compiles one side and indexes the rule under what it matches,
+// so the rule is evaluated only on fields where it could fire.
+func (c *compiler) operand(cr *crule, sd side, negated bool, line int) (operand, bool) {
+	var o operand
+	add := func(sd side) {
+		if sd.class != "" {
+			o.classes = append(o.classes, sd.class)
+			if !negated {
+				c.s.classRules[sd.class] = appendOnce(c.s.classRules[sd.class], cr.idx)
+			}
+			return
 		}
-		return operand{phrase: -1, class: sd.class}
+		p := c.phrase(sd)
+		o.phrases = append(o.phrases, p)
+		if !negated {
+			c.s.phraseRules[p] = appendOnce(c.s.phraseRules[p], cr.idx)
+		}
 	}
-	p := c.phrase(sd)
-	if !negated {
-		c.s.phraseRules[p] = appendOnce(c.s.phraseRules[p], cr.idx)
+	if sd.list == "" {
+		add(sd)
+		return o, true
 	}
-	return operand{phrase: p}
+	l, ok := c.lists[sd.list]
+	if !ok {
+		c.errf(cr.Rule, line, "unknown list $%s", sd.list)
+		return o, false
+	}
+	for _, it := range l.Terms {
+		pt, err := parseTerm(it.Term)
+		if err == nil && (pt.near || pt.a.list != "") {
+			err = fmt.Errorf("list item %q: a list holds words, phrases and @classes, not NEAR or $lists", it.Term)
+		}
+		if err == nil {
+			if msg := unreachableTerm(pt); msg != "" {
+				err = fmt.Errorf("term %q can never match normalized text: %s", it.Term, msg)
+			}
+		}
+		if err != nil {
+			c.errs = append(c.errs, &ParseError{Path: l.file.Path, Line: it.Line, Rule: "$" + l.Name, Msg: err.Error()})
+			continue
+		}
+		add(pt.a)
+	}
+	return o, len(o.phrases)+len(o.classes) > 0
 }
 
 func (c *compiler) phrase(sd side) int32 {
@@ -334,6 +382,13 @@ func stemAtom(a *atom) string {
 	}
 	lit := a.word
 	for _, st := range use {
+		if st == stemKK {
+			// Kazakh forms are matched by stripping the text word only
+			// (kkMatch); the term itself is the reference form.
+			a.stems[st] = a.word
+			lit = commonPrefix(lit, kkLiteral(a.word))
+			continue
+		}
 		s := st.fn()(a.word)
 		if utf8.RuneCountInString(s) < minStemRunes {
 			s = a.word // over-cut stem ("аким" → "ак"): accept only forms stemming to the word itself
@@ -404,7 +459,7 @@ func (c *compiler) entity(f *File, e *EntityDef) {
 	r := &Rule{ID: e.Canonical, file: f}
 	for _, al := range e.Aliases {
 		pt, err := parseTerm(al.Term)
-		if err == nil && (pt.near || pt.a.class != "") {
+		if err == nil && (pt.near || pt.a.class != "" || pt.a.list != "") {
 			err = fmt.Errorf("an entity form is a word or phrase, not %q", al.Term)
 		}
 		if err != nil {
@@ -413,7 +468,7 @@ func (c *compiler) entity(f *File, e *EntityDef) {
 		}
 		p := c.phrase(pt.a)
 		ai := int32(len(c.s.aliases))
-		c.s.aliases = append(c.s.aliases, calias{phrase: p, entity: ei, cased: al.Cased})
+		c.s.aliases = append(c.s.aliases, calias{phrase: p, entity: ei, cased: al.Cased, proper: al.Proper})
 		c.s.phraseAliases[p] = append(c.s.phraseAliases[p], ai)
 	}
 }
@@ -427,6 +482,16 @@ func unreachable(term string) string {
 			return "ё is folded to е in normalized text"
 		case isUpper(r):
 			return "normalized text is lower case"
+		}
+	}
+	return ""
+}
+
+// unreachableTerm is unreachable for the words of a parsed term.
+func unreachableTerm(pt parsedTerm) string {
+	for _, w := range append(slices.Clip(pt.a.words), pt.b.words...) {
+		if msg := unreachable(w.text); msg != "" {
+			return msg
 		}
 	}
 	return ""

@@ -185,6 +185,19 @@ func (l *linter) term(who, term string, line int) {
 	}
 }
 
+// reachable checks only that normalization can produce the term's words.
+func (l *linter) reachable(who, term string, line int) {
+	pt, err := parseTerm(term)
+	if err != nil {
+		return
+	}
+	for _, w := range append(pt.a.words, pt.b.words...) {
+		if norm := pipeline.NormalizeText(w.text); norm != w.text {
+			l.add(line, who, LevelError, "term %q: normalization turns %q into %q, so it can never match; write %q", term, w.text, norm, norm)
+		}
+	}
+}
+
 // regex checks an RE2 regex for size, ASCII-only classes and literals that
 // normalized text never contains.
 func (l *linter) regex(r *Rule, it Item) {
@@ -233,6 +246,11 @@ func (l *linter) entities() {
 				l.add(a.Line, e.Canonical, LevelWarning, "form %q also names %q (line %d): the longer or first entry wins", a.Term, prev.Canonical, prev.Line)
 			}
 			seen[a.Term] = e
+			if a.Cased || a.Proper {
+				// the case guard keeps these from matching the common word
+				l.reachable(e.Canonical, a.Term, a.Line)
+				continue
+			}
 			l.term(e.Canonical, a.Term, a.Line)
 		}
 	}

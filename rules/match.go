@@ -89,6 +89,16 @@ func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 		if !ok {
 			continue
 		}
+		slices.SortFunc(ev, func(a, b hit) int {
+			if c := cmp.Compare(a.start, b.start); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.end, b.end)
+		})
+		ev = slices.CompactFunc(ev, func(a, b hit) bool { return a.start == b.start && a.end == b.end })
+		if len(ev) < max(1, r.MinHits) {
+			continue
+		}
 		fr := Fired{Rule: r.Rule, Spans: make([]pipeline.Span, 0, len(ev))}
 		for _, h := range ev {
 			fr.Spans = append(fr.Spans, pipeline.Span{Start: h.start, End: h.end})
@@ -174,7 +184,7 @@ func (m *matchState) accept(a *atom, start, litEnd int) (int, bool) {
 	if a.scr == scriptLatin {
 		return end, try(stemEN)
 	}
-	if try(stemRU) || m.kk && try(stemKK) {
+	if try(stemRU) || m.kk && strings.HasPrefix(w, kkLiteral(a.word)) && kkMatch(w, a.word) {
 		return end, true
 	}
 	return 0, false
@@ -304,7 +314,7 @@ func (m *matchState) findEntities(res *FieldResult) {
 			al := m.s.aliases[ai]
 			e := m.s.entities[al.entity]
 			for _, h := range hits {
-				if al.cased && !m.upperInOriginal(h.start, h.end) {
+				if al.cased && !m.upperInOriginal(h.start, h.end) || al.proper && !m.capitalInOriginal(h.start, h.end) {
 					continue
 				}
 				cands = append(cands, cand{e, h})
@@ -363,6 +373,21 @@ func (m *matchState) upperInOriginal(start, end int) bool {
 	return letters > 0
 }
 
+// capitalInOriginal reports whether the original text of the normalized
+// span starts with an upper-case letter.
+func (m *matchState) capitalInOriginal(start, end int) bool {
+	if m.f.Original == "" {
+		return false
+	}
+	s, e := m.f.Span(start, end)
+	for _, r := range m.f.Original[s:e] {
+		if isWordRune(r) {
+			return isUpper(r)
+		}
+	}
+	return false
+}
+
 // eval evaluates a node; ev collects positive evidence (capped).
 func (m *matchState) eval(n *cnode, ev []hit) (bool, []hit) {
 	switch n.op {
@@ -401,16 +426,36 @@ func (m *matchState) eval(n *cnode, ev []hit) (bool, []hit) {
 	}
 }
 
+// operand returns the hits of an operand, sorted by start.
 func (m *matchState) operand(o operand) []hit {
-	if o.phrase >= 0 {
-		return m.phr[o.phrase]
+	if len(o.phrases)+len(o.classes) == 1 {
+		if len(o.phrases) == 1 {
+			return m.phr[o.phrases[0]]
+		}
+		return m.class[o.classes[0]]
 	}
-	return m.class[o.class]
+	var out []hit
+	for _, p := range o.phrases {
+		out = append(out, m.phr[p]...)
+	}
+	for _, c := range o.classes {
+		out = append(out, m.class[c]...)
+	}
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b hit) int {
+			if c := cmp.Compare(a.start, b.start); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.end, b.end)
+		})
+		out = slices.CompactFunc(out, func(a, b hit) bool { return a.start == b.start && a.end == b.end })
+	}
+	return out
 }
 
 func (m *matchState) term(t *cterm) []hit {
 	switch t.kind {
-	case termPhrase, termClass:
+	case termOperand:
 		return m.operand(t.a)
 	case termRegex:
 		var out []hit

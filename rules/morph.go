@@ -88,7 +88,7 @@ func splitWords(s string) []string {
 //
 // Stemmers by script and document language:
 //   - Cyrillic: Russian Snowball; in Kazakh documents also the Kazakh suffix
-//     stripper (kkStem), since Kazakh text freely inflects Russian words and
+//     matcher (kkMatch), since Kazakh text freely inflects Russian words and
 //     Russian words appear inside Kazakh comments;
 //   - Latin: English Snowball.
 //
@@ -130,7 +130,7 @@ func enStem(w string) string { return english.Stem(w, true) }
 // kkSuffixes are Kazakh case, possessive and plural endings, longest first
 // within each length. Kazakh morphology is agglutinative: stem + plural +
 // possessive + case, with vowel harmony and consonant assimilation giving
-// each ending several shapes. kkStem strips up to three of them.
+// each ending several shapes.
 var kkSuffixes = func() []string {
 	s := strings.Fields(`
 		лардың лердің дардың дердің тардың тердің
@@ -153,16 +153,25 @@ var kkSuffixes = func() []string {
 	return out
 }()
 
-// kkMinStem is the shortest stem kkStem leaves, in letters.
-const kkMinStem = 3
+// kkMinStem is the shortest stem kkMatch strips down to, in letters.
+const kkMinStem = 2
 
-// kkStem strips up to three Kazakh inflectional endings from w, never
-// leaving fewer than kkMinStem letters. It over-stems on purpose: both the
-// term and the text word go through it, so only equality of the results
-// matters.
-func kkStem(w string) string {
+// kkMatch reports whether the Kazakh text word w is term (a dictionary
+// form) with inflectional endings: it strips up to four endings from w,
+// longest first, and compares every step with term, also after undoing
+// the voicing of a final consonant before a vowel ending (кітабы →
+// кітап, жүрегі → жүрек, тарағы → тарақ). Only the text word is stripped,
+// so unrelated words that share a stem after stripping ("алма" apple and
+// "Алматы") never meet.
+func kkMatch(w, term string) bool {
 	n := utf8.RuneCountInString(w)
-	for range 3 {
+	for range 5 {
+		if w == term || kkUnvoice(w) == term {
+			return true
+		}
+		if len(w) < len(term)-2 {
+			return false
+		}
 		stripped := false
 		for _, suf := range kkSuffixes {
 			if strings.HasSuffix(w, suf) {
@@ -175,10 +184,34 @@ func kkStem(w string) string {
 			}
 		}
 		if !stripped {
-			break
+			return false
 		}
 	}
+	return false
+}
+
+// kkUnvoice turns a final б, г, ғ back into п, к, қ.
+func kkUnvoice(w string) string {
+	r, size := utf8.DecodeLastRuneInString(w)
+	switch r {
+	case 'б':
+		return w[:len(w)-size] + "п"
+	case 'г':
+		return w[:len(w)-size] + "к"
+	case 'ғ':
+		return w[:len(w)-size] + "қ"
+	}
 	return w
+}
+
+// kkLiteral is the prefix every inflected form of the Kazakh term shares:
+// the term without a final п, к or қ, which voice before vowel endings.
+func kkLiteral(term string) string {
+	r, size := utf8.DecodeLastRuneInString(term)
+	if r == 'п' || r == 'к' || r == 'қ' {
+		return term[:len(term)-size]
+	}
+	return term
 }
 
 // maxEndingRunes is the longest ending a stemmer removes, in letters
@@ -233,8 +266,6 @@ const (
 
 func (s stemmer) fn() func(string) string {
 	switch s {
-	case stemKK:
-		return kkStem
 	case stemEN:
 		return enStem
 	}

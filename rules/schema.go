@@ -20,7 +20,9 @@ type File struct {
 	Description string
 	Rules       []*Rule
 	Entities    []*EntityDef
-	sum         [sha256.Size]byte // of the file's bytes
+	// Lists are named term lists, used in terms as $name by every pack.
+	Lists []*List
+	sum   [sha256.Size]byte // of the file's bytes
 }
 
 // Modes.
@@ -42,6 +44,15 @@ const (
 
 var entityTypes = []string{EntityOrg, EntityStateBody, EntityOfficial, EntityPlace}
 
+// List is a named list of terms (words, phrases, @classes) that any rule
+// can use as $name, alone or on one side of NEAR.
+type List struct {
+	Name  string
+	Terms []Item
+	Line  int
+	file  *File
+}
+
 // Rule is one rule as written in a pack.
 type Rule struct {
 	ID          string
@@ -51,6 +62,9 @@ type Rule struct {
 	Mode        string   // ModeLive (default) or ModeShadow
 	Severity    string
 	Action      Action
+	// MinHits is how many evidence spans the rule needs to fire (default 1),
+	// for topic rules that should not fire on one passing mention.
+	MinHits int
 	// Cond holds the rule's top-level any/all/none groups as one all-group.
 	Cond    *Group
 	Match   []Example
@@ -111,7 +125,10 @@ type Alias struct {
 	// Cased requires the matched original text to be upper case, for short
 	// abbreviations that collide with words ("ИГ" and the word "иг").
 	Cased bool
-	Line  int
+	// Proper requires the matched original text to start with a capital
+	// letter, for names that are also common words ("Семей" and "семей").
+	Proper bool
+	Line   int
 }
 
 // ParseError is a problem in a pack, at a file and line.
@@ -175,6 +192,28 @@ func Parse(path string, data []byte) (*File, ParseErrors) {
 		"pack":        func(_, v *yaml.Node) { p.f.Pack = p.str(v, "") },
 		"description": func(_, v *yaml.Node) { p.f.Description = p.str(v, "") },
 		"version":     func(_, v *yaml.Node) { p.str(v, "") },
+		"lists": func(_, v *yaml.Node) {
+			if v.Kind != yaml.MappingNode {
+				p.errf(v.Line, "", "lists is a mapping of name to a list of terms")
+				return
+			}
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				k, val := v.Content[i], v.Content[i+1]
+				if !validListName(k.Value) {
+					p.errf(k.Line, "", "bad list name %q (letters, digits and _)", k.Value)
+					continue
+				}
+				l := &List{Name: k.Value, Line: k.Line, file: p.f}
+				for _, c := range p.seq(val, "$"+k.Value) {
+					if c.Kind != yaml.ScalarNode || strings.TrimSpace(c.Value) == "" {
+						p.errf(c.Line, "$"+k.Value, "a list holds words, phrases and @classes")
+						continue
+					}
+					l.Terms = append(l.Terms, Item{Term: c.Value, Line: c.Line})
+				}
+				p.f.Lists = append(p.f.Lists, l)
+			}
+		},
 		"rules": func(_, v *yaml.Node) {
 			for _, n := range p.seq(v, "") {
 				if r := p.rule(n); r != nil {
@@ -328,9 +367,22 @@ func (p *parser) rule(n *yaml.Node) *Rule {
 			}
 		},
 		"action": func(_, v *yaml.Node) { actionSeen = true; r.Action = p.action(v, who) },
-		"any":    func(k, v *yaml.Node) { r.Cond.Items = append(r.Cond.Items, Item{Group: p.group("any", v, who), Line: k.Line}) },
-		"all":    func(k, v *yaml.Node) { r.Cond.Items = append(r.Cond.Items, Item{Group: p.group("all", v, who), Line: k.Line}) },
-		"none":   func(k, v *yaml.Node) { r.Cond.Items = append(r.Cond.Items, Item{Group: p.group("none", v, who), Line: k.Line}) },
+		"min_hits": func(_, v *yaml.Node) {
+			n, err := strconv.Atoi(p.str(v, who))
+			if err != nil || n < 1 || n > MaxEvidence {
+				p.errf(v.Line, who, "min_hits must be a whole number from 1 to %d", MaxEvidence)
+			}
+			r.MinHits = n
+		},
+		"any": func(k, v *yaml.Node) {
+			r.Cond.Items = append(r.Cond.Items, Item{Group: p.group("any", v, who), Line: k.Line})
+		},
+		"all": func(k, v *yaml.Node) {
+			r.Cond.Items = append(r.Cond.Items, Item{Group: p.group("all", v, who), Line: k.Line})
+		},
+		"none": func(k, v *yaml.Node) {
+			r.Cond.Items = append(r.Cond.Items, Item{Group: p.group("none", v, who), Line: k.Line})
+		},
 		"match":    func(_, v *yaml.Node) { r.Match = p.examples(v, who) },
 		"no_match": func(_, v *yaml.Node) { r.NoMatch = p.examples(v, who) },
 	})
@@ -496,7 +548,8 @@ func (p *parser) entity(n *yaml.Node) *EntityDef {
 		}
 	}
 	who := e.Canonical
-	forms := func(cased bool) func(_, v *yaml.Node) {
+	seen := map[string]bool{}
+	forms := func(abbr bool) func(_, v *yaml.Node) {
 		return func(_, v *yaml.Node) {
 			list := []*yaml.Node{v}
 			if v.Kind == yaml.SequenceNode {
@@ -507,9 +560,17 @@ func (p *parser) entity(n *yaml.Node) *EntityDef {
 				if s == "" {
 					continue
 				}
+				cased := abbr
 				// Dictionaries are written in natural case; matching is on
 				// normalized text. Short abbreviations keep a case guard.
 				a := Alias{Term: foldTerm(s), Line: c.Line}
+				if !cased && isUpperAbbr(s) && !strings.ContainsAny(strings.TrimSpace(s), " \t") {
+					cased = true // "МВД" written in capitals is an abbreviation
+				}
+				if seen[a.Term] {
+					continue // the same form in two lists (ru and kk "Парламент")
+				}
+				seen[a.Term] = true
 				if cased {
 					// abbreviations are exact forms; short upper-case ones
 					// must be upper case in the original too
@@ -530,6 +591,11 @@ func (p *parser) entity(n *yaml.Node) *EntityDef {
 		"cased": func(_, v *yaml.Node) {
 			for _, s := range p.strs(v, who) {
 				e.Aliases = append(e.Aliases, Alias{Term: exactTerm(foldTerm(s)), Cased: true, Line: v.Line})
+			}
+		},
+		"proper": func(_, v *yaml.Node) {
+			for _, s := range p.strs(v, who) {
+				e.Aliases = append(e.Aliases, Alias{Term: foldTerm(s), Proper: true, Line: v.Line})
 			}
 		},
 		"banned":      func(_, v *yaml.Node) { e.Banned = p.bool(v, who) },

@@ -46,15 +46,19 @@ type wordSpec struct {
 	text string // without the "=" or "*" marker
 }
 
-// side is one operand: an entity class or a phrase of words.
+// side is one operand: an entity class, a named list or a phrase of words.
 type side struct {
 	class string
+	list  string
 	words []wordSpec
 }
 
 func (s side) String() string {
 	if s.class != "" {
 		return "@" + s.class
+	}
+	if s.list != "" {
+		return "$" + s.list
 	}
 	parts := make([]string, len(s.words))
 	for i, w := range s.words {
@@ -121,6 +125,16 @@ func parseTerm(s string) (parsedTerm, error) {
 
 func parseSide(fields []string, term string) (side, error) {
 	var sd side
+	if strings.HasPrefix(fields[0], "$") {
+		if len(fields) > 1 {
+			return sd, fmt.Errorf("term %q: a list (%s) stands alone on its side of NEAR", term, fields[0])
+		}
+		if !validListName(fields[0][1:]) {
+			return sd, fmt.Errorf("term %q: bad list name %q (letters, digits and _)", term, fields[0])
+		}
+		sd.list = fields[0][1:]
+		return sd, nil
+	}
 	if strings.HasPrefix(fields[0], "@") {
 		if len(fields) > 1 {
 			return sd, fmt.Errorf("term %q: an entity class (%s) stands alone on its side of NEAR", term, fields[0])
@@ -133,26 +147,36 @@ func parseSide(fields []string, term string) (side, error) {
 		return sd, nil
 	}
 	for _, f := range fields {
-		w := wordSpec{kind: atomStem, text: f}
+		kind, text := atomStem, f
 		switch {
 		case strings.HasPrefix(f, "="):
-			w.kind, w.text = atomExact, f[1:]
+			kind, text = atomExact, f[1:]
 		case strings.HasSuffix(f, "*"):
-			w.kind, w.text = atomPrefix, f[:len(f)-1]
+			kind, text = atomPrefix, f[:len(f)-1]
 		}
-		if w.text == "" || strings.ContainsAny(w.text, "*=") {
+		if text == "" || strings.ContainsAny(text, "*=") {
 			return sd, fmt.Errorf("term %q: bad word %q (use =word, word* or word)", term, f)
 		}
-		if strings.HasPrefix(w.text, "@") {
-			return sd, fmt.Errorf("term %q: an entity class cannot be part of a phrase", term)
+		if strings.HasPrefix(text, "@") || strings.HasPrefix(text, "$") {
+			return sd, fmt.Errorf("term %q: an entity class or list cannot be part of a phrase", term)
 		}
-		if !wordRuneAt(w.text, 0) || !wordRuneAt(w.text, len(w.text)-1) {
+		if !wordRuneAt(text, 0) || !wordRuneAt(text, len(text)-1) {
 			return sd, fmt.Errorf("term %q: word %q must start and end with a letter or digit", term, f)
 		}
-		if w.kind == atomStem && (utf8.RuneCountInString(w.text) < minStemRunes || !isSingleWord(w.text) || hasDigit(w.text)) {
-			w.kind = atomExact
+		// A token with inner punctuation ("аль-каида", "bay'ah") is a
+		// phrase of its parts, so it matches however the parts are joined
+		// ("аль каиды", "аль-каиды"). "*" applies to the last part.
+		parts := splitWords(text)
+		for i, p := range parts {
+			k := kind
+			if kind == atomPrefix && i < len(parts)-1 {
+				k = atomStem
+			}
+			if k == atomStem && (utf8.RuneCountInString(p) < minStemRunes || hasDigit(p)) {
+				k = atomExact
+			}
+			sd.words = append(sd.words, wordSpec{kind: k, text: p})
 		}
-		sd.words = append(sd.words, w)
 	}
 	return sd, nil
 }
@@ -166,15 +190,6 @@ func wordRuneAt(s string, i int) bool {
 	return wordBefore(s, len(s))
 }
 
-func isSingleWord(s string) bool {
-	for _, r := range s {
-		if !isWordRune(r) {
-			return false
-		}
-	}
-	return true
-}
-
 func hasDigit(s string) bool {
 	for _, r := range s {
 		if unicode.IsDigit(r) {
@@ -185,3 +200,15 @@ func hasDigit(s string) bool {
 }
 
 func isUpper(r rune) bool { return unicode.IsUpper(r) }
+
+func validListName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
