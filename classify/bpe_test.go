@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
 )
@@ -353,4 +354,41 @@ func TestShippedTokenizerReproducible(t *testing.T) {
 	if !bytes.Equal(buf.Bytes(), shipped) {
 		t.Errorf("%s is not what TrainTokenizer makes from %s with vocab size %d", shippedTokenizer, corpus, len(f.Model.Vocab))
 	}
+}
+
+// FuzzTrainBPE: whatever the words, TrainBPE writes a file LoadSubwords
+// accepts, deterministically, and whose ids agree with sugarme's Encode.
+func FuzzTrainBPE(f *testing.F) {
+	for _, s := range []string{"low lower newest widest", "ааа ааааа аа", "a\"b \\c ▁x ▁", "[UNK] [unk] [PAD]x", "\xff\xfe a", "ab\u00a0cd ab\u2028cd"} {
+		f.Add(s, uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, text string, rep uint8) {
+		counts := map[string]int{}
+		for i, w := range strings.Fields(text) {
+			counts[w] += 1 + (i*int(rep))%5
+		}
+		if len(counts) == 0 {
+			return
+		}
+		opts := BPEOptions{VocabSize: 60, MinCharCount: 1}
+		var a, b bytes.Buffer
+		if err := TrainBPE(counts, opts, &a); err != nil {
+			t.Fatalf("TrainBPE: %v", err)
+		}
+		if err := TrainBPE(counts, opts, &b); err != nil || !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Fatalf("second training differs (err %v)", err)
+		}
+		s, err := LoadSubwords(&a)
+		if err != nil {
+			t.Fatalf("LoadSubwords on a trained file: %v\n%s", err, b.Bytes())
+		}
+		for w := range counts {
+			if !utf8.ValidString(w) || strings.Contains(w, "[PAD]") || strings.Contains(w, "[UNK]") || utf8.RuneCountInString(w) >= MaxSubwordWordRunes {
+				continue
+			}
+			if got, want := s.WordIDs(w), directIDs(t, s, w); !slices.Equal(got, want) {
+				t.Fatalf("WordIDs(%q) = %v, sugarme Encode %v", w, got, want)
+			}
+		}
+	})
 }

@@ -41,8 +41,8 @@ const MaxSubwordWordRunes = 64
 // goroutine, AMD EPYC, with
 // go test ./classify -run '^$' -bench 'WordIDs|SugarmeEncode' -benchmem:
 //
-//	BenchmarkWordIDs        cached             495 MB/s   0 allocs
-//	BenchmarkWordIDsMiss    cache off            8.3 MB/s (sugarme's MergeWord: 0.6 MB/s)
+//	BenchmarkWordIDs        cached             494 MB/s   0 allocs
+//	BenchmarkWordIDsMiss    cache off            7.4 MB/s (sugarme's MergeWord: 0.6 MB/s)
 //	BenchmarkSugarmeEncode  one call per doc     0.01 MB/s (13 s for the 80 kB)
 //
 // The ids are the ones sugarme's Encode gives for the same words
@@ -298,7 +298,7 @@ func (s *Subwords) Token(id int) string {
 // sugarme's loaded merges, without its per-call costs: MergeWord seeds a
 // math/rand source for dropout on every word (half its time), builds the
 // word in quadratic time and boxes every queue entry; measured on the
-// sample, 0.6 MB/s for MergeWord against tens of MB/s here (see
+// sample, 0.6 MB/s for MergeWord against 7.4 MB/s here (see
 // BenchmarkWordIDsMiss). Merges are applied lowest rank first. When two
 // applicable merges have the same rank (one pair occurring twice, as in
 // "ааа"), sugarme's heap leaves their order to chance, so this function
