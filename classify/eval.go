@@ -224,34 +224,33 @@ func prf(tp, pred, gold int) (p, r, f float64) {
 // WriteText writes the report as aligned tables: per-label scores, the
 // averages and the confusion table.
 func (r *Report) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	section := func(title string, ls []LabelScore, macro, micro float64) {
+	fmt.Fprintf(w, "documents: %d\n", r.Docs)
+	section := func(title string, ls []LabelScore, macro, micro float64) error {
 		if len(ls) == 0 {
-			return
+			return nil
 		}
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "%s\tprecision\trecall\tf1\tsupport\tpredicted\t\n", title)
 		for _, s := range ls {
 			fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t\n", s.Name, s.Precision, s.Recall, s.F1, s.Support, s.Predicted)
 		}
 		fmt.Fprintf(tw, "macro F1\t\t\t%.3f\t\t\t\n", macro)
 		fmt.Fprintf(tw, "micro F1\t\t\t%.3f\t\t\t\n", micro)
-		fmt.Fprintln(tw, "\t\t\t\t\t\t")
+		return tw.Flush()
 	}
-	fmt.Fprintf(tw, "documents\t%d\t\t\t\t\t\n\t\t\t\t\t\t\n", r.Docs)
-	section("tag", r.Tags, r.MacroF1, r.MicroF1)
-	section("flag", r.Flags, r.FlagMacroF1, r.FlagMicroF1)
-	if r.Top1Docs > 0 {
-		fmt.Fprintf(tw, "top-1 accuracy\t%.3f\t(%d single-tag documents)\t\t\t\t\n", r.Top1Accuracy, r.Top1Docs)
-		fmt.Fprintf(tw, "top-1 macro F1\t%.3f\t\t\t\t\t\n", r.Top1MacroF1)
+	if err := section("tag", r.Tags, r.MacroF1, r.MicroF1); err != nil {
+		return err
 	}
-	if err := tw.Flush(); err != nil {
+	if err := section("flag", r.Flags, r.FlagMacroF1, r.FlagMicroF1); err != nil {
 		return err
 	}
 	if r.Top1Docs == 0 {
 		return nil
 	}
+	fmt.Fprintf(w, "\ntop-1 accuracy %.3f, top-1 macro F1 %.3f (%d single-tag documents)\n", r.Top1Accuracy, r.Top1MacroF1, r.Top1Docs)
 	fmt.Fprintln(w, "\nconfusion (rows gold, columns top-1 prediction):")
-	tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
 	name := func(s string) string {
 		if s == "" {
 			return "(none)"

@@ -55,6 +55,9 @@ type FeatureConfig struct {
 	// Subwords adds the word's BPE subword ids, when the model has a
 	// tokenizer.
 	Subwords bool `json:"subwords"`
+	// IDF weights each bucket by its inverse document frequency in the
+	// training data (the table is stored with the model).
+	IDF bool `json:"idf"`
 	// Weights scales each group: word, bigram, char, subword. A document's
 	// feature vector is then normalized to unit length.
 	Weights [numGroups]float32 `json:"weights"`
@@ -69,6 +72,7 @@ func DefaultFeatures() FeatureConfig {
 		MinN:       3,
 		MaxN:       5,
 		Subwords:   true,
+		IDF:        true,
 		Weights:    [numGroups]float32{1, 1, 0.5, 0.5},
 	}
 }

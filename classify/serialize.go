@@ -18,7 +18,7 @@ import (
 //	magic    "VIGILCLS"
 //	version  uint32 (1)
 //	hlen     uint32, then hlen bytes of JSON header (fileHeader)
-//	idf      Buckets bytes, when header.IDF: code c means idf = c*IDFStep
+//	idf      Buckets bytes, when features.idf: code c means idf = c*idf_step
 //	rows     header.Rows uvarints: bucket of each stored row, as the gap
 //	         from the previous stored bucket (the first from -1)
 //	weights  header.Rows × len(Labels) int8, row by row
@@ -41,7 +41,6 @@ type fileHeader struct {
 	Features FeatureConfig `json:"features"`
 	Bias     []float32     `json:"bias"`
 	Scale    []float32     `json:"scale"`
-	IDF      bool          `json:"idf"`
 	IDFStep  float32       `json:"idf_step,omitempty"`
 	Rows     int           `json:"rows"`
 }
@@ -59,7 +58,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 		}
 	}
 	h := fileHeader{Labels: m.Labels, Features: m.Features, Bias: m.bias, Scale: m.scale,
-		IDF: m.feat.idf != nil, IDFStep: m.idfStep, Rows: len(rows)}
+		IDFStep: m.idfStep, Rows: len(rows)}
 	hj, err := json.Marshal(h)
 	if err != nil {
 		return 0, fmt.Errorf("write model: %w", err)
@@ -74,7 +73,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	binary.LittleEndian.PutUint32(u[:4], uint32(len(hj)))
 	bw.Write(u[:4])
 	bw.Write(hj)
-	if m.feat.idf != nil {
+	if m.Features.IDF {
 		bw.Write(m.idfCodes)
 	}
 	prev := -1
@@ -169,7 +168,7 @@ func readModel(r io.Reader, sub SubwordEncoder) (*Model, error) {
 		return nil, bad("%d buckets × %d labels is too large", B, L)
 	case h.Rows < 0 || h.Rows > B:
 		return nil, bad("%d rows for %d buckets", h.Rows, B)
-	case h.IDF && !(h.IDFStep > 0 && h.IDFStep < 1):
+	case h.Features.IDF && !(h.IDFStep > 0 && h.IDFStep < 1):
 		return nil, bad("idf step %v out of (0, 1)", h.IDFStep)
 	}
 	for l := range L {
@@ -178,7 +177,7 @@ func readModel(r io.Reader, sub SubwordEncoder) (*Model, error) {
 		}
 	}
 	var codes []byte
-	if h.IDF {
+	if h.Features.IDF {
 		codes = make([]byte, B)
 		if _, err := io.ReadFull(tr, codes); err != nil {
 			return nil, bad("idf table: %v", eofIsUnexpected(err))
@@ -222,7 +221,7 @@ func readModel(r io.Reader, sub SubwordEncoder) (*Model, error) {
 		return nil, bad("trailing data after checksum")
 	}
 	m := newModel(h.Labels, h.Features, h.Bias, h.Scale, q, sub)
-	if h.IDF {
+	if h.Features.IDF {
 		m.setIDF(codes, h.IDFStep)
 	}
 	return m, nil

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/pipeline"
 )
 
@@ -36,6 +38,7 @@ type engineOptions struct {
 type engine struct {
 	pipe     *pipeline.Pipeline
 	versions vigil.Versions
+	bundle   *models.Bundle // the model bundle loaded
 	maxBytes int
 	log      *slog.Logger
 }
@@ -54,6 +57,11 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 	}
 	e := &engine{maxBytes: opts.MaxBytes, log: opts.Logger.With("component", "engine")}
 	decide := &pipeline.Decide{}
+	bundle, err := loadBundle(opts.ModelsDir)
+	if err != nil {
+		return nil, err
+	}
+	e.bundle, e.versions.Model = bundle, bundle.Meta.Version
 
 	// The stages, in order. Each later stage reads what the ones before it
 	// left in the Item: keep normalize and tokenize first and decide last.
@@ -61,7 +69,8 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		&pipeline.NormalizeStage{}, // Fields (text + byte map), Lang
 		&pipeline.TokenizeStage{},  // Words, Sentences
 		// rules: keyword/phrase/proximity/entity matching → Tags, Entities, Signals
-		// classify: topic and flag models → Tags, Signals
+		classify.NewStage(bundle.Topics, bundle.Meta.Version), // topic model → Tags
+		// flag models → Signals
 		decide, // merges tags, signals → flags, action
 	}
 	if err := ctx.Err(); err != nil {

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/models"
+)
+
+func init() {
+	register("eval", command{
+		summary: "score the engine against labeled JSONL: per-tag/flag P, R, F1; macro/micro F1; top-1 accuracy",
+		run:     runEval,
+	})
+}
+
+// loadBundle loads the model bundle in dir, or the embedded one when dir is
+// empty.
+func loadBundle(dir string) (*models.Bundle, error) {
+	if dir == "" {
+		return models.Default()
+	}
+	return models.LoadDir(dir)
+}
+
+// evalOutput is what `vigil eval --json` prints.
+type evalOutput struct {
+	Versions vigil.Versions `json:"versions"`
+	Source   string         `json:"source"`
+	*classify.Report
+}
+
+func runEval(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: vigil eval [--models DIR] [--rules DIR] --data FILE[,FILE...] [--json]\n\n"+
+			"Runs the engine over labeled JSONL documents and compares the verdicts' tags and flags\n"+
+			"with the gold ones: per-label precision, recall, F1 and support, macro and micro F1,\n"+
+			"and the model's top-1 accuracy with a confusion table.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	var (
+		opts         engineOptions
+		data, source string
+		asJSON       bool
+	)
+	fs.StringVar(&opts.ModelsDir, "models", "", "model bundle `DIR` (default: the embedded bundle)")
+	fs.StringVar(&opts.RulesDir, "rules", "", "rule pack `DIR` (default: the embedded packs)")
+	fs.IntVar(&opts.Workers, "workers", 0, "documents checked at once (default: one per core)")
+	fs.IntVar(&opts.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "size limit of one document, in bytes")
+	fs.StringVar(&data, "data", "", "labeled JSONL `FILES`, comma-separated")
+	fs.StringVar(&source, "source", "all", "which tags count: all, model (the classifier alone) or rule")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if data == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	if source != "all" && source != vigil.SourceModel && source != vigil.SourceRule {
+		fmt.Fprintf(e.stderr, "vigil eval: --source %q: want all, model or rule\n", source)
+		return exitUsage
+	}
+	docs, _, err := readDocFiles(data)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
+		return exitUsage
+	}
+	eng, err := newEngine(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
+		return exitFail
+	}
+	model := eng.bundle.Topics
+	// Top-1 is the classifier's own best tag, above threshold or not, so it
+	// needs the scores the verdict does not carry.
+	fields := prepareFields(ctx, docs, opts.Workers)
+
+	var tagNames []string
+	for _, l := range model.Labels {
+		if l.Kind == classify.KindTag {
+			tagNames = append(tagNames, l.Name)
+		}
+	}
+	ev := classify.NewEvaluator(tagNames...)
+	in := make(chan *vigil.Document)
+	go func() {
+		defer close(in)
+		for i := range docs {
+			select {
+			case in <- &docs[i]:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var buf []float64
+	failed := 0
+	i := 0
+	for v := range eng.stream(ctx, in) {
+		d := &docs[i]
+		if v.Error != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "vigil eval: %s: %s\n", d.ID, v.Error.Message)
+		}
+		var predT, predF []string
+		for _, t := range v.Tags {
+			if source == "all" || t.Source == source {
+				predT = append(predT, t.Name)
+			}
+		}
+		for _, f := range v.Flags {
+			predF = append(predF, f.Name)
+		}
+		buf = model.Scores(buf[:0], fields[i])
+		top1, best := "", -1.0
+		for l, p := range buf {
+			if model.Labels[l].Kind == classify.KindTag && p > best {
+				top1, best = model.Labels[l].Name, p
+			}
+		}
+		ev.Add(d.Tags, predT, top1, d.Flags, predF)
+		i++
+	}
+	if err := ctx.Err(); err != nil {
+		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
+		return exitFail
+	}
+	r := ev.Report()
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(evalOutput{Versions: eng.versions, Source: source, Report: r}); err != nil {
+			fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
+			return exitFail
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "models %s, rules %s, tags from %s\n\n", eng.versions.Model, eng.versions.Rules, source)
+		if err := r.WriteText(e.stdout); err != nil {
+			fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
+			return exitFail
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(e.stderr, "vigil eval: %d of %d documents failed in the engine\n", failed, len(docs))
+		return exitFail
+	}
+	return exitOK
+}

@@ -1,0 +1,494 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/models"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+func init() {
+	register("train", command{
+		summary: "train a model bundle (tokenizer, classifier, thresholds, metadata) from labeled JSONL",
+		run:     runTrain,
+	})
+}
+
+// trainParams are the training parameters recorded in the bundle's
+// metadata.
+type trainParams struct {
+	Labels       string                 `json:"labels"`
+	Features     classify.FeatureConfig `json:"features"`
+	Epochs       int                    `json:"epochs"`
+	LR           float64                `json:"lr"`
+	Seed         uint64                 `json:"seed"`
+	Shards       int                    `json:"shards"`
+	Batch        int                    `json:"batch"`
+	Vocab        int                    `json:"bpe_vocab"`
+	Tokenizer    string                 `json:"tokenizer,omitempty"`
+	DevFraction  float64                `json:"dev_fraction,omitempty"`
+	MinPrecision map[string]float64     `json:"min_precision,omitempty"`
+}
+
+func runTrain(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: vigil train --data FILE[,FILE...] [--dev FILE[,FILE...]] --out DIR [flags]\n\n"+
+			"Trains a model bundle from labeled JSONL documents (their tags and flags are the\n"+
+			"labels): a BPE tokenizer, the classifier, per-label thresholds chosen on --dev (or on\n"+
+			"a held-out tenth of --data), the taxonomy and metadata.json. Same data and flags give\n"+
+			"the same tokenizer and classifier, bit for bit.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	def := classify.DefaultFeatures()
+	var (
+		data, dev, out, taxonomy, tokenizer, labelsFrom, minPrec string
+		p                                                        = trainParams{Features: def}
+		threads                                                  int
+		quiet                                                    bool
+	)
+	fs.StringVar(&data, "data", "", "training `FILES`, JSONL, comma-separated")
+	fs.StringVar(&dev, "dev", "", "dev `FILES` the thresholds are chosen on (default: a held-out part of --data)")
+	fs.StringVar(&out, "out", "", "bundle `DIR` to write")
+	fs.StringVar(&labelsFrom, "labels", "all", "which gold labels to learn: tags, flags or all")
+	fs.StringVar(&taxonomy, "taxonomy", "", "taxonomy.yaml `FILE` to ship (default: the embedded one)")
+	fs.StringVar(&tokenizer, "tokenizer", "", "reuse this tokenizer.json `FILE` instead of training one")
+	fs.IntVar(&p.Vocab, "vocab", classify.DefaultBPEVocabSize, "BPE vocabulary size")
+	fs.IntVar(&p.Features.BucketBits, "bucket-bits", def.BucketBits, "log2 of the feature hash table size")
+	fs.IntVar(&p.Epochs, "epochs", 10, "passes over the training data")
+	fs.Float64Var(&p.LR, "lr", 2, "initial learning rate (decays linearly to 0)")
+	fs.Uint64Var(&p.Seed, "seed", 1, "random seed (example order)")
+	fs.IntVar(&p.Shards, "shards", 2, "logical SGD workers whose updates are merged after each round (the result depends on it, not on --threads)")
+	fs.IntVar(&p.Batch, "batch", 256, "examples per shard and round")
+	fs.IntVar(&threads, "threads", 0, "training threads (default: every core); does not change the result")
+	fs.Float64Var(&p.DevFraction, "dev-fraction", 0.1, "without --dev: share of --data held out for thresholds")
+	fs.StringVar(&minPrec, "min-precision", "", "target precision per label instead of best F1, e.g. `toxic=0.9,security=0.85`")
+	fs.BoolVar(&quiet, "quiet", false, "no progress bar")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(e.stderr, "vigil train: "+format+"\n", a...)
+		return exitUsage
+	}
+	if data == "" || out == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	if labelsFrom != "tags" && labelsFrom != "flags" && labelsFrom != "all" {
+		return usage("--labels %q: want tags, flags or all", labelsFrom)
+	}
+	p.Labels = labelsFrom
+	var err error
+	if p.MinPrecision, err = parseLabelFloats(minPrec); err != nil {
+		return usage("--min-precision: %v", err)
+	}
+	if err := p.Features.Validate(); err != nil {
+		return usage("%v", vigil.ErrorMessage(err))
+	}
+	if dev != "" {
+		p.DevFraction = 0
+	} else if !(p.DevFraction > 0 && p.DevFraction < 1) {
+		return usage("--dev-fraction %v: want a share in (0, 1)", p.DevFraction)
+	}
+	taxData, err := models.DefaultTaxonomy()
+	if taxonomy != "" {
+		taxData, err = os.ReadFile(taxonomy)
+	}
+	if err != nil {
+		return usage("taxonomy: %v", err)
+	}
+	tax, err := models.ParseTaxonomy(taxData)
+	if err != nil {
+		return usage("%s: %v", taxonomy, err)
+	}
+
+	start := time.Now()
+	trainDocs, trainFiles, err := readDocFiles(data)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+		return exitUsage
+	}
+	var devDocs []vigil.Document
+	var devFiles []models.DataFile
+	if dev != "" {
+		if devDocs, devFiles, err = readDocFiles(dev); err != nil {
+			fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+			return exitUsage
+		}
+	}
+	labels := collectLabels(trainDocs, labelsFrom, tax)
+	if len(labels) == 0 {
+		return usage("%s: no %s in the data to learn", data, labelsFrom)
+	}
+	names := make([]string, len(labels))
+	for i, l := range labels {
+		names[i] = l.Name
+	}
+	fmt.Fprintf(e.stderr, "vigil train: %d documents, %d labels: %s\n", len(trainDocs), len(labels), strings.Join(names, ", "))
+
+	trainFields := prepareFields(ctx, trainDocs, threads)
+	devFields := prepareFields(ctx, devDocs, threads)
+	trainEx := examples(trainDocs, trainFields, labels, labelsFrom)
+	devEx := examples(devDocs, devFields, labels, labelsFrom)
+	if err := ctx.Err(); err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+		return exitFail
+	}
+
+	// The tokenizer: trained on the training words, unless one is given.
+	var tokJSON []byte
+	if tokenizer != "" {
+		p.Tokenizer = tokenizer
+		if tokJSON, err = os.ReadFile(tokenizer); err != nil {
+			return usage("%v", err)
+		}
+	} else {
+		counts := map[string]int{}
+		for _, ex := range trainEx {
+			for _, f := range ex.Fields {
+				for _, w := range f.Words {
+					counts[w.Text]++
+				}
+			}
+		}
+		var b bytes.Buffer
+		if err := classify.TrainBPE(counts, classify.BPEOptions{VocabSize: p.Vocab}, &b); err != nil {
+			fmt.Fprintf(e.stderr, "vigil train: tokenizer: %v\n", err)
+			return exitFail
+		}
+		tokJSON = b.Bytes()
+	}
+	sub, err := classify.LoadSubwords(bytes.NewReader(tokJSON))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: tokenizer: %v\n", err)
+		return exitUsage
+	}
+
+	// Without dev data, thresholds are chosen on a held-out part of the
+	// training data, then the model is refit on all of it.
+	fitEx, threshEx := trainEx, devEx
+	if dev == "" {
+		fitEx, threshEx = holdOut(trainDocs, trainEx, p.DevFraction)
+	}
+	opt := classify.TrainOptions{Features: p.Features, Epochs: p.Epochs, LR: p.LR, Seed: p.Seed,
+		Shards: p.Shards, Batch: p.Batch, Threads: threads}
+	train := func(ex []classify.Example, what string) (*classify.Model, error) {
+		var bar *progressbar.ProgressBar
+		if !quiet {
+			bar = progressbar.NewOptions(p.Epochs, progressbar.OptionSetWriter(e.stderr),
+				progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
+				progressbar.OptionClearOnFinish())
+		}
+		o := opt
+		o.Progress = func(epoch, epochs int, loss float64) {
+			if bar != nil {
+				bar.Describe(fmt.Sprintf("%s (loss %.4f)", what, loss))
+				bar.Set(epoch)
+			}
+		}
+		m, err := classify.Train(ctx, labels, ex, sub, o)
+		if bar != nil {
+			bar.Finish()
+		}
+		return m, err
+	}
+	m, err := train(fitEx, "training")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+		return exitFail
+	}
+	devScores, err := m.SelectThresholds(threshEx, p.MinPrecision)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: thresholds: %v\n", err)
+		return exitFail
+	}
+	report := evaluateModel(m, threshEx, threshDocs(dev == "", trainDocs, devDocs, p.DevFraction), labelsFrom)
+	if dev == "" {
+		final, err := train(trainEx, "refit on all data")
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+			return exitFail
+		}
+		for i := range final.Labels {
+			final.Labels[i].Threshold = m.Labels[i].Threshold
+		}
+		m = final
+	}
+	elapsed := time.Since(start)
+
+	var mb bytes.Buffer
+	if _, err := m.WriteTo(&mb); err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+		return exitFail
+	}
+	for _, l := range labels { // a label the taxonomy lacks is shipped without an IPTC code
+		if _, ok := tax.Tag(l.Name); !ok && l.Kind == classify.KindTag {
+			fmt.Fprintf(e.stderr, "vigil train: note: tag %q is not in the taxonomy; added without an IPTC code\n", l.Name)
+			tax.Tags = append(tax.Tags, models.TaxonomyTag{Name: l.Name})
+			if taxData, err = tax.Marshal(); err != nil {
+				fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+				return exitFail
+			}
+		}
+	}
+	params, _ := json.Marshal(p)
+	meta := models.Metadata{
+		Command:      "vigil train " + strings.Join(args, " "),
+		Data:         trainFiles,
+		Dev:          devFiles,
+		Labels:       names,
+		Params:       params,
+		DevScores:    devScores,
+		DevReport:    report,
+		TrainSeconds: float64(elapsed.Milliseconds()) / 1000,
+	}
+	if epoch := e.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
+		sec, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil {
+			return usage("SOURCE_DATE_EPOCH %q: %v", epoch, err)
+		}
+		meta.Created = time.Unix(sec, 0).UTC().Format(time.RFC3339)
+	}
+	meta, err = models.Write(out, meta,
+		models.File{Name: models.FileTokenizer, Data: tokJSON},
+		models.File{Name: models.FileTopics, Data: mb.Bytes()},
+		models.File{Name: models.FileTaxonomy, Data: taxData})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: write %s: %v\n", out, err)
+		return exitFail
+	}
+	fmt.Fprintf(e.stderr, "\ndev report (thresholds chosen on it):\n")
+	report.WriteText(e.stderr)
+	fmt.Fprintf(e.stderr, "\nvigil train: wrote %s (%s): classifier %.1f MB, trained in %s\n",
+		out, meta.Version, float64(mb.Len())/1e6, elapsed.Round(time.Millisecond))
+	return exitOK
+}
+
+// parseLabelFloats parses "a=0.9,b=0.8".
+func parseLabelFloats(s string) (map[string]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := map[string]float64{}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		f, err := strconv.ParseFloat(v, 64)
+		if !ok || k == "" || err != nil || !(f > 0 && f <= 1) {
+			return nil, fmt.Errorf("%q: want LABEL=PRECISION with a precision in (0, 1]", kv)
+		}
+		out[k] = f
+	}
+	return out, nil
+}
+
+// readDocFiles reads the comma-separated JSONL files. A bad line is an
+// error naming the file and line.
+func readDocFiles(list string) ([]vigil.Document, []models.DataFile, error) {
+	var docs []vigil.Document
+	var files []models.DataFile
+	for _, name := range strings.Split(list, ",") {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		dr := vigil.NewDocumentReader(bytes.NewReader(raw), 0)
+		n := 0
+		for {
+			d, line, err := dr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s:%d: %s", name, line, vigil.ErrorMessage(err))
+			}
+			docs = append(docs, d)
+			n++
+		}
+		files = append(files, models.DataFile{Path: name, SHA256: models.SHA256(raw), Docs: n})
+	}
+	return docs, files, nil
+}
+
+// prepareFields runs the pipeline's normalize and tokenize stages over docs
+// on every core, exactly as the engine does before the classify stage.
+func prepareFields(ctx context.Context, docs []vigil.Document, workers int) [][]pipeline.Field {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	stages := []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}}
+	out := make([][]pipeline.Field, len(docs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += workers {
+				it := &pipeline.Item{Doc: &docs[i], Lang: docs[i].Lang}
+				for _, s := range stages {
+					if ctx.Err() != nil || s.Process(ctx, it) != nil {
+						break
+					}
+				}
+				out[i] = it.Fields
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// collectLabels returns the labels the documents carry: taxonomy tags
+// first in taxonomy order, then other tags and the flags by name.
+func collectLabels(docs []vigil.Document, from string, tax *models.Taxonomy) []classify.Label {
+	tags, flags := map[string]bool{}, map[string]bool{}
+	for _, d := range docs {
+		if from != "flags" {
+			for _, t := range d.Tags {
+				tags[t] = true
+			}
+		}
+		if from != "tags" {
+			for _, f := range d.Flags {
+				flags[f] = true
+			}
+		}
+	}
+	var out []classify.Label
+	for _, t := range tax.Tags {
+		if tags[t.Name] {
+			out = append(out, classify.Label{Name: t.Name, Kind: classify.KindTag})
+			delete(tags, t.Name)
+		}
+	}
+	for _, set := range []struct {
+		names map[string]bool
+		kind  string
+	}{{tags, classify.KindTag}, {flags, classify.KindFlag}} {
+		names := make([]string, 0, len(set.names))
+		for n := range set.names {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			out = append(out, classify.Label{Name: n, Kind: set.kind})
+		}
+	}
+	return out
+}
+
+func examples(docs []vigil.Document, fields [][]pipeline.Field, labels []classify.Label, from string) []classify.Example {
+	idx := map[string]int{}
+	for i, l := range labels {
+		idx[l.Kind+":"+l.Name] = i
+	}
+	out := make([]classify.Example, len(docs))
+	for i, d := range docs {
+		ex := classify.Example{Fields: fields[i]}
+		for _, t := range d.Tags {
+			if l, ok := idx[classify.KindTag+":"+t]; ok {
+				ex.Labels = append(ex.Labels, l)
+			}
+		}
+		for _, f := range d.Flags {
+			if l, ok := idx[classify.KindFlag+":"+f]; ok {
+				ex.Labels = append(ex.Labels, l)
+			}
+		}
+		out[i] = ex
+	}
+	return out
+}
+
+// heldOut says whether a document goes to the threshold split: a stable
+// hash of its id, so the split does not depend on file order.
+func heldOut(id string, fraction float64) bool {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return float64(h.Sum64()%10000) < fraction*10000
+}
+
+func holdOut(docs []vigil.Document, ex []classify.Example, fraction float64) (fit, held []classify.Example) {
+	for i, d := range docs {
+		if heldOut(d.ID, fraction) {
+			held = append(held, ex[i])
+		} else {
+			fit = append(fit, ex[i])
+		}
+	}
+	return fit, held
+}
+
+func threshDocs(heldOutSplit bool, train, dev []vigil.Document, fraction float64) []vigil.Document {
+	if !heldOutSplit {
+		return dev
+	}
+	var out []vigil.Document
+	for _, d := range train {
+		if heldOut(d.ID, fraction) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// evaluateModel scores examples with m alone (no rules) into a report.
+func evaluateModel(m *classify.Model, ex []classify.Example, docs []vigil.Document, from string) *classify.Report {
+	var tagNames []string
+	for _, l := range m.Labels {
+		if l.Kind == classify.KindTag {
+			tagNames = append(tagNames, l.Name)
+		}
+	}
+	ev := classify.NewEvaluator(tagNames...)
+	var buf []float64
+	for i, x := range ex {
+		buf = m.Scores(buf[:0], x.Fields)
+		var predT, predF []string
+		top1, best := "", -1.0
+		for l, p := range buf {
+			lab := m.Labels[l]
+			if lab.Kind == classify.KindTag && p > best {
+				top1, best = lab.Name, p
+			}
+			if p >= lab.Threshold {
+				if lab.Kind == classify.KindTag {
+					predT = append(predT, lab.Name)
+				} else {
+					predF = append(predF, lab.Name)
+				}
+			}
+		}
+		d := docs[i]
+		goldT, goldF := d.Tags, d.Flags
+		if from == "flags" {
+			goldT = nil
+		}
+		if from == "tags" {
+			goldF = nil
+		}
+		ev.Add(slices.Clip(goldT), predT, top1, goldF, predF)
+	}
+	return ev.Report()
+}
