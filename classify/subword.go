@@ -52,11 +52,11 @@ const MaxSubwordWordRunes = 64
 //
 // A Subwords is safe for concurrent use.
 type Subwords struct {
-	tk     *tokenizer.Tokenizer
-	model  *bpe.BPE
-	vocab  int
-	unkID  int
-	chars  map[rune]int // ids of the one-character tokens
+	tk    *tokenizer.Tokenizer
+	model *bpe.BPE
+	vocab int
+	unkID int
+	chars map[rune]int // ids of the one-character tokens
 	// merges is sugarme's merge table keyed by pairKey: hashing one
 	// uint64 instead of its two-int Pair halves the time of a cache miss.
 	merges map[uint64]mergeRank
