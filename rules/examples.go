@@ -18,6 +18,8 @@ type Miss struct {
 	Text      string
 	Lang      string
 	Kind      string
+	// Evidence is what a wrongly firing rule matched, as normalized text.
+	Evidence []string
 }
 
 func (m Miss) String() string {
@@ -25,7 +27,11 @@ func (m Miss) String() string {
 	if !m.WantMatch {
 		what = "no_match example fired"
 	}
-	return fmt.Sprintf("%s:%d: %s: %s (lang %s, kind %s): %q", m.Path, m.Line, m.Rule, what, m.Lang, m.Kind, m.Text)
+	s := fmt.Sprintf("%s:%d: %s: %s (lang %s, kind %s): %q", m.Path, m.Line, m.Rule, what, m.Lang, m.Kind, m.Text)
+	if len(m.Evidence) > 0 {
+		s += fmt.Sprintf(" matched %q", m.Evidence)
+	}
+	return s
 }
 
 // TestExamples runs every rule's match and no_match examples through the
@@ -45,9 +51,15 @@ func (s *Set) TestExamples() (misses []Miss, ran int) {
 				lang, kind := exampleContext(r, ex)
 				f := pipeline.Normalize(vigil.FieldBody, ex.Text)
 				res := s.Match(&f, lang, kind)
-				got := slices.ContainsFunc(res.Fired, func(fr Fired) bool { return fr.Rule == r })
-				if got != want {
-					misses = append(misses, Miss{Path: r.file.Path, Line: ex.Line, Rule: r.ID, WantMatch: want, Text: ex.Text, Lang: lang, Kind: kind})
+				i := slices.IndexFunc(res.Fired, func(fr Fired) bool { return fr.Rule == r })
+				if got := i >= 0; got != want {
+					miss := Miss{Path: r.file.Path, Line: ex.Line, Rule: r.ID, WantMatch: want, Text: ex.Text, Lang: lang, Kind: kind}
+					if got {
+						for _, sp := range res.Fired[i].Spans {
+							miss.Evidence = append(miss.Evidence, f.Text[sp.Start:sp.End])
+						}
+					}
+					misses = append(misses, miss)
 				}
 			}
 		}
