@@ -44,6 +44,12 @@ const deleted rune = -1
 type normalizer struct {
 	units []unit
 	segs  []seg // scratch for encode
+	// mixed is the index of the first unit where a Latin letter, digit or
+	// symbol that may stand for a Cyrillic letter touches a Cyrillic
+	// letter, -1 when there is none: unmask has nothing to do before it.
+	mixed int
+	// scanAll makes unmask ignore mixed (tests check the hint with it).
+	scanAll bool
 }
 
 var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
@@ -87,6 +93,7 @@ func (n *normalizer) run(original string) {
 		original = original[:1<<31-1]
 	}
 	n.units = n.units[:0]
+	n.mixed = -1
 	if looksLikeHTML(original) {
 		n.readHTML(original)
 	} else {
@@ -94,6 +101,9 @@ func (n *normalizer) run(original string) {
 	}
 	n.trimSpace()
 	n.join(original)
+	if n.scanAll {
+		n.mixed = 0
+	}
 	n.unmask()
 }
 
@@ -263,7 +273,14 @@ func (n *normalizer) read(s string, base, fixedEnd int32) {
 			i++
 			continue
 		}
-		r, w := utf8.DecodeRuneInString(s[i:])
+		var r rune
+		var w int
+		if c >= 0xc2 && c < 0xe0 && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+			// two bytes (Cyrillic): decoded here, utf8's slow path costs 14%
+			r, w = rune(c&0x1f)<<6|rune(s[i+1]&0x3f), 2
+		} else {
+			r, w = utf8.DecodeRuneInString(s[i:])
+		}
 		if isFastNFKC(r) {
 			s0, e0 := span(i, i+w)
 			n.rune(r, s0, e0)
@@ -313,6 +330,9 @@ func (n *normalizer) ascii(c byte, s, e int32) {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
+		if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && isSubst(rune(c)) && isCyrillic(n.units[k].r) {
+			n.mixed = k
+		}
 		n.units = append(n.units, unit{rune(c), s, e})
 	case c == '\n' || c == '\r' || c == '\v' || c == '\f':
 		n.space('\n', s, e)
@@ -342,7 +362,16 @@ func (n *normalizer) rune(r rune, s, e int32) {
 	default:
 		r = unicode.ToLower(r)
 	}
+	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && isSubst(n.units[k].r) && isCyrillic(r) {
+		n.mixed = k
+	}
 	n.units = append(n.units, unit{r, s, e})
+}
+
+// isSubst reports whether r may stand for a Cyrillic letter: a Latin
+// look-alike, a digit or a symbol (see unmask).
+func isSubst(r rune) bool {
+	return uint32(r) < 128 && (lookalike[r] != 0 || digitLetter[r] != 0)
 }
 
 // space appends white space of kind ' ' or '\n', merging it into the white
@@ -452,6 +481,9 @@ func (n *normalizer) join(original string) {
 			for j := i + 1; j < k; j += 2 {
 				u[j].r = deleted
 			}
+			if n.mixed < 0 || n.mixed > i {
+				n.mixed = i
+			}
 			i = k
 		}
 	}
@@ -490,7 +522,14 @@ func isKazakhLetter(r rune) bool {
 // at a word's start (handles, prices) stay too.
 func (n *normalizer) unmask() {
 	u := n.units
-	i := 0
+	if n.mixed < 0 || len(u) == 0 {
+		return
+	}
+	// Start at the beginning of the word holding the first mixed unit.
+	i := min(n.mixed, len(u)-1)
+	for i > 0 && (u[i-1].r == deleted || isWordRune(u[i-1].r)) {
+		i--
+	}
 	for i < len(u) {
 		if u[i].r == deleted || !isWordRune(u[i].r) {
 			i++
@@ -506,7 +545,7 @@ func (n *normalizer) unmask() {
 			case isCyrillic(r):
 				cyr++
 				kk = kk || isKazakhLetter(r)
-			case r < 128 && (lookalike[r] != 0 || digitLetter[r] != 0):
+			case isSubst(r):
 				subst++
 			default:
 				other++
@@ -612,43 +651,31 @@ func (f *Field) byteRange(i int) (int, int) {
 // map. identity reports that the text is a copy of an original of origLen
 // bytes, byte for byte at the same offsets.
 func (n *normalizer) encode(origLen int, withMap bool) (text string, segs []seg, identity bool) {
-	size := 0
-	for _, u := range n.units {
-		switch {
-		case u.r < 0:
-		case u.r < utf8.RuneSelf:
-			size++
-		case u.r < 0x800:
-			size += 2
-		default:
-			size += utf8.RuneLen(u.r)
-		}
-	}
-	if size == 0 {
+	if len(n.units) == 0 {
 		return "", nil, origLen == 0
 	}
-	buf := make([]byte, size)
+	// The text is rarely longer than the original (NFKC expansions such as
+	// "ﬁ"→"fi"); append grows buf when it is.
+	buf := make([]byte, 0, origLen+8)
 	if withMap {
 		segs = n.segs[:0]
 	}
-	p := 0
 	prevE := int32(0)
 	for i, u := range n.units {
 		r := u.r
-		w := 0
+		p := len(buf)
 		switch {
 		case r < 0:
 			continue
 		case r < utf8.RuneSelf:
-			buf[p] = byte(r)
-			w = 1
+			buf = append(buf, byte(r))
 		case r < 0x800:
-			buf[p], buf[p+1] = 0xc0|byte(r>>6), 0x80|byte(r&0x3f)
-			w = 2
+			buf = append(buf, 0xc0|byte(r>>6), 0x80|byte(r&0x3f))
 		default:
-			w = utf8.EncodeRune(buf[p:], r)
+			buf = utf8.AppendRune(buf, r)
 		}
 		if withMap {
+			w := len(buf) - p
 			// Linear only when the unit has its range to itself: the runes
 			// of an NFKC expansion or a decoded entity share theirs.
 			lin := u.e-u.s == int32(w) && prevE <= u.s && (i+1 == len(n.units) || n.units[i+1].s >= u.e)
@@ -663,12 +690,14 @@ func (n *normalizer) encode(origLen int, withMap bool) (text string, segs []seg,
 				segs = append(segs, seg{int32(p), u.s, u.e, lin})
 			}
 		}
-		p += w
+	}
+	if len(buf) == 0 {
+		return "", nil, origLen == 0
 	}
 	if withMap {
 		n.segs = segs
 		segs = append([]seg(nil), segs...) // n.segs is reused
-		identity = len(segs) == 1 && segs[0].linear && segs[0].s == 0 && int(segs[0].e) == origLen && size == origLen
+		identity = len(segs) == 1 && segs[0].linear && segs[0].s == 0 && int(segs[0].e) == origLen && len(buf) == origLen
 	}
 	// buf is never written again: share it with the string.
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), segs, identity

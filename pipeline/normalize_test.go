@@ -145,6 +145,12 @@ func FuzzNormalize(f *testing.F) {
 		if got := NormalizeText(s); got != fd.Text {
 			t.Fatalf("NormalizeText %q != Normalize %q", got, fd.Text)
 		}
+		// unmask's shortcut (start at the first mixed word) changes nothing.
+		ref := normalizer{scanAll: true}
+		ref.run(s)
+		if want, _, _ := ref.encode(len(s), false); want != fd.Text {
+			t.Fatalf("with the mixed-word hint %q, scanning all %q", fd.Text, want)
+		}
 		// Any span of the normalized text maps in order into the original.
 		n := len(fd.Text)
 		for _, sp := range [][2]int{{0, n}, {n / 3, n / 2}, {n / 2, n}, {0, 0}, {n, n}, {-1, n + 5}} {
