@@ -6,7 +6,7 @@
 //
 // Every metric is named vigil_<what>_<base unit>; counters end in _total;
 // labels take only bounded values (stage, kind, action, tag, flag, handler,
-// code, job), never a document, author or token.
+// code, name of a job), never a document, author or token.
 //
 //	reg := prometheus.NewRegistry()
 //	m := metrics.New(reg)

@@ -15,7 +15,9 @@ import (
 
 const namespace = "vigil"
 
-// Job results, the values of the result label of JobRuns.
+// Job results, the values of the result label of JobRuns. Job metrics name
+// the job in the label "name", not "job", which Prometheus gives the scrape
+// target.
 const (
 	ResultSuccess = "success"
 	ResultFailure = "failure"
@@ -60,11 +62,11 @@ type Metrics struct {
 	HTTPInFlight    prometheus.Gauge         // vigil_http_requests_in_flight
 	HTTPRejected    *prometheus.CounterVec   // vigil_http_rejected_requests_total{reason}
 	ShadowRuleHits  *prometheus.CounterVec   // vigil_rule_shadow_hits_total{rule}
-	JobRuns         *prometheus.CounterVec   // vigil_job_runs_total{job,result}
-	JobLastRun      *prometheus.GaugeVec     // vigil_job_last_run_timestamp_seconds{job}
-	JobLastDuration *prometheus.GaugeVec     // vigil_job_last_run_duration_seconds{job}
-	JobLastSuccess  *prometheus.GaugeVec     // vigil_job_last_run_success{job}
-	JobDuration     *prometheus.HistogramVec // vigil_job_duration_seconds{job}
+	JobRuns         *prometheus.CounterVec   // vigil_job_runs_total{name,result}
+	JobLastRun      *prometheus.GaugeVec     // vigil_job_last_run_timestamp_seconds{name}
+	JobLastDuration *prometheus.GaugeVec     // vigil_job_last_run_duration_seconds{name}
+	JobLastSuccess  *prometheus.GaugeVec     // vigil_job_last_run_success{name}
+	JobDuration     *prometheus.HistogramVec // vigil_job_duration_seconds{name}
 
 	review *reviewCollector
 }
@@ -130,24 +132,24 @@ func New(reg prometheus.Registerer) *Metrics {
 		JobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "job_runs_total",
 			Help: "Scheduled job runs by job and result.",
-		}, []string{"job", "result"}),
+		}, []string{"name", "result"}),
 		JobLastRun: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "job_last_run_timestamp_seconds",
 			Help: "Unix time the job's last run started.",
-		}, []string{"job"}),
+		}, []string{"name"}),
 		JobLastDuration: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "job_last_run_duration_seconds",
 			Help: "How long the job's last run took.",
-		}, []string{"job"}),
+		}, []string{"name"}),
 		JobLastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "job_last_run_success",
 			Help: "1 if the job's last run succeeded, 0 if it failed.",
-		}, []string{"job"}),
+		}, []string{"name"}),
 		JobDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "job_duration_seconds",
 			Help:    "Scheduled job run durations.",
 			Buckets: []float64{.001, .01, .1, 1, 10, 60, 600, 3600},
-		}, []string{"job"}),
+		}, []string{"name"}),
 		review: newReviewCollector(),
 	}
 	reg.MustRegister(
