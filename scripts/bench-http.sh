@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Measures `vigil serve` over HTTP on this machine: a fixed-rate run of
+# POST /v1/check with a 3.7 KB Russian news article (latency percentiles,
+# errors, resident memory sampled every 5 s), then an open-throttle run
+# for the most requests per second. Needs hey (apt-get install hey).
+#
+#   scripts/bench-http.sh                  # 500 req/s for 60 s, then max throughput for 20 s
+#   RATE=1000 DURATION=30s scripts/bench-http.sh
+#
+# The load generator runs on the same machine as the server, so on a small
+# machine both numbers include its CPU.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RATE=${RATE:-500}
+DURATION=${DURATION:-60s}
+CONC=${CONC:-10}           # fixed-rate workers, each at RATE/CONC req/s
+MAX_DURATION=${MAX_DURATION:-20s}
+MAX_CONC=${MAX_CONC:-32}
+PORT=${PORT:-18080}
+DOC=${DOC:-server/testdata/article-ru.json}
+TOKEN=bench-$RANDOM$RANDOM
+
+command -v hey >/dev/null || { echo "bench-http: hey not found (apt-get install hey)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; kill "$sampler" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+pid= sampler=
+
+echo "== build"
+go build -o "$tmp/vigil" ./cmd/vigil
+VIGIL_CMS_TOKENS=$TOKEN "$tmp/vigil" serve --addr "127.0.0.1:$PORT" --data-dir "$tmp/data" \
+	--log-level info 2>"$tmp/serve.log" &
+pid=$!
+for _ in $(seq 1 100); do
+	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+echo "server pid $pid; $(grep -o '"stages":\[[^]]*\]' "$tmp/serve.log" | head -n1)"
+echo "document: $DOC ($(wc -c <"$DOC") bytes)"
+url="http://127.0.0.1:$PORT/v1/check"
+heyargs=(-m POST -T application/json -H "Authorization: Bearer $TOKEN" -D "$DOC")
+
+echo "== warm-up"
+hey -n 2000 -c 4 "${heyargs[@]}" "$url" >/dev/null
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
+echo "== $RATE req/s for $DURATION ($CONC workers)"
+( while sleep 5; do echo "$(date +%T) rss_kb=$(rss)"; done ) >"$tmp/rss.log" &
+sampler=$!
+echo "rss before: $(rss) kB"
+hey -z "$DURATION" -c "$CONC" -q $((RATE / CONC)) "${heyargs[@]}" "$url" | tee "$tmp/fixed.txt" |
+	grep -E 'Requests/sec|Average|Slowest|Fastest|10%|50%|90%|95%|99%|Status code|^ +\[[0-9]{3}\]|Error' || true
+kill "$sampler" 2>/dev/null || true
+echo "rss every 5 s (kB): $(awk -F= '{printf "%s ", $2}' "$tmp/rss.log")"
+echo "rss after: $(rss) kB"
+
+echo "== max throughput for $MAX_DURATION ($MAX_CONC connections)"
+hey -z "$MAX_DURATION" -c "$MAX_CONC" "${heyargs[@]}" "$url" |
+	grep -E 'Requests/sec|50%|99%|^ +\[[0-9]{3}\]|Error' || true
+
+echo "== server's own view (/metrics)"
+curl -fsS "http://127.0.0.1:$PORT/metrics" |
+	grep -E '^vigil_(build_info|http_rejected_requests_total|documents_total)|^process_resident_memory_bytes|^go_goroutines' |
+	grep -v ' 0$' || true
