@@ -64,4 +64,4 @@ echo "| fasttext predict (topics model only) | 1 | $(rate "$docs" "$secs") | –
 
 echo
 echo "archive: $docs documents, $((jsonl_bytes / 1000000)) MB JSONL, $((text_bytes / 1000000)) MB of text; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "stages: $(grep -o 'stages=[^ ]*' "$work/retag-2.log" | head -1 || true)"
+echo "pipeline: $(grep -o 'stages="[^"]*" model=[^ ]* rules=[^ ]*' "$work/retag-2.log" | head -1 || true)"
