@@ -55,6 +55,10 @@ func setOf(words ...string) map[string]struct{} {
 	return m
 }
 
+// maxDetectBytes bounds the text DetectLang reads: the first 16 KB of a
+// long article settle its language as well as the whole would.
+const maxDetectBytes = 16 << 10
+
 // DetectLang returns the language of text: vigil.LangRussian,
 // vigil.LangKazakh or vigil.LangEnglish. Text with no letters at all is
 // taken as Russian, the language most of Vigil's input is in. It reads
@@ -71,13 +75,21 @@ func detectLang(texts ...string) string {
 		kk, ru     int
 		word       [64]byte
 	)
+	budget := maxDetectBytes
 	for _, text := range texts {
+		if budget <= 0 {
+			break
+		}
+		if len(text) > budget {
+			text = text[:budget] // a rune cut in two reads as one bad rune
+		}
+		budget -= len(text)
 		wl := 0         // length of the word in word, 0 when none
 		long := false   // the word overflowed the buffer
 		kkWord := false // the word has a Kazakh letter
 		ruWord := false // the word has a letter Kazakh uses in loanwords only
 		flush := func() {
-			if wl > 0 && !long {
+			if wl > 0 && wl <= 16 && !long { // function words are short
 				w := string(word[:wl]) // does not allocate for the map lookup
 				if _, ok := kkWords[w]; ok {
 					kk += 2
@@ -95,7 +107,9 @@ func detectLang(texts ...string) string {
 		}
 		for i := 0; i < len(text); {
 			r, w := rune(text[i]), 1
-			if r >= utf8.RuneSelf {
+			if c := text[i]; c >= 0xc2 && c < 0xe0 && i+1 < len(text) && text[i+1]&0xc0 == 0x80 {
+				r, w = rune(c&0x1f)<<6|rune(text[i+1]&0x3f), 2 // Cyrillic, fast
+			} else if r >= utf8.RuneSelf {
 				r, w = utf8.DecodeRuneInString(text[i:])
 			}
 			i += w
@@ -109,7 +123,14 @@ func detectLang(texts ...string) string {
 				}
 			case r >= 0x400 && r <= 0x4ff:
 				cyr++
-				r = unicode.ToLower(r)
+				switch {
+				case r >= 0x410 && r <= 0x42f:
+					r += 0x20
+				case r < 0x410:
+					r += 0x50
+				case r >= 0x460:
+					r = unicode.ToLower(r)
+				}
 				switch {
 				case isKazakhLetter(r):
 					kkWord = true

@@ -99,11 +99,11 @@ func BenchmarkDetectLang(b *testing.B) {
 	for i, s := range texts {
 		texts[i] = NormalizeText(s)
 	}
-	b.SetBytes(size)
-	b.ReportAllocs()
+	cpu := startCPU(b, size)
 	for b.Loop() {
 		for _, s := range texts {
 			DetectLang(s)
 		}
 	}
+	cpu.stop()
 }

@@ -171,21 +171,20 @@ func normalizedCorpus(b *testing.B) ([]string, int64) {
 
 func BenchmarkWords(b *testing.B) {
 	texts, size := normalizedCorpus(b)
-	b.SetBytes(size)
-	b.ReportAllocs()
+	cpu := startCPU(b, size)
 	for b.Loop() {
 		for _, s := range texts {
 			Words(s)
 		}
 	}
+	cpu.stop()
 }
 
 // BenchmarkWordsProse is prose's word tokenizer on the same text, for the
 // comparison in tokenize.go.
 func BenchmarkWordsProse(b *testing.B) {
 	texts, size := normalizedCorpus(b)
-	b.SetBytes(size)
-	b.ReportAllocs()
+	cpu := startCPU(b, size)
 	for b.Loop() {
 		for _, s := range texts {
 			doc, err := prose.NewDocument(s, prose.WithTagging(false), prose.WithSegmentation(false), prose.WithExtraction(false))
@@ -195,6 +194,7 @@ func BenchmarkWordsProse(b *testing.B) {
 			_ = doc.Tokens()
 		}
 	}
+	cpu.stop()
 }
 
 // TestProseTokenizer records why prose's tokenizer is not used: it keeps
@@ -215,11 +215,11 @@ func TestProseTokenizer(t *testing.T) {
 
 func BenchmarkSentences(b *testing.B) {
 	texts, size := normalizedCorpus(b)
-	b.SetBytes(size)
-	b.ReportAllocs()
+	cpu := startCPU(b, size)
 	for b.Loop() {
 		for _, s := range texts {
 			Sentences(s)
 		}
 	}
+	cpu.stop()
 }
