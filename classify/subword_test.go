@@ -356,6 +356,24 @@ func BenchmarkWordIDsMiss(b *testing.B) {
 	}
 }
 
+// BenchmarkSugarmeMergeWord is sugarme's own per-word BPE, what
+// BenchmarkWordIDsMiss replaces.
+func BenchmarkSugarmeMergeWord(b *testing.B) {
+	s := loadShipped(b)
+	words := sampleWords(b)
+	size := 0
+	for _, w := range words {
+		size += len(w)
+	}
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for b.Loop() {
+		for _, w := range words {
+			s.model.MergeWord(Metaspace + w)
+		}
+	}
+}
+
 // BenchmarkSugarmeEncode is sugarme's full Encode of the same words, one
 // document per call (its own BPE cache warm). Its time grows faster than
 // the text: all 80 kB in one call take over a minute.
