@@ -110,6 +110,10 @@ func LoadSubwords(r io.Reader) (*Subwords, error) {
 
 // LoadSubwordsCache is LoadSubwords with a cache bounded at maxWords
 // distinct words (0 disables the cache).
+//
+// The file is read whole, checked, and handed to sugarme's
+// pretrained.FromReader (pretrained.FromFile only opens a path and calls
+// it), so bundles embedded with go:embed need no temporary file.
 func LoadSubwordsCache(r io.Reader, maxWords int) (*Subwords, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
