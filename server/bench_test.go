@@ -59,4 +59,3 @@ func BenchmarkDecodeDocument(b *testing.B) {
 		}
 	}
 }
-
