@@ -69,7 +69,7 @@ func securityHeaders(w http.ResponseWriter) {
 	hd.Set("Content-Security-Policy", contentSecurityPolicy)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Referrer-Policy", "same-origin")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 }
@@ -149,20 +149,18 @@ func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
 // them (Sec-Fetch-Site, Origin), a second line behind SameSite=Strict
 // cookies and CSRF tokens.
 func sameOrigin(r *http.Request) bool {
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin" || site == "none"
+	}
+	switch o := r.Header.Get("Origin"); o {
+	case "":
+		return true // not a browser, or an old one: the CSRF token decides
+	case "null":
+		return false
 	default:
-		return false
-	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
 		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
-			return false
-		}
-	} else if o == "null" {
-		return false
+		return err == nil && u.Host == r.Host
 	}
-	return true
 }
 
 // action wraps a state-changing request of the page: a live session, a
