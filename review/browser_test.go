@@ -239,7 +239,9 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 	waitJS(t, ctx, `document.getElementById("help").hidden`)
 
 	// Work three items: approve, a note then reject, escalate.
-	done := func(id int64) string { return fmt.Sprintf(`document.getElementById("row-%d").classList.contains("done")`, id) }
+	done := func(id int64) string {
+		return fmt.Sprintf(`document.getElementById("row-%d").classList.contains("done")`, id)
+	}
 	key("a")
 	waitJS(t, ctx, done(work[0]))
 	if current() != work[1] {
