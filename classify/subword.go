@@ -25,10 +25,11 @@ import (
 const DefaultSubwordCacheWords = 1 << 17
 
 // MaxSubwordWordRunes is the longest word BPE-encoded in one piece. Longer
-// words (URLs, hashes, flood strings) are cut into pieces of this many
-// characters, each encoded on its own, because sugarme builds a word in time
-// quadratic in its length; a 100 kB "word" would otherwise stall a worker.
-// Only for such words do WordIDs and sugarme's Encode differ.
+// words (URLs, hashes, flood strings) are cut into chunks of this many
+// characters (the word-start marker included), each encoded on its own, so
+// the work per word is bounded and runs in fixed stack buffers whatever a
+// comment contains. sugarme's Encode does not cut; only for such words do
+// WordIDs and Encode differ.
 const MaxSubwordWordRunes = 64
 
 // Subwords maps normalized words to the ids of their BPE subword tokens,
