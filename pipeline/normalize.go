@@ -157,10 +157,11 @@ func isASCIIAlnum(c byte) bool {
 }
 
 // skipText lists the elements whose content is not text a reader sees.
+// All but template are raw text to the tokenizer, so their content ends at
+// their end tag; a browser hides an unclosed template's content too.
 var skipText = map[atom.Atom]bool{
 	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
-	atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Svg: true,
-	atom.Math: true, atom.Head: true, atom.Object: true,
+	atom.Iframe: true, atom.Noembed: true, atom.Noframes: true,
 }
 
 // blockElems lists the elements that start a new line of text.

@@ -41,6 +41,7 @@ func TestNormalizeText(t *testing.T) {
 		{"digits not joined", "1 2 3 4 5", "1 2 3 4 5"},
 		{"html", "<p>Вербовщики &laquo;ИГИЛ&raquo;</p><script>var x = 1;</script><style>p{}</style><div>Ёлка&nbsp;&#1046;</div>", "вербовщики «игил»\nелка ж"},
 		{"html br and comments", "Первая<br>вторая<!-- скрыто --> строка", "первая\nвторая строка"},
+		{"html inline tags and unclosed svg", "<b>Вер</b>бовщик <svg>видно", "вербовщик видно"},
 		{"html entity only", "Tom &amp; Jerry", "tom & jerry"},
 		{"not html", "a < b > c && d", "a < b > c && d"},
 		{"invalid utf8", "ab\xffcd", "ab\ufffdcd"},

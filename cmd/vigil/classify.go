@@ -61,6 +61,8 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	eng, err := newEngine(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil classify: %v\n", err)
@@ -100,10 +102,13 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		}
 		if err := enc.Encode(&v); err != nil {
 			writeErr = err
+			cancel() // stop reading: nobody reads the output
 			continue
 		}
 		if len(positions) == 0 { // nothing else in flight: let the reader see it now
-			writeErr = w.Flush()
+			if writeErr = w.Flush(); writeErr != nil {
+				cancel()
+			}
 		}
 	}
 	if writeErr == nil {
@@ -115,7 +120,10 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	case badInput:
 		return exitUsage
-	case readFailed, stageFailed, ctx.Err() != nil:
+	case ctx.Err() != nil:
+		fmt.Fprintf(e.stderr, "vigil classify: stopped: %v\n", context.Cause(ctx))
+		return exitFail
+	case readFailed, stageFailed:
 		return exitFail
 	}
 	return exitOK
@@ -139,6 +147,9 @@ func classifyFile(ctx context.Context, e *env, name string, maxBytes int, in cha
 	}
 	dr := vigil.NewDocumentReader(r, maxBytes)
 	for {
+		if ctx.Err() != nil {
+			return false
+		}
 		doc, line, err := dr.Next()
 		if errors.Is(err, io.EOF) {
 			return true
