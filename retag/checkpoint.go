@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -13,7 +15,7 @@ import (
 
 // checkpointVersion is bumped when the checkpoint format changes; an older
 // checkpoint is then refused rather than misread.
-const checkpointVersion = 1
+const checkpointVersion = 2
 
 // Position is how far a run has read its input: everything before it has a
 // verdict in the output (or was reported as bad).
@@ -25,6 +27,33 @@ type Position struct {
 	Line int64 `json:"line"`
 	// Key is the key of the last row read (database input), as JSON.
 	Key json.RawMessage `json:"key,omitempty"`
+	// CRC is the CRC-32C of the input bytes before Offset. A resumed run
+	// checks it, so a checkpoint is never applied to an input that was
+	// replaced or edited since (appending is fine).
+	CRC uint32 `json:"crc32c,omitempty"`
+	// unchecked positions (a claimed range's start) carry no CRC.
+	unchecked bool
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// errInputChanged reports a checkpoint whose input bytes no longer match.
+func errInputChanged(name string, pos Position) error {
+	return vigil.Errorf(vigil.ECONFLICT, "input %s changed since the checkpoint (its first %d bytes differ); run with --restart", name, pos.Offset)
+}
+
+// checkPrefix reads the pos.Offset bytes of r and checks their CRC; the
+// bytes are read at disk speed and hashed in hardware, so resuming a
+// multi-gigabyte archive costs seconds.
+func checkPrefix(name string, r io.Reader, pos Position) error {
+	h := crc32.New(crcTable)
+	if _, err := io.CopyN(h, r, pos.Offset); err != nil {
+		return vigil.Errorf(vigil.ECONFLICT, "input %s is shorter than its checkpoint (%d bytes): %v; run with --restart", name, pos.Offset, err)
+	}
+	if h.Sum32() != pos.CRC {
+		return errInputChanged(name, pos)
+	}
+	return nil
 }
 
 // Checkpoint is the durable state of an unfinished run.

@@ -1,10 +1,12 @@
 package retag
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"slices"
@@ -94,6 +96,7 @@ type csvSource struct {
 	cols     []int // cols[i] is the column of documentFields[i], or -1
 	pos      Position
 	maxBytes int
+	crcBuf   []byte
 }
 
 // openCSV opens the CSV file path, reads its header and maps columns, then
@@ -106,7 +109,7 @@ func openCSV(path string, colmap map[string]string, start Position, maxBytes int
 	if err != nil {
 		return nil, vigil.Errorf(vigil.EINVALID, "open input: %v", err)
 	}
-	s := &csvSource{name: path, f: f, maxBytes: maxBytes}
+	s := &csvSource{name: path, f: f, maxBytes: maxBytes, crcBuf: make([]byte, 64<<10)}
 	cr := newCSVReader(f)
 	header, err := cr.Read()
 	if err != nil {
@@ -143,8 +146,21 @@ func openCSV(path string, colmap map[string]string, start Position, maxBytes int
 	}
 	headerEnd := cr.InputOffset()
 	headerLines, _ := cr.FieldPos(0)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seek %s: %w", path, err)
+	}
 	if start.Offset < headerEnd {
 		start = Position{Offset: headerEnd, Line: int64(headerLines)}
+		h := crc32.New(crcTable)
+		if _, err := io.CopyN(h, f, headerEnd); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		start.CRC = h.Sum32()
+	} else if err := checkPrefix(path, bufio.NewReaderSize(f, 1<<20), start); err != nil {
+		f.Close()
+		return nil, err
 	}
 	if _, err := f.Seek(start.Offset, io.SeekStart); err != nil {
 		f.Close()
@@ -163,6 +179,21 @@ func newCSVReader(r io.Reader) *csv.Reader {
 
 func (s *csvSource) Close() error { return s.f.Close() }
 
+// advance moves the position to off, folding the bytes passed over into
+// its CRC. csv.Reader reads ahead, so they are read again from the file
+// (from the page cache) rather than taken from its buffer.
+func (s *csvSource) advance(off int64) error {
+	for s.pos.Offset < off {
+		n := min(off-s.pos.Offset, int64(len(s.crcBuf)))
+		if _, err := s.f.ReadAt(s.crcBuf[:n], s.pos.Offset); err != nil {
+			return fmt.Errorf("read %s: %w", s.name, err)
+		}
+		s.pos.CRC = crc32.Update(s.pos.CRC, crcTable, s.crcBuf[:n])
+		s.pos.Offset += n
+	}
+	return nil
+}
+
 func (s *csvSource) Remaining(context.Context) (int64, error) { return -1, nil }
 
 func (s *csvSource) Next(context.Context) (Record, error) {
@@ -179,7 +210,9 @@ func (s *csvSource) Next(context.Context) (Record, error) {
 	if err != nil && !errors.As(err, &pe) {
 		return Record{}, fmt.Errorf("read %s: %w", s.name, err)
 	}
-	s.pos.Offset = s.base + s.cr.InputOffset()
+	if err := s.advance(s.base + s.cr.InputOffset()); err != nil {
+		return Record{}, err
+	}
 	s.pos.Line = startLine
 	for _, v := range row {
 		s.pos.Line += int64(strings.Count(v, "\n"))

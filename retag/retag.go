@@ -205,6 +205,19 @@ func (j *Job) defaults() error {
 	return nil
 }
 
+// sameFile reports whether paths a and b name one existing file.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" || a == "-" || b == "-" || isPostgres(a) || isPostgres(b) {
+		return false
+	}
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
 func containsString(s []string, x string) bool {
 	for _, v := range s {
 		if v == x {
@@ -236,6 +249,9 @@ func (j *Job) fingerprint() string {
 func Run(ctx context.Context, c Checker, job Job, progress Progress) (Summary, error) {
 	if err := job.defaults(); err != nil {
 		return Summary{}, err
+	}
+	if sameFile(job.In, job.Out) || sameFile(job.In, job.Checkpoint) {
+		return Summary{}, vigil.Errorf(vigil.EINVALID, "retag: the output would overwrite the input %s", job.In)
 	}
 	sink, err := openSink(ctx, &job)
 	if err != nil {

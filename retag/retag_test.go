@@ -294,3 +294,109 @@ func TestLogProgressReportsETA(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// interruptAt runs job and cancels it after k documents.
+func interruptAt(t *testing.T, c Checker, job Job, k int) Summary {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	count := 0
+	sum, err := Run(ctx, c, job, CountProgress(func(int64) {
+		if count++; count == k {
+			cancel()
+		}
+	}))
+	if vigil.ErrorCode(err) != vigil.EUNAVAILABLE {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	return sum
+}
+
+func TestResumeRefusesAChangedInput(t *testing.T) {
+	dir := t.TempDir()
+	in := writeArchive(t, dir, 2000)
+	out := filepath.Join(dir, "out.jsonl")
+	c, _ := testChecker(50 * time.Microsecond)
+	job := Job{In: in, Out: out, CommitEvery: time.Millisecond}
+	interruptAt(t, c, job, 1000)
+	// Replace the archive with one of the same size whose bytes differ.
+	b, _ := os.ReadFile(in)
+	os.WriteFile(in, []byte(strings.ReplaceAll(string(b), "Новость", "Событие")), 0o644)
+	_, err := Run(context.Background(), c, job, nil)
+	if vigil.ErrorCode(err) != vigil.ECONFLICT || !strings.Contains(err.Error(), "changed since the checkpoint") {
+		t.Fatalf("resume on a changed input: %v", err)
+	}
+	// Appending to the archive is fine: the checkpointed part is intact.
+	os.WriteFile(in, b, 0o644)
+	f, _ := os.OpenFile(in, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"id":"doc-002000","body":"appended"}` + "\n")
+	f.Close()
+	sum, err := Run(context.Background(), c, job, nil)
+	if err != nil || !sum.Resumed {
+		t.Fatalf("resume after an append: %v %+v", err, sum)
+	}
+	checkSequence(t, readVerdicts(t, out), 2001)
+}
+
+func TestResumeFromStdin(t *testing.T) {
+	dir := t.TempDir()
+	in := writeArchive(t, dir, 2000)
+	data, _ := os.ReadFile(in)
+	out := filepath.Join(dir, "out.jsonl")
+	c, _ := testChecker(50 * time.Microsecond)
+	job := Job{In: "-", Out: out, CommitEvery: time.Millisecond, Stdin: strings.NewReader(string(data))}
+	interruptAt(t, c, job, 700)
+	other := strings.Replace(string(data), "doc-000001", "doc-99999x", 1)
+	job.Stdin = strings.NewReader(other)
+	if _, err := Run(context.Background(), c, job, nil); vigil.ErrorCode(err) != vigil.ECONFLICT {
+		t.Fatalf("resume on a different stream: %v", err)
+	}
+	job.Stdin = strings.NewReader(string(data))
+	if sum, err := Run(context.Background(), c, job, nil); err != nil || !sum.Resumed {
+		t.Fatalf("resume on the same stream: %v %+v", err, sum)
+	}
+	checkSequence(t, readVerdicts(t, out), 2000)
+}
+
+func TestOutputMustNotBeTheInput(t *testing.T) {
+	dir := t.TempDir()
+	in := writeArchive(t, dir, 3)
+	c, _ := testChecker(0)
+	_, err := Run(context.Background(), c, Job{In: in, Out: filepath.Join(dir, ".", "archive.jsonl")}, nil)
+	if vigil.ErrorCode(err) != vigil.EINVALID {
+		t.Fatalf("err %v, want EINVALID", err)
+	}
+	if b, _ := os.ReadFile(in); strings.Count(string(b), "\n") != 3 {
+		t.Fatal("the input was damaged")
+	}
+}
+
+func TestResumeCSV(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	var b strings.Builder
+	b.WriteString("article_id,headline,text\n")
+	const n = 2000
+	for i := range n {
+		fmt.Fprintf(&b, "doc-%06d,\"Новость, %d\",\"%s\nвторая строка\"\n", i, i, bodies[i%len(bodies)])
+	}
+	os.WriteFile(in, []byte(b.String()), 0o644)
+	out := filepath.Join(dir, "out.jsonl")
+	c, _ := testChecker(50 * time.Microsecond)
+	job := Job{In: in, Out: out, CommitEvery: time.Millisecond, Columns: map[string]string{"id": "article_id", "title": "headline", "body": "text"}}
+	first := interruptAt(t, c, job, 700)
+	if first.To.Line < 700*2 {
+		t.Errorf("stopped at line %d after %d two-line rows", first.To.Line, first.Documents)
+	}
+	// A changed row before the checkpoint is caught.
+	os.WriteFile(in, []byte(strings.Replace(b.String(), "Новость, 3", "Новость; 3", 1)), 0o644)
+	if _, err := Run(context.Background(), c, job, nil); vigil.ErrorCode(err) != vigil.ECONFLICT {
+		t.Fatalf("resume on a changed CSV: %v", err)
+	}
+	os.WriteFile(in, []byte(b.String()), 0o644)
+	sum, err := Run(context.Background(), c, job, nil)
+	if err != nil || !sum.Resumed || sum.Documents != n {
+		t.Fatalf("resume: %v %+v", err, sum)
+	}
+	checkSequence(t, readVerdicts(t, out), n)
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"unicode/utf8"
@@ -69,14 +70,21 @@ func openJSONL(name string, stdin io.Reader, start Position, maxBytes int) (*jso
 		r = stdin
 		// A stream cannot seek: skip what the checkpoint covers.
 		if start.Offset > 0 {
-			if _, err := io.CopyN(io.Discard, stdin, start.Offset); err != nil {
-				return nil, vigil.Errorf(vigil.EINVALID, "stdin: cannot skip the %d bytes the checkpoint covers: %v", start.Offset, err)
+			if err := checkPrefix("stdin", stdin, start); err != nil {
+				return nil, err
 			}
 		}
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, vigil.Errorf(vigil.EINVALID, "open input: %v", err)
+		}
+		if start.Offset > 0 && !start.unchecked {
+			// checkPrefix leaves f at start.Offset.
+			if err := checkPrefix(name, bufio.NewReaderSize(f, 1<<20), start); err != nil {
+				f.Close()
+				return nil, err
+			}
 		}
 		if start.Offset > 0 {
 			if _, err := f.Seek(start.Offset, io.SeekStart); err != nil {
@@ -173,6 +181,7 @@ func (s *jsonlSource) readLine() (line []byte, n int64, tooLong bool, err error)
 	for {
 		chunk, err := s.r.ReadSlice('\n')
 		n += int64(len(chunk))
+		s.pos.CRC = crc32.Update(s.pos.CRC, crcTable, chunk)
 		if !tooLong {
 			if len(s.buf)+len(chunk) > s.maxBytes+1 {
 				tooLong, s.buf = true, s.buf[:0]
