@@ -177,6 +177,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if serr := sched.Close(); serr != nil && err == nil {
 		err = serr
 	}
+	if err == nil {
+		log.Info("stopped")
+	}
 	return err
 }
 
