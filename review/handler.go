@@ -196,7 +196,7 @@ func filterFrom(q map[string][]string) (Filter, error) {
 		}
 		return ""
 	}
-	f := Filter{Status: get("status"), Flag: get("flag"), Kind: get("kind"), Section: get("section"), Author: get("author"), Cursor: get("cursor")}
+	f := Filter{Status: get("status"), Flag: get("flag"), Kind: get("kind"), Section: get("section"), Author: get("author"), DocID: get("doc_id"), Cursor: get("cursor")}
 	var err error
 	if f.MinAge, err = parseAge("min_age", get("min_age")); err != nil {
 		return f, err

@@ -30,6 +30,7 @@ type Filter struct {
 	Kind    string
 	Section string
 	Author  string
+	DocID   string
 	// MinAge and MaxAge bound the time since the item was queued.
 	MinAge, MaxAge time.Duration
 	Limit          int
@@ -125,7 +126,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*vigil.ReviewItem, string
 		where = append(where, "flags LIKE ?")
 		args = append(args, "%,"+likeEscape(f.Flag)+",%")
 	}
-	for _, c := range []struct{ col, v string }{{"kind", f.Kind}, {"section", f.Section}, {"author", f.Author}} {
+	for _, c := range []struct{ col, v string }{{"kind", f.Kind}, {"section", f.Section}, {"author", f.Author}, {"doc_id", f.DocID}} {
 		if c.v != "" {
 			where = append(where, c.col+" = ?")
 			args = append(args, c.v)
