@@ -3,7 +3,6 @@ package rules
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -399,6 +398,3 @@ func fieldRank(name string) string {
 	}
 	return "1" + name
 }
-
-// errNoSet is returned by helpers when no set is loaded.
-var errNoSet = errors.New("rules: no set loaded")

@@ -1,0 +1,185 @@
+package rules
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+const packV1 = `pack: deploy
+rules:
+  - id: deploy.word
+    action: {tag: local, score: 0.5}
+    any: [самовар]
+    match: [самовары]
+    no_match: [чайник]
+  - id: deploy.shadow
+    mode: shadow
+    action: {flag: extremist_recruitment, weight: 0.5}
+    any: [чайник]
+    match: [чайник]
+    no_match: [самовар]
+`
+
+func writePack(t *testing.T, dir, name, src string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkItem(e *Engine, text string) *pipeline.Item {
+	doc := &vigil.Document{ID: "x", Body: text}
+	it := &pipeline.Item{Doc: doc, Lang: "ru", Fields: []pipeline.Field{pipeline.Normalize(vigil.FieldBody, text)}}
+	if err := e.Process(context.Background(), it); err != nil {
+		panic(err)
+	}
+	return it
+}
+
+func tagNames(it *pipeline.Item) []string {
+	var out []string
+	for _, t := range it.Verdict.Tags {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+// TestEngineReload: a deployment directory is added to the embedded packs,
+// a change is picked up by Reload, a broken pack is refused with its file
+// and line while the previous set keeps serving, and shadow rules are
+// counted without changing the verdict.
+func TestEngineReload(t *testing.T) {
+	dir := t.TempDir()
+	writePack(t, dir, "deploy.yaml", packV1)
+	var shadowCalls atomic.Int64
+	e, err := New(Options{Dirs: []string{dir}, OnShadow: func(id string) {
+		if id == "deploy.shadow" {
+			shadowCalls.Add(1)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := e.Version()
+	if e.Set().Rule("rec.ru.join") == nil || e.Set().Rule("deploy.word") == nil {
+		t.Fatal("want embedded and deployment rules together")
+	}
+	it := checkItem(e, "Самовары и чайник")
+	if !strings.Contains(strings.Join(tagNames(it), ","), "local") || len(it.Signals) != 0 {
+		t.Fatalf("tags %v signals %v: want tag local and no signal from the shadow rule", tagNames(it), it.Signals)
+	}
+	if it.Verdict.Versions.Rules != v1 {
+		t.Errorf("verdict version %q, engine %q", it.Verdict.Versions.Rules, v1)
+	}
+	if shadowCalls.Load() != 1 || e.ShadowCounts()["deploy.shadow"] != 1 {
+		t.Errorf("shadow calls %d counts %v", shadowCalls.Load(), e.ShadowCounts())
+	}
+
+	if changed, err := e.Reload(); changed || err != nil {
+		t.Fatalf("reload without change: changed=%v err=%v", changed, err)
+	}
+
+	writePack(t, dir, "deploy.yaml", strings.Replace(packV1, "самовар]", "самокат]", 1))
+	if changed, err := e.Reload(); !changed || err != nil {
+		t.Fatalf("reload after change: changed=%v err=%v", changed, err)
+	}
+	v2 := e.Version()
+	if v2 == v1 {
+		t.Fatal("version did not change")
+	}
+
+	writePack(t, dir, "broken.yaml", "rules:\n  - id: broken\n    action: {tag: x}\n    any: [\"Заглавные\"]\n    match: [a]\n    no_match: [b]\n")
+	changed, err := e.Reload()
+	if changed || err == nil || !strings.Contains(err.Error(), "broken.yaml:4") {
+		t.Fatalf("broken pack: changed=%v err=%v, want refusal naming broken.yaml:4", changed, err)
+	}
+	if e.Version() != v2 {
+		t.Fatalf("version %s after a refused reload, want %s still serving", e.Version(), v2)
+	}
+	it = checkItem(e, "самокаты")
+	if !strings.Contains(strings.Join(tagNames(it), ","), "local") {
+		t.Errorf("previous set not serving: tags %v", tagNames(it))
+	}
+	if _, err := New(Options{Dirs: []string{dir}}); err == nil {
+		t.Error("New accepted a broken pack")
+	}
+}
+
+// TestEngineConcurrentReload runs documents while packs are swapped: every
+// verdict must come from one whole set (version and tag agree). Run with
+// -race.
+func TestEngineConcurrentReload(t *testing.T) {
+	dir := t.TempDir()
+	pack := func(word, tag string) string {
+		return "rules:\n  - id: c.one\n    action: {tag: " + tag + "}\n    any: [" + word + "]\n    match: [" + word + "]\n    no_match: [zzz]\n"
+	}
+	writePack(t, dir, "c.yaml", pack("альфа", "first"))
+	e, err := New(Options{Dirs: []string{dir}, NoEmbedded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := map[string]string{e.Version(): "first"}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				it := checkItem(e, "альфа бета")
+				mu.Lock()
+				want, ok := versions[it.Verdict.Versions.Rules]
+				mu.Unlock()
+				tags := tagNames(it)
+				if ok && !(len(tags) == 1 && tags[0] == want) && !(len(tags) == 0 && want == "second") {
+					t.Errorf("version %s gave tags %v", it.Verdict.Versions.Rules, tags)
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		word, tag := "альфа", "first"
+		if i%2 == 0 {
+			word, tag = "гамма", "second"
+		}
+		writePack(t, dir, "c.yaml", pack(word, tag))
+		mu.Lock()
+		if _, err := e.Reload(); err != nil {
+			t.Error(err)
+		}
+		versions[e.Version()] = tag
+		mu.Unlock()
+	}
+	close(stop)
+	wg.Wait()
+}
+
+func TestEngineErrors(t *testing.T) {
+	if _, err := New(Options{NoEmbedded: true}); err == nil {
+		t.Error("no sources accepted")
+	}
+	if _, err := New(Options{Dirs: []string{filepath.Join(t.TempDir(), "missing")}}); err == nil || vigil.ErrorCode(err) != vigil.EINVALID {
+		t.Errorf("missing dir: %v", err)
+	}
+	e := NewWithSet(compileYAML(t, packV1), Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	it := &pipeline.Item{Doc: &vigil.Document{ID: "x"}}
+	if err := e.Process(ctx, it); err == nil {
+		t.Error("Process ignored a cancelled context")
+	}
+}
