@@ -1,9 +1,12 @@
 package classify
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -19,52 +22,87 @@ import (
 // evidence.
 const DefaultFlagEvidence = 5
 
-// FlagHead is the pipeline stage that scores one flag with a trained text
-// model: it adds a Signal with Source "model", the flag's probability as its
-// Weight, and the features that pushed the score up most as its evidence.
-// Decide combines it with the rules' signals for the same flag (see
-// pipeline.FlagCombiner). A FlagHead is safe for concurrent use.
+// FlagHead is the pipeline stage that scores one flag with trained text
+// models: it adds a Signal with Source "model", the flag's probability as
+// its Weight, and the features that pushed the score up most as its
+// evidence. Decide combines it with the rules' signals for the same flag
+// (see pipeline.FlagCombiner). A FlagHead is safe for concurrent use.
 type FlagHead struct {
 	// Flag is the flag's name, e.g. vigil.FlagExtremistRecruitment.
 	Flag string
-	// Model scores the flag; its output labelled Flag is read.
-	Model *Model
+	// Models score the flag (their output labelled Flag); the head's
+	// probability is the sigmoid of their mean logit. TrainFlag ships its
+	// cross-fitting fold models, an ensemble whose scores match the ones
+	// the combiner was fitted on.
+	Models []*Model
 	// Evidence is how many features to report (DefaultFlagEvidence if 0).
 	Evidence int
 }
 
 var _ pipeline.Stage = (*FlagHead)(nil)
 
-// NewFlagHead returns the stage scoring flag with m. It fails with
-// EINVALID when m has no output called flag.
-func NewFlagHead(flag string, m *Model) (*FlagHead, error) {
-	if m == nil || m.LabelIndex(flag) < 0 {
-		return nil, vigil.Errorf(vigil.EINVALID, "flag head: model has no output %q", flag)
+// NewFlagHead returns the stage scoring flag with the models. It fails
+// with EINVALID when there is no model or one has no output called flag.
+func NewFlagHead(flag string, models ...*Model) (*FlagHead, error) {
+	if len(models) == 0 {
+		return nil, vigil.Errorf(vigil.EINVALID, "flag head %s: no model", flag)
 	}
-	return &FlagHead{Flag: flag, Model: m}, nil
+	for _, m := range models {
+		if m == nil || m.LabelIndex(flag) < 0 {
+			return nil, vigil.Errorf(vigil.EINVALID, "flag head: model has no output %q", flag)
+		}
+	}
+	return &FlagHead{Flag: flag, Models: models}, nil
 }
 
 // Name implements pipeline.Stage.
 func (h *FlagHead) Name() string { return "flag:" + h.Flag }
 
+// Score returns the flag's probability for fields (already read with
+// Readings).
+func (h *FlagHead) score(fields []pipeline.Field) float64 {
+	var buf [maxLabels]float64
+	z := 0.0
+	for _, m := range h.Models {
+		z += pipeline.Logit(m.Scores(buf[:0], fields)[m.LabelIndex(h.Flag)])
+	}
+	return pipeline.Sigmoid(z / float64(len(h.Models)))
+}
+
 // Process implements pipeline.Stage. It reads the words of it.Fields and
 // appends one Signal; it never fails on any text.
 func (h *FlagHead) Process(_ context.Context, it *pipeline.Item) error {
-	l := h.Model.LabelIndex(h.Flag)
-	if l < 0 {
-		return vigil.Errorf(vigil.EINTERNAL, "flag head: model has no output %q", h.Flag)
-	}
 	fields := Readings(it.Fields)
-	var buf [maxLabels]float64
-	p := h.Model.Scores(buf[:0], fields)[l]
+	p := h.score(fields)
 	k := h.Evidence
 	if k <= 0 {
 		k = DefaultFlagEvidence
 	}
+	// A feature's contribution to the mean logit is the mean of its
+	// contributions to each model's.
+	type key struct {
+		feature           string
+		field, start, end int
+	}
+	sum := map[key]float64{}
+	var order []key
+	for _, m := range h.Models {
+		for _, c := range m.Explain(fields, m.LabelIndex(h.Flag), k*2) {
+			kk := key{c.Feature, c.Field, c.Start, c.End}
+			if _, ok := sum[kk]; !ok {
+				order = append(order, kk)
+			}
+			sum[kk] += c.Weight / float64(len(h.Models))
+		}
+	}
+	slices.SortStableFunc(order, func(a, b key) int { return cmp.Compare(sum[b], sum[a]) })
 	var ev []vigil.Evidence
-	for _, c := range h.Model.Explain(fields, l, k) {
-		e := fields[c.Field].Evidence("", c.Start, c.End)
-		e.Feature, e.Weight = c.Feature, round4(c.Weight)
+	for _, kk := range order {
+		if len(ev) == k || sum[kk] <= 0 {
+			break
+		}
+		e := fields[kk.field].Evidence("", kk.start, kk.end)
+		e.Feature, e.Weight = kk.feature, round4(sum[kk])
 		ev = append(ev, e)
 	}
 	it.Signals = append(it.Signals, pipeline.Signal{Flag: h.Flag, Source: vigil.SourceModel, Weight: p, Evidence: ev})
@@ -105,6 +143,12 @@ type FlagTrainOptions struct {
 	MaxFPR float64
 	// L2 regularizes the combiner's two weights (default 0.01).
 	L2 float64
+	// Refit ships one model retrained on all the labelled examples instead
+	// of the fold models. The fold models are the default: their mean logit
+	// on a new document is distributed like the out-of-fold scores the
+	// combiner and thresholds were fitted to, while a refit, having seen
+	// more data, scores more confidently than they assume.
+	Refit bool
 }
 
 func (o *FlagTrainOptions) defaults(labelled, background int) {
@@ -189,7 +233,9 @@ func (m FlagMetrics) String() string {
 //     scores: the most recall whose false-positive rate on the labelled
 //     negatives stays within MaxFPR, comments first; articles never get a
 //     lower threshold than comments.
-//  4. The shipped model is trained on all of labelled plus background.
+//  4. The head scores with the fold models together (the mean of their
+//     logits), or with Refit with one model trained on all of labelled
+//     plus background.
 func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, background []Example, sub SubwordEncoder, opt FlagTrainOptions) (*FlagTraining, error) {
 	pos := 0
 	for _, e := range labelled {
@@ -212,6 +258,7 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 	}
 	fold := stratifiedFolds(labelled, opt.Folds, opt.Train.Seed)
 	oof := make([]float64, len(labelled))
+	foldModels := make([]*Model, opt.Folds)
 	for k := range opt.Folds {
 		var train []Example
 		var held []int
@@ -230,6 +277,7 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 		for _, i := range held {
 			oof[i] = m.Scores(buf[:0], labelled[i].Fields)[0]
 		}
+		foldModels[k] = m
 	}
 	comb := fitCombiner(labelled, oof, opt.L2)
 	scores := make([]float64, len(labelled))
@@ -237,16 +285,25 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 		scores[i] = comb.Score(e.Rule, oof[i], true)
 	}
 	th := chooseFlagThresholds(labelled, scores, opt.MaxFPR)
-	var all []Example
-	for _, e := range labelled {
-		all = appendRepeated(all, e, opt.Repeat)
+	var m *Model
+	if opt.Refit {
+		var all []Example
+		for _, e := range labelled {
+			all = appendRepeated(all, e, opt.Repeat)
+		}
+		var err error
+		if m, err = Train(ctx, labels, append(all, bg...), sub, opt.Train); err != nil {
+			return nil, fmt.Errorf("train flag %s: %w", flag, err)
+		}
 	}
-	m, err := Train(ctx, labels, append(all, bg...), sub, opt.Train)
-	if err != nil {
-		return nil, fmt.Errorf("train flag %s: %w", flag, err)
+	ms := foldModels
+	if m != nil {
+		ms = []*Model{m}
 	}
-	m.Labels[0].Threshold = th.Default
-	head, err := NewFlagHead(flag, m)
+	for _, m := range ms {
+		m.Labels[0].Threshold = th.Default
+	}
+	head, err := NewFlagHead(flag, ms...)
 	if err != nil {
 		return nil, err
 	}
@@ -582,4 +639,67 @@ func reading(orig string) string {
 		}
 	}
 	return b.String()
+}
+
+
+// maxFlagModels bounds the models of a head read from a file.
+const maxFlagModels = 64
+
+// WriteModels writes the head's models to w: "VGFH", a uint32 count, then
+// each model as a uint64 byte length and its Model.WriteTo bytes (all
+// little-endian). ReadFlagModels reads it back.
+func (h *FlagHead) WriteModels(w io.Writer) (int64, error) {
+	var out bytes.Buffer
+	out.WriteString(flagMagic)
+	binary.Write(&out, binary.LittleEndian, uint32(len(h.Models)))
+	for _, m := range h.Models {
+		var mb bytes.Buffer
+		if _, err := m.WriteTo(&mb); err != nil {
+			return 0, err
+		}
+		binary.Write(&out, binary.LittleEndian, uint64(mb.Len()))
+		out.Write(mb.Bytes())
+	}
+	return out.WriteTo(w)
+}
+
+const flagMagic = "VGFH"
+
+// ReadFlagModels reads models written by FlagHead.WriteModels. A short or
+// malformed input is an EINVALID error saying what is wrong.
+func ReadFlagModels(r io.Reader) ([]*Model, error) {
+	bad := func(format string, args ...any) error {
+		return vigil.Errorf(vigil.EINVALID, "flag models: "+format, args...)
+	}
+	var magic [4]byte
+	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:]) != flagMagic {
+		return nil, bad("not a flag model file (no %s header)", flagMagic)
+	}
+	var n uint32
+	if err := binary.Read(r, binary.LittleEndian, &n); err != nil {
+		return nil, bad("count: %v", eofIsUnexpected(err))
+	}
+	if n == 0 || n > maxFlagModels {
+		return nil, bad("%d models, want 1 to %d", n, maxFlagModels)
+	}
+	ms := make([]*Model, 0, n)
+	for i := range n {
+		var size uint64
+		if err := binary.Read(r, binary.LittleEndian, &size); err != nil {
+			return nil, bad("model %d: length: %v", i+1, eofIsUnexpected(err))
+		}
+		if size > 1<<31 {
+			return nil, bad("model %d: length %d too large", i+1, size)
+		}
+		data, err := io.ReadAll(io.LimitReader(r, int64(size)))
+		if err != nil || uint64(len(data)) != size {
+			return nil, bad("model %d: %d of %d bytes", i+1, len(data), size)
+		}
+		m, err := ReadModel(bytes.NewReader(data), nil)
+		if err != nil {
+			return nil, fmt.Errorf("flag models: model %d: %w", i+1, err)
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
 }

@@ -38,39 +38,84 @@ type Model struct {
 
 	bias  []float32 // per label
 	scale []float32 // per label: weight = scale * q
-	q     []int8    // Buckets × len(Labels), row-major by bucket
-
-	// idfCodes and idfStep are the stored form of the featurizer's idf
-	// table (nil when the model does not weight by idf).
-	idfCodes []byte
-	idfStep  float32
+	// rows holds one row of stride = 1+len(Labels) bytes per bucket: the
+	// bucket's idf code, then its int8 weights. Keeping the idf beside the
+	// weights makes a feature cost one cache miss, not two (the table is
+	// megabytes, so misses are what scoring spends its time on).
+	rows   []byte
+	stride int
+	// idfStep turns an idf code into idf (code × step); idfVal caches that
+	// for every code, times nothing else.
+	idfStep float32
+	idfVal  [256]float32
 
 	feat *featurizer
 	pool sync.Pool // *scratch
 }
 
-// newModel wires a model's derived state.
-func newModel(labels []Label, cfg FeatureConfig, bias, scale []float32, q []int8, sub SubwordEncoder) *Model {
-	m := &Model{Labels: labels, Features: cfg, bias: bias, scale: scale, q: q}
-	m.feat = newFeaturizer(cfg, sub)
-	m.pool.New = func() any { return &scratch{} }
+// newModel builds a model from its quantized weights q (Buckets × L) and
+// idf codes (nil when the model does not weight by idf).
+func newModel(labels []Label, cfg FeatureConfig, bias, scale []float32, q []int8, codes []byte, step float32, sub SubwordEncoder) *Model {
+	L, B := len(labels), cfg.Buckets()
+	m := &Model{Labels: labels, Features: cfg, bias: bias, scale: scale, stride: L + 1}
+	m.rows = make([]byte, B*m.stride)
+	for b := range B {
+		row := m.rows[b*m.stride:][:m.stride]
+		row[0] = 1
+		if codes != nil {
+			row[0] = codes[b]
+		}
+		for l, v := range q[b*L : (b+1)*L] {
+			row[1+l] = byte(v)
+		}
+	}
+	m.init(step, sub)
 	return m
+}
+
+// init sets the derived state of a model whose rows are filled.
+func (m *Model) init(step float32, sub SubwordEncoder) {
+	m.idfStep = step
+	for c := range m.idfVal {
+		if m.Features.IDF {
+			m.idfVal[c] = float32(c) * step
+		} else {
+			m.idfVal[c] = float32(c)
+		}
+	}
+	m.feat = newFeaturizer(m.Features, sub)
+	m.pool.New = func() any { return &scratch{} }
+}
+
+// dequantize returns the weights as floats, Buckets × L, row-major.
+func (m *Model) dequantize() []float32 {
+	L := len(m.Labels)
+	w := make([]float32, m.Features.Buckets()*L)
+	for b := range m.Features.Buckets() {
+		for l, q := range m.rows[b*m.stride+1 : (b+1)*m.stride] {
+			w[b*L+l] = m.scale[l] * float32(int8(q))
+		}
+	}
+	return w
+}
+
+// idfCodes returns the idf code of every bucket, or nil when the model does
+// not weight by idf.
+func (m *Model) idfCodes() []byte {
+	if !m.Features.IDF {
+		return nil
+	}
+	codes := make([]byte, m.Features.Buckets())
+	for b := range codes {
+		codes[b] = m.rows[b*m.stride]
+	}
+	return codes
 }
 
 // SetSubwords gives the model the tokenizer its subword features come from.
 // A model trained with subwords and scored without them still works, only
 // worse; call SetSubwords before the model is shared.
-func (m *Model) SetSubwords(sub SubwordEncoder) {
-	idf := m.feat.idf
-	m.feat = newFeaturizer(m.Features, sub)
-	m.feat.idf = idf
-}
-
-// setIDF installs the idf table from its stored codes.
-func (m *Model) setIDF(codes []byte, step float32) {
-	m.idfCodes, m.idfStep = codes, step
-	m.feat.idf = decodeIDF(codes, step)
-}
+func (m *Model) SetSubwords(sub SubwordEncoder) { m.feat = newFeaturizer(m.Features, sub) }
 
 // NumLabels is the number of outputs.
 func (m *Model) NumLabels() int { return len(m.Labels) }
@@ -110,18 +155,31 @@ func (m *Model) scoreIDs(dst []float64, ids []uint32, s *scratch) []float64 {
 	}
 	acc := s.acc[:L]
 	clear(acc)
+	var ss float32
+	gw := &m.Features.Weights
 	for _, id := range ids {
-		row := m.q[int(id&bucketMask)*L:][:L]
-		gw := m.feat.value(id)
-		for l, q := range row {
-			acc[l] += gw * float32(q)
+		row := m.rows[int(id&bucketMask)*m.stride:][:m.stride]
+		v := gw[id>>groupShift] * m.idfVal[row[0]]
+		ss += v * v
+		for l, q := range row[1:] {
+			acc[l] += v * float32(int8(q))
 		}
 	}
-	sc := m.feat.scale(ids)
+	var sc float32
+	if ss > 0 {
+		sc = 1 / float32(math.Sqrt(float64(ss)))
+	}
 	for l := range acc {
 		dst = append(dst, sigmoid(float64(m.bias[l]+sc*m.scale[l]*acc[l])))
 	}
 	return dst
+}
+
+// value is a feature's weight before normalization and its weight for
+// label l.
+func (m *Model) value(id uint32, l int) (v, w float32) {
+	row := m.rows[int(id&bucketMask)*m.stride:][:m.stride]
+	return m.Features.Weights[id>>groupShift] * m.idfVal[row[0]], float32(int8(row[1+l])) * m.scale[l]
 }
 
 // Predict returns the labels at or above their thresholds with their
@@ -171,15 +229,23 @@ func (m *Model) Explain(fields []pipeline.Field, label, k int) []Contribution {
 	}
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
-	L := len(m.Labels)
 	s.ids = m.ids(s.ids[:0], fields, s)
-	sc := m.feat.scale(s.ids)
+	var ss float32
+	for _, id := range s.ids {
+		v, _ := m.value(id, label)
+		ss += v * v
+	}
+	if ss == 0 {
+		return nil
+	}
+	sc := 1 / float32(math.Sqrt(float64(ss)))
 	contrib := func(ids []uint32) float64 {
 		var a float32
 		for _, id := range ids {
-			a += m.feat.value(id) * float32(m.q[int(id&bucketMask)*L+label])
+			v, w := m.value(id, label)
+			a += v * w
 		}
-		return float64(sc * m.scale[label] * a)
+		return float64(sc * a)
 	}
 	var out []Contribution
 	var buf []uint32

@@ -299,13 +299,17 @@ func TestStage(t *testing.T) {
 // never topic tags.
 func TestStageSkipsFlags(t *testing.T) {
 	m, _, dev := trainedSample(t)
-	flagged := *m
-	flagged.Labels = slices.Clone(m.Labels)
+	var buf bytes.Buffer
+	m.WriteTo(&buf)
+	flagged, err := ReadModel(&buf, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range flagged.Labels {
 		flagged.Labels[i].Kind, flagged.Labels[i].Threshold = KindFlag, 0
 	}
 	it := &pipeline.Item{Doc: &dev.docs[0], Fields: dev.ex[0].Fields}
-	if err := NewStage(&flagged, "v").Process(context.Background(), it); err != nil {
+	if err := NewStage(flagged, "v").Process(context.Background(), it); err != nil {
 		t.Fatal(err)
 	}
 	if len(it.Verdict.Tags) != 0 {

@@ -47,10 +47,9 @@ type fileHeader struct {
 
 // WriteTo writes the model in its binary format. It implements io.WriterTo.
 func (m *Model) WriteTo(w io.Writer) (int64, error) {
-	L := len(m.Labels)
 	var rows []uint32
 	for b := 0; b < m.Features.Buckets(); b++ {
-		for _, q := range m.q[b*L : (b+1)*L] {
+		for _, q := range m.rows[b*m.stride+1 : (b+1)*m.stride] {
 			if q != 0 {
 				rows = append(rows, uint32(b))
 				break
@@ -74,7 +73,9 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	bw.Write(u[:4])
 	bw.Write(hj)
 	if m.Features.IDF {
-		bw.Write(m.idfCodes)
+		for b := 0; b < m.Features.Buckets(); b++ {
+			bw.WriteByte(m.rows[b*m.stride])
+		}
 	}
 	prev := -1
 	for _, b := range rows {
@@ -83,9 +84,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 		prev = int(b)
 	}
 	for _, b := range rows {
-		for _, q := range m.q[int(b)*L : int(b+1)*L] {
-			bw.WriteByte(byte(q))
-		}
+		bw.Write(m.rows[int(b)*m.stride+1 : int(b+1)*m.stride])
 	}
 	if err := bw.Flush(); err != nil {
 		return cw.n, fmt.Errorf("write model: %w", err)
@@ -199,14 +198,17 @@ func readModel(r io.Reader, sub SubwordEncoder) (*Model, error) {
 		prev += int(gap)
 		rows = append(rows, uint32(prev))
 	}
-	q := make([]int8, B*L)
-	var buf [256]byte
-	for _, b := range rows {
-		if _, err := io.ReadFull(tr, buf[:L]); err != nil {
-			return nil, bad("weights: %v", eofIsUnexpected(err))
+	m := &Model{Labels: h.Labels, Features: h.Features, bias: h.Bias, scale: h.Scale, stride: L + 1}
+	m.rows = make([]byte, B*m.stride)
+	for b := range B {
+		m.rows[b*m.stride] = 1
+		if codes != nil {
+			m.rows[b*m.stride] = codes[b]
 		}
-		for l := range L {
-			q[int(b)*L+l] = int8(buf[l])
+	}
+	for _, b := range rows {
+		if _, err := io.ReadFull(tr, m.rows[int(b)*m.stride+1:int(b+1)*m.stride]); err != nil {
+			return nil, bad("weights: %v", eofIsUnexpected(err))
 		}
 	}
 	want := crc.Sum32()
@@ -220,10 +222,7 @@ func readModel(r io.Reader, sub SubwordEncoder) (*Model, error) {
 	if _, err := br.ReadByte(); err != io.EOF {
 		return nil, bad("trailing data after checksum")
 	}
-	m := newModel(h.Labels, h.Features, h.Bias, h.Scale, q, sub)
-	if h.Features.IDF {
-		m.setIDF(codes, h.IDFStep)
-	}
+	m.init(h.IDFStep, sub)
 	return m, nil
 }
 

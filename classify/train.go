@@ -111,11 +111,7 @@ func Train(ctx context.Context, labels []Label, examples []Example, sub SubwordE
 		return nil, err
 	}
 	bias, scale, q := quantize(t.w, t.bias, L)
-	m := newModel(labels, opt.Features, bias, scale, q, sub)
-	if t.idfCodes != nil {
-		m.setIDF(t.idfCodes, t.idfStep)
-	}
-	return m, nil
+	return newModel(labels, opt.Features, bias, scale, q, t.idfCodes, t.idfStep, sub), nil
 }
 
 type trainer struct {

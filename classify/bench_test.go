@@ -1,0 +1,116 @@
+package classify_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/models"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+func prepared(tb testing.TB, docs []vigil.Document) [][]pipeline.Field {
+	tb.Helper()
+	out := make([][]pipeline.Field, len(docs))
+	for i := range docs {
+		it := &pipeline.Item{Doc: &docs[i], Lang: docs[i].Lang}
+		for _, s := range []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}} {
+			if err := s.Process(context.Background(), it); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		out[i] = it.Fields
+	}
+	return out
+}
+
+// BenchmarkClassify measures the classify stage with the embedded default
+// bundle on the shared benchmark corpus (testdata/corpus: articles,
+// headlines, comments, sentences in ru/kk/en), from word tokens to tags.
+// Run on one core: go test ./classify -run XXX -bench Classify -cpu 1
+func BenchmarkClassify(b *testing.B) {
+	data, err := os.ReadFile("../testdata/corpus/corpus.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var docs []vigil.Document
+	size := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var d vigil.Document
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, d)
+		size += len(d.Title) + len(d.Body)
+	}
+	bundle, err := models.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	fields := prepared(b, docs)
+	stage := classify.NewStage(bundle.Topics, bundle.Meta.Version)
+	items := make([]pipeline.Item, len(docs))
+	run := func(i int) {
+		it := &items[i%len(docs)]
+		*it = pipeline.Item{Doc: &docs[i%len(docs)], Fields: fields[i%len(docs)], Verdict: vigil.Verdict{Tags: it.Verdict.Tags[:0]}}
+		stage.Process(context.Background(), it)
+	}
+	for i := range docs { // warm the subword cache, as a running server has
+		run(i)
+	}
+	b.SetBytes(int64(size / len(docs)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		run(i)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// Example trains a two-topic model on a handful of headlines and tags a new
+// one. Real models are trained with `vigil train` on thousands of
+// documents; the API is the same.
+func Example() {
+	headlines := []struct{ text, tag string }{
+		{"Футбольный клуб выиграл матч чемпионата", "sport"},
+		{"Хоккеисты проиграли финал кубка", "sport"},
+		{"Теннисистка вышла в полуфинал турнира", "sport"},
+		{"Сборная забила три гола в матче", "sport"},
+		{"Нацбанк повысил базовую ставку", "economy"},
+		{"Цены на нефть выросли на бирже", "economy"},
+		{"Инфляция в стране замедлилась", "economy"},
+		{"Курс тенге укрепился к доллару", "economy"},
+	}
+	labels := []classify.Label{{Name: "sport", Kind: classify.KindTag}, {Name: "economy", Kind: classify.KindTag}}
+	var train []classify.Example
+	for _, h := range headlines {
+		doc := vigil.Document{ID: h.text, Title: h.text}
+		l := 0
+		if h.tag == "economy" {
+			l = 1
+		}
+		train = append(train, classify.Example{Fields: fieldsOf(&doc), Labels: []int{l}})
+	}
+	m, err := classify.Train(context.Background(), labels, train, nil, classify.TrainOptions{Epochs: 20, Threads: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	doc := vigil.Document{ID: "new", Title: "Клуб проиграл матч кубка"}
+	for _, p := range m.Predict(fieldsOf(&doc)) {
+		fmt.Println(p.Name)
+	}
+	// Output: sport
+}
+
+func fieldsOf(doc *vigil.Document) []pipeline.Field {
+	it := &pipeline.Item{Doc: doc}
+	(&pipeline.NormalizeStage{}).Process(context.Background(), it)
+	(&pipeline.TokenizeStage{}).Process(context.Background(), it)
+	return it.Fields
+}
