@@ -17,7 +17,7 @@ func TestHelperRetagChild(t *testing.T) {
 	if in == "" {
 		t.Skip("helper process for TestSIGKILLMidRunResumes")
 	}
-	c, _ := testChecker(200 * time.Microsecond)
+	c, _ := testChecker(100 * time.Microsecond)
 	sum, err := Run(context.Background(), c, Job{In: in, Out: out, CommitEvery: 20 * time.Millisecond}, nil)
 	if err != nil || !sum.Complete {
 		t.Fatalf("child run: %v %+v", err, sum)
@@ -32,7 +32,7 @@ func TestSIGKILLMidRunResumes(t *testing.T) {
 		t.Skip("spawns processes")
 	}
 	dir := t.TempDir()
-	const n = 20000
+	const n = 12000
 	in := writeArchive(t, dir, n)
 	out := filepath.Join(dir, "out.jsonl")
 	ckpt := out + ".checkpoint"
