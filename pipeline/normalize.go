@@ -518,9 +518,10 @@ func isKazakhLetter(r rune) bool {
 // unmask rewrites look-alike Latin letters, digits and symbols inside
 // words that are otherwise Cyrillic. A word qualifies when it has at least
 // two Cyrillic letters and every other rune in it has a Cyrillic reading.
-// Digits at a word's edge count as letters only alone and beside three or
-// more letters, so "10млн", "3кг" and "2023г" stay as written; '@' and '$'
-// at a word's start (handles, prices) stay too.
+// A digit at a word's start counts as a letter only alone and before five
+// or more letters, and one at its end never does, so "10млн", "3года",
+// "2023г" and "ведьмака3" stay as written; '@' and '$' stand for letters
+// only inside a word (not in "@handle" or "$100").
 func (n *normalizer) unmask() {
 	u := n.units
 	if n.mixed < 0 || len(u) == 0 {
@@ -561,13 +562,6 @@ func (n *normalizer) unmask() {
 }
 
 func (n *normalizer) unmaskWord(w []unit, letters int, kk bool) {
-	// Drop deleted units from the edges' view: find the live runes.
-	live := func(k int) rune {
-		if k < 0 || k >= len(w) {
-			return 0
-		}
-		return w[k].r
-	}
 	for k := range w {
 		r := w[k].r
 		if r == deleted || r >= 128 {
@@ -584,25 +578,32 @@ func (n *normalizer) unmaskWord(w []unit, letters int, kk bool) {
 		if l == 0 {
 			continue
 		}
-		// Neighbours that are letters (not digits or deleted).
-		prev, next := k-1, k+1
-		for prev >= 0 && w[prev].r == deleted {
-			prev--
+		// The run of digits and symbols around k, and whether letters
+		// stand before and after it.
+		lo, hi := k, k
+		for lo > 0 && (w[lo-1].r == deleted || (w[lo-1].r < 128 && digitLetter[w[lo-1].r] != 0)) {
+			lo--
 		}
-		for next < len(w) && w[next].r == deleted {
-			next++
+		for hi+1 < len(w) && (w[hi+1].r == deleted || (w[hi+1].r < 128 && digitLetter[w[hi+1].r] != 0)) {
+			hi++
 		}
-		inside := prev >= 0 && next < len(w) && !isDigitRune(live(prev)) && !isDigitRune(live(next))
-		if !inside {
-			if r == '@' || r == '$' {
-				if prev < 0 {
-					continue
-				}
-			} else {
-				// an edge digit: alone, and the word has three or more other letters
-				if (prev >= 0 && isDigitRune(live(prev))) || (next < len(w) && isDigitRune(live(next))) || letters-1 < 3 {
-					continue
-				}
+		before, after := lo > 0, hi+1 < len(w)
+		switch {
+		case before && after:
+			// inside the word: ДЖ1ХАД, пр00паганда, с6ер6анк
+		case !after:
+			// a trailing digit is a number: ведьмака3, россия1, гта4;
+			// a trailing @ or $ is not a letter either
+			continue
+		case r == '@' || r == '$':
+			// @handle, $100
+			continue
+		default:
+			// A leading digit is mostly a number glued to a word (1млн,
+			// 3года, 6лет, 4дня in the comments corpus): it counts as a
+			// letter only alone, not '1', before five or more letters (3ащита).
+			if hi > lo || r == '1' || letters-1 < 5 {
+				continue
 			}
 		}
 		if r == '1' && kk {
