@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -59,6 +60,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		claimsDB   string
 		rangeBytes int64
 		worker     string
+		cpuprofile string
 	)
 	fs.StringVar(&job.In, "in", "", "input: a JSONL or CSV `file`, - for stdin, or a postgres:// URL")
 	fs.StringVar(&job.Out, "out", "", "output: a JSONL `file`, - for stdout, a postgres:// URL, or a directory with --claims")
@@ -81,6 +83,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&claimsDB, "claims", "", "scale-out: claim ranges of --in from this postgres:// `URL`, shared by every worker")
 	fs.Int64Var(&rangeBytes, "range-size", 4<<20, "scale-out: bytes of archive per claimed range")
 	fs.StringVar(&worker, "worker", "", "scale-out: this worker's name (default host-pid)")
+	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this `file` (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -148,6 +151,19 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vigil retag: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(e.stderr, "vigil retag: --cpuprofile: %v\n", err)
+			return exitFail
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var sum retag.Summary
 	if claimsDB != "" {
 		sum, err = retag.RunClaims(ctx, checker, job, retag.ClaimOptions{DB: claimsDB, Worker: worker, RangeBytes: rangeBytes}, prog)
