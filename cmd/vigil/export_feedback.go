@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/review"
+)
+
+func init() {
+	register("export-feedback", command{
+		summary: "write moderators' decisions as labeled JSONL for vigil train",
+		run:     runExportFeedback,
+	})
+}
+
+const exportFeedbackUsage = `usage: vigil export-feedback [--data-dir DIR | --database-url URL] [--since DATE] [--decision approve|reject|all] [--out FILE]
+
+Writes every review item a moderator approved or rejected as one labeled
+document a line, in the input schema vigil train reads:
+  - tags: the moderator's corrected tags, or else the verdict's tags (seen
+    and left as they were);
+  - flags: the verdict's flags when the item was rejected (the flag was
+    right), none when it was approved (a false alarm: a hard negative).
+Escalated, pending and superseded items are left out. The queue is the
+SQLite file in --data-dir (VIGIL_DATA_DIR, default ./vigil-data) or the
+PostgreSQL database of --database-url (VIGIL_DATABASE_URL).
+
+  vigil export-feedback --since 2026-11-01 --out feedback.jsonl
+  vigil train --data ../shared/data/topics/train.jsonl,feedback.jsonl --out models/new
+
+flags:
+`
+
+func runExportFeedback(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("export-feedback", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, exportFeedbackUsage); fs.PrintDefaults() }
+	dataDir := fs.String("data-dir", "", "data `DIR` holding the SQLite review queue (default $VIGIL_DATA_DIR or ./vigil-data)")
+	dbURL := fs.String("database-url", "", "PostgreSQL `URL` of the review queue (default $VIGIL_DATABASE_URL)")
+	sinceStr := fs.String("since", "", "only decisions at or after `DATE` (2006-01-02 or RFC 3339)")
+	which := fs.String("decision", "all", "which decisions: approve, reject or all")
+	outPath := fs.String("out", "", "output `FILE` (default stdout)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(e.stderr, "vigil export-feedback: "+format+"\n", a...)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return usage("unexpected argument %q", fs.Arg(0))
+	}
+	if *which != "all" && *which != vigil.DecisionApprove && *which != vigil.DecisionReject {
+		return usage("--decision %q: want approve, reject or all", *which)
+	}
+	var since time.Time
+	if *sinceStr != "" {
+		var err error
+		if since, err = time.Parse(time.RFC3339, *sinceStr); err != nil {
+			if since, err = time.Parse("2006-01-02", *sinceStr); err != nil {
+				return usage("--since %q: want 2006-01-02 or RFC 3339", *sinceStr)
+			}
+		}
+	}
+	cfg := review.Config{DataDir: *dataDir, DatabaseURL: *dbURL, Logger: slog.New(slog.DiscardHandler)}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = e.getenv("VIGIL_DATABASE_URL")
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = e.getenv("VIGIL_DATA_DIR")
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "./vigil-data"
+	}
+	if cfg.DatabaseURL == "" {
+		// Exporting never creates a queue: a wrong directory is an error.
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, review.DBFile)); err != nil {
+			return usage("no review queue in %s: %v", cfg.DataDir, err)
+		}
+	}
+	store, err := review.Open(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil export-feedback: %v\n", err)
+		if vigil.ErrorCode(err) == vigil.EINVALID {
+			return exitUsage
+		}
+		return exitFail
+	}
+	defer store.Close()
+
+	var out io.Writer = e.stdout
+	var file *os.File
+	if *outPath != "" && *outPath != "-" {
+		if file, err = os.Create(*outPath); err != nil {
+			return usage("%v", err)
+		}
+		out = file
+	}
+	w := bufio.NewWriterSize(out, 64<<10)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	counts := map[string]int{}
+	err = store.Decided(ctx, since, func(it *vigil.ReviewItem) error {
+		if *which != "all" && it.Decision != *which {
+			return nil
+		}
+		counts[it.Decision]++
+		return enc.Encode(feedbackDocument(it))
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil export-feedback: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(e.stderr, "vigil export-feedback: %d documents (%d rejected: flags kept; %d approved: no flags)\n",
+		counts[vigil.DecisionApprove]+counts[vigil.DecisionReject], counts[vigil.DecisionReject], counts[vigil.DecisionApprove])
+	return exitOK
+}
+
+// feedbackDocument turns a decided item into a labeled training document.
+func feedbackDocument(it *vigil.ReviewItem) vigil.Document {
+	d := it.Document
+	d.Tags = it.CorrectedTags
+	if len(d.Tags) == 0 {
+		d.Tags = make([]string, 0, len(it.Verdict.Tags))
+		for _, t := range it.Verdict.Tags {
+			d.Tags = append(d.Tags, t.Name)
+		}
+	}
+	d.Flags = []string{}
+	if it.Decision == vigil.DecisionReject {
+		for _, f := range it.Verdict.Flags {
+			d.Flags = append(d.Flags, f.Name)
+		}
+	}
+	d.Source = "review:" + it.Decision
+	return d
+}
