@@ -475,10 +475,12 @@ func solve3(a [3][3]float64, b [3]float64) ([3]float64, bool) {
 
 // chooseFlagThresholds picks the comment threshold on comments and the
 // article threshold on articles (with every positive counted for recall, as
-// positive articles are rare), each by recallThreshold, and keeps articles
-// no stricter than comments.
+// positive articles are rare), each by recallThreshold. Staff articles are
+// held to a quarter of the comments' false-positive budget, since a report
+// about recruiters is the common case there, and never get a lower
+// threshold than comments.
 func chooseFlagThresholds(ex []FlagExample, scores []float64, maxFPR float64) pipeline.FlagThreshold {
-	pick := func(kind string) float64 {
+	pick := func(kind string, maxFPR float64) float64 {
 		var s []float64
 		var g []bool
 		for i, e := range ex {
@@ -489,8 +491,8 @@ func chooseFlagThresholds(ex []FlagExample, scores []float64, maxFPR float64) pi
 		}
 		return recallThreshold(s, g, maxFPR)
 	}
-	c := pick(vigil.KindComment)
-	a := max(c, pick(vigil.KindArticle))
+	c := pick(vigil.KindComment, maxFPR)
+	a := max(c, pick(vigil.KindArticle, maxFPR/4))
 	return pipeline.FlagThreshold{Default: a, ByKind: map[string]float64{
 		vigil.KindComment: round4(c), vigil.KindArticle: round4(a)}}
 }
@@ -640,7 +642,6 @@ func reading(orig string) string {
 	}
 	return b.String()
 }
-
 
 // maxFlagModels bounds the models of a head read from a file.
 const maxFlagModels = 64

@@ -184,3 +184,50 @@ func TestTrainFlagAndHead(t *testing.T) {
 		t.Errorf("positives only: err %v, want EINVALID", err)
 	}
 }
+
+func TestFlagModelsRoundTrip(t *testing.T) {
+	ex := []FlagExample{
+		{Fields: []pipeline.Field{field("вступай в джамаат брат")}, Gold: true},
+		{Fields: []pipeline.Field{field("брат вставай на джихад")}, Gold: true},
+		{Fields: []pipeline.Field{field("суд приговорил вербовщика")}},
+		{Fields: []pipeline.Field{field("поздравляю с курбан айтом")}},
+	}
+	fc := DefaultFeatures()
+	fc.BucketBits, fc.Subwords = 8, false
+	tr, err := TrainFlag(context.Background(), "f", ex, nil, nil, FlagTrainOptions{Train: TrainOptions{Features: fc, Threads: 1}, Folds: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if _, err := tr.Head.WriteModels(&b); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := ReadFlagModels(strings.NewReader(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := NewFlagHead("f", ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := []pipeline.Field{field("брат, вступай")}
+	if a, b := tr.Head.score(fs), back.score(fs); a != b || len(ms) != 2 {
+		t.Errorf("read back %d models scoring %v, want 2 scoring %v", len(ms), b, a)
+	}
+	for _, bad := range []string{"", "VGFH", "XXXX\x01\x00\x00\x00", "VGFH\x00\x00\x00\x00", "VGFH\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff",
+		b.String()[:len(b.String())-3]} {
+		if _, err := ReadFlagModels(strings.NewReader(bad)); vigil.ErrorCode(err) != vigil.EINVALID {
+			t.Errorf("ReadFlagModels(%d bytes): err %v, want EINVALID", len(bad), err)
+		}
+	}
+}
+
+func FuzzReadFlagModels(f *testing.F) {
+	f.Add([]byte("VGFH\x01\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ms, err := ReadFlagModels(strings.NewReader(string(data)))
+		if err == nil && len(ms) == 0 {
+			t.Error("no error and no model")
+		}
+	})
+}

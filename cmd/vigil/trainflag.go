@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/models"
+	"github.com/kz-newsroom/vigil/pipeline"
+	"github.com/kz-newsroom/vigil/rules"
+)
+
+func init() {
+	register("train-flag", command{
+		summary: "train the extremist_recruitment flag head (text model, rule+model combiner, thresholds)",
+		run:     runTrainFlag,
+	})
+}
+
+func runTrainFlag(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("train-flag", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: vigil train-flag --data FILE[,FILE...] [--background FILE[,FILE...]] --out DIR [flags]\n\n"+
+			"Trains the extremist_recruitment flag head from labeled JSONL (flags [\"extremist_recruitment\"]\n"+
+			"or []): documents go through normalize, tokenize and the rule packs; a text model is\n"+
+			"trained with cross-fitting, the combination of rule and model signals and the per-kind\n"+
+			"review thresholds are chosen on the out-of-fold scores, and DIR gets flag.bin and flag.yaml.\n"+
+			"--background documents are extra negatives for the text model (their labels are ignored).\n"+
+			"--test is only scored and reported, never trained or tuned on.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	fc := classify.DefaultFeatures()
+	fc.Subwords = false // the head stands alone: no tokenizer needed
+	fc.BucketBits = 20
+	var (
+		data, background, test, out, rulesDir string
+		flagName                              = vigil.FlagExtremistRecruitment
+		step, evidence                        int
+		verbose                               bool
+		opt                                   = classify.FlagTrainOptions{Train: classify.TrainOptions{Features: fc}}
+	)
+	fs.StringVar(&data, "data", "", "labeled `FILES` (positives and hard negatives), JSONL, comma-separated")
+	fs.StringVar(&background, "background", "", "background negative `FILES`, JSONL, comma-separated")
+	fs.IntVar(&step, "background-step", 3, "use every `N`th background document")
+	fs.StringVar(&test, "test", "", "held-out labeled `FILE` to report on (never trained or tuned on)")
+	fs.StringVar(&out, "out", "", "head `DIR` to write (e.g. models/recruitment)")
+	fs.StringVar(&rulesDir, "rules", "", "extra rule pack `DIR` (added to the embedded packs)")
+	fs.IntVar(&opt.Train.Epochs, "epochs", 10, "passes over the training data")
+	fs.Float64Var(&opt.Train.LR, "lr", 0.5, "initial learning rate")
+	fs.Uint64Var(&opt.Train.Seed, "seed", 1, "random seed (folds and example order)")
+	fs.IntVar(&opt.Train.Features.BucketBits, "bucket-bits", fc.BucketBits, "log2 of the feature hash table size")
+	fs.IntVar(&opt.Folds, "folds", 5, "cross-fitting folds")
+	fs.Float64Var(&opt.MaxFPR, "max-fpr", 0.02, "false-positive rate on labeled negatives the thresholds may spend")
+	fs.BoolVar(&opt.Refit, "refit", false, "ship one model refitted on all labeled data instead of the fold models")
+	fs.IntVar(&evidence, "evidence", classify.DefaultFlagEvidence, "model features reported per verdict")
+	fs.BoolVar(&verbose, "v", false, "list the labeled documents the out-of-fold scores get wrong")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if data == "" || out == "" || fs.NArg() > 0 || step < 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	start := time.Now()
+	docs, dataFiles, err := readDocFiles(data)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+		return exitUsage
+	}
+	var bgDocs []vigil.Document
+	var bgFiles []models.DataFile
+	if background != "" {
+		all, files, err := readDocFiles(background)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+			return exitUsage
+		}
+		for i := 0; i < len(all); i += step {
+			if !slices.Contains(all[i].Flags, flagName) {
+				bgDocs = append(bgDocs, all[i])
+			}
+		}
+		bgFiles = files
+	}
+	var ropts rules.Options
+	if rulesDir != "" {
+		ropts.Dirs = []string{rulesDir}
+	}
+	eng, err := rules.New(ropts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+		return exitFail
+	}
+	labelled := flagExamples(ctx, docs, flagName, eng)
+	bg := make([]classify.Example, len(bgDocs))
+	for i, f := range prepareFields(ctx, bgDocs, 0) {
+		bg[i] = classify.Example{Fields: f}
+	}
+	if err := ctx.Err(); err != nil {
+		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(e.stderr, "train-flag: %d labeled (%d positive), %d background, rules %s\n",
+		len(labelled), countGold(labelled), len(bg), eng.Version())
+	tr, err := classify.TrainFlag(ctx, flagName, labelled, bg, nil, opt)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+		return exitFail
+	}
+	if verbose {
+		for i, x := range labelled {
+			th := pipeline.FlagThresholds{flagName: tr.Thresholds}.For(flagName, x.Kind, "")
+			if (tr.Scores[i] >= th) != x.Gold {
+				fmt.Fprintf(e.stderr, "miss gold=%v score %.3f rules %.2f %s\n", x.Gold, tr.Scores[i], x.Rule, x.ID)
+			}
+		}
+	}
+	created := time.Now().UTC().Format(time.RFC3339)
+	cfg := models.FlagConfig{
+		Flag: flagName, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: evidence,
+		Build: models.FlagBuild{
+			Created: created, Command: "vigil " + strings.Join(append([]string{"train-flag"}, args...), " "),
+			Data: dataFiles, Background: bgFiles,
+			Params: map[string]any{"epochs": opt.Train.Epochs, "lr": opt.Train.LR, "seed": opt.Train.Seed,
+				"bucket_bits": opt.Train.Features.BucketBits, "folds": opt.Folds, "max_fpr": opt.MaxFPR,
+				"background_step": step, "refit": opt.Refit, "features": opt.Train.Features, "rules": eng.Version()},
+			Dev: flagReport(labelled, tr.Scores, tr.Thresholds),
+		},
+	}
+	if test != "" {
+		tdocs, tfiles, err := readDocFiles(test)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+			return exitUsage
+		}
+		tex := flagExamples(ctx, tdocs, flagName, eng)
+		scores := scoreFlag(ctx, tr, tex)
+		cfg.Build.Test = flagReport(tex, scores, tr.Thresholds)
+		cfg.Build.Test["file"] = tfiles[0].Path + " sha256:" + tfiles[0].SHA256[:12]
+	}
+	if cfg, err = models.WriteFlag(out, cfg, tr.Head); err != nil {
+		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(e.stdout, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f\nthresholds: comment %.4f, article %.4f\n",
+		cfg.Flag, cfg.Version, out, time.Since(start).Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model,
+		cfg.Thresholds.ByKind[vigil.KindComment], cfg.Thresholds.ByKind[vigil.KindArticle])
+	for _, part := range []struct {
+		name string
+		r    map[string]string
+	}{{"dev (out-of-fold)", cfg.Build.Dev}, {"test", cfg.Build.Test}} {
+		if part.r == nil {
+			continue
+		}
+		keys := make([]string, 0, len(part.r))
+		for k := range part.r {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(e.stdout, "%s %-8s %s\n", part.name, k, part.r[k])
+		}
+	}
+	return exitOK
+}
+
+// flagExamples runs docs through normalize, tokenize and the rules, and
+// returns them as labelled examples of flag with the rules' noisy-OR.
+func flagExamples(ctx context.Context, docs []vigil.Document, flagName string, eng *rules.Engine) []classify.FlagExample {
+	stages := []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}, eng}
+	out := make([]classify.FlagExample, len(docs))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += workers {
+				d := &docs[i]
+				it := &pipeline.Item{Doc: d, Lang: d.Lang}
+				for _, s := range stages {
+					if ctx.Err() != nil || s.Process(ctx, it) != nil {
+						break
+					}
+				}
+				kind := d.Kind
+				if kind == "" {
+					kind = vigil.KindArticle
+				}
+				out[i] = classify.FlagExample{ID: d.ID, Fields: it.Fields, Kind: kind,
+					Rule: ruleScore(it.Signals, flagName), Gold: slices.Contains(d.Flags, flagName)}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// ruleScore is the noisy-OR of the rule signals for flag, as Decide
+// computes it.
+func ruleScore(sigs []pipeline.Signal, flagName string) float64 {
+	r := 0.0
+	for _, s := range sigs {
+		if s.Flag == flagName && s.Source == vigil.SourceRule {
+			r = 1 - (1-r)*(1-min(max(s.Weight, 0), 1))
+		}
+	}
+	return r
+}
+
+// scoreFlag returns the combined score of each example under tr, as the
+// pipeline's Decide would compute it.
+func scoreFlag(ctx context.Context, tr *classify.FlagTraining, ex []classify.FlagExample) []float64 {
+	scores := make([]float64, len(ex))
+	for i, x := range ex {
+		it := &pipeline.Item{Doc: &vigil.Document{ID: x.ID, Kind: x.Kind}, Fields: x.Fields}
+		_ = tr.Head.Process(ctx, it)
+		m := 0.0
+		for _, s := range it.Signals {
+			m = max(m, s.Weight)
+		}
+		scores[i] = tr.Combiner.Score(x.Rule, m, true)
+	}
+	return scores
+}
+
+// flagReport gives the metrics overall, per kind and of rules and model alone.
+func flagReport(ex []classify.FlagExample, scores []float64, th pipeline.FlagThreshold) map[string]string {
+	out := map[string]string{"all": classify.EvalFlag(ex, scores, th).String()}
+	for _, kind := range []string{vigil.KindComment, vigil.KindArticle} {
+		var sub []classify.FlagExample
+		var sc []float64
+		for i, x := range ex {
+			if x.Kind == kind {
+				sub, sc = append(sub, x), append(sc, scores[i])
+			}
+		}
+		if len(sub) > 0 {
+			out[kind] = classify.EvalFlag(sub, sc, th).String()
+		}
+	}
+	rs := make([]float64, len(ex))
+	for i, x := range ex {
+		rs[i] = x.Rule
+	}
+	out["rules"] = classify.EvalFlag(ex, rs, pipeline.FlagThreshold{Default: 1e-9}).String() + " (any rule fired)"
+	return out
+}
+
+func countGold(ex []classify.FlagExample) int {
+	n := 0
+	for _, x := range ex {
+		if x.Gold {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,241 @@
+package models
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// A flag head is a directory of two files beside the topic bundle:
+//
+//	flag.bin   the flag's text models (classify.FlagHead.WriteModels)
+//	flag.yaml  the flag's name, the combiner of rule and model signals, the
+//	           review thresholds per kind and per section, and how it was built
+//
+// `vigil train-flag` writes one; the recruitment head is embedded from
+// models/recruitment. flag.yaml is meant to be read and edited: a newsroom
+// can lower a section's threshold (by_section) without retraining.
+const (
+	FileFlagModel  = "flag.bin"
+	FileFlagConfig = "flag.yaml"
+	// RecruitmentDir is the recruitment head's directory, inside a models
+	// directory and inside the embedded files.
+	RecruitmentDir = "recruitment"
+)
+
+//go:embed recruitment
+var embeddedFlags embed.FS
+
+// FlagConfig is flag.yaml.
+type FlagConfig struct {
+	Flag string `yaml:"flag"`
+	// Version names the head: flag-YYYY-MM-DD-hhhhhh over flag.bin's hash.
+	Version string `yaml:"version"`
+	// Combiner turns the rules' noisy-OR and the model's probability into
+	// the flag's score (see pipeline.FlagCombiner).
+	Combiner pipeline.FlagCombiner `yaml:"combiner"`
+	// Thresholds send a document to review when the flag's score reaches
+	// them: by_kind (comments stricter than articles), by_section (wins over
+	// kind), default otherwise.
+	Thresholds pipeline.FlagThreshold `yaml:"thresholds"`
+	// Evidence is how many model features each verdict reports.
+	Evidence int `yaml:"evidence"`
+	// ModelSHA256 is flag.bin's checksum; loading checks it.
+	ModelSHA256 string `yaml:"model_sha256"`
+	// Build records how the head was made; it is not read back.
+	Build FlagBuild `yaml:"build"`
+}
+
+// FlagBuild records how a flag head was built and how it scored.
+type FlagBuild struct {
+	Created    string            `yaml:"created"`
+	Command    string            `yaml:"command"`
+	Data       []DataFile        `yaml:"data"`
+	Background []DataFile        `yaml:"background"`
+	Params     map[string]any    `yaml:"params,omitempty"`
+	Dev        map[string]string `yaml:"dev,omitempty"`  // out-of-fold scores on the labelled data, per slice
+	Test       map[string]string `yaml:"test,omitempty"` // held-out test split, when given; never tuned on
+}
+
+// FlagHead is a loaded flag head: the pipeline stage and the Decide
+// configuration that goes with it.
+type FlagHead struct {
+	Config FlagConfig
+	Stage  *classify.FlagHead
+}
+
+// Configure adds the head's combiner and thresholds to d. Thresholds
+// already in d for the flag win, so a service config can override the
+// shipped ones.
+func (h *FlagHead) Configure(d *pipeline.Decide) {
+	if d.Combiners == nil {
+		d.Combiners = map[string]pipeline.FlagCombiner{}
+	}
+	d.Combiners[h.Config.Flag] = h.Config.Combiner
+	if d.Thresholds == nil {
+		d.Thresholds = pipeline.FlagThresholds{}
+	}
+	if _, ok := d.Thresholds[h.Config.Flag]; !ok {
+		d.Thresholds[h.Config.Flag] = h.Config.Thresholds
+	}
+}
+
+var defaultRecruitment = sync.OnceValues(func() (*FlagHead, error) {
+	sub, err := fs.Sub(embeddedFlags, RecruitmentDir)
+	if err != nil {
+		return nil, err
+	}
+	h, err := LoadFlag(sub)
+	if err != nil {
+		return nil, fmt.Errorf("embedded recruitment head: %w", err)
+	}
+	return h, nil
+})
+
+// DefaultRecruitment returns the recruitment head embedded in the binary,
+// loaded once.
+func DefaultRecruitment() (*FlagHead, error) { return defaultRecruitment() }
+
+// Recruitment returns the recruitment head of a models directory: dir's
+// recruitment/ when it has one, the embedded head otherwise (also when dir
+// is empty).
+func Recruitment(dir string) (*FlagHead, error) {
+	if dir != "" {
+		p := filepath.Join(dir, RecruitmentDir)
+		if _, err := os.Stat(filepath.Join(p, FileFlagConfig)); err == nil {
+			h, err := LoadFlag(os.DirFS(p))
+			if err != nil {
+				return nil, fmt.Errorf("flag head %s: %w", p, err)
+			}
+			return h, nil
+		}
+	}
+	return DefaultRecruitment()
+}
+
+// LoadFlag loads a flag head from fsys. A missing or corrupt file is an
+// error naming it (ENOTFOUND or EINVALID).
+func LoadFlag(fsys fs.FS) (*FlagHead, error) {
+	read := func(name string) ([]byte, error) {
+		data, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing", name)
+		} else if err != nil {
+			return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", name, err)
+		}
+		return data, nil
+	}
+	cy, err := read(FileFlagConfig)
+	if err != nil {
+		return nil, err
+	}
+	var h FlagHead
+	if err := yaml.Unmarshal(cy, &h.Config); err != nil {
+		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileFlagConfig, err)
+	}
+	if err := h.Config.validate(); err != nil {
+		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileFlagConfig, err)
+	}
+	mb, err := read(FileFlagModel)
+	if err != nil {
+		return nil, err
+	}
+	if got := sum(mb); got != h.Config.ModelSHA256 {
+		return nil, vigil.Errorf(vigil.EINVALID, "%s: SHA-256 %s, %s says %s (file changed or corrupt)",
+			FileFlagModel, got[:12], FileFlagConfig, short(h.Config.ModelSHA256))
+	}
+	ms, err := classify.ReadFlagModels(bytes.NewReader(mb))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", FileFlagModel, err)
+	}
+	if h.Stage, err = classify.NewFlagHead(h.Config.Flag, ms...); err != nil {
+		return nil, fmt.Errorf("%s: %w", FileFlagModel, err)
+	}
+	h.Stage.Evidence = h.Config.Evidence
+	return &h, nil
+}
+
+func (c *FlagConfig) validate() error {
+	if c.Flag == "" {
+		return errors.New("flag: missing")
+	}
+	for _, v := range []float64{c.Combiner.Bias, c.Combiner.Rule, c.Combiner.Model} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("combiner: %v is not a number", v)
+		}
+	}
+	if c.Combiner.Rule < 0 || c.Combiner.Model < 0 {
+		return fmt.Errorf("combiner: rule and model weights must not be negative (more evidence never lowers the score)")
+	}
+	ok := func(v float64) bool { return v >= 0 && v <= 1 }
+	if !ok(c.Thresholds.Default) {
+		return fmt.Errorf("thresholds: default %v out of [0, 1]", c.Thresholds.Default)
+	}
+	for k, v := range c.Thresholds.ByKind {
+		if k != vigil.KindArticle && k != vigil.KindComment {
+			return fmt.Errorf("thresholds: by_kind: unknown kind %q (want article or comment)", k)
+		}
+		if !ok(v) {
+			return fmt.Errorf("thresholds: by_kind %s: %v out of [0, 1]", k, v)
+		}
+	}
+	for s, v := range c.Thresholds.BySection {
+		if !ok(v) {
+			return fmt.Errorf("thresholds: by_section %s: %v out of [0, 1]", s, v)
+		}
+	}
+	if c.Evidence < 0 || c.Evidence > 50 {
+		return fmt.Errorf("evidence: %d out of [0, 50]", c.Evidence)
+	}
+	return nil
+}
+
+// WriteFlag writes a flag head into dir: flag.bin from head's models, then flag.yaml
+// with its checksum, creation time (when empty) and version filled in. Files are written to temporary
+// names and renamed. It returns the config written.
+func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead) (FlagConfig, error) {
+	var mb bytes.Buffer
+	if _, err := head.WriteModels(&mb); err != nil {
+		return cfg, err
+	}
+	cfg.ModelSHA256 = sum(mb.Bytes())
+	if cfg.Build.Created == "" {
+		cfg.Build.Created = time.Now().UTC().Format(time.RFC3339)
+	}
+	created, err := time.Parse(time.RFC3339, cfg.Build.Created)
+	if err != nil {
+		return cfg, vigil.Errorf(vigil.EINVALID, "flag head: created %q: %v", cfg.Build.Created, err)
+	}
+	cfg.Version = VersionID("flag", created, map[string]string{FileFlagModel: cfg.ModelSHA256})
+	if err := cfg.validate(); err != nil {
+		return cfg, vigil.Errorf(vigil.EINVALID, "flag head: %v", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return cfg, err
+	}
+	if err := writeAtomic(filepath.Join(dir, FileFlagModel), mb.Bytes()); err != nil {
+		return cfg, err
+	}
+	var cy bytes.Buffer
+	cy.WriteString("# The extremist_recruitment flag head: written by `vigil train-flag` (see build.command).\n" +
+		"# thresholds.by_kind and thresholds.by_section may be edited by hand; the rest is trained.\n")
+	enc := yaml.NewEncoder(&cy)
+	enc.SetIndent(2)
+	if err := enc.Encode(cfg); err != nil {
+		return cfg, err
+	}
+	return cfg, writeAtomic(filepath.Join(dir, FileFlagConfig), cy.Bytes())
+}
