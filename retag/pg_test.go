@@ -278,3 +278,23 @@ func TestClaimsDeadWorkerRangeIsRedone(t *testing.T) {
 		t.Errorf("%d ranges reclaimed from the dead worker, want 1", reclaimed)
 	}
 }
+
+// TestPostgresTextKeyResumeToFile pages by a text key and resumes a run
+// whose checkpoint (with the last key) is in a file.
+func TestPostgresTextKeyResumeToFile(t *testing.T) {
+	url := testDB(t)
+	pgExec(t, url, `CREATE TABLE docs (slug text PRIMARY KEY, body text)`)
+	pgExec(t, url, `INSERT INTO docs SELECT 'doc-' || lpad(i::text, 6, '0'), 'Курс тенге ' || i FROM generate_series(0, 1499) AS i`)
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	c, _ := testChecker(50 * time.Microsecond)
+	job := Job{In: url, Query: "SELECT slug AS id, body FROM docs", Out: out, BatchSize: 100, CommitEvery: 10 * time.Millisecond}
+	first := interruptAt(t, c, job, 600)
+	if len(first.To.Key) == 0 {
+		t.Fatal("no key in the checkpoint position")
+	}
+	sum, err := Run(context.Background(), c, job, nil)
+	if err != nil || !sum.Resumed || sum.Documents != 1500 {
+		t.Fatalf("resume: %v %+v", err, sum)
+	}
+	checkSequence(t, readVerdicts(t, out), 1500)
+}
