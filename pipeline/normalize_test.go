@@ -291,3 +291,62 @@ func (m cpuMeter) stop() {
 		m.b.ReportMetric(float64(m.size)*float64(m.b.N)/d/1e6, "cpu-MB/s")
 	}
 }
+
+// TestUnmaskCorpus measures what undoing evasion rewrites in real text: the
+// topics and comments corpora (../shared/data, skipped without them). Real
+// mixed-script typing (вoзpacте) should be nearly all of it; if the rules
+// start rewriting ordinary words or numbers, the share jumps.
+func TestUnmaskCorpus(t *testing.T) {
+	rewrites := map[string]int{}
+	distinct := map[string]bool{}
+	for _, name := range []string{"topics/train.jsonl", "toxicity/train.jsonl"} {
+		path := filepath.Join("..", "..", "shared", "data", name)
+		f, err := os.Open(path)
+		if errors.Is(err, os.ErrNotExist) {
+			t.Skipf("%s is absent: the corpora are not checked out beside the repository", path)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		dr := vigil.NewDocumentReader(f, 0)
+		for {
+			d, _, err := dr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				continue
+			}
+			for _, s := range []string{d.Title, d.Body} {
+				// the text before and after unmask
+				var n normalizer
+				n.mixed = -1
+				n.read(s, 0, -1)
+				n.trimSpace()
+				n.join(s)
+				before, _, _ := n.encode(len(s), false)
+				n.mixed = 0
+				n.unmask()
+				after, _, _ := n.encode(len(s), false)
+				bw, aw := Words(before), Words(after)
+				for i := range bw {
+					distinct[bw[i].Text] = true
+					if i < len(aw) && bw[i].Text != aw[i].Text {
+						rewrites[bw[i].Text+" → "+aw[i].Text]++
+					}
+				}
+			}
+		}
+		f.Close()
+	}
+	share := float64(len(rewrites)) / float64(len(distinct))
+	t.Logf("%d of %d distinct words rewritten (%.3f%%)", len(rewrites), len(distinct), 100*share)
+	if testing.Verbose() {
+		for k, c := range rewrites {
+			t.Logf("%4d %s", c, k)
+		}
+	}
+	if share > 0.005 {
+		t.Errorf("unmask rewrites %.3f%% of distinct words, more than 0.5%%: look at the rewrites (-v)", 100*share)
+	}
+}
