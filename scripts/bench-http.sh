@@ -59,7 +59,17 @@ echo "== max throughput for $MAX_DURATION ($MAX_CONC connections)"
 hey -z "$MAX_DURATION" -c "$MAX_CONC" "${heyargs[@]}" "$url" |
 	grep -E 'Requests/sec|50%|99%|^ +\[[0-9]{3}\]|Error' || true
 
-echo "== server's own view (/metrics)"
+echo "== server's own view (/metrics, both runs)"
+curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '
+	/^vigil_http_request_duration_seconds_bucket\{code="200",handler="check",le="0.005"\}/ {b5 = $2}
+	/^vigil_http_request_duration_seconds_bucket\{code="200",handler="check",le="0.01"\}/ {b10 = $2}
+	/^vigil_http_request_duration_seconds_count\{code="200",handler="check"\}/ {n = $2}
+	END {if (n > 0) printf "checks answered in the server within 5 ms: %.2f%%, within 10 ms: %.2f%% (of %d)\n", 100*b5/n, 100*b10/n, n}'
+curl -fsS "http://127.0.0.1:$PORT/metrics" | awk -F'[{}" ]+' '
+	/^vigil_stage_duration_seconds_sum/ {sum[$3] = $NF}
+	/^vigil_stage_duration_seconds_count/ {cnt[$3] = $NF}
+	END {for (s in sum) if (cnt[s] > 0) printf "stage %-10s mean %.3f ms\n", s, 1000*sum[s]/cnt[s]}'
+
 curl -fsS "http://127.0.0.1:$PORT/metrics" |
 	grep -E '^vigil_(build_info|http_rejected_requests_total|documents_total)|^process_resident_memory_bytes|^go_goroutines' |
 	grep -v ' 0$' || true
