@@ -1,0 +1,165 @@
+package models
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+func TestDefault(t *testing.T) {
+	b, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^topics-\d{4}-\d\d-\d\d-[0-9a-f]{6}$`).MatchString(b.Meta.Version) {
+		t.Errorf("version %q is not topics-YYYY-MM-DD-hhhhhh", b.Meta.Version)
+	}
+	if len(b.Meta.Data) == 0 || len(b.Meta.Data[0].SHA256) != 64 || len(b.Meta.DevScores) == 0 {
+		t.Errorf("metadata lacks data hashes or dev scores: %+v", b.Meta)
+	}
+	if len(b.Topics.Labels) < 5 || b.Topics.LabelIndex("security") < 0 {
+		t.Errorf("default model labels %v lack security", b.Topics.Labels)
+	}
+	for _, l := range b.Topics.Labels {
+		tg, ok := b.Taxonomy.Tag(l.Name)
+		if !ok || tg.IPTC == "" {
+			t.Errorf("model label %q has no IPTC code in the taxonomy", l.Name)
+		}
+	}
+	var names []string
+	for _, tg := range b.Taxonomy.Tags {
+		names = append(names, tg.Name)
+	}
+	want := "security government politics economy society incidents conflict religion health sport culture technology travel"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("taxonomy tags\n got %s\nwant %s", got, want)
+	}
+	if b.Subwords == nil || b.Subwords.VocabSize() < 100 {
+		t.Error("no tokenizer")
+	}
+}
+
+// copyDefault writes the embedded bundle's files into a new directory.
+func copyDefault(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{FileTokenizer, FileTopics, FileTaxonomy, FileMetadata} {
+		data, err := embedded.ReadFile("default/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestLoadDir(t *testing.T) {
+	dir := copyDefault(t)
+	b, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := Default()
+	if b.Meta.Version != d.Meta.Version {
+		t.Errorf("version %s, embedded %s", b.Meta.Version, d.Meta.Version)
+	}
+}
+
+func TestLoadDirErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		break_ func(dir string) error
+		code   string
+		want   string
+	}{
+		{"missing dir", func(dir string) error { return os.RemoveAll(dir) }, vigil.ENOTFOUND, "no such file"},
+		{"missing classifier", func(dir string) error { return os.Remove(filepath.Join(dir, FileTopics)) }, vigil.ENOTFOUND, "topics.bin: missing"},
+		{"edited taxonomy", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, FileTaxonomy), []byte("version: 1\ntags: []\n"), 0o644)
+		}, vigil.EINVALID, "taxonomy.yaml: SHA-256"},
+		{"corrupt metadata", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, FileMetadata), []byte("{"), 0o644)
+		}, vigil.EINVALID, "metadata.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := copyDefault(t)
+			if err := tc.break_(dir); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadDir(dir)
+			if err == nil || vigil.ErrorCode(err) != tc.code || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %s containing %q", err, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestWrite(t *testing.T) {
+	src := copyDefault(t)
+	read := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	dir := filepath.Join(t.TempDir(), "bundle")
+	meta, err := Write(dir, Metadata{Created: "2026-01-02T03:04:05Z", Labels: []string{"x"}},
+		File{FileTokenizer, read(FileTokenizer)}, File{FileTopics, read(FileTopics)}, File{FileTaxonomy, read(FileTaxonomy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(meta.Version, "topics-2026-01-02-") {
+		t.Errorf("version %q", meta.Version)
+	}
+	b, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Meta.Version != meta.Version {
+		t.Errorf("loaded version %s, wrote %s", b.Meta.Version, meta.Version)
+	}
+	// Same files, same day: same id; another classifier: another id.
+	files := map[string]string{"a": "1", "b": "2"}
+	day := time.Date(2026, 1, 2, 23, 0, 0, 0, time.UTC)
+	if VersionID("topics", day, files) != VersionID("topics", day.Add(-time.Hour), files) {
+		t.Error("version id depends on the time of day")
+	}
+	if VersionID("topics", day, files) == VersionID("topics", day, map[string]string{"a": "1", "b": "3"}) {
+		t.Error("version id ignores a changed file")
+	}
+	if _, err := Write(dir, Metadata{}, File{"../evil", nil}); vigil.ErrorCode(err) != vigil.EINVALID {
+		t.Errorf("path in file name: err = %v", err)
+	}
+}
+
+func TestParseTaxonomy(t *testing.T) {
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"ok", "version: 1\ntags:\n  - name: a\n    iptc: medtop:01000000\n", ""},
+		{"unknown key", "version: 1\ntags:\n  - name: a\n    colour: red\n", "colour"},
+		{"no name", "tags:\n  - iptc: medtop:01000000\n", "no name"},
+		{"twice", "tags:\n  - name: a\n  - name: a\n", "twice"},
+		{"bad code", "tags:\n  - name: a\n    iptc: 01000000\n", "not medtop"},
+		{"not yaml", "tags: [", "taxonomy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseTaxonomy([]byte(tc.yaml))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || vigil.ErrorCode(err) != vigil.EINVALID || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want EINVALID containing %q", err, tc.want)
+			}
+		})
+	}
+}
