@@ -418,14 +418,13 @@ func run(ctx context.Context, c Checker, job *Job, src Source, sink Sink, cp *Ch
 		// records were never queued: they are checked again on resume.
 	}
 	sum.To = pos
-	sum.InputBytes = pos.Offset - cp.Input.Offset
+	sum.InputBytes = pos.Offset - sum.From.Offset
 	if werr != nil {
 		return sum, werr
 	}
 	if err := commit(); err != nil {
 		return sum, err
 	}
-	sum.InputBytes = pos.Offset - sum.From.Offset
 	if readErr != nil && ctx.Err() == nil {
 		return sum, readErr
 	}
