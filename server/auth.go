@@ -110,11 +110,15 @@ func bearer(r *http.Request) (string, bool) {
 // Require returns middleware that lets a request through only with a bearer
 // token of one of roles (admin is always allowed), and puts its caller into
 // the request context (vigil.PrincipalFrom). A missing or unknown token is
-// answered 401, a known token of another role 403.
+// answered 401, a known token of another role 403 (its caller is named in
+// the request log).
 func (a *Auth) Require(onReject func(reason string), roles ...string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, err := a.principal(r, roles)
+			if p.Name != "" {
+				noteCaller(r.Context(), p.Name)
+			}
 			if err != nil {
 				if onReject != nil {
 					onReject(vigil.ErrorCode(err))
@@ -122,7 +126,6 @@ func (a *Auth) Require(onReject func(reason string), roles ...string) func(http.
 				Error(w, r, nil, err)
 				return
 			}
-			noteCaller(r.Context(), p.Name)
 			next.ServeHTTP(w, r.WithContext(vigil.WithPrincipal(r.Context(), p)))
 		})
 	}
@@ -141,7 +144,7 @@ func (a *Auth) principal(r *http.Request, roles []string) (vigil.Principal, erro
 		return vigil.Principal{}, vigil.Errorf(vigil.EUNAUTHORIZED, "unknown bearer token")
 	}
 	if p.Role != vigil.RoleAdmin && !slices.Contains(roles, p.Role) {
-		return vigil.Principal{}, vigil.Errorf(vigil.EFORBIDDEN, "role %s may not use %s", p.Role, r.URL.Path)
+		return p, vigil.Errorf(vigil.EFORBIDDEN, "role %s may not use %s", p.Role, r.URL.Path)
 	}
 	return p, nil
 }

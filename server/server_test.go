@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -390,5 +391,53 @@ func TestMetricsEndpoint(t *testing.T) {
 		if !bytes.Contains(r.body, []byte(want)) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes and reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRequestLog(t *testing.T) {
+	var logs syncBuffer
+	ts := startServer(t, nil, withTokens, func(_ *server.Config, d *server.Deps) {
+		d.Log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	req, _ := http.NewRequest("POST", ts.url+"/v1/check", strings.NewReader(`{"id":"a","body":"x"}`))
+	req.Header.Set("Authorization", "Bearer "+modBare)
+	req.Header.Set("X-Request-Id", "cms-req-42")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Request-Id"); got != "cms-req-42" {
+		t.Errorf("X-Request-Id %q, want the caller's", got)
+	}
+	var line map[string]any
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, `"msg":"request"`) {
+			json.Unmarshal([]byte(l), &line)
+		}
+	}
+	if line["request_id"] != "cms-req-42" || line["caller"] != "alice" || line["status"] != float64(403) || line["path"] != "/v1/check" {
+		t.Errorf("request log line %v; want request_id, caller alice, status 403, path", line)
+	}
+	if strings.Contains(logs.String(), modBare) {
+		t.Error("the log contains a token")
 	}
 }
