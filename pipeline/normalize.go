@@ -54,6 +54,17 @@ type normalizer struct {
 
 var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
 
+// maxPooledUnits bounds the buffer a pooled normalizer keeps (3 MB): the
+// rare megabyte document should not pin its buffer in every worker.
+const maxPooledUnits = 256 << 10
+
+func release(n *normalizer) {
+	if cap(n.units) > maxPooledUnits {
+		n.units = nil
+	}
+	normalizers.Put(n)
+}
+
 // Normalize returns the normalized field name of a document whose text as
 // received is original. HTML is recognised by its look (a tag, a comment or
 // an entity) and reduced to its text: scripts and styles dropped, entities
@@ -64,7 +75,7 @@ var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
 // as U+FFFD mapped to the offending byte.
 func Normalize(name, original string) Field {
 	n := normalizers.Get().(*normalizer)
-	defer normalizers.Put(n)
+	defer release(n)
 	n.run(original)
 	text, segs, identity := n.encode(len(original), true)
 	if identity && text == original {
@@ -81,7 +92,7 @@ func Normalize(name, original string) Field {
 // Normalize's Field.Text, without the map back to s. Training uses it.
 func NormalizeText(s string) string {
 	n := normalizers.Get().(*normalizer)
-	defer normalizers.Put(n)
+	defer release(n)
 	n.run(s)
 	text, _, _ := n.encode(len(s), false)
 	return text
