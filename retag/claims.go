@@ -159,6 +159,15 @@ func RunClaims(ctx context.Context, c Checker, job Job, opt ClaimOptions, progre
 		progress.Finish(total, err)
 	}()
 	inner := adder{progress}
+	// A database output is one connection for all the ranges this worker
+	// does; a directory output gets a file per range.
+	var out *pgSink
+	if isPostgres(job.Out) {
+		if out, err = openPGSink(ctx, job.Out, job.OutTable, job.Name); err != nil {
+			return total, err
+		}
+		defer out.Close()
+	}
 	for ctx.Err() == nil {
 		sp, ok, err := claim(ctx, pool, key, opt)
 		if err != nil {
@@ -168,7 +177,7 @@ func RunClaims(ctx context.Context, c Checker, job Job, opt ClaimOptions, progre
 			break
 		}
 		job.Log.Info("claimed range", "job", job.Name, "range", sp.ID, "worker", opt.Worker, "start_line", sp.StartLine+1, "lines", sp.Lines)
-		sum, err := runRange(ctx, c, &job, pool, key, opt, sp, inner)
+		sum, err := runRange(ctx, c, &job, pool, key, opt, sp, out, inner)
 		total.Documents += sum.Documents
 		total.Bad += sum.Bad
 		total.Failed += sum.Failed
@@ -278,7 +287,7 @@ func claim(ctx context.Context, pool *pgxpool.Pool, job string, opt ClaimOptions
 
 // runRange checks one claimed range, renewing its lease meanwhile, then
 // publishes its output and marks it done.
-func runRange(ctx context.Context, c Checker, job *Job, pool *pgxpool.Pool, key string, opt ClaimOptions, sp span, progress Progress) (Summary, error) {
+func runRange(ctx context.Context, c Checker, job *Job, pool *pgxpool.Pool, key string, opt ClaimOptions, sp span, out *pgSink, progress Progress) (Summary, error) {
 	renewCtx, stopRenew := context.WithCancel(ctx)
 	defer stopRenew()
 	go func() {
@@ -304,12 +313,9 @@ func runRange(ctx context.Context, c Checker, job *Job, pool *pgxpool.Pool, key 
 
 	var sink Sink
 	var part, tmp string
-	if isPostgres(job.Out) {
-		ps, err := openPGSink(ctx, job.Out, job.OutTable, job.Name)
-		if err != nil {
-			return Summary{}, err
-		}
-		sink = &rangePGSink{pgSink: ps, job: key, id: sp.ID, worker: opt.Worker}
+	if out != nil {
+		out.pending = out.pending[:0]
+		sink = &rangePGSink{pgSink: out, job: key, id: sp.ID, worker: opt.Worker}
 	} else {
 		part = filepath.Join(job.Out, fmt.Sprintf("part-%06d.jsonl", sp.ID))
 		tmp = part + ".tmp-" + opt.Worker
@@ -362,6 +368,9 @@ type rangePGSink struct {
 }
 
 func (s *rangePGSink) Resume(context.Context, string, bool) (*Checkpoint, error) { return nil, nil }
+
+// Close leaves the worker's connection open for its next range.
+func (s *rangePGSink) Close() error { return nil }
 
 // Commit writes results so far; an unfinished range is redone whole, and
 // the upserts make that harmless.

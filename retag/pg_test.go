@@ -164,7 +164,7 @@ func TestPostgresSourceDiffToJSONL(t *testing.T) {
 func TestClaimsTwoWorkersDoEveryDocumentOnce(t *testing.T) {
 	url := testDB(t)
 	dir := t.TempDir()
-	const n = 6000
+	const n = 4000
 	in := writeArchive(t, dir, n)
 	// One bad line in the middle: reported by whichever worker gets it.
 	b, _ := os.ReadFile(in)
@@ -184,7 +184,7 @@ func TestClaimsTwoWorkersDoEveryDocumentOnce(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					sums[w], errs[w] = RunClaims(context.Background(), c, job,
-						ClaimOptions{DB: url, Worker: fmt.Sprintf("w%d", w), RangeBytes: 32 << 10}, nil)
+						ClaimOptions{DB: url, Worker: fmt.Sprintf("w%d", w), RangeBytes: 16 << 10}, nil)
 				}()
 			}
 			wg.Wait()
