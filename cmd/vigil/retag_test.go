@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kz-newsroom/vigil/retag"
 )
 
 func TestRetagFileReportsBadLinesAndExits2(t *testing.T) {
@@ -115,4 +118,32 @@ func TestRetagUsage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkRetag re-tags testdata/corpus (articles with HTML) from file to
+// file through the whole default engine, as `vigil retag` does: reading,
+// checking on every core, writing in order, checkpointing. Run with
+// -cpu 1,2 for one and two cores. The 100,000-document archive numbers in
+// the README come from scripts/bench-retag.sh.
+func BenchmarkRetag(b *testing.B) {
+	in := filepath.Join("..", "..", "testdata", "corpus", "corpus.jsonl")
+	fi, err := os.Stat(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := newEngine(context.Background(), engineOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := filepath.Join(b.TempDir(), "verdicts.jsonl")
+	var docs int64
+	b.SetBytes(fi.Size())
+	for b.Loop() {
+		sum, err := retag.Run(context.Background(), retag.CheckerFunc(e.stream), retag.Job{In: in, Out: out, Restart: true}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs += sum.Documents
+	}
+	b.ReportMetric(float64(docs)/b.Elapsed().Seconds(), "docs/s")
 }
