@@ -194,7 +194,33 @@ func (s *csvSource) advance(off int64) error {
 	return nil
 }
 
-func (s *csvSource) Remaining(context.Context) (int64, error) { return -1, nil }
+// Remaining counts the records left with a pass of a CSV reader over the
+// rest of the file (records may span lines, so lines would not do).
+func (s *csvSource) Remaining(ctx context.Context) (int64, error) {
+	f, err := os.Open(s.name)
+	if err != nil {
+		return -1, err
+	}
+	defer f.Close()
+	if _, err := f.Seek(s.pos.Offset, io.SeekStart); err != nil {
+		return -1, err
+	}
+	cr := newCSVReader(bufio.NewReaderSize(f, 1<<20))
+	var n int64
+	for {
+		_, err := cr.Read()
+		if err == io.EOF {
+			return n, nil
+		}
+		var pe *csv.ParseError
+		if err != nil && !errors.As(err, &pe) {
+			return -1, err
+		}
+		if n++; n%4096 == 0 && ctx.Err() != nil {
+			return -1, ctx.Err()
+		}
+	}
+}
 
 func (s *csvSource) Next(context.Context) (Record, error) {
 	row, err := s.cr.Read()

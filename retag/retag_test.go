@@ -400,3 +400,30 @@ func TestResumeCSV(t *testing.T) {
 	}
 	checkSequence(t, readVerdicts(t, out), n)
 }
+
+func TestRemainingCountsRecordsNotLines(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("id,body\n1,\"a\nb\"\n2,c\n3,\"d\n\ne\"\n"), 0o644)
+	s, err := openCSV(in, nil, Position{}, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := s.Remaining(context.Background()); n != 3 || err != nil {
+		t.Errorf("CSV remaining %d, %v; want 3", n, err)
+	}
+	s.Next(context.Background())
+	if n, _ := s.Remaining(context.Background()); n != 2 {
+		t.Errorf("CSV remaining after one record: %d, want 2", n)
+	}
+	j, err := openJSONL(writeArchive(t, dir, 7), nil, Position{}, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.Next(context.Background())
+	if n, _ := j.Remaining(context.Background()); n != 6 {
+		t.Errorf("JSONL remaining after one record: %d, want 6", n)
+	}
+}
