@@ -11,7 +11,10 @@
 //     output length. A run killed at any moment (SIGKILL, power loss, Ctrl-C)
 //     is continued by the same command: the output is cut back to the
 //     checkpoint and the input resumes just after the last document the
-//     checkpoint covers, so there are no gaps and no duplicates.
+//     checkpoint covers, so there are no gaps and no duplicates. The
+//     checkpoint also holds a CRC-32C of the input before that point, so a
+//     checkpoint is never applied to an archive that was replaced or edited
+//     since (appending to it is fine).
 //   - Bad documents (not JSON, no id, invalid UTF-8, too large) are reported
 //     with their line number and skipped; they never stop the batch.
 //   - Diff mode: the new verdict is compared with the tags and flags already
