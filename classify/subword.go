@@ -42,12 +42,14 @@ const MaxSubwordWordRunes = 64
 // keeps the answer in a bounded, sharded word → ids cache, so a warm lookup
 // is one hash and one read-locked map access, without allocating. Measured on
 // testdata/topics_sample.jsonl (80 kB of words, 177 documents), one
-// goroutine, AMD EPYC, with
-// go test ./classify -run '^$' -bench 'WordIDs|SugarmeEncode' -benchmem:
+// goroutine, AMD EPYC, shared machine, with
+// go test ./classify -run '^$' -bench 'WordIDs|Sugarme' -benchmem
+// (the same within 5% as CPU time of the calling thread):
 //
-//	BenchmarkWordIDs        cached             494 MB/s   0 allocs
-//	BenchmarkWordIDsMiss    cache off            7.4 MB/s (sugarme's MergeWord: 0.6 MB/s)
-//	BenchmarkSugarmeEncode  one call per doc     0.01 MB/s (13 s for the 80 kB)
+//	BenchmarkWordIDs           cached                 ~500 MB/s, 0 allocs
+//	BenchmarkWordIDsMiss       cache off               ~17 MB/s
+//	BenchmarkSugarmeMergeWord  sugarme's per-word BPE  0.8 MB/s
+//	BenchmarkSugarmeEncode     one call per document   0.01 MB/s (13 s for the 80 kB)
 //
 // The ids are the ones sugarme's Encode gives for the same words
 // (TestWordIDsMatchSugarmeEncode, FuzzWordIDs), except that WordIDs never
@@ -337,7 +339,7 @@ func (s *Subwords) Token(id int) string {
 // for step, without its per-call costs: MergeWord seeds a math/rand source
 // for dropout on every word (half its time), builds the word in quadratic
 // time and boxes every queue entry. Measured on the sample, MergeWord runs
-// at 0.6 MB/s and this at 7 MB/s (BenchmarkWordIDsMiss).
+// at 0.8 MB/s and this at 17 MB/s (BenchmarkWordIDsMiss).
 //
 // The queue must pop in exactly sugarme's order. sugarme orders merges by
 // rank alone, so when one pair is applicable twice (as in "ооо") the
