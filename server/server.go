@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -193,6 +194,16 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /v1/check/batch", s.m.InstrumentHandler("check_batch", cms(http.HandlerFunc(s.handleBatch))))
 	s.mux.Handle("GET /healthz", s.m.InstrumentHandler("healthz", http.HandlerFunc(s.handleHealth)))
 	s.mux.Handle("GET /readyz", s.m.InstrumentHandler("readyz", http.HandlerFunc(s.handleReady)))
+	// Profiles for operators, admin tokens only: go tool pprof
+	// -http=: 'http://host/debug/pprof/profile?seconds=30' with the token
+	// in an Authorization header (or on loopback with no tokens).
+	pp := http.NewServeMux()
+	pp.HandleFunc("/debug/pprof/", pprof.Index)
+	pp.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	pp.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	pp.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	pp.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	s.mux.Handle("/debug/pprof/", s.auth.Require(s.rejected, vigil.RoleAdmin)(pp))
 	if s.deps.Gatherer != nil {
 		s.mux.Handle("GET /metrics", metrics.Handler(s.deps.Gatherer, s.log))
 	}

@@ -441,3 +441,15 @@ func TestRequestLog(t *testing.T) {
 		t.Error("the log contains a token")
 	}
 }
+
+func TestPprofAdminOnly(t *testing.T) {
+	ts := startServer(t, nil, withTokens)
+	for _, tc := range []struct {
+		token  string
+		status int
+	}{{"", 401}, {cmsToken, 403}, {modBare, 403}, {admToken, 200}} {
+		if r := ts.do(t, "GET", "/debug/pprof/goroutine?debug=1", tc.token, nil); r.status != tc.status {
+			t.Errorf("token %q: %d, want %d", tc.token, r.status, tc.status)
+		}
+	}
+}
