@@ -116,6 +116,14 @@ CREATE TABLE review_sessions (
 	expires_at BIGINT NOT NULL
 );`,
 	},
+	2: {
+		// The queue in order, open items only: List, ClaimNext and the
+		// oldest-item gauge stop after a page instead of sorting the table.
+		sqlite: `CREATE INDEX review_items_open ON review_items (severity DESC, created_at, id) WHERE status IN ('pending', 'escalated');
+CREATE INDEX review_items_open_age ON review_items (created_at) WHERE status IN ('pending', 'escalated');`,
+		postgres: `CREATE INDEX review_items_open ON review_items (severity DESC, created_at, id) WHERE status IN ('pending', 'escalated');
+CREATE INDEX review_items_open_age ON review_items (created_at) WHERE status IN ('pending', 'escalated');`,
+	},
 }
 
 // migrate brings the schema up to date. On PostgreSQL an advisory lock

@@ -113,11 +113,10 @@ func (s *Store) List(ctx context.Context, f Filter) ([]*vigil.ReviewItem, string
 	var args []any
 	switch f.Status {
 	case StatusOpen:
-		where = append(where, "status IN (?, ?)")
-		args = append(args, vigil.ReviewPending, vigil.ReviewEscalated)
+		where = append(where, openStatuses)
 	case vigil.ReviewClaimed:
-		where = append(where, "status IN (?, ?) AND claimed_by <> '' AND lease_until > ?")
-		args = append(args, vigil.ReviewPending, vigil.ReviewEscalated, micros(now))
+		where = append(where, openStatuses+" AND claimed_by <> '' AND lease_until > ?")
+		args = append(args, micros(now))
 	default:
 		where = append(where, "status = ?")
 		args = append(args, f.Status)
@@ -358,8 +357,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		return st, fmt.Errorf("review: stats: %w", err)
 	}
 	var oldest sql.NullInt64
-	if err := s.rdb.QueryRowContext(ctx, s.q(`SELECT MIN(created_at) FROM review_items WHERE status IN (?, ?)`),
-		vigil.ReviewPending, vigil.ReviewEscalated).Scan(&oldest); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, s.q(`SELECT MIN(created_at) FROM review_items WHERE `+openStatuses)).Scan(&oldest); err != nil {
 		return st, fmt.Errorf("review: stats: %w", err)
 	}
 	if oldest.Valid {

@@ -22,6 +22,11 @@ const (
 	MaxBulk      = 500
 )
 
+// openStatuses selects the items still needing a decision. It is written
+// out literally, as in the partial index of open items, so that both
+// databases' planners use that index.
+const openStatuses = "status IN ('pending', 'escalated')"
+
 // itemColumns is the column list scanItem reads, in order.
 const itemColumns = `id, doc_id, content_hash, status, severity, document, verdict, claimed_by, lease_until,
 	decision, note, corrected_tags, decided_by, decided_at, superseded_by, created_at, updated_at`
@@ -129,7 +134,7 @@ func (s *Store) Put(ctx context.Context, doc vigil.Document, v vigil.Verdict) (i
 		}
 		// Supersede the document's older open items.
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items
-			WHERE doc_id = ? AND id <> ? AND status IN (?, ?) FOR UPDATE`), doc.ID, id, vigil.ReviewPending, vigil.ReviewEscalated)
+			WHERE doc_id = ? AND id <> ? AND `+openStatuses+` FOR UPDATE`), doc.ID, id)
 		if err != nil {
 			return err
 		}
@@ -286,18 +291,18 @@ func (s *Store) ClaimNext(ctx context.Context, p vigil.Principal, n int, lease t
 		return nil, vigil.Errorf(vigil.EINVALID, "review: claim count %d: want 1..%d", n, MaxBulk)
 	}
 	lease = clampLease(lease)
-	statuses := []any{vigil.ReviewPending}
+	// The open-items index (migration 2) serves this walk in queue order;
+	// its predicate is repeated literally so SQLite's planner can use it.
+	only := "status = 'pending'"
 	if p.Role == vigil.RoleAdmin {
-		statuses = append(statuses, vigil.ReviewEscalated)
+		only = "1 = 1"
 	}
 	var out []*vigil.ReviewItem
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
-		args := append(statuses, micros(now), n)
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items
-			WHERE status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)
-			  AND (lease_until IS NULL OR lease_until <= ?)
-			ORDER BY severity DESC, created_at, id LIMIT ? FOR UPDATE SKIP LOCKED`), args...)
+			WHERE `+openStatuses+` AND `+only+` AND (lease_until IS NULL OR lease_until <= ?)
+			ORDER BY severity DESC, created_at, id LIMIT ? FOR UPDATE SKIP LOCKED`), micros(now), n)
 		if err != nil {
 			return err
 		}
