@@ -180,3 +180,30 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatal("serve did not exit within 30s of the signal")
 	}
 }
+
+// TestServeConfigREADME loads the example config of the README's operators
+// section, so the documentation cannot drift from the config's keys.
+func TestServeConfigREADME(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(b), "```yaml\n# vigil.yaml")
+	if i < 0 {
+		t.Fatal("README has no ```yaml block starting with # vigil.yaml")
+	}
+	rest := string(b)[i+len("```yaml\n"):]
+	block, _, _ := strings.Cut(rest, "```")
+	path := filepath.Join(t.TempDir(), "vigil.yaml")
+	os.WriteFile(path, []byte(block), 0o644)
+	c, err := loadServeConfig(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("the README's example config: %v", err)
+	}
+	if c.Addr != "0.0.0.0:8080" || len(c.Tokens.Moderator) != 2 || c.Jobs.Retag.Schedule == "" || !c.Jobs.Retag.Restart {
+		t.Errorf("README config loaded as %+v", c)
+	}
+	if _, err := c.logger(io.Discard); err != nil {
+		t.Error(err)
+	}
+}
