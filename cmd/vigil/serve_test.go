@@ -207,3 +207,26 @@ func TestServeConfigREADME(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestServeRefuses: settings that cannot work stop serve with exit 2 and
+// a message saying why, before it serves anything.
+func TestServeRefuses(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"no tokens on a public address", "addr: 0.0.0.0:0\n", "no bearer tokens"},
+		{"retag without input", "addr: 127.0.0.1:0\njobs:\n  retag:\n    schedule: \"0 3 * * *\"\n", "in and out are required"},
+		{"bad cron", "addr: 127.0.0.1:0\njobs:\n  retag:\n    schedule: \"at night\"\n    in: a.jsonl\n    out: b.jsonl\n", "retag"},
+		{"bad log level", "log:\n  level: loud\n", "log level"},
+		{"token twice", "tokens:\n  cms: [x]\n  admin: [x]\n", "configured twice"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "vigil.yaml")
+			os.WriteFile(path, []byte(tc.yaml+"data_dir: "+filepath.Join(dir, "data")+"\n"), 0o644)
+			code, _, stderr := runCmd(t, "", "serve", "--config", path)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
