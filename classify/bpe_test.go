@@ -392,3 +392,128 @@ func FuzzTrainBPE(f *testing.F) {
 		}
 	})
 }
+
+// naiveBPE is the textbook trainer: recount every pair after every merge.
+// It shares nothing with trainBPE but the pre-tokenizer, and serves as the
+// reference for its incremental pair counts.
+func naiveBPE(counts map[string]int, vocabSize, minFreq, minChar int) (tokens, merges []string) {
+	pieces := map[string]int{}
+	for w, n := range counts {
+		splitMetaspace(w, func(p string) { pieces[p] += n })
+	}
+	chars := map[rune]int{}
+	for p, n := range pieces {
+		for _, r := range p {
+			chars[r] += n
+		}
+	}
+	var alphabet []rune
+	for r, n := range chars {
+		if n >= minChar || string(r) == Metaspace {
+			alphabet = append(alphabet, r)
+		}
+	}
+	slices.Sort(alphabet)
+	tokens = []string{"[PAD]", "[UNK]"}
+	id := map[string]int{"[PAD]": 0, "[UNK]": 1}
+	for _, r := range alphabet {
+		id[string(r)] = len(tokens)
+		tokens = append(tokens, string(r))
+	}
+	type word struct {
+		syms []int
+		n    int
+	}
+	var words []word
+	for p, n := range pieces {
+		var syms []int
+		for _, r := range p {
+			if i, ok := id[string(r)]; ok {
+				syms = append(syms, i)
+			} else {
+				syms = append(syms, -1)
+			}
+		}
+		words = append(words, word{syms, n})
+	}
+	done := map[[2]int]bool{}
+	for len(tokens) < vocabSize {
+		pc := map[[2]int]int{}
+		for _, w := range words {
+			for i := 0; i+1 < len(w.syms); i++ {
+				if w.syms[i] >= 0 && w.syms[i+1] >= 0 {
+					pc[[2]int{w.syms[i], w.syms[i+1]}] += w.n
+				}
+			}
+		}
+		var best [2]int
+		bestN := 0
+		for p, n := range pc {
+			if n > bestN || n == bestN && (p[0] < best[0] || p[0] == best[0] && p[1] < best[1]) {
+				best, bestN = p, n
+			}
+		}
+		if bestN < minFreq {
+			break
+		}
+		tok := tokens[best[0]] + tokens[best[1]]
+		nid, ok := id[tok]
+		if !ok {
+			nid = len(tokens)
+			id[tok] = nid
+			tokens = append(tokens, tok)
+		}
+		if !done[best] {
+			done[best] = true
+			merges = append(merges, tokens[best[0]]+" "+tokens[best[1]])
+		}
+		for wi := range words {
+			s := words[wi].syms
+			var out []int
+			for i := 0; i < len(s); i++ {
+				if i+1 < len(s) && s[i] == best[0] && s[i+1] == best[1] {
+					out = append(out, nid)
+					i++
+				} else {
+					out = append(out, s[i])
+				}
+			}
+			words[wi].syms = out
+		}
+	}
+	return tokens, merges
+}
+
+// TestTrainBPEMatchesNaive: the incremental trainer learns exactly the
+// merges of the recount-everything reference, on the sample corpus.
+func TestTrainBPEMatchesNaive(t *testing.T) {
+	counts := map[string]int{}
+	for _, w := range sampleWords(t) {
+		counts[w]++
+	}
+	for _, w := range []string{"аааааа", "абабабаб", "ааа"} { // overlapping pairs
+		counts[w] += 40
+	}
+	const vocab = 450
+	wantTokens, wantMerges := naiveBPE(counts, vocab, 2, 2)
+	var f hfFile
+	if err := json.Unmarshal(trainBytes(t, counts, BPEOptions{VocabSize: vocab}), &f); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.Model.Merges, wantMerges) {
+		for i := range min(len(f.Model.Merges), len(wantMerges)) {
+			if f.Model.Merges[i] != wantMerges[i] {
+				t.Fatalf("merge %d: %q, reference %q (of %d and %d)", i, f.Model.Merges[i], wantMerges[i], len(f.Model.Merges), len(wantMerges))
+			}
+		}
+		t.Fatalf("%d merges, reference %d", len(f.Model.Merges), len(wantMerges))
+	}
+	for i, tok := range wantTokens {
+		if f.Model.Vocab[tok] != i {
+			t.Fatalf("token %q has id %d, reference %d", tok, f.Model.Vocab[tok], i)
+		}
+	}
+	if len(f.Model.Vocab) != len(wantTokens) {
+		t.Errorf("vocab %d, reference %d", len(f.Model.Vocab), len(wantTokens))
+	}
+}
