@@ -215,6 +215,7 @@ func TestPrometheusScrapesDashboardAndAlerts(t *testing.T) {
 
 	archive := filepath.Join(t.TempDir(), "archive.jsonl")
 	os.WriteFile(archive, []byte(`{"id":"a1","body":"Вербовщики сегодня"}`+"\n"+`{"id":"a2","body":"Погода"}`+"\n"), 0o644)
+	outDir := t.TempDir()
 	sched, err := server.NewScheduler(m, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -224,7 +225,7 @@ func TestPrometheusScrapesDashboardAndAlerts(t *testing.T) {
 		return err
 	}})
 	sched.Add(server.Job{Name: "retag", Every: 2 * time.Second, Run: func(ctx context.Context) error {
-		job := retag.Job{In: archive, Out: filepath.Join(t.TempDir(), "out.jsonl"), Restart: true}
+		job := retag.Job{In: archive, Out: filepath.Join(outDir, "out.jsonl"), Restart: true}
 		_, err := retag.Run(ctx, pipe, job, retagProgress{m})
 		return err
 	}})
