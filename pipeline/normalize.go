@@ -342,8 +342,12 @@ func (n *normalizer) ascii(c byte, s, e int32) {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && isSubst(rune(c)) && isCyrillic(n.units[k].r) {
-			n.mixed = k
+		if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && asciiWord[c] {
+			// a Latin letter, digit or symbol beside a Cyrillic letter, or
+			// a leet digit after a Latin letter: unmask starts here
+			if last := n.units[k].r; isCyrillic(last) || (latinLeet[c] != 0 && 'a' <= last && last <= 'z') {
+				n.mixed = k
+			}
 		}
 		n.units = append(n.units, unit{rune(c), s, e})
 	case c == '\n' || c == '\r' || c == '\v' || c == '\f':
@@ -374,16 +378,12 @@ func (n *normalizer) rune(r rune, s, e int32) {
 	default:
 		r = unicode.ToLower(r)
 	}
-	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && isSubst(n.units[k].r) && isCyrillic(r) {
-		n.mixed = k
+	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && isCyrillic(r) {
+		if last := n.units[k].r; last >= 0 && last < 128 && asciiWord[last] {
+			n.mixed = k
+		}
 	}
 	n.units = append(n.units, unit{r, s, e})
-}
-
-// isSubst reports whether r may stand for a Cyrillic letter: a Latin
-// look-alike, a digit or a symbol (see unmask).
-func isSubst(r rune) bool {
-	return uint32(r) < 128 && (lookalike[r] != 0 || digitLetter[r] != 0)
 }
 
 // space appends white space of kind ' ' or '\n', merging it into the white
@@ -458,6 +458,9 @@ func isJoinSep(r rune) bool {
 // character in the original, so "в.с.т.у.п.а.й и в-с-т-у-п-а-й" gives two
 // words, and so does "в с т у п а й  в  д ж и х а д" (two spaces between
 // words). At least half of the run must be letters: "1 2 3 4" stays.
+// With '_' or '*' three letters are enough ("ш_а_м"): unlike spaces, dots
+// ("С.Ш.А.") and dashes, they never stand between single letters in
+// ordinary text.
 func (n *normalizer) join(original string) {
 	u := n.units
 	isSingle := func(i int) bool {
@@ -489,7 +492,11 @@ func (n *normalizer) join(original string) {
 				letters++
 			}
 		}
-		if count >= 4 && 2*letters >= count {
+		need := 4
+		if sep == '_' || sep == '*' {
+			need = 3 // never between single letters in ordinary text: ш_а_м
+		}
+		if count >= need && 2*letters >= count {
 			for j := i + 1; j < k; j += 2 {
 				u[j].r = deleted
 			}
@@ -509,9 +516,58 @@ var lookalike = [128]rune{
 }
 
 // digitLetter maps digits and symbols used as Cyrillic letters. '1' is
-// settled per word (і in Kazakh words, и otherwise).
+// settled per word (і in Kazakh words, и otherwise) and '4' by its
+// neighbours (ч, or а between consonants: ш4м, х4лифа).
 var digitLetter = [128]rune{
 	'0': 'о', '3': 'з', '4': 'ч', '6': 'б', '@': 'а', '$': 'с', '1': 'и',
+}
+
+// latinLeet maps digits used as Latin letters (h1jr4h). '@' and '$' stay:
+// in Latin text they are e-mail addresses and prices.
+var latinLeet = [128]rune{
+	'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't',
+}
+
+// latinLook maps Cyrillic letters that look like Latin ones to those
+// letters, for English words typed with Cyrillic inside (jоin the jіhаd).
+func latinLook(r rune) rune {
+	switch r {
+	case 'а':
+		return 'a'
+	case 'в':
+		return 'b'
+	case 'е':
+		return 'e'
+	case 'к':
+		return 'k'
+	case 'м':
+		return 'm'
+	case 'н', 'һ':
+		return 'h'
+	case 'о':
+		return 'o'
+	case 'р':
+		return 'p'
+	case 'с':
+		return 'c'
+	case 'т':
+		return 't'
+	case 'у':
+		return 'y'
+	case 'х':
+		return 'x'
+	case 'і':
+		return 'i'
+	case 'ј':
+		return 'j'
+	case 'ѕ':
+		return 's'
+	case 'ԁ':
+		return 'd'
+	case 'ӏ':
+		return 'l'
+	}
+	return 0
 }
 
 func isCyrillic(r rune) bool { return r >= 0x400 && r <= 0x4ff }
@@ -526,13 +582,28 @@ func isKazakhLetter(r rune) bool {
 	return false
 }
 
-// unmask rewrites look-alike Latin letters, digits and symbols inside
-// words that are otherwise Cyrillic. A word qualifies when it has at least
-// two Cyrillic letters and every other rune in it has a Cyrillic reading.
-// A digit at a word's start counts as a letter only alone and before five
-// or more letters, and one at its end never does, so "10млн", "3года",
-// "2023г" and "ведьмака3" stay as written; '@' and '$' stand for letters
-// only inside a word (not in "@handle" or "$100").
+// isCyrConsonant reports whether r is a Cyrillic consonant (й included,
+// the signs ь and ъ not).
+func isCyrConsonant(r rune) bool {
+	if !isCyrillic(r) {
+		return false
+	}
+	switch r {
+	case 'а', 'е', 'ё', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я', 'і', 'ә', 'ө', 'ұ', 'ү', 'ь', 'ъ':
+		return false
+	}
+	return true
+}
+
+// unmask rewrites look-alikes inside words that are otherwise written in
+// one script. It reads a word as Cyrillic when it has at least two
+// Cyrillic letters and every other rune has a Cyrillic reading (Latin
+// look-alikes, digits and symbols used as letters): "вcтyпaй", "ДЖ1ХАД".
+// Failing that, it reads a word as English when it has at least two Latin
+// letters, no fewer than Cyrillic ones, and every other rune has a Latin
+// reading: "jоin", "jіhаd", "h1jr4h". Digits count as letters inside a
+// word; at its edges mostly not, so numbers glued to words stay as written
+// (see unmaskCyrillic).
 func (n *normalizer) unmask() {
 	u := n.units
 	if n.mixed < 0 || len(u) == 0 {
@@ -548,31 +619,93 @@ func (n *normalizer) unmask() {
 			i++
 			continue
 		}
-		// The word is u[i:j], skipping deleted separators.
+		// The word is u[i:j], deleted separators included.
 		j := i
-		cyr, other, subst, kk := 0, 0, 0, false
-		for j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)) {
+		var cyr, cyrLook, lat, latLook, digits, cyrDigits, latDigits, other int
+		kk := false
+		cyrThenLat := false // a Cyrillic letter stands before a Latin one
+		for ; j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)); j++ {
 			r := u[j].r
 			switch {
 			case r == deleted:
 			case isCyrillic(r):
 				cyr++
+				if latinLook(r) != 0 {
+					cyrLook++
+				}
 				kk = kk || isKazakhLetter(r)
-			case isSubst(r):
-				subst++
+			case 'a' <= r && r <= 'z':
+				lat++
+				cyrThenLat = cyrThenLat || cyr > 0
+				if lookalike[r] != 0 {
+					latLook++
+				}
+			case r < 128 && (digitLetter[r] != 0 || latinLeet[r] != 0):
+				digits++
+				if digitLetter[r] != 0 {
+					cyrDigits++
+				}
+				if latinLeet[r] != 0 {
+					latDigits++
+				}
 			default:
 				other++
 			}
-			j++
 		}
-		if cyr >= 2 && subst > 0 && other == 0 {
-			n.unmaskWord(u[i:j], cyr+subst, kk)
+		switch {
+		case other > 0:
+		case cyr >= 2 && lat == latLook && cyrDigits == digits && lat+digits > 0:
+			unmaskCyrillic(u[i:j], cyr+lat+digits, kk)
+		case lat >= 2 && lat >= cyr && cyr == cyrLook && latDigits == digits && (cyrThenLat || (cyr == 0 && digits > 0)):
+			// Cyrillic only at the end is a Russian case ending on a
+			// Latin name (iPhoneа, e-mailу), not a disguise.
+			unmaskLatin(u[i:j], lat)
 		}
 		i = j
 	}
 }
 
-func (n *normalizer) unmaskWord(w []unit, letters int, kk bool) {
+// digitRun returns the bounds [lo, hi] of the run of digits and symbols
+// (and deleted units) around w[k].
+func digitRun(w []unit, k int, table *[128]rune) (lo, hi int) {
+	in := func(r rune) bool {
+		return r == deleted || (r >= 0 && r < 128 && table[r] != 0 && !('a' <= r && r <= 'z'))
+	}
+	lo, hi = k, k
+	for lo > 0 && in(w[lo-1].r) {
+		lo--
+	}
+	for hi+1 < len(w) && in(w[hi+1].r) {
+		hi++
+	}
+	return lo, hi
+}
+
+// liveAround returns the nearest live runes before and after w[k] (0 at the
+// word's edges).
+func liveAround(w []unit, k int) (prev, next rune) {
+	for p := k - 1; p >= 0; p-- {
+		if w[p].r != deleted {
+			prev = w[p].r
+			break
+		}
+	}
+	for q := k + 1; q < len(w); q++ {
+		if w[q].r != deleted {
+			next = w[q].r
+			break
+		}
+	}
+	return prev, next
+}
+
+// unmaskCyrillic rewrites a word of size runes read as Cyrillic. Digits
+// and symbols become letters inside the word. At its start a digit does so
+// only alone, not '1', before five or more runes (3ащита, but not 1млн,
+// 3года); at its end only 0, 1 or 4 alone after a consonant and three or
+// more runes (хиджр4, п1ш1, but not ведьмака3, россии1, гта4). '@' and '$'
+// only inside (not @handle, $100).
+func unmaskCyrillic(w []unit, size int, kk bool) {
 	for k := range w {
 		r := w[k].r
 		if r == deleted || r >= 128 {
@@ -589,38 +722,61 @@ func (n *normalizer) unmaskWord(w []unit, letters int, kk bool) {
 		if l == 0 {
 			continue
 		}
-		// The run of digits and symbols around k, and whether letters
-		// stand before and after it.
-		lo, hi := k, k
-		for lo > 0 && (w[lo-1].r == deleted || (w[lo-1].r < 128 && digitLetter[w[lo-1].r] != 0)) {
-			lo--
-		}
-		for hi+1 < len(w) && (w[hi+1].r == deleted || (w[hi+1].r < 128 && digitLetter[w[hi+1].r] != 0)) {
-			hi++
-		}
+		lo, hi := digitRun(w, k, &digitLetter)
 		before, after := lo > 0, hi+1 < len(w)
+		alone := lo == hi
+		prev, next := liveAround(w, k)
 		switch {
 		case before && after:
-			// inside the word: ДЖ1ХАД, пр00паганда, с6ер6анк
-		case !after:
-			// a trailing digit is a number: ведьмака3, россия1, гта4;
-			// a trailing @ or $ is not a letter either
-			continue
+			// inside the word: ДЖ1ХАД, к00рдинатор, с6ер6анк
 		case r == '@' || r == '$':
-			// @handle, $100
 			continue
+		case !after:
+			if !alone || (r != '0' && r != '1' && r != '4') || !isCyrConsonant(prev) || size-1 < 3 {
+				continue
+			}
 		default:
-			// A leading digit is mostly a number glued to a word (1млн,
-			// 3года, 6лет, 4дня in the comments corpus): it counts as a
-			// letter only alone, not '1', before five or more letters (3ащита).
-			if hi > lo || r == '1' || letters-1 < 5 {
+			if !alone || r == '1' || size-1 < 5 {
 				continue
 			}
 		}
 		if r == '1' && kk {
 			l = 'і'
 		}
+		if r == '4' {
+			// ч mostly stands after a vowel (пе4ать, л14ку); between
+			// consonants, or before one at the word's start or after one
+			// at its end, 4 is the Latin-leet a: ш4м, х4лифа, 4лмате, хиджр4.
+			nextC := next == 0 || isCyrConsonant(next) || (next < 128 && isCyrConsonant(digitLetter[next]))
+			prevC := prev == 0 || isCyrConsonant(prev)
+			if prevC && nextC && (prev != 0 || next != 0) {
+				l = 'а'
+			}
+		}
 		w[k].r = l
+	}
+}
+
+// unmaskLatin rewrites a word with lat Latin letters read as English:
+// Cyrillic look-alikes become Latin letters, and in a word of four or more
+// letters a digit alone inside it becomes the letter it stands for in leet
+// (h1jr4h → hijrah). Digits at its edges, runs of digits and digits in short
+// words stay: mp3, win10, lx450d, h5n1.
+func unmaskLatin(w []unit, lat int) {
+	for k := range w {
+		r := w[k].r
+		switch {
+		case r == deleted:
+		case r >= 128:
+			if l := latinLook(r); l != 0 {
+				w[k].r = l
+			}
+		case 'a' <= r && r <= 'z':
+		default:
+			if lo, hi := digitRun(w, k, &latinLeet); lo > 0 && hi+1 < len(w) && lo == hi && lat >= 4 {
+				w[k].r = latinLeet[r]
+			}
+		}
 	}
 }
 
