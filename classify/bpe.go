@@ -205,8 +205,8 @@ type bpeModel struct {
 }
 
 // TrainTokenizer trains the subword tokenizer on raw text fields (a
-// document's title and body, as separate strings or joined by a newline) and
-// writes tokenizer.json to w. Each text is normalized with
+// document's title and body, one string each, as the pipeline normalizes
+// them) and writes tokenizer.json to w. Each text is normalized with
 // pipeline.NormalizeText and split with pipeline.Words, as the pipeline does
 // before classification, so the vocabulary is learned on exactly the words
 // WordIDs will see. This is what `vigil train` calls to rebuild the bundle's

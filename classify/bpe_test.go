@@ -344,7 +344,7 @@ func TestShippedTokenizerReproducible(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
 			t.Fatal(err)
 		}
-		texts = append(texts, d.Title+"\n"+d.Body)
+		texts = append(texts, d.Title, d.Body)
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
