@@ -318,6 +318,41 @@ func (s *Store) History(ctx context.Context, author string, limit int) (*AuthorH
 	return h, nil
 }
 
+// AuthorCounts returns, for each of authors, the number of their items per
+// status (what moderators have seen from them before). Empty names are
+// skipped.
+func (s *Store) AuthorCounts(ctx context.Context, authors []string) (map[string]map[string]int, error) {
+	out := map[string]map[string]int{}
+	var args []any
+	for _, a := range authors {
+		if a != "" && out[a] == nil {
+			out[a] = map[string]int{}
+			args = append(args, a)
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT author, status, COUNT(*) FROM review_items
+		WHERE author IN (?`+strings.Repeat(", ?", len(args)-1)+`) GROUP BY author, status`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("review: author counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, st string
+		var n int
+		if err := rows.Scan(&a, &st, &n); err != nil {
+			return nil, fmt.Errorf("review: author counts: %w", err)
+		}
+		out[a][st] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("review: author counts: %w", err)
+	}
+	return out, nil
+}
+
 // Stats is the queue's state for metrics.
 type Stats struct {
 	// Items counts items per status; "pending" and "escalated" count items

@@ -461,6 +461,14 @@ func TestHistoryStatsDecided(t *testing.T) {
 		}
 		_, err = s.History(ctx, "", 0)
 		wantCode(t, err, vigil.EINVALID)
+		counts, err := s.AuthorCounts(ctx, []string{"troll", "", "troll", "user-other", "nobody"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(counts) != 3 || counts["troll"][vigil.ReviewRejected] != 1 || counts["troll"][vigil.ReviewPending] != 1 ||
+			counts["user-other"][vigil.ReviewPending] != 1 || len(counts["nobody"]) != 0 {
+			t.Fatalf("author counts = %v", counts)
+		}
 
 		st, err := s.Stats(ctx)
 		if err != nil {

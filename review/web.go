@@ -304,6 +304,7 @@ type itemView struct {
 	Evidence                               []evidenceView
 	Decision, Note, DecidedBy, DecidedWhen string
 	CorrectedTags                          string
+	AuthorHistory                          string
 	Open                                   bool
 	Versions                               string
 }
@@ -355,6 +356,17 @@ func newItemView(it *vigil.ReviewItem, now time.Time) itemView {
 	v.Body = Highlight(it.Document.Body, vigil.FieldBody, ev)
 	v.Summary = summary(it.Document.Title + " " + it.Document.Body)
 	return v
+}
+
+// historyText says what moderators decided on an author's items so far.
+func historyText(c map[string]int) string {
+	var parts []string
+	for _, st := range []string{vigil.ReviewRejected, vigil.ReviewApproved, vigil.ReviewEscalated, vigil.ReviewPending} {
+		if n := c[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // summary is the first words of s, whitespace collapsed, for the list.
@@ -450,8 +462,18 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	data.Flags = options(q.Get("flag"), "", "any flag", vigil.FlagExtremistRecruitment, "extremist recruitment", vigil.FlagToxic, "toxic")
 	data.Kinds = options(q.Get("kind"), "", "any kind", vigil.KindComment, "comments", vigil.KindArticle, "articles")
 	data.Ages = options(q.Get("min_age"), "", "any age", "1h", "older than 1 h", "6h", "older than 6 h", "24h", "older than 1 day")
+	authors := make([]string, 0, len(items))
 	for _, it := range items {
-		data.Items = append(data.Items, newItemView(it, now))
+		authors = append(authors, it.Document.Author)
+	}
+	counts, err := h.store.AuthorCounts(r.Context(), authors)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		v := newItemView(it, now)
+		v.AuthorHistory = historyText(counts[it.Document.Author])
+		data.Items = append(data.Items, v)
 	}
 	data.Count = len(data.Items)
 	h.render(w, r, h.pages.queue, http.StatusOK, data)
