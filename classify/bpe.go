@@ -4,10 +4,25 @@ package classify
 // correctly but cannot make one: its trainer merges in the wrong order and
 // drops special tokens, and its Save is a stub. So the project trains its
 // own subword vocabulary here and writes a standard Hugging Face
-// tokenizer.json that sugarme (and the Python tokenizers library) load.
+// tokenizer.json (the format of the Python tokenizers library), which
+// LoadSubwords reads with sugarme.
 //
-// Conventions of the written file, chosen because sugarme applies them
-// exactly as Hugging Face does:
+// Training (Sennrich et al. 2016): start from the characters of every
+// distinct word; repeatedly merge the most frequent adjacent pair of
+// symbols, counting each word as often as it occurs, into a new symbol,
+// until the vocabulary is full or no pair occurs MinFrequency times. Pair
+// counts are kept up to date incrementally (a merge only changes the pairs
+// next to each occurrence, in the words that contain it) and the best pair
+// comes from a max-heap with lazy deletion, so a merge costs time in
+// proportion to the words it touches, not to the corpus: the topics
+// training set (62 thousand distinct words) trains to 8,000 tokens in about
+// 0.3 s. Ties in count go to the pair of smaller ids, and ids follow
+// sorted order, so the output depends on the counts only.
+// TestTrainBPEMatchesNaive checks the result against a trainer that recounts
+// every pair after every merge.
+//
+// Conventions of the written file, chosen because sugarme reads and applies
+// them as Hugging Face does:
 //   - pre-tokenizer Metaspace ("▁", prepend always): every whitespace-separated
 //     word becomes "▁word", so a word-initial piece ("▁при") is a different
 //     token from the same letters inside a word ("при"). sugarme's BPE
