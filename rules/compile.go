@@ -24,6 +24,7 @@ type Set struct {
 
 	ac       *ahocorasick.Automaton // nil when there are no literals
 	patAtoms [][]int32              // automaton pattern → atoms with that literal
+	patCheck []bool                 // pattern holds a rune without its own code: compare with the text
 	atoms    []atom
 	phrases  []phrase
 
@@ -47,6 +48,10 @@ type atom struct {
 	lit   string // Aho-Corasick literal: a prefix of every word the atom accepts
 	scr   script
 	stems [numStemmers]string // effective stem per stemmer, "" when not applicable
+	need  [numStemmers]string // prefix a text word needs for that stemmer to accept it
+	// maxTail is the most bytes a text word may have past lit and still
+	// stem to the atom (the longest ending a stemmer removes).
+	maxTail int
 }
 
 type phrase struct {
@@ -172,7 +177,15 @@ func Compile(files []*File) (*Set, error) {
 		s.patAtoms[p] = append(s.patAtoms[p], int32(i))
 	}
 	if len(c.patterns) > 0 {
-		ac, err := ahocorasick.NewBuilder().AddStrings(c.patterns).Build()
+		coded := make([]string, len(c.patterns))
+		s.patCheck = make([]bool, len(c.patterns))
+		for i, p := range c.patterns {
+			var exact bool
+			coded[i], exact = transcode(p)
+			coded[i] = string([]byte{wordMark}) + coded[i]
+			s.patCheck[i] = !exact
+		}
+		ac, err := ahocorasick.NewBuilder().AddStrings(coded).Build()
 		if err != nil {
 			return nil, fmt.Errorf("rules: build automaton: %w", err)
 		}
@@ -356,6 +369,14 @@ func (c *compiler) atom(w wordSpec) int32 {
 	a := atom{kind: w.kind, word: w.text, lit: w.text, scr: scriptOf(w.text)}
 	if w.kind == atomStem {
 		a.lit = stemAtom(&a)
+		for st, stem := range a.stems {
+			if stem != "" {
+				a.need[st] = commonPrefix(stem, a.word)
+			}
+		}
+		a.need[stemKK] = kkLiteral(a.word)
+		// 4 bytes a rune covers any script
+		a.maxTail = 4 * (maxEndingRunes + utf8.RuneCountInString(a.word) - utf8.RuneCountInString(a.lit))
 	}
 	id := int32(len(c.s.atoms))
 	c.s.atoms = append(c.s.atoms, a)

@@ -29,7 +29,68 @@ func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return asciiWord[r]
 	}
+	if r >= 0x400 && r <= 0x4ff { // Cyrillic: letters and combining marks, but for ҂
+		return r != 0x482
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// The automaton reads words transcoded to one byte per rune: ASCII as is,
+// the Cyrillic letters Russian and Kazakh use as 0x80–0xDF, any other rune
+// as 0xFF (a literal holding such a rune is checked against the text
+// after the automaton reports it). Halving Cyrillic text and the literals
+// shrinks the automaton's transition table about four times; see
+// matchState.findAtoms for the measurement.
+const otherRune = 0xFF
+
+// wordMark starts every literal and every word the automaton reads, so a
+// match can only begin at a word start: once a word leaves every
+// literal's path the automaton falls back to its start state and stays
+// there, in cache, instead of chasing matches inside the word.
+const wordMark = 0x01
+
+var runeCode = func() (t [0x500]byte) {
+	for r := range t {
+		t[r] = otherRune
+	}
+	for r := 0; r < 0x80; r++ {
+		t[r] = byte(r)
+	}
+	for r := 0x430; r <= 0x44f; r++ { // а-я
+		t[r] = byte(0x80 + r - 0x430)
+	}
+	for r := 0x450; r <= 0x45f; r++ { // ѐ-џ, with ё and і
+		t[r] = byte(0xa0 + r - 0x450)
+	}
+	for i, r := range []rune("ғқңүұһәөҗҡҫ") {
+		t[r] = byte(0xb0 + i)
+	}
+	for r := 0x410; r <= 0x42f; r++ { // А-Я (normalized text has none)
+		t[r] = byte(0xc0 + r - 0x410)
+	}
+	return t
+}()
+
+func codeOf(r rune) byte {
+	if r < 0x500 {
+		return runeCode[r]
+	}
+	return otherRune
+}
+
+// transcode returns s (a run of word runes) in the automaton's alphabet,
+// and whether every rune had its own code.
+func transcode(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	exact := true
+	for _, r := range s {
+		c := codeOf(r)
+		if c == otherRune {
+			exact = false
+		}
+		b = append(b, c)
+	}
+	return string(b), exact
 }
 
 // wordBefore reports whether the rune ending at byte i of s is a word rune.
