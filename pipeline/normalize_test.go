@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
@@ -354,5 +355,28 @@ func TestUnmaskCorpus(t *testing.T) {
 	}
 	if share > 0.005 {
 		t.Errorf("unmask rewrites %.3f%% of distinct words, more than 0.5%%: look at the rewrites (-v)", 100*share)
+	}
+}
+
+// TestNormalizeHTMLEscaped checks that a plain text and the same text as
+// escaped HTML normalize alike, and that every word of the HTML version
+// maps back to bytes of the HTML that spell the same word.
+func TestNormalizeHTMLEscaped(t *testing.T) {
+	texts, _ := corpusTexts(t)
+	for _, s := range texts {
+		if looksLikeHTML(s) {
+			continue
+		}
+		h := "<div class=\"c\"><p>" + html.EscapeString(s) + "</p><script>var x = '<p>';</script></div>"
+		plain, f := NormalizeText(s), Normalize("body", h)
+		if plain != f.Text {
+			t.Fatalf("plain and HTML differ:\n%q\n%q", plain, f.Text)
+		}
+		for _, w := range Words(f.Text) {
+			s0, e0 := f.Span(w.Start, w.End)
+			if got := NormalizeText(html.UnescapeString(h[s0:e0])); got != w.Text {
+				t.Fatalf("word %q maps to %q in the HTML, which normalizes to %q", w.Text, h[s0:e0], got)
+			}
+		}
 	}
 }

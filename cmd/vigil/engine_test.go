@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -76,4 +78,80 @@ func BenchmarkPipeline(b *testing.B) {
 	if d := cpuSeconds() - cpu0; d > 0 && cpu0 > 0 {
 		b.ReportMetric(float64(size)*float64(b.N)/d/1e6, "cpu-MB/s")
 	}
+}
+
+// TestEvidenceSpans runs the default engine over the benchmark corpus and
+// the recruitment dev set, each document also as HTML, and checks the
+// contract on every verdict: evidence and entity spans are byte offsets
+// into the original field, and their text is exactly those bytes.
+func TestEvidenceSpans(t *testing.T) {
+	var docs []vigil.Document
+	for _, name := range []string{"corpus/corpus.jsonl", "recruitment/dev.jsonl"} {
+		f, err := os.Open(filepath.Join("..", "..", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dr := vigil.NewDocumentReader(f, 0)
+		for {
+			d, line, err := dr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s:%d: %v", name, line, err)
+			}
+			docs = append(docs, d)
+			h := d
+			h.ID += "-html"
+			h.Title = html.EscapeString(d.Title)
+			h.Body = "<article><p>" + strings.ReplaceAll(html.EscapeString(d.Body), "\n", "</p>\n<p>") + "</p></article>"
+			docs = append(docs, h)
+		}
+		f.Close()
+	}
+	e, err := newEngine(context.Background(), engineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := 0
+	check := func(d *vigil.Document, what, field string, start, end int, text string) {
+		t.Helper()
+		var orig string
+		switch field {
+		case vigil.FieldTitle:
+			orig = d.Title
+		case vigil.FieldBody:
+			orig = d.Body
+		default:
+			return // model features carry no span
+		}
+		spans++
+		if start < 0 || end < start || end > len(orig) {
+			t.Errorf("%s: %s span [%d,%d) outside %s of %d bytes", d.ID, what, start, end, field, len(orig))
+			return
+		}
+		if text != "" && orig[start:end] != text {
+			t.Errorf("%s: %s span [%d,%d) of %s is %q, text says %q", d.ID, what, start, end, field, orig[start:end], text)
+		}
+	}
+	for i, v := range e.pipe.CheckBatch(context.Background(), docs) {
+		d := &docs[i]
+		if v.Error != nil {
+			t.Errorf("%s: %v", d.ID, v.Error)
+		}
+		for _, tag := range v.Tags {
+			for _, ev := range tag.Evidence {
+				check(d, "tag "+tag.Name, ev.Field, ev.Start, ev.End, ev.Text)
+			}
+		}
+		for _, fl := range v.Flags {
+			for _, ev := range fl.Evidence {
+				check(d, "flag "+fl.Name, ev.Field, ev.Start, ev.End, ev.Text)
+			}
+		}
+		for _, en := range v.Entities {
+			check(d, "entity "+en.Canonical, en.Field, en.Start, en.End, en.Text)
+		}
+	}
+	t.Logf("%d documents, %d spans checked", len(docs), spans)
 }
