@@ -197,6 +197,7 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 	if title, _ := chromedp.Run(ctx, chromedp.Title()); title != pageTitle {
 		t.Fatalf("title %q", title)
 	}
+	shot(t, ctx, "start")
 	order, err := chromedp.Run(ctx, chromedp.Evaluate[[]int64](`Array.from(document.querySelectorAll("#queue .item-row")).map(r => Number(r.dataset.id))`))
 	if err != nil {
 		t.Fatal(err)
@@ -235,6 +236,7 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 	}
 	key("?")
 	waitJS(t, ctx, `!document.getElementById("help").hidden`)
+	shot(t, ctx, "help")
 	key("\x1b") // Escape: kb maps it
 	waitJS(t, ctx, `document.getElementById("help").hidden`)
 

@@ -93,6 +93,17 @@ func (h *Handler) apiRoutes() {
 	api("GET /v1/review/audit", h.apiAudit)
 	api("GET /v1/review/authors/{author}", h.apiHistory)
 	api("GET /v1/review/stats", h.apiStats)
+	// Known paths with another method answer 405 in the contract's JSON.
+	for path, allow := range map[string]string{
+		"/v1/review/items": "GET", "/v1/review/items/{id}": "GET", "/v1/review/items/{id}/claim": "POST",
+		"/v1/review/items/{id}/release": "POST", "/v1/review/items/{id}/decision": "POST", "/v1/review/claim": "POST",
+		"/v1/review/decisions": "POST", "/v1/review/audit": "GET", "/v1/review/authors/{author}": "GET", "/v1/review/stats": "GET",
+	} {
+		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			server.Error(w, r, h.log, vigil.Errorf(server.EMETHOD, "%s %s: use %s", r.Method, r.URL.Path, allow))
+		})
+	}
 	h.mux.HandleFunc("/v1/review/", func(w http.ResponseWriter, r *http.Request) {
 		server.Error(w, r, h.log, vigil.Errorf(vigil.ENOTFOUND, "no review API route %s %s", r.Method, r.URL.Path))
 	})

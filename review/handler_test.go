@@ -123,7 +123,8 @@ func TestAPI(t *testing.T) {
 			{"author", "tok-mod1", "GET", "/v1/review/authors/user-api-1", "", 200, "", `"rejected":1`},
 			{"stats", "tok-mod1", "GET", "/v1/review/stats", "", 200, "", `"escalated":1`},
 			{"unknown route", "tok-mod1", "GET", "/v1/review/nothing", "", 404, vigil.ENOTFOUND, ""},
-			{"wrong method", "tok-mod1", "DELETE", "/v1/review/items/" + i1, "", 404, vigil.ENOTFOUND, ""},
+			{"wrong method", "tok-mod1", "DELETE", "/v1/review/items/" + i1, "", 405, server.EMETHOD, "use GET"},
+			{"wrong method on a list", "tok-mod1", "POST", "/v1/review/items", "{}", 405, server.EMETHOD, ""},
 		}
 		for _, tc := range cases {
 			r := call(t, ts, tc.token, tc.method, tc.path, tc.body)
