@@ -127,6 +127,9 @@ func (dr *DocumentReader) Next() (Document, int, error) {
 		if tooLong {
 			return Document{}, dr.line, Errorf(ETOOLARGE, "line is over the limit of %d bytes", dr.maxBytes)
 		}
+		if dr.line == 1 {
+			line = bytes.TrimPrefix(line, []byte("\ufeff")) // a byte order mark from an editor
+		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			if err != nil {

@@ -108,6 +108,14 @@ func TestDocumentReader(t *testing.T) {
 	}
 }
 
+func TestDocumentReaderBOM(t *testing.T) {
+	got := readAll(t, strings.NewReader("\ufeff{\"id\":\"a\",\"body\":\"x\"}\n\ufeff{\"id\":\"b\",\"body\":\"x\"}\n"), 0)
+	want := []result{{"a", 1, ""}, {"", 2, vigil.EINVALID}} // a BOM only starts a file
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
 func TestDocumentReaderMessages(t *testing.T) {
 	for _, tc := range []struct{ line, msg string }{
 		{`{"id":"b","body":"x"`, "JSON syntax error"},
