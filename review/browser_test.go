@@ -278,6 +278,22 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 	key("e")
 	waitJS(t, ctx, done(work[2]))
 	assertInert(t, ctx, w, "after decisions")
+
+	// Bulk: select two items with x, reject both with R.
+	if current() != hostile[0] {
+		t.Fatalf("after the three decisions %d is selected, want %d", current(), hostile[0])
+	}
+	shortcut('x')
+	key("j")
+	shortcut('x')
+	waitJS(t, ctx, `document.getElementById("bulk-count").textContent === "2 selected"`)
+	shortcut('R')
+	waitJS(t, ctx, done(hostile[0])+" && "+done(hostile[1]))
+	for _, id := range hostile[:2] {
+		if it, _ := s.Get(context.Background(), id); it.Status != vigil.ReviewRejected {
+			t.Fatalf("bulk-rejected item %d is %s", id, it.Status)
+		}
+	}
 	shot(t, ctx, "queue")
 
 	for i, want := range []string{vigil.ReviewApproved, vigil.ReviewRejected, vigil.ReviewEscalated} {
