@@ -107,3 +107,44 @@ func BenchmarkDetectLang(b *testing.B) {
 	}
 	cpu.stop()
 }
+
+// TestDetectLangCorpora measures language detection on whole corpora (the
+// documents' lang is their source's language), beside the SIB-200 test:
+// headlines, articles, comments and English news. It needs ../shared/data
+// and skips without it. The few misses on comments are English quotes and
+// bare links in Russian threads.
+func TestDetectLangCorpora(t *testing.T) {
+	for _, name := range []string{"topics/train.jsonl", "toxicity/train.jsonl", "agnews/train.jsonl"} {
+		path := filepath.Join("..", "..", "shared", "data", name)
+		f, err := os.Open(path)
+		if errors.Is(err, os.ErrNotExist) {
+			t.Skipf("%s is absent: the corpora are not checked out beside the repository", path)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, correct := 0, 0
+		dr := vigil.NewDocumentReader(f, 0)
+		for {
+			d, line, err := dr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s:%d: %v", path, line, err)
+			}
+			n++
+			if got := DetectLang(NormalizeText(d.Title + "\n" + d.Body)); got == d.Lang {
+				correct++
+			} else if testing.Verbose() {
+				t.Logf("%s: %s, detected %s: %.80q", d.ID, d.Lang, got, d.Title+" "+d.Body)
+			}
+		}
+		f.Close()
+		acc := float64(correct) / float64(n)
+		t.Logf("%s: %d/%d correct (%.2f%%)", name, correct, n, 100*acc)
+		if acc < 0.995 {
+			t.Errorf("%s: accuracy %.2f%%, want at least 99.5%%", name, 100*acc)
+		}
+	}
+}
