@@ -225,10 +225,11 @@ func (m FlagMetrics) String() string {
 //     for each, a model is trained on the other folds plus background and
 //     scores the held-out fold. Every labelled example thus gets a model
 //     probability from a model that never saw it.
-//  2. The combiner, σ(bias + rule·r + model·logit(p)), is fitted to those
-//     out-of-fold probabilities and the rules' scores by L2-regularized
-//     logistic regression with non-negative weights (more evidence never
-//     lowers the score).
+//  2. The combiner, σ(bias + rule·r + model·clip(logit(p))), is fitted to
+//     those out-of-fold probabilities and the rules' scores by
+//     L2-regularized logistic regression with non-negative weights (more
+//     evidence never lowers the score), for each clip of a small grid; the
+//     clip kept is the one whose thresholds (step 3) recall most.
 //  3. Review thresholds are chosen per kind on the combined out-of-fold
 //     scores: the most recall whose false-positive rate on the labelled
 //     negatives stays within MaxFPR, comments first; articles never get a
@@ -279,12 +280,26 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 		}
 		foldModels[k] = m
 	}
-	comb := fitCombiner(labelled, oof, opt.L2)
-	scores := make([]float64, len(labelled))
-	for i, e := range labelled {
-		scores[i] = comb.Score(e.Rule, oof[i], true)
+	// The clip on the model's logit is chosen with the combiner: the one
+	// whose thresholds buy the most recall on the out-of-fold scores, the
+	// loosest among equals.
+	var (
+		comb   pipeline.FlagCombiner
+		scores []float64
+		th     pipeline.FlagThreshold
+		best   = -1
+	)
+	for _, clip := range []float64{12, 6, 4, 3, 2} {
+		c := fitCombiner(labelled, oof, opt.L2, clip)
+		sc := make([]float64, len(labelled))
+		for i, e := range labelled {
+			sc[i] = c.Score(e.Rule, oof[i], true)
+		}
+		t := chooseFlagThresholds(labelled, sc, opt.MaxFPR)
+		if tp := EvalFlag(labelled, sc, t).TP; tp > best {
+			best, comb, scores, th = tp, c, sc, t
+		}
 	}
-	th := chooseFlagThresholds(labelled, scores, opt.MaxFPR)
 	var m *Model
 	if opt.Refit {
 		var all []Example
@@ -362,16 +377,17 @@ func stratifiedFolds(ex []FlagExample, k int, seed uint64) []int {
 	return fold
 }
 
-// fitCombiner fits σ(b + wr·r + wm·logit(p)) to the gold labels by Newton's
+// fitCombiner fits σ(b + wr·r + wm·clip(logit(p))) to the gold labels by Newton's
 // method on the L2-penalized log-loss (the bias is not penalized). A weight
 // that comes out negative is fixed at zero and the rest refitted, so the
 // combination is monotone in both inputs.
-func fitCombiner(ex []FlagExample, p []float64, l2 float64) pipeline.FlagCombiner {
+func fitCombiner(ex []FlagExample, p []float64, l2, clip float64) pipeline.FlagCombiner {
 	n := len(ex)
 	x := make([][3]float64, n)
 	y := make([]float64, n)
+	c := pipeline.FlagCombiner{Clip: clip}
 	for i, e := range ex {
-		x[i] = [3]float64{1, e.Rule, pipeline.Logit(p[i])}
+		x[i] = [3]float64{1, e.Rule, c.ClippedLogit(p[i])}
 		if e.Gold {
 			y[i] = 1
 		}
@@ -390,7 +406,7 @@ func fitCombiner(ex []FlagExample, p []float64, l2 float64) pipeline.FlagCombine
 			break
 		}
 	}
-	return pipeline.FlagCombiner{Bias: w[0], Rule: w[1], Model: w[2]}
+	return pipeline.FlagCombiner{Bias: w[0], Rule: w[1], Model: w[2], Clip: clip}
 }
 
 func newtonLogistic(x [][3]float64, y []float64, active [3]bool, l2 float64) [3]float64 {

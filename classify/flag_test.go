@@ -76,7 +76,7 @@ func TestFitCombinerRecoversWeights(t *testing.T) {
 		ex = append(ex, FlagExample{Rule: r, Gold: u < prob})
 		p = append(p, m)
 	}
-	got := fitCombiner(ex, p, 1e-6)
+	got := fitCombiner(ex, p, 1e-6, 12)
 	if math.Abs(got.Bias-want.Bias) > 0.5 || math.Abs(got.Rule-want.Rule) > 0.6 || math.Abs(got.Model-want.Model) > 0.3 {
 		t.Errorf("fitCombiner = %+v, want about %+v", got, want)
 	}
@@ -87,7 +87,7 @@ func TestFitCombinerRecoversWeights(t *testing.T) {
 			ex[i].Rule = 1
 		}
 	}
-	if got := fitCombiner(ex, p, 1e-6); got.Rule != 0 || got.Model <= 0 {
+	if got := fitCombiner(ex, p, 1e-6, 12); got.Rule != 0 || got.Model <= 0 {
 		t.Errorf("anti-correlated rule: fitCombiner = %+v, want Rule 0 and Model > 0", got)
 	}
 }

@@ -172,12 +172,12 @@ func (c *FlagConfig) validate() error {
 	if c.Flag == "" {
 		return errors.New("flag: missing")
 	}
-	for _, v := range []float64{c.Combiner.Bias, c.Combiner.Rule, c.Combiner.Model} {
+	for _, v := range []float64{c.Combiner.Bias, c.Combiner.Rule, c.Combiner.Model, c.Combiner.Clip} {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("combiner: %v is not a number", v)
 		}
 	}
-	if c.Combiner.Rule < 0 || c.Combiner.Model < 0 {
+	if c.Combiner.Rule < 0 || c.Combiner.Model < 0 || c.Combiner.Clip < 0 {
 		return fmt.Errorf("combiner: rule and model weights must not be negative (more evidence never lowers the score)")
 	}
 	ok := func(v float64) bool { return v >= 0 && v <= 1 }

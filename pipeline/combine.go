@@ -5,7 +5,7 @@ import "math"
 // FlagCombiner is a learned, explainable combination of one flag's rule and
 // model signals into its score:
 //
-//	score = σ(Bias + Rule·r + Model·logit(m))
+//	score = σ(Bias + Rule·r + Model·clip(logit(m)))
 //
 // where r is the noisy-OR of the flag's rule signal weights (0 when no rule
 // fired) and m the highest model signal weight. The three numbers are fitted
@@ -17,6 +17,10 @@ type FlagCombiner struct {
 	Bias  float64 `yaml:"bias" json:"bias"`
 	Rule  float64 `yaml:"rule" json:"rule"`
 	Model float64 `yaml:"model" json:"model"`
+	// Clip bounds |logit(m)| (0 means 12), so that a very sure model can
+	// neither veto a strong rule hit nor flag on its own beyond a known
+	// margin.
+	Clip float64 `yaml:"clip,omitempty" json:"clip,omitempty"`
 }
 
 // maxLogit bounds logit(m) so that a model probability of exactly 0 or 1
@@ -30,7 +34,16 @@ func (c FlagCombiner) Score(r, m float64, hasModel bool) float64 {
 	if !hasModel {
 		return r
 	}
-	return Sigmoid(c.Bias + c.Rule*r + c.Model*Logit(m))
+	return Sigmoid(c.Bias + c.Rule*r + c.Model*c.ClippedLogit(m))
+}
+
+// ClippedLogit is logit(m) bounded to ±Clip.
+func (c FlagCombiner) ClippedLogit(m float64) float64 {
+	l := Logit(m)
+	if c.Clip > 0 {
+		l = min(max(l, -c.Clip), c.Clip)
+	}
+	return l
 }
 
 // Logit is log(p/(1-p)), clamped to ±12 and 0 for NaN.

@@ -54,12 +54,12 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&test, "test", "", "held-out labeled `FILE` to report on (never trained or tuned on)")
 	fs.StringVar(&out, "out", "", "head `DIR` to write (e.g. models/recruitment)")
 	fs.StringVar(&rulesDir, "rules", "", "extra rule pack `DIR` (added to the embedded packs)")
-	fs.IntVar(&opt.Train.Epochs, "epochs", 10, "passes over the training data")
+	fs.IntVar(&opt.Train.Epochs, "epochs", 20, "passes over the training data")
 	fs.Float64Var(&opt.Train.LR, "lr", 0.5, "initial learning rate")
 	fs.Uint64Var(&opt.Train.Seed, "seed", 1, "random seed (folds and example order)")
 	fs.IntVar(&opt.Train.Features.BucketBits, "bucket-bits", fc.BucketBits, "log2 of the feature hash table size")
 	fs.IntVar(&opt.Folds, "folds", 5, "cross-fitting folds")
-	fs.Float64Var(&opt.MaxFPR, "max-fpr", 0.02, "false-positive rate on labeled negatives the thresholds may spend")
+	fs.Float64Var(&opt.MaxFPR, "max-fpr", 0.03, "false-positive rate on labeled negatives the thresholds may spend")
 	fs.BoolVar(&opt.Refit, "refit", false, "ship one model refitted on all labeled data instead of the fold models")
 	fs.IntVar(&evidence, "evidence", classify.DefaultFlagEvidence, "model features reported per verdict")
 	fs.BoolVar(&verbose, "v", false, "list the labeled documents the out-of-fold scores get wrong")
@@ -154,8 +154,8 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(e.stdout, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f\nthresholds: comment %.4f, article %.4f\n",
-		cfg.Flag, cfg.Version, out, time.Since(start).Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model,
+	fmt.Fprintf(e.stdout, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f, clip %g\nthresholds: comment %.4f, article %.4f\n",
+		cfg.Flag, cfg.Version, out, time.Since(start).Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model, cfg.Combiner.Clip,
 		cfg.Thresholds.ByKind[vigil.KindComment], cfg.Thresholds.ByKind[vigil.KindArticle])
 	for _, part := range []struct {
 		name string
