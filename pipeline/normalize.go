@@ -472,8 +472,10 @@ func (n *normalizer) join(original string) {
 		if (sep != 0 && x.r != sep) || !isJoinSep(x.r) {
 			return false
 		}
+		// one character in the original: a byte, a rune, or an entity (&nbsp;)
 		c := original[x.s]
-		return int(x.e-x.s) == 1 || (c >= utf8.RuneSelf && utf8.RuneCountInString(original[x.s:x.e]) == 1)
+		return int(x.e-x.s) == 1 || (c >= utf8.RuneSelf && utf8.RuneCountInString(original[x.s:x.e]) == 1) ||
+			(c == '&' && entityEnd(original, int(x.s)) == int(x.e))
 	}
 	for i := 0; i+1 < len(u); i++ {
 		if !isJoinSep(u[i+1].r) || !isSingle(i) {

@@ -50,6 +50,7 @@ func TestNormalizeText(t *testing.T) {
 		{"html br and comments", "Первая<br>вторая<!-- скрыто --> строка", "первая\nвторая строка"},
 		{"html inline tags and unclosed svg", "<b>Вер</b>бовщик <svg>видно", "вербовщик видно"},
 		{"html entity only", "Tom &amp; Jerry", "tom & jerry"},
+		{"html evasions", "<p>в&nbsp;с&nbsp;т&nbsp;у&nbsp;п&nbsp;а&nbsp;й вс&shy;ту&#8203;пай в<b>с</b>тупай</p>", "вступай вступай вступай"},
 		{"not html", "a < b > c && d", "a < b > c && d"},
 		{"invalid utf8", "ab\xffcd", "ab\ufffdcd"},
 		{"empty", "", ""},
