@@ -564,3 +564,59 @@ func TestOpenBadURL(t *testing.T) {
 		t.Fatalf("error leaks the password: %v", err)
 	}
 }
+
+// TestTwoServersShareQueue: two stores on one PostgreSQL database (two
+// vigil serve) see one queue, and their moderators never claim the same item.
+func TestTwoServersShareQueue(t *testing.T) {
+	ctx := context.Background()
+	url := createPostgresDB(t)
+	a, err := Open(ctx, Config{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, Config{DatabaseURL: url}) // migrations already applied: a no-op
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const n = 30
+	for i := range n {
+		d, v := flagged(fmt.Sprintf("shared-%d", i), "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+		if err := []*Store{a, b}[i%2].Enqueue(ctx, d, v); err != nil {
+			t.Fatal(err)
+		}
+		// The other server resubmits the same document: still one item.
+		if err := []*Store{b, a}[i%2].Enqueue(ctx, d, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	seen := map[int64]bool{}
+	var wg sync.WaitGroup
+	for w, s := range []*Store{a, b, a, b} {
+		wg.Go(func() {
+			p := vigil.Principal{Name: fmt.Sprintf("mod-%d", w), Role: vigil.RoleModerator}
+			for {
+				got, err := s.ClaimNext(ctx, p, 1, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				if seen[got[0].ID] {
+					t.Errorf("item %d claimed twice", got[0].ID)
+				}
+				seen[got[0].ID] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != n {
+		t.Fatalf("%d items claimed across both servers, want %d", len(seen), n)
+	}
+}
