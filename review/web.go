@@ -21,6 +21,9 @@ import (
 //go:embed assets
 var assets embed.FS
 
+// loginFailureDelay is how long a wrong token waits for its answer.
+const loginFailureDelay = 300 * time.Millisecond
+
 // SessionCookie is the name of the moderators' page session cookie.
 const SessionCookie = "vigil_review"
 
@@ -245,6 +248,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	p, ok := h.opts.Authenticate(token)
 	if !ok {
 		h.log.WarnContext(r.Context(), "review login refused", "remote", r.RemoteAddr)
+		// Slow down guessing; tokens are long, this only makes it slower.
+		select {
+		case <-time.After(loginFailureDelay):
+		case <-r.Context().Done():
+		}
 		fail(http.StatusUnauthorized, "Unknown token.")
 		return
 	}
