@@ -40,7 +40,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	}
 	fc := classify.DefaultFeatures()
 	fc.Subwords = false // the head stands alone: no tokenizer needed
-	fc.BucketBits = 20
+	fc.BucketBits = 18
 	var (
 		data, background, test, out, rulesDir string
 		flagName                              = vigil.FlagExtremistRecruitment
