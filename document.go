@@ -120,12 +120,12 @@ func NewDocumentReader(r io.Reader, maxBytes int) *DocumentReader {
 // the input.
 func (dr *DocumentReader) Next() (Document, int, error) {
 	for {
-		line, tooLong, err := dr.readLine()
+		line, size, tooLong, err := dr.readLine()
 		if err != nil && !(errors.Is(err, io.EOF) && (len(line) > 0 || tooLong)) {
 			return Document{}, dr.line, err
 		}
 		if tooLong {
-			return Document{}, dr.line, Errorf(ETOOLARGE, "line is over the limit of %d bytes", dr.maxBytes)
+			return Document{}, dr.line, Errorf(ETOOLARGE, "line of %d bytes is over the document size limit of %d", size, dr.maxBytes)
 		}
 		if dr.line == 1 {
 			line = bytes.TrimPrefix(line, []byte("\ufeff")) // a byte order mark from an editor
@@ -142,13 +142,15 @@ func (dr *DocumentReader) Next() (Document, int, error) {
 	}
 }
 
-// readLine reads one line without its newline. When the line is longer
-// than the limit, it is read to its end and dropped, and tooLong is set.
-func (dr *DocumentReader) readLine() (line []byte, tooLong bool, err error) {
+// readLine reads one line of size bytes (without its newline). When the line is
+// longer than the limit, it is read to its end and dropped, and tooLong is
+// set.
+func (dr *DocumentReader) readLine() (line []byte, size int, tooLong bool, err error) {
 	dr.line++
 	dr.buf = dr.buf[:0]
 	for {
 		chunk, err := dr.r.ReadSlice('\n')
+		size += len(chunk)
 		if !tooLong {
 			if len(dr.buf)+len(chunk) > dr.maxBytes+2 { // +2: the "\r\n"
 				tooLong = true
@@ -159,11 +161,11 @@ func (dr *DocumentReader) readLine() (line []byte, tooLong bool, err error) {
 		}
 		switch {
 		case err == nil:
-			return dr.buf, tooLong, nil
+			return dr.buf, size - 1, tooLong, nil // without the newline
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
 		default:
-			return dr.buf, tooLong, err
+			return dr.buf, size, tooLong, err
 		}
 	}
 }
@@ -174,7 +176,7 @@ func decodeDocument(line []byte, maxBytes int) (Document, error) {
 		return doc, Errorf(EINVALID, "invalid UTF-8 at byte %d", invalidAt(string(line)))
 	}
 	if len(line) > maxBytes {
-		return doc, Errorf(ETOOLARGE, "line is over the limit of %d bytes", maxBytes)
+		return doc, Errorf(ETOOLARGE, "line of %d bytes is over the document size limit of %d", len(line), maxBytes)
 	}
 	if line[0] != '{' {
 		return doc, Errorf(EINVALID, "not a JSON object")

@@ -123,7 +123,7 @@ func TestDocumentReaderMessages(t *testing.T) {
 		{`{"id":"e","tags":"security","body":"x"}`, `field "tags" must be a JSON array, not string`},
 		{"{\"id\":\"c\",\"body\":\"ab\xff\"}", "invalid UTF-8 at byte 20"},
 		{`["x"]`, "not a JSON object"},
-		{`{"id":"x","body":"` + strings.Repeat("x", 200) + `"}`, "line is over the limit of 100 bytes"},
+		{`{"id":"x","body":"` + strings.Repeat("x", 200) + `"}`, "line of 220 bytes is over the document size limit of 100"},
 	} {
 		_, _, err := vigil.NewDocumentReader(strings.NewReader(tc.line), 100).Next()
 		if err == nil || !strings.Contains(vigil.ErrorMessage(err), tc.msg) {

@@ -105,7 +105,7 @@ func TestClassifyBadLines(t *testing.T) {
 		"stdin:2: not a JSON object",
 		"stdin:3: id is required",
 		"stdin:4: invalid UTF-8 at byte",
-		"stdin:5: line is over the limit of 512 bytes",
+		"stdin:5: line of 1222 bytes is over the document size limit of 512",
 		`stdin:8: document "bad-kind": kind "tweet"`,
 	} {
 		if !strings.Contains(stderr, want) {
