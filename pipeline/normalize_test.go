@@ -227,6 +227,27 @@ func BenchmarkNormalize(b *testing.B) {
 	cpu.stop()
 }
 
+// BenchmarkNormalizeHTML is BenchmarkNormalize on the corpus's HTML
+// bodies only (50 articles).
+func BenchmarkNormalizeHTML(b *testing.B) {
+	all, _ := corpusTexts(b)
+	var texts []string
+	var size int64
+	for _, s := range all {
+		if looksLikeHTML(s) {
+			texts = append(texts, s)
+			size += int64(len(s))
+		}
+	}
+	cpu := startCPU(b, size)
+	for b.Loop() {
+		for _, s := range texts {
+			Normalize("body", s)
+		}
+	}
+	cpu.stop()
+}
+
 func BenchmarkNormalizeText(b *testing.B) {
 	texts, size := corpusTexts(b)
 	cpu := startCPU(b, size)
