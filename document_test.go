@@ -201,3 +201,28 @@ func FuzzDocumentReader(f *testing.F) {
 		t.Fatalf("no EOF after %d calls", len(s)+2)
 	})
 }
+
+// A reader goes on after a bad line; the error names what is wrong and Next
+// gives its line number.
+func ExampleNewDocumentReader() {
+	input := `{"id":"a1","title":"Заседание Совета РАТС ШОС"}
+{"id":"c7","kind":"tweet","body":"..."}
+{"id":"c8","kind":"comment","body":"Отличная статья"}
+`
+	dr := vigil.NewDocumentReader(strings.NewReader(input), vigil.DefaultMaxDocumentBytes)
+	for {
+		doc, line, err := dr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			fmt.Printf("line %d: %s\n", line, vigil.ErrorMessage(err))
+			continue
+		}
+		fmt.Printf("line %d: %s (%s)\n", line, doc.ID, doc.Kind)
+	}
+	// Output:
+	// line 1: a1 (article)
+	// line 2: document "c7": kind "tweet" is not "article" or "comment"
+	// line 3: c8 (comment)
+}
