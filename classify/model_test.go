@@ -350,9 +350,17 @@ func TestScoresEmptyDocument(t *testing.T) {
 		t.Fatalf("%d scores", len(scores))
 	}
 	for l, p := range scores {
-		if math.IsNaN(p) || p >= m.Labels[l].Threshold {
-			t.Errorf("%s: empty document scores %v (threshold %v)", m.Labels[l].Name, p, m.Labels[l].Threshold)
+		if !(p > 0 && p < 1) {
+			t.Errorf("%s: empty document scores %v, want its prior in (0, 1)", m.Labels[l].Name, p)
 		}
+	}
+	doc := vigil.Document{ID: "e", Title: "!!! ..."}
+	it := &pipeline.Item{Doc: &doc, Fields: prepare(t, &doc)}
+	if err := NewStage(m, "v").Process(context.Background(), it); err != nil {
+		t.Fatal(err)
+	}
+	if len(it.Verdict.Tags) != 0 || it.Verdict.Versions.Model != "v" {
+		t.Errorf("a document without words got tags %+v (version %q)", it.Verdict.Tags, it.Verdict.Versions.Model)
 	}
 }
 

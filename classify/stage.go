@@ -32,9 +32,17 @@ func (s *Stage) Model() *Model { return s.model }
 func (*Stage) Name() string { return "classify" }
 
 // Process implements pipeline.Stage. It reads it.Fields[].Words (filled by
-// the tokenize stage) and never fails: a document with no words gets the
-// labels' prior scores, which are below any sensible threshold.
+// the tokenize stage) and never fails. A document with no words gets no
+// tags: its scores would only be the labels' priors.
 func (s *Stage) Process(_ context.Context, it *pipeline.Item) error {
+	it.Verdict.Versions.Model = s.version
+	words := 0
+	for i := range it.Fields {
+		words += len(it.Fields[i].Words)
+	}
+	if words == 0 { // no evidence: the scores would be the labels' priors
+		return nil
+	}
 	var buf [maxLabels]float64
 	scores := s.model.Scores(buf[:0], it.Fields)
 	for l, p := range scores {

@@ -40,6 +40,7 @@ type trainParams struct {
 	Features     classify.FeatureConfig `json:"features"`
 	Epochs       int                    `json:"epochs"`
 	LR           float64                `json:"lr"`
+	NoNB         bool                   `json:"no_nb,omitempty"`
 	Seed         uint64                 `json:"seed"`
 	Shards       int                    `json:"shards"`
 	Batch        int                    `json:"batch"`
@@ -76,7 +77,8 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&p.Vocab, "vocab", classify.DefaultBPEVocabSize, "BPE vocabulary size")
 	fs.IntVar(&p.Features.BucketBits, "bucket-bits", def.BucketBits, "log2 of the feature hash table size")
 	fs.IntVar(&p.Epochs, "epochs", 10, "passes over the training data")
-	fs.Float64Var(&p.LR, "lr", 2, "initial learning rate (decays linearly to 0)")
+	fs.Float64Var(&p.LR, "lr", 1, "initial learning rate (decays linearly to 0)")
+	fs.BoolVar(&p.NoNB, "no-nb", false, "train without the NB (log-count ratio) scaling of the weights")
 	fs.Uint64Var(&p.Seed, "seed", 1, "random seed (example order)")
 	fs.IntVar(&p.Shards, "shards", 2, "logical SGD workers whose updates are merged after each round (the result depends on it, not on --threads)")
 	fs.IntVar(&p.Batch, "batch", 256, "examples per shard and round")
@@ -167,16 +169,12 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 			return usage("%v", err)
 		}
 	} else {
-		counts := map[string]int{}
-		for _, ex := range trainEx {
-			for _, f := range ex.Fields {
-				for _, w := range f.Words {
-					counts[w.Text]++
-				}
-			}
+		texts := make([]string, 0, 2*len(trainDocs))
+		for _, d := range trainDocs {
+			texts = append(texts, d.Title, d.Body)
 		}
 		var b bytes.Buffer
-		if err := classify.TrainBPE(counts, classify.BPEOptions{VocabSize: p.Vocab}, &b); err != nil {
+		if err := classify.TrainTokenizer(texts, classify.BPEOptions{VocabSize: p.Vocab}, &b); err != nil {
 			fmt.Fprintf(e.stderr, "vigil train: tokenizer: %v\n", err)
 			return exitFail
 		}
@@ -194,7 +192,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	if dev == "" {
 		fitEx, threshEx = holdOut(trainDocs, trainEx, p.DevFraction)
 	}
-	opt := classify.TrainOptions{Features: p.Features, Epochs: p.Epochs, LR: p.LR, Seed: p.Seed,
+	opt := classify.TrainOptions{Features: p.Features, Epochs: p.Epochs, LR: p.LR, NoNB: p.NoNB, Seed: p.Seed,
 		Shards: p.Shards, Batch: p.Batch, Threads: threads}
 	train := func(ex []classify.Example, what string) (*classify.Model, error) {
 		var bar *progressbar.ProgressBar
