@@ -70,6 +70,26 @@ func BenchmarkEnqueueParallel(b *testing.B) {
 	})
 }
 
+// BenchmarkEnqueueMany100: a batch check sending 100 documents to review
+// at once, in one transaction. Compare 100 × BenchmarkEnqueue.
+func BenchmarkEnqueueMany100(b *testing.B) {
+	eachBackendB(b, func(b *testing.B, s *Store) {
+		ctx := context.Background()
+		docs := make([]vigil.Document, 100)
+		verdicts := make([]vigil.Verdict, 100)
+		n := 0
+		for b.Loop() {
+			for i := range docs {
+				docs[i], verdicts[i] = benchDoc(n)
+				n++
+			}
+			if err := s.EnqueueMany(ctx, docs, verdicts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // BenchmarkEnqueueDuplicate: the CMS resubmitting an unchanged document.
 func BenchmarkEnqueueDuplicate(b *testing.B) {
 	eachBackendB(b, func(b *testing.B, s *Store) {

@@ -78,14 +78,20 @@ func (s *Store) Enqueue(ctx context.Context, doc vigil.Document, v vigil.Verdict
 	return err
 }
 
-// Put is Enqueue returning the item's id and whether it was created now
-// (false: it was already queued).
-func (s *Store) Put(ctx context.Context, doc vigil.Document, v vigil.Verdict) (id int64, created bool, err error) {
+// submission is a review verdict ready to store.
+type submission struct {
+	doc                  vigil.Document
+	v                    *vigil.Verdict
+	hash, flags          string
+	docJSON, verdictJSON string
+}
+
+func prepare(doc vigil.Document, v *vigil.Verdict) (*submission, error) {
 	if doc.ID == "" {
-		return 0, false, vigil.Errorf(vigil.EINVALID, "review: document has no id")
+		return nil, vigil.Errorf(vigil.EINVALID, "review: document has no id")
 	}
 	if len(doc.ID) > vigil.MaxIDBytes {
-		return 0, false, vigil.Errorf(vigil.EINVALID, "review: document id is %d bytes, more than %d", len(doc.ID), vigil.MaxIDBytes)
+		return nil, vigil.Errorf(vigil.EINVALID, "review: document id is %d bytes, more than %d", len(doc.ID), vigil.MaxIDBytes)
 	}
 	if doc.Kind == "" {
 		doc.Kind = vigil.KindArticle
@@ -93,81 +99,133 @@ func (s *Store) Put(ctx context.Context, doc vigil.Document, v vigil.Verdict) (i
 	if doc.Lang == "" {
 		doc.Lang = v.Lang
 	}
-	hash := vigil.ContentHash(&doc)
-	docJSON, err := json.Marshal(doc)
+	sub := &submission{doc: doc, v: v, hash: vigil.ContentHash(&doc)}
+	b, err := json.Marshal(doc)
 	if err != nil {
-		return 0, false, fmt.Errorf("review: encode document %q: %w", doc.ID, err)
+		return nil, fmt.Errorf("review: encode document %q: %w", doc.ID, err)
 	}
-	verdictJSON, err := json.Marshal(v)
-	if err != nil {
-		return 0, false, fmt.Errorf("review: encode verdict %q: %w", doc.ID, err)
+	sub.docJSON = string(b)
+	if b, err = json.Marshal(v); err != nil {
+		return nil, fmt.Errorf("review: encode verdict %q: %w", doc.ID, err)
 	}
+	sub.verdictJSON = string(b)
 	flags := make([]string, 0, len(v.Flags))
 	for _, f := range v.Flags {
 		flags = append(flags, f.Name)
 	}
-	now := micros(s.now())
+	sub.flags = "," + strings.Join(flags, ",") + ","
+	return sub, nil
+}
+
+// Put is Enqueue returning the item's id and whether it was created now
+// (false: it was already queued).
+func (s *Store) Put(ctx context.Context, doc vigil.Document, v vigil.Verdict) (id int64, created bool, err error) {
+	sub, err := prepare(doc, &v)
+	if err != nil {
+		return 0, false, err
+	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if s.pg {
-			// Serialize submissions of one document across servers, so that
-			// exactly one of two concurrent edits stays open.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7157002, hashtext($1))`, doc.ID); err != nil {
-				return err
-			}
-		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO review_items
-			(doc_id, content_hash, status, severity, kind, section, author, lang, flags, document, verdict, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (doc_id, content_hash) DO NOTHING RETURNING id`),
-			doc.ID, hash, vigil.ReviewPending, vigil.ReviewSeverity(&v), doc.Kind, doc.Section, doc.Author, doc.Lang,
-			","+strings.Join(flags, ",")+",", string(docJSON), string(verdictJSON), now, now).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return tx.QueryRowContext(ctx, s.q(`SELECT id FROM review_items WHERE doc_id = ? AND content_hash = ?`), doc.ID, hash).Scan(&id)
-		}
-		if err != nil {
-			return err
-		}
-		created = true
-		after := vigil.ReviewState{Status: vigil.ReviewPending}
-		if err := s.audit(ctx, tx, id, doc.ID, vigil.SystemActor, vigil.AuditEnqueue, "", now, nil, &after); err != nil {
-			return err
-		}
-		// Supersede the document's older open items.
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items
-			WHERE doc_id = ? AND id <> ? AND `+openStatuses+` FOR UPDATE`), doc.ID, id)
-		if err != nil {
-			return err
-		}
-		var old []*vigil.ReviewItem
-		for rows.Next() {
-			it, err := scanItem(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			old = append(old, it)
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		for _, it := range old {
-			before := it.State()
-			it.Status, it.SupersededBy, it.ClaimedBy, it.LeaseUntil = vigil.ReviewSuperseded, id, "", nil
-			after := it.State()
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET status = ?, superseded_by = ?, claimed_by = '', lease_until = NULL, updated_at = ? WHERE id = ?`),
-				vigil.ReviewSuperseded, id, now, it.ID); err != nil {
-				return err
-			}
-			if err := s.audit(ctx, tx, it.ID, it.DocID, vigil.SystemActor, vigil.AuditSupersede, fmt.Sprintf("new content in item %d", id), now, &before, &after); err != nil {
-				return err
-			}
-		}
-		return nil
+		id, created, err = s.put(ctx, tx, sub, micros(s.now()))
+		return err
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("review: enqueue %q: %w", doc.ID, err)
 	}
 	return id, created, nil
+}
+
+// EnqueueMany is Enqueue for several verdicts at once (a batch check): all
+// are committed in one transaction, so with one disk sync, or none is. The
+// two slices are parallel.
+func (s *Store) EnqueueMany(ctx context.Context, docs []vigil.Document, verdicts []vigil.Verdict) error {
+	if len(docs) != len(verdicts) {
+		return vigil.Errorf(vigil.EINVALID, "review: %d documents but %d verdicts", len(docs), len(verdicts))
+	}
+	subs := make([]*submission, len(docs))
+	for i := range docs {
+		var err error
+		if subs[i], err = prepare(docs[i], &verdicts[i]); err != nil {
+			return err
+		}
+	}
+	// One order for every transaction, so that concurrent batches take
+	// PostgreSQL's per-document locks without deadlocking.
+	slices.SortStableFunc(subs, func(a, b *submission) int { return strings.Compare(a.doc.ID, b.doc.ID) })
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := micros(s.now())
+		for _, sub := range subs {
+			if _, _, err := s.put(ctx, tx, sub, now); err != nil {
+				return fmt.Errorf("%q: %w", sub.doc.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("review: enqueue %d documents: %w", len(docs), err)
+	}
+	return nil
+}
+
+// put stores one submission inside tx: a new pending item that supersedes
+// the document's older open items, or nothing when the same content is
+// already queued.
+func (s *Store) put(ctx context.Context, tx *sql.Tx, sub *submission, now int64) (id int64, created bool, err error) {
+	doc := &sub.doc
+	if s.pg {
+		// Serialize submissions of one document across servers, so that
+		// exactly one of two concurrent edits stays open.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7157002, hashtext($1))`, doc.ID); err != nil {
+			return 0, false, err
+		}
+	}
+	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO review_items
+		(doc_id, content_hash, status, severity, kind, section, author, lang, flags, document, verdict, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (doc_id, content_hash) DO NOTHING RETURNING id`),
+		doc.ID, sub.hash, vigil.ReviewPending, vigil.ReviewSeverity(sub.v), doc.Kind, doc.Section, doc.Author, doc.Lang,
+		sub.flags, sub.docJSON, sub.verdictJSON, now, now).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, s.q(`SELECT id FROM review_items WHERE doc_id = ? AND content_hash = ?`), doc.ID, sub.hash).Scan(&id)
+		return id, false, err
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	after := vigil.ReviewState{Status: vigil.ReviewPending}
+	if err := s.audit(ctx, tx, id, doc.ID, vigil.SystemActor, vigil.AuditEnqueue, "", now, nil, &after); err != nil {
+		return 0, false, err
+	}
+	// Supersede the document's older open items.
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items
+		WHERE doc_id = ? AND id <> ? AND `+openStatuses+` FOR UPDATE`), doc.ID, id)
+	if err != nil {
+		return 0, false, err
+	}
+	var old []*vigil.ReviewItem
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			rows.Close()
+			return 0, false, err
+		}
+		old = append(old, it)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, false, err
+	}
+	for _, it := range old {
+		before := it.State()
+		it.Status, it.SupersededBy, it.ClaimedBy, it.LeaseUntil = vigil.ReviewSuperseded, id, "", nil
+		after := it.State()
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET status = ?, superseded_by = ?, claimed_by = '', lease_until = NULL, updated_at = ? WHERE id = ?`),
+			vigil.ReviewSuperseded, id, now, it.ID); err != nil {
+			return 0, false, err
+		}
+		if err := s.audit(ctx, tx, it.ID, it.DocID, vigil.SystemActor, vigil.AuditSupersede, fmt.Sprintf("new content in item %d", id), now, &before, &after); err != nil {
+			return 0, false, err
+		}
+	}
+	return id, true, nil
 }
 
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, itemID int64, docID, actor, action, note string, at int64, before, after *vigil.ReviewState) error {

@@ -620,3 +620,41 @@ func TestTwoServersShareQueue(t *testing.T) {
 		t.Fatalf("%d items claimed across both servers, want %d", len(seen), n)
 	}
 }
+
+func TestEnqueueMany(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		d0, v0 := flagged("m-0", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+		old := mustPut(t, s, d0, v0)
+		var docs []vigil.Document
+		var verdicts []vigil.Verdict
+		for i := 1; i <= 3; i++ {
+			d, v := flagged(fmt.Sprintf("m-%d", i), "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+			docs, verdicts = append(docs, d), append(verdicts, v)
+		}
+		edited := d0
+		edited.Body += " сегодня"
+		docs, verdicts = append(docs, edited, docs[0]), append(verdicts, v0, verdicts[0]) // an edit and a repeat
+		if err := s.EnqueueMany(ctx, docs, verdicts); err != nil {
+			t.Fatal(err)
+		}
+		items, _, err := s.List(ctx, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 4 {
+			t.Fatalf("%d open items, want 4 (m-0 edited, m-1..3)", len(items))
+		}
+		if it, _ := s.Get(ctx, old); it.Status != vigil.ReviewSuperseded {
+			t.Fatalf("edited m-0's old item is %s", it.Status)
+		}
+		// All or nothing: an invalid document stores none of the batch.
+		d5, v5 := flagged("m-5", "текст", vigil.FlagToxic, 0.6)
+		bad := vigil.Document{Body: "no id"}
+		wantCode(t, s.EnqueueMany(ctx, []vigil.Document{d5, bad}, []vigil.Verdict{v5, v5}), vigil.EINVALID)
+		if items, _, _ := s.List(ctx, Filter{DocID: "m-5"}); len(items) != 0 {
+			t.Fatal("a failed batch stored a document")
+		}
+		wantCode(t, s.EnqueueMany(ctx, []vigil.Document{d5}, nil), vigil.EINVALID)
+	})
+}
