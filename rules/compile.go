@@ -25,6 +25,7 @@ type Set struct {
 	ac       *ahocorasick.Automaton // nil when there are no literals
 	patAtoms [][]int32              // automaton pattern → atoms with that literal
 	patCheck []bool                 // pattern holds a rune without its own code: compare with the text
+	pre      *prefilter
 	atoms    []atom
 	phrases  []phrase
 
@@ -135,7 +136,7 @@ type compiler struct {
 func Compile(files []*File) (*Set, error) {
 	c := &compiler{
 		s: &Set{
-			files: files, byID: map[string]*crule{}, classRules: map[string][]int32{},
+			files: files, byID: map[string]*crule{}, classRules: map[string][]int32{}, pre: &prefilter{},
 		},
 		atomIdx: map[string]int32{}, phrIdx: map[string]int32{}, patIdx: map[string]int32{},
 	}
@@ -182,6 +183,7 @@ func Compile(files []*File) (*Set, error) {
 		for i, p := range c.patterns {
 			var exact bool
 			coded[i], exact = transcode(p)
+			s.pre.add(coded[i])
 			coded[i] = string([]byte{wordMark}) + coded[i]
 			s.patCheck[i] = !exact
 		}

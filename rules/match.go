@@ -98,7 +98,7 @@ func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 			}
 			return cmp.Compare(a.end, b.end)
 		})
-		ev = slices.CompactFunc(ev, func(a, b hit) bool { return a.start == b.start && a.end == b.end })
+		ev = mergeOverlaps(ev)
 		if len(ev) < max(1, r.MinHits) {
 			continue
 		}
@@ -133,34 +133,46 @@ func (m *matchState) findAtoms() {
 	// table (about 40 MB/s); restarting at each word keeps the walk in the
 	// hot, shallow states.
 	text := m.text
-	buf := make([]byte, 0, 64)   // the word, one byte per rune
+	buf := make([]byte, 0, 64)   // the word, one byte per rune, after wordMark
 	offs := make([]int32, 0, 65) // byte offset in text of each rune of the word
 	for i := 0; i < len(text); {
-		// collect one word
-		buf, offs = append(buf[:0], wordMark), offs[:0]
-		j := i
+		// Find the word's end and the codes of its first three runes.
+		var c3 [3]byte
+		n, j := 0, i
 		for j < len(text) {
-			c := text[j]
-			if c < utf8.RuneSelf {
-				if !asciiWord[c] {
+			r, size := rune(text[j]), 1
+			if r >= utf8.RuneSelf {
+				if c := text[j]; c >= 0xd0 && c <= 0xd3 && j+1 < len(text) && text[j+1]&0xc0 == 0x80 {
+					r, size = rune(c&0x1f)<<6|rune(text[j+1]&0x3f), 2 // Cyrillic, the usual case
+				} else {
+					r, size = utf8.DecodeRuneInString(text[j:])
+				}
+				if !isWordRune(r) {
 					break
 				}
-				buf = append(buf, c)
-				offs = append(offs, int32(j))
-				j++
-				continue
-			}
-			r, n := utf8.DecodeRuneInString(text[j:])
-			if !isWordRune(r) {
+			} else if !asciiWord[r] {
 				break
 			}
-			buf = append(buf, codeOf(r))
-			offs = append(offs, int32(j))
-			j += n
+			if n < 3 {
+				c3[n] = codeOf(r)
+			}
+			n++
+			j += size
 		}
 		if j == i { // not a word rune
 			i += runeLen(text, i)
 			continue
+		}
+		if !s.pre.may(c3, n) {
+			i = j
+			continue
+		}
+		buf, offs = append(buf[:0], wordMark), offs[:0]
+		for k := i; k < j; {
+			r, size := utf8.DecodeRuneInString(text[k:])
+			buf = append(buf, codeOf(r))
+			offs = append(offs, int32(k))
+			k += size
 		}
 		offs = append(offs, int32(j))
 		for _, mt := range s.ac.FindAllOverlapping(buf) {
@@ -249,8 +261,11 @@ func (m *matchState) stemMatch(a *atom, st stemmer, w string, start int) bool {
 	if !m.memoOK[st] {
 		m.memo[st], m.memoOK[st] = m.s.caches[st].get(w, st.fn()), true
 	}
+	// The word's stem is the term's, or lies between the term's stem and
+	// the term (Snowball cuts some names further than their inflected
+	// forms: "астана" → "аста", "астане" → "астан").
 	got := m.memo[st]
-	return got == stem || got == a.word
+	return got == stem || len(got) >= len(stem) && strings.HasPrefix(a.word, got)
 }
 
 // ordinals fills the word ordinals of every atom hit, in one pass over the
@@ -398,7 +413,7 @@ func (m *matchState) findEntities(res *FieldResult) {
 		slices.SortFunc(hs, func(a, b hit) int { return cmp.Compare(a.start, b.start) })
 		m.class[k] = slices.CompactFunc(hs, func(a, b hit) bool { return a.start == b.start && a.end == b.end })
 	}
-	// longest first, then leftmost, then dictionary order: greedy pick
+	// longest first, then leftmost, then dictionary order: greedy pick per type
 	slices.SortStableFunc(cands, func(a, b cand) int {
 		if c := cmp.Compare(b.h.end-b.h.start, a.h.end-a.h.start); c != 0 {
 			return c
@@ -408,12 +423,14 @@ func (m *matchState) findEntities(res *FieldResult) {
 		}
 		return cmp.Compare(a.e.Line, b.e.Line)
 	})
-	var taken []hit
+	// Entities of one type never overlap; of different types they may nest
+	// ("председатель КНБ", an official, holds "КНБ", a state body).
+	taken := map[string][]hit{}
 	for _, c := range cands {
-		if slices.ContainsFunc(taken, func(t hit) bool { return c.h.start < t.end && t.start < c.h.end }) {
+		if slices.ContainsFunc(taken[c.e.Type], func(t hit) bool { return c.h.start < t.end && t.start < c.h.end }) {
 			continue
 		}
-		taken = append(taken, c.h)
+		taken[c.e.Type] = append(taken[c.e.Type], c.h)
 		res.Entities = append(res.Entities, EntityHit{Entity: c.e, Span: pipeline.Span{Start: c.h.start, End: c.h.end}})
 	}
 	slices.SortFunc(res.Entities, func(a, b EntityHit) int { return cmp.Compare(a.Span.Start, b.Span.Start) })
@@ -565,4 +582,65 @@ func runeLen(s string, i int) int {
 	}
 	_, n := utf8.DecodeRuneInString(s[i:])
 	return n
+}
+
+// prefilter rejects most words that cannot start with any literal, from
+// the codes of their first three runes, before the automaton runs: a
+// bitset of every literal's first one, two or three codes (folded to six
+// bits each, so collisions only let a word through).
+type prefilter struct {
+	p1 uint64
+	p2 [64]uint64   // 4096 bits
+	p3 [4096]uint64 // 262144 bits
+}
+
+func fold6(c byte) uint32 { return uint32(c) & 63 }
+
+func (p *prefilter) add(coded string) {
+	switch len(coded) {
+	case 0:
+	case 1:
+		p.p1 |= 1 << fold6(coded[0])
+	case 2:
+		k := fold6(coded[0])<<6 | fold6(coded[1])
+		p.p2[k>>6] |= 1 << (k & 63)
+	default:
+		k := fold6(coded[0])<<12 | fold6(coded[1])<<6 | fold6(coded[2])
+		p.p3[k>>6] |= 1 << (k & 63)
+	}
+}
+
+// may reports whether a word of n runes starting with codes c could start
+// with some literal.
+func (p *prefilter) may(c [3]byte, n int) bool {
+	if p.p1&(1<<fold6(c[0])) != 0 {
+		return true
+	}
+	if n >= 2 {
+		k := fold6(c[0])<<6 | fold6(c[1])
+		if p.p2[k>>6]&(1<<(k&63)) != 0 {
+			return true
+		}
+	}
+	if n >= 3 {
+		k := fold6(c[0])<<12 | fold6(c[1])<<6 | fold6(c[2])
+		return p.p3[k>>6]&(1<<(k&63)) != 0
+	}
+	return false
+}
+
+// mergeOverlaps merges overlapping spans of hits sorted by start, so one
+// mention found by several terms ("заместитель председателя КНБ",
+// "председателя КНБ", "КНБ") counts and shows once.
+func mergeOverlaps(hs []hit) []hit {
+	out := hs[:0]
+	for _, h := range hs {
+		if n := len(out); n > 0 && h.start < out[n-1].end {
+			out[n-1].end = max(out[n-1].end, h.end)
+			out[n-1].w1 = max(out[n-1].w1, h.w1)
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
 }

@@ -105,9 +105,11 @@ func refMatch(text, lang string, a atom, term wordSpec) []pipeline.Span {
 			ok = strings.HasPrefix(w, term.text)
 		case atomStem:
 			if scriptOf(term.text) == scriptLatin {
-				ok = w == term.text || enStem(w) == a.stems[stemEN] || enStem(w) == term.text
+				st := enStem(w)
+				ok = w == term.text || st == a.stems[stemEN] || len(st) >= len(a.stems[stemEN]) && strings.HasPrefix(term.text, st)
 			} else {
-				ok = w == term.text || ruStem(w) == a.stems[stemRU] || ruStem(w) == term.text
+				st := ruStem(w)
+				ok = w == term.text || st == a.stems[stemRU] || len(st) >= len(a.stems[stemRU]) && strings.HasPrefix(term.text, st)
 				if lang == vigil.LangKazakh {
 					ok = ok || kkMatch(w, term.text)
 				}
@@ -128,7 +130,7 @@ func TestMatcherAgreesWithReference(t *testing.T) {
 		джихадом моджахед моджахеды моджахедов вступай вступайте вступать вступил вступление
 		аким акима акимом акимат акимата акиматы министр министра министерство министерства
 		шам шама шаме шампунь шахта шах халифат халифата халифату халиф пожар пожара пожарные
-		пожарный взрыв взрыва взрывом астана астане астанада алматы алматыда алма алмалар
+		пожарный взрыв взрыва взрывом астана астане астаной астанада алматы алматыда алма алмалар
 		жиһад жиһадқа жиһадтың шамға шейіт шейіттер кітап кітабы кітапқа жүрек жүрегі
 		join joined joining joins jihad jihadist recruit recruiter recruiting recruits war wars warning
 		в на и к не иг игил ИГ 2023 ё-моё мир-сити`)

@@ -10,6 +10,7 @@ import (
 	"github.com/kz-newsroom/vigil/classify"
 	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/pipeline"
+	"github.com/kz-newsroom/vigil/rules"
 )
 
 // engineOptions say where the engine's models and rules come from and how
@@ -62,13 +63,22 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		return nil, err
 	}
 	e.bundle, e.versions.Model = bundle, bundle.Meta.Version
+	var ruleDirs []string
+	if opts.RulesDir != "" {
+		ruleDirs = []string{opts.RulesDir} // added to the embedded packs
+	}
+	ruleStage, err := rules.New(rules.Options{Dirs: ruleDirs, Logger: opts.Logger})
+	if err != nil {
+		return nil, err // names the pack file and line
+	}
+	e.versions.Rules = ruleStage.Version()
 
 	// The stages, in order. Each later stage reads what the ones before it
 	// left in the Item: keep normalize and tokenize first and decide last.
 	stages := []pipeline.Stage{
 		&pipeline.NormalizeStage{}, // Fields (text + byte map), Lang
 		&pipeline.TokenizeStage{},  // Words, Sentences
-		// rules: keyword/phrase/proximity/entity matching → Tags, Entities, Signals
+		ruleStage,                  // rules: keyword/phrase/proximity/entity matching → Tags, Entities, Signals
 		classify.NewStage(bundle.Topics, bundle.Meta.Version), // topic model → Tags
 		// flag models → Signals
 		decide, // merges tags, signals → flags, action
