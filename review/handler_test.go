@@ -294,3 +294,32 @@ func TestPageNotConfigured(t *testing.T) {
 		t.Fatalf("login without Authenticate = %d", resp.StatusCode)
 	}
 }
+
+func TestSameOrigin(t *testing.T) {
+	cases := []struct {
+		site, origin string
+		want         bool
+	}{
+		{"", "", true}, // curl: the CSRF token decides
+		{"same-origin", "", true},
+		{"none", "", true},
+		{"same-site", "", false},
+		{"cross-site", "http://vigil.local", false},
+		{"", "http://vigil.local", true},
+		{"", "http://evil.example", false},
+		{"", "null", false},
+		{"", "::bad", false},
+	}
+	for _, tc := range cases {
+		r := httptest.NewRequest("POST", "http://vigil.local/review/decide", nil)
+		if tc.site != "" {
+			r.Header.Set("Sec-Fetch-Site", tc.site)
+		}
+		if tc.origin != "" {
+			r.Header.Set("Origin", tc.origin)
+		}
+		if got := sameOrigin(r); got != tc.want {
+			t.Errorf("Sec-Fetch-Site %q Origin %q: %v, want %v", tc.site, tc.origin, got, tc.want)
+		}
+	}
+}
