@@ -126,4 +126,7 @@ type Entity struct {
 type Versions struct {
 	Model string `json:"model"`
 	Rules string `json:"rules"`
+	// Flag names the flag head (models/recruitment) that scored the
+	// extremist_recruitment flag.
+	Flag string `json:"flag,omitempty"`
 }

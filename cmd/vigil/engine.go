@@ -72,6 +72,14 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		return nil, err // names the pack file and line
 	}
 	e.versions.Rules = ruleStage.Version()
+	// The recruitment head: DIR/recruitment when --models DIR has one, else
+	// the embedded head. It sets Decide's combiner and thresholds.
+	flagHead, err := models.Recruitment(opts.ModelsDir)
+	if err != nil {
+		return nil, err
+	}
+	flagHead.Configure(decide)
+	e.versions.Flag = flagHead.Config.Version
 
 	// The stages, in order. Each later stage reads what the ones before it
 	// left in the Item: keep normalize and tokenize first and decide last.
@@ -80,8 +88,8 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		&pipeline.TokenizeStage{},  // Words, Sentences
 		ruleStage,                  // rules: keyword/phrase/proximity/entity matching → Tags, Entities, Signals
 		classify.NewStage(bundle.Topics, bundle.Meta.Version), // topic model → Tags
-		// flag models → Signals
-		decide, // merges tags, signals → flags, action
+		flagHead.Stage, // extremist_recruitment model → Signal, combined with the rules' in decide
+		decide,         // merges tags, signals → flags, action
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

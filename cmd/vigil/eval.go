@@ -33,6 +33,31 @@ type evalOutput struct {
 	Versions vigil.Versions `json:"versions"`
 	Source   string         `json:"source"`
 	*classify.Report
+	// FlagNegatives is, per flag, how many documents without it in gold
+	// (in testdata/recruitment: the hard negatives) were given it.
+	FlagNegatives []flagNegatives `json:"flag_negatives,omitempty"`
+}
+
+// flagNegatives is one flag's false-positive rate on the documents that
+// do not carry it.
+type flagNegatives struct {
+	Flag      string  `json:"flag"`
+	Negatives int     `json:"negatives"`
+	FP        int     `json:"fp"`
+	FPR       float64 `json:"fpr"`
+}
+
+// negativesOf derives each flag's false positives on its negatives from r.
+func negativesOf(r *classify.Report) []flagNegatives {
+	var out []flagNegatives
+	for _, f := range r.Flags {
+		n := flagNegatives{Flag: f.Name, Negatives: r.Docs - f.Support, FP: f.Predicted - f.TP}
+		if n.Negatives > 0 {
+			n.FPR = float64(n.FP) / float64(n.Negatives)
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func runEval(ctx context.Context, e *env, args []string) int {
@@ -140,7 +165,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(evalOutput{Versions: eng.versions, Source: source, Report: r}); err != nil {
+		if err := enc.Encode(evalOutput{Versions: eng.versions, Source: source, Report: r, FlagNegatives: negativesOf(r)}); err != nil {
 			fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 			return exitFail
 		}
@@ -149,6 +174,9 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		if err := r.WriteText(e.stdout); err != nil {
 			fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 			return exitFail
+		}
+		for _, n := range negativesOf(r) {
+			fmt.Fprintf(e.stdout, "\nflag %s false-positive rate on negatives (hard negatives): %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)
 		}
 	}
 	if failed > 0 {
