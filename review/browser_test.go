@@ -181,6 +181,11 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 		hostile = append(hostile, mustPut(t, s, h.doc, h.v))
 	}
 
+	// Another moderator holds the last hostile comment.
+	if _, err := s.Claim(context.Background(), mod2, hostile[2], time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
 	// Log in.
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/review/"),
@@ -198,6 +203,7 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 		t.Fatalf("title %q", title)
 	}
 	shot(t, ctx, "start")
+	waitJS(t, ctx, fmt.Sprintf(`document.getElementById("row-%d").classList.contains("held")`, hostile[2]))
 	order, err := chromedp.Run(ctx, chromedp.Evaluate[[]int64](`Array.from(document.querySelectorAll("#queue .item-row")).map(r => Number(r.dataset.id))`))
 	if err != nil {
 		t.Fatal(err)
@@ -219,15 +225,36 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// j/k move; the selected item's text shows with the evidence marked.
+	// j/k move; the selected item's text shows with the evidence marked,
+	// and the page holds it (a claim) while it is on screen.
 	if current() != work[0] {
 		t.Fatalf("first selected %d, want %d", current(), work[0])
+	}
+	holder := func(id int64) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			it, err := s.Get(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if it.ClaimedBy != "" || time.Now().After(deadline) {
+				return it.ClaimedBy
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if h := holder(work[0]); h != "aigerim" {
+		t.Fatalf("the selected item is held by %q, want aigerim", h)
 	}
 	key("j")
 	key("j")
 	key("k")
 	if current() != work[1] {
 		t.Fatalf("after j j k: %d, want %d", current(), work[1])
+	}
+	if h := holder(work[1]); h != "aigerim" {
+		t.Fatalf("item %d held by %q after moving to it", work[1], h)
 	}
 	key("k")
 	marked, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector("#item-%d .doc-body mark").textContent`, work[0])))

@@ -238,6 +238,22 @@ func TestPageLoginCSRFAndEscaping(t *testing.T) {
 	}
 	csrf := m[1]
 
+	hdr := map[string]string{"X-CSRF-Token": csrf, "Origin": b.ts.URL}
+	if r := b.do("POST", "/review/claim", "application/json", `{"id":`+itoa(id)+`}`, nil); r.status != http.StatusForbidden {
+		t.Fatalf("claim without CSRF = %d", r.status)
+	}
+	if r := b.do("POST", "/review/claim", "application/json", `{"id":`+itoa(id)+`}`, hdr); r.status != 200 || !strings.Contains(string(r.body), `"claimed_by":"aigerim"`) {
+		t.Fatalf("page claim = %d %s", r.status, r.body)
+	}
+	if _, err := s.Decide(context.Background(), mod2, id, Decision{Decision: vigil.DecisionApprove}); vigil.ErrorCode(err) != vigil.ECONFLICT {
+		t.Fatalf("another moderator decided an item the page holds: %v", err)
+	}
+	if r := b.do("POST", "/review/release", "application/json", `{"id":`+itoa(id)+`}`, hdr); r.status != 200 {
+		t.Fatalf("page release = %d %s", r.status, r.body)
+	}
+	if r := b.do("POST", "/review/release", "application/json", `{"id":`+itoa(id)+`}`, hdr); r.status != http.StatusConflict {
+		t.Fatalf("second release = %d %s", r.status, r.body)
+	}
 	body := `{"ids":[` + itoa(id) + `],"decision":"reject","note":"<script>x</script>"}`
 	js := "application/json"
 	if r := b.do("POST", "/review/decide", js, body, nil); r.status != http.StatusForbidden || r.code() != vigil.EFORBIDDEN {

@@ -58,6 +58,8 @@ func (h *Handler) pageRoutes() {
 	h.mux.HandleFunc("POST /review/login", h.login)
 	h.mux.HandleFunc("POST /review/logout", h.action(h.logout))
 	h.mux.HandleFunc("POST /review/decide", h.action(h.decideAction))
+	h.mux.HandleFunc("POST /review/claim", h.action(h.claimAction))
+	h.mux.HandleFunc("POST /review/release", h.action(h.releaseAction))
 	h.mux.HandleFunc("GET /review/static/{file}", h.staticFile)
 	h.mux.HandleFunc("GET /review", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/review/", http.StatusMovedPermanently)
@@ -300,6 +302,44 @@ func (h *Handler) decideAction(w http.ResponseWriter, r *http.Request, s *Sessio
 	return nil
 }
 
+// PageLease is how long the page holds the item a moderator is looking at.
+// The page gives it back when the moderator moves on.
+const PageLease = 3 * time.Minute
+
+// idRequest names one item.
+type idRequest struct {
+	ID int64 `json:"id"`
+}
+
+// claimAction holds the item the moderator selected, so that another
+// moderator's page does not work it at the same time.
+func (h *Handler) claimAction(w http.ResponseWriter, r *http.Request, s *Session, _ string) error {
+	var req idRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	it, err := h.store.Claim(r.Context(), s.Principal, req.ID, PageLease)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+// releaseAction gives back the item the moderator moved away from.
+func (h *Handler) releaseAction(w http.ResponseWriter, r *http.Request, s *Session, _ string) error {
+	var req idRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	it, err := h.store.Release(r.Context(), s.Principal, req.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
 // itemView is what the queue page shows of an item.
 type itemView struct {
 	ID                                     int64
@@ -313,7 +353,7 @@ type itemView struct {
 	Decision, Note, DecidedBy, DecidedWhen string
 	CorrectedTags                          string
 	AuthorHistory                          string
-	Open                                   bool
+	Open, HeldByOther                      bool
 	Versions                               string
 }
 
@@ -481,6 +521,7 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	for _, it := range items {
 		v := newItemView(it, now)
 		v.AuthorHistory = historyText(counts[it.Document.Author])
+		v.HeldByOther = v.ClaimedBy != "" && v.ClaimedBy != s.Principal.Name
 		data.Items = append(data.Items, v)
 	}
 	data.Count = len(data.Items)

@@ -19,6 +19,47 @@
     status.className = kind || "";
   }
 
+  // The page holds (claims) the item on screen, so that two moderators do
+  // not read the same comment at once, and gives it back on moving on.
+  let holding = 0;
+
+  async function post(path, body) {
+    const resp = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body),
+    });
+    let data = null;
+    try {
+      data = await resp.json();
+    } catch (err) {
+      data = null;
+    }
+    return { resp, data };
+  }
+
+  async function hold(row) {
+    const id = Number(row.dataset.id);
+    if (holding && holding !== id) {
+      post("/review/release", { id: holding }).catch(() => {});
+      holding = 0;
+    }
+    if (row.classList.contains("done") || holding === id) return;
+    try {
+      const { resp, data } = await post("/review/claim", { id: id });
+      if (resp.ok) {
+        holding = id;
+        row.classList.remove("held");
+      } else if (resp.status === 409 && !row.classList.contains("done")) {
+        row.classList.add("held");
+        say((data && data.error && data.error.message) || "Held by another moderator.", "error");
+      }
+    } catch (err) {
+      // The decision itself reports trouble; holding is a courtesy.
+    }
+  }
+
   function select(i) {
     if (rows.length === 0) return;
     i = Math.max(0, Math.min(rows.length - 1, i));
@@ -33,6 +74,7 @@
     row.scrollIntoView({ block: "nearest" });
     const item = document.getElementById("item-" + row.dataset.id);
     if (item) item.hidden = false;
+    hold(row);
   }
 
   function picked() {
@@ -84,13 +126,7 @@
     say("Saving…");
     let resp, data;
     try {
-      resp = await fetch("/review/decide", {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-        body: JSON.stringify(body),
-      });
-      data = await resp.json();
+      ({ resp, data } = await post("/review/decide", body));
     } catch (err) {
       say("Network error: " + err, "error");
       return;
@@ -106,7 +142,10 @@
     const failed = [];
     for (const r of data.results) {
       if (r.error) failed.push("#" + r.id + ": " + r.error.message);
-      else markDone(r.id, decision, r.item.status);
+      else {
+        markDone(r.id, decision, r.item.status);
+        if (holding === r.id) holding = 0;
+      }
     }
     if (note) note.value = "";
     if (tags) tags.value = "";
