@@ -6,7 +6,8 @@
 //     Unicode NFKC, lower case, ё→е, and evasion undone: zero-width
 //     characters and soft hyphens removed, s p a c e d letters joined, Latin
 //     look-alikes and digits used as letters turned back into the Cyrillic
-//     letters they imitate. Every byte of the normalized text maps back to
+//     letters they imitate (and Cyrillic look-alikes in English words into
+//     Latin ones). Every byte of the normalized text maps back to
 //     the bytes of the original it came from (Field.Span), so evidence can
 //     point into the HTML the CMS sent;
 //   - language detection (DetectLang): ru, kk or en from script, Kazakh
