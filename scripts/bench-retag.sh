@@ -5,6 +5,7 @@
 # topics train split. Prints a Markdown table for the README.
 #
 # usage: scripts/bench-retag.sh [WORKDIR]   (default ${TMPDIR:-/tmp}/vigil-bench)
+#        DOCS=10000 scripts/bench-retag.sh   (a smaller archive, for a quick look)
 # needs: Go; fasttext and jq (installed with apt-get when missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +22,9 @@ for tool in fasttext jq; do
 	fi
 done
 
-archive=$work/archive.jsonl
-[ -s "$archive" ] || scripts/make-archive.sh "$archive" 100000
+want=${DOCS:-100000}
+archive=$work/archive-$want.jsonl
+[ -s "$archive" ] || scripts/make-archive.sh "$archive" "$want"
 docs=$(wc -l <"$archive")
 jsonl_bytes=$(wc -c <"$archive")
 
@@ -32,23 +34,28 @@ text_bytes=$(wc -c <"$work/archive.txt")
 
 go build -o "$work/vigil" ./cmd/vigil
 
-now() { date +%s.%N; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.1f", b / 1e6 / t }'; }
 
-echo "| run | cores | documents/s | MB/s (JSONL) | MB/s (text) | seconds |"
-echo "|---|---|---|---|---|---|"
+# Wall-clock rates depend on what else the machine runs; "per CPU-second"
+# (documents over the process's user+sys time) is the cost, whatever the load.
+TIMEFORMAT='%R %U %S'
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+cpu_rate() { awk -v n="$1" -v u="$2" -v s="$3" 'BEGIN { printf "%.0f", n / (u + s) }'; }
+
+echo "| run | cores | documents/s | MB/s (JSONL) | MB/s (text) | documents per CPU-second | seconds |"
+echo "|---|---|---|---|---|---|---|"
 for cores in 1 2; do
 	rm -f "$work/verdicts.jsonl" "$work/verdicts.jsonl.checkpoint"
-	GOMAXPROCS=$cores "$work/vigil" retag --in "$archive" --out "$work/verdicts.jsonl" --workers "$cores" \
-		--restart --progress none --summary "$work/summary-$cores.json" 2>"$work/retag-$cores.log" || {
-		rc=$?
-		# exit 2 means some documents were bad: still a measurement.
-		[ "$rc" = 2 ] || { cat "$work/retag-$cores.log" >&2; exit "$rc"; }
-	}
+	rc=0
+	{ time GOMAXPROCS=$cores "$work/vigil" retag --in "$archive" --out "$work/verdicts.jsonl" --workers "$cores" \
+		--restart --progress none --summary "$work/summary-$cores.json" 2>"$work/retag-$cores.log"; } 2>"$work/time-$cores" || rc=$?
+	# exit 2 means some documents were bad: still a measurement.
+	if [ "$rc" != 0 ] && [ "$rc" != 2 ]; then cat "$work/retag-$cores.log" >&2; exit "$rc"; fi
+	read -r _ user sys <"$work/time-$cores"
 	secs=$(jq -r '.elapsed_ns / 1e9' "$work/summary-$cores.json")
 	n=$(jq -r '.processed + .bad' "$work/summary-$cores.json")
-	echo "| vigil retag (whole pipeline) | $cores | $(rate "$n" "$secs") | $(mbps "$jsonl_bytes" "$secs") | $(mbps "$text_bytes" "$secs") | $(printf %.1f "$secs") |"
+	echo "| vigil retag (whole pipeline) | $cores | $(rate "$n" "$secs") | $(mbps "$jsonl_bytes" "$secs") | $(mbps "$text_bytes" "$secs") | $(cpu_rate "$n" "$user" "$sys") | $(printf %.1f "$secs") |"
 done
 
 # fastText: a quick topic model (word bigrams, char 3-5-grams, dim 50, 5 epochs).
@@ -56,12 +63,10 @@ jq -r '"__label__" + (.tags[0] // "none") + " " + (((.title // "") + " " + (.bod
 	../shared/data/topics/train.jsonl >"$work/ft-train.txt"
 fasttext supervised -input "$work/ft-train.txt" -output "$work/ft-topics" -dim 50 -epoch 5 -wordNgrams 2 \
 	-minn 3 -maxn 5 -thread 2 -verbose 0
-t0=$(now)
-fasttext predict "$work/ft-topics.bin" "$work/archive.txt" >"$work/ft-predictions.txt"
-t1=$(now)
-secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-echo "| fasttext predict (topics model only) | 1 | $(rate "$docs" "$secs") | – | $(mbps "$text_bytes" "$secs") | $(printf %.1f "$secs") |"
+{ time fasttext predict "$work/ft-topics.bin" "$work/archive.txt" >"$work/ft-predictions.txt"; } 2>"$work/time-ft"
+read -r secs user sys <"$work/time-ft"
+echo "| fasttext predict (topics model only) | 1 | $(rate "$docs" "$secs") | – | $(mbps "$text_bytes" "$secs") | $(cpu_rate "$docs" "$user" "$sys") | $(printf %.1f "$secs") |"
 
 echo
-echo "archive: $docs documents, $((jsonl_bytes / 1000000)) MB JSONL, $((text_bytes / 1000000)) MB of text; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "archive: $docs documents, $((jsonl_bytes / 1000000)) MB JSONL, $((text_bytes / 1000000)) MB of text; $(nproc) cores; load average $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo "pipeline: $(grep -o 'stages="[^"]*" model=[^ ]* rules=[^ ]*' "$work/retag-2.log" | head -1 || true)"

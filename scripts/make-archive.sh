@@ -3,7 +3,7 @@
 # labeled corpora in ../shared/data (relative to the repo root): Russian,
 # Kazakh and English news articles and headlines (topics), Russian reader
 # comments (toxicity) and English news (agnews), repeated with fresh ids
-# until N documents, then shuffled with a fixed seed so kinds and languages
+# past N documents, shuffled with a fixed seed and cut to N so kinds and languages
 # mix as in a real archive. The archive keeps the corpora's gold tags, so
 # `vigil retag --diff` has something to compare against.
 #
@@ -28,8 +28,8 @@ while [ "$(wc -l <"$tmp")" -lt "$n" ]; do
 		"$data"/toxicity/dev.jsonl "$data"/agnews/train.jsonl |
 		sed -e "s/^{\"id\": \"/{\"id\": \"r$round-/" >>"$tmp"
 done
-# head stops reading early: the shuffle gets a prefix of exactly n lines.
-shuf --random-source=<(yes vigil) <(head -n "$n" "$tmp") >"$out"
+# Shuffle everything, then keep n: a smaller archive mixes every corpus too.
+shuf --random-source=<(yes vigil) -n "$n" "$tmp" >"$out"
 lines=$(wc -l <"$out")
 bytes=$(wc -c <"$out")
 echo "make-archive: $out: $lines documents, $((bytes / 1000000)) MB, $((bytes / lines)) bytes per document" >&2
