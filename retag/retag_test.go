@@ -427,3 +427,42 @@ func TestRemainingCountsRecordsNotLines(t *testing.T) {
 		t.Errorf("JSONL remaining after one record: %d, want 6", n)
 	}
 }
+
+func TestSplitArchiveCutsAtLineBoundaries(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.jsonl")
+	var b strings.Builder
+	lines := 0
+	for i := range 300 {
+		n := 10 + i*7%90
+		if i == 150 {
+			n = 3 << 20 // longer than the reader's buffer
+		}
+		b.WriteString(strings.Repeat("x", n) + "\n")
+		lines++
+	}
+	b.WriteString("last line without newline")
+	lines++
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	data := b.String()
+	spans, err := splitArchive(path, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off, line int64
+	for i, s := range spans {
+		if s.ID != i || s.Start != off || s.StartLine != line || s.End <= s.Start {
+			t.Fatalf("span %d = %+v, want start %d line %d", i, s, off, line)
+		}
+		if s.End < int64(len(data)) && data[s.End-1] != '\n' {
+			t.Fatalf("span %d ends mid-line at %d", i, s.End)
+		}
+		if got := int64(strings.Count(data[s.Start:s.End], "\n")); got != s.Lines && !(s.End == int64(len(data)) && got == s.Lines-1) {
+			t.Fatalf("span %d has %d lines, says %d", i, got, s.Lines)
+		}
+		off, line = s.End, line+s.Lines
+	}
+	if off != int64(len(data)) || line != int64(lines) {
+		t.Errorf("spans cover %d bytes and %d lines, want %d and %d", off, line, len(data), lines)
+	}
+}
