@@ -124,10 +124,7 @@ func (s *Store) Put(ctx context.Context, doc vigil.Document, v vigil.Verdict) (i
 	if err != nil {
 		return 0, false, err
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		id, created, err = s.put(ctx, tx, sub, micros(s.now()))
-		return err
-	})
+	id, created, err = s.submit(ctx, sub)
 	if err != nil {
 		return 0, false, fmt.Errorf("review: enqueue %q: %w", doc.ID, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -57,6 +58,13 @@ type Store struct {
 	now     func() time.Time
 	onDecid func(string)
 	where   string
+
+	// SQLite group commit: Enqueue calls arriving while a commit runs are
+	// committed together in the next transaction (see commit.go).
+	puts chan *putReq
+	stop chan struct{}
+	done sync.WaitGroup
+	once sync.Once
 }
 
 // Open opens (creating and migrating if needed) the review store described
@@ -82,6 +90,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if !s.pg {
+		s.puts, s.stop = make(chan *putReq), make(chan struct{})
+		s.done.Go(s.commitLoop)
 	}
 	s.log.Info("review store open", "backend", s.Backend(), "where", s.where)
 	return s, nil
@@ -161,6 +173,12 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database. Committed work is already durable.
 func (s *Store) Close() error {
+	s.once.Do(func() {
+		if s.stop != nil {
+			close(s.stop)
+			s.done.Wait()
+		}
+	})
 	err := s.db.Close()
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
