@@ -378,8 +378,10 @@ func (n *normalizer) rune(r rune, s, e int32) {
 	default:
 		r = unicode.ToLower(r)
 	}
-	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && isCyrillic(r) {
-		if last := n.units[k].r; last >= 0 && last < 128 && asciiWord[last] {
+	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 {
+		last := n.units[k].r
+		if (isCyrillic(r) && ((last >= 0 && last < 128 && asciiWord[last]) || greekLook(last) != 0)) ||
+			(greekLook(r) != 0 && isCyrillic(last)) {
 			n.mixed = k
 		}
 	}
@@ -572,6 +574,42 @@ func latinLook(r rune) rune {
 	return 0
 }
 
+// greekLook maps Greek letters that look like Cyrillic ones (lower case)
+// to those letters: another way to write "вступай" that a keyword list
+// misses.
+func greekLook(r rune) rune {
+	if r < 0x3b1 || r > 0x3c9 {
+		return 0
+	}
+	switch r {
+	case 'α':
+		return 'а'
+	case 'β':
+		return 'в'
+	case 'ε':
+		return 'е'
+	case 'κ':
+		return 'к'
+	case 'ο':
+		return 'о'
+	case 'ρ':
+		return 'р'
+	case 'τ':
+		return 'т'
+	case 'υ':
+		return 'у'
+	case 'χ':
+		return 'х'
+	case 'ι':
+		return 'і'
+	case 'π':
+		return 'п'
+	case 'μ':
+		return 'м'
+	}
+	return 0
+}
+
 func isCyrillic(r rune) bool { return r >= 0x400 && r <= 0x4ff }
 
 // isKazakhLetter reports whether r is one of the letters Kazakh adds to
@@ -623,7 +661,7 @@ func (n *normalizer) unmask() {
 		}
 		// The word is u[i:j], deleted separators included.
 		j := i
-		var cyr, cyrLook, lat, latLook, digits, cyrDigits, latDigits, other int
+		var cyr, cyrLook, lat, latLook, greek, digits, cyrDigits, latDigits, other int
 		kk := false
 		cyrThenLat := false // a Cyrillic letter stands before a Latin one
 		for ; j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)); j++ {
@@ -642,6 +680,8 @@ func (n *normalizer) unmask() {
 				if lookalike[r] != 0 {
 					latLook++
 				}
+			case greekLook(r) != 0:
+				greek++
 			case r < 128 && (digitLetter[r] != 0 || latinLeet[r] != 0):
 				digits++
 				if digitLetter[r] != 0 {
@@ -656,8 +696,10 @@ func (n *normalizer) unmask() {
 		}
 		switch {
 		case other > 0:
-		case cyr >= 2 && lat == latLook && cyrDigits == digits && lat+digits > 0:
-			unmaskCyrillic(u[i:j], cyr+lat+digits, kk)
+		case cyr >= 2 && lat == latLook && cyrDigits == digits && lat+greek+digits > 0:
+			unmaskCyrillic(u[i:j], cyr+lat+greek+digits, kk)
+		case greek > 0:
+			// Greek look-alikes are undone in Cyrillic words only
 		case lat >= 2 && lat >= cyr && cyr == cyrLook && latDigits == digits && (cyrThenLat || (cyr == 0 && digits > 0)):
 			// Cyrillic only at the end is a Russian case ending on a
 			// Latin name (iPhoneа, e-mailу), not a disguise.
@@ -710,7 +752,13 @@ func liveAround(w []unit, k int) (prev, next rune) {
 func unmaskCyrillic(w []unit, size int, kk bool) {
 	for k := range w {
 		r := w[k].r
-		if r == deleted || r >= 128 {
+		if r >= 128 {
+			if l := greekLook(r); l != 0 {
+				w[k].r = l
+			}
+			continue
+		}
+		if r == deleted {
 			continue
 		}
 		if l := lookalike[r]; l != 0 {

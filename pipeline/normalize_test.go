@@ -34,6 +34,7 @@ func TestNormalizeText(t *testing.T) {
 		{"latin names with russian endings", "iPhoneа e-mailу Samsungом", "iphoneа e-mailу samsungом"},
 		{"english numbers stay", "mp3 win10 b2b x86 4k covid19 h5n1 lx450d l33t user@mail.com $5", "mp3 win10 b2b x86 4k covid19 h5n1 lx450d l33t user@mail.com $5"},
 		{"symbols as letters", "вербовщ@к в$тупай джихад@", "вербовщак вступай джихад@"},
+		{"greek look-alikes", "вступαй ΒСТΥΠΑЙ κнб αθήνα", "вступай вступай кнб αθήνα"},
 		{"kazakh 1 is і", "б1лім қ1зы", "білім қізы"},
 		{"numbers stay", "10млн 3кг 2023г 40-летие 80 тысяч ведьмака3 Россия1 1человек 3года", "10млн 3кг 2023г 40-летие 80 тысяч ведьмака3 россия1 1человек 3года"},
 		{"latin words stay", "iPhone Ulysmedia.kz @handle $100 email@mail.ru", "iphone ulysmedia.kz @handle $100 email@mail.ru"},
