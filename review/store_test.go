@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -656,5 +657,47 @@ func TestEnqueueMany(t *testing.T) {
 			t.Fatal("a failed batch stored a document")
 		}
 		wantCode(t, s.EnqueueMany(ctx, []vigil.Document{d5}, nil), vigil.EINVALID)
+	})
+}
+
+// TestConcurrentEnqueue: many servers' retries of the same documents at
+// once (SQLite's group commit puts them in shared transactions) still give
+// one item per document, created exactly once.
+func TestConcurrentEnqueue(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		const docs, workers = 20, 8
+		var created atomic.Int64
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for i := range docs {
+					d, v := flagged(fmt.Sprintf("conc-%d", (i+w)%docs), "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+					_, made, err := s.Put(ctx, d, v)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if made {
+						created.Add(1)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		items, _, err := s.List(ctx, Filter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != docs || created.Load() != docs {
+			t.Fatalf("%d items, %d created, want %d of each", len(items), created.Load(), docs)
+		}
+		// A cancelled caller gets its context's error, not a hang.
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		d, v := flagged("cancelled", "текст", vigil.FlagToxic, 0.6)
+		if err := s.Enqueue(cctx, d, v); err == nil {
+			t.Fatal("enqueue with a cancelled context succeeded")
+		}
 	})
 }
