@@ -336,6 +336,12 @@ func runRange(ctx context.Context, c Checker, job *Job, pool *pgxpool.Pool, key 
 		if tmp != "" {
 			os.Remove(tmp)
 		}
+		// Hand the range back at once rather than when the lease runs out
+		// (a worker that dies outright cannot: then the lease does it).
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		pool.Exec(rctx, `UPDATE vigil_retag_ranges SET status = 'pending', worker = NULL, lease_until = NULL
+			WHERE job = $1 AND id = $2 AND worker = $3 AND status = 'claimed'`, key, sp.ID, opt.Worker)
 		return sum, err
 	}
 	stats, _ := json.Marshal(sum.Stats)

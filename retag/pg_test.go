@@ -238,10 +238,11 @@ func TestClaimsTwoWorkersDoEveryDocumentOnce(t *testing.T) {
 	}
 }
 
-// TestClaimsDeadWorkerRangeIsRedone interrupts a worker in the middle of a
-// range, lets its lease run out, and checks that another worker redoes that
-// range and the published output still holds every document once.
-func TestClaimsDeadWorkerRangeIsRedone(t *testing.T) {
+// TestClaimsInterruptedAndDeadWorkers interrupts one worker mid-range (it
+// hands the range back), fakes a worker that died holding a range (its
+// lease runs out), and checks that a third worker finishes both and the
+// published output holds every document once.
+func TestClaimsInterruptedAndDeadWorkers(t *testing.T) {
 	url := testDB(t)
 	dir := t.TempDir()
 	const n = 3000
@@ -249,9 +250,11 @@ func TestClaimsDeadWorkerRangeIsRedone(t *testing.T) {
 	out := filepath.Join(dir, "parts")
 	c, _ := testChecker(200 * time.Microsecond)
 	job := Job{In: in, Out: out}
+	opt := ClaimOptions{DB: url, RangeBytes: 64 << 10}
 	ctx, cancel := context.WithCancel(context.Background())
 	count := 0
-	_, err := RunClaims(ctx, c, job, ClaimOptions{DB: url, Worker: "dying", RangeBytes: 64 << 10}, CountProgress(func(int64) {
+	opt.Worker = "interrupted"
+	_, err := RunClaims(ctx, c, job, opt, CountProgress(func(int64) {
 		if count++; count == 1500 {
 			cancel()
 		}
@@ -259,8 +262,22 @@ func TestClaimsDeadWorkerRangeIsRedone(t *testing.T) {
 	if vigil.ErrorCode(err) != vigil.EUNAVAILABLE {
 		t.Fatalf("interrupted worker: %v", err)
 	}
-	pgExec(t, url, `UPDATE vigil_retag_ranges SET lease_until = now() - interval '1 second' WHERE status = 'claimed'`)
-	sum, err := RunClaims(context.Background(), c, job, ClaimOptions{DB: url, Worker: "survivor", RangeBytes: 64 << 10}, nil)
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var claimed, handedBack int
+	conn.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE status = 'claimed'),
+		count(*) FILTER (WHERE status = 'pending' AND claims = 1) FROM vigil_retag_ranges`).Scan(&claimed, &handedBack)
+	if claimed != 0 || handedBack != 1 {
+		t.Fatalf("after an interrupt: %d ranges still claimed, %d handed back; want 0 and 1", claimed, handedBack)
+	}
+	// A worker dies holding the last range: its lease has run out.
+	pgExec(t, url, `UPDATE vigil_retag_ranges SET status = 'claimed', worker = 'dead', claims = claims + 1,
+		lease_until = now() - interval '1 second' WHERE id = (SELECT max(id) FROM vigil_retag_ranges)`)
+	opt.Worker = "survivor"
+	sum, err := RunClaims(context.Background(), c, job, opt, nil)
 	if err != nil || !sum.Complete {
 		t.Fatalf("survivor: %v %+v", err, sum)
 	}
@@ -270,31 +287,9 @@ func TestClaimsDeadWorkerRangeIsRedone(t *testing.T) {
 		all = append(all, readVerdicts(t, p)...)
 	}
 	checkSequence(t, all, n)
-	conn, _ := pgx.Connect(context.Background(), url)
-	defer conn.Close(context.Background())
-	var reclaimed int
-	conn.QueryRow(context.Background(), `SELECT count(*) FROM vigil_retag_ranges WHERE claims = 2 AND worker = 'survivor' AND status = 'done'`).Scan(&reclaimed)
-	if reclaimed != 1 {
-		t.Errorf("%d ranges reclaimed from the dead worker, want 1", reclaimed)
+	var redone int
+	conn.QueryRow(context.Background(), `SELECT count(*) FROM vigil_retag_ranges WHERE claims = 2 AND worker = 'survivor' AND status = 'done'`).Scan(&redone)
+	if redone != 2 {
+		t.Errorf("%d ranges redone by the survivor, want 2 (the handed-back one and the dead worker's)", redone)
 	}
-}
-
-// TestPostgresTextKeyResumeToFile pages by a text key and resumes a run
-// whose checkpoint (with the last key) is in a file.
-func TestPostgresTextKeyResumeToFile(t *testing.T) {
-	url := testDB(t)
-	pgExec(t, url, `CREATE TABLE docs (slug text PRIMARY KEY, body text)`)
-	pgExec(t, url, `INSERT INTO docs SELECT 'doc-' || lpad(i::text, 6, '0'), 'Курс тенге ' || i FROM generate_series(0, 1499) AS i`)
-	out := filepath.Join(t.TempDir(), "out.jsonl")
-	c, _ := testChecker(50 * time.Microsecond)
-	job := Job{In: url, Query: "SELECT slug AS id, body FROM docs", Out: out, BatchSize: 100, CommitEvery: 10 * time.Millisecond}
-	first := interruptAt(t, c, job, 600)
-	if len(first.To.Key) == 0 {
-		t.Fatal("no key in the checkpoint position")
-	}
-	sum, err := Run(context.Background(), c, job, nil)
-	if err != nil || !sum.Resumed || sum.Documents != 1500 {
-		t.Fatalf("resume: %v %+v", err, sum)
-	}
-	checkSequence(t, readVerdicts(t, out), 1500)
 }
