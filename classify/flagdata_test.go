@@ -145,7 +145,7 @@ func TestRecruitmentSetBalance(t *testing.T) {
 // set itself uses, so that a disguised copy of another item is caught too.
 func TestRecruitmentSetNoNearDuplicates(t *testing.T) {
 	var docs []labeledDoc
-	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl"} {
+	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl", "golden.jsonl"} {
 		docs = append(docs, readLabeled(t, split)...)
 	}
 	sh := make([]map[string]bool, len(docs))
