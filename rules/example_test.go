@@ -31,8 +31,8 @@ func ExampleSet_Apply() {
 	// extremist_recruitment 0.60 "пpиcoединяйтecь к moджaхeдаm"
 }
 
-// A report about recruiters names the same vocabulary but fires no
-// recruitment rule; it gets entities instead.
+// A report about recruiters names the same vocabulary but fires no flag
+// rule; it gets entities instead.
 func ExampleSet_Match() {
 	set, err := rules.Load(rules.EmbeddedSource())
 	if err != nil {
@@ -40,12 +40,18 @@ func ExampleSet_Match() {
 	}
 	f := pipeline.Normalize(vigil.FieldBody, "КНБ: вербовщики ИГИЛ призывают молодежь вступать в джихад.")
 	res := set.Match(&f, vigil.LangRussian, vigil.KindArticle)
-	fmt.Println("rules fired:", len(res.Fired))
+	flagged := 0
+	for _, fr := range res.Fired {
+		if fr.Rule.Action.Flag != "" {
+			flagged++
+		}
+	}
+	fmt.Println("recruitment rules fired:", flagged)
 	for _, e := range res.Entities {
 		fmt.Printf("%s (%s, banned %v)\n", e.Entity.Canonical, e.Entity.Type, e.Entity.Banned)
 	}
 	// Output:
-	// rules fired: 0
+	// recruitment rules fired: 0
 	// Комитет национальной безопасности РК (state_body, banned false)
 	// Исламское государство (org, banned true)
 }

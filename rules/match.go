@@ -50,8 +50,9 @@ type matchState struct {
 	f      *pipeline.Field
 	text   string
 	kk     bool
-	flat   []atomHit
-	byAtom map[int32][]atomHit
+	flat   []atomHit       // atom hits in text order
+	hits   []hit           // the same, grouped by atom
+	byAtom map[int32][]hit // atom → its hits in m.hits, by start
 	phr    map[int32][]hit
 	class  map[string][]hit
 	ordOK  bool
@@ -133,12 +134,16 @@ func (m *matchState) findAtoms() {
 	// table (about 40 MB/s); restarting at each word keeps the walk in the
 	// hot, shallow states.
 	text := m.text
+	if len(text) > 1<<16 {
+		m.flat = make([]atomHit, 0, len(text)/16) // long texts: grow once, not by copies
+	}
 	buf := make([]byte, 0, 64)   // the word, one byte per rune, after wordMark
 	offs := make([]int32, 0, 65) // byte offset in text of each rune of the word
 	for i := 0; i < len(text); {
-		// Find the word's end and the codes of its first three runes.
-		var c3 [3]byte
-		n, j := 0, i
+		// Collect one word: its codes after the mark, and where each rune
+		// starts in the text.
+		buf, offs = append(buf[:0], wordMark), offs[:0]
+		j := i
 		for j < len(text) {
 			r, size := rune(text[j]), 1
 			if r >= utf8.RuneSelf {
@@ -153,26 +158,17 @@ func (m *matchState) findAtoms() {
 			} else if !asciiWord[r] {
 				break
 			}
-			if n < 3 {
-				c3[n] = codeOf(r)
-			}
-			n++
+			buf = append(buf, codeOf(r))
+			offs = append(offs, int32(j))
 			j += size
 		}
 		if j == i { // not a word rune
 			i += runeLen(text, i)
 			continue
 		}
-		if !s.pre.may(c3, n) {
+		if !s.pre.may(buf[1:]) {
 			i = j
 			continue
-		}
-		buf, offs = append(buf[:0], wordMark), offs[:0]
-		for k := i; k < j; {
-			r, size := utf8.DecodeRuneInString(text[k:])
-			buf = append(buf, codeOf(r))
-			offs = append(offs, int32(k))
-			k += size
 		}
 		offs = append(offs, int32(j))
 		for _, mt := range s.ac.FindAllOverlapping(buf) {
@@ -210,15 +206,17 @@ func (m *matchState) findAtoms() {
 	} else {
 		slices.SortStableFunc(m.flat, func(a, b atomHit) int { return cmp.Compare(a.atom, b.atom) })
 	}
-	m.byAtom = map[int32][]atomHit{}
+	m.hits = make([]hit, len(m.flat))
+	m.byAtom = map[int32][]hit{}
 	for i := 0; i < len(m.flat); {
-		j := i + 1
-		for j < len(m.flat) && m.flat[j].atom == m.flat[i].atom {
-			j++
+		j := i
+		for ; j < len(m.flat) && m.flat[j].atom == m.flat[i].atom; j++ {
+			m.hits[j] = m.flat[j].hit
 		}
-		m.byAtom[m.flat[i].atom] = m.flat[i:j:j]
+		m.byAtom[m.flat[i].atom] = m.hits[i:j:j]
 		i = j
 	}
+	m.flat = nil
 }
 
 // accept checks a literal found at [start, litEnd) against an atom (the
@@ -275,18 +273,18 @@ func (m *matchState) ordinals() {
 		return
 	}
 	m.ordOK = true
-	if len(m.flat) == 0 {
+	if len(m.hits) == 0 {
 		return
 	}
-	order := make([]int32, len(m.flat))
+	order := make([]int32, len(m.hits))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(m.flat[a].start, m.flat[b].start) })
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(m.hits[a].start, m.hits[b].start) })
 	text := m.text
 	p, count, inWord := 0, int32(0), false
 	for _, i := range order {
-		h := &m.flat[i]
+		h := &m.hits[i]
 		for p < h.start {
 			c := text[p]
 			var isW bool
@@ -354,14 +352,18 @@ func (m *matchState) phrase(pi int32) {
 			m.ordinals()
 		}
 		first := m.byAtom[p.atoms[0]]
+		if len(p.atoms) == 1 {
+			m.phr[pi] = first // the atom's hits, shared
+			return
+		}
 		var out []hit
 		for _, h0 := range first {
-			cur := h0.hit
+			cur := h0
 			ok := true
 			for _, a := range p.atoms[1:] {
 				next := m.byAtom[a]
 				want := cur.w1 + 1
-				j, found := slices.BinarySearchFunc(next, want, func(h atomHit, w int32) int { return cmp.Compare(h.w0, w) })
+				j, found := slices.BinarySearchFunc(next, want, func(h hit, w int32) int { return cmp.Compare(h.w0, w) })
 				if !found {
 					ok = false
 					break
@@ -369,7 +371,7 @@ func (m *matchState) phrase(pi int32) {
 				cur = hit{start: h0.start, end: next[j].end, w0: h0.w0, w1: next[j].w1}
 			}
 			if ok {
-				out = append(out, hit{start: h0.start, end: cur.end, w0: h0.w0, w1: cur.w1})
+				out = append(out, cur)
 			}
 		}
 		if len(out) > 0 {
@@ -610,20 +612,20 @@ func (p *prefilter) add(coded string) {
 	}
 }
 
-// may reports whether a word of n runes starting with codes c could start
-// with some literal.
-func (p *prefilter) may(c [3]byte, n int) bool {
-	if p.p1&(1<<fold6(c[0])) != 0 {
+// may reports whether a word with these codes could start with some
+// literal.
+func (p *prefilter) may(w []byte) bool {
+	if p.p1&(1<<fold6(w[0])) != 0 {
 		return true
 	}
-	if n >= 2 {
-		k := fold6(c[0])<<6 | fold6(c[1])
+	if len(w) >= 2 {
+		k := fold6(w[0])<<6 | fold6(w[1])
 		if p.p2[k>>6]&(1<<(k&63)) != 0 {
 			return true
 		}
 	}
-	if n >= 3 {
-		k := fold6(c[0])<<12 | fold6(c[1])<<6 | fold6(c[2])
+	if len(w) >= 3 {
+		k := fold6(w[0])<<12 | fold6(w[1])<<6 | fold6(w[2])
 		return p.p3[k>>6]&(1<<(k&63)) != 0
 	}
 	return false
