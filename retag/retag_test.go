@@ -466,3 +466,23 @@ func TestSplitArchiveCutsAtLineBoundaries(t *testing.T) {
 		t.Errorf("spans cover %d bytes and %d lines, want %d and %d", off, line, len(data), lines)
 	}
 }
+
+func TestBarShowsCountRateAndETA(t *testing.T) {
+	var buf strings.Builder
+	b := NewBar(&buf)
+	b.Start(1000, 0)
+	for range 400 {
+		b.Add(1)
+	}
+	time.Sleep(150 * time.Millisecond) // past the bar's redraw throttle
+	b.Add(100)
+	mid := buf.String()
+	b.Add(500)
+	b.Finish(Summary{Complete: true}, nil)
+	if !strings.Contains(mid, "500/1000") || !strings.Contains(mid, "docs/s") || !strings.Contains(mid, ":") {
+		t.Errorf("bar while running: %q", mid)
+	}
+	if !strings.Contains(buf.String(), "1000/1000") {
+		t.Errorf("bar at the end: %q", buf.String())
+	}
+}
