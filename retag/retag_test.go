@@ -479,7 +479,7 @@ func TestBarShowsCountRateAndETA(t *testing.T) {
 	mid := buf.String()
 	b.Add(500)
 	b.Finish(Summary{Complete: true}, nil)
-	if !strings.Contains(mid, "500/1000") || !strings.Contains(mid, "docs/s") || !strings.Contains(mid, ":") {
+	if !strings.Contains(mid, "500/1000") || !strings.Contains(mid, "docs/s") || !strings.Contains(mid, "s:") {
 		t.Errorf("bar while running: %q", mid)
 	}
 	if !strings.Contains(buf.String(), "1000/1000") {
