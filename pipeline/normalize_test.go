@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html"
 	"io"
@@ -401,5 +402,69 @@ func TestNormalizeHTMLEscaped(t *testing.T) {
 				t.Fatalf("word %q maps to %q in the HTML, which normalizes to %q", w.Text, h[s0:e0], got)
 			}
 		}
+	}
+}
+
+// residualDisguise returns the first word of normalized text that still
+// looks disguised: Cyrillic mixed with Latin letters or digits, or a run of
+// three or more single letters.
+func residualDisguise(text string) string {
+	words := Words(text)
+	single := 0
+	for _, w := range words {
+		cyr, other := 0, 0
+		for _, r := range w.Text {
+			switch {
+			case isCyrillic(r):
+				cyr++
+			case r < 128 || greekLook(r) != 0:
+				other++
+			}
+		}
+		if cyr > 0 && other > 0 && !strings.ContainsRune(w.Text, '-') {
+			return w.Text
+		}
+		if utf8.RuneCountInString(w.Text) == 1 {
+			if single++; single >= 3 {
+				return w.Text + " (spaced letters)"
+			}
+		} else {
+			single = 0
+		}
+	}
+	return ""
+}
+
+// TestDisguises measures how many of the disguised recruitment texts of
+// the dev set (testdata/recruitment, written for Vigil) come out of the
+// normalizer with no disguise left.
+func TestDisguises(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "recruitment", "dev.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, clean := 0, 0
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var d struct {
+			ID, Title, Body string
+			Disguise        []string
+		}
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Disguise) == 0 {
+			continue
+		}
+		n++
+		text := NormalizeText(d.Title + "\n" + d.Body)
+		if w := residualDisguise(text); w != "" {
+			t.Logf("%s %v: %q left in %q", d.ID, d.Disguise, w, text)
+			continue
+		}
+		clean++
+	}
+	t.Logf("%d of %d disguised texts normalized clean", clean, n)
+	if n == 0 || float64(clean) < 0.85*float64(n) {
+		t.Errorf("%d of %d disguised texts normalized clean, want at least 85%%", clean, n)
 	}
 }
