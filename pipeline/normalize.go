@@ -519,6 +519,14 @@ var lookalike = [128]rune{
 	'o': 'о', 'p': 'р', 't': 'т', 'x': 'х', 'y': 'у', 'i': 'и',
 }
 
+// translit maps Latin letters that look like no Cyrillic letter but stand
+// for one in transliteration; they are undone only in words that are
+// mostly Cyrillic (теlеgрам). n, r and u are left out: they look like п, г
+// and и as much as they spell н, р and у.
+var translit = [128]rune{
+	'd': 'д', 'f': 'ф', 'g': 'г', 'l': 'л', 's': 'с', 'v': 'в', 'z': 'з',
+}
+
 // digitLetter maps digits and symbols used as Cyrillic letters. '1' is
 // settled per word (і in Kazakh words, и otherwise) and '4' by its
 // neighbours (ч, or а between consonants: ш4м, х4лифа).
@@ -661,7 +669,7 @@ func (n *normalizer) unmask() {
 		}
 		// The word is u[i:j], deleted separators included.
 		j := i
-		var cyr, cyrLook, lat, latLook, greek, digits, cyrDigits, latDigits, other int
+		var cyr, cyrLook, lat, latLook, latTranslit, latOnly, greek, digits, cyrDigits, latDigits, other int
 		kk := false
 		cyrThenLat := false // a Cyrillic letter stands before a Latin one
 		for ; j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)); j++ {
@@ -679,6 +687,10 @@ func (n *normalizer) unmask() {
 				cyrThenLat = cyrThenLat || cyr > 0
 				if lookalike[r] != 0 {
 					latLook++
+				} else if translit[r] != 0 {
+					latTranslit++
+				} else {
+					latOnly++ // j n q r u w: no Cyrillic reading at all
 				}
 			case greekLook(r) != 0:
 				greek++
@@ -696,11 +708,14 @@ func (n *normalizer) unmask() {
 		}
 		switch {
 		case other > 0:
-		case cyr >= 2 && lat == latLook && cyrDigits == digits && lat+greek+digits > 0:
+		case cyr >= 2 && lat == latLook && cyrDigits == digits && lat+greek+digits > 0,
+			// a Cyrillic word with a few Latin letters that look like
+			// nothing Cyrillic but stand for one letter: теlеgрам
+			cyr >= 4 && cyr > 2*lat && lat == latLook+latTranslit && cyrDigits == digits:
 			unmaskCyrillic(u[i:j], cyr+lat+greek+digits, kk)
 		case greek > 0:
 			// Greek look-alikes are undone in Cyrillic words only
-		case lat >= 2 && lat >= cyr && cyr == cyrLook && latDigits == digits && (cyrThenLat || (cyr == 0 && digits > 0)):
+		case lat >= 2 && (lat >= cyr || latOnly > 0) && cyr == cyrLook && latDigits == digits && (cyrThenLat || (cyr == 0 && digits > 0)):
 			// Cyrillic only at the end is a Russian case ending on a
 			// Latin name (iPhoneа, e-mailу), not a disguise.
 			unmaskLatin(u[i:j], lat)
@@ -765,6 +780,10 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 			if r == 'i' && kk {
 				l = 'і'
 			}
+			w[k].r = l
+			continue
+		}
+		if l := translit[r]; l != 0 {
 			w[k].r = l
 			continue
 		}

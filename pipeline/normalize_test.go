@@ -31,7 +31,7 @@ func TestNormalizeText(t *testing.T) {
 		{"digits as letters", "ДЖ1ХАД к00рдинатор 3ащита в3рыв с6ер6анк", "джихад координатор защита взрыв сбербанк"},
 		{"4 as ч or а", "пе4ать л14ку ш4м х4лифа хиджр4 4лмате", "печать личку шам халифа хиджра алмате"},
 		{"trailing digits", "п1ш1 хиджр4 гта4 россии1 ведьмака3 ил76", "пиши хиджра гта4 россии1 ведьмака3 ил76"},
-		{"english look-alikes", "jоin the jіhаd, h1jr4h rеsident теlеgрам", "join the jihad, hijrah resident теlеgрам"},
+		{"english look-alikes", "jоin the jіhаd, h1jr4h rеsident теlеgрам теlеgrам макsим соловьевlive", "join the jihad, hijrah resident телеграм telegram максим соловьевlive"},
 		{"latin names with russian endings", "iPhoneа e-mailу Samsungом", "iphoneа e-mailу samsungом"},
 		{"english numbers stay", "mp3 win10 b2b x86 4k covid19 h5n1 lx450d l33t user@mail.com $5", "mp3 win10 b2b x86 4k covid19 h5n1 lx450d l33t user@mail.com $5"},
 		{"symbols as letters", "вербовщ@к в$тупай джихад@", "вербовщак вступай джихад@"},
