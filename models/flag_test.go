@@ -1,0 +1,108 @@
+package models
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+func TestDefaultRecruitment(t *testing.T) {
+	h, err := DefaultRecruitment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h.Config
+	if c.Flag != vigil.FlagExtremistRecruitment || h.Stage.Flag != c.Flag || len(h.Stage.Models) == 0 {
+		t.Fatalf("head %+v", c)
+	}
+	if !strings.HasPrefix(c.Version, "flag-") || c.Build.Command == "" {
+		t.Errorf("version %q, build command %q", c.Version, c.Build.Command)
+	}
+	// Comments are held to a lower (stricter) threshold than articles.
+	if cm, ar := c.Thresholds.ByKind[vigil.KindComment], c.Thresholds.ByKind[vigil.KindArticle]; !(cm > 0 && cm <= ar) {
+		t.Errorf("thresholds comment %v, article %v: want 0 < comment <= article", cm, ar)
+	}
+	d := &pipeline.Decide{Thresholds: pipeline.FlagThresholds{c.Flag: {Default: 0.9}}}
+	h.Configure(d)
+	if d.Combiners[c.Flag] != c.Combiner {
+		t.Errorf("Configure: combiner %+v, want %+v", d.Combiners[c.Flag], c.Combiner)
+	}
+	if d.Thresholds[c.Flag].Default != 0.9 {
+		t.Errorf("Configure replaced a threshold the service configured")
+	}
+	d = &pipeline.Decide{}
+	h.Configure(d)
+	if d.Thresholds.For(c.Flag, vigil.KindComment, "") != c.Thresholds.ByKind[vigil.KindComment] {
+		t.Errorf("Configure: thresholds %+v", d.Thresholds)
+	}
+}
+
+func TestRecruitmentFromDir(t *testing.T) {
+	// A models directory without recruitment/ falls back to the embedded head.
+	h, err := Recruitment(t.TempDir())
+	if err != nil || h.Config.Flag != vigil.FlagExtremistRecruitment {
+		t.Fatalf("Recruitment(empty dir) = %v, %v", h, err)
+	}
+	// One with it loads that one: write the embedded head back with a
+	// section threshold and read it.
+	dir := t.TempDir()
+	cfg := h.Config
+	cfg.Thresholds.BySection = map[string]float64{"religion": 0.9}
+	cfg.Build.Created = "2026-01-02T03:04:05Z"
+	if _, err := WriteFlag(filepath.Join(dir, RecruitmentDir), cfg, h.Stage); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Recruitment(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Config.Thresholds.BySection["religion"] != 0.9 || !strings.HasPrefix(got.Config.Version, "flag-2026-01-02-") {
+		t.Errorf("read back %+v", got.Config)
+	}
+	// A changed model file is refused, naming it.
+	p := filepath.Join(dir, RecruitmentDir, FileFlagModel)
+	data, _ := os.ReadFile(p)
+	data[len(data)/2] ^= 1
+	os.WriteFile(p, data, 0o644)
+	if _, err := Recruitment(dir); err == nil || !strings.Contains(err.Error(), FileFlagModel) {
+		t.Errorf("corrupt %s: err %v", FileFlagModel, err)
+	}
+}
+
+func TestLoadFlagErrors(t *testing.T) {
+	sub, err := fs.Sub(embeddedFlags, RecruitmentDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, _ := fs.ReadFile(sub, FileFlagModel)
+	conf, _ := fs.ReadFile(sub, FileFlagConfig)
+	for _, tc := range []struct {
+		name  string
+		files fstest.MapFS
+		code  string
+		want  string
+	}{
+		{"no config", fstest.MapFS{FileFlagModel: {Data: model}}, vigil.ENOTFOUND, FileFlagConfig},
+		{"no model", fstest.MapFS{FileFlagConfig: {Data: conf}}, vigil.ENOTFOUND, FileFlagModel},
+		{"bad yaml", fstest.MapFS{FileFlagConfig: {Data: []byte("flag: [")}, FileFlagModel: {Data: model}}, vigil.EINVALID, FileFlagConfig},
+		{"negative weight", fstest.MapFS{FileFlagConfig: {Data: []byte(strings.Replace(string(conf), "  model: ", "  model: -", 1))},
+			FileFlagModel: {Data: model}}, vigil.EINVALID, "negative"},
+		{"bad kind", fstest.MapFS{FileFlagConfig: {Data: []byte(strings.Replace(string(conf), "    comment:", "    tweet:", 1))},
+			FileFlagModel: {Data: model}}, vigil.EINVALID, "tweet"},
+		{"threshold out of range", fstest.MapFS{FileFlagConfig: {Data: []byte(strings.Replace(string(conf), "  default: ", "  default: 1", 1))},
+			FileFlagModel: {Data: model}}, vigil.EINVALID, "default"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadFlag(tc.files)
+			if vigil.ErrorCode(err) != tc.code || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err %v (code %s), want %s mentioning %q", err, vigil.ErrorCode(err), tc.code, tc.want)
+			}
+		})
+	}
+}
