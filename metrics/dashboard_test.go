@@ -191,7 +191,7 @@ func TestPrometheusScrapesDashboardAndAlerts(t *testing.T) {
 	// The service: real pipeline stages, a real review queue, jobs.
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
-	m.SetBuildInfo("test", "topics-test", "rules-test")
+	m.SetBuildInfo("test", vigil.Versions{Model: "topics-test", Rules: "rules-test", Flag: "recruitment-test"})
 	store, err := review.Open(ctx, review.Config{DataDir: t.TempDir(), OnDecision: m.ObserveDecision})
 	if err != nil {
 		t.Fatal(err)

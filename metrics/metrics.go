@@ -56,7 +56,7 @@ type Metrics struct {
 	ReviewDecisions  *prometheus.CounterVec   // vigil_review_decisions_total{decision}
 	RetagDocuments   prometheus.Counter       // vigil_retag_documents_total
 	RetagLastSuccess prometheus.Gauge         // vigil_retag_last_success_timestamp_seconds
-	BuildInfo        *prometheus.GaugeVec     // vigil_build_info{version,model,rules}
+	BuildInfo        *prometheus.GaugeVec     // vigil_build_info{version,model,rules,flag}
 
 	// Service metrics beyond the contract.
 	HTTPInFlight    prometheus.Gauge         // vigil_http_requests_in_flight
@@ -115,8 +115,8 @@ func New(reg prometheus.Registerer) *Metrics {
 		}),
 		BuildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "build_info",
-			Help: "Always 1; labels name the binary version and the model bundle and rule set in use.",
-		}, []string{"version", "model", "rules"}),
+			Help: "Always 1; labels name the binary version and the model bundle, rule set and flag head in use.",
+		}, []string{"version", "model", "rules", "flag"}),
 		HTTPInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "http_requests_in_flight",
 			Help: "HTTP requests being served.",
@@ -222,11 +222,11 @@ func (m *Metrics) Rejected(reason string) {
 }
 
 // SetBuildInfo replaces the build_info series: one series, value 1, naming
-// the binary version and the model and rule versions now in use. Call it at
-// start and after every reload.
-func (m *Metrics) SetBuildInfo(version, model, rules string) {
+// the binary version and the versions of the model bundle, rule set and
+// flag head now in use. Call it at start and after every reload.
+func (m *Metrics) SetBuildInfo(version string, v vigil.Versions) {
 	m.BuildInfo.Reset()
-	m.BuildInfo.WithLabelValues(version, model, rules).Set(1)
+	m.BuildInfo.WithLabelValues(version, v.Model, v.Rules, v.Flag).Set(1)
 }
 
 // ObserveJob records one run of a scheduled job that started at start, took

@@ -78,11 +78,11 @@ func TestObserveVerdict(t *testing.T) {
 func TestBuildInfoReplaced(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
-	m.SetBuildInfo("v1", "topics-a", "rules-a")
-	m.SetBuildInfo("v1", "topics-b", "rules-b")
-	want := `# HELP vigil_build_info Always 1; labels name the binary version and the model bundle and rule set in use.
+	m.SetBuildInfo("v1", vigil.Versions{Model: "topics-a", Rules: "rules-a"})
+	m.SetBuildInfo("v1", vigil.Versions{Model: "topics-b", Rules: "rules-b", Flag: "recruitment-c"})
+	want := `# HELP vigil_build_info Always 1; labels name the binary version and the model bundle, rule set and flag head in use.
 # TYPE vigil_build_info gauge
-vigil_build_info{model="topics-b",rules="rules-b",version="v1"} 1
+vigil_build_info{flag="recruitment-c",model="topics-b",rules="rules-b",version="v1"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vigil_build_info"); err != nil {
 		t.Error(err)
@@ -171,7 +171,7 @@ func populated(t *testing.T) *prometheus.Registry {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
-	m.SetBuildInfo("dev", "topics-x", "rules-y")
+	m.SetBuildInfo("dev", vigil.Versions{Model: "topics-x", Rules: "rules-y", Flag: "recruitment-z"})
 	m.ObserveStage("normalize", 120*time.Microsecond)
 	m.ObserveVerdict("article", vigil.Verdict{Action: "allow", Tags: []vigil.Tag{{Name: "security", Source: "model"}}})
 	m.ObserveDecision("approve")

@@ -372,7 +372,7 @@ func TestHealthAndReady(t *testing.T) {
 
 func TestMetricsEndpoint(t *testing.T) {
 	ts := startServer(t, []pipeline.Stage{keywordStage{}}, withTokens)
-	ts.m.SetBuildInfo("test", "topics-x", "rules-y")
+	ts.m.SetBuildInfo("test", vigil.Versions{Model: "topics-x", Rules: "rules-y"})
 	ts.post(t, "/v1/check", cmsToken, seedArticle(t))
 	ts.post(t, "/v1/check", "", seedArticle(t))
 	r := ts.do(t, "GET", "/metrics", "", nil)
@@ -385,7 +385,7 @@ func TestMetricsEndpoint(t *testing.T) {
 		`vigil_http_request_duration_seconds_count{code="401",handler="check"} 1`,
 		`vigil_stage_duration_seconds_count{stage="normalize"} 1`,
 		`vigil_tags_total{source="rule",tag="security"} 1`,
-		`vigil_build_info{model="topics-x",rules="rules-y",version="test"} 1`,
+		`vigil_build_info{flag="",model="topics-x",rules="rules-y",version="test"} 1`,
 		`vigil_http_rejected_requests_total{reason="unauthorized"} 1`,
 	} {
 		if !bytes.Contains(r.body, []byte(want)) {

@@ -30,6 +30,8 @@ type engineOptions struct {
 	// Observe, when set, is called after every stage with its duration
 	// (metrics).
 	Observe func(stage string, d time.Duration)
+	// OnShadow, when set, is called each time a shadow rule fires (metrics).
+	OnShadow func(ruleID string)
 	// Logger receives the engine's messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -67,7 +69,7 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 	if opts.RulesDir != "" {
 		ruleDirs = []string{opts.RulesDir} // added to the embedded packs
 	}
-	ruleStage, err := rules.New(rules.Options{Dirs: ruleDirs, Logger: opts.Logger})
+	ruleStage, err := rules.New(rules.Options{Dirs: ruleDirs, Logger: opts.Logger, OnShadow: opts.OnShadow})
 	if err != nil {
 		return nil, err // names the pack file and line
 	}

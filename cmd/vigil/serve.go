@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 
 	live := &liveEngine{log: log, m: m, version: version, opts: engineOptions{
 		ModelsDir: cfg.Models, RulesDir: cfg.Rules, Workers: cfg.Workers,
-		MaxBytes: cfg.MaxDocumentBytes, Observe: m.ObserveStage, Logger: log,
+		MaxBytes: cfg.MaxDocumentBytes, Observe: m.ObserveStage, OnShadow: m.ShadowRuleHit, Logger: log,
 	}}
 	if err := live.load(ctx); err != nil {
 		return err
@@ -275,12 +275,12 @@ func (l *liveEngine) reload(ctx context.Context, force bool) error {
 	}
 	old := l.cur.Swap(e)
 	l.sum = sum
-	l.m.SetBuildInfo(l.version, e.versions.Model, e.versions.Rules)
+	l.m.SetBuildInfo(l.version, e.versions)
 	if old != nil {
 		l.log.Info("models and rules reloaded", "model", e.versions.Model, "rules", e.versions.Rules,
 			"previous_model", old.versions.Model, "previous_rules", old.versions.Rules)
 	} else {
-		l.log.Info("engine loaded", "model", e.versions.Model, "rules", e.versions.Rules, "stages", e.pipe.Stages())
+		l.log.Info("engine loaded", "model", e.versions.Model, "rules", e.versions.Rules, "flag", e.versions.Flag, "stages", e.pipe.Stages())
 	}
 	return nil
 }
