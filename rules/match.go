@@ -127,12 +127,15 @@ func (m *matchState) findAtoms() {
 		return
 	}
 	// Every literal is a run of word runes and must start a word, so the
-	// automaton runs over each word from its start state and only the
-	// matches at the word's first byte count. Measured with 10,000 terms
-	// on 10 MB of Russian (BenchmarkMatch): one overlapping pass over the
-	// whole text spends a cache miss per byte in the 50 MB transition
-	// table (about 40 MB/s); restarting at each word keeps the walk in the
-	// hot, shallow states.
+	// automaton reads each word separately, transcoded to one byte per rune
+	// and preceded by wordMark: matches can only start at the mark, and
+	// once a word leaves every literal's path the walk sits in the start
+	// state. Measured with 10,000 terms over 10 MB of Russian
+	// (BenchmarkMatch, CPU time, loaded 2-core machine): the library's
+	// plain overlapping pass over the raw text alone ran at 35–55 MB/s
+	// (a 65,000-state table of 128-byte-wide rows, a cache miss a byte);
+	// this whole matcher, exact terms, at 50–65 MB/s. A prefilter on the
+	// first three letters skips the automaton for a quarter of the words.
 	text := m.text
 	if len(text) > 1<<16 {
 		m.flat = make([]atomHit, 0, len(text)/16) // long texts: grow once, not by copies
