@@ -58,6 +58,11 @@ func NewFlagHead(flag string, models ...*Model) (*FlagHead, error) {
 // Name implements pipeline.Stage.
 func (h *FlagHead) Name() string { return "flag:" + h.Flag }
 
+// explainMin is the model probability below which a document no rule
+// fired on gets no model evidence: far below any threshold the combiner
+// could reach from the model alone.
+const explainMin = 0.05
+
 // Score returns the flag's probability for fields (already read with
 // Readings).
 func (h *FlagHead) score(fields []pipeline.Field) float64 {
@@ -77,6 +82,12 @@ func (h *FlagHead) Process(_ context.Context, it *pipeline.Item) error {
 	k := h.Evidence
 	if k <= 0 {
 		k = DefaultFlagEvidence
+	}
+	// Explaining costs several times scoring; skip it when neither the
+	// model nor any rule sees anything, which is most documents.
+	if p < explainMin && !slices.ContainsFunc(it.Signals, func(s pipeline.Signal) bool { return s.Flag == h.Flag }) {
+		it.Signals = append(it.Signals, pipeline.Signal{Flag: h.Flag, Source: vigil.SourceModel, Weight: p})
+		return nil
 	}
 	// A feature's contribution to the mean logit is the mean of its
 	// contributions to each model's.
@@ -621,7 +632,8 @@ func reading(orig string) string {
 	// A letter with no look-alike in the other script settles the script;
 	// otherwise the majority does.
 	var cyr, lat, dig, cyrOnly, latOnly int
-	for _, r := range strings.ToLower(orig) {
+	for _, r := range orig {
+		r = unicode.ToLower(r)
 		switch {
 		case unicode.Is(unicode.Cyrillic, r):
 			cyr++

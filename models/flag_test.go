@@ -106,3 +106,55 @@ func TestLoadFlagErrors(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkRecruitmentHead measures the shipped head alone (five fold
+// models, readings, evidence) on documents already normalized and
+// tokenized: the recruitment dev set (half of it recruiting, so evidence is
+// computed for most) and the news corpus (almost none need evidence).
+// go test ./models -bench RecruitmentHead
+func BenchmarkRecruitmentHead(b *testing.B) {
+	h, err := DefaultRecruitment()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, set := range []struct{ name, path string }{
+		{"recruitment-dev", filepath.Join("..", "testdata", "recruitment", "dev.jsonl")},
+		{"corpus", filepath.Join("..", "testdata", "corpus", "corpus.jsonl")},
+	} {
+		b.Run(set.name, func(b *testing.B) {
+			raw, err := os.ReadFile(set.path)
+			if err != nil {
+				b.Skip(err)
+			}
+			dr := vigil.NewDocumentReader(strings.NewReader(string(raw)), 0)
+			var items []pipeline.Item
+			size := 0
+			for {
+				d, _, err := dr.Next()
+				if err != nil {
+					break
+				}
+				it := pipeline.Item{Doc: &d, Lang: d.Lang}
+				for _, s := range []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}} {
+					if err := s.Process(b.Context(), &it); err != nil {
+						b.Fatal(err)
+					}
+				}
+				items = append(items, it)
+				size += len(d.Title) + len(d.Body)
+			}
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				for i := range items {
+					it := items[i]
+					it.Signals = nil
+					if err := h.Stage.Process(b.Context(), &it); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.N*len(items))/b.Elapsed().Seconds(), "docs/s")
+		})
+	}
+}
