@@ -18,12 +18,15 @@
 //
 // Durability: Enqueue returns after the transaction commits (SQLite in WAL
 // mode with synchronous=FULL), so a verdict answered to the CMS is never lost
-// when the process dies.
+// when the process dies. On SQLite, enqueues that arrive while a commit runs
+// share the next transaction (group commit), so concurrent verdicts cost one
+// disk sync between them; EnqueueMany does the same for a batch check.
 //
 // Typical wiring:
 //
 //	store, err := review.Open(ctx, review.Config{DataDir: dir, DatabaseURL: url, Logger: log})
 //	...
-//	mux.Handle("/v1/review/", auth(review.NewHandler(store, review.HandlerOptions{...})))
-//	mux.Handle("/review/", review.NewHandler(store, opts))
+//	h := review.NewHandler(store, review.HandlerOptions{Authenticate: auth.Authenticate})
+//	mux.Handle("/v1/review/", requireModerator(h)) // bearer middleware puts the vigil.Principal in ctx
+//	mux.Handle("/review/", h)                       // the page logs moderators in itself
 package review
