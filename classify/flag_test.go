@@ -231,3 +231,20 @@ func FuzzReadFlagModels(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadings checks that any text read through the normalizer gets
+// readings whose spans stay inside its original.
+func FuzzReadings(f *testing.F) {
+	for _, s := range []string{"вставай на джих4д", "jоin the jіhаd", "ш а м", "х_и_д_ж_р_а", "<p>и.г.и.л</p>", "\u200b4\u200b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fields := Readings([]pipeline.Field{field(s)})
+		for _, w := range fields[0].Words {
+			e := fields[0].Evidence("", w.Start, w.End)
+			if e.Start < 0 || e.End > len(s) || e.Start > e.End {
+				t.Fatalf("reading %q: span [%d, %d) outside %d bytes", w.Text, e.Start, e.End, len(s))
+			}
+		}
+	})
+}
