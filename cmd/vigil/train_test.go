@@ -136,3 +136,32 @@ func TestTrainEvalBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestShippedBundleReproducible retrains the embedded bundle with the
+// command the README gives and checks the classifier and tokenizer come out
+// byte for byte as shipped. It needs the corpora beside the repository.
+func TestShippedBundleReproducible(t *testing.T) {
+	data, dev := "../../../shared/data/topics/train.jsonl", "../../../shared/data/topics/dev.jsonl"
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("corpus %s absent: %v", data, err)
+	}
+	if testing.Short() {
+		t.Skip("retraining takes seconds; skipped with -short")
+	}
+	dir := filepath.Join(t.TempDir(), "bundle")
+	if code, _, stderr := runCmd(t, "", "train", "--data", data, "--dev", dev, "--out", dir, "--quiet"); code != exitOK {
+		t.Fatalf("train exit %d:\n%s", code, stderr)
+	}
+	for _, f := range []string{models.FileTopics, models.FileTokenizer} {
+		got, _ := os.ReadFile(filepath.Join(dir, f))
+		want, err := os.ReadFile(filepath.Join("../../models/default", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("models/default/%s is not what the documented command builds: the data, the pipeline or the "+
+				"trainer changed since it was built; rebuild it from the repository root with\n"+
+				"go run ./cmd/vigil train --data ../shared/data/topics/train.jsonl --dev ../shared/data/topics/dev.jsonl --out models/default", f)
+		}
+	}
+}
