@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,7 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/metrics"
 )
 
 func TestServeConfigPrecedence(t *testing.T) {
@@ -228,5 +234,74 @@ func TestServeRefuses(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit 2 and %q", code, stderr, tc.want)
 			}
 		})
+	}
+}
+
+// TestLiveEngineReload: the reload job swaps in a new engine only when the
+// rules directory changed, and keeps the old one when the new pack is
+// broken.
+func TestLiveEngineReload(t *testing.T) {
+	dir := t.TempDir()
+	pack := filepath.Join(dir, "local.yaml")
+	writePack := func(body string, age time.Duration) {
+		t.Helper()
+		if err := os.WriteFile(pack, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mt := time.Now().Add(-age)
+		os.Chtimes(pack, mt, mt)
+	}
+	const rule = "pack: local\nrules:\n  - id: local.weather\n    action: {tag: %s, score: 0.9}\n    any: [погода]\n" +
+		"    match: [\"Погода испортилась.\"]\n    no_match: [\"Курс тенге вырос.\"]\n"
+	v1, v2 := fmt.Sprintf(rule, "weather"), fmt.Sprintf(rule, "climate")
+	writePack(v1, time.Hour)
+
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	l := &liveEngine{log: slog.New(slog.DiscardHandler), m: m, version: "test",
+		opts: engineOptions{RulesDir: dir, Observe: m.ObserveStage, OnShadow: m.ShadowRuleHit}}
+	ctx := context.Background()
+	if err := l.load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	doc := vigil.Document{ID: "w", Body: "Погода в Астане: снег и ветер."}
+	hasTag := func(name string) bool {
+		d := doc
+		for _, tg := range l.Check(ctx, &d).Tags {
+			if tg.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	first := l.cur.Load()
+	if !hasTag("weather") {
+		t.Fatal("the deployment pack's rule did not fire")
+	}
+	if err := l.reload(ctx, false); err != nil || l.cur.Load() != first {
+		t.Fatalf("reload with nothing changed: %v, engine swapped %v; want no swap", err, l.cur.Load() != first)
+	}
+
+	writePack(v2, 0)
+	if err := l.reload(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if l.cur.Load() == first || !hasTag("climate") || hasTag("weather") {
+		t.Fatal("the changed pack was not swapped in")
+	}
+	if l.cur.Load().versions.Rules == first.versions.Rules {
+		t.Error("rules version did not change with the pack")
+	}
+	if n := testutil.CollectAndCount(m.BuildInfo); n != 1 {
+		t.Errorf("%d build_info series after reload, want 1", n)
+	}
+
+	second := l.cur.Load()
+	writePack("pack: local\nrules:\n  - id: [broken\n", -time.Hour)
+	if err := l.reload(ctx, false); err == nil {
+		t.Error("a broken pack reloaded without error")
+	}
+	if l.cur.Load() != second || !hasTag("climate") {
+		t.Error("a broken pack replaced the working engine")
 	}
 }
