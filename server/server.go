@@ -204,11 +204,13 @@ func (s *Server) routes() {
 	pp.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	pp.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	s.mux.Handle("/debug/pprof/", s.auth.Require(s.rejected, vigil.RoleAdmin)(pp))
+	known := []string{"/v1/check", "/v1/check/batch", "/healthz", "/readyz"}
 	if s.deps.Gatherer != nil {
 		s.mux.Handle("GET /metrics", metrics.Handler(s.deps.Gatherer, s.log))
+		known = append(known, "/metrics")
 	}
 	// Other methods on known routes, and unknown routes, answer JSON too.
-	for _, p := range []string{"/v1/check", "/v1/check/batch", "/healthz", "/readyz", "/metrics"} {
+	for _, p := range known {
 		s.mux.Handle(p, s.m.InstrumentHandler("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, s.log, vigil.Errorf(EMETHOD, "%s does not accept %s", r.URL.Path, r.Method))
 		})))
