@@ -13,6 +13,10 @@ import (
 // MaxEvidence caps the evidence spans one rule reports per field.
 const MaxEvidence = 8
 
+// MaxEntities caps the entities reported per field, so a long text full of
+// place names keeps a small verdict.
+const MaxEntities = 256
+
 // hit is a match in normalized text: a byte span and the ordinals of its
 // first and last word (filled only when a phrase or NEAR needs them).
 type hit struct {
@@ -418,24 +422,28 @@ func (m *matchState) findEntities(res *FieldResult) {
 		slices.SortFunc(hs, func(a, b hit) int { return cmp.Compare(a.start, b.start) })
 		m.class[k] = slices.CompactFunc(hs, func(a, b hit) bool { return a.start == b.start && a.end == b.end })
 	}
-	// longest first, then leftmost, then dictionary order: greedy pick per type
+	// Leftmost-longest per type, in one sweep: at each start the longest
+	// form wins (then the earlier dictionary entry), and a later mention
+	// must start after the last one taken. Entities of different types may
+	// nest ("председатель КНБ", an official, holds "КНБ", a state body).
 	slices.SortStableFunc(cands, func(a, b cand) int {
-		if c := cmp.Compare(b.h.end-b.h.start, a.h.end-a.h.start); c != 0 {
+		if c := cmp.Compare(a.h.start, b.h.start); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(a.h.start, b.h.start); c != 0 {
+		if c := cmp.Compare(b.h.end, a.h.end); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.e.Line, b.e.Line)
 	})
-	// Entities of one type never overlap; of different types they may nest
-	// ("председатель КНБ", an official, holds "КНБ", a state body).
-	taken := map[string][]hit{}
+	lastEnd := map[string]int{}
 	for _, c := range cands {
-		if slices.ContainsFunc(taken[c.e.Type], func(t hit) bool { return c.h.start < t.end && t.start < c.h.end }) {
+		if end, ok := lastEnd[c.e.Type]; ok && c.h.start < end {
 			continue
 		}
-		taken[c.e.Type] = append(taken[c.e.Type], c.h)
+		lastEnd[c.e.Type] = c.h.end
+		if len(res.Entities) >= MaxEntities {
+			break
+		}
 		res.Entities = append(res.Entities, EntityHit{Entity: c.e, Span: pipeline.Span{Start: c.h.start, End: c.h.end}})
 	}
 	slices.SortFunc(res.Entities, func(a, b EntityHit) int { return cmp.Compare(a.Span.Start, b.Span.Start) })

@@ -449,3 +449,23 @@ func TestKazakhMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestManyEntities: a long text full of mentions stays linear and keeps
+// the verdict bounded.
+func TestManyEntities(t *testing.T) {
+	set := compileYAML(t, testPack)
+	text := strings.Repeat("КНБ и акимат, Комитет национальной безопасности. ", 20000)
+	f := pipeline.Normalize("body", text)
+	res := set.Match(&f, "ru", "")
+	if len(res.Entities) != MaxEntities {
+		t.Errorf("%d entities, want the cap %d", len(res.Entities), MaxEntities)
+	}
+	for i := 1; i < len(res.Entities); i++ {
+		if res.Entities[i].Span.Start < res.Entities[i-1].Span.Start {
+			t.Fatal("entities not in text order")
+		}
+	}
+	if got := fired(res); !slices.Equal(got, []string{"t.min"}) {
+		t.Errorf("fired %v", got)
+	}
+}
