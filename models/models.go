@@ -171,7 +171,8 @@ type File struct {
 
 // Write writes a bundle into dir: the files, then metadata.json with their
 // checksums and the version id, which it fills in from the files'
-// contents and meta.Created (set to now when empty). Each file is written
+// contents and meta.Created (set to now when empty); a meta.Version given
+// is the id's prefix ("topics" when empty). Each file is written
 // to a temporary name and renamed, so a reader never sees half a file. It
 // returns the metadata written.
 func Write(dir string, meta Metadata, files ...File) (Metadata, error) {
@@ -192,7 +193,11 @@ func Write(dir string, meta Metadata, files ...File) (Metadata, error) {
 	if err != nil {
 		return meta, vigil.Errorf(vigil.EINVALID, "created %q: %v", meta.Created, err)
 	}
-	meta.Version = VersionID("topics", created, meta.Files)
+	prefix := meta.Version
+	if prefix == "" {
+		prefix = "topics"
+	}
+	meta.Version = VersionID(prefix, created, meta.Files)
 	mj, err := json.MarshalIndent(meta, "", "  ")
 	if err != nil {
 		return meta, err

@@ -135,6 +135,11 @@ func TestWrite(t *testing.T) {
 	if VersionID("topics", day, files) == VersionID("topics", day, map[string]string{"a": "1", "b": "3"}) {
 		t.Error("version id ignores a changed file")
 	}
+	flags, err := Write(filepath.Join(t.TempDir(), "flags"), Metadata{Version: "flags", Created: "2026-01-02T03:04:05Z"},
+		File{FileTopics, read(FileTopics)})
+	if err != nil || !strings.HasPrefix(flags.Version, "flags-2026-01-02-") {
+		t.Errorf("prefixed version %q, err %v", flags.Version, err)
+	}
 	if _, err := Write(dir, Metadata{}, File{"../evil", nil}); vigil.ErrorCode(err) != vigil.EINVALID {
 		t.Errorf("path in file name: err = %v", err)
 	}

@@ -254,7 +254,14 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	params, _ := json.Marshal(p)
+	prefix := "flags" // the version id says what the bundle classifies
+	for _, l := range labels {
+		if l.Kind == classify.KindTag {
+			prefix = "topics"
+		}
+	}
 	meta := models.Metadata{
+		Version:      prefix,
 		Command:      "vigil train " + strings.Join(args, " "),
 		Data:         trainFiles,
 		Dev:          devFiles,

@@ -165,3 +165,25 @@ func TestShippedBundleReproducible(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainFlags: the trainer learns flags as well as tags, from whatever
+// the data carries.
+func TestTrainFlags(t *testing.T) {
+	data := "../../testdata/recruitment/train.jsonl"
+	dir := filepath.Join(t.TempDir(), "bundle")
+	args := append([]string{"train", "--data", data, "--out", dir, "--labels", "flags", "--min-precision", "extremist_recruitment=0.9"}, smallTrain...)
+	if code, _, stderr := runCmd(t, "", args...); code != exitOK {
+		t.Fatalf("train exit %d:\n%s", code, stderr)
+	}
+	b, err := models.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(b.Meta.Version, "flags-") || len(b.Topics.Labels) != 1 ||
+		b.Topics.Labels[0].Name != "extremist_recruitment" || b.Topics.Labels[0].Kind != "flag" {
+		t.Errorf("version %s, labels %+v", b.Meta.Version, b.Topics.Labels)
+	}
+	if r := b.Meta.DevReport; len(r.Flags) != 1 || r.Flags[0].Support == 0 {
+		t.Errorf("dev report flags %+v", r.Flags)
+	}
+}
