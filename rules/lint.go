@@ -89,13 +89,21 @@ func Lint(srcs ...Source) ([]Finding, error) {
 			}
 		}
 	}
+	used := map[string]bool{}
 	for _, f := range files {
-		l := &linter{f: f}
+		l := &linter{f: f, used: used}
 		for _, r := range f.Rules {
 			l.rule(r)
 		}
 		l.entities()
 		out = append(out, l.out...)
+	}
+	for _, f := range files {
+		for _, li := range f.Lists {
+			if !used[li.Name] {
+				out = append(out, Finding{Path: f.Path, Line: li.Line, Rule: "$" + li.Name, Level: LevelWarning, Msg: "list is not used by any rule"})
+			}
+		}
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		if c := cmp.Compare(a.Path, b.Path); c != 0 {
@@ -107,8 +115,9 @@ func Lint(srcs ...Source) ([]Finding, error) {
 }
 
 type linter struct {
-	f   *File
-	out []Finding
+	f    *File
+	out  []Finding
+	used map[string]bool // lists used by some rule, across files
 }
 
 func (l *linter) add(line int, who, level, format string, args ...any) {
@@ -133,6 +142,35 @@ func (l *linter) rule(r *Rule) {
 		}
 	}
 	walkG(r.Cond, false)
+	// the same term twice in a group, or both required and forbidden
+	var pos, neg []Item
+	var collect func(g *Group, negated bool)
+	collect = func(g *Group, negated bool) {
+		seen := map[string]bool{}
+		for _, it := range g.Items {
+			if it.Group != nil {
+				collect(it.Group, negated || it.Group.Op == "none")
+				continue
+			}
+			if seen[it.Term] {
+				l.add(it.Line, r.ID, LevelWarning, "term %q listed twice in one group", it.Term)
+			}
+			seen[it.Term] = true
+			if negated {
+				neg = append(neg, it)
+			} else {
+				pos = append(pos, it)
+			}
+		}
+	}
+	collect(r.Cond, false)
+	for _, n := range neg {
+		for _, p := range pos {
+			if n.Term == p.Term && n.Regex == p.Regex {
+				l.add(n.Line, r.ID, LevelError, "term %q is both required and forbidden, so the rule never fires on it", n.Term)
+			}
+		}
+	}
 	if r.Action.Flag != "" && r.Action.Weight > 0.9 && r.Mode != ModeShadow {
 		l.add(r.Action.Line, r.ID, LevelWarning, "weight %.2f alone sends a document to review; keep a single rule's weight at or below 0.9", r.Action.Weight)
 	}
@@ -147,6 +185,11 @@ func (l *linter) term(who, term string, line int) {
 	sides := []side{pt.a}
 	if pt.near {
 		sides = append(sides, pt.b)
+	}
+	for _, sd := range sides {
+		if sd.list != "" && l.used != nil {
+			l.used[sd.list] = true
+		}
 	}
 	for _, sd := range sides {
 		for _, w := range sd.words {
@@ -168,7 +211,7 @@ func (l *linter) term(who, term string, line int) {
 				}
 			}
 		}
-		if len(sd.words) == 1 && !pt.near && isStopword(sd.words[0].text) {
+		if len(sd.words) == 1 && !pt.near && sd.words[0].kind != atomPrefix && isStopword(sd.words[0].text) {
 			l.add(line, who, LevelError, "term %q is a stopword on its own: it fires on nearly every text", term)
 		}
 		if len(sd.words) > 1 {
@@ -236,12 +279,7 @@ func (l *linter) regex(r *Rule, it Item) {
 func (l *linter) entities() {
 	seen := map[string]*EntityDef{}
 	for _, e := range l.f.Entities {
-		forms := map[string]bool{}
-		for _, a := range e.Aliases {
-			if forms[a.Term] {
-				l.add(a.Line, e.Canonical, LevelWarning, "form %q listed twice", a.Term)
-			}
-			forms[a.Term] = true
+		for _, a := range e.Aliases { // (the parser drops a form repeated within an entry)
 			if prev, ok := seen[a.Term]; ok && prev != e {
 				l.add(a.Line, e.Canonical, LevelWarning, "form %q also names %q (line %d): the longer or first entry wins", a.Term, prev.Canonical, prev.Line)
 			}
