@@ -150,7 +150,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	for i, l := range labels {
 		names[i] = l.Name
 	}
-	fmt.Fprintf(e.stderr, "vigil train: %d documents, %d labels: %s\n", len(trainDocs), len(labels), strings.Join(names, ", "))
+	fmt.Fprintf(e.stderr, "vigil train: %d documents; labels (%d): %s\n", len(trainDocs), len(labels), strings.Join(names, ", "))
 
 	trainFields := prepareFields(ctx, trainDocs, threads)
 	devFields := prepareFields(ctx, devDocs, threads)
