@@ -90,6 +90,19 @@
 // maximizes F1 (or, when a target precision is set, the lowest cut reaching
 // it) is taken, halfway between the two scores around the cut.
 //
+// # Flag heads
+//
+// A flag such as extremist_recruitment has few labelled examples and a rule
+// pack beside it, so it gets its own head (FlagHead, TrainFlag in flag.go).
+// The labelled set is cut into K folds; K one-label models are each trained
+// on K-1 folds plus background negatives, and score the fold they did not
+// see. On those out-of-fold probabilities p and the rules' noisy-OR r a
+// combiner σ(b + w_r·r + w_m·clip(logit p)) is fitted by Newton's method
+// on the L2-penalized log-loss with w_r, w_m ≥ 0, and review thresholds are
+// chosen per kind as the most recall within a false-positive budget. The
+// head ships the K fold models and scores with their mean logit, which is
+// distributed like the out-of-fold scores the combiner was fitted to.
+//
 // Example:
 //
 //	m, _ := classify.Train(ctx, labels, train, sub, classify.TrainOptions{})
