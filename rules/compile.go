@@ -26,6 +26,7 @@ type Set struct {
 	patAtoms [][]int32              // automaton pattern → atoms with that literal
 	patCheck []bool                 // pattern holds a rune without its own code: compare with the text
 	pre      *prefilter
+	memo     [2]*wordMemo // per word results, [kazakh document]; nil for small automata
 	atoms    []atom
 	phrases  []phrase
 
@@ -192,6 +193,9 @@ func Compile(files []*File) (*Set, error) {
 			return nil, fmt.Errorf("rules: build automaton: %w", err)
 		}
 		s.ac = ac
+		if ac.StateCount() >= memoStates {
+			s.memo = [2]*wordMemo{newWordMemo(), newWordMemo()}
+		}
 	}
 	s.needOrdinals = make([]bool, len(s.phrases))
 	s.firstOf = make([][]int32, len(s.atoms))
