@@ -120,3 +120,64 @@ func fieldsOf(doc *vigil.Document) []pipeline.Field {
 	(&pipeline.TokenizeStage{}).Process(context.Background(), it)
 	return it.Fields
 }
+
+// BenchmarkTrain measures training on the topics sample in testdata (1,454
+// documents, 2^19 buckets, 10 epochs), features included.
+func BenchmarkTrain(b *testing.B) {
+	data, err := os.ReadFile("testdata/topics_train_sample.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var docs []vigil.Document
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var d vigil.Document
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	idx := map[string]int{}
+	var labels []classify.Label
+	var ex []classify.Example
+	fields := prepared(b, docs)
+	for i, d := range docs {
+		l, ok := idx[d.Tags[0]]
+		if !ok {
+			l = len(labels)
+			idx[d.Tags[0]] = l
+			labels = append(labels, classify.Label{Name: d.Tags[0], Kind: classify.KindTag})
+		}
+		ex = append(ex, classify.Example{Fields: fields[i], Labels: []int{l}})
+	}
+	fc := classify.DefaultFeatures()
+	fc.Subwords = false
+	for b.Loop() {
+		if _, err := classify.Train(context.Background(), labels, ex, nil, classify.TrainOptions{Features: fc}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(docs)*b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// ExampleModel_Explain shows the evidence a model gives for a label: the
+// words and bigrams that raised its score most, with their spans.
+func ExampleModel_Explain() {
+	texts := []string{"Футбольный клуб выиграл матч", "Хоккеисты выиграли финал кубка", "Нацбанк повысил ставку", "Цены на нефть выросли"}
+	labels := []classify.Label{{Name: "sport", Kind: classify.KindTag}, {Name: "economy", Kind: classify.KindTag}}
+	var train []classify.Example
+	for i, s := range texts {
+		doc := vigil.Document{ID: s, Title: s}
+		train = append(train, classify.Example{Fields: fieldsOf(&doc), Labels: []int{i / 2}})
+	}
+	m, err := classify.Train(context.Background(), labels, train, nil, classify.TrainOptions{Epochs: 20, Threads: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	doc := vigil.Document{ID: "new", Title: "Клуб выиграл"}
+	fields := fieldsOf(&doc)
+	for _, c := range m.Explain(fields, m.LabelIndex("sport"), 1) {
+		fmt.Printf("%s at %d..%d of the %s\n", c.Feature, c.Start, c.End, fields[c.Field].Name)
+	}
+	// Output: word:выиграл at 9..23 of the title
+}
