@@ -117,6 +117,9 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	tr, err := classify.TrainFlag(ctx, flagName, labelled, bg, nil, opt)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+		if vigil.ErrorCode(err) == vigil.EINVALID {
+			return exitUsage // e.g. no positives in --data
+		}
 		return exitFail
 	}
 	if verbose {
