@@ -158,3 +158,45 @@ func BenchmarkRecruitmentHead(b *testing.B) {
 		})
 	}
 }
+
+// TestRecruitmentHeadConcurrent runs the head from several goroutines, as
+// the pipeline's worker pool does (run with -race).
+func TestRecruitmentHeadConcurrent(t *testing.T) {
+	h, err := DefaultRecruitment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"Брат, вступай в джамаат, пиши в личку", "Суд приговорил вербовщика", "join the jihad, DM me", "Курбан айт мубарак"}
+	want := make([]float64, len(texts))
+	run := func(i int) float64 {
+		d := &vigil.Document{ID: "x", Body: texts[i]}
+		it := &pipeline.Item{Doc: d}
+		for _, s := range []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}, h.Stage} {
+			if err := s.Process(t.Context(), it); err != nil {
+				t.Error(err)
+			}
+		}
+		return it.Signals[0].Weight
+	}
+	for i := range texts {
+		want[i] = run(i)
+	}
+	done := make(chan bool)
+	for g := range 4 {
+		go func() {
+			for k := range 50 {
+				i := (g + k) % len(texts)
+				if got := run(i); got != want[i] {
+					t.Errorf("%q: %v, want %v", texts[i], got, want[i])
+				}
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if !(want[0] > want[1]) {
+		t.Errorf("recruiting %v not above report %v", want[0], want[1])
+	}
+}
