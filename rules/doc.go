@@ -89,7 +89,9 @@
 // preceded by a word mark, runs through the automaton, so matches can only
 // start at word starts and the walk stays in the automaton's hot states.
 // Candidates then pass the morphology check (Snowball through a cache, only
-// on candidates); phrases join consecutive word hits, NEAR pairs hits by
+// on candidates). When the automaton outgrows the CPU cache (thousands of
+// terms), what each word matched is memoized, since most words of a text
+// are words seen before. Phrases join consecutive word hits, NEAR pairs hits by
 // word ordinal, entity aliases become entities and @class hits, and only
 // rules with a hit are evaluated. Cost is linear in the text and nearly
 // flat in the number of rules.
