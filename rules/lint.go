@@ -99,6 +99,13 @@ func Lint(srcs ...Source) ([]Finding, error) {
 		out = append(out, l.out...)
 	}
 	for _, f := range files {
+		l := &linter{f: f}
+		for _, li := range f.Lists {
+			for _, it := range li.Terms {
+				l.term("$"+li.Name, it.Term, it.Line)
+			}
+		}
+		out = append(out, l.out...)
 		for _, li := range f.Lists {
 			if !used[li.Name] {
 				out = append(out, Finding{Path: f.Path, Line: li.Line, Rule: "$" + li.Name, Level: LevelWarning, Msg: "list is not used by any rule"})
