@@ -112,7 +112,8 @@ type featurizer struct {
 	mask uint64
 	sub  SubwordEncoder
 	// idf, when set, scales each bucket by its inverse document frequency
-	// in the training data.
+	// in the training data. Only the trainer sets it; a Model keeps the idf
+	// in its weight rows.
 	idf []float32
 }
 

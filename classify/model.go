@@ -136,7 +136,7 @@ func (m *Model) Scores(dst []float64, fields []pipeline.Field) []float64 {
 	s := m.pool.Get().(*scratch)
 	s.ids = m.ids(s.ids[:0], fields, s)
 	dst = m.scoreIDs(dst, s.ids, s)
-	m.pool.Put(s)
+	m.put(s)
 	return dst
 }
 
@@ -145,6 +145,17 @@ func (m *Model) ids(dst []uint32, fields []pipeline.Field, s *scratch) []uint32 
 		dst = m.feat.appendField(dst, fields[i].Words, s)
 	}
 	return dst
+}
+
+// maxPooledIDs bounds the feature buffer kept for reuse: one huge document
+// must not pin megabytes in the pool for good.
+const maxPooledIDs = 1 << 18
+
+func (m *Model) put(s *scratch) {
+	if cap(s.ids) > maxPooledIDs {
+		s.ids = nil
+	}
+	m.pool.Put(s)
 }
 
 // scoreIDs appends the label probabilities for the feature ids.
@@ -204,7 +215,7 @@ func (m *Model) Predict(fields []pipeline.Field) []Prediction {
 			out = append(out, Prediction{Label: l, Name: m.Labels[l].Name, Score: p})
 		}
 	}
-	m.pool.Put(s)
+	m.put(s)
 	slices.SortFunc(out, func(a, b Prediction) int { return cmp.Compare(b.Score, a.Score) })
 	return out
 }
@@ -238,7 +249,7 @@ func (m *Model) Explain(fields []pipeline.Field, label, k int) []Contribution {
 		return nil
 	}
 	s := m.pool.Get().(*scratch)
-	defer m.pool.Put(s)
+	defer m.put(s)
 	s.ids = m.ids(s.ids[:0], fields, s)
 	var ss float32
 	for _, id := range s.ids {
