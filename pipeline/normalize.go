@@ -121,23 +121,35 @@ func (n *normalizer) run(original string) {
 // looksLikeHTML reports whether s holds a tag ("<p", "</p", "<!--") or an
 // entity ("&amp;", "&#1046;"). Plain text such as "a < b" is not HTML.
 func looksLikeHTML(s string) bool {
-	lastGT := strings.LastIndexByte(s, '>')
-	for i := 0; i < len(s)-2; i++ {
-		switch s[i] {
-		case '<':
-			c := s[i+1]
-			if c == '/' || c == '!' {
-				c = s[i+2]
+	// Jump from one '<' or '&' to the next with the vectorized byte search:
+	// most text has neither.
+	lastGT := -2 // not looked for yet
+	for _, c := range [2]byte{'<', '&'} {
+		for i := 0; i < len(s); {
+			k := strings.IndexByte(s[i:], c)
+			if k < 0 {
+				break
 			}
-			if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || c == '-' {
-				if lastGT > i {
+			i += k
+			if c == '&' {
+				if entityEnd(s, i) > 0 {
 					return true
 				}
+			} else if i+2 < len(s) {
+				d := s[i+1]
+				if d == '/' || d == '!' {
+					d = s[i+2]
+				}
+				if ('a' <= d && d <= 'z') || ('A' <= d && d <= 'Z') || d == '-' {
+					if lastGT == -2 {
+						lastGT = strings.LastIndexByte(s, '>')
+					}
+					if lastGT > i {
+						return true
+					}
+				}
 			}
-		case '&':
-			if entityEnd(s, i) > 0 {
-				return true
-			}
+			i++
 		}
 	}
 	return false
