@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/coregx/ahocorasick"
@@ -474,4 +475,42 @@ func TestManyEntities(t *testing.T) {
 	if got := fired(res); !slices.Equal(got, []string{"t.min"}) {
 		t.Errorf("fired %v", got)
 	}
+}
+
+// TestMatchConcurrent runs the shipped set (large enough for the word memo
+// and the stem cache) from several goroutines: results equal the
+// sequential ones. Run with -race.
+func TestMatchConcurrent(t *testing.T) {
+	set, err := Load(EmbeddedSource())
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{
+		"Вербовщики террористических организаций активно работают в Казахстане, сообщил зампред КНБ.",
+		"Братья, присоединяйтесь к моджахедам, пиши в личку, ИГИЛ ждет",
+		"Мажилис одобрил в первом чтении законопроект, аким Алматы назначен",
+		"жиһадқа қосыл, бауырым. Шамға көшіңдер",
+		"Make hijrah to Sham, brothers. DM me",
+	}
+	want := make([][]string, len(texts))
+	for i, s := range texts {
+		f := pipeline.Normalize("body", s)
+		want[i] = fired(set.Match(&f, "", ""))
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 200 {
+				i := (g + k) % len(texts)
+				f := pipeline.Normalize("body", texts[i])
+				if got := fired(set.Match(&f, "", "")); !slices.Equal(got, want[i]) {
+					t.Errorf("goroutine %d: %q fired %v, sequentially %v", g, texts[i], got, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
