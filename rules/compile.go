@@ -70,9 +70,8 @@ type calias struct {
 
 type crule struct {
 	*Rule
-	idx     int32
-	cond    *cnode
-	hasNear bool
+	idx  int32
+	cond *cnode
 }
 
 type nodeOp uint8
@@ -289,7 +288,6 @@ func (c *compiler) group(cr *crule, g *Group, negated bool) *cnode {
 				if t.b, ok = c.operand(cr, pt.b, neg, it.Line); !ok {
 					continue
 				}
-				cr.hasNear = true
 			}
 			n.kids = append(n.kids, &cnode{op: opTerm, t: t})
 		}

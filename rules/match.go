@@ -362,48 +362,38 @@ func (m *matchState) findPhrases() {
 // phrase finds the hits of phrase pi, whose first atom has hits.
 func (m *matchState) phrase(pi int32) {
 	s := m.s
-	{
-		// cheap test first: every atom of the phrase hit somewhere
-		p := &s.phrases[pi]
-		all := true
-		for _, a := range p.atoms {
-			if len(m.byAtom[a]) == 0 {
-				all = false
+	p := &s.phrases[pi]
+	for _, a := range p.atoms { // cheap test first: every atom hit somewhere
+		if len(m.byAtom[a]) == 0 {
+			return
+		}
+	}
+	if s.needOrdinals[pi] {
+		m.ordinals()
+	}
+	first := m.byAtom[p.atoms[0]]
+	if len(p.atoms) == 1 {
+		m.phr[pi] = first // the atom's hits, shared
+		return
+	}
+	var out []hit
+	for _, h0 := range first {
+		cur, ok := h0, true
+		for _, a := range p.atoms[1:] {
+			next := m.byAtom[a]
+			j, found := slices.BinarySearchFunc(next, cur.w1+1, func(h hit, w int32) int { return cmp.Compare(h.w0, w) })
+			if !found {
+				ok = false
 				break
 			}
+			cur = hit{start: h0.start, end: next[j].end, w0: h0.w0, w1: next[j].w1}
 		}
-		if !all {
-			return
+		if ok {
+			out = append(out, cur)
 		}
-		if s.needOrdinals[pi] {
-			m.ordinals()
-		}
-		first := m.byAtom[p.atoms[0]]
-		if len(p.atoms) == 1 {
-			m.phr[pi] = first // the atom's hits, shared
-			return
-		}
-		var out []hit
-		for _, h0 := range first {
-			cur := h0
-			ok := true
-			for _, a := range p.atoms[1:] {
-				next := m.byAtom[a]
-				want := cur.w1 + 1
-				j, found := slices.BinarySearchFunc(next, want, func(h hit, w int32) int { return cmp.Compare(h.w0, w) })
-				if !found {
-					ok = false
-					break
-				}
-				cur = hit{start: h0.start, end: next[j].end, w0: h0.w0, w1: next[j].w1}
-			}
-			if ok {
-				out = append(out, cur)
-			}
-		}
-		if len(out) > 0 {
-			m.phr[pi] = out
-		}
+	}
+	if len(out) > 0 {
+		m.phr[pi] = out
 	}
 }
 
