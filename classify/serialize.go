@@ -31,9 +31,10 @@ const (
 	fileVersion = 1
 	// maxHeader bounds the JSON header (labels, biases, scales).
 	maxHeader = 1 << 20
-	// maxReadCells bounds Buckets × Labels of a model being read, so a
-	// corrupt header cannot ask for an absurd allocation (256 MiB).
-	maxReadCells = 1 << 28
+	// maxReadCells bounds Buckets × (1 + Labels), the bytes of the weight
+	// table of a model being read, so a small corrupt file cannot make the
+	// reader allocate more than 64 MiB (the default topic model takes 5).
+	maxReadCells = 1 << 26
 )
 
 type fileHeader struct {
@@ -163,7 +164,7 @@ func readModel(r io.Reader, sub SubwordEncoder) (*Model, error) {
 	switch {
 	case len(h.Bias) != L || len(h.Scale) != L:
 		return nil, bad("%d labels but %d biases and %d scales", L, len(h.Bias), len(h.Scale))
-	case B*L > maxReadCells:
+	case B*(L+1) > maxReadCells:
 		return nil, bad("%d buckets × %d labels is too large", B, L)
 	case h.Rows < 0 || h.Rows > B:
 		return nil, bad("%d rows for %d buckets", h.Rows, B)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"hash/crc32"
 	"strings"
 	"testing"
 
@@ -99,5 +100,42 @@ func FuzzReadModel(f *testing.F) {
 		}
 		m.Explain(doc, 0, 3)
 		m.Predict(doc)
+	})
+}
+
+// FuzzReadModelHeader fuzzes the JSON header of a valid model and fixes the
+// checksum, so the reader's checks past the checksum (lengths, ranges,
+// rows, the model built from them) are reached, not just the CRC test.
+func FuzzReadModelHeader(f *testing.F) {
+	good := tinyModel(f, true)
+	hlen := int(binary.LittleEndian.Uint32(good[12:16]))
+	header, rest := good[16:16+hlen], good[16+hlen:len(good)-4]
+	f.Add(header)
+	f.Add([]byte(strings.Replace(string(header), `"bucket_bits":6`, `"bucket_bits":7`, 1)))
+	f.Add([]byte(strings.Replace(string(header), `"rows":`, `"rows":1`, 1)))
+	f.Add([]byte(strings.Replace(string(header), `"idf":true`, `"idf":false`, 1)))
+	doc := []pipeline.Field{{Words: []pipeline.Token{{Text: "гол"}, {Text: "нефть"}}}}
+	f.Fuzz(func(t *testing.T, h []byte) {
+		if len(h) > maxHeader {
+			return
+		}
+		var b bytes.Buffer
+		b.WriteString(fileMagic)
+		binary.Write(&b, binary.LittleEndian, uint32(fileVersion))
+		binary.Write(&b, binary.LittleEndian, uint32(len(h)))
+		b.Write(h)
+		b.Write(rest)
+		binary.Write(&b, binary.LittleEndian, crc32.ChecksumIEEE(b.Bytes()))
+		m, err := ReadModel(&b, nil)
+		if err != nil {
+			if vigil.ErrorCode(err) != vigil.EINVALID {
+				t.Fatalf("error code %s: %v", vigil.ErrorCode(err), err)
+			}
+			return
+		}
+		if s := m.Scores(nil, doc); len(s) != len(m.Labels) {
+			t.Fatalf("%d scores for %d labels", len(s), len(m.Labels))
+		}
+		m.Explain(doc, 0, 2)
 	})
 }
