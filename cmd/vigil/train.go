@@ -286,7 +286,11 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil train: write %s: %v\n", out, err)
 		return exitFail
 	}
-	fmt.Fprintf(e.stderr, "\ndev report (thresholds chosen on it):\n")
+	if dev != "" {
+		fmt.Fprintf(e.stderr, "\ndev report (thresholds chosen on it):\n")
+	} else {
+		fmt.Fprintf(e.stderr, "\nreport on the held-out %.0f%% of --data (thresholds chosen on it, before the refit on all data):\n", 100*p.DevFraction)
+	}
 	report.WriteText(e.stderr)
 	fmt.Fprintf(e.stderr, "\nvigil train: wrote %s (%s): classifier %.1f MB, trained in %s\n",
 		out, meta.Version, float64(mb.Len())/1e6, elapsed.Round(time.Millisecond))
