@@ -35,7 +35,6 @@ type Set struct {
 	phraseAliases [][]int32 // phrase → entity aliases
 	classRules    map[string][]int32
 	regexRules    []int32
-	needOrdinals  []bool    // phrase → its hits need word ordinals (multiword or in NEAR)
 	firstOf       [][]int32 // atom → phrases that start with it
 
 	entities []*EntityDef
@@ -196,43 +195,12 @@ func Compile(files []*File) (*Set, error) {
 			s.memo = [2]*wordMemo{newWordMemo(), newWordMemo()}
 		}
 	}
-	s.needOrdinals = make([]bool, len(s.phrases))
 	s.firstOf = make([][]int32, len(s.atoms))
 	for i, p := range s.phrases {
-		s.needOrdinals[i] = len(p.atoms) > 1
 		s.firstOf[p.atoms[0]] = append(s.firstOf[p.atoms[0]], int32(i))
-	}
-	classNear := false
-	for _, r := range s.rules {
-		walk(r.cond, func(t *cterm) {
-			if t.kind == termNear {
-				for _, o := range []operand{t.a, t.b} {
-					for _, p := range o.phrases {
-						s.needOrdinals[p] = true
-					}
-					if len(o.classes) > 0 {
-						classNear = true
-					}
-				}
-			}
-		})
-	}
-	if classNear { // entity hits feed NEAR through their class
-		for _, al := range s.aliases {
-			s.needOrdinals[al.phrase] = true
-		}
 	}
 	s.version = versionOf(files)
 	return s, nil
-}
-
-func walk(n *cnode, f func(*cterm)) {
-	if n.t != nil {
-		f(n.t)
-	}
-	for _, k := range n.kids {
-		walk(k, f)
-	}
 }
 
 func (c *compiler) errf(r *Rule, line int, format string, args ...any) {

@@ -20,7 +20,7 @@ const MaxEvidence = 8
 const MaxEntities = 256
 
 // hit is a match in normalized text: a byte span and the ordinals of its
-// first and last word (filled only when a phrase or NEAR needs them).
+// first and last word.
 type hit struct {
 	start, end int
 	w0, w1     int32
@@ -61,7 +61,6 @@ type matchState struct {
 	byAtom map[int32][]hit // atom → its hits in m.hits, by start
 	phr    map[int32][]hit
 	class  map[string][]hit
-	ordOK  bool
 	// stems of the word at memoAt, per stemmer
 	memoAt int
 	memo   [numStemmers]string
@@ -148,6 +147,7 @@ func (m *matchState) findAtoms() {
 	}
 	buf := make([]byte, 0, 64)   // the word, one byte per rune, after wordMark
 	offs := make([]int32, 0, 65) // byte offset in text of each rune of the word
+	word := int32(-1)
 	for i := 0; i < len(text); {
 		// Collect one word: its codes after the mark, and where each rune
 		// starts in the text.
@@ -175,6 +175,7 @@ func (m *matchState) findAtoms() {
 			i += runeLen(text, i)
 			continue
 		}
+		word++ // ordinal of this word; every atom hit is one word
 		if !s.pre.may(buf[1:]) {
 			i = j
 			continue
@@ -183,7 +184,7 @@ func (m *matchState) findAtoms() {
 		if memo != nil {
 			if hs, ok := memo.get(text[i:j]); ok {
 				for _, h := range hs {
-					m.flat = append(m.flat, atomHit{atom: h.atom, hit: hit{start: i, end: i + int(h.end)}})
+					m.flat = append(m.flat, atomHit{atom: h.atom, hit: hit{start: i, end: i + int(h.end), w0: word, w1: word}})
 				}
 				i = j
 				continue
@@ -198,7 +199,7 @@ func (m *matchState) findAtoms() {
 			}
 			for _, ai := range s.patAtoms[mt.PatternID] {
 				if we, ok := m.accept(&s.atoms[ai], i, litEnd, j); ok {
-					m.flat = append(m.flat, atomHit{atom: ai, hit: hit{start: i, end: we}})
+					m.flat = append(m.flat, atomHit{atom: ai, hit: hit{start: i, end: we, w0: word, w1: word}})
 				}
 			}
 		}
@@ -231,7 +232,12 @@ func (m *matchState) findAtoms() {
 		}
 		m.flat = sorted
 	} else {
-		slices.SortStableFunc(m.flat, func(a, b atomHit) int { return cmp.Compare(a.atom, b.atom) })
+		slices.SortFunc(m.flat, func(a, b atomHit) int {
+			if c := cmp.Compare(a.atom, b.atom); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.start, b.start)
+		})
 	}
 	m.hits = make([]hit, len(m.flat))
 	m.byAtom = map[int32][]hit{}
@@ -293,58 +299,6 @@ func (m *matchState) stemMatch(a *atom, st stemmer, w string, start int) bool {
 	return got == stem || len(got) >= len(stem) && strings.HasPrefix(a.word, got)
 }
 
-// ordinals fills the word ordinals of every atom hit, in one pass over the
-// text up to the last hit.
-func (m *matchState) ordinals() {
-	if m.ordOK {
-		return
-	}
-	m.ordOK = true
-	if len(m.hits) == 0 {
-		return
-	}
-	order := make([]int32, len(m.hits))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(m.hits[a].start, m.hits[b].start) })
-	text := m.text
-	p, count, inWord := 0, int32(0), false
-	for _, i := range order {
-		h := &m.hits[i]
-		for p < h.start {
-			c := text[p]
-			var isW bool
-			if c < utf8.RuneSelf {
-				isW = asciiWord[c]
-				p++
-			} else {
-				r, n := utf8.DecodeRuneInString(text[p:])
-				isW = isWordRune(r)
-				p += n
-			}
-			if isW && !inWord {
-				count++
-			}
-			inWord = isW
-		}
-		h.w0 = count
-		h.w1 = count + int32(countWordStarts(text[h.start:h.end])) - 1
-	}
-}
-
-func countWordStarts(s string) int {
-	n, in := 0, false
-	for _, r := range s {
-		w := isWordRune(r)
-		if w && !in {
-			n++
-		}
-		in = w
-	}
-	return n
-}
-
 // findPhrases turns atom hits into phrase hits.
 func (m *matchState) findPhrases() {
 	if len(m.byAtom) == 0 {
@@ -367,9 +321,6 @@ func (m *matchState) phrase(pi int32) {
 		if len(m.byAtom[a]) == 0 {
 			return
 		}
-	}
-	if s.needOrdinals[pi] {
-		m.ordinals()
 	}
 	first := m.byAtom[p.atoms[0]]
 	if len(p.atoms) == 1 {
