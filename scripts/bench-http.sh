@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 RATE=${RATE:-500}
 DURATION=${DURATION:-60s}
-CONC=${CONC:-10}           # fixed-rate workers, each at RATE/CONC req/s
+CONC=${CONC:-50}           # fixed-rate workers, each at RATE/CONC req/s (many, so one slow answer barely dents the rate)
 MAX_DURATION=${MAX_DURATION:-20s}
 MAX_CONC=${MAX_CONC:-32}
 PORT=${PORT:-18080}
