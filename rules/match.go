@@ -655,9 +655,8 @@ const memoShardMax = 2048
 // about 4,000 states (256-byte rows) the table outgrows the L2 cache.
 // Measured on BenchmarkMatch (10,000 terms; CPU time, loaded machine):
 // walking each word cost about 290 ns, a memo lookup about 50; exact terms
-// went from 50–65 to 100–125 MB/s, stemmed ones from 25–30 to 55–58.
-// BenchmarkStage (the shipped packs, 6,500 states, short articles) did not
-// change.
+// went from 50–65 to 100–125 MB/s, stemmed ones from 25–30 to 55–60;
+// BenchmarkStage (the shipped packs, 6,500 states) from 54–57 to 66–71.
 const memoStates = 4096
 
 func newWordMemo() *wordMemo { return &wordMemo{seed: maphash.MakeSeed()} }
