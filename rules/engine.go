@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -221,12 +222,14 @@ func (e *Engine) Reload() (bool, error) {
 	return true, nil
 }
 
+// fingerprint hashes the files' names and bytes.
 func fingerprint(raw []rawFile) string {
-	var b strings.Builder
+	h := sha256.New()
 	for _, r := range raw {
-		fmt.Fprintf(&b, "%s\x00%d\x00%s\x00", r.path, len(r.data), r.data)
+		fmt.Fprintf(h, "%s\x00%d\x00", r.path, len(r.data))
+		h.Write(r.data)
 	}
-	return b.String()
+	return string(h.Sum(nil))
 }
 
 // Watch calls Reload every interval until ctx ends, logging failures. The
@@ -269,7 +272,7 @@ func (e *Engine) Process(ctx context.Context, it *pipeline.Item) error {
 		return vigil.Errorf(vigil.EUNAVAILABLE, "no rule set loaded")
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return vigil.Errorf(vigil.EUNAVAILABLE, "not run: %v", err)
 	}
 	fired := s.Apply(it)
 	for _, id := range fired.Shadow {
