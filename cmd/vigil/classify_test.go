@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,4 +180,47 @@ func TestClassifyUsage(t *testing.T) {
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)
+}
+
+// FuzzClassify feeds arbitrary input to vigil classify: it must never
+// panic, write one valid verdict per good line in order, and exit 0 or 2.
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"a","body":"вcтyпaй в ДЖ1ХАД"}` + "\n" + `not json` + "\n",
+		`{"id":"b","title":"<p>Заседание &laquo;РАТС ШОС&raquo;</p>","kind":"comment"}`,
+		"{\"id\":\"c\",\"body\":\"\xff\"}\n\n{}", `{"id":"d","lang":"kk","body":"Қазақстан"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, input string) {
+		code, stdout, stderr := runCmd(t, input, "classify", "--workers", "2", "--max-bytes", "4096")
+		if code != exitOK && code != exitUsage {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		}
+		if (code == exitUsage) != (stderr != "") {
+			t.Fatalf("exit %d with stderr %q", code, stderr)
+		}
+		// Every line that reads as a document has its verdict, in order.
+		var want []string
+		dr := vigil.NewDocumentReader(strings.NewReader(input), 4096)
+		for {
+			d, _, err := dr.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				continue
+			}
+			want = append(want, d.ID)
+		}
+		vs := verdicts(t, stdout)
+		if len(vs) != len(want) {
+			t.Fatalf("%d verdicts for %d documents", len(vs), len(want))
+		}
+		for i, v := range vs {
+			if v.ID != want[i] || v.Error != nil {
+				t.Fatalf("verdict %d: %+v, want id %q", i, v, want[i])
+			}
+		}
+	})
 }
