@@ -503,9 +503,9 @@ func solve3(a [3][3]float64, b [3]float64) ([3]float64, bool) {
 // chooseFlagThresholds picks the comment threshold on comments and the
 // article threshold on articles (with every positive counted for recall, as
 // positive articles are rare), each by recallThreshold. Staff articles are
-// held to a quarter of the comments' false-positive budget, since a report
-// about recruiters is the common case there, and never get a lower
-// threshold than comments.
+// held to half the comments' false-positive budget, since a report about
+// recruiters is the common case there, and never get a lower threshold
+// than comments.
 func chooseFlagThresholds(ex []FlagExample, scores []float64, maxFPR float64) pipeline.FlagThreshold {
 	pick := func(kind string, maxFPR float64) float64 {
 		var s []float64
@@ -519,7 +519,7 @@ func chooseFlagThresholds(ex []FlagExample, scores []float64, maxFPR float64) pi
 		return recallThreshold(s, g, maxFPR)
 	}
 	c := pick(vigil.KindComment, maxFPR)
-	a := max(c, pick(vigil.KindArticle, maxFPR/4))
+	a := max(c, pick(vigil.KindArticle, maxFPR/2))
 	return pipeline.FlagThreshold{Default: a, ByKind: map[string]float64{
 		vigil.KindComment: round4(c), vigil.KindArticle: round4(a)}}
 }
