@@ -63,8 +63,8 @@ func (h *FlagHead) Name() string { return "flag:" + h.Flag }
 // could reach from the model alone.
 const explainMin = 0.05
 
-// Score returns the flag's probability for fields (already read with
-// Readings).
+// score returns the flag's probability for fields (already read with
+// Readings): the sigmoid of the models' mean logit.
 func (h *FlagHead) score(fields []pipeline.Field) float64 {
 	var buf [maxLabels]float64
 	z := 0.0
@@ -132,8 +132,6 @@ type FlagExample struct {
 	// no rule fired).
 	Rule float64
 	Gold bool
-	// Group is the example's category in the labelled set (for reports).
-	Group string
 }
 
 // FlagTrainOptions tune TrainFlag. The zero value of a field means its
@@ -243,8 +241,9 @@ func (m FlagMetrics) String() string {
 //     clip kept is the one whose thresholds (step 3) recall most.
 //  3. Review thresholds are chosen per kind on the combined out-of-fold
 //     scores: the most recall whose false-positive rate on the labelled
-//     negatives stays within MaxFPR, comments first; articles never get a
-//     lower threshold than comments.
+//     negatives stays within MaxFPR for comments, within half of it for
+//     articles (where reports about recruiters are the common case), and
+//     articles never get a lower threshold than comments.
 //  4. The head scores with the fold models together (the mean of their
 //     logits), or with Refit with one model trained on all of labelled
 //     plus background.
