@@ -52,15 +52,19 @@ type FieldResult struct {
 
 // matchState is the scratch of one field's match.
 type matchState struct {
-	s      *Set
-	f      *pipeline.Field
-	text   string
-	kk     bool
-	flat   []atomHit       // atom hits in text order
-	hits   []hit           // the same, grouped by atom
-	byAtom map[int32][]hit // atom → its hits in m.hits, by start
-	phr    map[int32][]hit
-	class  map[string][]hit
+	s    *Set
+	f    *pipeline.Field
+	text string
+	kk   bool
+	flat []atomHit // atom hits in text order
+	hits []hit     // the same, grouped by atom
+	// atom → its hits in m.hits, by start: a dense table for long texts,
+	// a map otherwise (see atomHits)
+	dense    [][]hit
+	sparse   map[int32][]hit
+	hitAtoms []int32 // atoms with hits
+	phr      map[int32][]hit
+	class    map[string][]hit
 	// stems of the word at memoAt, per stemmer
 	memoAt int
 	memo   [numStemmers]string
@@ -216,21 +220,29 @@ func (m *matchState) findAtoms() {
 		return
 	}
 	// Hits arrive in text order; group them by atom keeping that order.
+	m.hits = make([]hit, len(m.flat))
 	if len(m.flat) >= len(s.atoms)/4 {
-		// counting sort: linear, for long texts with many hits
-		count := make([]int32, len(s.atoms)+1)
+		// counting sort straight into m.hits: linear, for long texts with
+		// many hits; atoms index a dense table
+		start := make([]int32, len(s.atoms)+1)
 		for _, h := range m.flat {
-			count[h.atom+1]++
+			start[h.atom+1]++
 		}
-		for i := 1; i < len(count); i++ {
-			count[i] += count[i-1]
+		for i := 1; i < len(start); i++ {
+			start[i] += start[i-1]
 		}
-		sorted := make([]atomHit, len(m.flat))
+		next := slices.Clone(start)
 		for _, h := range m.flat {
-			sorted[count[h.atom]] = h
-			count[h.atom]++
+			m.hits[next[h.atom]] = h.hit
+			next[h.atom]++
 		}
-		m.flat = sorted
+		m.dense = make([][]hit, len(s.atoms))
+		for a := range m.dense {
+			if lo, hi := start[a], start[a+1]; hi > lo {
+				m.dense[a] = m.hits[lo:hi:hi]
+				m.hitAtoms = append(m.hitAtoms, int32(a))
+			}
+		}
 	} else {
 		slices.SortFunc(m.flat, func(a, b atomHit) int {
 			if c := cmp.Compare(a.atom, b.atom); c != 0 {
@@ -238,18 +250,26 @@ func (m *matchState) findAtoms() {
 			}
 			return cmp.Compare(a.start, b.start)
 		})
-	}
-	m.hits = make([]hit, len(m.flat))
-	m.byAtom = map[int32][]hit{}
-	for i := 0; i < len(m.flat); {
-		j := i
-		for ; j < len(m.flat) && m.flat[j].atom == m.flat[i].atom; j++ {
-			m.hits[j] = m.flat[j].hit
+		m.sparse = map[int32][]hit{}
+		for i := 0; i < len(m.flat); {
+			j := i
+			for ; j < len(m.flat) && m.flat[j].atom == m.flat[i].atom; j++ {
+				m.hits[j] = m.flat[j].hit
+			}
+			m.sparse[m.flat[i].atom] = m.hits[i:j:j]
+			m.hitAtoms = append(m.hitAtoms, m.flat[i].atom)
+			i = j
 		}
-		m.byAtom[m.flat[i].atom] = m.hits[i:j:j]
-		i = j
 	}
 	m.flat = nil
+}
+
+// atomHits returns the hits of atom a, by start.
+func (m *matchState) atomHits(a int32) []hit {
+	if m.dense != nil {
+		return m.dense[a]
+	}
+	return m.sparse[a]
 }
 
 // accept checks a literal found at [start, litEnd) against an atom (the
@@ -301,12 +321,12 @@ func (m *matchState) stemMatch(a *atom, st stemmer, w string, start int) bool {
 
 // findPhrases turns atom hits into phrase hits.
 func (m *matchState) findPhrases() {
-	if len(m.byAtom) == 0 {
+	if len(m.hitAtoms) == 0 {
 		return
 	}
 	m.phr = map[int32][]hit{}
 	s := m.s
-	for ai := range m.byAtom {
+	for _, ai := range m.hitAtoms {
 		for _, pi := range s.firstOf[ai] {
 			m.phrase(pi)
 		}
@@ -318,11 +338,11 @@ func (m *matchState) phrase(pi int32) {
 	s := m.s
 	p := &s.phrases[pi]
 	for _, a := range p.atoms { // cheap test first: every atom hit somewhere
-		if len(m.byAtom[a]) == 0 {
+		if len(m.atomHits(a)) == 0 {
 			return
 		}
 	}
-	first := m.byAtom[p.atoms[0]]
+	first := m.atomHits(p.atoms[0])
 	if len(p.atoms) == 1 {
 		m.phr[pi] = first // the atom's hits, shared
 		return
@@ -331,7 +351,7 @@ func (m *matchState) phrase(pi int32) {
 	for _, h0 := range first {
 		cur, ok := h0, true
 		for _, a := range p.atoms[1:] {
-			next := m.byAtom[a]
+			next := m.atomHits(a)
 			j, found := slices.BinarySearchFunc(next, cur.w1+1, func(h hit, w int32) int { return cmp.Compare(h.w0, w) })
 			if !found {
 				ok = false
