@@ -200,3 +200,34 @@ func TestRecruitmentHeadConcurrent(t *testing.T) {
 		t.Errorf("recruiting %v not above report %v", want[0], want[1])
 	}
 }
+
+// FuzzRecruitmentHead feeds arbitrary text through normalize, tokenize and
+// the shipped head: it must not fail, and its probability and evidence
+// spans must be valid.
+func FuzzRecruitmentHead(f *testing.F) {
+	h, err := DefaultRecruitment()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"вступай в дж1хад", "<p>ш а м</p>", "jоin", "\u200b\u200b", "h1jr4h 5h4m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d := &vigil.Document{ID: "x", Kind: vigil.KindComment, Body: s}
+		it := &pipeline.Item{Doc: d}
+		for _, st := range []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}, h.Stage} {
+			if err := st.Process(t.Context(), it); err != nil {
+				return // the normalizer refuses some input (invalid UTF-8); that is its call
+			}
+		}
+		sig := it.Signals[len(it.Signals)-1]
+		if !(sig.Weight >= 0 && sig.Weight <= 1) {
+			t.Fatalf("probability %v", sig.Weight)
+		}
+		for _, e := range sig.Evidence {
+			if e.Start < 0 || e.End > len(s) || e.Start > e.End || s[e.Start:e.End] != e.Text {
+				t.Fatalf("evidence %+v outside %q", e, s)
+			}
+		}
+	})
+}
