@@ -295,8 +295,8 @@ func TestStage(t *testing.T) {
 	}
 }
 
-// TestStageSkipsFlags: a model's flag outputs are a FlagHead's business,
-// never topic tags.
+// TestStageSkipsFlags: a model's flag outputs become signals, never topic
+// tags.
 func TestStageSkipsFlags(t *testing.T) {
 	m, _, dev := trainedSample(t)
 	var buf bytes.Buffer
@@ -314,6 +314,32 @@ func TestStageSkipsFlags(t *testing.T) {
 	}
 	if len(it.Verdict.Tags) != 0 {
 		t.Errorf("flag outputs became tags: %+v", it.Verdict.Tags)
+	}
+	// Threshold 0: every flag fires, as a model signal at weight >= 0.5
+	// with evidence spans inside the original text.
+	if len(it.Signals) != len(flagged.Labels) {
+		t.Fatalf("%d signals for %d flags", len(it.Signals), len(flagged.Labels))
+	}
+	for _, sg := range it.Signals {
+		if sg.Source != vigil.SourceModel || sg.Weight < 0.5 || sg.Weight > 1 {
+			t.Errorf("signal %+v", sg)
+		}
+		for _, e := range sg.Evidence {
+			f := it.Fields[0]
+			if e.Feature == "" || e.Start < 0 || e.End > len(f.Original) || e.Text != f.Original[e.Start:e.End] {
+				t.Errorf("evidence %+v does not point into the original", e)
+			}
+		}
+	}
+}
+
+func TestRescale(t *testing.T) {
+	for _, tc := range []struct{ p, th, want float64 }{
+		{0.2, 0.2, 0.5}, {0.5, 0.5, 0.5}, {0.9, 0.5, 0.9}, {1, 0.3, 1}, {0.1, 0.3, 0.2058823529},
+	} {
+		if got := rescale(tc.p, tc.th); math.Abs(got-tc.want) > 1e-6 {
+			t.Errorf("rescale(%v, %v) = %v, want %v", tc.p, tc.th, got, tc.want)
+		}
 	}
 }
 

@@ -2,15 +2,19 @@ package classify
 
 import (
 	"context"
+	"math"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 // Stage is the pipeline's "classify" stage: it scores the words of the
-// item's fields with a topic model and appends a vigil.Tag with Source
-// "model" for every tag label at or above its threshold. Flag labels of the
-// same model are left to a FlagHead. It names the model in
+// item's fields with a model and appends a vigil.Tag with Source "model"
+// for every tag label at or above its threshold. A flag label at or above
+// its threshold (a model trained with `vigil train --labels flags`) becomes
+// a pipeline.Signal for Decide, its weight rescaled so that the label's
+// threshold reads 0.5 (Decide's default flag threshold), with the features
+// that raised it most as evidence. It names the model in
 // Verdict.Versions.Model. A Stage is safe for concurrent use.
 type Stage struct {
 	model   *Model
@@ -47,10 +51,35 @@ func (s *Stage) Process(_ context.Context, it *pipeline.Item) error {
 	scores := s.model.Scores(buf[:0], it.Fields)
 	for l, p := range scores {
 		lab := &s.model.Labels[l]
-		if lab.Kind == KindTag && p >= lab.Threshold {
+		switch {
+		case p < lab.Threshold:
+		case lab.Kind == KindTag:
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: lab.Name, Score: round4(p), Source: vigil.SourceModel})
+		case lab.Kind == KindFlag:
+			it.Signals = append(it.Signals, pipeline.Signal{Flag: lab.Name, Source: vigil.SourceModel,
+				Weight: round4(rescale(p, lab.Threshold)), Evidence: s.evidence(it, l)})
 		}
 	}
-	it.Verdict.Versions.Model = s.version
 	return nil
+}
+
+// stageEvidence is how many features a flag signal reports.
+const stageEvidence = 5
+
+func (s *Stage) evidence(it *pipeline.Item, label int) []vigil.Evidence {
+	var ev []vigil.Evidence
+	for _, c := range s.model.Explain(it.Fields, label, stageEvidence) {
+		e := it.Fields[c.Field].Evidence("", c.Start, c.End)
+		e.Feature, e.Weight = c.Feature, round4(c.Weight)
+		ev = append(ev, e)
+	}
+	return ev
+}
+
+// rescale maps probability p so that threshold th lands on 0.5:
+// σ(logit(p) − logit(th)). It is increasing, and 1 stays 1.
+func rescale(p, th float64) float64 {
+	const eps = 1e-9
+	p, th = min(max(p, eps), 1-eps), min(max(th, eps), 1-eps)
+	return sigmoid(math.Log(p/(1-p)) - math.Log(th/(1-th)))
 }
