@@ -69,9 +69,10 @@
 // examples against the shared weights plus its own sparse private delta
 // (lock-free reads, Hogwild-style), then the deltas are added to the
 // weights in shard order. Same data, options and seed give the same model
-// bit for bit on any machine and thread count. Summing the updates of
-// more shards overshoots on frequent features at this learning rate
-// (8 shards lost 1-2 points), hence the default of 2.
+// bit for bit for any thread count on one CPU architecture (the compiler
+// may fuse multiply-adds on another, changing the last bits). Summing the
+// updates of more shards overshoots on frequent features at this learning
+// rate (8 shards lost 1-2 points), hence the default of 2.
 //
 // # Quantization and format
 //

@@ -48,7 +48,7 @@ type TrainOptions struct {
 	// its start.
 	Batch int
 	// Seed fixes the example order: same data, options and seed give the
-	// same model, bit for bit, on any machine and thread count.
+	// same model, bit for bit, for any thread count on one CPU architecture.
 	Seed uint64
 	// Progress, when set, is called after every epoch with the mean
 	// log-loss per label of that epoch.

@@ -64,6 +64,10 @@ type Metadata struct {
 	DevReport *classify.Report `json:"dev_report,omitempty"`
 	// TrainSeconds is the wall time of training (tokenizer and classifier).
 	TrainSeconds float64 `json:"train_seconds,omitempty"`
+	// Toolchain is the Go version and CPU architecture that trained the
+	// bundle: the same command gives the same bytes on the same
+	// architecture.
+	Toolchain string `json:"toolchain,omitempty"`
 	// Files maps each other file of the bundle to its SHA-256; Load checks
 	// them.
 	Files map[string]string `json:"files"`

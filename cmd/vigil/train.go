@@ -270,6 +270,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		DevScores:    devScores,
 		DevReport:    report,
 		TrainSeconds: float64(elapsed.Milliseconds()) / 1000,
+		Toolchain:    runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
 	}
 	if epoch := e.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
 		sec, err := strconv.ParseInt(epoch, 10, 64)
