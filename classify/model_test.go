@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -428,5 +429,38 @@ func TestEvaluator(t *testing.T) {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("text report lacks %q:\n%s", s, text.String())
 		}
+	}
+}
+
+// TestStageConcurrent: the pipeline calls Process from several goroutines
+// at once; each must get exactly the sequential answer (run with -race).
+func TestStageConcurrent(t *testing.T) {
+	m, _, dev := trainedSample(t)
+	st := NewStage(m, "v")
+	tags := func(i int) []vigil.Tag {
+		it := &pipeline.Item{Doc: &dev.docs[i], Fields: dev.ex[i].Fields}
+		st.Process(context.Background(), it)
+		return it.Verdict.Tags
+	}
+	want := make([][]vigil.Tag, len(dev.docs))
+	for i := range dev.docs {
+		want[i] = tags(i)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := g; i < len(dev.docs); i += 2 {
+				if got := tags(i); fmt.Sprint(got) != fmt.Sprint(want[i]) {
+					errs <- fmt.Sprintf("doc %d: %v, sequentially %v", i, got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
