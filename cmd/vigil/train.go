@@ -84,7 +84,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&p.Batch, "batch", 256, "examples per shard and round")
 	fs.IntVar(&threads, "threads", 0, "training threads (default: every core); does not change the result")
 	fs.Float64Var(&p.DevFraction, "dev-fraction", 0.1, "without --dev: share of --data held out for thresholds")
-	fs.StringVar(&minPrec, "min-precision", "", "target precision per label instead of best F1, e.g. `toxic=0.9,security=0.85`")
+	fs.StringVar(&minPrec, "min-precision", "", "target precision per label instead of best F1: a `LIST` like toxic=0.9,security=0.85")
 	fs.BoolVar(&quiet, "quiet", false, "no progress bar")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
