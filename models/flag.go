@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -93,17 +92,7 @@ func (h *FlagHead) Configure(d *pipeline.Decide) {
 	}
 }
 
-var defaultRecruitment = sync.OnceValues(func() (*FlagHead, error) {
-	sub, err := fs.Sub(embeddedFlags, RecruitmentDir)
-	if err != nil {
-		return nil, err
-	}
-	h, err := LoadFlag(sub)
-	if err != nil {
-		return nil, fmt.Errorf("embedded recruitment head: %w", err)
-	}
-	return h, nil
-})
+var defaultRecruitment = onceEmbedded(embeddedFlags, RecruitmentDir, "embedded recruitment head", LoadFlag)
 
 // DefaultRecruitment returns the recruitment head embedded in the binary,
 // loaded once.

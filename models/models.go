@@ -80,17 +80,24 @@ type DataFile struct {
 	Docs   int    `json:"docs"`
 }
 
-var defaultBundle = sync.OnceValues(func() (*Bundle, error) {
-	sub, err := fs.Sub(embedded, "default")
-	if err != nil {
-		return nil, err
-	}
-	b, err := Load(sub)
-	if err != nil {
-		return nil, fmt.Errorf("embedded model bundle: %w", err)
-	}
-	return b, nil
-})
+var defaultBundle = onceEmbedded(embedded, "default", "embedded model bundle", Load)
+
+// onceEmbedded returns a function that loads the artifact in dir of fsys
+// with load the first time it is called and returns that result ever after.
+func onceEmbedded[T any](fsys fs.FS, dir, what string, load func(fs.FS) (T, error)) func() (T, error) {
+	return sync.OnceValues(func() (T, error) {
+		var zero T
+		sub, err := fs.Sub(fsys, dir)
+		if err != nil {
+			return zero, err
+		}
+		v, err := load(sub)
+		if err != nil {
+			return zero, fmt.Errorf("%s: %w", what, err)
+		}
+		return v, nil
+	})
+}
 
 // Default returns the bundle embedded in the binary (models/default),
 // loaded once.
