@@ -26,7 +26,7 @@ type Set struct {
 	patAtoms [][]int32              // automaton pattern → atoms with that literal
 	patCheck []bool                 // pattern holds a rune without its own code: compare with the text
 	pre      *prefilter
-	memo     [2]*wordMemo // per word results, [kazakh document]; nil for small automata
+	memo     [2]*wordCache[[]int32] // word → atoms accepting it, [kazakh document]; nil for small automata
 	atoms    []atom
 	phrases  []phrase
 
@@ -40,7 +40,7 @@ type Set struct {
 	entities []*EntityDef
 	aliases  []calias
 
-	caches [numStemmers]*stemCache
+	caches [numStemmers]*wordCache[string] // text word → stem, per stemmer
 }
 
 type atom struct {
@@ -140,7 +140,7 @@ func Compile(files []*File) (*Set, error) {
 		atomIdx: map[string]int32{}, phrIdx: map[string]int32{}, patIdx: map[string]int32{},
 	}
 	for i := range c.s.caches {
-		c.s.caches[i] = newStemCache()
+		c.s.caches[i] = newWordCache[string](stemCacheMax)
 	}
 	c.lists = map[string]*List{}
 	for _, f := range files {
@@ -192,7 +192,7 @@ func Compile(files []*File) (*Set, error) {
 		}
 		s.ac = ac
 		if ac.StateCount() >= memoStates {
-			s.memo = [2]*wordMemo{newWordMemo(), newWordMemo()}
+			s.memo = [2]*wordCache[[]int32]{newWordCache[[]int32](memoMax), newWordCache[[]int32](memoMax)}
 		}
 	}
 	s.firstOf = make([][]int32, len(s.atoms))

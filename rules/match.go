@@ -2,7 +2,6 @@ package rules
 
 import (
 	"cmp"
-	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -26,9 +25,18 @@ type hit struct {
 	w0, w1     int32
 }
 
-type atomHit struct {
-	atom int32
-	hit
+// An atom always matches a whole word, so its hits are references to
+// the words it accepted: an atomRef while scanning, then per atom a list
+// of indexes into matchState.words. Hits as hit values are made only for
+// what evaluation reads (see refHits).
+type atomRef struct {
+	atom, word int32 // word indexes matchState.words
+}
+
+// wordSpan is a word some atom accepted: its bytes in the normalized text
+// and its ordinal among the text's words.
+type wordSpan struct {
+	start, end, ord int32
 }
 
 // Fired is one rule that fired on one field, with its evidence spans in
@@ -52,18 +60,20 @@ type FieldResult struct {
 
 // matchState is the scratch of one field's match.
 type matchState struct {
-	s    *Set
-	f    *pipeline.Field
-	text string
-	kk   bool
-	flat []atomHit // atom hits in text order
-	hits []hit     // the same, grouped by atom
-	// atom → its hits in m.hits, by start: a dense table for long texts,
-	// a map otherwise (see atomHits)
-	dense    [][]hit
-	sparse   map[int32][]hit
-	hitAtoms []int32 // atoms with hits
-	phr      map[int32][]hit
+	s     *Set
+	f     *pipeline.Field
+	text  string
+	kk    bool
+	words chunks[wordSpan] // words that some atom accepted, in text order
+	flat  chunks[atomRef]  // atom hits in text order
+	// atom → the words it accepted, in text order: a dense table for long
+	// texts, a map otherwise (see atomRefs)
+	dense    [][]int32
+	sparse   map[int32][]int32
+	hitAtoms []int32         // atoms with hits
+	phrCand  []int32         // phrases whose first atom has hits
+	phr      map[int32][]hit // phrase hits made so far, all of them
+	atomAll  map[int32][]hit // atom hits made so far, all of them
 	class    map[string][]hit
 	// stems of the word at memoAt, per stemmer
 	memoAt int
@@ -79,13 +89,15 @@ func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 	if kind == "" {
 		kind = vigil.KindArticle
 	}
-	m := &matchState{s: s, f: f, text: f.Text, kk: lang == vigil.LangKazakh, memoAt: -1}
+	m := &matchState{s: s, f: f, text: f.Text, kk: lang == vigil.LangKazakh, memoAt: -1,
+		flat: chunks[atomRef]{pool: refChunks}, words: chunks[wordSpan]{pool: wordChunks}}
+	defer m.release()
 	m.findAtoms()
 	m.findPhrases()
 	m.findEntities(&res)
 
 	cand := slices.Clone(s.regexRules)
-	for p := range m.phr {
+	for _, p := range m.phrCand {
 		cand = append(cand, s.phraseRules[p]...)
 	}
 	for c := range m.class {
@@ -143,36 +155,41 @@ func (m *matchState) findAtoms() {
 	// (BenchmarkMatch, CPU time, loaded 2-core machine): the library's
 	// plain overlapping pass over the raw text alone ran at 35–55 MB/s
 	// (a 65,000-state table of 128-byte-wide rows, a cache miss a byte);
-	// this whole matcher, exact terms, at 50–65 MB/s. A prefilter on the
-	// first three letters skips the automaton for a quarter of the words.
+	// this whole matcher, exact terms, at 50–65 MB/s (before the word
+	// memo). A prefilter on the first three letters skips the automaton
+	// for a quarter of the words.
 	text := m.text
-	if len(text) > 1<<16 {
-		m.flat = make([]atomHit, 0, len(text)/16) // long texts: grow once, not by copies
-	}
 	buf := make([]byte, 0, 64)   // the word, one byte per rune, after wordMark
 	offs := make([]int32, 0, 65) // byte offset in text of each rune of the word
+	var pre [3]byte              // codes of the word's first three runes
 	word := int32(-1)
+	memo := s.memo[b2i(m.kk)]
 	for i := 0; i < len(text); {
-		// Collect one word: its codes after the mark, and where each rune
-		// starts in the text.
-		buf, offs = append(buf[:0], wordMark), offs[:0]
-		j := i
+		// Find the end of one word, and its first codes for the prefilter.
+		j, np := i, 0
+	scan:
 		for j < len(text) {
-			r, size := rune(text[j]), 1
-			if r >= utf8.RuneSelf {
-				if c := text[j]; c >= 0xd0 && c <= 0xd3 && j+1 < len(text) && text[j+1]&0xc0 == 0x80 {
-					r, size = rune(c&0x1f)<<6|rune(text[j+1]&0x3f), 2 // Cyrillic, the usual case
-				} else {
-					r, size = utf8.DecodeRuneInString(text[j:])
+			c, r, size := text[j], rune(0), 1
+			switch {
+			case c < utf8.RuneSelf:
+				if !asciiWord[c] {
+					break scan
 				}
-				if !isWordRune(r) {
-					break
+				r = rune(c)
+			case c >= 0xd0 && c <= 0xd3 && j+1 < len(text) && text[j+1]&0xc0 == 0x80:
+				// Cyrillic, the usual case: all word runes but ҂
+				if r, size = rune(c&0x1f)<<6|rune(text[j+1]&0x3f), 2; r == 0x482 {
+					break scan
 				}
-			} else if !asciiWord[r] {
-				break
+			default:
+				if r, size = utf8.DecodeRuneInString(text[j:]); !isWordRune(r) {
+					break scan
+				}
 			}
-			buf = append(buf, codeOf(r))
-			offs = append(offs, int32(j))
+			if np < len(pre) {
+				pre[np] = codeOf(r)
+				np++
+			}
 			j += size
 		}
 		if j == i { // not a word rune
@@ -180,21 +197,31 @@ func (m *matchState) findAtoms() {
 			continue
 		}
 		word++ // ordinal of this word; every atom hit is one word
-		if !s.pre.may(buf[1:]) {
+		if !s.pre.may(pre[:np]) {
 			i = j
 			continue
 		}
-		memo := s.memo[b2i(m.kk)]
 		if memo != nil {
 			if hs, ok := memo.get(text[i:j]); ok {
-				for _, h := range hs {
-					m.flat = append(m.flat, atomHit{atom: h.atom, hit: hit{start: i, end: i + int(h.end), w0: word, w1: word}})
+				if len(hs) > 0 {
+					w := m.addWord(i, j, word)
+					for _, a := range hs {
+						m.flat.add(atomRef{atom: a, word: w})
+					}
 				}
 				i = j
 				continue
 			}
 		}
-		before := len(m.flat)
+		// Not seen before: the word's codes after the mark, and where each
+		// rune starts in the text, for the automaton.
+		buf, offs = append(buf[:0], wordMark), offs[:0]
+		for k, r := range text[i:j] {
+			buf = append(buf, codeOf(r))
+			offs = append(offs, int32(i+k))
+		}
+		before := m.flat.n
+		w := int32(m.words.n) // this word's index, if an atom accepts it
 		offs = append(offs, int32(j))
 		for _, mt := range s.ac.FindAllOverlapping(buf) {
 			litEnd := int(offs[mt.End-1]) // buf[0] is the mark
@@ -202,100 +229,189 @@ func (m *matchState) findAtoms() {
 				continue
 			}
 			for _, ai := range s.patAtoms[mt.PatternID] {
-				if we, ok := m.accept(&s.atoms[ai], i, litEnd, j); ok {
-					m.flat = append(m.flat, atomHit{atom: ai, hit: hit{start: i, end: we, w0: word, w1: word}})
+				if m.accept(&s.atoms[ai], i, litEnd, j) {
+					m.flat.add(atomRef{atom: ai, word: w})
 				}
 			}
 		}
+		if m.flat.n > before {
+			m.addWord(i, j, word)
+		}
 		if memo != nil {
-			var hs []wordHit
-			for _, h := range m.flat[before:] {
-				hs = append(hs, wordHit{atom: h.atom, end: int32(h.end - i)})
+			var hs []int32
+			for k := before; k < m.flat.n; k++ {
+				hs = append(hs, m.flat.at(k).atom)
 			}
 			memo.put(text[i:j], hs)
 		}
 		i = j
 	}
-	if len(m.flat) == 0 {
+	n := m.flat.n
+	if n == 0 {
 		return
 	}
 	// Hits arrive in text order; group them by atom keeping that order.
-	m.hits = make([]hit, len(m.flat))
-	if len(m.flat) >= len(s.atoms)/4 {
-		// counting sort straight into m.hits: linear, for long texts with
-		// many hits; atoms index a dense table
+	refs := make([]int32, n)
+	if n >= len(s.atoms)/4 {
+		// counting sort: linear, for long texts with many hits; atoms
+		// index a dense table
 		start := make([]int32, len(s.atoms)+1)
-		for _, h := range m.flat {
-			start[h.atom+1]++
+		for _, c := range m.flat.c {
+			for _, h := range c {
+				start[h.atom+1]++
+			}
 		}
 		for i := 1; i < len(start); i++ {
 			start[i] += start[i-1]
 		}
 		next := slices.Clone(start)
-		for _, h := range m.flat {
-			m.hits[next[h.atom]] = h.hit
-			next[h.atom]++
+		for _, c := range m.flat.c {
+			for _, h := range c {
+				refs[next[h.atom]] = h.word
+				next[h.atom]++
+			}
 		}
-		m.dense = make([][]hit, len(s.atoms))
+		m.dense = make([][]int32, len(s.atoms))
 		for a := range m.dense {
 			if lo, hi := start[a], start[a+1]; hi > lo {
-				m.dense[a] = m.hits[lo:hi:hi]
+				m.dense[a] = refs[lo:hi:hi]
 				m.hitAtoms = append(m.hitAtoms, int32(a))
 			}
 		}
 	} else {
-		slices.SortFunc(m.flat, func(a, b atomHit) int {
+		flat := slices.Concat(m.flat.c...)
+		slices.SortFunc(flat, func(a, b atomRef) int {
 			if c := cmp.Compare(a.atom, b.atom); c != 0 {
 				return c
 			}
-			return cmp.Compare(a.start, b.start)
+			return cmp.Compare(a.word, b.word)
 		})
-		m.sparse = map[int32][]hit{}
-		for i := 0; i < len(m.flat); {
+		m.sparse = map[int32][]int32{}
+		for i := 0; i < len(flat); {
 			j := i
-			for ; j < len(m.flat) && m.flat[j].atom == m.flat[i].atom; j++ {
-				m.hits[j] = m.flat[j].hit
+			for ; j < len(flat) && flat[j].atom == flat[i].atom; j++ {
+				refs[j] = flat[j].word
 			}
-			m.sparse[m.flat[i].atom] = m.hits[i:j:j]
-			m.hitAtoms = append(m.hitAtoms, m.flat[i].atom)
+			m.sparse[flat[i].atom] = refs[i:j:j]
+			m.hitAtoms = append(m.hitAtoms, flat[i].atom)
 			i = j
 		}
 	}
-	m.flat = nil
+	m.flat.release()
 }
 
-// atomHits returns the hits of atom a, by start.
-func (m *matchState) atomHits(a int32) []hit {
+// addWord records the word [start, end) with ordinal ord as accepted and
+// returns its index in m.words.
+func (m *matchState) addWord(start, end int, ord int32) int32 {
+	m.words.add(wordSpan{start: int32(start), end: int32(end), ord: ord})
+	return int32(m.words.n - 1)
+}
+
+// release returns the match's scratch to its pools; nothing a FieldResult
+// holds points into it.
+func (m *matchState) release() {
+	m.flat.release()
+	m.words.release()
+}
+
+// chunks is an append-only list kept in fixed-size pieces from a pool, so
+// a long text's hits are never copied to grow and a short one reuses
+// memory. A 10 MB text has 1.6 million stemmed hits: growing one slice
+// for them spent 27 ms of a 143 ms BenchmarkMatch pass in growslice.
+type chunks[T any] struct {
+	pool *sync.Pool // of *[]T with capacity chunkLen
+	c    [][]T
+	n    int
+}
+
+const chunkLen = 1 << 12
+
+func chunkPool[T any]() *sync.Pool {
+	return &sync.Pool{New: func() any {
+		c := make([]T, 0, chunkLen)
+		return &c
+	}}
+}
+
+var (
+	refChunks  = chunkPool[atomRef]()
+	wordChunks = chunkPool[wordSpan]()
+)
+
+func (l *chunks[T]) add(v T) {
+	k := len(l.c) - 1
+	if k < 0 || len(l.c[k]) == chunkLen {
+		l.c = append(l.c, (*l.pool.Get().(*[]T))[:0])
+		k++
+	}
+	l.c[k] = append(l.c[k], v)
+	l.n++
+}
+
+// at returns element i.
+func (l *chunks[T]) at(i int) *T { return &l.c[i/chunkLen][i%chunkLen] }
+
+func (l *chunks[T]) release() {
+	for k := range l.c {
+		l.pool.Put(&l.c[k])
+	}
+	l.c, l.n = nil, 0
+}
+
+// atomRefs returns the words atom a accepted, in text order.
+func (m *matchState) atomRefs(a int32) []int32 {
 	if m.dense != nil {
 		return m.dense[a]
 	}
 	return m.sparse[a]
 }
 
+// refHits makes hits of the first limit (all when limit < 0) of refs.
+func (m *matchState) refHits(refs []int32, limit int) []hit {
+	if limit >= 0 && len(refs) > limit {
+		refs = refs[:limit]
+	}
+	out := make([]hit, len(refs))
+	for i, r := range refs {
+		w := m.words.at(int(r))
+		out[i] = hit{start: int(w.start), end: int(w.end), w0: w.ord, w1: w.ord}
+	}
+	return out
+}
+
+// atomHits returns every hit of atom a, by start.
+func (m *matchState) atomHits(a int32) []hit {
+	if hs, ok := m.atomAll[a]; ok {
+		return hs
+	}
+	if m.atomAll == nil {
+		m.atomAll = map[int32][]hit{}
+	}
+	hs := m.refHits(m.atomRefs(a), -1)
+	m.atomAll[a] = hs
+	return hs
+}
+
 // accept checks a literal found at [start, litEnd) against an atom (the
-// left word boundary is already checked) and returns the end of the
-// matched word.
-func (m *matchState) accept(a *atom, start, litEnd, end int) (int, bool) {
+// left word boundary is already checked); end is the end of the word.
+func (m *matchState) accept(a *atom, start, litEnd, end int) bool {
 	switch a.kind {
 	case atomExact:
-		return litEnd, litEnd == end
+		return litEnd == end
 	case atomPrefix:
-		return end, true
+		return true
 	}
 	w := m.text[start:end]
 	if w == a.word {
-		return end, true
+		return true
 	}
 	if end-litEnd > a.maxTail {
-		return 0, false
+		return false
 	}
 	if a.scr == scriptLatin {
-		return end, m.stemMatch(a, stemEN, w, start)
+		return m.stemMatch(a, stemEN, w, start)
 	}
-	if m.stemMatch(a, stemRU, w, start) || m.kk && strings.HasPrefix(w, a.need[stemKK]) && kkMatch(w, a.word) {
-		return end, true
-	}
-	return 0, false
+	return m.stemMatch(a, stemRU, w, start) || m.kk && strings.HasPrefix(w, a.need[stemKK]) && kkMatch(w, a.word)
 }
 
 // stemMatch reports whether the text word w (starting at start) has the
@@ -310,7 +426,7 @@ func (m *matchState) stemMatch(a *atom, st stemmer, w string, start int) bool {
 		m.memoAt, m.memoOK = start, [numStemmers]bool{}
 	}
 	if !m.memoOK[st] {
-		m.memo[st], m.memoOK[st] = m.s.caches[st].get(w, st.fn()), true
+		m.memo[st], m.memoOK[st] = m.stem(st, w), true
 	}
 	// The word's stem is the term's, or lies between the term's stem and
 	// the term (Snowball cuts some names further than their inflected
@@ -319,39 +435,69 @@ func (m *matchState) stemMatch(a *atom, st stemmer, w string, start int) bool {
 	return got == stem || len(got) >= len(stem) && strings.HasPrefix(a.word, got)
 }
 
-// findPhrases turns atom hits into phrase hits.
-func (m *matchState) findPhrases() {
-	if len(m.hitAtoms) == 0 {
-		return
+// stem returns the stem of text word w under st, through the set's cache.
+func (m *matchState) stem(st stemmer, w string) string {
+	c := m.s.caches[st]
+	if s, ok := c.get(w); ok {
+		return s
 	}
-	m.phr = map[int32][]hit{}
-	s := m.s
+	s := st.fn()(w)
+	c.put(w, s)
+	return s
+}
+
+// findPhrases lists the phrases that may have hits: those whose first
+// atom has. Their hits are made when evaluation asks (phrHits).
+func (m *matchState) findPhrases() {
 	for _, ai := range m.hitAtoms {
-		for _, pi := range s.firstOf[ai] {
-			m.phrase(pi)
-		}
+		m.phrCand = append(m.phrCand, m.s.firstOf[ai]...)
 	}
 }
 
-// phrase finds the hits of phrase pi, whose first atom has hits.
-func (m *matchState) phrase(pi int32) {
-	s := m.s
-	p := &s.phrases[pi]
+// phrHits returns the first limit hits of phrase pi (all when limit < 0),
+// by start. A one-word phrase's hits are its atom's, made only as far as
+// asked: a rule that fires on a word seen 10,000 times reads 8 of them.
+func (m *matchState) phrHits(pi int32, limit int) []hit {
+	p := &m.s.phrases[pi]
+	first := m.atomRefs(p.atoms[0])
+	if len(first) == 0 {
+		return nil
+	}
+	if len(p.atoms) == 1 {
+		if limit >= 0 {
+			if hs, ok := m.atomAll[p.atoms[0]]; ok {
+				return hs[:min(limit, len(hs))]
+			}
+			return m.refHits(first, limit)
+		}
+		return m.atomHits(p.atoms[0])
+	}
+	if hs, ok := m.phr[pi]; ok {
+		return hs
+	}
+	if m.phr == nil {
+		m.phr = map[int32][]hit{}
+	}
+	hs := m.phrase(p)
+	m.phr[pi] = hs
+	return hs
+}
+
+// phrase finds every hit of a phrase of several words.
+func (m *matchState) phrase(p *phrase) []hit {
 	for _, a := range p.atoms { // cheap test first: every atom hit somewhere
-		if len(m.atomHits(a)) == 0 {
-			return
+		if len(m.atomRefs(a)) == 0 {
+			return nil
 		}
 	}
-	first := m.atomHits(p.atoms[0])
-	if len(p.atoms) == 1 {
-		m.phr[pi] = first // the atom's hits, shared
-		return
+	nexts := make([][]hit, len(p.atoms))
+	for k, a := range p.atoms {
+		nexts[k] = m.atomHits(a)
 	}
 	var out []hit
-	for _, h0 := range first {
+	for _, h0 := range nexts[0] {
 		cur, ok := h0, true
-		for _, a := range p.atoms[1:] {
-			next := m.atomHits(a)
+		for _, next := range nexts[1:] {
 			j, found := slices.BinarySearchFunc(next, cur.w1+1, func(h hit, w int32) int { return cmp.Compare(h.w0, w) })
 			if !found {
 				ok = false
@@ -363,9 +509,7 @@ func (m *matchState) phrase(pi int32) {
 			out = append(out, cur)
 		}
 	}
-	if len(out) > 0 {
-		m.phr[pi] = out
-	}
+	return out
 }
 
 // findEntities resolves dictionary aliases: it keeps every alias hit for
@@ -377,7 +521,11 @@ func (m *matchState) findEntities(res *FieldResult) {
 		h hit
 	}
 	var cands []cand
-	for pi, hits := range m.phr {
+	for _, pi := range m.phrCand {
+		if len(m.s.phraseAliases[pi]) == 0 {
+			continue
+		}
+		hits := m.phrHits(pi, -1)
 		for _, ai := range m.s.phraseAliases[pi] {
 			al := m.s.aliases[ai]
 			e := m.s.entities[al.entity]
@@ -466,11 +614,11 @@ func (m *matchState) capitalInOriginal(start, end int) bool {
 func (m *matchState) eval(n *cnode, ev []hit) (bool, []hit) {
 	switch n.op {
 	case opTerm:
-		hs := m.term(n.t)
+		room := MaxEvidence - len(ev)
+		hs := m.term(n.t, max(room, 1))
 		if len(hs) == 0 {
 			return false, ev
 		}
-		room := MaxEvidence - len(ev)
 		return true, append(ev, hs[:min(room, len(hs))]...)
 	case opNone:
 		for _, k := range n.kids {
@@ -500,17 +648,20 @@ func (m *matchState) eval(n *cnode, ev []hit) (bool, []hit) {
 	}
 }
 
-// operand returns the hits of an operand, sorted by start.
-func (m *matchState) operand(o operand) []hit {
+// operand returns the first limit hits of an operand (all when limit <
+// 0), sorted by start.
+func (m *matchState) operand(o operand, limit int) []hit {
 	if len(o.phrases)+len(o.classes) == 1 {
 		if len(o.phrases) == 1 {
-			return m.phr[o.phrases[0]]
+			return m.phrHits(o.phrases[0], limit)
 		}
 		return m.class[o.classes[0]]
 	}
+	// The first limit hits of the union are among the first limit of
+	// each part.
 	var out []hit
 	for _, p := range o.phrases {
-		out = append(out, m.phr[p]...)
+		out = append(out, m.phrHits(p, limit)...)
 	}
 	for _, c := range o.classes {
 		out = append(out, m.class[c]...)
@@ -524,13 +675,18 @@ func (m *matchState) operand(o operand) []hit {
 		})
 		out = slices.CompactFunc(out, func(a, b hit) bool { return a.start == b.start && a.end == b.end })
 	}
+	if limit >= 0 && len(out) > limit {
+		out = out[:limit]
+	}
 	return out
 }
 
-func (m *matchState) term(t *cterm) []hit {
+// term returns the hits of a term: at least the first limit of them, by
+// start, when it is an operand; every one for NEAR.
+func (m *matchState) term(t *cterm, limit int) []hit {
 	switch t.kind {
 	case termOperand:
-		return m.operand(t.a)
+		return m.operand(t.a, limit)
 	case termRegex:
 		var out []hit
 		for _, loc := range t.re.FindAllStringIndex(m.text, MaxEvidence) {
@@ -539,7 +695,7 @@ func (m *matchState) term(t *cterm) []hit {
 		return out
 	}
 	// NEAR: a and b with at most dist words between them, either order.
-	as, bs := m.operand(t.a), m.operand(t.b)
+	as, bs := m.operand(t.a, -1), m.operand(t.b, -1)
 	if len(as) == 0 || len(bs) == 0 {
 		return nil
 	}
@@ -646,55 +802,19 @@ func b2i(b bool) int {
 	return 0
 }
 
-// wordHit is an atom accepted on a word, with the end of its match
-// relative to the word's start.
-type wordHit struct {
-	atom int32
-	end  int32
-}
-
-// wordMemo remembers, per word, the atoms it matched: which atoms accept a
-// word depends on the word alone (and on whether the document is Kazakh,
-// hence one memo per case). It is used only when the automaton is too big
-// for the CPU cache (memoStates), where a walk costs several cache misses
-// and a word is usually one the text has used before. Bounded: a full
-// shard is cleared. Safe for concurrent use.
-type wordMemo struct {
-	seed   maphash.Seed
-	shards [64]memoShard
-}
-
-type memoShard struct {
-	mu sync.RWMutex
-	m  map[string][]wordHit
-}
-
-const memoShardMax = 2048
-
-// memoStates is the automaton size from which words are memoized: past
-// about 4,000 states (256-byte rows) the table outgrows the L2 cache.
-// Measured on BenchmarkMatch (10,000 terms; CPU time, loaded machine):
-// walking each word cost about 290 ns, a memo lookup about 50; exact terms
-// went from 50–65 to 100–125 MB/s, stemmed ones from 25–30 to 55–60;
-// BenchmarkStage (the shipped packs, 6,500 states) from 54–57 to 66–71.
+// memoStates is the automaton size from which words are memoized (the
+// atoms each accepts, Set.memo): past about 4,000 states (256-byte rows)
+// the table outgrows the L2 cache, a walk costs several cache misses, and
+// a word is usually one the text has used before. Measured on
+// BenchmarkMatch (10,000 terms; CPU time, loaded machine): walking each
+// word cost about 290 ns, a memo lookup about 50; exact terms went from
+// 50–65 to 100–125 MB/s, stemmed ones from 25–30 to 55–60; BenchmarkStage
+// (the shipped packs, 6,500 states) from 54–57 to 66–71.
 const memoStates = 4096
 
-func newWordMemo() *wordMemo { return &wordMemo{seed: maphash.MakeSeed()} }
-
-func (c *wordMemo) get(w string) ([]wordHit, bool) {
-	sh := &c.shards[maphash.String(c.seed, w)&63]
-	sh.mu.RLock()
-	hs, ok := sh.m[w]
-	sh.mu.RUnlock()
-	return hs, ok
-}
-
-func (c *wordMemo) put(w string, hs []wordHit) {
-	sh := &c.shards[maphash.String(c.seed, w)&63]
-	sh.mu.Lock()
-	if sh.m == nil || len(sh.m) >= memoShardMax {
-		sh.m = make(map[string][]wordHit, 256)
-	}
-	sh.m[strings.Clone(w)] = hs
-	sh.mu.Unlock()
-}
+// memoMax and stemCacheMax bound the word caches: news vocabulary past
+// them is rare words, recomputed when met again.
+const (
+	memoMax      = 1 << 17
+	stemCacheMax = 1 << 17
+)

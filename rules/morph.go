@@ -1,9 +1,7 @@
 package rules
 
 import (
-	"hash/maphash"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -279,40 +277,6 @@ func kkLiteral(term string) string {
 // (Russian Snowball: reflexive + participle + adjective, e.g. "ующимися").
 // A candidate word whose stem-less tail is longer cannot match.
 const maxEndingRunes = 10
-
-// stemCache memoizes stemmer results for text words. It is bounded: a
-// full shard is cleared. Safe for concurrent use.
-type stemCache struct {
-	seed   maphash.Seed
-	shards [64]stemShard
-}
-
-type stemShard struct {
-	mu sync.RWMutex
-	m  map[string]string
-}
-
-const stemShardMax = 8192
-
-func newStemCache() *stemCache { return &stemCache{seed: maphash.MakeSeed()} }
-
-func (c *stemCache) get(w string, stem func(string) string) string {
-	sh := &c.shards[maphash.String(c.seed, w)&63]
-	sh.mu.RLock()
-	s, ok := sh.m[w]
-	sh.mu.RUnlock()
-	if ok {
-		return s
-	}
-	s = stem(w)
-	sh.mu.Lock()
-	if sh.m == nil || len(sh.m) >= stemShardMax {
-		sh.m = make(map[string]string, 256)
-	}
-	sh.m[strings.Clone(w)] = s
-	sh.mu.Unlock()
-	return s
-}
 
 // stemmer identifies a stem function; the key prefix keeps the caches of
 // the stemmers apart.
