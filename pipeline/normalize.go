@@ -513,8 +513,22 @@ func (n *normalizer) join(original string) {
 			need = 3 // never between single letters in ordinary text: ш_а_м
 		}
 		if count >= need && 2*letters >= count {
+			// Break the run where the lexicon sees word ends ("я в ш о к
+			// е" → "я в шоке"); the separators kept there become spaces.
+			var breaks []bool
+			if letters == count {
+				run := make([]rune, 0, count)
+				for j := i; j <= k; j += 2 {
+					run = append(run, u[j].r)
+				}
+				breaks = segment(run)
+			}
 			for j := i + 1; j < k; j += 2 {
-				u[j].r = deleted
+				if breaks != nil && breaks[(j-i)/2] {
+					u[j].r = ' '
+				} else {
+					u[j].r = deleted
+				}
 			}
 			if n.mixed < 0 || n.mixed > i {
 				n.mixed = i

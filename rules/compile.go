@@ -561,5 +561,18 @@ func (s *Set) Rule(id string) *Rule {
 // Entities returns every dictionary entry.
 func (s *Set) Entities() []*EntityDef { return slices.Clone(s.entities) }
 
+// Words returns the distinct words of every term and dictionary alias,
+// normalized, sorted: the vocabulary the set looks for.
+func (s *Set) Words() []string {
+	out := make([]string, 0, len(s.atoms))
+	for _, a := range s.atoms {
+		if a.word != "" {
+			out = append(out, a.word)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // Patterns returns the number of distinct literals in the automaton.
 func (s *Set) Patterns() int { return len(s.patAtoms) }

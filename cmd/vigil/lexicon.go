@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/kz-newsroom/vigil/pipeline"
+	"github.com/kz-newsroom/vigil/rules"
+)
+
+func init() {
+	register("lexicon", command{
+		summary: "build the word-frequency lexicon the normalizer splits spaced-out letters with",
+		run:     runLexicon,
+	})
+}
+
+// lexiconDefaultOut is where the shipped lexicon lives: it is embedded in
+// the pipeline package.
+const lexiconDefaultOut = "pipeline/lexicon.txt.gz"
+
+func runLexicon(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("lexicon", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: vigil lexicon --data FILE[,FILE...] [--out FILE] [flags]\n\n"+
+			"Counts the words (NFKC, lower case, ё as е, runs of letters) of the titles and bodies\n"+
+			"of JSONL documents and writes the most frequent ones, gzipped, for the normalizer;\n"+
+			"every word of the rule packs' terms and aliases is added, counted as a common word.\n"+
+			"The output is deterministic: the same files give the same bytes.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	var (
+		data, out, rulesDir  string
+		minCount, top, boost int
+	)
+	fs.StringVar(&data, "data", "", "JSONL `FILES`, comma-separated")
+	fs.StringVar(&out, "out", lexiconDefaultOut, "lexicon `FILE` to write")
+	fs.IntVar(&minCount, "min-count", 2, "keep words seen at least `N` times")
+	fs.IntVar(&top, "max", 80000, "keep at most `N` words")
+	fs.IntVar(&boost, "boost-rank", 1000, "rule words count at least as often as the `N`th most frequent word")
+	fs.StringVar(&rulesDir, "rules", "", "extra rule pack `DIR` whose words join the embedded packs'")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if data == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	docs, _, err := readDocFiles(data)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
+		return exitUsage
+	}
+	var ropts rules.Options
+	if rulesDir != "" {
+		ropts.Dirs = []string{rulesDir}
+	}
+	eng, err := rules.New(ropts)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
+		return exitUsage
+	}
+	words := pipeline.BuildLexicon(func(yield func(string) bool) {
+		for _, d := range docs {
+			if !yield(d.Title) || !yield(d.Body) {
+				return
+			}
+		}
+	}, eng.Set().Words(), minCount, top, boost)
+	var buf bytes.Buffer
+	if err := pipeline.WriteLexicon(&buf, words); err != nil {
+		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
+		return exitFail
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(e.stderr, "lexicon: %d words from %d documents → %s (%d bytes)\n", len(words), len(docs), out, buf.Len())
+	return exitOK
+}

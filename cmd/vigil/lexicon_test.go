@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// shippedLexiconData is what pipeline/lexicon.txt.gz is built from, as the
+// models README gives it (paths from the repository root).
+var shippedLexiconData = []string{
+	"../shared/data/topics/train.jsonl",
+	"../shared/data/toxicity/train.jsonl",
+	"../shared/data/agnews/train.jsonl",
+	"testdata/recruitment/train.jsonl",
+	"testdata/recruitment/dev.jsonl",
+}
+
+// TestShippedLexiconReproducible rebuilds the embedded lexicon with the
+// documented command and checks it comes out byte for byte as shipped. It
+// needs the corpora beside the repository.
+func TestShippedLexiconReproducible(t *testing.T) {
+	var files []string
+	for _, f := range shippedLexiconData {
+		f = filepath.Join("../..", f)
+		if _, err := os.Stat(f); err != nil {
+			t.Skipf("corpus %s absent: %v", f, err)
+		}
+		files = append(files, f)
+	}
+	out := filepath.Join(t.TempDir(), "lexicon.txt.gz")
+	if code, _, stderr := runCmd(t, "", "lexicon", "--data", strings.Join(files, ","), "--out", out); code != exitOK {
+		t.Fatalf("lexicon exit %d:\n%s", code, stderr)
+	}
+	got, _ := os.ReadFile(out)
+	want, err := os.ReadFile("../../pipeline/lexicon.txt.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("pipeline/lexicon.txt.gz is not what the documented command builds (the data, the rule packs "+
+			"or the builder changed); rebuild it from the repository root with\n"+
+			"go run ./cmd/vigil lexicon --data %s", strings.Join(shippedLexiconData, ","))
+	}
+}
+
+func TestLexiconCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "lex.txt.gz")
+	code, _, stderr := runCmd(t, "", "lexicon", "--data", "../../testdata/recruitment/train.jsonl", "--out", out, "--min-count", "1")
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	words, err := pipeline.ReadLexicon(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, w := range words {
+		seen[w.Word] = true
+	}
+	// a word of the data and a word only the rule packs have
+	for _, w := range []string{"джихад", "хизб"} {
+		if !seen[w] {
+			t.Errorf("%q missing from a lexicon of %d words", w, len(words))
+		}
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	os.WriteFile(bad, []byte("{\"id\":\"a\",\"body\":\"x\"}\n{not json\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lexicon"}, "usage"},
+		{[]string{"lexicon", "--data", bad, "--out", out}, bad + ":2"},
+		{[]string{"lexicon", "--data", "no-such.jsonl", "--out", out}, "no-such.jsonl"},
+	} {
+		code, _, stderr := runCmd(t, "", tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant exit 2 naming %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
