@@ -28,8 +28,10 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: vigil lexicon --data FILE[,FILE...] [--out FILE] [flags]\n\n"+
 			"Counts the words (NFKC, lower case, ё as е, runs of letters) of the titles and bodies\n"+
-			"of JSONL documents and writes the most frequent ones, gzipped, for the normalizer;\n"+
-			"every word of the rule packs' terms and aliases is added, counted as a common word.\n"+
+			"of JSONL documents and writes the most frequent ones, gzipped, for the normalizer.\n"+
+			"With --rules, the words of that pack directory's terms and aliases are added, counted\n"+
+			"as common words. The shipped lexicon does not read the shipped packs, so that editing\n"+
+			"a pack never changes the normalizer.\n"+
 			"The output is deterministic: the same files give the same bytes.\n\nflags:")
 		fs.PrintDefaults()
 	}
@@ -41,8 +43,8 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&out, "out", lexiconDefaultOut, "lexicon `FILE` to write")
 	fs.IntVar(&minCount, "min-count", 2, "keep words seen at least `N` times")
 	fs.IntVar(&top, "max", 80000, "keep at most `N` words")
-	fs.IntVar(&boost, "boost-rank", 1000, "rule words count at least as often as the `N`th most frequent word")
-	fs.StringVar(&rulesDir, "rules", "", "extra rule pack `DIR` whose words join the embedded packs'")
+	fs.IntVar(&boost, "boost-rank", 1000, "--rules words count at least as often as the `N`th most frequent word")
+	fs.StringVar(&rulesDir, "rules", "", "rule pack `DIR` whose terms' words are added to the lexicon")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -55,14 +57,14 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
 		return exitUsage
 	}
-	var ropts rules.Options
+	var extra []string
 	if rulesDir != "" {
-		ropts.Dirs = []string{rulesDir}
-	}
-	eng, err := rules.New(ropts)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
-		return exitUsage
+		eng, err := rules.New(rules.Options{Dirs: []string{rulesDir}, NoEmbedded: true})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
+			return exitUsage
+		}
+		extra = eng.Set().Words()
 	}
 	words := pipeline.BuildLexicon(func(yield func(string) bool) {
 		for _, d := range docs {
@@ -70,7 +72,7 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 				return
 			}
 		}
-	}, eng.Set().Words(), minCount, top, boost)
+	}, extra, minCount, top, boost)
 	var buf bytes.Buffer
 	if err := pipeline.WriteLexicon(&buf, words); err != nil {
 		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)

@@ -18,6 +18,7 @@ var shippedLexiconData = []string{
 	"../shared/data/agnews/train.jsonl",
 	"testdata/recruitment/train.jsonl",
 	"testdata/recruitment/dev.jsonl",
+	"testdata/recruitment/probe.jsonl",
 }
 
 // TestShippedLexiconReproducible rebuilds the embedded lexicon with the
@@ -50,7 +51,10 @@ func TestShippedLexiconReproducible(t *testing.T) {
 
 func TestLexiconCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "lex.txt.gz")
-	code, _, stderr := runCmd(t, "", "lexicon", "--data", "../../testdata/recruitment/train.jsonl", "--out", out, "--min-count", "1")
+	rulesDir := t.TempDir()
+	os.WriteFile(filepath.Join(rulesDir, "x.yaml"), []byte("pack: x\nrules:\n  - id: x.a\n    action: {tag: t}\n"+
+		"    any: [\"зиккурат\"]\n    match: [\"зиккурат\"]\n    no_match: [\"дом\"]\n"), 0o644)
+	code, _, stderr := runCmd(t, "", "lexicon", "--data", "../../testdata/recruitment/train.jsonl", "--out", out, "--min-count", "1", "--rules", rulesDir)
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
@@ -67,8 +71,8 @@ func TestLexiconCommand(t *testing.T) {
 	for _, w := range words {
 		seen[w.Word] = true
 	}
-	// a word of the data and a word only the rule packs have
-	for _, w := range []string{"джихад", "хизб"} {
+	// a word of the data and a word only the --rules pack has
+	for _, w := range []string{"джихад", "зиккурат"} {
 		if !seen[w] {
 			t.Errorf("%q missing from a lexicon of %d words", w, len(words))
 		}
