@@ -28,7 +28,7 @@
 //	    min_hits: 1              # distinct mentions needed (topic rules use 2-3)
 //	    any:  ["$join_ru NEAR/6 $bad_ru"]   # at least one must match
 //	    all:  [...]                          # every one must match
-//	    none: ["вербовщик*", "приговор*"]    # none may match
+//	    none: ["вербовщик*", "приговор*"]    # none may match, in any field of the document
 //	    match:    ["Братья, присоединяйтесь к моджахедам"]
 //	    no_match: ["КНБ: вербовщики призывают вступать в ИГИЛ"]
 //	entities:

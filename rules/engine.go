@@ -328,9 +328,13 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		start, end int
 	}
 	seenEnt := map[ekey]bool{}
+	vetoed := map[string]bool{}
 	for i := range it.Fields {
 		f := &it.Fields[i]
 		res := s.Match(f, it.Lang, kind)
+		for _, r := range res.Vetoed {
+			vetoed[r.ID] = true
+		}
 		for _, fr := range res.Fired {
 			a, ok := byRule[fr.Rule.ID]
 			if !ok {
@@ -361,6 +365,9 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 	}
 	for _, id := range order {
 		a := byRule[id]
+		if vetoed[id] {
+			continue // a none term elsewhere in the document: "Суд осудил вербовщика" over a quoted call
+		}
 		if a.r.Mode == ModeShadow {
 			out.Shadow = append(out.Shadow, id)
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -209,5 +210,45 @@ func TestEngineWatch(t *testing.T) {
 	}
 	if it := checkItem(e, "самокаты"); len(tagNames(it)) != 1 {
 		t.Errorf("tags %v after watch reload", tagNames(it))
+	}
+}
+
+// TestApplyVetoAcrossFields: a rule's top-level none terms are looked for
+// in every field, so a report's title vetoes the call its body quotes,
+// while a none nested inside a group stays local to its field.
+func TestApplyVetoAcrossFields(t *testing.T) {
+	set := compileYAML(t, `rules:
+  - id: call
+    action: {flag: extremist_recruitment, weight: 0.8}
+    all: ["=вступайте", "джихад"]
+    none: ["приговор*", "вербовщик*"]
+    match: ["вступайте в джихад"]
+    no_match: ["суд приговорил: «вступайте в джихад»"]
+  - id: nested
+    action: {tag: t}
+    all: ["=вступайте", {none: ["приговор*"]}]
+    match: ["вступайте"]
+    no_match: ["приговор: вступайте"]
+`)
+	fired := func(title, body string) []string {
+		it := &pipeline.Item{Doc: &vigil.Document{ID: "x", Kind: vigil.KindArticle}, Lang: "ru"}
+		if title != "" {
+			it.Fields = append(it.Fields, pipeline.Normalize(vigil.FieldTitle, title))
+		}
+		it.Fields = append(it.Fields, pipeline.Normalize(vigil.FieldBody, body))
+		return set.Apply(it).Live
+	}
+	for _, tc := range []struct {
+		title, body string
+		want        []string
+	}{
+		{"", "Братья, вступайте в джихад!", []string{"call", "nested"}},
+		{"Вербовщику вынесли приговор", "Он писал: «Братья, вступайте в джихад!»", []string{"nested"}},
+		{"Обращение к молодёжи", "Братья, вступайте в джихад!", []string{"call", "nested"}},
+		{"", "Суд вынес приговор. Он писал: «вступайте в джихад»", nil},
+	} {
+		if got := fired(tc.title, tc.body); !slices.Equal(got, tc.want) {
+			t.Errorf("title %q body %q: fired %v, want %v", tc.title, tc.body, got, tc.want)
+		}
 	}
 }

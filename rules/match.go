@@ -56,6 +56,10 @@ type EntityHit struct {
 type FieldResult struct {
 	Fired    []Fired
 	Entities []EntityHit
+	// Vetoed are the rules (live and shadow, applicable to the document)
+	// whose top-level none group matched in this field: Apply drops them
+	// from every field of the document.
+	Vetoed []*Rule
 }
 
 // matchState is the scratch of one field's match.
@@ -105,6 +109,7 @@ func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 	}
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
+	m.findVetoes(&res, lang, kind)
 	for _, ri := range cand {
 		r := s.rules[ri]
 		if !applies(r.Rule, lang, kind) {
@@ -131,6 +136,34 @@ func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 		res.Fired = append(res.Fired, fr)
 	}
 	return res
+}
+
+// findVetoes lists the rules whose top-level none group matches the field.
+func (m *matchState) findVetoes(res *FieldResult, lang, kind string) {
+	s := m.s
+	cand := slices.Clone(s.vetoRegex)
+	for _, p := range m.phrCand {
+		cand = append(cand, s.vetoRules[p]...)
+	}
+	for c := range m.class {
+		cand = append(cand, s.vetoClass[c]...)
+	}
+	if len(cand) == 0 {
+		return
+	}
+	slices.Sort(cand)
+	for _, ri := range slices.Compact(cand) {
+		r := s.rules[ri]
+		if !applies(r.Rule, lang, kind) {
+			continue
+		}
+		for _, v := range r.vetoes {
+			if ok, _ := m.eval(v, nil); !ok { // a none group fails when one of its terms matches
+				res.Vetoed = append(res.Vetoed, r.Rule)
+				break
+			}
+		}
+	}
 }
 
 func applies(r *Rule, lang, kind string) bool {
