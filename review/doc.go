@@ -26,7 +26,7 @@
 //
 //	store, err := review.Open(ctx, review.Config{DataDir: dir, DatabaseURL: url, Logger: log})
 //	...
-//	h := review.NewHandler(store, review.HandlerOptions{Authenticate: auth.Authenticate})
+//	h := review.NewHandler(store, review.HandlerOptions{Authenticate: auth.Authenticate, Known: auth.Known})
 //	mux.Handle("/v1/review/", requireModerator(h)) // bearer middleware puts the vigil.Principal in ctx
 //	mux.Handle("/review/", h)                       // the page logs moderators in itself
 package review

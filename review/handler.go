@@ -25,6 +25,11 @@ type HandlerOptions struct {
 	// login form (the server's bearer tokens). Without it nobody can log in
 	// to the page; the API does not use it.
 	Authenticate func(token string) (vigil.Principal, bool)
+	// Known reports whether a logged-in moderator still holds a configured
+	// token. A session whose moderator lost theirs (the token was removed
+	// and the server restarted) ends at its next request. Nil: sessions
+	// last until they expire or the moderator logs out.
+	Known func(vigil.Principal) bool
 	// SessionTTL is how long a page login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SecureCookies marks the session cookie Secure even when the request

@@ -339,3 +339,49 @@ func TestSameOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestPageSessionEndsWhenTokenRemoved: a moderator logged in with a token
+// that is then taken out of the configuration (as on a restart with new
+// tokens) is sent back to the login form at the next request, and the
+// session is gone from the store.
+func TestPageSessionEndsWhenTokenRemoved(t *testing.T) {
+	s := openSQLiteTest(t, Config{})
+	auth, err := server.NewAuth(testTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked := map[string]bool{}
+	h := NewHandler(s, HandlerOptions{Authenticate: auth.Authenticate, Known: func(p vigil.Principal) bool {
+		return auth.Known(p) && !revoked[p.Name]
+	}})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	form := "application/x-www-form-urlencoded"
+	login := func(token string) *browser {
+		b := newBrowser(t, ts)
+		if r := b.do("POST", "/review/login", form, "token="+token, map[string]string{"Origin": ts.URL}); r.status != http.StatusSeeOther {
+			t.Fatalf("login %s = %d", token, r.status)
+		}
+		return b
+	}
+	aigerim, daniyar := login("tok-mod1"), login("tok-mod2")
+	for _, b := range []*browser{aigerim, daniyar} {
+		if r := b.do("GET", "/review/", "", "", nil); r.status != 200 {
+			t.Fatalf("queue page = %d", r.status)
+		}
+	}
+	revoked["aigerim"] = true
+	if r := aigerim.do("GET", "/review/", "", "", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/review/login" {
+		t.Errorf("revoked moderator's page = %d %s, want a redirect to the login form", r.status, r.header.Get("Location"))
+	}
+	revoked["aigerim"] = false // even with the token back, the old session is gone
+	if r := aigerim.do("GET", "/review/", "", "", nil); r.status != http.StatusSeeOther {
+		t.Errorf("ended session reused: %d", r.status)
+	}
+	if r := daniyar.do("GET", "/review/", "", "", nil); r.status != 200 {
+		t.Errorf("other moderator's page = %d", r.status)
+	}
+	if !auth.Known(vigil.Principal{Name: "aigerim", Role: vigil.RoleModerator}) || auth.Known(vigil.Principal{Name: "aigerim", Role: vigil.RoleAdmin}) {
+		t.Error("Auth.Known does not match name and role")
+	}
+}

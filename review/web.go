@@ -112,6 +112,13 @@ func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
 		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "not logged in")
 	}
 	s, err := h.store.Session(r.Context(), c.Value)
+	if err == nil && h.opts.Known != nil && !h.opts.Known(s.Principal) {
+		if err := h.store.DeleteSession(r.Context(), c.Value); err != nil {
+			return nil, "", err
+		}
+		h.log.InfoContext(r.Context(), "review session ended: token no longer configured", "moderator", s.Principal.Name)
+		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "your token is no longer configured: log in again")
+	}
 	return s, c.Value, err
 }
 

@@ -96,6 +96,11 @@ func (a *Auth) Authenticate(token string) (vigil.Principal, bool) {
 	return a.principals[idx], true
 }
 
+// Known reports whether p (name and role) belongs to a configured token.
+func (a *Auth) Known(p vigil.Principal) bool {
+	return slices.Contains(a.principals, p)
+}
+
 // bearer returns the token of an "Authorization: Bearer <token>" header.
 func bearer(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
