@@ -3,6 +3,7 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math"
 	"slices"
 
@@ -32,6 +33,74 @@ type FlagThreshold struct {
 	Default   float64            `yaml:"default" json:"default"`
 	ByKind    map[string]float64 `yaml:"by_kind,omitempty" json:"by_kind,omitempty"`
 	BySection map[string]float64 `yaml:"by_section,omitempty" json:"by_section,omitempty"`
+}
+
+// Override returns t with o laid over it: for each flag of o, a non-zero
+// default and every by_kind and by_section entry replace t's; t is not
+// modified.
+func (t FlagThresholds) Override(o FlagThresholds) FlagThresholds {
+	if len(o) == 0 {
+		return t
+	}
+	out := make(FlagThresholds, len(t)+len(o))
+	for name, ft := range t {
+		out[name] = ft
+	}
+	for name, ov := range o {
+		ft, ok := out[name]
+		if !ok {
+			ft.Default = DefaultFlagThreshold
+		}
+		if ov.Default != 0 {
+			ft.Default = ov.Default
+		}
+		ft.ByKind = mergeScores(ft.ByKind, ov.ByKind)
+		ft.BySection = mergeScores(ft.BySection, ov.BySection)
+		out[name] = ft
+	}
+	return out
+}
+
+func mergeScores(a, b map[string]float64) map[string]float64 {
+	if len(b) == 0 {
+		return a
+	}
+	out := make(map[string]float64, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// Validate reports the first threshold outside (0, 1].
+func (t FlagThresholds) Validate() error {
+	for name, ft := range t {
+		check := func(where string, v float64) error {
+			if !(v > 0 && v <= 1) {
+				return fmt.Errorf("threshold %s %s = %v: want a score in (0, 1]", name, where, v)
+			}
+			return nil
+		}
+		if ft.Default != 0 {
+			if err := check("default", ft.Default); err != nil {
+				return err
+			}
+		}
+		for k, v := range ft.ByKind {
+			if err := check("by_kind."+k, v); err != nil {
+				return err
+			}
+		}
+		for k, v := range ft.BySection {
+			if err := check("by_section."+k, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // For returns the threshold of flag for a document of the given kind and section.

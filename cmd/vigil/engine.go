@@ -34,6 +34,9 @@ type engineOptions struct {
 	OnShadow func(ruleID string)
 	// Logger receives the engine's messages; nil discards them.
 	Logger *slog.Logger
+	// Thresholds override the shipped review thresholds (serve's
+	// thresholds: key); see pipeline.FlagThresholds.Override.
+	Thresholds pipeline.FlagThresholds
 }
 
 // engine is the configured pipeline every command that checks documents
@@ -81,6 +84,7 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		return nil, err
 	}
 	flagHead.Configure(decide)
+	decide.Thresholds = decide.Thresholds.Override(opts.Thresholds)
 	e.versions.Flag = flagHead.Config.Version
 
 	// The stages, in order. Each later stage reads what the ones before it

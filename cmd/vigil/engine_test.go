@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 func TestEngineStages(t *testing.T) {
@@ -25,6 +26,36 @@ func TestEngineStages(t *testing.T) {
 	v := e.check(context.Background(), &vigil.Document{ID: "x", Body: "Қазақстан Республикасы"})
 	if v.Error != nil || v.Lang != vigil.LangKazakh || v.Versions != e.versions {
 		t.Errorf("verdict %+v", v)
+	}
+}
+
+// TestEngineThresholds: thresholds from the service's config override the
+// shipped ones, per section over per kind, and leave other kinds alone.
+func TestEngineThresholds(t *testing.T) {
+	ctx := context.Background()
+	comment := "Братья, вступайте в джихад, пишите в личку"
+	check := func(e *engine, section string) vigil.Verdict {
+		return e.check(ctx, &vigil.Document{ID: "x", Kind: vigil.KindComment, Section: section, Body: comment})
+	}
+	shipped, err := newEngine(ctx, engineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := check(shipped, "religion"); v.Action != vigil.ActionReview {
+		t.Fatalf("shipped thresholds: %s, want review", v.Action)
+	}
+	e, err := newEngine(ctx, engineOptions{Thresholds: pipeline.FlagThresholds{
+		vigil.FlagExtremistRecruitment: {BySection: map[string]float64{"religion": 1}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := check(e, "religion")
+	if v.Action == vigil.ActionReview || len(v.Flags) != 0 {
+		t.Errorf("section threshold 1: %s with flags %v, want no review", v.Action, v.Flags)
+	}
+	if v := check(e, "politics"); v.Action != vigil.ActionReview {
+		t.Errorf("another section keeps the shipped comment threshold: %s, want review", v.Action)
 	}
 }
 

@@ -117,7 +117,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	version := buildVersion()
 
 	live := &liveEngine{log: log, m: m, version: version, opts: engineOptions{
-		ModelsDir: cfg.Models, RulesDir: cfg.Rules, Workers: cfg.Workers,
+		ModelsDir: cfg.Models, RulesDir: cfg.Rules, Workers: cfg.Workers, Thresholds: cfg.Thresholds,
 		MaxBytes: cfg.MaxDocumentBytes, Observe: m.ObserveStage, OnShadow: m.ShadowRuleHit, Logger: log,
 	}}
 	if err := live.load(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/kz-newsroom/vigil/pipeline"
 	"github.com/kz-newsroom/vigil/retag"
 	"github.com/kz-newsroom/vigil/server"
 )
@@ -35,6 +36,10 @@ type serveConfig struct {
 	Rules  string `yaml:"rules"`
 	// Workers is how many documents a batch checks at once (default: cores).
 	Workers int `yaml:"workers"`
+	// Thresholds override the review thresholds the model bundle ships,
+	// per flag: default, by_kind and by_section entries replace the
+	// shipped ones of the same name; the rest stay.
+	Thresholds pipeline.FlagThresholds `yaml:"thresholds"`
 
 	Log struct {
 		Level  string `yaml:"level"`  // debug, info (default), warn, error
@@ -84,6 +89,9 @@ func loadServeConfig(path string, getenv func(string) string) (serveConfig, erro
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+		if err := c.Thresholds.Validate(); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
 	}

@@ -39,6 +39,9 @@ jobs:
     schedule: "0 3 * * *"
     in: archive.jsonl
     out: verdicts.jsonl
+thresholds:
+  extremist_recruitment:
+    by_section: {religion: 0.9}
 `
 	if err := os.WriteFile(path, []byte(yml), 0o644); err != nil {
 		t.Fatal(err)
@@ -70,6 +73,7 @@ jobs:
 		{"lease expiry default", c.Jobs.LeaseExpiry, time.Minute},
 		{"retag schedule", c.Jobs.Retag.Schedule, "0 3 * * *"},
 		{"retag in", c.Jobs.Retag.In, "archive.jsonl"},
+		{"threshold by section", c.Thresholds["extremist_recruitment"].BySection["religion"], 0.9},
 	}
 	for _, tc := range checks {
 		if tc.got != tc.want {
@@ -88,6 +92,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{"unknown key", "addr: x\nlisten: y\n", "line 2"},
 		{"bad duration", "check_timeout: soon\n", "line 1"},
 		{"wrong type", "tokens: secret\n", "line 1"},
+		{"threshold out of range", "thresholds:\n  extremist_recruitment:\n    by_kind: {comment: 1.5}\n", "extremist_recruitment by_kind.comment"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
