@@ -154,6 +154,7 @@ func FuzzNormalize(f *testing.F) {
 		"<p>Вербовщики &laquo;ИГИЛ&raquo;</p><script>x</script><div>Ёлка&nbsp;</div>",
 		"ﬁne e\u0301 soft\u00adhy\u200bphen", "a < b", "<", "&#x;", "<p", "<!--", "<a href='x'>y",
 		"\xff\xfe", "в.с.т.у.п.а.й", "<![CDATA[x]]>", "\r\n\r\n", "б1лім",
+		"х и д ж р а в ш а м", "я&nbsp;в ш о к е", "j o i n u s", "ш_а_м_и_л_ь",
 	} {
 		f.Add(s)
 	}
