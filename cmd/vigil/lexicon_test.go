@@ -19,6 +19,7 @@ var shippedLexiconData = []string{
 	"testdata/recruitment/train.jsonl",
 	"testdata/recruitment/dev.jsonl",
 	"testdata/recruitment/probe.jsonl",
+	"testdata/recruitment/extra.jsonl",
 }
 
 // TestShippedLexiconReproducible rebuilds the embedded lexicon with the
