@@ -172,10 +172,14 @@ func TestTrainFlagAndHead(t *testing.T) {
 	if !(hi > lo) {
 		t.Errorf("recruiting %.3f, report %.3f: want recruiting higher", hi, lo)
 	}
-	if len(sig.Evidence) == 0 {
+	if len(sig.Evidence) != 0 || sig.Explain == nil {
+		t.Fatalf("evidence %v computed eagerly, or no Explain", sig.Evidence)
+	}
+	ev := sig.Explain()
+	if len(ev) == 0 {
 		t.Fatal("no evidence")
 	}
-	for _, e := range sig.Evidence {
+	for _, e := range ev {
 		if e.Feature == "" || e.Weight <= 0 || e.Text == "" || !strings.Contains("Брат, вступай в джамаат, пиши в личку", e.Text) {
 			t.Errorf("evidence %+v: want a feature with a positive weight and the original text it covers", e)
 		}
@@ -211,8 +215,17 @@ func TestFlagModelsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := []pipeline.Field{field("брат, вступай")}
-	if a, b := tr.Head.score(fs), back.score(fs); a != b || len(ms) != 2 {
-		t.Errorf("read back %d models scoring %v, want 2 scoring %v", len(ms), b, a)
+	if a, b := tr.Head.score(fs), back.score(fs); a != b || len(ms) != 1 {
+		t.Errorf("read back %d models scoring %v, want 1 (the folds averaged) scoring %v", len(ms), b, a)
+	}
+	// A head of several models round-trips too.
+	b.Reset()
+	two, _ := NewFlagHead("f", tr.Head.Models[0], tr.Head.Models[0])
+	if _, err := two.WriteModels(&b); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err := ReadFlagModels(strings.NewReader(b.String())); err != nil || len(ms) != 2 {
+		t.Errorf("two models read back as %d, %v", len(ms), err)
 	}
 	for _, bad := range []string{"", "VGFH", "XXXX\x01\x00\x00\x00", "VGFH\x00\x00\x00\x00", "VGFH\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff",
 		b.String()[:len(b.String())-3]} {
@@ -247,4 +260,63 @@ func FuzzReadings(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAverageModels: models trained with one idf table average into a
+// model whose logit is their mean logit, up to quantization; models with
+// different idf tables are refused.
+func TestAverageModels(t *testing.T) {
+	texts := []string{"вступай в джамаат брат", "брат вставай на джихад", "пиши в личку про хиджру",
+		"суд приговорил вербовщика", "поздравляю с курбан айтом", "погода в астане", "вступай в клан"}
+	var ex []Example
+	for i, s := range texts {
+		e := Example{Fields: []pipeline.Field{field(s)}}
+		if i < 3 {
+			e.Labels = []int{0}
+		}
+		ex = append(ex, e)
+	}
+	fc := DefaultFeatures()
+	fc.BucketBits, fc.Subwords = 10, false
+	idf, err := NewIDF(ex, fc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := []Label{{Name: "f", Kind: KindFlag}}
+	var ms []*Model
+	for seed := range uint64(3) {
+		// each model sees all but one example, like a fold
+		train := slices.Delete(slices.Clone(ex), int(seed), int(seed)+1)
+		m, err := Train(context.Background(), labels, train, nil, TrainOptions{Features: fc, Seed: seed, Threads: 1, IDF: idf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	avg, err := AverageModels(ms...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf [1]float64
+	for _, s := range append(texts, "совсем другой текст", "") {
+		fs := []pipeline.Field{field(s)}
+		mean := 0.0
+		for _, m := range ms {
+			mean += pipeline.Logit(m.Scores(buf[:0], fs)[0]) / float64(len(ms))
+		}
+		got := pipeline.Logit(avg.Scores(buf[:0], fs)[0])
+		if math.Abs(got-mean) > 0.02*max(1, math.Abs(mean)) {
+			t.Errorf("%q: averaged model's logit %.4f, mean logit %.4f", s, got, mean)
+		}
+	}
+	own, err := Train(context.Background(), labels, ex[1:], nil, TrainOptions{Features: fc, Threads: 1}) // its own idf
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AverageModels(ms[0], own); vigil.ErrorCode(err) != vigil.EINVALID {
+		t.Errorf("different idf tables: err %v, want EINVALID", err)
+	}
+	if _, err := AverageModels(); vigil.ErrorCode(err) != vigil.EINVALID {
+		t.Errorf("no models: err %v, want EINVALID", err)
+	}
 }

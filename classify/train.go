@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -47,6 +48,10 @@ type TrainOptions struct {
 	// a round of Shards × Batch examples sees the weights as they were at
 	// its start.
 	Batch int
+	// IDF, when set, is the idf table to use instead of one counted over
+	// the training examples (see NewIDF). Models trained with one table
+	// can be averaged into one (AverageModels).
+	IDF *IDF
 	// Seed fixes the example order: same data, options and seed give the
 	// same model, bit for bit, for any thread count on one CPU architecture.
 	Seed uint64
@@ -171,7 +176,14 @@ func (t *trainer) featurize(ctx context.Context, examples []Example) error {
 		return err
 	}
 	if t.opt.Features.IDF {
-		t.idfCodes, t.idfStep = idfTable(t.ids, t.feat.cfg.Buckets())
+		if idf := t.opt.IDF; idf != nil {
+			if len(idf.codes) != t.feat.cfg.Buckets() {
+				return vigil.Errorf(vigil.EINVALID, "train: idf table has %d buckets, features %d", len(idf.codes), t.feat.cfg.Buckets())
+			}
+			t.idfCodes, t.idfStep = idf.codes, idf.step
+		} else {
+			t.idfCodes, t.idfStep = idfTable(t.ids, t.feat.cfg.Buckets())
+		}
 		t.feat.idf = decodeIDF(t.idfCodes, t.idfStep)
 	}
 	for i, ids := range t.ids {
@@ -422,6 +434,79 @@ func idfTable(ids [][]uint32, buckets int) (codes []byte, step float32) {
 		}
 	}
 	return codes, step
+}
+
+// IDF is an idf table: a quantized inverse document frequency per feature
+// bucket, counted over a set of documents.
+type IDF struct {
+	codes []byte
+	step  float32
+}
+
+// NewIDF counts the idf table of examples under the feature configuration
+// (and subword encoder) a model will be trained with.
+func NewIDF(examples []Example, cfg FeatureConfig, sub SubwordEncoder) (*IDF, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	f := newFeaturizer(cfg, sub)
+	ids := make([][]uint32, len(examples))
+	s := &scratch{}
+	for i, ex := range examples {
+		for _, fl := range ex.Fields {
+			ids[i] = f.appendField(ids[i], fl.Words, s)
+		}
+	}
+	codes, step := idfTable(ids, cfg.Buckets())
+	return &IDF{codes: codes, step: step}, nil
+}
+
+// AverageModels returns one model whose logits are the mean of the
+// models' logits (up to the int8 quantization of its weights): their
+// weights and biases averaged. The models must share labels, feature
+// configuration and idf table (TrainOptions.IDF), which makes every
+// model's feature vector, and so its normalization, the same; then a mean
+// of logits is the logit of the mean weights. One model scores in a fifth
+// of the time of five: the time goes on cache misses in the weight rows.
+func AverageModels(ms ...*Model) (*Model, error) {
+	if len(ms) == 0 {
+		return nil, vigil.Errorf(vigil.EINVALID, "average: no model")
+	}
+	m0 := ms[0]
+	L, B := len(m0.Labels), m0.Features.Buckets()
+	for _, m := range ms[1:] {
+		same := len(m.Labels) == L && m.Features == m0.Features && m.idfStep == m0.idfStep
+		for l := 0; same && l < L; l++ {
+			same = m.Labels[l].Name == m0.Labels[l].Name
+		}
+		for b := 0; same && b < B; b++ {
+			same = m.rows[b*m.stride] == m0.rows[b*m0.stride]
+		}
+		if !same {
+			return nil, vigil.Errorf(vigil.EINVALID, "average: models differ in labels, features or idf table")
+		}
+	}
+	w := make([]float32, B*L)
+	bias := make([]float32, L)
+	k := float32(len(ms))
+	codes := make([]byte, B)
+	for _, m := range ms {
+		for l := range L {
+			bias[l] += m.bias[l] / k
+		}
+		for b := range B {
+			row := m.rows[b*m.stride:][:m.stride]
+			codes[b] = row[0]
+			for l, q := range row[1:] {
+				w[b*L+l] += m.scale[l] * float32(int8(q)) / k
+			}
+		}
+	}
+	if !m0.Features.IDF {
+		codes = nil
+	}
+	bias, scale, q := quantize(w, bias, L)
+	return newModel(slices.Clone(m0.Labels), m0.Features, bias, scale, q, codes, m0.idfStep, m0.feat.sub), nil
 }
 
 func decodeIDF(codes []byte, step float32) []float32 {

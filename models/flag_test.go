@@ -224,7 +224,10 @@ func FuzzRecruitmentHead(f *testing.F) {
 		if !(sig.Weight >= 0 && sig.Weight <= 1) {
 			t.Fatalf("probability %v", sig.Weight)
 		}
-		for _, e := range sig.Evidence {
+		if sig.Explain == nil {
+			t.Fatal("no Explain")
+		}
+		for _, e := range sig.Explain() {
 			if e.Start < 0 || e.End > len(s) || e.Start > e.End || s[e.Start:e.End] != e.Text {
 				t.Fatalf("evidence %+v outside %q", e, s)
 			}

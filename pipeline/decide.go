@@ -136,6 +136,11 @@ func (d *Decide) Process(_ context.Context, it *Item) error {
 	kept := v.Flags[:0]
 	for _, f := range v.Flags {
 		if f.Score >= d.Thresholds.For(f.Name, kind, it.Doc.Section) {
+			for _, s := range it.Signals {
+				if s.Flag == f.Name && s.Explain != nil {
+					f.Evidence = append(f.Evidence, s.Explain()...)
+				}
+			}
 			kept = append(kept, f)
 			v.Action = vigil.ActionReview
 		}

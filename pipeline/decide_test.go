@@ -1,8 +1,11 @@
 package pipeline
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
 )
 
 func TestFlagThresholdsOverride(t *testing.T) {
@@ -44,5 +47,36 @@ func TestFlagThresholdsValidate(t *testing.T) {
 		if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "threshold f") {
 			t.Errorf("%+v: error %v, want one naming the flag", bad, err)
 		}
+	}
+}
+
+// TestDecideExplainsOnlyRaisedFlags: a signal's Explain runs for a flag
+// that reaches its threshold, its evidence joins the flag's, and it never
+// runs for a flag that does not.
+func TestDecideExplainsOnlyRaisedFlags(t *testing.T) {
+	d := &Decide{Thresholds: FlagThresholds{"f": {Default: 0.5}}}
+	calls := 0
+	run := func(weight float64) vigil.Verdict {
+		it := &Item{Doc: &vigil.Document{ID: "x"}, Signals: []Signal{
+			{Flag: "f", Source: vigil.SourceRule, Weight: weight, Evidence: []vigil.Evidence{{Rule: "r"}}},
+			{Flag: "f", Source: vigil.SourceModel, Weight: weight, Explain: func() []vigil.Evidence {
+				calls++
+				return []vigil.Evidence{{Feature: "word:x"}}
+			}},
+		}}
+		if err := d.Process(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		return it.Verdict
+	}
+	if v := run(0.1); v.Action != vigil.ActionAllow || len(v.Flags) != 0 || calls != 0 {
+		t.Errorf("below threshold: %s, flags %v, %d explain calls", v.Action, v.Flags, calls)
+	}
+	v := run(0.9)
+	if v.Action != vigil.ActionReview || len(v.Flags) != 1 || calls != 1 {
+		t.Fatalf("above threshold: %s, flags %v, %d explain calls", v.Action, v.Flags, calls)
+	}
+	if ev := v.Flags[0].Evidence; len(ev) != 2 || ev[0].Rule != "r" || ev[1].Feature != "word:x" {
+		t.Errorf("evidence %+v: want the rule's, then the explained feature", ev)
 	}
 }

@@ -57,6 +57,11 @@ type Signal struct {
 	// Weight is this signal's strength in [0, 1].
 	Weight   float64
 	Evidence []vigil.Evidence
+	// Explain, when set, returns more evidence; Decide calls it only for a
+	// flag that reaches its review threshold, so a stage can leave costly
+	// explanations (a model's strongest features) for the few documents
+	// that are flagged.
+	Explain func() []vigil.Evidence
 }
 
 // Evidence returns an evidence record for the normalized span [start, end)

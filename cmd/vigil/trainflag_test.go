@@ -29,7 +29,7 @@ func TestTrainFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := h.Config
-	if c.Flag != vigil.FlagExtremistRecruitment || len(h.Stage.Models) != 2 || c.Build.Test["all"] == "" || len(c.Build.Data) != 1 {
+	if c.Flag != vigil.FlagExtremistRecruitment || len(h.Stage.Models) != 1 || c.Build.Test["all"] == "" || len(c.Build.Data) != 1 {
 		t.Errorf("head written: %+v", c)
 	}
 	if c.Thresholds.ByKind[vigil.KindComment] > c.Thresholds.ByKind[vigil.KindArticle] {
