@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -46,6 +48,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		flagName                              = vigil.FlagExtremistRecruitment
 		step, evidence                        int
 		verbose                               bool
+		calibRate                             float64
 		opt                                   = classify.FlagTrainOptions{Train: classify.TrainOptions{Features: fc}}
 	)
 	fs.StringVar(&data, "data", "", "labeled `FILES` (positives and hard negatives), JSONL, comma-separated")
@@ -63,6 +66,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&opt.Refit, "refit", false, "ship one model refitted on all labeled data instead of the fold models")
 	fs.IntVar(&evidence, "evidence", classify.DefaultFlagEvidence, "model features reported per verdict")
 	fs.BoolVar(&verbose, "v", false, "list the labeled documents the out-of-fold scores get wrong")
+	fs.Float64Var(&calibRate, "article-calibration", 0.0002, "raise the article threshold until at most this `share` of the background articles\nnot trained on is flagged (0: off)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -79,7 +83,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 		return exitUsage
 	}
-	var bgDocs []vigil.Document
+	var bgDocs, calibDocs []vigil.Document
 	var bgFiles []models.DataFile
 	if background != "" {
 		all, files, err := readDocFiles(background)
@@ -87,9 +91,13 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 			return exitUsage
 		}
-		for i := 0; i < len(all); i += step {
-			if !slices.Contains(all[i].Flags, flagName) {
+		for i := range all {
+			switch {
+			case slices.Contains(all[i].Flags, flagName):
+			case i%step == 0:
 				bgDocs = append(bgDocs, all[i])
+			case all[i].Kind == vigil.KindArticle || all[i].Kind == "":
+				calibDocs = append(calibDocs, all[i]) // never trained on
 			}
 		}
 		bgFiles = files
@@ -122,6 +130,18 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		}
 		return exitFail
 	}
+	calib := ""
+	if calibRate > 0 && len(calibDocs) > 0 {
+		th, n := calibrateArticles(ctx, tr, flagExamples(ctx, calibDocs, flagName, eng), calibRate)
+		calib = fmt.Sprintf("%d of %d background articles not trained on flagged at %.4f", n, len(calibDocs), th)
+		if th > (pipeline.FlagThresholds{flagName: tr.Thresholds}).For(flagName, vigil.KindArticle, "") {
+			if tr.Thresholds.ByKind == nil {
+				tr.Thresholds.ByKind = map[string]float64{}
+			}
+			tr.Thresholds.ByKind[vigil.KindArticle] = th
+			tr.Thresholds.Default = th
+		}
+	}
 	if verbose {
 		for i, x := range labelled {
 			th := pipeline.FlagThresholds{flagName: tr.Thresholds}.For(flagName, x.Kind, "")
@@ -138,9 +158,13 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 			Data: dataFiles, Background: bgFiles,
 			Params: map[string]any{"epochs": opt.Train.Epochs, "lr": opt.Train.LR, "seed": opt.Train.Seed,
 				"bucket_bits": opt.Train.Features.BucketBits, "folds": opt.Folds, "max_fpr": opt.MaxFPR,
-				"background_step": step, "refit": opt.Refit, "features": opt.Train.Features, "rules": eng.Version()},
+				"background_step": step, "refit": opt.Refit, "features": opt.Train.Features, "rules": eng.Version(),
+				"article_calibration": calibRate},
 			Dev: flagReport(labelled, tr.Scores, tr.Thresholds),
 		},
+	}
+	if calib != "" {
+		cfg.Build.Dev["article_calibration"] = calib
 	}
 	if test != "" {
 		tdocs, tfiles, err := readDocFiles(test)
@@ -177,6 +201,29 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	return exitOK
+}
+
+// calibrateArticles returns the lowest article threshold at which at most
+// rate of the ordinary articles ex (background documents the head never
+// saw, all taken as negatives) are flagged, and how many are. Staff
+// articles are most of what a news site checks and almost never recruit:
+// their threshold should hold false alarms on ordinary news to a trickle,
+// which a few hundred labelled hard negatives cannot measure.
+func calibrateArticles(ctx context.Context, tr *classify.FlagTraining, ex []classify.FlagExample, rate float64) (float64, int) {
+	scores := scoreFlag(ctx, tr, ex)
+	slices.SortFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) })
+	allowed := int(rate * float64(len(scores)))
+	if allowed >= len(scores) {
+		return 0, len(scores)
+	}
+	th := math.Nextafter(scores[allowed], 2) // just above the first score not allowed
+	n := 0
+	for _, s := range scores {
+		if s >= th {
+			n++
+		}
+	}
+	return min(th, 1), n
 }
 
 // flagExamples runs docs through normalize, tokenize and the rules, and
