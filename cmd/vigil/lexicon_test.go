@@ -20,6 +20,7 @@ var shippedLexiconData = []string{
 	"testdata/recruitment/dev.jsonl",
 	"testdata/recruitment/probe.jsonl",
 	"testdata/recruitment/extra.jsonl",
+	"testdata/recruitment/extra2.jsonl",
 }
 
 // TestShippedLexiconReproducible rebuilds the embedded lexicon with the
