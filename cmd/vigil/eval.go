@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
+	"strings"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
@@ -36,6 +38,71 @@ type evalOutput struct {
 	// FlagNegatives is, per flag, how many documents without it in gold
 	// (in testdata/recruitment: the hard negatives) were given it.
 	FlagNegatives []flagNegatives `json:"flag_negatives,omitempty"`
+	// FlagSlices break each flag's recall and false-positive rate down by
+	// language and by kind.
+	FlagSlices []flagSlice `json:"flag_slices,omitempty"`
+}
+
+// flagSlice is one flag's counts on the documents of one language or
+// kind ("lang=ru", "kind=comment").
+type flagSlice struct {
+	Flag      string `json:"flag"`
+	Slice     string `json:"slice"`
+	Positives int    `json:"positives"`
+	TP        int    `json:"tp"`
+	Negatives int    `json:"negatives"`
+	FP        int    `json:"fp"`
+}
+
+// evalDoc is what the per-slice counts need of one checked document.
+type evalDoc struct {
+	lang, kind  string
+	gold, flags []string
+}
+
+// slicesOf counts, for each flag, caught positives and flagged negatives
+// per language and per kind, in a stable order.
+func slicesOf(flags []string, docs []evalDoc) []flagSlice {
+	var out []flagSlice
+	for _, f := range flags {
+		idx := map[string]int{}
+		var mine []flagSlice
+		for _, d := range docs {
+			gold, pred := slices.Contains(d.gold, f), slices.Contains(d.flags, f)
+			for _, key := range []string{"lang=" + d.lang, "kind=" + d.kind} {
+				i, ok := idx[key]
+				if !ok {
+					i = len(mine)
+					idx[key] = i
+					mine = append(mine, flagSlice{Flag: f, Slice: key})
+				}
+				s := &mine[i]
+				switch {
+				case gold:
+					s.Positives++
+					if pred {
+						s.TP++
+					}
+				default:
+					s.Negatives++
+					if pred {
+						s.FP++
+					}
+				}
+			}
+		}
+		slices.SortFunc(mine, func(a, b flagSlice) int { return strings.Compare(a.Slice, b.Slice) })
+		out = append(out, mine...)
+	}
+	return out
+}
+
+// ratio formats n of d as a rate with its counts, or "-" when d is 0.
+func ratio(n, d int) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f (%d of %d)", float64(n)/float64(d), n, d)
 }
 
 // flagNegatives is one flag's false-positive rate on the documents that
@@ -130,6 +197,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		}
 	}()
 	var buf []float64
+	var seen []evalDoc
 	failed := 0
 	i := 0
 	for v := range eng.stream(ctx, in) {
@@ -155,6 +223,15 @@ func runEval(ctx context.Context, e *env, args []string) int {
 			}
 		}
 		ev.Add(d.Tags, predT, top1, d.Flags, predF)
+		kind := d.Kind
+		if kind == "" {
+			kind = vigil.KindArticle
+		}
+		lang := d.Lang // the label's language; the detected one when it has none
+		if lang == "" {
+			lang = v.Lang
+		}
+		seen = append(seen, evalDoc{lang: lang, kind: kind, gold: d.Flags, flags: predF})
 		i++
 	}
 	if err := ctx.Err(); err != nil {
@@ -162,10 +239,15 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	r := ev.Report()
+	var flagNames []string
+	for _, f := range r.Flags {
+		flagNames = append(flagNames, f.Name)
+	}
+	bySlice := slicesOf(flagNames, seen)
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(evalOutput{Versions: eng.versions, Source: source, Report: r, FlagNegatives: negativesOf(r)}); err != nil {
+		if err := enc.Encode(evalOutput{Versions: eng.versions, Source: source, Report: r, FlagNegatives: negativesOf(r), FlagSlices: bySlice}); err != nil {
 			fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 			return exitFail
 		}
@@ -177,6 +259,12 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		}
 		for _, n := range negativesOf(r) {
 			fmt.Fprintf(e.stdout, "\nflag %s false-positive rate on negatives (hard negatives): %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)
+			fmt.Fprintf(e.stdout, "  %-14s %-22s %s\n", "", "recall", "false-positive rate")
+			for _, s := range bySlice {
+				if s.Flag == n.Flag {
+					fmt.Fprintf(e.stdout, "  %-14s %-22s %s\n", s.Slice, ratio(s.TP, s.Positives), ratio(s.FP, s.Negatives))
+				}
+			}
 		}
 	}
 	if failed > 0 {
