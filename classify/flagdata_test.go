@@ -62,7 +62,7 @@ func readLabeled(tb testing.TB, name string) []labeledDoc {
 // the project's document schema.
 func TestRecruitmentSetSchema(t *testing.T) {
 	seen := map[string]string{}
-	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl"} {
+	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "extra3.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl", "unseen4.jsonl"} {
 		for _, d := range readLabeled(t, split) {
 			where := split + " " + d.ID
 			if d.ID == "" || seen[d.ID] != "" {
@@ -145,7 +145,7 @@ func TestRecruitmentSetBalance(t *testing.T) {
 // set itself uses, so that a disguised copy of another item is caught too.
 func TestRecruitmentSetNoNearDuplicates(t *testing.T) {
 	var docs []labeledDoc
-	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl", "golden.jsonl"} {
+	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "extra3.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl", "unseen4.jsonl", "golden.jsonl"} {
 		docs = append(docs, readLabeled(t, split)...)
 	}
 	sh := make([]map[string]bool, len(docs))

@@ -21,6 +21,7 @@ var shippedLexiconData = []string{
 	"testdata/recruitment/probe.jsonl",
 	"testdata/recruitment/extra.jsonl",
 	"testdata/recruitment/extra2.jsonl",
+	"testdata/recruitment/extra3.jsonl",
 }
 
 // TestShippedLexiconReproducible rebuilds the embedded lexicon with the
