@@ -106,7 +106,20 @@ type Evidence struct {
 	Start   int     `json:"start"`
 	End     int     `json:"end"`
 	Text    string  `json:"text,omitempty"`
+	// Group says what a flag's evidence shows: EvidenceRule (a rule that
+	// fired), EvidenceCall (a call to act), EvidenceCause (an extremist
+	// cause, destination or organization) or EvidenceModel (the model's
+	// strongest features). Tags' evidence has none.
+	Group string `json:"group,omitempty"`
 }
+
+// Evidence groups of a flag.
+const (
+	EvidenceRule  = "rule"
+	EvidenceCall  = "call"
+	EvidenceCause = "cause"
+	EvidenceModel = "model"
+)
 
 // Entity is a named organisation, state body, official's title or place found
 // in a document. Start and End are byte offsets into the original Field.

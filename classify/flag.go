@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -37,6 +38,19 @@ type FlagHead struct {
 	Models []*Model
 	// Evidence is how many features to report (DefaultFlagEvidence if 0).
 	Evidence int
+	// Neutral are words the models do not read: addresses ("брат",
+	// "бауырым"), second-person pronouns, calls to write, everyday religious
+	// words. Recruiters use them, but so does every reader; a model that
+	// weighs them flags a greeting. Left out, a text made only of them
+	// scores as an empty one, and the rest of a text must carry the flag.
+	// The models must have been trained with the same set (TrainFlag's
+	// FlagTrainOptions.Neutral).
+	Neutral *WordSet
+	// MinWords is how many distinct words (of those the models read) a text
+	// needs for the models' opinion to count in full. A shorter text's logit moves
+	// from an empty text's only in proportion, n/MinWords of the way: one or
+	// two words are too little evidence to send anyone to review. 0 is off.
+	MinWords int
 }
 
 var _ pipeline.Stage = (*FlagHead)(nil)
@@ -61,18 +75,46 @@ func (h *FlagHead) Name() string { return "flag:" + h.Flag }
 // score returns the flag's probability for fields (already read with
 // Readings): the sigmoid of the models' mean logit.
 func (h *FlagHead) score(fields []pipeline.Field) float64 {
-	var buf [maxLabels]float64
-	z := 0.0
-	for _, m := range h.Models {
-		z += pipeline.Logit(m.Scores(buf[:0], fields)[m.LabelIndex(h.Flag)])
+	return flagProb(h.Models, h.Flag, fields, h.MinWords)
+}
+
+// flagProb is the sigmoid of the models' mean logit for label on fields,
+// shrunk towards an empty text's for texts under minWords words (see
+// FlagHead.MinWords).
+func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int) float64 {
+	logit := func(fields []pipeline.Field) float64 {
+		var buf [maxLabels]float64
+		z := 0.0
+		for _, m := range ms {
+			z += pipeline.Logit(m.Scores(buf[:0], fields)[m.LabelIndex(label)])
+		}
+		return z / float64(len(ms))
 	}
-	return pipeline.Sigmoid(z / float64(len(h.Models)))
+	z := logit(fields)
+	if minWords > 0 {
+		// Distinct words: a phrase pasted ten times is no more evidence
+		// than the phrase once.
+		seen := make(map[string]bool, minWords)
+		for _, f := range fields {
+			for _, w := range f.Words {
+				if len(seen) == minWords {
+					break
+				}
+				seen[w.Text] = true
+			}
+		}
+		if n := len(seen); n < minWords {
+			z0 := logit(nil)
+			z = z0 + (z-z0)*float64(n)/float64(minWords)
+		}
+	}
+	return pipeline.Sigmoid(z)
 }
 
 // Process implements pipeline.Stage. It reads the words of it.Fields and
 // appends one Signal; it never fails on any text.
 func (h *FlagHead) Process(_ context.Context, it *pipeline.Item) error {
-	fields := Readings(it.Fields)
+	fields := h.Neutral.Without(Readings(it.Fields))
 	p := h.score(fields)
 	// Explaining costs several times scoring: Decide asks for it only when
 	// the flag is raised (measured on the seed article, a report that is
@@ -128,8 +170,10 @@ type FlagExample struct {
 	Fields []pipeline.Field
 	Kind   string // vigil.KindArticle or vigil.KindComment
 	// Rule is the noisy-OR of the rules' signal weights for the flag (0 when
-	// no rule fired).
+	// no rule fired); Cues the cue kinds the rules found (see
+	// pipeline.InputsOf).
 	Rule float64
+	Cues []string
 	Gold bool
 }
 
@@ -138,9 +182,10 @@ type FlagExample struct {
 type FlagTrainOptions struct {
 	// Train tunes the text model (features, epochs, learning rate, seed).
 	Train TrainOptions
-	// Folds is the number of cross-fitting folds over the labelled examples
-	// (default 5): each example's model score used to fit the combiner and
-	// the thresholds comes from a model that did not see it.
+	// Folds is the number of cross-fitting folds over the labelled and the
+	// background examples (default 5): each example's model score used to
+	// fit the combiner and the thresholds comes from a model that did not
+	// see it.
 	Folds int
 	// Repeat is how many times each labelled example is shown per epoch, so
 	// that a few hundred of them weigh against thousands of background
@@ -149,6 +194,27 @@ type FlagTrainOptions struct {
 	// MaxFPR is the false-positive rate on the labelled negatives that the
 	// thresholds may spend to buy recall (default 0.02).
 	MaxFPR float64
+	// MaxBackgroundRate is the share of the background documents of each
+	// kind (ordinary comments, ordinary news) that the thresholds may flag,
+	// out of fold (default 0.0001: one in 10,000). On real traffic
+	// recruitment is rare, so this, not MaxFPR, is what fills a review queue.
+	MaxBackgroundRate float64
+	// Neutral are words the text model does not read (FlagHead.Neutral);
+	// the head TrainFlag returns carries them.
+	Neutral *WordSet
+	// MinWords is the head's FlagHead.MinWords, applied to the out-of-fold
+	// scores too.
+	MinWords int
+	// Cues are the cue kinds (pipeline.Signal.Cue) the combiner weighs.
+	Cues []string
+	// BackgroundWeight is the background's share in the combiner's fit,
+	// relative to the labelled examples' (default 0.5): ordinary traffic
+	// teaches it what the rules and cues are worth outside the labelled set.
+	BackgroundWeight float64
+	// Require is the flag's evidence condition (pipeline.FlagCombiner.Require),
+	// shipped with the combiner: a document that does not meet it is never
+	// flagged, and the thresholds are chosen with that applied.
+	Require []string
 	// L2 regularizes the combiner's two weights (default 0.01).
 	L2 float64
 	// Refit ships one model retrained on all the labelled examples instead
@@ -170,23 +236,36 @@ func (o *FlagTrainOptions) defaults(labelled, background int) {
 	if o.MaxFPR <= 0 {
 		o.MaxFPR = 0.02
 	}
+	if o.MaxBackgroundRate <= 0 {
+		o.MaxBackgroundRate = 0.0001
+	}
 	if o.L2 <= 0 {
 		o.L2 = 0.01
+	}
+	if o.BackgroundWeight <= 0 {
+		o.BackgroundWeight = 0.5
 	}
 }
 
 // FlagTraining is what TrainFlag produces: the stage, the combination of its
 // score with the rules' and the review thresholds, all chosen on the
-// labelled examples' out-of-fold scores, and how they did there.
+// out-of-fold scores, and how they did there.
 type FlagTraining struct {
 	Head       *FlagHead
 	Combiner   pipeline.FlagCombiner
 	Thresholds pipeline.FlagThreshold
 	// Scores are the out-of-fold combined scores of the labelled examples,
-	// in their order (for reports).
-	Scores []float64
+	// in their order (for reports); 0 where the evidence condition is not met.
+	// BackgroundScores are the same for the background examples.
+	Scores, BackgroundScores []float64
 	// Dev is how the out-of-fold scores did at the chosen thresholds.
 	Dev FlagMetrics
+	// Background is, per kind, how many background documents the
+	// out-of-fold scores flag at the chosen thresholds (FP) and not (TN).
+	Background map[string]FlagMetrics
+	// Met counts, per gold label, the labelled examples meeting the evidence
+	// condition: how much recall the condition leaves the model.
+	Met map[bool][2]int // [met, all]
 }
 
 // FlagMetrics are a flag's counts and rates on a labelled set.
@@ -223,32 +302,51 @@ func (m FlagMetrics) String() string {
 		m.Precision, m.Recall, m.F1, m.FPR, m.TP, m.FP, m.FN, m.TN)
 }
 
+// Inputs are the example's flag inputs with model probability p.
+func (e FlagExample) Inputs(p float64) pipeline.FlagInputs {
+	return pipeline.FlagInputs{Rule: e.Rule, Model: p, HasModel: true, Cues: e.Cues}
+}
+
+// FlagScore is the score Decide acts on: the combiner's score of the
+// example with model probability p, or 0 when the evidence condition is not
+// met (such a document is never flagged).
+func FlagScore(c pipeline.FlagCombiner, e FlagExample, p float64) float64 {
+	in := e.Inputs(p)
+	if !c.Met(in) {
+		return 0
+	}
+	return c.Combine(in)
+}
+
 // TrainFlag trains the text model of one flag and the combination that turns
 // its score and the rules' into the flag's score.
 //
 // labelled are the flag's positives and hard negatives; background are
-// documents known not to carry the flag (news, comments), given to the text
-// model as extra negatives (their labels are ignored). The procedure:
+// ordinary documents known not to carry the flag (news, reader comments),
+// negatives for the text model and the measure of false alarms on real
+// traffic. The procedure:
 //
-//  1. Cross-fitting: labelled is cut into Folds folds (stratified by gold);
-//     for each, a model is trained on the other folds plus background and
-//     scores the held-out fold. Every labelled example thus gets a model
-//     probability from a model that never saw it.
+//  1. Cross-fitting: labelled and background are each cut into Folds folds
+//     (labelled stratified by gold); for each fold, a model is trained on
+//     the other folds and scores the held-out one. Every example thus gets a
+//     model probability from a model that never saw it.
 //  2. The combiner, σ(bias + rule·r + model·clip(logit(p))), is fitted to
 //     those out-of-fold probabilities and the rules' scores by
 //     L2-regularized logistic regression with non-negative weights (more
 //     evidence never lowers the score), for each clip of a small grid; the
 //     clip kept is the one whose thresholds (step 3) recall most.
-//  3. Review thresholds are chosen per kind on the combined out-of-fold
-//     scores: the most recall whose false-positive rate on the labelled
-//     negatives stays within MaxFPR for comments, within half of it for
-//     articles (where reports about recruiters are the common case), and
-//     articles never get a lower threshold than comments.
+//  3. Review thresholds are chosen per kind on the out-of-fold scores, with
+//     the evidence condition applied (Require): the most recall whose
+//     false-positive rate on the labelled negatives stays within MaxFPR for
+//     comments, within half of it for articles (where reports about
+//     recruiters are the common case), then raised until at most
+//     MaxBackgroundRate of the background documents of that kind are
+//     flagged; articles never get a lower threshold than comments.
 //  4. The head scores with the fold models' mean logit: the fold models
 //     share one idf table, so they are averaged into one model
 //     (AverageModels) that gives that mean in one pass. With Refit it is
 //     one model trained on all of labelled plus background instead.
-func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, background []Example, sub SubwordEncoder, opt FlagTrainOptions) (*FlagTraining, error) {
+func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExample, sub SubwordEncoder, opt FlagTrainOptions) (*FlagTraining, error) {
 	pos := 0
 	for _, e := range labelled {
 		if e.Gold {
@@ -260,14 +358,15 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 	}
 	opt.defaults(len(labelled), len(background))
 	labels := []Label{{Name: flag, Kind: KindFlag}}
-	bg := make([]Example, len(background))
-	for i, e := range background {
-		bg[i] = Example{Fields: Readings(e.Fields)}
+	read := func(ex []FlagExample) []FlagExample {
+		ex = slices.Clone(ex)
+		for i := range ex {
+			ex[i].Fields = opt.Neutral.Without(Readings(ex[i].Fields))
+		}
+		return ex
 	}
-	labelled = slices.Clone(labelled)
-	for i := range labelled {
-		labelled[i].Fields = Readings(labelled[i].Fields)
-	}
+	labelled, background = read(labelled), read(background)
+	bgEx := func(e FlagExample) Example { return Example{Fields: e.Fields} }
 	// One idf table for every fold model, counted over all the data, so
 	// that the fold models can be averaged into the one model shipped.
 	opt.Train.defaults()
@@ -276,7 +375,10 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 		for _, e := range labelled {
 			all = appendRepeated(all, e, opt.Repeat)
 		}
-		idf, err := NewIDF(append(all, bg...), opt.Train.Features, sub)
+		for _, e := range background {
+			all = append(all, bgEx(e))
+		}
+		idf, err := NewIDF(all, opt.Train.Features, sub)
 		if err != nil {
 			return nil, fmt.Errorf("train flag %s: %w", flag, err)
 		}
@@ -284,24 +386,34 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 	}
 	fold := stratifiedFolds(labelled, opt.Folds, opt.Train.Seed)
 	oof := make([]float64, len(labelled))
+	bgOOF := make([]float64, len(background))
 	foldModels := make([]*Model, opt.Folds)
 	for k := range opt.Folds {
 		var train []Example
-		var held []int
 		for i, e := range labelled {
-			if fold[i] == k {
-				held = append(held, i)
-				continue
+			if fold[i] != k {
+				train = appendRepeated(train, e, opt.Repeat)
 			}
-			train = appendRepeated(train, e, opt.Repeat)
 		}
-		m, err := Train(ctx, labels, append(train, bg...), sub, opt.Train)
+		for i, e := range background {
+			if i%opt.Folds != k {
+				train = append(train, bgEx(e))
+			}
+		}
+		m, err := Train(ctx, labels, train, sub, opt.Train)
 		if err != nil {
 			return nil, fmt.Errorf("train flag %s: fold %d: %w", flag, k+1, err)
 		}
-		var buf [1]float64
-		for _, i := range held {
-			oof[i] = m.Scores(buf[:0], labelled[i].Fields)[0]
+		ms := []*Model{m}
+		for i, e := range labelled {
+			if fold[i] == k {
+				oof[i] = flagProb(ms, flag, e.Fields, opt.MinWords)
+			}
+		}
+		for i, e := range background {
+			if i%opt.Folds == k {
+				bgOOF[i] = flagProb(ms, flag, e.Fields, opt.MinWords)
+			}
 		}
 		foldModels[k] = m
 	}
@@ -309,20 +421,27 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 	// whose thresholds buy the most recall on the out-of-fold scores, the
 	// loosest among equals.
 	var (
-		comb   pipeline.FlagCombiner
-		scores []float64
-		th     pipeline.FlagThreshold
-		best   = -1
+		comb     pipeline.FlagCombiner
+		scores   []float64
+		bgScores []float64
+		th       pipeline.FlagThreshold
+		best     = -1
 	)
 	for _, clip := range []float64{12, 6, 4, 3, 2} {
-		c := fitCombiner(labelled, oof, opt.L2, clip)
+		c := fitCombiner(labelled, oof, background, bgOOF, opt.BackgroundWeight*float64(len(labelled)), opt.Cues, opt.L2, clip)
+		c.Require = slices.Clone(opt.Require)
 		sc := make([]float64, len(labelled))
 		for i, e := range labelled {
-			sc[i] = c.Score(e.Rule, oof[i], true)
+			sc[i] = FlagScore(c, e, oof[i])
+		}
+		bs := make([]float64, len(background))
+		for i, e := range background {
+			bs[i] = FlagScore(c, e, bgOOF[i])
 		}
 		t := chooseFlagThresholds(labelled, sc, opt.MaxFPR)
+		t = raiseForBackground(t, background, bs, opt.MaxBackgroundRate)
 		if tp := EvalFlag(labelled, sc, t).TP; tp > best {
-			best, comb, scores, th = tp, c, sc, t
+			best, comb, scores, bgScores, th = tp, c, sc, bs, t
 		}
 	}
 	var m *Model
@@ -331,8 +450,11 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 		for _, e := range labelled {
 			all = appendRepeated(all, e, opt.Repeat)
 		}
+		for _, e := range background {
+			all = append(all, bgEx(e))
+		}
 		var err error
-		if m, err = Train(ctx, labels, append(all, bg...), sub, opt.Train); err != nil {
+		if m, err = Train(ctx, labels, all, sub, opt.Train); err != nil {
 			return nil, fmt.Errorf("train flag %s: %w", flag, err)
 		}
 	}
@@ -347,8 +469,64 @@ func TrainFlag(ctx context.Context, flag string, labelled []FlagExample, backgro
 	if err != nil {
 		return nil, err
 	}
-	return &FlagTraining{Head: head, Combiner: comb, Thresholds: th, Scores: scores,
-		Dev: EvalFlag(labelled, scores, th)}, nil
+	head.Neutral, head.MinWords = opt.Neutral, opt.MinWords
+	tr := &FlagTraining{Head: head, Combiner: comb, Thresholds: th, Scores: scores, BackgroundScores: bgScores,
+		Dev: EvalFlag(labelled, scores, th), Background: map[string]FlagMetrics{}, Met: map[bool][2]int{}}
+	for _, kind := range []string{vigil.KindComment, vigil.KindArticle} {
+		var sub []FlagExample
+		var sc []float64
+		for i, e := range background {
+			if e.Kind == kind {
+				sub, sc = append(sub, FlagExample{Kind: kind}), append(sc, bgScores[i])
+			}
+		}
+		if len(sub) > 0 {
+			tr.Background[kind] = EvalFlag(sub, sc, th)
+		}
+	}
+	for i, e := range labelled {
+		n := tr.Met[e.Gold]
+		n[1]++
+		if comb.Met(e.Inputs(oof[i])) {
+			n[0]++
+		}
+		tr.Met[e.Gold] = n
+	}
+	return tr, nil
+}
+
+// raiseForBackground raises each kind's threshold in th until at most rate
+// of the background documents of that kind score at or above it, keeping
+// articles at or above comments. Ordinary traffic is where a false-alarm
+// rate of one in thousands shows, which a few hundred labelled hard
+// negatives cannot measure.
+func raiseForBackground(th pipeline.FlagThreshold, bg []FlagExample, scores []float64, rate float64) pipeline.FlagThreshold {
+	out := pipeline.FlagThreshold{Default: th.Default, ByKind: maps.Clone(th.ByKind)}
+	for _, kind := range []string{vigil.KindComment, vigil.KindArticle} {
+		var s []float64
+		for i, e := range bg {
+			if e.Kind == kind && scores[i] > 0 {
+				s = append(s, scores[i])
+			}
+		}
+		n := 0
+		for _, e := range bg {
+			if e.Kind == kind {
+				n++
+			}
+		}
+		allowed := int(math.Floor(rate * float64(n)))
+		if allowed >= len(s) {
+			continue
+		}
+		slices.SortFunc(s, func(a, b float64) int { return cmp.Compare(b, a) })
+		if floor := math.Nextafter(s[allowed], 2); floor > out.ByKind[kind] {
+			out.ByKind[kind] = min(floor, 1)
+		}
+	}
+	out.ByKind[vigil.KindArticle] = max(out.ByKind[vigil.KindArticle], out.ByKind[vigil.KindComment])
+	out.Default = out.ByKind[vigil.KindArticle]
+	return out
 }
 
 // EvalFlag counts how scores, cut at the per-kind thresholds th, agree with
@@ -402,27 +580,44 @@ func stratifiedFolds(ex []FlagExample, k int, seed uint64) []int {
 	return fold
 }
 
-// fitCombiner fits σ(b + wr·r + wm·clip(logit(p))) to the gold labels by Newton's
-// method on the L2-penalized log-loss (the bias is not penalized). A weight
-// that comes out negative is fixed at zero and the rest refitted, so the
-// combination is monotone in both inputs.
-func fitCombiner(ex []FlagExample, p []float64, l2, clip float64) pipeline.FlagCombiner {
-	n := len(ex)
-	x := make([][3]float64, n)
-	y := make([]float64, n)
+// fitCombiner fits σ(b + wr·r + wm·clip(logit(p)) + Σ wk·[cue k]) to the
+// gold labels by Newton's method on the L2-penalized, weighted log-loss
+// (the bias is not penalized): the labelled examples weigh 1 each, the
+// background examples together bgWeight. A weight that comes out negative
+// is fixed at zero and the rest refitted, so the combination is monotone in
+// every input. cues are the cue kinds given a weight.
+func fitCombiner(ex []FlagExample, p []float64, bg []FlagExample, bgP []float64, bgWeight float64, cues []string, l2, clip float64) pipeline.FlagCombiner {
 	c := pipeline.FlagCombiner{Clip: clip}
-	for i, e := range ex {
-		x[i] = [3]float64{1, e.Rule, c.ClippedLogit(p[i])}
-		if e.Gold {
-			y[i] = 1
+	dim := 3 + len(cues)
+	var x [][]float64
+	var y, sw []float64
+	row := func(e FlagExample, p, w float64) {
+		r := make([]float64, dim)
+		r[0], r[1], r[2] = 1, e.Rule, c.ClippedLogit(p)
+		for j, k := range cues {
+			if slices.Contains(e.Cues, k) {
+				r[3+j] = 1
+			}
 		}
+		x = append(x, r)
+		y = append(y, map[bool]float64{true: 1}[e.Gold])
+		sw = append(sw, w)
 	}
-	active := [3]bool{true, true, true}
-	var w [3]float64
-	for range 3 {
-		w = newtonLogistic(x, y, active, l2)
+	for i, e := range ex {
+		row(e, p[i], 1)
+	}
+	for i, e := range bg {
+		row(e, bgP[i], bgWeight/float64(len(bg)))
+	}
+	active := make([]bool, dim)
+	for j := range active {
+		active[j] = true
+	}
+	var w []float64
+	for range dim {
+		w = newtonLogistic(x, y, sw, active, l2)
 		changed := false
-		for j := 1; j < 3; j++ {
+		for j := 1; j < dim; j++ {
 			if active[j] && w[j] < 0 {
 				active[j], changed = false, true
 			}
@@ -431,46 +626,66 @@ func fitCombiner(ex []FlagExample, p []float64, l2, clip float64) pipeline.FlagC
 			break
 		}
 	}
-	return pipeline.FlagCombiner{Bias: w[0], Rule: w[1], Model: w[2], Clip: clip}
+	c.Bias, c.Rule, c.Model = w[0], w[1], w[2]
+	for j, k := range cues {
+		if w[3+j] > 0 {
+			if c.Cues == nil {
+				c.Cues = map[string]float64{}
+			}
+			c.Cues[k] = w[3+j]
+		}
+	}
+	return c
 }
 
-func newtonLogistic(x [][3]float64, y []float64, active [3]bool, l2 float64) [3]float64 {
-	var w [3]float64
+// newtonLogistic fits weighted logistic regression of y on x (x[i][0] = 1,
+// the unpenalized bias) with an L2 penalty on the other weights; inactive
+// weights stay at zero.
+func newtonLogistic(x [][]float64, y, sw []float64, active []bool, l2 float64) []float64 {
+	dim := len(active)
+	w := make([]float64, dim)
+	total := 0.0
+	for _, v := range sw {
+		total += v
+	}
 	for range 50 {
-		var g [3]float64
-		var h [3][3]float64
+		g := make([]float64, dim)
+		h := make([][]float64, dim)
+		for j := range h {
+			h[j] = make([]float64, dim)
+		}
 		for i := range x {
 			z := 0.0
-			for j := range 3 {
+			for j := range dim {
 				z += w[j] * x[i][j]
 			}
 			pr := sigmoid(z)
-			s := pr * (1 - pr)
-			for j := range 3 {
-				g[j] += (pr - y[i]) * x[i][j]
-				for k := range 3 {
+			s := sw[i] * pr * (1 - pr)
+			for j := range dim {
+				g[j] += sw[i] * (pr - y[i]) * x[i][j]
+				for k := range dim {
 					h[j][k] += s * x[i][j] * x[i][k]
 				}
 			}
 		}
-		for j := 1; j < 3; j++ {
-			g[j] += l2 * float64(len(x)) * w[j]
-			h[j][j] += l2 * float64(len(x))
+		for j := 1; j < dim; j++ {
+			g[j] += l2 * total * w[j]
+			h[j][j] += l2 * total
 		}
-		for j := range 3 {
+		for j := range dim {
 			if !active[j] {
-				for k := range 3 {
+				for k := range dim {
 					h[j][k], h[k][j] = 0, 0
 				}
 				h[j][j], g[j] = 1, 0
 			}
 		}
-		d, ok := solve3(h, g)
+		d, ok := solve(h, g)
 		if !ok {
 			break
 		}
 		step := 0.0
-		for j := range 3 {
+		for j := range dim {
 			w[j] -= d[j]
 			step = max(step, math.Abs(d[j]))
 		}
@@ -481,32 +696,34 @@ func newtonLogistic(x [][3]float64, y []float64, active [3]bool, l2 float64) [3]
 	return w
 }
 
-// solve3 solves a·x = b by Gaussian elimination with partial pivoting.
-func solve3(a [3][3]float64, b [3]float64) ([3]float64, bool) {
-	for c := range 3 {
+// solve solves a·x = b by Gaussian elimination with partial pivoting; a and
+// b are overwritten.
+func solve(a [][]float64, b []float64) ([]float64, bool) {
+	n := len(b)
+	for c := range n {
 		p := c
-		for r := c + 1; r < 3; r++ {
+		for r := c + 1; r < n; r++ {
 			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
 				p = r
 			}
 		}
 		if math.Abs(a[p][c]) < 1e-12 {
-			return b, false
+			return nil, false
 		}
 		a[c], a[p] = a[p], a[c]
 		b[c], b[p] = b[p], b[c]
-		for r := c + 1; r < 3; r++ {
+		for r := c + 1; r < n; r++ {
 			f := a[r][c] / a[c][c]
-			for k := c; k < 3; k++ {
+			for k := c; k < n; k++ {
 				a[r][k] -= f * a[c][k]
 			}
 			b[r] -= f * b[c]
 		}
 	}
-	var x [3]float64
-	for r := 2; r >= 0; r-- {
+	x := make([]float64, n)
+	for r := n - 1; r >= 0; r-- {
 		s := b[r]
-		for k := r + 1; k < 3; k++ {
+		for k := r + 1; k < n; k++ {
 			s -= a[r][k] * x[k]
 		}
 		x[r] = s / a[r][r]

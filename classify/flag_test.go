@@ -63,21 +63,29 @@ func TestReading(t *testing.T) {
 func TestFitCombinerRecoversWeights(t *testing.T) {
 	// Labels drawn deterministically from a known logistic model: the fit
 	// must land near it, and never give a negative weight.
-	want := pipeline.FlagCombiner{Bias: -2, Rule: 3, Model: 1.5}
+	want := pipeline.FlagCombiner{Bias: -2, Rule: 3, Model: 1.5, Cues: map[string]float64{"call": 1}}
 	var ex []FlagExample
 	var p []float64
-	for i := range 4000 {
+	for i := range 8000 {
 		r := float64(i%5) / 4
 		m := pipeline.Sigmoid(float64(i%17)/2 - 4)
-		prob := want.Score(r, m, true)
+		var cues []string
+		if i%7 < 3 {
+			cues = []string{"call"}
+		}
+		if i%11 < 4 {
+			cues = append(cues, "cause") // worth nothing in want
+		}
+		prob := want.Combine(pipeline.FlagInputs{Rule: r, Model: m, HasModel: true, Cues: cues})
 		// a low-discrepancy draw: the fraction of positives in each cell
 		// tracks prob closely.
 		u := math.Mod(float64(i)*0.6180339887, 1)
-		ex = append(ex, FlagExample{Rule: r, Gold: u < prob})
+		ex = append(ex, FlagExample{Rule: r, Cues: cues, Gold: u < prob})
 		p = append(p, m)
 	}
-	got := fitCombiner(ex, p, 1e-6, 12)
-	if math.Abs(got.Bias-want.Bias) > 0.5 || math.Abs(got.Rule-want.Rule) > 0.6 || math.Abs(got.Model-want.Model) > 0.3 {
+	got := fitCombiner(ex, p, nil, nil, 0, []string{"call", "cause"}, 1e-6, 12)
+	if math.Abs(got.Bias-want.Bias) > 0.5 || math.Abs(got.Rule-want.Rule) > 0.6 || math.Abs(got.Model-want.Model) > 0.3 ||
+		math.Abs(got.Cues["call"]-1) > 0.4 || got.Cues["cause"] > 0.4 {
 		t.Errorf("fitCombiner = %+v, want about %+v", got, want)
 	}
 	// Rules that only ever fire on negatives get weight 0, not a negative one.
@@ -87,7 +95,7 @@ func TestFitCombinerRecoversWeights(t *testing.T) {
 			ex[i].Rule = 1
 		}
 	}
-	if got := fitCombiner(ex, p, 1e-6, 12); got.Rule != 0 || got.Model <= 0 {
+	if got := fitCombiner(ex, p, nil, nil, 0, nil, 1e-6, 12); got.Rule != 0 || got.Model <= 0 {
 		t.Errorf("anti-correlated rule: fitCombiner = %+v, want Rule 0 and Model > 0", got)
 	}
 }

@@ -23,13 +23,16 @@ import (
 //	flag.bin   the flag's text models (classify.FlagHead.WriteModels)
 //	flag.yaml  the flag's name, the combiner of rule and model signals, the
 //	           review thresholds per kind and per section, and how it was built
+//	neutral.txt (optional) words the text model does not read
+//	           (classify.FlagHead.Neutral), one a line
 //
 // `vigil train-flag` writes one; the recruitment head is embedded from
 // models/recruitment. flag.yaml is meant to be read and edited: a newsroom
 // can lower a section's threshold (by_section) without retraining.
 const (
-	FileFlagModel  = "flag.bin"
-	FileFlagConfig = "flag.yaml"
+	FileFlagModel   = "flag.bin"
+	FileFlagConfig  = "flag.yaml"
+	FileFlagNeutral = "neutral.txt"
 	// RecruitmentDir is the recruitment head's directory, inside a models
 	// directory and inside the embedded files.
 	RecruitmentDir = "recruitment"
@@ -52,8 +55,14 @@ type FlagConfig struct {
 	Thresholds pipeline.FlagThreshold `yaml:"thresholds"`
 	// Evidence is how many model features each verdict reports.
 	Evidence int `yaml:"evidence"`
+	// MinWords is classify.FlagHead.MinWords: the text model's opinion of a
+	// shorter text counts only in proportion. Trained with; not to be edited.
+	MinWords int `yaml:"min_words,omitempty"`
 	// ModelSHA256 is flag.bin's checksum; loading checks it.
 	ModelSHA256 string `yaml:"model_sha256"`
+	// NeutralSHA256 is neutral.txt's checksum, when the head has one: the
+	// model was trained without those words, so it must score without them.
+	NeutralSHA256 string `yaml:"neutral_sha256,omitempty"`
 	// Build records how the head was made; it is not read back.
 	Build FlagBuild `yaml:"build"`
 }
@@ -138,13 +147,21 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 	if err := h.Config.validate(); err != nil {
 		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileFlagConfig, err)
 	}
-	mb, err := read(FileFlagModel)
+	// checked reads name and checks it against the checksum flag.yaml gives.
+	checked := func(name, want string) ([]byte, error) {
+		data, err := read(name)
+		if err != nil {
+			return nil, err
+		}
+		if got := sum(data); got != want {
+			return nil, vigil.Errorf(vigil.EINVALID, "%s: SHA-256 %s, %s says %s (file changed or corrupt)",
+				name, got[:12], FileFlagConfig, short(want))
+		}
+		return data, nil
+	}
+	mb, err := checked(FileFlagModel, h.Config.ModelSHA256)
 	if err != nil {
 		return nil, err
-	}
-	if got := sum(mb); got != h.Config.ModelSHA256 {
-		return nil, vigil.Errorf(vigil.EINVALID, "%s: SHA-256 %s, %s says %s (file changed or corrupt)",
-			FileFlagModel, got[:12], FileFlagConfig, short(h.Config.ModelSHA256))
 	}
 	ms, err := classify.ReadFlagModels(bytes.NewReader(mb))
 	if err != nil {
@@ -153,7 +170,16 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 	if h.Stage, err = classify.NewFlagHead(h.Config.Flag, ms...); err != nil {
 		return nil, fmt.Errorf("%s: %w", FileFlagModel, err)
 	}
-	h.Stage.Evidence = h.Config.Evidence
+	h.Stage.Evidence, h.Stage.MinWords = h.Config.Evidence, h.Config.MinWords
+	if h.Config.NeutralSHA256 != "" {
+		nb, err := checked(FileFlagNeutral, h.Config.NeutralSHA256)
+		if err != nil {
+			return nil, err // the model was trained without other words
+		}
+		if h.Stage.Neutral, err = classify.ParseWordSet(bytes.NewReader(nb)); err != nil {
+			return nil, fmt.Errorf("%s: %w", FileFlagNeutral, err)
+		}
+	}
 	return &h, nil
 }
 
@@ -168,6 +194,11 @@ func (c *FlagConfig) validate() error {
 	}
 	if c.Combiner.Rule < 0 || c.Combiner.Model < 0 || c.Combiner.Clip < 0 {
 		return fmt.Errorf("combiner: rule and model weights must not be negative (more evidence never lowers the score)")
+	}
+	for k, w := range c.Combiner.Cues {
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return fmt.Errorf("combiner: cue %s weight %v: want a number, not negative", k, w)
+		}
 	}
 	ok := func(v float64) bool { return v >= 0 && v <= 1 }
 	if !ok(c.Thresholds.Default) {
@@ -186,6 +217,9 @@ func (c *FlagConfig) validate() error {
 			return fmt.Errorf("thresholds: by_section %s: %v out of [0, 1]", s, v)
 		}
 	}
+	if c.MinWords < 0 || c.MinWords > 1000 {
+		return fmt.Errorf("min_words: %d out of [0, 1000]", c.MinWords)
+	}
 	if c.Evidence < 0 || c.Evidence > 50 {
 		return fmt.Errorf("evidence: %d out of [0, 50]", c.Evidence)
 	}
@@ -195,12 +229,18 @@ func (c *FlagConfig) validate() error {
 // WriteFlag writes a flag head into dir: flag.bin from head's models, then flag.yaml
 // with its checksum, creation time (when empty) and version filled in. Files are written to temporary
 // names and renamed. It returns the config written.
-func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead) (FlagConfig, error) {
+func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead, neutral []byte) (FlagConfig, error) {
 	var mb bytes.Buffer
 	if _, err := head.WriteModels(&mb); err != nil {
 		return cfg, err
 	}
 	cfg.ModelSHA256 = sum(mb.Bytes())
+	parts := map[string]string{FileFlagModel: cfg.ModelSHA256}
+	cfg.NeutralSHA256 = ""
+	if neutral != nil {
+		cfg.NeutralSHA256 = sum(neutral)
+		parts[FileFlagNeutral] = cfg.NeutralSHA256
+	}
 	if cfg.Build.Created == "" {
 		cfg.Build.Created = time.Now().UTC().Format(time.RFC3339)
 	}
@@ -208,7 +248,7 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead) (FlagConfig,
 	if err != nil {
 		return cfg, vigil.Errorf(vigil.EINVALID, "flag head: created %q: %v", cfg.Build.Created, err)
 	}
-	cfg.Version = VersionID("flag", created, map[string]string{FileFlagModel: cfg.ModelSHA256})
+	cfg.Version = VersionID("flag", created, parts)
 	if err := cfg.validate(); err != nil {
 		return cfg, vigil.Errorf(vigil.EINVALID, "flag head: %v", err)
 	}
@@ -217,6 +257,11 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead) (FlagConfig,
 	}
 	if err := writeAtomic(filepath.Join(dir, FileFlagModel), mb.Bytes()); err != nil {
 		return cfg, err
+	}
+	if neutral != nil {
+		if err := writeAtomic(filepath.Join(dir, FileFlagNeutral), neutral); err != nil {
+			return cfg, err
+		}
 	}
 	var cy bytes.Buffer
 	cy.WriteString("# The extremist_recruitment flag head: written by `vigil train-flag` (see build.command).\n" +

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -30,7 +31,7 @@ func TestDefaultRecruitment(t *testing.T) {
 	}
 	d := &pipeline.Decide{Thresholds: pipeline.FlagThresholds{c.Flag: {Default: 0.9}}}
 	h.Configure(d)
-	if d.Combiners[c.Flag] != c.Combiner {
+	if !reflect.DeepEqual(d.Combiners[c.Flag], c.Combiner) {
 		t.Errorf("Configure: combiner %+v, want %+v", d.Combiners[c.Flag], c.Combiner)
 	}
 	if d.Thresholds[c.Flag].Default != 0.9 {
@@ -55,7 +56,7 @@ func TestRecruitmentFromDir(t *testing.T) {
 	cfg := h.Config
 	cfg.Thresholds.BySection = map[string]float64{"religion": 0.9}
 	cfg.Build.Created = "2026-01-02T03:04:05Z"
-	if _, err := WriteFlag(filepath.Join(dir, RecruitmentDir), cfg, h.Stage); err != nil {
+	if _, err := WriteFlag(filepath.Join(dir, RecruitmentDir), cfg, h.Stage, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Recruitment(dir)

@@ -2,7 +2,10 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -35,7 +38,8 @@ func TestFlagCombinerScore(t *testing.T) {
 func TestDecideCombinesRuleAndModelSignals(t *testing.T) {
 	const flag = vigil.FlagExtremistRecruitment
 	ev := func(rule string) []vigil.Evidence {
-		return []vigil.Evidence{{Rule: rule, Field: "body", Start: 0, End: 3}}
+		start := int(rule[0]-'a') * 10 // rules a, b, … at distinct spans
+		return []vigil.Evidence{{Rule: rule, Field: "body", Start: start, End: start + 3}}
 	}
 	d := &Decide{
 		Thresholds: FlagThresholds{flag: {Default: 0.6, ByKind: map[string]float64{vigil.KindComment: 0.4}}},
@@ -81,13 +85,102 @@ func TestDecideCombinesRuleAndModelSignals(t *testing.T) {
 			if len(flags) != 1 || math.Abs(flags[0].Score-tc.wantScore) > 1e-9 {
 				t.Fatalf("flags %+v, want one with score %v", flags, tc.wantScore)
 			}
+			if tc.wantAction != vigil.ActionReview {
+				if len(it.Verdict.Flags) != 0 {
+					t.Errorf("flags %+v on an allowed document", it.Verdict.Flags)
+				}
+				return
+			}
+			// A raised flag shows each rule that fired, once.
 			n := 0
 			for _, s := range tc.sigs {
 				n += len(s.Evidence)
 			}
-			if len(flags[0].Evidence) != n {
-				t.Errorf("%d evidence records, want every signal's (%d)", len(flags[0].Evidence), n)
+			if got := len(it.Verdict.Flags[0].Evidence); got != n {
+				t.Errorf("%d evidence records, want every rule's (%d)", got, n)
 			}
 		})
+	}
+}
+
+func TestDecideEvidenceCondition(t *testing.T) {
+	const flag = vigil.FlagExtremistRecruitment
+	d := &Decide{
+		Thresholds: FlagThresholds{flag: {Default: 0.5}},
+		Combiners:  map[string]FlagCombiner{flag: {Bias: 0, Rule: 3, Model: 1, Require: []string{vigil.EvidenceCall, vigil.EvidenceCause}}},
+	}
+	sure := Signal{Flag: flag, Source: vigil.SourceModel, Weight: 0.999}
+	call := Signal{Flag: flag, Source: vigil.SourceRule, Cue: vigil.EvidenceCall, Evidence: []vigil.Evidence{{Rule: "cue.call", Field: "body", Start: 0, End: 7, Text: "вступай"}}}
+	cause := Signal{Flag: flag, Source: vigil.SourceRule, Cue: vigil.EvidenceCause, Evidence: []vigil.Evidence{{Rule: "cue.cause", Field: "body", Start: 10, End: 16, Text: "джихад"}}}
+	rule := Signal{Flag: flag, Source: vigil.SourceRule, Weight: 0.6, Evidence: []vigil.Evidence{{Rule: "rec.join", Field: "body", Start: 0, End: 16}}}
+	for _, tc := range []struct {
+		name string
+		sigs []Signal
+		want string
+	}{
+		{"a sure model alone", []Signal{sure}, vigil.ActionAllow},
+		{"model and a call, no cause", []Signal{sure, call}, vigil.ActionAllow},
+		{"model and a cause, no call", []Signal{sure, cause}, vigil.ActionAllow},
+		{"model, call and cause", []Signal{sure, call, cause}, vigil.ActionReview},
+		{"a rule meets the condition", []Signal{sure, rule}, vigil.ActionReview},
+		{"cues alone score nothing", []Signal{call, cause}, vigil.ActionAllow},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			it := &Item{Doc: &vigil.Document{ID: "x", Kind: vigil.KindComment}, Signals: tc.sigs}
+			if err := d.Process(context.Background(), it); err != nil {
+				t.Fatal(err)
+			}
+			if it.Verdict.Action != tc.want {
+				t.Fatalf("action %q, want %q (flags %+v)", it.Verdict.Action, tc.want, it.Verdict.Flags)
+			}
+			if tc.want != vigil.ActionReview {
+				return
+			}
+			for _, e := range it.Verdict.Flags[0].Evidence {
+				if e.Group == "" {
+					t.Errorf("evidence %+v has no group", e)
+				}
+			}
+		})
+	}
+}
+
+func TestFlagEvidenceIsGroupedAndShort(t *testing.T) {
+	const flag = vigil.FlagExtremistRecruitment
+	span := func(rule string, start, end int) vigil.Evidence {
+		return vigil.Evidence{Rule: rule, Field: "body", Start: start, End: end}
+	}
+	sigs := []Signal{
+		{Flag: flag, Source: vigil.SourceRule, Weight: 0.8, Evidence: []vigil.Evidence{span("x", 0, 5), span("x", 10, 40), span("x", 50, 52), span("x", 60, 63)}},
+		{Flag: flag, Source: vigil.SourceRule, Weight: 0.6, Evidence: []vigil.Evidence{span("y", 12, 20)}}, // inside x's widest span
+		{Flag: flag, Source: vigil.SourceRule, Cue: vigil.EvidenceCall, Evidence: []vigil.Evidence{span("c", 10, 15), span("c", 70, 75)}},
+		{Flag: flag, Source: vigil.SourceModel, Weight: 0.9, Explain: func() []vigil.Evidence {
+			return []vigil.Evidence{{Feature: "word:a", Weight: 4}, {Feature: "word:b", Weight: 2}, {Feature: "word:c", Weight: 0.5}}
+		}},
+	}
+	var got []string
+	for _, e := range flagEvidence(nil, sigs, flag) {
+		got = append(got, fmt.Sprintf("%s:%s%s@%d", e.Group, e.Rule, e.Feature, e.Start))
+	}
+	want := []string{"rule:x@10", "rule:x@0", "call:c@70", "model:word:a@0", "model:word:b@0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("evidence\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestMergeSpans(t *testing.T) {
+	f := Field{Name: "body", Original: "Брат, вступай в ряды муджахидов. Потом, через много-много слов, Шам."}
+	at := func(word string) vigil.Evidence {
+		i := strings.Index(f.Original, word)
+		return vigil.Evidence{Rule: "r", Field: "body", Start: i, End: i + len(word), Text: word}
+	}
+	got := mergeSpans([]Field{f}, []vigil.Evidence{at("муджахидов"), at("вступай"), at("Шам")})
+	var texts []string
+	for _, e := range got {
+		texts = append(texts, e.Text)
+	}
+	want := []string{"вступай в ряды муджахидов", "Шам"}
+	if !slices.Equal(texts, want) {
+		t.Errorf("merged %q, want %q", texts, want)
 	}
 }

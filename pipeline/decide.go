@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -127,25 +126,20 @@ func (*Decide) Name() string { return "decide" }
 func (d *Decide) Process(_ context.Context, it *Item) error {
 	v := &it.Verdict
 	v.Tags = mergeTags(v.Tags)
-	v.Flags = combineSignals(it.Signals, d.Combiners)
 	kind := it.Doc.Kind
 	if kind == "" {
 		kind = vigil.KindArticle
 	}
 	v.Action = vigil.ActionAllow
-	kept := v.Flags[:0]
-	for _, f := range v.Flags {
-		if f.Score >= d.Thresholds.For(f.Name, kind, it.Doc.Section) {
-			for _, s := range it.Signals {
-				if s.Flag == f.Name && s.Explain != nil {
-					f.Evidence = append(f.Evidence, s.Explain()...)
-				}
-			}
-			kept = append(kept, f)
-			v.Action = vigil.ActionReview
+	v.Flags = v.Flags[:0]
+	for _, f := range combineSignals(it.Signals, d.Combiners) {
+		if !f.met || f.Score < d.Thresholds.For(f.Name, kind, it.Doc.Section) {
+			continue
 		}
+		f.Evidence = flagEvidence(it.Fields, it.Signals, f.Name)
+		v.Flags = append(v.Flags, f.Flag)
+		v.Action = vigil.ActionReview
 	}
-	v.Flags = kept
 	return nil
 }
 
@@ -177,44 +171,32 @@ func mergeTags(tags []vigil.Tag) []vigil.Tag {
 	return out
 }
 
-// combineSignals turns signals into one flag per name. Independent pieces
-// of evidence add up as a noisy-OR: score = 1 - Π(1 - weight); a flag with a
-// combiner instead gets the combiner's score of its rules' noisy-OR and its
-// strongest model signal.
-func combineSignals(sigs []Signal, combiners map[string]FlagCombiner) []vigil.Flag {
-	flags := []vigil.Flag{}
-	idx := map[string]int{}
-	type parts struct {
-		rule, model float64
-		hasModel    bool
-	}
-	var ps []parts
+// combined is one flag's score and whether its evidence condition holds.
+type combined struct {
+	vigil.Flag
+	met bool
+}
+
+// combineSignals turns signals into one flag per name, highest score first.
+// A flag with a combiner gets the combiner's score of its inputs (InputsOf)
+// and its evidence condition; one without combines its signals' weights as
+// a noisy-OR, score = 1 - Π(1 - weight), independent pieces of evidence
+// adding up. Cues never add to a score.
+func combineSignals(sigs []Signal, combiners map[string]FlagCombiner) []combined {
+	var out []combined
 	for _, s := range sigs {
-		i, ok := idx[s.Flag]
-		if !ok {
-			i = len(flags)
-			idx[s.Flag] = i
-			flags = append(flags, vigil.Flag{Name: s.Flag})
-			ps = append(ps, parts{})
+		if slices.ContainsFunc(out, func(c combined) bool { return c.Name == s.Flag }) {
+			continue
 		}
-		f := &flags[i]
-		w := min(max(s.Weight, 0), 1)
-		if math.IsNaN(s.Weight) {
-			w = 0
-		}
-		f.Score = 1 - (1-f.Score)*(1-w)
-		if s.Source == vigil.SourceModel {
-			ps[i].model, ps[i].hasModel = max(ps[i].model, w), true
+		in := InputsOf(sigs, s.Flag)
+		c := combined{Flag: vigil.Flag{Name: s.Flag}, met: true}
+		if comb, ok := combiners[s.Flag]; ok {
+			c.Score, c.met = comb.Combine(in), comb.Met(in)
 		} else {
-			ps[i].rule = 1 - (1-ps[i].rule)*(1-w)
+			c.Score = 1 - (1-in.Rule)*(1-in.Model)
 		}
-		f.Evidence = append(f.Evidence, s.Evidence...)
+		out = append(out, c)
 	}
-	for i := range flags {
-		if c, ok := combiners[flags[i].Name]; ok {
-			flags[i].Score = c.Score(ps[i].rule, ps[i].model, ps[i].hasModel)
-		}
-	}
-	slices.SortStableFunc(flags, func(a, b vigil.Flag) int { return cmp.Compare(b.Score, a.Score) })
-	return flags
+	slices.SortStableFunc(out, func(a, b combined) int { return cmp.Compare(b.Score, a.Score) })
+	return out
 }

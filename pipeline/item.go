@@ -54,8 +54,13 @@ type Token struct {
 type Signal struct {
 	Flag   string
 	Source string // vigil.SourceRule or vigil.SourceModel
-	// Weight is this signal's strength in [0, 1].
-	Weight   float64
+	// Weight is this signal's strength in [0, 1]. A cue carries no weight.
+	Weight float64
+	// Cue, when set, marks the signal as one kind of evidence the flag's
+	// evidence condition asks for ("call", "cause"; see FlagCombiner.Require)
+	// rather than a vote: it never raises the score, and a flag whose
+	// condition it completes can be raised on its model's score.
+	Cue      string
 	Evidence []vigil.Evidence
 	// Explain, when set, returns more evidence; Decide calls it only for a
 	// flag that reaches its review threshold, so a stage can leave costly

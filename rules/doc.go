@@ -23,6 +23,8 @@
 //	    mode: live               # or shadow: evaluated and counted, changes nothing
 //	    severity: high           # low, medium, high, critical
 //	    action: {flag: extremist_recruitment, weight: 0.6}
+//	                             # or {flag: extremist_recruitment, cue: call}: no weight, marks a
+//	                             #    cue (call, cause) the flag's combiner weighs
 //	                             # or {tag: government, score: 0.8}
 //	                             # or {entity: {type: org, canonical: "...", banned: true}}
 //	    min_hits: 1              # distinct mentions needed (topic rules use 2-3)

@@ -378,7 +378,7 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		case act.Tag != "":
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: act.Score, Source: vigil.SourceRule, Evidence: a.ev})
 		case act.Flag != "":
-			it.Signals = append(it.Signals, pipeline.Signal{Flag: act.Flag, Source: vigil.SourceRule, Weight: act.Weight, Evidence: a.ev})
+			it.Signals = append(it.Signals, pipeline.Signal{Flag: act.Flag, Source: vigil.SourceRule, Weight: act.Weight, Cue: act.Cue, Evidence: a.ev})
 		case act.Entity != nil:
 			for _, ev := range a.ev {
 				k := ekey{ev.Field, ev.Start, ev.End}

@@ -42,7 +42,7 @@ func ExampleSet_Match() {
 	res := set.Match(&f, vigil.LangRussian, vigil.KindArticle)
 	flagged := 0
 	for _, fr := range res.Fired {
-		if fr.Rule.Action.Flag != "" {
+		if fr.Rule.Action.Flag != "" && fr.Rule.Action.Cue == "" { // cues are no vote
 			flagged++
 		}
 	}

@@ -44,6 +44,11 @@ const (
 
 var entityTypes = []string{EntityOrg, EntityStateBody, EntityOfficial, EntityPlace}
 
+// CueKinds are the kinds of cue a flag rule may mark instead of adding a
+// weight: evidence a flag's evidence condition asks for (see
+// pipeline.FlagCombiner.Require), never a vote on its own.
+var CueKinds = []string{vigil.EvidenceCall, vigil.EvidenceCause}
+
 // List is a named list of terms (words, phrases, @classes) that any rule
 // can use as $name, alone or on one side of NEAR.
 type List struct {
@@ -78,7 +83,8 @@ type Action struct {
 	Tag    string  // add this tag ...
 	Score  float64 // ... with this score
 	Flag   string  // add a signal towards this flag ...
-	Weight float64 // ... with this weight
+	Weight float64 // ... with this weight, or
+	Cue    string  // ... as this kind of cue (CueKinds), with no weight
 	Entity *EntityDef
 	Line   int
 }
@@ -427,6 +433,7 @@ func (p *parser) action(n *yaml.Node, who string) Action {
 		"score":  func(_, v *yaml.Node) { a.Score = p.float(v, who, "score") },
 		"flag":   func(_, v *yaml.Node) { a.Flag = p.str(v, who) },
 		"weight": func(_, v *yaml.Node) { a.Weight = p.float(v, who, "weight") },
+		"cue":    func(_, v *yaml.Node) { a.Cue = p.str(v, who) },
 		"entity": func(_, v *yaml.Node) {
 			e := &EntityDef{Line: v.Line}
 			p.mapping(v, who, map[string]func(k, v *yaml.Node){
@@ -452,9 +459,17 @@ func (p *parser) action(n *yaml.Node, who string) Action {
 	}
 	if a.Flag != "" {
 		kinds++
-		if a.Weight == 0 {
-			p.errf(n.Line, who, "a flag action needs a weight in (0, 1]")
+		switch {
+		case a.Cue != "" && a.Weight != 0:
+			p.errf(n.Line, who, "a cue carries no weight: give a flag action either weight or cue")
+		case a.Cue != "" && !slices.Contains(CueKinds, a.Cue):
+			p.errf(n.Line, who, "cue %q is not one of %s", a.Cue, strings.Join(CueKinds, ", "))
+		case a.Cue == "" && a.Weight == 0:
+			p.errf(n.Line, who, "a flag action needs a weight in (0, 1] or a cue")
 		}
+	}
+	if a.Flag == "" && a.Cue != "" {
+		p.errf(n.Line, who, "cue goes with flag")
 	}
 	if a.Entity != nil {
 		kinds++

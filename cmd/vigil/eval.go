@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -56,12 +57,13 @@ type flagSlice struct {
 
 // evalDoc is what the per-slice counts need of one checked document.
 type evalDoc struct {
-	lang, kind  string
-	gold, flags []string
+	lang, kind, file string
+	gold, flags      []string
 }
 
 // slicesOf counts, for each flag, caught positives and flagged negatives
-// per language and per kind, in a stable order.
+// per language, per kind and per input file, in a stable order. A file of
+// ordinary traffic (no positives) thus reads as its false-alarm rate.
 func slicesOf(flags []string, docs []evalDoc) []flagSlice {
 	var out []flagSlice
 	for _, f := range flags {
@@ -69,7 +71,7 @@ func slicesOf(flags []string, docs []evalDoc) []flagSlice {
 		var mine []flagSlice
 		for _, d := range docs {
 			gold, pred := slices.Contains(d.gold, f), slices.Contains(d.flags, f)
-			for _, key := range []string{"lang=" + d.lang, "kind=" + d.kind} {
+			for _, key := range []string{"lang=" + d.lang, "kind=" + d.kind, "file=" + d.file} {
 				i, ok := idx[key]
 				if !ok {
 					i = len(mine)
@@ -103,6 +105,15 @@ func ratio(n, d int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.3f (%d of %d)", float64(n)/float64(d), n, d)
+}
+
+// per10k formats n of d as a count per 10,000, the unit of a review queue's
+// false alarms on real traffic, or "-" when d is 0.
+func per10k(n, d int) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", 1e4*float64(n)/float64(d))
 }
 
 // flagNegatives is one flag's false-positive rate on the documents that
@@ -163,10 +174,16 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil eval: --source %q: want all, model or rule\n", source)
 		return exitUsage
 	}
-	docs, _, err := readDocFiles(data)
+	docs, files, err := readDocFiles(data)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 		return exitUsage
+	}
+	fileOf := make([]string, 0, len(docs))
+	for _, f := range files {
+		for range f.Docs {
+			fileOf = append(fileOf, filepath.ToSlash(f.Path))
+		}
 	}
 	eng, err := newEngine(ctx, opts)
 	if err != nil {
@@ -231,7 +248,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		if lang == "" {
 			lang = v.Lang
 		}
-		seen = append(seen, evalDoc{lang: lang, kind: kind, gold: d.Flags, flags: predF})
+		seen = append(seen, evalDoc{lang: lang, kind: kind, file: fileOf[i], gold: d.Flags, flags: predF})
 		i++
 	}
 	if err := ctx.Err(); err != nil {
@@ -258,11 +275,11 @@ func runEval(ctx context.Context, e *env, args []string) int {
 			return exitFail
 		}
 		for _, n := range negativesOf(r) {
-			fmt.Fprintf(e.stdout, "\nflag %s false-positive rate on negatives (hard negatives): %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)
-			fmt.Fprintf(e.stdout, "  %-14s %-22s %s\n", "", "recall", "false-positive rate")
+			fmt.Fprintf(e.stdout, "\nflag %s false-positive rate on the documents without it: %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)
+			fmt.Fprintf(e.stdout, "  %-34s %-22s %-24s %s\n", "", "recall", "false-positive rate", "per 10,000")
 			for _, s := range bySlice {
 				if s.Flag == n.Flag {
-					fmt.Fprintf(e.stdout, "  %-14s %-22s %s\n", s.Slice, ratio(s.TP, s.Positives), ratio(s.FP, s.Negatives))
+					fmt.Fprintf(e.stdout, "  %-34s %-22s %-24s %s\n", s.Slice, ratio(s.TP, s.Positives), ratio(s.FP, s.Negatives), per10k(s.FP, s.Negatives))
 				}
 			}
 		}

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"math"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -45,15 +46,17 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fc.BucketBits = 18
 	var (
 		data, background, test, out, rulesDir string
+		neutralFile                           string
+		require                               = ""
+		cues                                  = vigil.EvidenceCall + "," + vigil.EvidenceCause
 		flagName                              = vigil.FlagExtremistRecruitment
 		step, evidence                        int
 		verbose                               bool
-		calibRate                             float64
 		opt                                   = classify.FlagTrainOptions{Train: classify.TrainOptions{Features: fc}}
 	)
 	fs.StringVar(&data, "data", "", "labeled `FILES` (positives and hard negatives), JSONL, comma-separated")
 	fs.StringVar(&background, "background", "", "background negative `FILES`, JSONL, comma-separated")
-	fs.IntVar(&step, "background-step", 3, "use every `N`th background document")
+	fs.IntVar(&step, "background-step", 1, "use every `N`th background document")
 	fs.StringVar(&test, "test", "", "held-out labeled `FILE` to report on (never trained or tuned on)")
 	fs.StringVar(&out, "out", "", "head `DIR` to write (e.g. models/recruitment)")
 	fs.StringVar(&rulesDir, "rules", "", "extra rule pack `DIR` (added to the embedded packs)")
@@ -66,7 +69,12 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&opt.Refit, "refit", false, "ship one model refitted on all labeled data instead of the fold models")
 	fs.IntVar(&evidence, "evidence", classify.DefaultFlagEvidence, "model features reported per verdict")
 	fs.BoolVar(&verbose, "v", false, "list the labeled documents the out-of-fold scores get wrong")
-	fs.Float64Var(&calibRate, "article-calibration", 0.0002, "raise the article threshold until at most this `share` of the background articles\nnot trained on is flagged (0: off)")
+	fs.Float64Var(&opt.MaxBackgroundRate, "max-background-rate", 0.0001, "raise each kind's threshold until at most this `share` of the background documents\nof that kind is flagged, out of fold")
+	fs.StringVar(&neutralFile, "neutral", "", "`FILE` of words the text model does not read (one a line, \"брат*\" for a beginning);\nshipped with the head as neutral.txt")
+	fs.IntVar(&opt.MinWords, "min-words", 6, "words a text needs for the text model's opinion to count in full (shorter: in proportion; 0: off)")
+	fs.StringVar(&cues, "cues", cues, "cue `KINDS` (comma-separated) the combiner weighs beside the rules and the model")
+	fs.Float64Var(&opt.BackgroundWeight, "background-weight", 0.5, "the background's weight in the combiner's fit, relative to the labeled documents'")
+	fs.StringVar(&require, "require", require, "the evidence condition: cue `KINDS` (comma-separated) that must all be present\nbefore the model alone can raise the flag; empty: none")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -83,7 +91,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 		return exitUsage
 	}
-	var bgDocs, calibDocs []vigil.Document
+	var bgDocs []vigil.Document
 	var bgFiles []models.DataFile
 	if background != "" {
 		all, files, err := readDocFiles(background)
@@ -96,8 +104,6 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 			case slices.Contains(all[i].Flags, flagName):
 			case i%step == 0:
 				bgDocs = append(bgDocs, all[i])
-			case all[i].Kind == vigil.KindArticle || all[i].Kind == "":
-				calibDocs = append(calibDocs, all[i]) // never trained on
 			}
 		}
 		bgFiles = files
@@ -111,10 +117,36 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 		return exitFail
 	}
+	for _, kinds := range []struct {
+		name, list string
+		dst        *[]string
+	}{{"require", require, &opt.Require}, {"cues", cues, &opt.Cues}} {
+		if kinds.list == "" {
+			continue
+		}
+		*kinds.dst = strings.Split(kinds.list, ",")
+		for _, k := range *kinds.dst {
+			if !slices.Contains(rules.CueKinds, k) {
+				fmt.Fprintf(e.stderr, "vigil train-flag: --%s %q: want cue kinds among %s\n", kinds.name, kinds.list, strings.Join(rules.CueKinds, ", "))
+				return exitUsage
+			}
+		}
+	}
+	var neutral []byte
+	if neutralFile != "" {
+		if neutral, err = os.ReadFile(neutralFile); err != nil {
+			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+			return exitUsage
+		}
+		if opt.Neutral, err = classify.ParseWordSet(bytes.NewReader(neutral)); err != nil {
+			fmt.Fprintf(e.stderr, "vigil train-flag: %s: %v\n", neutralFile, err)
+			return exitUsage
+		}
+	}
 	labelled := flagExamples(ctx, docs, flagName, eng)
-	bg := make([]classify.Example, len(bgDocs))
-	for i, f := range prepareFields(ctx, bgDocs, 0) {
-		bg[i] = classify.Example{Fields: f}
+	bg := flagExamples(ctx, bgDocs, flagName, eng)
+	for i := range bg {
+		bg[i].Gold = false // background is negative whatever its labels
 	}
 	if err := ctx.Err(); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
@@ -130,41 +162,42 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		}
 		return exitFail
 	}
-	calib := ""
-	if calibRate > 0 && len(calibDocs) > 0 {
-		th, n := calibrateArticles(ctx, tr, flagExamples(ctx, calibDocs, flagName, eng), calibRate)
-		calib = fmt.Sprintf("%d of %d background articles not trained on flagged at %.4f", n, len(calibDocs), th)
-		if th > (pipeline.FlagThresholds{flagName: tr.Thresholds}).For(flagName, vigil.KindArticle, "") {
-			if tr.Thresholds.ByKind == nil {
-				tr.Thresholds.ByKind = map[string]float64{}
-			}
-			tr.Thresholds.ByKind[vigil.KindArticle] = th
-			tr.Thresholds.Default = th
-		}
-	}
 	if verbose {
 		for i, x := range labelled {
 			th := pipeline.FlagThresholds{flagName: tr.Thresholds}.For(flagName, x.Kind, "")
 			if (tr.Scores[i] >= th) != x.Gold {
-				fmt.Fprintf(e.stderr, "miss gold=%v score %.3f rules %.2f %s\n", x.Gold, tr.Scores[i], x.Rule, x.ID)
+				fmt.Fprintf(e.stderr, "miss gold=%v score %.3f rules %.2f cues %v %s\n", x.Gold, tr.Scores[i], x.Rule, x.Cues, x.ID)
 			}
+		}
+		order := make([]int, len(bg))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(tr.BackgroundScores[b], tr.BackgroundScores[a]) })
+		for _, i := range order[:min(20, len(order))] {
+			fmt.Fprintf(e.stderr, "background score %.3f rules %.2f cues %v %s\n", tr.BackgroundScores[i], bg[i].Rule, bg[i].Cues, bg[i].ID)
 		}
 	}
 	created := time.Now().UTC().Format(time.RFC3339)
 	cfg := models.FlagConfig{
-		Flag: flagName, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: evidence,
+		Flag: flagName, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: evidence, MinWords: opt.MinWords,
 		Build: models.FlagBuild{
 			Created: created, Command: "vigil " + strings.Join(append([]string{"train-flag"}, args...), " "),
 			Data: dataFiles, Background: bgFiles,
 			Params: map[string]any{"epochs": opt.Train.Epochs, "lr": opt.Train.LR, "seed": opt.Train.Seed,
 				"bucket_bits": opt.Train.Features.BucketBits, "folds": opt.Folds, "max_fpr": opt.MaxFPR,
 				"background_step": step, "refit": opt.Refit, "features": opt.Train.Features, "rules": eng.Version(),
-				"article_calibration": calibRate},
+				"max_background_rate": opt.MaxBackgroundRate, "min_words": opt.MinWords,
+				"cues": opt.Cues, "require": opt.Require, "background_weight": opt.BackgroundWeight},
 			Dev: flagReport(labelled, tr.Scores, tr.Thresholds),
 		},
 	}
-	if calib != "" {
-		cfg.Build.Dev["article_calibration"] = calib
+	for kind, m := range tr.Background {
+		cfg.Build.Dev["background_"+kind] = fmt.Sprintf("%d of %d ordinary %ss flagged (out of fold)", m.FP, m.FP+m.TN, kind)
+	}
+	if len(opt.Require) > 0 {
+		cfg.Build.Dev["evidence_condition"] = fmt.Sprintf("met by %d of %d positives, %d of %d hard negatives (a rule or every cue of %s)",
+			tr.Met[true][0], tr.Met[true][1], tr.Met[false][0], tr.Met[false][1], strings.Join(opt.Require, "+"))
 	}
 	if test != "" {
 		tdocs, tfiles, err := readDocFiles(test)
@@ -177,12 +210,12 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		cfg.Build.Test = flagReport(tex, scores, tr.Thresholds)
 		cfg.Build.Test["file"] = tfiles[0].Path + " sha256:" + tfiles[0].SHA256[:12]
 	}
-	if cfg, err = models.WriteFlag(out, cfg, tr.Head); err != nil {
+	if cfg, err = models.WriteFlag(out, cfg, tr.Head, neutral); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(e.stdout, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f, clip %g\nthresholds: comment %.4f, article %.4f\n",
-		cfg.Flag, cfg.Version, out, time.Since(start).Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model, cfg.Combiner.Clip,
+	fmt.Fprintf(e.stdout, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f, clip %g, cues %v\nthresholds: comment %.4f, article %.4f\n",
+		cfg.Flag, cfg.Version, out, time.Since(start).Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model, cfg.Combiner.Clip, cfg.Combiner.Cues,
 		cfg.Thresholds.ByKind[vigil.KindComment], cfg.Thresholds.ByKind[vigil.KindArticle])
 	for _, part := range []struct {
 		name string
@@ -201,29 +234,6 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	return exitOK
-}
-
-// calibrateArticles returns the lowest article threshold at which at most
-// rate of the ordinary articles ex (background documents the head never
-// saw, all taken as negatives) are flagged, and how many are. Staff
-// articles are most of what a news site checks and almost never recruit:
-// their threshold should hold false alarms on ordinary news to a trickle,
-// which a few hundred labelled hard negatives cannot measure.
-func calibrateArticles(ctx context.Context, tr *classify.FlagTraining, ex []classify.FlagExample, rate float64) (float64, int) {
-	scores := scoreFlag(ctx, tr, ex)
-	slices.SortFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) })
-	allowed := int(rate * float64(len(scores)))
-	if allowed >= len(scores) {
-		return 0, len(scores)
-	}
-	th := math.Nextafter(scores[allowed], 2) // just above the first score not allowed
-	n := 0
-	for _, s := range scores {
-		if s >= th {
-			n++
-		}
-	}
-	return min(th, 1), n
 }
 
 // flagExamples runs docs through normalize, tokenize and the rules, and
@@ -247,25 +257,14 @@ func flagExamples(ctx context.Context, docs []vigil.Document, flagName string, e
 				if kind == "" {
 					kind = vigil.KindArticle
 				}
+				in := pipeline.InputsOf(it.Signals, flagName)
 				out[i] = classify.FlagExample{ID: d.ID, Fields: it.Fields, Kind: kind,
-					Rule: ruleScore(it.Signals, flagName), Gold: slices.Contains(d.Flags, flagName)}
+					Rule: in.Rule, Cues: in.Cues, Gold: slices.Contains(d.Flags, flagName)}
 			}
 		})
 	}
 	wg.Wait()
 	return out
-}
-
-// ruleScore is the noisy-OR of the rule signals for flag, as Decide
-// computes it.
-func ruleScore(sigs []pipeline.Signal, flagName string) float64 {
-	r := 0.0
-	for _, s := range sigs {
-		if s.Flag == flagName && s.Source == vigil.SourceRule {
-			r = 1 - (1-r)*(1-min(max(s.Weight, 0), 1))
-		}
-	}
-	return r
 }
 
 // scoreFlag returns the combined score of each example under tr, as the
@@ -279,7 +278,7 @@ func scoreFlag(ctx context.Context, tr *classify.FlagTraining, ex []classify.Fla
 		for _, s := range it.Signals {
 			m = max(m, s.Weight)
 		}
-		scores[i] = tr.Combiner.Score(x.Rule, m, true)
+		scores[i] = classify.FlagScore(tr.Combiner, x, m)
 	}
 	return scores
 }

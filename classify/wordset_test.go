@@ -1,0 +1,43 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+func TestWordSet(t *testing.T) {
+	s, err := ParseWordSet(strings.NewReader("# addresses\nбрат*\nТЫ\n\nёлка  # comment\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for w, want := range map[string]bool{
+		"брат": true, "братья": true, "братишка": true, "ты": true, "елка": true,
+		"бра": false, "тыква": false, "вступай": false, "": false,
+	} {
+		if got := s.Has(w); got != want {
+			t.Errorf("Has(%q) = %v, want %v", w, got, want)
+		}
+	}
+	if s.Len() != 3 {
+		t.Errorf("Len %d, want 3", s.Len())
+	}
+	for _, bad := range []string{"два слова\n", "бр*ат\n", "*\n"} {
+		if _, err := ParseWordSet(strings.NewReader(bad)); err == nil {
+			t.Errorf("ParseWordSet(%q): no error", bad)
+		}
+	}
+	f := pipeline.Field{Name: "body", Words: []pipeline.Token{{Text: "брат", End: 8}, {Text: "вступай", Start: 10, End: 24}, {Text: "ты", Start: 25, End: 29}}}
+	got := s.Without([]pipeline.Field{f})
+	if len(got[0].Words) != 1 || got[0].Words[0].Text != "вступай" {
+		t.Errorf("Without: %+v, want only вступай", got[0].Words)
+	}
+	if len(f.Words) != 3 {
+		t.Errorf("Without modified its input")
+	}
+	var none *WordSet
+	if none.Has("брат") || len(none.Without([]pipeline.Field{f})[0].Words) != 3 {
+		t.Errorf("a nil set must hold nothing")
+	}
+}

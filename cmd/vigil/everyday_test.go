@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+// TestEverydayReligiousSpeechIsNeverFlagged is the fairness test: no text of
+// testdata/recruitment/ordinary-religious.jsonl (greetings, prayers,
+// condolences, holiday wishes, mosque and church life, pious Quran and
+// hadith quotes in ru, kk and en, written blind for this purpose) may raise
+// the recruitment flag on the shipped models and rules. Ordinary Muslim
+// speech in a review queue is bias, not caution.
+func TestEverydayReligiousSpeechIsNeverFlagged(t *testing.T) {
+	set := filepath.Join("..", "..", "testdata", "recruitment", "ordinary-religious.jsonl")
+	code, stdout, stderr := runCmd(t, "", "classify", set)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	vs := verdicts(t, stdout)
+	if len(vs) < 300 {
+		t.Fatalf("%d verdicts, want the whole set (at least 300)", len(vs))
+	}
+	for _, v := range vs {
+		for _, f := range v.Flags {
+			if f.Name == vigil.FlagExtremistRecruitment {
+				t.Errorf("%s flagged, score %.3f, evidence %s", v.ID, f.Score, evidenceText(f.Evidence))
+			}
+		}
+	}
+}
+
+// TestClosenessAloneNeverRaisesTheFlag checks the words the recruitment
+// model does not read (models/recruitment/neutral.txt) alone and together:
+// an address, a call to write, a religious word or a greeting, however
+// many of them, is no evidence of recruitment.
+func TestClosenessAloneNeverRaisesTheFlag(t *testing.T) {
+	texts := []string{
+		"брат", "братья", "Брат, ты прав", "brother, you are right", "Бауырым, дұрыс айтасың",
+		"Жұма намазына барайық, бауырлар.", "Держитесь, братья", "Аллах акбар", "пиши", "пиши мне",
+		"Брат, пиши мне в личку", "Ассаляму алейкум, братья и сестры, Аллах акбар!", "Иншалла, брат",
+		"Сестра, напиши мне", "bro dm me", "Brother, inshallah, pray for us", "Бауырлар, жазыңдар маған",
+		"Ты, ты, ты, брат, брат, пиши, пиши", "Алла сақтасын, бауырым", "Салам алейкум, братишка, пиши",
+	}
+	var in strings.Builder
+	for i, s := range texts {
+		fmt.Fprintf(&in, `{"id":"t%d","kind":"comment","body":%q}`+"\n", i, s)
+	}
+	code, stdout, stderr := runCmd(t, in.String(), "classify")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for i, v := range verdicts(t, stdout) {
+		if v.Action != vigil.ActionAllow {
+			t.Errorf("%q: action %s, flags %+v", texts[i], v.Action, v.Flags)
+		}
+	}
+}
+
+func evidenceText(ev []vigil.Evidence) string {
+	var parts []string
+	for _, e := range ev {
+		parts = append(parts, e.Group+":"+e.Text)
+	}
+	return strings.Join(parts, " | ")
+}
