@@ -54,6 +54,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		verbose                               bool
 		opt                                   = classify.FlagTrainOptions{Train: classify.TrainOptions{Features: fc}}
 	)
+	fs.StringVar(&flagName, "flag", flagName, "the flag to learn (the documents' flags name it)")
 	fs.StringVar(&data, "data", "", "labeled `FILES` (positives and hard negatives), JSONL, comma-separated")
 	fs.StringVar(&background, "background", "", "background negative `FILES`, JSONL, comma-separated")
 	fs.IntVar(&step, "background-step", 1, "use every `N`th background document")
