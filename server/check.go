@@ -109,25 +109,109 @@ func DecodeDocument(b []byte, maxBytes int) (vigil.Document, error) {
 // the request as a whole (not JSON, too many documents); each document's
 // own validation error is in errs, at its index, nil for a valid one.
 func DecodeBatch(b []byte, maxDocs, maxBytes int) (docs []vigil.Document, errs []error, err error) {
-	var req BatchRequest
-	if err := decodeJSON(b, &req); err != nil {
-		return nil, nil, err
-	}
-	if req.Documents == nil {
-		return nil, nil, vigil.Errorf(vigil.EINVALID, `request body: "documents" is required: {"documents":[...]}`)
-	}
-	if len(req.Documents) > maxDocs {
-		return nil, nil, vigil.Errorf(vigil.ETOOLARGE, "batch of %d documents is over the limit of %d", len(req.Documents), maxDocs)
-	}
-	errs = make([]error, len(req.Documents))
-	for i := range req.Documents {
-		if err := req.Documents[i].Validate(maxBytes); err != nil {
-			errs[i] = vigil.Errorf(vigil.ErrorCode(err), "documents[%d]: %s", i, vigil.ErrorMessage(err))
-		}
-	}
-	return req.Documents, errs, nil
+	return DecodeBatchFrom(bytes.NewReader(b), maxDocs, maxBytes)
 }
 
+// DecodeBatchFrom is DecodeBatch reading the body as it streams. It counts
+// the documents as they are decoded and stops at the first one past
+// maxDocs, so a batch over the limit is refused (ETOOLARGE) after reading
+// at most maxDocs+1 documents, however long its array: memory and time
+// are bounded by the limit, not by the body. Invalid UTF-8 anywhere is an
+// error naming its byte; a document of the wrong JSON type gets its own
+// error in errs.
+func DecodeBatchFrom(r io.Reader, maxDocs, maxBytes int) (docs []vigil.Document, errs []error, err error) {
+	ur := &utf8Reader{r: r}
+	dec := json.NewDecoder(ur)
+	fail := func(err error) ([]vigil.Document, []error, error) {
+		var ve *vigil.Error
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &ve):
+			return nil, nil, ve
+		case errors.As(err, &mbe):
+			return nil, nil, vigil.Errorf(vigil.ETOOLARGE, "request body is over the limit of %d bytes", mbe.Limit)
+		}
+		return nil, nil, vigil.Errorf(vigil.EINVALID, "request body: %s", jsonError(err))
+	}
+	want := func(d json.Delim, what string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if tok != d {
+			return vigil.Errorf(vigil.EINVALID, `request body: %s at byte %d; want {"documents":[...]}`, what, dec.InputOffset())
+		}
+		return nil
+	}
+	if err := want('{', "not a JSON object"); err != nil {
+		return fail(err)
+	}
+	found := false
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		if key != "documents" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		if tok == nil { // "documents": null
+			found = false
+			continue
+		}
+		if tok != json.Delim('[') {
+			return nil, nil, vigil.Errorf(vigil.EINVALID, `request body: "documents" must be an array: {"documents":[...]}`)
+		}
+		found, docs, errs = true, docs[:0], errs[:0]
+		for dec.More() {
+			if len(docs) == maxDocs {
+				return nil, nil, vigil.Errorf(vigil.ETOOLARGE, "batch of %d documents or more is over the limit of %d", maxDocs+1, maxDocs)
+			}
+			var doc vigil.Document
+			var derr error
+			if err := dec.Decode(&doc); err != nil {
+				var te *json.UnmarshalTypeError
+				if !errors.As(err, &te) {
+					return fail(err)
+				}
+				derr = vigil.Errorf(vigil.EINVALID, "%s", jsonError(err))
+				if te.Field == "" {
+					derr = vigil.Errorf(vigil.EINVALID, "a JSON %s, not a document object", te.Value)
+				}
+			} else {
+				derr = doc.Validate(maxBytes)
+			}
+			if derr != nil {
+				derr = vigil.Errorf(vigil.ErrorCode(derr), "documents[%d]: %s", len(docs), vigil.ErrorMessage(derr))
+			}
+			docs, errs = append(docs, doc), append(errs, derr)
+		}
+		if err := want(']', "unterminated documents array"); err != nil {
+			return fail(err)
+		}
+	}
+	if err := want('}', "unterminated object"); err != nil {
+		return fail(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return fail(err)
+		}
+		return nil, nil, vigil.Errorf(vigil.EINVALID, "request body: data after the JSON value at byte %d", dec.InputOffset())
+	}
+	if !found {
+		return nil, nil, vigil.Errorf(vigil.EINVALID, `request body: "documents" is required: {"documents":[...]}`)
+	}
+	return docs, errs, nil
+}
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	// The body may be a little over the document limit: JSON quoting.
 	buf, err := readBody(w, r, int64(s.cfg.MaxDocumentBytes)+64<<10)
@@ -164,13 +248,9 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
-	buf, err := readBody(w, r, s.cfg.MaxBatchBytes)
-	if err != nil {
-		s.refuse(w, r, err)
-		return
-	}
-	docs, errs, err := DecodeBatch(buf.Bytes(), s.cfg.MaxBatchDocuments, s.cfg.MaxDocumentBytes)
-	bufPool.Put(buf)
+	// Decoded as it streams: a batch over the document limit is refused at
+	// its first document too many, without reading the rest.
+	docs, errs, err := DecodeBatchFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBytes), s.cfg.MaxBatchDocuments, s.cfg.MaxDocumentBytes)
 	if err != nil {
 		s.refuse(w, r, err)
 		return
@@ -249,4 +329,58 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 		s.m.Rejected(metrics.RejectOverload)
 	}
 	Error(w, r, s.log, err)
+}
+
+// utf8Reader passes a request body through, failing with EINVALID at the
+// first byte that is not valid UTF-8 (naming its offset), so a streamed
+// body is checked as strictly as a buffered one: encoding/json would
+// otherwise turn bad bytes into U+FFFD without a word. A character cut by
+// a read is held back until its remaining bytes arrive.
+type utf8Reader struct {
+	r     io.Reader
+	off   int64  // bytes passed on so far
+	carry []byte // the start of a character cut by the last read
+	err   error
+}
+
+func (u *utf8Reader) Read(p []byte) (int, error) {
+	if u.err != nil {
+		return 0, u.err
+	}
+	if len(p) < utf8.UTFMax {
+		return 0, io.ErrShortBuffer
+	}
+	for {
+		c := copy(p, u.carry)
+		n, err := u.r.Read(p[c:])
+		n += c
+		i := 0
+		for i < n {
+			if p[i] < utf8.RuneSelf {
+				i++
+				continue
+			}
+			if err == nil && !utf8.FullRune(p[i:n]) {
+				break // the rest comes with the next read
+			}
+			if r, size := utf8.DecodeRune(p[i:n]); r != utf8.RuneError || size > 1 {
+				i += size
+				continue
+			}
+			u.err = vigil.Errorf(vigil.EINVALID, "request body: invalid UTF-8 at byte %d", u.off+int64(i))
+			u.off += int64(i)
+			if i == 0 {
+				return 0, u.err
+			}
+			return i, nil
+		}
+		u.carry = append(u.carry[:0], p[i:n]...)
+		u.off += int64(i)
+		if err != nil {
+			u.err = err
+		}
+		if i > 0 || err != nil {
+			return i, err
+		}
+	}
 }
