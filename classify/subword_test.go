@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -161,18 +162,71 @@ func TestWordIDsRanges(t *testing.T) {
 	}
 }
 
-// TestWordIDsLongWord: words beyond MaxSubwordWordRunes are encoded in
-// chunks, and the pieces still spell the word.
+// TestWordIDsLongWord: a word beyond MaxSubwordWordRunes gives the
+// subwords of its first MaxSubwordWordRunes characters, which they spell.
 func TestWordIDsLongWord(t *testing.T) {
 	s := loadShipped(t)
 	long := strings.Repeat("абвгд", 1000)
 	p := s.Pieces(long)
-	if strings.Join(p, "") != Metaspace+long {
-		t.Fatalf("pieces of a long word do not spell it")
+	if want := string([]rune(long)[:MaxSubwordWordRunes]); strings.Join(p, "") != Metaspace+want {
+		t.Fatalf("pieces of a long word spell %q; want its first %d characters", strings.Join(p, ""), MaxSubwordWordRunes)
 	}
-	if len(p) < len([]rune(long))/MaxSubwordWordRunes {
-		t.Errorf("%d pieces for %d runes", len(p), len([]rune(long)))
+}
+
+// TestWordIDsHugeWordIsCut: a 100,000-letter word (issue 14, row 2: one of
+// 524,000 letters took 7 s of CPU, quadratic in its length) gets at most
+// one id per character of its first MaxSubwordWordRunes, reading no more
+// of it than that: its cost is a short word's, whatever its length.
+func TestWordIDsHugeWordIsCut(t *testing.T) {
+	s := loadShipped(t)
+	huge := strings.Repeat("ж", 100_000)
+	var ids []int
+	alloc := testing.AllocsPerRun(1, func() { ids = s.WordIDs(huge) })
+	if len(ids) > MaxSubwordWordRunes+1 {
+		t.Errorf("%d ids for a 100,000-letter word; want at most %d", len(ids), MaxSubwordWordRunes+1)
 	}
+	if alloc > 4 {
+		t.Errorf("%v allocations; want a short word's few", alloc)
+	}
+	if got := s.WordIDs(huge[:2*MaxSubwordWordRunes]); !slices.Equal(got, ids) {
+		t.Errorf("the word (%d ids) and its first %d bytes (%d ids) differ", len(ids), 2*MaxSubwordWordRunes, len(got))
+	}
+}
+
+// TestWordIDsCacheBytesBound: distinct long words (issue 14, row 3: 16
+// distinct 60,000-letter words a document took RSS to 3.5 GB) keep the
+// cache within its byte bound, and the heap it retains small.
+func TestWordIDsCacheBytesBound(t *testing.T) {
+	data, err := os.ReadFile(shippedTokenizer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const words = 1024
+	s, err := LoadSubwordsCache(bytes.NewReader(data), words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	rng := rand.New(rand.NewPCG(14, 14))
+	letters := []rune("абвгдежзийклмнопрстуфхцчшщъыьэюя")
+	w := make([]rune, 20_000)
+	for range 4 * words {
+		for i := range w {
+			w[i] = letters[rng.IntN(len(letters))]
+		}
+		s.WordIDs(string(w))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if n, limit := s.CacheBytes(), int64(words*subwordCacheBytesPerWord); n > limit || n == 0 {
+		t.Errorf("cache holds %d bytes; want 1..%d", n, limit)
+	}
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 2<<20 {
+		t.Errorf("heap grew %d bytes with a %d-word cache; want under 2 MiB", grown, words)
+	}
+	runtime.KeepAlive(s)
 }
 
 // TestWordIDsCacheBound: the cache never holds more than its bound and an
