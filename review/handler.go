@@ -30,6 +30,11 @@ type HandlerOptions struct {
 	// and the server restarted) ends at its next request. Nil: sessions
 	// last until they expire or the moderator logs out.
 	Known func(vigil.Principal) bool
+	// Holds reports whether the token a session was made with (named by
+	// its binding, server.TokenBinding) is still configured for the
+	// session's moderator. A session whose token was rotated (same name,
+	// new token) or removed ends at its next request. Nil: Known decides.
+	Holds func(p vigil.Principal, binding string) bool
 	// SessionTTL is how long a page login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SecureCookies marks the session cookie Secure even when the request

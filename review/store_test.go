@@ -501,7 +501,7 @@ func TestHistoryStatsDecided(t *testing.T) {
 func TestSessions(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
 		ctx := context.Background()
-		tok, sess, err := s.CreateSession(ctx, mod1, time.Hour)
+		tok, sess, err := s.CreateSession(ctx, mod1, "", time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -511,12 +511,12 @@ func TestSessions(t *testing.T) {
 		}
 		_, err = s.Session(ctx, tok+"x")
 		wantCode(t, err, vigil.EUNAUTHORIZED)
-		_, _, err = s.CreateSession(ctx, cms, time.Hour)
+		_, _, err = s.CreateSession(ctx, cms, "", time.Hour)
 		wantCode(t, err, vigil.EFORBIDDEN)
 		c.Add(time.Hour)
 		_, err = s.Session(ctx, tok)
 		wantCode(t, err, vigil.EUNAUTHORIZED)
-		tok2, _, _ := s.CreateSession(ctx, mod2, time.Hour)
+		tok2, _, _ := s.CreateSession(ctx, mod2, "", time.Hour)
 		if err := s.DeleteSession(ctx, tok2); err != nil {
 			t.Fatal(err)
 		}

@@ -112,12 +112,12 @@ func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
 		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "not logged in")
 	}
 	s, err := h.store.Session(r.Context(), c.Value)
-	if err == nil && h.opts.Known != nil && !h.opts.Known(s.Principal) {
+	if err == nil && (h.opts.Known != nil && !h.opts.Known(s.Principal) || h.opts.Holds != nil && !h.opts.Holds(s.Principal, s.Binding)) {
 		if err := h.store.DeleteSession(r.Context(), c.Value); err != nil {
 			return nil, "", err
 		}
-		h.log.InfoContext(r.Context(), "review session ended: token no longer configured", "moderator", s.Principal.Name)
-		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "your token is no longer configured: log in again")
+		h.log.InfoContext(r.Context(), "review session ended: its token is no longer configured (removed or rotated)", "moderator", s.Principal.Name)
+		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "the token you logged in with is no longer configured: log in again")
 	}
 	return s, c.Value, err
 }
@@ -269,7 +269,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusForbidden, "This token's role may not work the review queue.")
 		return
 	}
-	secret, sess, err := h.store.CreateSession(r.Context(), p, h.opts.SessionTTL)
+	secret, sess, err := h.store.CreateSession(r.Context(), p, server.TokenBinding(token), h.opts.SessionTTL)
 	if err != nil {
 		h.pageError(w, r, err)
 		return
