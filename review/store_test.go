@@ -106,6 +106,45 @@ func TestEnqueueInvalid(t *testing.T) {
 	})
 }
 
+// TestNULIsInvalidNotUnavailable: NUL in a stored field or a query value
+// is bad input (EINVALID, naming the field) on both databases, never a
+// storage failure the caller would retry forever (issue 14, row 5:
+// PostgreSQL refuses NUL in text and the server answered 503 "retry").
+func TestNULIsInvalidNotUnavailable(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		for _, field := range []string{"id", "author", "section"} {
+			d, v := flagged("n-1", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+			switch field {
+			case "id":
+				d.ID = "n\x001"
+			case "author":
+				d.Author = "a\x00"
+			case "section":
+				d.Section = "\x00"
+			}
+			err := s.Enqueue(ctx, d, v)
+			wantCode(t, err, vigil.EINVALID)
+			if !strings.Contains(vigil.ErrorMessage(err), field+": NUL") {
+				t.Errorf("%s: error %q does not name the field", field, vigil.ErrorMessage(err))
+			}
+			wantCode(t, s.EnqueueMany(ctx, []vigil.Document{d}, []vigil.Verdict{v}), vigil.EINVALID)
+		}
+		d, v := flagged("n-2", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+		id := mustPut(t, s, d, v)
+		_, err := s.Decide(ctx, mod1, id, Decision{Decision: vigil.DecisionReject, Note: "x\x00"})
+		wantCode(t, err, vigil.EINVALID)
+		_, err = s.Decide(ctx, mod1, id, Decision{Decision: vigil.DecisionReject, Tags: []string{"a\x00"}})
+		wantCode(t, err, vigil.EINVALID)
+		_, _, err = s.List(ctx, Filter{Author: "\x00"})
+		wantCode(t, err, vigil.EINVALID)
+		_, _, err = s.Audit(ctx, AuditFilter{DocID: "\x00"})
+		wantCode(t, err, vigil.EINVALID)
+		_, err = s.History(ctx, "a\x00", 0)
+		wantCode(t, err, vigil.EINVALID)
+	})
+}
+
 func ids(items []*vigil.ReviewItem) []int64 {
 	out := make([]int64, len(items))
 	for i, it := range items {

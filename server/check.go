@@ -240,8 +240,13 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.log, v.Error)
 		return
 	}
-	if err := s.enqueue(r.Context(), []vigil.Document{doc}, []vigil.Verdict{v}); err != nil {
+	vs := []vigil.Verdict{v}
+	if err := s.enqueue(r.Context(), []vigil.Document{doc}, vs); err != nil {
 		Error(w, r, s.log, err)
+		return
+	}
+	if vs[0].Error != nil { // the queue refused the document as invalid
+		Error(w, r, s.log, vs[0].Error)
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
@@ -285,11 +290,13 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		release()
 		for j, v := range verdicts {
 			s.m.ObserveVerdict(valid[j].Kind, v)
-			out[at[j]] = v
 		}
 		if err := s.enqueue(r.Context(), valid, verdicts); err != nil {
 			Error(w, r, s.log, err)
 			return
+		}
+		for j, v := range verdicts {
+			out[at[j]] = v
 		}
 	}
 	writeJSON(w, http.StatusOK, BatchResponse{Verdicts: out})
@@ -297,9 +304,11 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 
 // enqueue puts every document whose verdict is review into the review
 // queue, before the caller hears the verdict: if the process dies after
-// answering, nothing is lost. Any failure fails the request (503) so the
-// CMS retries; items already queued are not duplicated, the queue being
-// idempotent on document content.
+// answering, nothing is lost. A document the queue refuses as invalid
+// (EINVALID: retrying would not help) gets that error in its verdict, which
+// no longer says review, and the others go on. Any other failure fails the
+// request (503) so the CMS retries; items already queued are not
+// duplicated, the queue being idempotent on document content.
 func (s *Server) enqueue(ctx context.Context, docs []vigil.Document, verdicts []vigil.Verdict) error {
 	var ectx context.Context
 	for i, v := range verdicts {
@@ -312,6 +321,12 @@ func (s *Server) enqueue(ctx context.Context, docs []vigil.Document, verdicts []
 			defer cancel()
 		}
 		if err := s.deps.Review.Enqueue(ectx, docs[i], v); err != nil {
+			if vigil.ErrorCode(err) == vigil.EINVALID {
+				s.log.WarnContext(ctx, "review queue refused document", "doc", docs[i].ID, "error", err)
+				verdicts[i] = vigil.Verdict{ID: v.ID, Tags: []vigil.Tag{}, Flags: []vigil.Flag{},
+					Error: &vigil.Error{Code: vigil.EINVALID, Message: vigil.ErrorMessage(err)}}
+				continue
+			}
 			s.log.ErrorContext(ctx, "review enqueue failed", "doc", docs[i].ID, "error", err)
 			return vigil.Errorf(vigil.EUNAVAILABLE, "review queue unavailable, document %q not queued; retry", docs[i].ID)
 		}

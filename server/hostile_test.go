@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
 	"github.com/kz-newsroom/vigil/server"
 )
 
@@ -100,3 +102,49 @@ func TestDecodeBatchStreaming(t *testing.T) {
 type oneByteReader struct{ r io.Reader }
 
 func (o *oneByteReader) Read(p []byte) (int, error) { return o.r.Read(p[:min(len(p), 1)]) }
+
+// refusingQueue refuses, as PostgreSQL does, documents holding NUL, with
+// EINVALID; it takes every other one.
+type refusingQueue struct{ flakyQueue }
+
+func (q *refusingQueue) Enqueue(ctx context.Context, doc vigil.Document, v vigil.Verdict) error {
+	if strings.Contains(doc.ID+doc.Body, "\x00") {
+		return vigil.Errorf(vigil.EINVALID, "review: document %q: body: NUL", doc.ID)
+	}
+	return q.flakyQueue.Enqueue(ctx, doc, v)
+}
+
+// TestNULAnswered400NotRetry: NUL in id, author or section is a 400 naming
+// the field, and in a batch that document's own error while the others
+// are checked; a document the queue refuses as invalid is the same, never
+// a 503 the CMS would retry forever (issue 14, row 5).
+func TestNULAnswered400NotRetry(t *testing.T) {
+	q := &refusingQueue{}
+	ts := startServer(t, []pipeline.Stage{keywordStage{}}, withTokens, func(_ *server.Config, d *server.Deps) { d.Review = q })
+	for _, field := range []string{"id", "author", "section"} {
+		doc := map[string]string{"id": "c-1", "kind": "comment", "body": "вступай", field: "x\x00y"}
+		r := ts.post(t, "/v1/check", cmsToken, doc)
+		if r.status != 400 || r.errorCode() != vigil.EINVALID || !strings.Contains(string(r.body), field+`: NUL`) {
+			t.Errorf("NUL in %s: %d %s; want 400 EINVALID naming the field", field, r.status, r.body)
+		}
+	}
+	// Refused by the queue, not by validation: NUL in the body.
+	if r := ts.post(t, "/v1/check", cmsToken, vigil.Document{ID: "c-2", Kind: "comment", Body: "вступай \x00"}); r.status != 400 || r.errorCode() != vigil.EINVALID {
+		t.Errorf("document the queue refuses: %d %s; want 400 EINVALID", r.status, r.body)
+	}
+	batch := server.BatchRequest{Documents: []vigil.Document{
+		{ID: "ok-1", Kind: "comment", Body: "вступай"},
+		{ID: "bad", Kind: "comment", Body: "вступай", Author: "\x00"},
+		{ID: "refused", Kind: "comment", Body: "вступай \x00"},
+		{ID: "ok-2", Kind: "comment", Body: "привет"},
+	}}
+	r := ts.post(t, "/v1/check/batch", cmsToken, batch)
+	if r.status != 200 {
+		t.Fatalf("batch with NUL documents: %d %s; want 200", r.status, r.body)
+	}
+	vs := decode[server.BatchResponse](t, r).Verdicts
+	if len(vs) != 4 || vs[0].Action != vigil.ActionReview || vs[3].Action != vigil.ActionAllow ||
+		vs[1].Error == nil || !strings.Contains(vs[1].Error.Message, "author: NUL") || vs[2].Error == nil || vs[2].Action != "" {
+		t.Errorf("batch verdicts %+v; want review, author error, queue error, allow", vs)
+	}
+}
