@@ -977,14 +977,18 @@ var _ Stage = (*NormalizeStage)(nil)
 // Name implements Stage.
 func (*NormalizeStage) Name() string { return "normalize" }
 
-// Process implements Stage. It never fails.
-func (*NormalizeStage) Process(_ context.Context, it *Item) error {
+// Process implements Stage. It fails only when ctx ends (checked between
+// fields): EUNAVAILABLE.
+func (*NormalizeStage) Process(ctx context.Context, it *Item) error {
 	it.Fields = it.Fields[:0]
-	if it.Doc.Title != "" {
-		it.Fields = append(it.Fields, Normalize(vigil.FieldTitle, it.Doc.Title))
-	}
-	if it.Doc.Body != "" {
-		it.Fields = append(it.Fields, Normalize(vigil.FieldBody, it.Doc.Body))
+	for _, f := range []struct{ name, text string }{{vigil.FieldTitle, it.Doc.Title}, {vigil.FieldBody, it.Doc.Body}} {
+		if f.text == "" {
+			continue
+		}
+		if err := Interrupted(ctx); err != nil {
+			return err
+		}
+		it.Fields = append(it.Fields, Normalize(f.name, f.text))
 	}
 	if it.Lang == "" {
 		texts := make([]string, len(it.Fields))
