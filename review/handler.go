@@ -75,6 +75,19 @@ func NewHandler(store *Store, opts HandlerOptions) *Handler {
 	return h
 }
 
+// unavailable turns a failure of the review database (an error without a
+// vigil code: the database is down, restarting, or its disk is full) into
+// EUNAVAILABLE, answered 503 with Retry-After: the client should come back,
+// not report a bug. The failure itself is logged.
+func (h *Handler) unavailable(r *http.Request, err error) error {
+	var ve *vigil.Error
+	if err == nil || errors.As(err, &ve) {
+		return err
+	}
+	h.log.ErrorContext(r.Context(), "review storage failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	return vigil.Errorf(vigil.EUNAVAILABLE, "review storage unavailable; retry later")
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
@@ -89,7 +102,7 @@ func (h *Handler) apiRoutes() {
 				err = fn(w, r, p)
 			}
 			if err != nil {
-				server.Error(w, r, h.log, err)
+				server.Error(w, r, h.log, h.unavailable(r, err))
 			}
 		})
 	}

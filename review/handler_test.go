@@ -433,3 +433,18 @@ func TestPageSessionEndsWhenTokenRotated(t *testing.T) {
 		t.Errorf("login with the new token: page = %d", r.status)
 	}
 }
+
+// TestAPIStorageDownIs503: with the review database gone, the API and the
+// page answer 503 with Retry-After (come back), not 500 (a bug).
+func TestAPIStorageDownIs503(t *testing.T) {
+	s := openSQLiteTest(t, Config{})
+	ts := newTestServer(t, s)
+	s.Close()
+	for _, path := range []string{"/v1/review/items", "/v1/review/stats", "/v1/review/items/1"} {
+		r := call(t, ts, "tok-mod1", "GET", path, "")
+		if r.status != http.StatusServiceUnavailable || r.code() != vigil.EUNAVAILABLE || r.header.Get("Retry-After") == "" {
+			t.Errorf("GET %s with the database closed: %d %s (Retry-After %q); want 503 EUNAVAILABLE with Retry-After",
+				path, r.status, r.body, r.header.Get("Retry-After"))
+		}
+	}
+}

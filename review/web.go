@@ -142,8 +142,12 @@ func (h *Handler) page(fn func(w http.ResponseWriter, r *http.Request, s *Sessio
 }
 
 func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	err = h.unavailable(r, err)
 	status := http.StatusInternalServerError
 	switch vigil.ErrorCode(err) {
+	case vigil.EUNAVAILABLE:
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "1")
 	case vigil.EINVALID:
 		status = http.StatusBadRequest
 	case vigil.ENOTFOUND:
@@ -199,7 +203,7 @@ func (h *Handler) action(fn func(w http.ResponseWriter, r *http.Request, s *Sess
 			err = fn(w, r, s, token)
 		}
 		if err != nil {
-			server.Error(w, r, h.log, err)
+			server.Error(w, r, h.log, h.unavailable(r, err))
 		}
 	}
 }
