@@ -131,6 +131,12 @@ CREATE INDEX review_items_open_age ON review_items (created_at) WHERE status IN 
 		sqlite:   `ALTER TABLE review_sessions ADD COLUMN token_binding TEXT NOT NULL DEFAULT ''`,
 		postgres: `ALTER TABLE review_sessions ADD COLUMN token_binding TEXT NOT NULL DEFAULT ''`,
 	},
+	4: {
+		// One row that readiness probes rewrite, to find out whether the
+		// store can still write (a full disk, a read-only database).
+		sqlite:   `CREATE TABLE review_health (id INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL)`,
+		postgres: `CREATE TABLE review_health (id INTEGER PRIMARY KEY, checked_at BIGINT NOT NULL)`,
+	},
 }
 
 // migrate brings the schema up to date. On PostgreSQL an advisory lock

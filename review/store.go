@@ -171,6 +171,22 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// CheckWritable checks that the store can commit a write, durably: it
+// rewrites one row of review_health. Readiness probes use it, since a
+// database that answers reads may still refuse every enqueue (a full
+// disk, a read-only replica).
+func (s *Store) CheckWritable(ctx context.Context) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO review_health (id, checked_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`), micros(s.now()))
+		return err
+	})
+	if err != nil {
+		return vigil.Errorf(vigil.EUNAVAILABLE, "review store cannot write: %v", err)
+	}
+	return nil
+}
+
 // Close closes the database. Committed work is already durable.
 func (s *Store) Close() error {
 	s.once.Do(func() {

@@ -740,3 +740,23 @@ func TestConcurrentEnqueue(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckWritable: a store that still answers but can no longer write
+// (here: the writer made read-only; in production a full disk) fails the
+// write check that readiness uses, while Ping still passes.
+func TestCheckWritable(t *testing.T) {
+	s := openSQLiteTest(t, Config{})
+	ctx := context.Background()
+	if err := s.CheckWritable(ctx); err != nil {
+		t.Fatalf("fresh store: %v", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+	if err := s.CheckWritable(ctx); vigil.ErrorCode(err) != vigil.EUNAVAILABLE {
+		t.Errorf("read-only store: %v; want EUNAVAILABLE", err)
+	}
+}

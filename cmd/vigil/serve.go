@@ -137,7 +137,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 
 	srv, err := server.New(cfg.Config, server.Deps{
 		Checker: live, Review: store, Metrics: m, Gatherer: reg, Log: log,
-		Ready: []server.ReadyCheck{{Name: "engine", Check: live.ready}, {Name: "storage", Check: store.Ping}},
+		Ready: []server.ReadyCheck{{Name: "engine", Check: live.ready}, {Name: "storage", Check: store.CheckWritable}},
 	})
 	if err != nil {
 		return err
