@@ -130,6 +130,14 @@ func (s *Store) openSQLite(ctx context.Context, dir string) error {
 	}
 	path := filepath.Join(dir, DBFile)
 	s.where = path
+	// The queue holds documents and moderators' notes: only this user may
+	// read it, whatever the directory allows. SQLite gives its -wal and
+	// -shm files the mode of the database file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("review: open %s: %w", path, err)
+	}
+	f.Close()
 	// synchronous=FULL: a commit is on disk before Enqueue returns, so an
 	// answered verdict survives a crash of the process or the machine.
 	common := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"

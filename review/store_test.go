@@ -3,6 +3,8 @@ package review
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -758,5 +760,30 @@ func TestCheckWritable(t *testing.T) {
 	}
 	if err := s.CheckWritable(ctx); vigil.ErrorCode(err) != vigil.EUNAVAILABLE {
 		t.Errorf("read-only store: %v; want EUNAVAILABLE", err)
+	}
+}
+
+// TestSQLiteFilesPrivate: review.db and its WAL are created readable by
+// this user only, even in a directory open to everyone.
+func TestSQLiteFilesPrivate(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, v := flagged("p-1", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+	mustPut(t, s, d, v)
+	for _, name := range []string{DBFile, DBFile + "-wal"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v; want no access for group or others", name, perm)
+		}
 	}
 }

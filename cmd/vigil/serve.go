@@ -142,7 +142,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds})
+	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds,
+		SecureCookies: cfg.SecureCookies})
 	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
 	srv.Mount("/review/", "review_page", rh)
 
