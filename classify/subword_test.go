@@ -334,7 +334,7 @@ func TestLoadSubwordsErrors(t *testing.T) {
 }
 
 func FuzzWordIDs(f *testing.F) {
-	for _, s := range []string{"", "приказ", "қазақстан", "a b", "▁", "▁▁x", " ", "\t\n", "[UNK]", "low😀", "\xff\xfe", "ab\x00c", strings.Repeat("я", 300)} {
+	for _, s := range []string{"", "приказ", "қазақстан", "a b", "▁", "▁▁x", " ", "\t\n", "[UNK]", "low😀", "\xff\xfe", "ab\x00c", strings.Repeat("я", 300), strings.Repeat("ж", 5000) + " x", strings.Repeat("ab", 40)} {
 		f.Add(s)
 	}
 	s := sampleSubwords(f, 400)
@@ -349,6 +349,16 @@ func FuzzWordIDs(f *testing.F) {
 			t.Fatalf("WordIDs(%q) changed between calls: %v then %v", word, ids, again)
 		}
 		_ = s.Pieces(word)
+		// However long the word, each of its pieces gives at most
+		// MaxSubwordWordRunes+1 ids (issue 14: a word is cut, not chunked).
+		if !hasSeparator(word) {
+			if len(ids) > MaxSubwordWordRunes+1 {
+				t.Fatalf("WordIDs of a %d-byte word: %d ids, more than %d", len(word), len(ids), MaxSubwordWordRunes+1)
+			}
+			if cut := cutRunes(word, MaxSubwordWordRunes); !slices.Equal(ids, s.WordIDs(cut)) {
+				t.Fatalf("WordIDs(%q) differs from the ids of its first %d characters", word, MaxSubwordWordRunes)
+			}
+		}
 		// Where WordIDs promises sugarme's ids, check them: valid UTF-8,
 		// no special token in the text, no over-long word.
 		if len(word) > 512 || !utf8.ValidString(word) || strings.Contains(word, "[PAD]") || strings.Contains(word, "[UNK]") {
