@@ -459,3 +459,18 @@ func BenchmarkSugarmeEncode(b *testing.B) {
 		}
 	}
 }
+
+// TestCharNgramsOfHugeWordCut: a flood word gives the char n-grams of its
+// first MaxSubwordWordRunes characters only: a 100,000-letter word costs
+// what a 64-letter one does (issue 14, rows 2 and 3: a 1 MB comment of
+// long words allocated 130 MB of n-gram ids per stage).
+func TestCharNgramsOfHugeWordCut(t *testing.T) {
+	f := newFeaturizer(DefaultFeatures(), nil)
+	s := &scratch{}
+	huge := strings.Repeat("ж", 100_000)
+	got := f.appendChars(nil, huge, s)
+	want := f.appendChars(nil, huge[:2*MaxSubwordWordRunes], s)
+	if !slices.Equal(got, want) {
+		t.Errorf("%d n-grams for a 100,000-letter word; want the %d of its first %d letters", len(got), len(want), MaxSubwordWordRunes)
+	}
+}

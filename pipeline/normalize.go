@@ -103,6 +103,11 @@ func (n *normalizer) run(original string) {
 		// Offsets are int32; the document limit keeps inputs far below.
 		original = original[:1<<31-1]
 	}
+	if cap(n.units) < len(original) {
+		// At most a unit per byte: one allocation instead of a chain of
+		// growing ones (five times the final size for a 1 MB document).
+		n.units = make([]unit, 0, len(original))
+	}
 	n.units = n.units[:0]
 	n.mixed = -1
 	if looksLikeHTML(original) {
