@@ -225,7 +225,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, err)
 		return
 	}
-	release, err := s.limit.acquire(r.Context(), 1)
+	release, err := s.limit.acquire(r.Context(), 1, doc.Size() > s.cfg.LargeDocumentBytes)
 	if err != nil {
 		s.refuse(w, r, err)
 		return
@@ -254,9 +254,14 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	// Decoded as it streams: a batch over the document limit is refused at
-	// its first document too many, without reading the rest.
-	docs, errs, err := DecodeBatchFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBytes), s.cfg.MaxBatchDocuments, s.cfg.MaxDocumentBytes)
+	// its first document too many, without decoding the rest.
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBytes)
+	docs, errs, err := DecodeBatchFrom(body, s.cfg.MaxBatchDocuments, s.cfg.MaxDocumentBytes)
 	if err != nil {
+		// The rest of the body (within the limit) is read and dropped, in
+		// 32 KiB steps: a client still sending would otherwise have its
+		// connection reset and lose the answer.
+		io.Copy(io.Discard, body)
 		s.refuse(w, r, err)
 		return
 	}
@@ -279,7 +284,11 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(valid) > 0 {
-		release, err := s.limit.acquire(r.Context(), len(valid))
+		large := false
+		for i := range valid {
+			large = large || valid[i].Size() > s.cfg.LargeDocumentBytes
+		}
+		release, err := s.limit.acquire(r.Context(), len(valid), large)
 		if err != nil {
 			s.refuse(w, r, err)
 			return
