@@ -15,7 +15,8 @@
 # 16 distinct 60,000-letter words, 4 at a time; 4 a moderator's page
 # session after the token is rotated; 5 NUL in author (single and batch);
 # 6 `vigil retag` re-run with a mistyped --in; 7 two `vigil retag` on one
-# --out. The load generator and the server share the machine's cores.
+# --out (rows 4, 6 and 7 run before the measured window). The load
+# generator and the server share the machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,6 +67,9 @@ stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status"; }
 p99() { awk '/ 99% in / {printf "%.1f ms", $3 * 1000}' "$1"; }
 codes() { awk '/Status code distribution/ {on = 1; next} on && /\[[0-9]+\]/ {printf "%s%s x%s", sep, $1, $2; sep = ", "} /Error distribution/ {on = 0}' "$1"; }
+# only200or503 FILE: every answer is a verdict (200) or "busy, retry" (503,
+# the large-document lane full), and at least one is a verdict.
+only200or503() { awk '$1 != 200 && $1 != 503 {bad = 1} $1 == 200 {ok = 1} END {exit bad || !ok}' "$1"; }
 results=()
 row() { results+=("$(printf '%-3s %-58s %s' "$1" "$2" "$3")"); echo "row $1: $3"; }
 
@@ -79,6 +83,37 @@ after=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -b "$tmp/jar" "$b
 verdict=FAIL
 [ "$before" = 200 ] && [[ "$after" == "303 "*"/review/login" ]] && verdict=ok
 row 4 "session of the old token after rotation" "$verdict: page $before before, $after after"
+
+# The retag rows run the CLI, not the server: they come before the
+# measured window, so that its CPU is the server's and the load's.
+echo "== row 6: vigil retag re-run with a mistyped --in"
+head -n 300 testdata/corpus/corpus.jsonl >"$tmp/archive.jsonl"
+"$tmp/vigil" retag --in "$tmp/archive.jsonl" --out "$tmp/verdicts.jsonl" --workers 1 --progress none 2>/dev/null
+size=$(wc -c <"$tmp/verdicts.jsonl")
+set +e
+"$tmp/vigil" retag --in "$tmp/archve.jsonl" --out "$tmp/verdicts.jsonl" --workers 1 --progress none 2>"$tmp/row6.err"
+code=$?
+set -e
+verdict=FAIL
+[ "$code" = 2 ] && [ "$(wc -c <"$tmp/verdicts.jsonl")" = "$size" ] && verdict=ok
+row 6 "retag with a mistyped --in over a previous output" "$verdict: exit $code, output $size -> $(wc -c <"$tmp/verdicts.jsonl") bytes"
+
+echo "== row 7: two vigil retag on one --out"
+for _ in 1 2 3 4 5 6 7 8; do cat testdata/corpus/corpus.jsonl; done >"$tmp/big.jsonl"
+"$tmp/vigil" retag --in "$tmp/big.jsonl" --out "$tmp/shared.jsonl" --workers 1 --progress none 2>/dev/null &
+first=$!
+sleep 1
+set +e
+"$tmp/vigil" retag --in "$tmp/big.jsonl" --out "$tmp/shared.jsonl" --workers 1 --progress none 2>"$tmp/row7.err"
+code=$?
+wait "$first"
+firstcode=$?
+set -e
+torn=$(awk 'substr($0, 1, 1) != "{" || substr($0, length($0)) != "}"' "$tmp/shared.jsonl" | wc -l)
+verdict=FAIL
+[ "$code" = 2 ] && grep -q 'in use by another vigil retag' "$tmp/row7.err" && [ "$firstcode" = 0 ] && [ "$torn" = 0 ] && verdict=ok
+row 7 "a second retag on the same --out" "$verdict: second exit $code ($(grep -o 'in use by another vigil retag' "$tmp/row7.err" | head -n1)), first exit $firstcode, $torn torn lines"
+
 
 heyargs=(-m POST -T application/json -H "Authorization: Bearer $CMS" -D "$DOC")
 echo "== warm-up"
@@ -126,7 +161,7 @@ done
 wait "${pids[@]}" || true
 r2=$(awk '{n[$1]++; if ($2 > max) max = $2} END {for (c in n) printf "%s x%d ", c, n[c]; printf "(slowest %.2fs)", max}' "$tmp/row2")
 verdict=FAIL
-[ "$(grep -c '^200 ' "$tmp/row2")" = 16 ] && verdict=ok
+only200or503 "$tmp/row2" && verdict=ok
 row 2 "one ${ROW2_LETTERS}-letter word x16 at once" "$verdict: $r2"
 
 echo "-- row 3: $ROW3_DOCS documents of 16 distinct 60,000-letter words, 4 at a time"
@@ -150,7 +185,7 @@ seq 1 "$ROW3_DOCS" | xargs -P 4 -I{} bash -c 'gen3 {} | curl -s -o /dev/null -w 
 	-H "Authorization: Bearer $CMS" -H "Content-Type: application/json" --data-binary @- "$base/v1/check"' >"$tmp/row3"
 r3=$(awk '{n[$1]++; s += $2; if ($2 > max) max = $2} END {for (c in n) printf "%s x%d ", c, n[c]; printf "(mean %.2fs, slowest %.2fs)", s / NR, max}' "$tmp/row3")
 verdict=FAIL
-[ "$(grep -c '^200 ' "$tmp/row3")" = "$ROW3_DOCS" ] && verdict=ok
+only200or503 "$tmp/row3" && verdict=ok
 row 3 "$ROW3_DOCS docs of 16 distinct 60,000-letter words" "$verdict: $r3, rss now $(rss) MB"
 
 echo "-- row 5: NUL in author"
@@ -161,34 +196,6 @@ batch=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $CMS" \
 verdict=FAIL
 [[ "$single" == *'author: NUL'*' 400' && "$batch" == *'"id":"ok-1","action":"allow"'*'author: NUL'*'"id":"ok-2","action":"allow"'*' 200' ]] && verdict=ok
 row 5 "NUL in author: one, and one of three in a batch" "$verdict: single ${single##* }, batch ${batch##* } with the NUL document's own error"
-
-echo "-- row 6: vigil retag re-run with a mistyped --in"
-head -n 300 testdata/corpus/corpus.jsonl >"$tmp/archive.jsonl"
-"$tmp/vigil" retag --in "$tmp/archive.jsonl" --out "$tmp/verdicts.jsonl" --workers 1 --progress none 2>/dev/null
-size=$(wc -c <"$tmp/verdicts.jsonl")
-set +e
-"$tmp/vigil" retag --in "$tmp/archve.jsonl" --out "$tmp/verdicts.jsonl" --workers 1 --progress none 2>"$tmp/row6.err"
-code=$?
-set -e
-verdict=FAIL
-[ "$code" = 2 ] && [ "$(wc -c <"$tmp/verdicts.jsonl")" = "$size" ] && verdict=ok
-row 6 "retag with a mistyped --in over a previous output" "$verdict: exit $code, output $size -> $(wc -c <"$tmp/verdicts.jsonl") bytes"
-
-echo "-- row 7: two vigil retag on one --out"
-for _ in 1 2 3 4 5 6 7 8; do cat testdata/corpus/corpus.jsonl; done >"$tmp/big.jsonl"
-"$tmp/vigil" retag --in "$tmp/big.jsonl" --out "$tmp/shared.jsonl" --workers 1 --progress none 2>/dev/null &
-first=$!
-sleep 1
-set +e
-"$tmp/vigil" retag --in "$tmp/big.jsonl" --out "$tmp/shared.jsonl" --workers 1 --progress none 2>"$tmp/row7.err"
-code=$?
-wait "$first"
-firstcode=$?
-set -e
-torn=$(awk 'substr($0, 1, 1) != "{" || substr($0, length($0)) != "}"' "$tmp/shared.jsonl" | wc -l)
-verdict=FAIL
-[ "$code" = 2 ] && grep -q 'in use by another vigil retag' "$tmp/row7.err" && [ "$firstcode" = 0 ] && [ "$torn" = 0 ] && verdict=ok
-row 7 "a second retag on the same --out" "$verdict: second exit $code ($(grep -o 'in use by another vigil retag' "$tmp/row7.err" | head -n1)), first exit $firstcode, $torn torn lines"
 
 replay_secs=$(($(date +%s) - replay_start))
 echo "== replay done in ${replay_secs}s; waiting for the normal traffic to end"
