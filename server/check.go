@@ -212,6 +212,7 @@ func DecodeBatchFrom(r io.Reader, maxDocs, maxBytes int) (docs []vigil.Document,
 	}
 	return docs, errs, nil
 }
+
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	// The body may be a little over the document limit: JSON quoting.
 	buf, err := readBody(w, r, int64(s.cfg.MaxDocumentBytes)+64<<10)
