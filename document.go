@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -40,6 +41,17 @@ func (d *Document) Validate(maxBytes int) error {
 	}
 	if len(d.ID) > MaxIDBytes {
 		return Errorf(EINVALID, "id is %d bytes long, over the limit of %d", len(d.ID), MaxIDBytes)
+	}
+	// Identifiers are stored and queried as database text, which cannot
+	// hold NUL (PostgreSQL refuses it): refused here, naming the field,
+	// rather than failing later as a storage error the caller would retry.
+	if i := strings.IndexByte(d.ID, 0); i >= 0 {
+		return Errorf(EINVALID, "id: NUL character (\\u0000) at byte %d", i)
+	}
+	for _, f := range []struct{ name, value string }{{"author", d.Author}, {"section", d.Section}} {
+		if i := strings.IndexByte(f.value, 0); i >= 0 {
+			return Errorf(EINVALID, "document %q: %s: NUL character (\\u0000) at byte %d", d.ID, f.name, i)
+		}
 	}
 	if maxBytes > 0 {
 		if n := d.Size(); n > maxBytes {

@@ -32,6 +32,12 @@ func TestDocumentValidate(t *testing.T) {
 		{"bad utf8 tag", vigil.Document{ID: "a", Body: "x", Tags: []string{"\xff"}}, 0, vigil.EINVALID, "invalid UTF-8"},
 		{"too large", vigil.Document{ID: "a", Body: strings.Repeat("x", 100)}, 50, vigil.ETOOLARGE, "over the limit of 50"},
 		{"at the limit", vigil.Document{ID: "a", Body: strings.Repeat("x", 49)}, 50, "", ""},
+		// Issue 14, row 5: NUL in a stored identifier is refused, naming
+		// the field (PostgreSQL cannot store it); in the text it is fine.
+		{"NUL in id", vigil.Document{ID: "a\x00b", Body: "x"}, 0, vigil.EINVALID, "id: NUL character"},
+		{"NUL in author", vigil.Document{ID: "a", Author: "\x00", Body: "x"}, 0, vigil.EINVALID, "author: NUL character"},
+		{"NUL in section", vigil.Document{ID: "a", Section: "news\x00", Body: "x"}, 0, vigil.EINVALID, "section: NUL character (\\u0000) at byte 4"},
+		{"NUL in body", vigil.Document{ID: "a", Body: "x\x00y"}, 0, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.doc

@@ -163,6 +163,11 @@ func (f *featurizer) appendField(dst []uint32, words []pipeline.Token, s *scratc
 // whole wrapped word is skipped when it is itself an n-gram length, since
 // the word feature already covers it.
 func (f *featurizer) appendChars(dst []uint32, word string, s *scratch) []uint32 {
+	// Only a word's first MaxSubwordWordRunes characters give n-grams, as
+	// for subwords: no real word is longer, and a flood string of a million
+	// letters would give three million features (130 MB of ids for a 1 MB
+	// comment) that drown every other word.
+	word = cutRunes(word, MaxSubwordWordRunes)
 	b := append(s.word[:0], '<')
 	b = append(b, word...)
 	b = append(b, '>')

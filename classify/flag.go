@@ -112,8 +112,12 @@ func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int) 
 }
 
 // Process implements pipeline.Stage. It reads the words of it.Fields and
-// appends one Signal; it never fails on any text.
-func (h *FlagHead) Process(_ context.Context, it *pipeline.Item) error {
+// appends one Signal; it never fails on any text, only when ctx has ended
+// (EUNAVAILABLE).
+func (h *FlagHead) Process(ctx context.Context, it *pipeline.Item) error {
+	if err := pipeline.Interrupted(ctx); err != nil {
+		return err
+	}
 	fields := h.Neutral.Without(Readings(it.Fields))
 	p := h.score(fields)
 	// Explaining costs several times scoring: Decide asks for it only when

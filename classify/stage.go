@@ -36,10 +36,14 @@ func (s *Stage) Model() *Model { return s.model }
 func (*Stage) Name() string { return "classify" }
 
 // Process implements pipeline.Stage. It reads it.Fields[].Words (filled by
-// the tokenize stage) and never fails. A document with no words gets no
-// tags: its scores would only be the labels' priors.
-func (s *Stage) Process(_ context.Context, it *pipeline.Item) error {
+// the tokenize stage) and fails only when ctx has ended (EUNAVAILABLE). A
+// document with no words gets no tags: its scores would only be the
+// labels' priors.
+func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 	it.Verdict.Versions.Model = s.version
+	if err := pipeline.Interrupted(ctx); err != nil {
+		return err
+	}
 	words := 0
 	for i := range it.Fields {
 		words += len(it.Fields[i].Words)

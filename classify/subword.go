@@ -24,10 +24,25 @@ import (
 // process rarely misses. A full cache evicts a random word per new word.
 const DefaultSubwordCacheWords = 1 << 17
 
-// MaxSubwordWordRunes is the longest word BPE-encoded in one piece. Longer
-// words (URLs, hashes, flood strings) are cut into chunks of this many
-// characters (the word-start marker included), each encoded on its own, so
-// the work per word is bounded and runs in fixed stack buffers whatever a
+// DefaultSubwordCacheBytes bounds the bytes of the cache of LoadSubwords
+// (keys, ids and the map's own overhead, estimated): 32 MiB, room for
+// DefaultSubwordCacheWords real words, so that the word bound is the one
+// normal text meets, while hostile text (long random words, each a new key
+// with many ids) meets the byte bound first.
+const DefaultSubwordCacheBytes = DefaultSubwordCacheWords * subwordCacheBytesPerWord
+
+// subwordCacheBytesPerWord is the byte budget of LoadSubwordsCache per
+// cached word; subwordEntryOverhead is what an entry costs beyond its
+// key's bytes and its ids (string and slice headers, the map's slot).
+const (
+	subwordCacheBytesPerWord = 256
+	subwordEntryOverhead     = 64
+)
+
+// MaxSubwordWordRunes is the longest word BPE-encoded: only the first
+// MaxSubwordWordRunes characters of a longer word (a URL, a hash, a flood
+// string: no real word is that long) give it subwords, so the work and the
+// memory per word are bounded and run in fixed stack buffers whatever a
 // comment contains. sugarme's Encode does not cut; only for such words do
 // WordIDs and Encode differ.
 const MaxSubwordWordRunes = 64
@@ -54,7 +69,7 @@ const MaxSubwordWordRunes = 64
 // The ids are the ones sugarme's Encode gives for the same words
 // (TestWordIDsMatchSugarmeEncode, FuzzWordIDs), except that WordIDs never
 // reads special tokens such as "[PAD]" out of text and cuts words longer than
-// MaxSubwordWordRunes.
+// MaxSubwordWordRunes. The cache is bounded in words and in bytes.
 //
 // A Subwords is safe for concurrent use.
 type Subwords struct {
@@ -76,9 +91,16 @@ const subwordShards = 64
 type mergeRank struct{ rank, id int32 }
 
 type subwordShard struct {
-	mu  sync.RWMutex
-	m   map[string][]int
-	max int
+	mu       sync.RWMutex
+	m        map[string][]int
+	max      int   // entries
+	maxBytes int64 // estimated bytes (subwordEntryBytes)
+	bytes    int64
+}
+
+// subwordEntryBytes estimates what one cache entry holds on the heap.
+func subwordEntryBytes(key string, ids []int) int64 {
+	return int64(len(key) + 8*cap(ids) + subwordEntryOverhead)
 }
 
 // tokenizerConfig is the part of tokenizer.json checked before it is handed
@@ -112,7 +134,7 @@ func LoadSubwords(r io.Reader) (*Subwords, error) {
 }
 
 // LoadSubwordsCache is LoadSubwords with a cache bounded at maxWords
-// distinct words (0 disables the cache).
+// distinct words and maxWords*256 bytes (0 disables the cache).
 //
 // The file is read whole, checked, and handed to sugarme's
 // pretrained.FromReader (pretrained.FromFile only opens a path and calls
@@ -176,6 +198,7 @@ func LoadSubwordsCache(r io.Reader, maxWords int) (*Subwords, error) {
 	}
 	for i := range s.shards {
 		s.shards[i].max = per
+		s.shards[i].maxBytes = int64(per) * subwordCacheBytesPerWord
 		if per > 0 {
 			s.shards[i].m = make(map[string][]int)
 		}
@@ -246,6 +269,12 @@ func (s *Subwords) WordIDs(word string) []int {
 	if word == "" {
 		return nil
 	}
+	if cut := cutRunes(word, MaxSubwordWordRunes); len(cut) < len(word) {
+		if hasSeparator(word) {
+			return s.encode(word) // several pieces, each cut; not cached
+		}
+		word = cut
+	}
 	sh := &s.shards[maphash.String(s.seed, word)%subwordShards]
 	if sh.max > 0 {
 		sh.mu.RLock()
@@ -258,60 +287,75 @@ func (s *Subwords) WordIDs(word string) []int {
 	ids := s.encode(word)
 	if sh.max > 0 {
 		key := strings.Clone(word) // word may pin a whole document
+		cost := subwordEntryBytes(key, ids)
 		sh.mu.Lock()
-		if len(sh.m) >= sh.max {
-			// Evict an arbitrary entry: map iteration starts at a random
-			// place, so this is random replacement at O(1).
-			for k := range sh.m {
-				delete(sh.m, k)
+		// Evict arbitrary entries: map iteration starts at a random place,
+		// so this is random replacement, O(1) per entry evicted.
+		for k, v := range sh.m {
+			if len(sh.m) < sh.max && sh.bytes+cost <= sh.maxBytes {
 				break
 			}
+			sh.bytes -= subwordEntryBytes(k, v)
+			delete(sh.m, k)
+		}
+		if old, ok := sh.m[key]; ok {
+			sh.bytes -= subwordEntryBytes(key, old)
 		}
 		sh.m[key] = ids
+		sh.bytes += cost
 		sh.mu.Unlock()
 	}
 	return ids
 }
 
-// encode returns the ids of word's pre-tokenized pieces, each cut into
-// chunks of at most MaxSubwordWordRunes characters.
+// CacheBytes returns the estimated bytes the word cache holds now: keys,
+// ids and per-entry overhead.
+func (s *Subwords) CacheBytes() int64 {
+	var n int64
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		n += sh.bytes
+		sh.mu.RUnlock()
+	}
+	return n
+}
+
+// cutRunes returns the first n characters of s (all of s when it has no
+// more), reading no further than them.
+func cutRunes(s string, n int) string {
+	i := 0
+	for range n {
+		if i >= len(s) {
+			return s
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
+}
+
+// hasSeparator reports whether word holds white space or the word-start
+// marker, which split it into several pieces.
+func hasSeparator(word string) bool {
+	return strings.ContainsAny(word, " \t\n\f\r") || strings.Contains(word, Metaspace)
+}
+
+// encode returns the ids of word's pre-tokenized pieces, each cut to its
+// first MaxSubwordWordRunes characters after the word-start marker.
 func (s *Subwords) encode(word string) []int {
 	if !utf8.ValidString(word) {
 		word = strings.ToValidUTF8(word, "\uFFFD")
 	}
-	if strings.ContainsAny(word, " \t\n\f\r") || strings.Contains(word, Metaspace) {
+	if hasSeparator(word) {
 		var ids []int
-		splitMetaspace(word, func(piece string) { ids = s.encodePiece(piece, false, ids) })
+		splitMetaspace(word, func(piece string) { ids = s.mergeChunk(cutRunes(piece, MaxSubwordWordRunes+1), false, ids) })
 		return ids
 	}
 	// The usual case: the one piece "▁"+word, merged without building that
 	// string and in a stack buffer, so the result is the only allocation.
 	var buf [16]int
-	return slices.Clone(s.encodePiece(word, true, buf[:0]))
-}
-
-// encodePiece appends the ids of piece to ids, after the word-start marker
-// when marker is set; the marker counts as a character of the first chunk.
-func (s *Subwords) encodePiece(piece string, marker bool, ids []int) []int {
-	limit := MaxSubwordWordRunes
-	if marker {
-		limit--
-	}
-	for len(piece) > 0 {
-		chunk := piece
-		if utf8.RuneCountInString(piece) > limit {
-			i := 0
-			for range limit {
-				_, size := utf8.DecodeRuneInString(piece[i:])
-				i += size
-			}
-			chunk = piece[:i]
-		}
-		piece = piece[len(chunk):]
-		ids = s.mergeChunk(chunk, marker, ids)
-		marker, limit = false, MaxSubwordWordRunes
-	}
-	return ids
+	return slices.Clone(s.mergeChunk(word, true, buf[:0]))
 }
 
 // Pieces returns the subword tokens of word as strings, for evidence and
@@ -354,8 +398,8 @@ func (s *Subwords) Token(id int) string {
 func (s *Subwords) mergeChunk(chunk string, marker bool, ids []int) []int {
 	type symbol struct{ c, prev, next, n int }
 	type entry struct{ rank, pos, id int }
-	var symBuf [MaxSubwordWordRunes]symbol
-	var queueBuf [4 * MaxSubwordWordRunes]entry
+	var symBuf [MaxSubwordWordRunes + 1]symbol
+	var queueBuf [4 * (MaxSubwordWordRunes + 1)]entry
 	syms := symBuf[:0]
 	if marker {
 		syms = append(syms, symbol{c: s.marker, prev: -1, next: 1, n: len(Metaspace)})

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -161,18 +162,71 @@ func TestWordIDsRanges(t *testing.T) {
 	}
 }
 
-// TestWordIDsLongWord: words beyond MaxSubwordWordRunes are encoded in
-// chunks, and the pieces still spell the word.
+// TestWordIDsLongWord: a word beyond MaxSubwordWordRunes gives the
+// subwords of its first MaxSubwordWordRunes characters, which they spell.
 func TestWordIDsLongWord(t *testing.T) {
 	s := loadShipped(t)
 	long := strings.Repeat("абвгд", 1000)
 	p := s.Pieces(long)
-	if strings.Join(p, "") != Metaspace+long {
-		t.Fatalf("pieces of a long word do not spell it")
+	if want := string([]rune(long)[:MaxSubwordWordRunes]); strings.Join(p, "") != Metaspace+want {
+		t.Fatalf("pieces of a long word spell %q; want its first %d characters", strings.Join(p, ""), MaxSubwordWordRunes)
 	}
-	if len(p) < len([]rune(long))/MaxSubwordWordRunes {
-		t.Errorf("%d pieces for %d runes", len(p), len([]rune(long)))
+}
+
+// TestWordIDsHugeWordIsCut: a 100,000-letter word (issue 14, row 2: one of
+// 524,000 letters took 7 s of CPU, quadratic in its length) gets at most
+// one id per character of its first MaxSubwordWordRunes, reading no more
+// of it than that: its cost is a short word's, whatever its length.
+func TestWordIDsHugeWordIsCut(t *testing.T) {
+	s := loadShipped(t)
+	huge := strings.Repeat("ж", 100_000)
+	var ids []int
+	alloc := testing.AllocsPerRun(1, func() { ids = s.WordIDs(huge) })
+	if len(ids) > MaxSubwordWordRunes+1 {
+		t.Errorf("%d ids for a 100,000-letter word; want at most %d", len(ids), MaxSubwordWordRunes+1)
 	}
+	if alloc > 4 {
+		t.Errorf("%v allocations; want a short word's few", alloc)
+	}
+	if got := s.WordIDs(huge[:2*MaxSubwordWordRunes]); !slices.Equal(got, ids) {
+		t.Errorf("the word (%d ids) and its first %d bytes (%d ids) differ", len(ids), 2*MaxSubwordWordRunes, len(got))
+	}
+}
+
+// TestWordIDsCacheBytesBound: distinct long words (issue 14, row 3: 16
+// distinct 60,000-letter words a document took RSS to 3.5 GB) keep the
+// cache within its byte bound, and the heap it retains small.
+func TestWordIDsCacheBytesBound(t *testing.T) {
+	data, err := os.ReadFile(shippedTokenizer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const words = 1024
+	s, err := LoadSubwordsCache(bytes.NewReader(data), words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	rng := rand.New(rand.NewPCG(14, 14))
+	letters := []rune("абвгдежзийклмнопрстуфхцчшщъыьэюя")
+	w := make([]rune, 20_000)
+	for range 4 * words {
+		for i := range w {
+			w[i] = letters[rng.IntN(len(letters))]
+		}
+		s.WordIDs(string(w))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if n, limit := s.CacheBytes(), int64(words*subwordCacheBytesPerWord); n > limit || n == 0 {
+		t.Errorf("cache holds %d bytes; want 1..%d", n, limit)
+	}
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 2<<20 {
+		t.Errorf("heap grew %d bytes with a %d-word cache; want under 2 MiB", grown, words)
+	}
+	runtime.KeepAlive(s)
 }
 
 // TestWordIDsCacheBound: the cache never holds more than its bound and an
@@ -280,7 +334,7 @@ func TestLoadSubwordsErrors(t *testing.T) {
 }
 
 func FuzzWordIDs(f *testing.F) {
-	for _, s := range []string{"", "приказ", "қазақстан", "a b", "▁", "▁▁x", " ", "\t\n", "[UNK]", "low😀", "\xff\xfe", "ab\x00c", strings.Repeat("я", 300)} {
+	for _, s := range []string{"", "приказ", "қазақстан", "a b", "▁", "▁▁x", " ", "\t\n", "[UNK]", "low😀", "\xff\xfe", "ab\x00c", strings.Repeat("я", 300), strings.Repeat("ж", 5000) + " x", strings.Repeat("ab", 40)} {
 		f.Add(s)
 	}
 	s := sampleSubwords(f, 400)
@@ -295,6 +349,16 @@ func FuzzWordIDs(f *testing.F) {
 			t.Fatalf("WordIDs(%q) changed between calls: %v then %v", word, ids, again)
 		}
 		_ = s.Pieces(word)
+		// However long the word, each of its pieces gives at most
+		// MaxSubwordWordRunes+1 ids (issue 14: a word is cut, not chunked).
+		if !hasSeparator(word) {
+			if len(ids) > MaxSubwordWordRunes+1 {
+				t.Fatalf("WordIDs of a %d-byte word: %d ids, more than %d", len(word), len(ids), MaxSubwordWordRunes+1)
+			}
+			if cut := cutRunes(word, MaxSubwordWordRunes); !slices.Equal(ids, s.WordIDs(cut)) {
+				t.Fatalf("WordIDs(%q) differs from the ids of its first %d characters", word, MaxSubwordWordRunes)
+			}
+		}
 		// Where WordIDs promises sugarme's ids, check them: valid UTF-8,
 		// no special token in the text, no over-long word.
 		if len(word) > 512 || !utf8.ValidString(word) || strings.Contains(word, "[PAD]") || strings.Contains(word, "[UNK]") {
@@ -393,5 +457,20 @@ func BenchmarkSugarmeEncode(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestCharNgramsOfHugeWordCut: a flood word gives the char n-grams of its
+// first MaxSubwordWordRunes characters only: a 100,000-letter word costs
+// what a 64-letter one does (issue 14, rows 2 and 3: a 1 MB comment of
+// long words allocated 130 MB of n-gram ids per stage).
+func TestCharNgramsOfHugeWordCut(t *testing.T) {
+	f := newFeaturizer(DefaultFeatures(), nil)
+	s := &scratch{}
+	huge := strings.Repeat("ж", 100_000)
+	got := f.appendChars(nil, huge, s)
+	want := f.appendChars(nil, huge[:2*MaxSubwordWordRunes], s)
+	if !slices.Equal(got, want) {
+		t.Errorf("%d n-grams for a 100,000-letter word; want the %d of its first %d letters", len(got), len(want), MaxSubwordWordRunes)
 	}
 }

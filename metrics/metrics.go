@@ -299,8 +299,10 @@ type ReviewQueue struct {
 }
 
 // SetReviewQueue makes the review queue gauges read the queue through fn at
-// every scrape (with a short timeout). Until it is called, or when fn fails,
-// the gauges are absent from the scrape; a failure is logged to log.
+// scrape time (with a short timeout), at most once every 5 s: scrapes in
+// between get that reading, the oldest item's age moved on. Until it is
+// called, or when fn fails, the gauges are absent from the scrape; a
+// failure is logged to log.
 func (m *Metrics) SetReviewQueue(fn func(ctx context.Context) (ReviewQueue, error), log *slog.Logger) {
 	m.review.set(fn, log)
 }

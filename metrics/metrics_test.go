@@ -120,8 +120,12 @@ func TestReviewQueueCollector(t *testing.T) {
 	if n, err := testutil.GatherAndCount(reg, "vigil_review_queue_items"); err != nil || n != 0 {
 		t.Fatalf("before SetReviewQueue: %d series, %v; want none", n, err)
 	}
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	metrics.SetReviewClock(m, func() time.Time { return now })
 	fail := false
+	reads := 0
 	m.SetReviewQueue(func(ctx context.Context) (metrics.ReviewQueue, error) {
+		reads++
 		if fail {
 			return metrics.ReviewQueue{}, errors.New("database is locked")
 		}
@@ -138,9 +142,26 @@ vigil_review_queue_items{status="pending"} 3
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vigil_review_queue_items", "vigil_review_oldest_pending_age_seconds"); err != nil {
 		t.Error(err)
 	}
+	// A flood of scrapes within the cache's life reads the queue once; the
+	// oldest item's age moves on with the clock.
+	for range 50 {
+		testutil.GatherAndCount(reg, "vigil_review_queue_items")
+	}
+	now = now.Add(3 * time.Second)
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(strings.Replace(want, "seconds 90", "seconds 93", 1)),
+		"vigil_review_queue_items", "vigil_review_oldest_pending_age_seconds"); err != nil {
+		t.Error(err)
+	}
+	if reads != 1 {
+		t.Errorf("52 scrapes within 5 s read the queue %d times; want 1", reads)
+	}
 	fail = true
+	now = now.Add(5 * time.Second)
 	if n, err := testutil.GatherAndCount(reg, "vigil_review_queue_items"); err != nil || n != 0 {
 		t.Errorf("failing queue: %d series, %v; want none and no scrape error", n, err)
+	}
+	if reads != 2 {
+		t.Errorf("a scrape after 8 s read the queue %d times in all; want 2", reads)
 	}
 }
 

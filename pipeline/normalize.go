@@ -103,6 +103,11 @@ func (n *normalizer) run(original string) {
 		// Offsets are int32; the document limit keeps inputs far below.
 		original = original[:1<<31-1]
 	}
+	if cap(n.units) < len(original) {
+		// At most a unit per byte: one allocation instead of a chain of
+		// growing ones (five times the final size for a 1 MB document).
+		n.units = make([]unit, 0, len(original))
+	}
 	n.units = n.units[:0]
 	n.mixed = -1
 	if looksLikeHTML(original) {
@@ -977,14 +982,18 @@ var _ Stage = (*NormalizeStage)(nil)
 // Name implements Stage.
 func (*NormalizeStage) Name() string { return "normalize" }
 
-// Process implements Stage. It never fails.
-func (*NormalizeStage) Process(_ context.Context, it *Item) error {
+// Process implements Stage. It fails only when ctx ends (checked between
+// fields): EUNAVAILABLE.
+func (*NormalizeStage) Process(ctx context.Context, it *Item) error {
 	it.Fields = it.Fields[:0]
-	if it.Doc.Title != "" {
-		it.Fields = append(it.Fields, Normalize(vigil.FieldTitle, it.Doc.Title))
-	}
-	if it.Doc.Body != "" {
-		it.Fields = append(it.Fields, Normalize(vigil.FieldBody, it.Doc.Body))
+	for _, f := range []struct{ name, text string }{{vigil.FieldTitle, it.Doc.Title}, {vigil.FieldBody, it.Doc.Body}} {
+		if f.text == "" {
+			continue
+		}
+		if err := Interrupted(ctx); err != nil {
+			return err
+		}
+		it.Fields = append(it.Fields, Normalize(f.name, f.text))
 	}
 	if it.Lang == "" {
 		texts := make([]string, len(it.Fields))

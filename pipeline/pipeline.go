@@ -91,6 +91,17 @@ func (p *Pipeline) process(ctx context.Context, s Stage, it *Item) (err error) {
 	return s.Process(ctx, it)
 }
 
+// Interrupted returns an EUNAVAILABLE error once ctx has ended (a check
+// timed out, the caller went away), nil before. Stages that take long on
+// a large document call it between fields or chunks, so a timeout cuts
+// the work short instead of waiting for the stage to finish.
+func Interrupted(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return vigil.Errorf(vigil.EUNAVAILABLE, "interrupted: %v", err)
+	}
+	return nil
+}
+
 func stageError(stage string, err error) *vigil.Error {
 	return &vigil.Error{Code: vigil.ErrorCode(err), Message: fmt.Sprintf("%s: %s", stage, vigil.ErrorMessage(err))}
 }

@@ -253,9 +253,13 @@ var _ Stage = (*TokenizeStage)(nil)
 // Name implements Stage.
 func (*TokenizeStage) Name() string { return "tokenize" }
 
-// Process implements Stage. It never fails.
-func (*TokenizeStage) Process(_ context.Context, it *Item) error {
+// Process implements Stage. It fails only when ctx ends (checked between
+// fields): EUNAVAILABLE.
+func (*TokenizeStage) Process(ctx context.Context, it *Item) error {
 	for i := range it.Fields {
+		if err := Interrupted(ctx); err != nil {
+			return err
+		}
 		f := &it.Fields[i]
 		f.Words = Words(f.Text)
 		f.Sentences = Sentences(f.Text)

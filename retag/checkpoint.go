@@ -107,7 +107,7 @@ func saveCheckpointFile(path string, cp *Checkpoint) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, outputPerm)
 	if err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}

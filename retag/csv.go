@@ -105,9 +105,9 @@ func openCSV(path string, colmap map[string]string, start Position, maxBytes int
 	if path == "-" {
 		return nil, vigil.Errorf(vigil.EINVALID, "CSV input must be a file, not stdin")
 	}
-	f, err := os.Open(path)
+	f, err := openInputFile(path)
 	if err != nil {
-		return nil, vigil.Errorf(vigil.EINVALID, "open input: %v", err)
+		return nil, err
 	}
 	s := &csvSource{name: path, f: f, maxBytes: maxBytes, crcBuf: make([]byte, 64<<10)}
 	cr := newCSVReader(f)

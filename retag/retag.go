@@ -253,6 +253,13 @@ func Run(ctx context.Context, c Checker, job Job, progress Progress) (Summary, e
 	if sameFile(job.In, job.Out) || sameFile(job.In, job.Checkpoint) {
 		return Summary{}, vigil.Errorf(vigil.EINVALID, "retag: the output would overwrite the input %s", job.In)
 	}
+	// The input must open before the output is touched: a mistyped --in
+	// must not cut back the output of an earlier run.
+	probe, err := openSource(ctx, &job, Position{})
+	if err != nil {
+		return Summary{}, err
+	}
+	probe.Close()
 	sink, err := openSink(ctx, &job)
 	if err != nil {
 		return Summary{}, err

@@ -4,12 +4,20 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	vigil "github.com/kz-newsroom/vigil"
 )
+
+// outputPerm is the mode of a new output or checkpoint file: verdicts
+// quote the archive's text, so they are not for every user of the machine.
+const outputPerm = 0o640
+
+// errOutputLocked reports an output file locked by another run.
+var errOutputLocked = errors.New("output locked by another process")
 
 // Result is one thing to write: a verdict, or in diff mode a change.
 type Result struct {
@@ -51,9 +59,18 @@ func openFileSink(path, ckpt string, stdout io.Writer) (*fileSink, error) {
 	if path == "-" {
 		return &fileSink{path: "stdout", w: bufio.NewWriterSize(stdout, 64<<10)}, nil
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, outputPerm)
 	if err != nil {
 		return nil, vigil.Errorf(vigil.EINVALID, "open output: %v", err)
+	}
+	// One writer per output: a second run on the same file would interleave
+	// lines and cut back each other's checkpoints.
+	if err := lockOutput(f); err != nil {
+		f.Close()
+		if errors.Is(err, errOutputLocked) {
+			return nil, vigil.Errorf(vigil.ECONFLICT, "output %s is in use by another vigil retag (it holds the file's lock); wait for it to finish, or choose another --out", path)
+		}
+		return nil, fmt.Errorf("lock output %s: %w", path, err)
 	}
 	if ckpt == "" {
 		ckpt = path + ".checkpoint"

@@ -62,6 +62,20 @@ type jsonlSource struct {
 }
 
 // openJSONL opens path ("-": stdin) positioned at start.
+// openInputFile opens a file input; a missing file, or a directory, is
+// EINVALID.
+func openInputFile(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, vigil.Errorf(vigil.EINVALID, "open input: %v", err)
+	}
+	if fi, err := f.Stat(); err != nil || fi.IsDir() {
+		f.Close()
+		return nil, vigil.Errorf(vigil.EINVALID, "open input: %s is not a readable file", path)
+	}
+	return f, nil
+}
+
 func openJSONL(name string, stdin io.Reader, start Position, maxBytes int) (*jsonlSource, error) {
 	s := &jsonlSource{name: name, pos: start, maxBytes: maxBytes}
 	var r io.Reader
@@ -75,9 +89,9 @@ func openJSONL(name string, stdin io.Reader, start Position, maxBytes int) (*jso
 			}
 		}
 	} else {
-		f, err := os.Open(name)
+		f, err := openInputFile(name)
 		if err != nil {
-			return nil, vigil.Errorf(vigil.EINVALID, "open input: %v", err)
+			return nil, err
 		}
 		if start.Offset > 0 && !start.unchecked {
 			// checkPrefix leaves f at start.Offset.

@@ -30,6 +30,11 @@ type HandlerOptions struct {
 	// and the server restarted) ends at its next request. Nil: sessions
 	// last until they expire or the moderator logs out.
 	Known func(vigil.Principal) bool
+	// Holds reports whether the token a session was made with (named by
+	// its binding, server.TokenBinding) is still configured for the
+	// session's moderator. A session whose token was rotated (same name,
+	// new token) or removed ends at its next request. Nil: Known decides.
+	Holds func(p vigil.Principal, binding string) bool
 	// SessionTTL is how long a page login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SecureCookies marks the session cookie Secure even when the request
@@ -70,6 +75,19 @@ func NewHandler(store *Store, opts HandlerOptions) *Handler {
 	return h
 }
 
+// unavailable turns a failure of the review database (an error without a
+// vigil code: the database is down, restarting, or its disk is full) into
+// EUNAVAILABLE, answered 503 with Retry-After: the client should come back,
+// not report a bug. The failure itself is logged.
+func (h *Handler) unavailable(r *http.Request, err error) error {
+	var ve *vigil.Error
+	if err == nil || errors.As(err, &ve) {
+		return err
+	}
+	h.log.ErrorContext(r.Context(), "review storage failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	return vigil.Errorf(vigil.EUNAVAILABLE, "review storage unavailable; retry later")
+}
+
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
@@ -84,7 +102,7 @@ func (h *Handler) apiRoutes() {
 				err = fn(w, r, p)
 			}
 			if err != nil {
-				server.Error(w, r, h.log, err)
+				server.Error(w, r, h.log, h.unavailable(r, err))
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -383,5 +384,67 @@ func TestPageSessionEndsWhenTokenRemoved(t *testing.T) {
 	}
 	if !auth.Known(vigil.Principal{Name: "aigerim", Role: vigil.RoleModerator}) || auth.Known(vigil.Principal{Name: "aigerim", Role: vigil.RoleAdmin}) {
 		t.Error("Auth.Known does not match name and role")
+	}
+}
+
+// TestPageSessionEndsWhenTokenRotated: a moderator's token is rotated (the
+// same name, a new token) and the server restarted with it: the page
+// session made with the old token ends at its next request, while a login
+// with the new token works (issue 14, row 4).
+func TestPageSessionEndsWhenTokenRotated(t *testing.T) {
+	s := openSQLiteTest(t, Config{})
+	auth, err := server.NewAuth(testTokens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := auth
+	h := NewHandler(s, HandlerOptions{
+		Authenticate: func(tok string) (vigil.Principal, bool) { return cur.Authenticate(tok) },
+		Known:        func(p vigil.Principal) bool { return cur.Known(p) },
+		Holds:        func(p vigil.Principal, b string) bool { return cur.Holds(p, b) },
+	})
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	login := func(token string) *browser {
+		b := newBrowser(t, ts)
+		if r := b.do("POST", "/review/login", "application/x-www-form-urlencoded", "token="+token, map[string]string{"Origin": ts.URL}); r.status != http.StatusSeeOther {
+			t.Fatalf("login %s = %d", token, r.status)
+		}
+		return b
+	}
+	old := login("tok-mod1")
+	if r := old.do("GET", "/review/", "", "", nil); r.status != 200 {
+		t.Fatalf("queue page = %d", r.status)
+	}
+	rotated := testTokens
+	rotated.Moderator = slices.Clone(testTokens.Moderator)
+	for i, e := range rotated.Moderator {
+		if strings.HasSuffix(e, ":tok-mod1") {
+			rotated.Moderator[i] = strings.TrimSuffix(e, "tok-mod1") + "tok-mod1-rotated"
+		}
+	}
+	if cur, err = server.NewAuth(rotated); err != nil {
+		t.Fatal(err)
+	}
+	if r := old.do("GET", "/review/", "", "", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/review/login" {
+		t.Errorf("session of the rotated token: page = %d %s, want a redirect to the login form", r.status, r.header.Get("Location"))
+	}
+	if r := login("tok-mod1-rotated").do("GET", "/review/", "", "", nil); r.status != 200 {
+		t.Errorf("login with the new token: page = %d", r.status)
+	}
+}
+
+// TestAPIStorageDownIs503: with the review database gone, the API and the
+// page answer 503 with Retry-After (come back), not 500 (a bug).
+func TestAPIStorageDownIs503(t *testing.T) {
+	s := openSQLiteTest(t, Config{})
+	ts := newTestServer(t, s)
+	s.Close()
+	for _, path := range []string{"/v1/review/items", "/v1/review/stats", "/v1/review/items/1"} {
+		r := call(t, ts, "tok-mod1", "GET", path, "")
+		if r.status != http.StatusServiceUnavailable || r.code() != vigil.EUNAVAILABLE || r.header.Get("Retry-After") == "" {
+			t.Errorf("GET %s with the database closed: %d %s (Retry-After %q); want 503 EUNAVAILABLE with Retry-After",
+				path, r.status, r.body, r.header.Get("Retry-After"))
+		}
 	}
 }

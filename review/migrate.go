@@ -124,6 +124,19 @@ CREATE INDEX review_items_open_age ON review_items (created_at) WHERE status IN 
 		postgres: `CREATE INDEX review_items_open ON review_items (severity DESC, created_at, id) WHERE status IN ('pending', 'escalated');
 CREATE INDEX review_items_open_age ON review_items (created_at) WHERE status IN ('pending', 'escalated');`,
 	},
+	3: {
+		// A page session is bound to the token that made it (a hash of
+		// it): when the token is rotated, the session ends. Sessions made
+		// before have no binding and end at their next request.
+		sqlite:   `ALTER TABLE review_sessions ADD COLUMN token_binding TEXT NOT NULL DEFAULT ''`,
+		postgres: `ALTER TABLE review_sessions ADD COLUMN token_binding TEXT NOT NULL DEFAULT ''`,
+	},
+	4: {
+		// One row that readiness probes rewrite, to find out whether the
+		// store can still write (a full disk, a read-only database).
+		sqlite:   `CREATE TABLE review_health (id INTEGER PRIMARY KEY, checked_at INTEGER NOT NULL)`,
+		postgres: `CREATE TABLE review_health (id INTEGER PRIMARY KEY, checked_at BIGINT NOT NULL)`,
+	},
 }
 
 // migrate brings the schema up to date. On PostgreSQL an advisory lock

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,6 +64,16 @@ func (f *Filter) Validate() error {
 	}
 	if strings.ContainsAny(f.Flag, ",") {
 		return vigil.Errorf(vigil.EINVALID, "flag: %q is not a flag name", f.Flag)
+	}
+	return storableAll(map[string]string{"flag": f.Flag, "kind": f.Kind, "section": f.Section, "author": f.Author, "doc_id": f.DocID})
+}
+
+// storableAll is storable over named query values, in name order.
+func storableAll(values map[string]string) error {
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		if err := storable(name, values[name]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -202,6 +213,9 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]vigil.ReviewAudit, 
 	if f.Limit < 0 || f.Limit > MaxLimit {
 		return nil, 0, vigil.Errorf(vigil.EINVALID, "limit: %d, want 1..%d", f.Limit, MaxLimit)
 	}
+	if err := storableAll(map[string]string{"actor": f.Actor, "doc_id": f.DocID}); err != nil {
+		return nil, 0, err
+	}
 	where := []string{"1 = 1"}
 	var args []any
 	if f.ItemID != 0 {
@@ -278,6 +292,9 @@ type AuthorHistory struct {
 func (s *Store) History(ctx context.Context, author string, limit int) (*AuthorHistory, error) {
 	if author == "" {
 		return nil, vigil.Errorf(vigil.EINVALID, "author: empty")
+	}
+	if err := storable("author", author); err != nil {
+		return nil, err
 	}
 	if limit == 0 {
 		limit = DefaultLimit

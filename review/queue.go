@@ -78,6 +78,20 @@ func (s *Store) Enqueue(ctx context.Context, doc vigil.Document, v vigil.Verdict
 	return err
 }
 
+// storable checks that v can be stored and queried as database text: valid
+// UTF-8 without NUL (PostgreSQL refuses NUL in text). A value that is not
+// is bad input (EINVALID, naming field), never a storage failure that a
+// caller would retry forever.
+func storable(field, v string) error {
+	if !utf8.ValidString(v) {
+		return vigil.Errorf(vigil.EINVALID, "%s: invalid UTF-8", field)
+	}
+	if i := strings.IndexByte(v, 0); i >= 0 {
+		return vigil.Errorf(vigil.EINVALID, "%s: NUL character (\\u0000) at byte %d", field, i)
+	}
+	return nil
+}
+
 // submission is a review verdict ready to store.
 type submission struct {
 	doc                  vigil.Document
@@ -92,6 +106,11 @@ func prepare(doc vigil.Document, v *vigil.Verdict) (*submission, error) {
 	}
 	if len(doc.ID) > vigil.MaxIDBytes {
 		return nil, vigil.Errorf(vigil.EINVALID, "review: document id is %d bytes, more than %d", len(doc.ID), vigil.MaxIDBytes)
+	}
+	for _, f := range []struct{ name, v string }{{"id", doc.ID}, {"kind", doc.Kind}, {"section", doc.Section}, {"author", doc.Author}, {"lang", doc.Lang}} {
+		if err := storable(f.name, f.v); err != nil {
+			return nil, vigil.Errorf(vigil.EINVALID, "review: document %q: %s", doc.ID, vigil.ErrorMessage(err))
+		}
 	}
 	if doc.Kind == "" {
 		doc.Kind = vigil.KindArticle
@@ -442,8 +461,8 @@ func (d *Decision) Validate() error {
 	if len(d.Note) > MaxNoteBytes {
 		return vigil.Errorf(vigil.EINVALID, "note: %d bytes, more than %d", len(d.Note), MaxNoteBytes)
 	}
-	if !utf8.ValidString(d.Note) {
-		return vigil.Errorf(vigil.EINVALID, "note: invalid UTF-8")
+	if err := storable("note", d.Note); err != nil {
+		return err
 	}
 	if len(d.Tags) > MaxTags {
 		return vigil.Errorf(vigil.EINVALID, "tags: %d, more than %d", len(d.Tags), MaxTags)
@@ -451,7 +470,7 @@ func (d *Decision) Validate() error {
 	tags := make([]string, 0, len(d.Tags))
 	for i, t := range d.Tags {
 		t = strings.ToLower(strings.TrimSpace(t))
-		if t == "" || len(t) > MaxTagBytes || !utf8.ValidString(t) || strings.ContainsAny(t, ", \t\r\n") {
+		if t == "" || len(t) > MaxTagBytes || !utf8.ValidString(t) || strings.ContainsAny(t, ", \t\r\n\x00") {
 			return vigil.Errorf(vigil.EINVALID, "tags[%d]: %q is not a tag name (1..%d bytes, no spaces or commas)", i, d.Tags[i], MaxTagBytes)
 		}
 		if !slices.Contains(tags, t) {

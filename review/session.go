@@ -21,6 +21,9 @@ type Session struct {
 	// CSRF must accompany every state change the page makes.
 	CSRF    string
 	Expires time.Time
+	// Binding names the bearer token the moderator logged in with
+	// (server.TokenBinding); empty for sessions made before bindings.
+	Binding string
 }
 
 // ValidCSRF reports whether token is the session's CSRF token, in constant time.
@@ -39,18 +42,19 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreateSession starts a web session for p lasting ttl and returns its
+// CreateSession starts a web session for p lasting ttl, bound to the token
+// p logged in with (its binding, see server.TokenBinding), and returns its
 // secret token (for the cookie). Only a hash of the token is stored, so a
 // copy of the database does not give away live sessions. Sessions live in
 // the database so that every server sharing it accepts them.
-func (s *Store) CreateSession(ctx context.Context, p vigil.Principal, ttl time.Duration) (token string, sess *Session, err error) {
+func (s *Store) CreateSession(ctx context.Context, p vigil.Principal, binding string, ttl time.Duration) (token string, sess *Session, err error) {
 	if err := canWork(p); err != nil {
 		return "", nil, err
 	}
 	token = randomToken()
-	sess = &Session{Principal: p, CSRF: randomToken(), Expires: s.now().Add(ttl).UTC().Truncate(time.Microsecond)}
-	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO review_sessions (token_hash, name, role, csrf, expires_at) VALUES (?, ?, ?, ?, ?)`),
-		tokenHash(token), p.Name, p.Role, sess.CSRF, micros(sess.Expires))
+	sess = &Session{Principal: p, CSRF: randomToken(), Expires: s.now().Add(ttl).UTC().Truncate(time.Microsecond), Binding: binding}
+	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO review_sessions (token_hash, name, role, csrf, expires_at, token_binding) VALUES (?, ?, ?, ?, ?, ?)`),
+		tokenHash(token), p.Name, p.Role, sess.CSRF, micros(sess.Expires), binding)
 	if err != nil {
 		return "", nil, fmt.Errorf("review: create session: %w", err)
 	}
@@ -66,8 +70,8 @@ func (s *Store) Session(ctx context.Context, token string) (*Session, error) {
 		sess    Session
 		expires int64
 	)
-	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT name, role, csrf, expires_at FROM review_sessions WHERE token_hash = ?`), tokenHash(token)).
-		Scan(&sess.Principal.Name, &sess.Principal.Role, &sess.CSRF, &expires)
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT name, role, csrf, expires_at, token_binding FROM review_sessions WHERE token_hash = ?`), tokenHash(token)).
+		Scan(&sess.Principal.Name, &sess.Principal.Role, &sess.CSRF, &expires, &sess.Binding)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, vigil.Errorf(vigil.EUNAUTHORIZED, "session expired or unknown: log in again")
 	} else if err != nil {

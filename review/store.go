@@ -130,6 +130,14 @@ func (s *Store) openSQLite(ctx context.Context, dir string) error {
 	}
 	path := filepath.Join(dir, DBFile)
 	s.where = path
+	// The queue holds documents and moderators' notes: only this user may
+	// read it, whatever the directory allows. SQLite gives its -wal and
+	// -shm files the mode of the database file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("review: open %s: %w", path, err)
+	}
+	f.Close()
 	// synchronous=FULL: a commit is on disk before Enqueue returns, so an
 	// answered verdict survives a crash of the process or the machine.
 	common := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
@@ -167,6 +175,22 @@ func (s *Store) Backend() string {
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("review: ping: %w", err)
+	}
+	return nil
+}
+
+// CheckWritable checks that the store can commit a write, durably: it
+// rewrites one row of review_health. Readiness probes use it, since a
+// database that answers reads may still refuse every enqueue (a full
+// disk, a read-only replica).
+func (s *Store) CheckWritable(ctx context.Context) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO review_health (id, checked_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`), micros(s.now()))
+		return err
+	})
+	if err != nil {
+		return vigil.Errorf(vigil.EUNAVAILABLE, "review store cannot write: %v", err)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package review
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -103,6 +105,45 @@ func TestEnqueueInvalid(t *testing.T) {
 		if it.DocID != d.ID || it.Document.Body != d.Body {
 			t.Fatalf("stored %q %q", it.DocID, it.Document.Body)
 		}
+	})
+}
+
+// TestNULIsInvalidNotUnavailable: NUL in a stored field or a query value
+// is bad input (EINVALID, naming the field) on both databases, never a
+// storage failure the caller would retry forever (issue 14, row 5:
+// PostgreSQL refuses NUL in text and the server answered 503 "retry").
+func TestNULIsInvalidNotUnavailable(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		for _, field := range []string{"id", "author", "section"} {
+			d, v := flagged("n-1", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+			switch field {
+			case "id":
+				d.ID = "n\x001"
+			case "author":
+				d.Author = "a\x00"
+			case "section":
+				d.Section = "\x00"
+			}
+			err := s.Enqueue(ctx, d, v)
+			wantCode(t, err, vigil.EINVALID)
+			if !strings.Contains(vigil.ErrorMessage(err), field+": NUL") {
+				t.Errorf("%s: error %q does not name the field", field, vigil.ErrorMessage(err))
+			}
+			wantCode(t, s.EnqueueMany(ctx, []vigil.Document{d}, []vigil.Verdict{v}), vigil.EINVALID)
+		}
+		d, v := flagged("n-2", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+		id := mustPut(t, s, d, v)
+		_, err := s.Decide(ctx, mod1, id, Decision{Decision: vigil.DecisionReject, Note: "x\x00"})
+		wantCode(t, err, vigil.EINVALID)
+		_, err = s.Decide(ctx, mod1, id, Decision{Decision: vigil.DecisionReject, Tags: []string{"a\x00"}})
+		wantCode(t, err, vigil.EINVALID)
+		_, _, err = s.List(ctx, Filter{Author: "\x00"})
+		wantCode(t, err, vigil.EINVALID)
+		_, _, err = s.Audit(ctx, AuditFilter{DocID: "\x00"})
+		wantCode(t, err, vigil.EINVALID)
+		_, err = s.History(ctx, "a\x00", 0)
+		wantCode(t, err, vigil.EINVALID)
 	})
 }
 
@@ -501,7 +542,7 @@ func TestHistoryStatsDecided(t *testing.T) {
 func TestSessions(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
 		ctx := context.Background()
-		tok, sess, err := s.CreateSession(ctx, mod1, time.Hour)
+		tok, sess, err := s.CreateSession(ctx, mod1, "", time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -511,12 +552,12 @@ func TestSessions(t *testing.T) {
 		}
 		_, err = s.Session(ctx, tok+"x")
 		wantCode(t, err, vigil.EUNAUTHORIZED)
-		_, _, err = s.CreateSession(ctx, cms, time.Hour)
+		_, _, err = s.CreateSession(ctx, cms, "", time.Hour)
 		wantCode(t, err, vigil.EFORBIDDEN)
 		c.Add(time.Hour)
 		_, err = s.Session(ctx, tok)
 		wantCode(t, err, vigil.EUNAUTHORIZED)
-		tok2, _, _ := s.CreateSession(ctx, mod2, time.Hour)
+		tok2, _, _ := s.CreateSession(ctx, mod2, "", time.Hour)
 		if err := s.DeleteSession(ctx, tok2); err != nil {
 			t.Fatal(err)
 		}
@@ -700,4 +741,49 @@ func TestConcurrentEnqueue(t *testing.T) {
 			t.Fatal("enqueue with a cancelled context succeeded")
 		}
 	})
+}
+
+// TestCheckWritable: a store that still answers but can no longer write
+// (here: the writer made read-only; in production a full disk) fails the
+// write check that readiness uses, while Ping still passes.
+func TestCheckWritable(t *testing.T) {
+	s := openSQLiteTest(t, Config{})
+	ctx := context.Background()
+	if err := s.CheckWritable(ctx); err != nil {
+		t.Fatalf("fresh store: %v", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+	if err := s.CheckWritable(ctx); vigil.ErrorCode(err) != vigil.EUNAVAILABLE {
+		t.Errorf("read-only store: %v; want EUNAVAILABLE", err)
+	}
+}
+
+// TestSQLiteFilesPrivate: review.db and its WAL are created readable by
+// this user only, even in a directory open to everyone.
+func TestSQLiteFilesPrivate(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, v := flagged("p-1", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+	mustPut(t, s, d, v)
+	for _, name := range []string{DBFile, DBFile + "-wal"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v; want no access for group or others", name, perm)
+		}
+	}
 }

@@ -112,12 +112,12 @@ func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
 		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "not logged in")
 	}
 	s, err := h.store.Session(r.Context(), c.Value)
-	if err == nil && h.opts.Known != nil && !h.opts.Known(s.Principal) {
+	if err == nil && (h.opts.Known != nil && !h.opts.Known(s.Principal) || h.opts.Holds != nil && !h.opts.Holds(s.Principal, s.Binding)) {
 		if err := h.store.DeleteSession(r.Context(), c.Value); err != nil {
 			return nil, "", err
 		}
-		h.log.InfoContext(r.Context(), "review session ended: token no longer configured", "moderator", s.Principal.Name)
-		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "your token is no longer configured: log in again")
+		h.log.InfoContext(r.Context(), "review session ended: its token is no longer configured (removed or rotated)", "moderator", s.Principal.Name)
+		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "the token you logged in with is no longer configured: log in again")
 	}
 	return s, c.Value, err
 }
@@ -142,8 +142,12 @@ func (h *Handler) page(fn func(w http.ResponseWriter, r *http.Request, s *Sessio
 }
 
 func (h *Handler) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	err = h.unavailable(r, err)
 	status := http.StatusInternalServerError
 	switch vigil.ErrorCode(err) {
+	case vigil.EUNAVAILABLE:
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "1")
 	case vigil.EINVALID:
 		status = http.StatusBadRequest
 	case vigil.ENOTFOUND:
@@ -199,7 +203,7 @@ func (h *Handler) action(fn func(w http.ResponseWriter, r *http.Request, s *Sess
 			err = fn(w, r, s, token)
 		}
 		if err != nil {
-			server.Error(w, r, h.log, err)
+			server.Error(w, r, h.log, h.unavailable(r, err))
 		}
 	}
 }
@@ -269,7 +273,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusForbidden, "This token's role may not work the review queue.")
 		return
 	}
-	secret, sess, err := h.store.CreateSession(r.Context(), p, h.opts.SessionTTL)
+	secret, sess, err := h.store.CreateSession(r.Context(), p, server.TokenBinding(token), h.opts.SessionTTL)
 	if err != nil {
 		h.pageError(w, r, err)
 		return

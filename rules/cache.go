@@ -16,9 +16,16 @@ import (
 // table. An entry lost in a replacement is recomputed. It replaced 64
 // shards of map + RWMutex, whose lookup (lock, hash, map probe, unlock)
 // took 40% of BenchmarkMatch with stems: 40 ms of a 92 ms pass over 10 MB.
+//
+// It is bounded in entries and in bytes (keys, values and per-entry
+// overhead, estimated), and words longer than maxCachedWordBytes are never
+// kept: no real word is that long, and hostile text made of long distinct
+// words would otherwise fill the entries with megabytes each.
 type wordCache[V any] struct {
 	seed     maphash.Seed
 	maxSlots int
+	maxBytes int64
+	size     func(V) int // bytes a value holds beyond its header
 	t        atomic.Pointer[cacheTable[V]]
 }
 
@@ -26,22 +33,40 @@ type cacheTable[V any] struct {
 	slots []atomic.Pointer[cacheEntry[V]]
 	mask  uint64
 	n     atomic.Int64 // entries
+	bytes atomic.Int64 // estimated bytes of the entries
 }
 
 type cacheEntry[V any] struct {
 	hash uint64
 	key  string
 	val  V
+	cost int64
 }
+
+// maxCachedWordBytes is the longest word a cache keeps (64 Cyrillic
+// letters); cacheBytesPerEntry is the byte budget per entry of the bound,
+// cacheEntryOverhead what an entry costs beyond its key and value bytes
+// (hash, headers, the slot, allocation rounding).
+const (
+	maxCachedWordBytes = 128
+	cacheBytesPerEntry = 128
+	cacheEntryOverhead = 64
+)
+
+// stringBytes and int32sBytes are the size functions of the caches' values.
+func stringBytes(s string) int  { return len(s) }
+func int32sBytes(v []int32) int { return 4 * cap(v) }
 
 // minCacheSlots is a new cache's table: small, since a Set is compiled on
 // every reload and most see few distinct words.
 const minCacheSlots = 1 << 10
 
 // newWordCache returns a cache of at most maxEntries words (rounded up to
-// a power of two); when it is full, it starts over empty.
-func newWordCache[V any](maxEntries int) *wordCache[V] {
-	c := &wordCache[V]{seed: maphash.MakeSeed(), maxSlots: minCacheSlots}
+// a power of two) and maxEntries*cacheBytesPerEntry bytes, size telling
+// what a value holds; when it is full, it starts over empty.
+func newWordCache[V any](maxEntries int, size func(V) int) *wordCache[V] {
+	c := &wordCache[V]{seed: maphash.MakeSeed(), maxSlots: minCacheSlots,
+		maxBytes: int64(maxEntries) * cacheBytesPerEntry, size: size}
 	for c.maxSlots < 2*maxEntries {
 		c.maxSlots *= 2
 	}
@@ -70,14 +95,25 @@ func (c *wordCache[V]) get(w string) (V, bool) {
 	return zero, false
 }
 
-// put caches v for w. A table at half load is replaced by one twice its
-// size holding its entries, or, at the size limit, by an empty one.
+// put caches v for w, unless w is longer than maxCachedWordBytes. A table
+// at half load is replaced by one twice its size holding its entries, or,
+// at the size limit, by an empty one; a table at its byte limit by an
+// empty one of its size.
 func (c *wordCache[V]) put(w string, v V) {
+	if len(w) > maxCachedWordBytes {
+		return
+	}
 	h := maphash.String(c.seed, w)
+	cost := int64(len(w) + c.size(v) + cacheEntryOverhead)
 	t := c.t.Load()
-	if int(t.n.Load()) >= len(t.slots)/2 {
-		next := newCacheTable[V](min(2*len(t.slots), c.maxSlots))
-		if len(next.slots) > len(t.slots) {
+	full := int(t.n.Load()) >= len(t.slots)/2
+	if full || t.bytes.Load()+cost > c.maxBytes {
+		size := len(t.slots)
+		if full {
+			size = min(2*size, c.maxSlots)
+		}
+		next := newCacheTable[V](size)
+		if size > len(t.slots) {
 			for i := range t.slots {
 				if e := t.slots[i].Load(); e != nil {
 					next.insert(e)
@@ -90,8 +126,11 @@ func (c *wordCache[V]) put(w string, v V) {
 		}
 		t = next
 	}
-	t.insert(&cacheEntry[V]{hash: h, key: strings.Clone(w), val: v})
+	t.insert(&cacheEntry[V]{hash: h, key: strings.Clone(w), val: v, cost: cost})
 }
+
+// bytes returns the estimated bytes the cache holds.
+func (c *wordCache[V]) bytes() int64 { return c.t.Load().bytes.Load() }
 
 // insert adds e unless its word is there already; on a table that some
 // racing writers filled, it gives up rather than probe forever.
@@ -99,6 +138,7 @@ func (t *cacheTable[V]) insert(e *cacheEntry[V]) {
 	for i, probes := e.hash&t.mask, 0; probes < len(t.slots); i, probes = (i+1)&t.mask, probes+1 {
 		if t.slots[i].CompareAndSwap(nil, e) {
 			t.n.Add(1)
+			t.bytes.Add(e.cost)
 			return
 		}
 		if old := t.slots[i].Load(); old.hash == e.hash && old.key == e.key {

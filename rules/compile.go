@@ -147,7 +147,7 @@ func Compile(files []*File) (*Set, error) {
 		atomIdx: map[string]int32{}, phrIdx: map[string]int32{}, patIdx: map[string]int32{},
 	}
 	for i := range c.s.caches {
-		c.s.caches[i] = newWordCache[string](stemCacheMax)
+		c.s.caches[i] = newWordCache(stemCacheMax, stringBytes)
 	}
 	c.lists = map[string]*List{}
 	for _, f := range files {
@@ -199,7 +199,7 @@ func Compile(files []*File) (*Set, error) {
 		}
 		s.ac = ac
 		if ac.StateCount() >= memoStates {
-			s.memo = [2]*wordCache[[]int32]{newWordCache[[]int32](memoMax), newWordCache[[]int32](memoMax)}
+			s.memo = [2]*wordCache[[]int32]{newWordCache(memoMax, int32sBytes), newWordCache(memoMax, int32sBytes)}
 		}
 	}
 	s.firstOf = make([][]int32, len(s.atoms))

@@ -158,7 +158,7 @@ func TestMatcherAgreesWithReference(t *testing.T) {
 	}
 	set := compileYAML(t, b.String())
 	memoSet := compileYAML(t, b.String())
-	memoSet.memo = [2]*wordCache[[]int32]{newWordCache[[]int32](memoMax), newWordCache[[]int32](memoMax)} // as for a large automaton
+	memoSet.memo = [2]*wordCache[[]int32]{newWordCache(memoMax, int32sBytes), newWordCache(memoMax, int32sBytes)} // as for a large automaton
 	seps := []string{" ", ", ", " — ", "\n", "«", "» ", "-", ". "}
 	rng := rand.New(rand.NewPCG(7, 9))
 	for round := range 800 {

@@ -33,6 +33,7 @@ func (t Tokens) Empty() bool {
 // timing. It is safe for concurrent use.
 type Auth struct {
 	digests    [][sha256.Size]byte
+	bindings   []string // TokenBinding of each token
 	principals []vigil.Principal
 }
 
@@ -66,6 +67,7 @@ func NewAuth(t Tokens) (*Auth, error) {
 				name = fmt.Sprintf("%s-%s", g.role, hex.EncodeToString(d[:4]))
 			}
 			a.digests = append(a.digests, d)
+			a.bindings = append(a.bindings, bindingOf(d))
 			a.principals = append(a.principals, vigil.Principal{Name: name, Role: g.role})
 		}
 	}
@@ -94,6 +96,31 @@ func (a *Auth) Authenticate(token string) (vigil.Principal, bool) {
 		return vigil.Principal{}, false
 	}
 	return a.principals[idx], true
+}
+
+// TokenBinding names a token without revealing it: the hex SHA-256 of its
+// SHA-256 digest. A moderator's page session records the binding of the
+// token it was made with (see Holds).
+func TokenBinding(token string) string { return bindingOf(sha256.Sum256([]byte(token))) }
+
+func bindingOf(digest [sha256.Size]byte) string {
+	b := sha256.Sum256(digest[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Holds reports whether the token named by binding (see TokenBinding) is
+// still configured, for p: false once that token is removed or rotated
+// (the same name with a new token), so a session made with it ends.
+func (a *Auth) Holds(p vigil.Principal, binding string) bool {
+	found := 0
+	for i := range a.bindings {
+		eq := subtle.ConstantTimeCompare([]byte(binding), []byte(a.bindings[i]))
+		if a.principals[i] != p {
+			eq = 0
+		}
+		found |= eq
+	}
+	return found == 1
 }
 
 // Known reports whether p (name and role) belongs to a configured token.

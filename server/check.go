@@ -109,23 +109,108 @@ func DecodeDocument(b []byte, maxBytes int) (vigil.Document, error) {
 // the request as a whole (not JSON, too many documents); each document's
 // own validation error is in errs, at its index, nil for a valid one.
 func DecodeBatch(b []byte, maxDocs, maxBytes int) (docs []vigil.Document, errs []error, err error) {
-	var req BatchRequest
-	if err := decodeJSON(b, &req); err != nil {
-		return nil, nil, err
+	return DecodeBatchFrom(bytes.NewReader(b), maxDocs, maxBytes)
+}
+
+// DecodeBatchFrom is DecodeBatch reading the body as it streams. It counts
+// the documents as they are decoded and stops at the first one past
+// maxDocs, so a batch over the limit is refused (ETOOLARGE) after reading
+// at most maxDocs+1 documents, however long its array: memory and time
+// are bounded by the limit, not by the body. Invalid UTF-8 anywhere is an
+// error naming its byte; a document of the wrong JSON type gets its own
+// error in errs.
+func DecodeBatchFrom(r io.Reader, maxDocs, maxBytes int) (docs []vigil.Document, errs []error, err error) {
+	ur := &utf8Reader{r: r}
+	dec := json.NewDecoder(ur)
+	fail := func(err error) ([]vigil.Document, []error, error) {
+		var ve *vigil.Error
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &ve):
+			return nil, nil, ve
+		case errors.As(err, &mbe):
+			return nil, nil, vigil.Errorf(vigil.ETOOLARGE, "request body is over the limit of %d bytes", mbe.Limit)
+		}
+		return nil, nil, vigil.Errorf(vigil.EINVALID, "request body: %s", jsonError(err))
 	}
-	if req.Documents == nil {
-		return nil, nil, vigil.Errorf(vigil.EINVALID, `request body: "documents" is required: {"documents":[...]}`)
+	want := func(d json.Delim, what string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if tok != d {
+			return vigil.Errorf(vigil.EINVALID, `request body: %s at byte %d; want {"documents":[...]}`, what, dec.InputOffset())
+		}
+		return nil
 	}
-	if len(req.Documents) > maxDocs {
-		return nil, nil, vigil.Errorf(vigil.ETOOLARGE, "batch of %d documents is over the limit of %d", len(req.Documents), maxDocs)
+	if err := want('{', "not a JSON object"); err != nil {
+		return fail(err)
 	}
-	errs = make([]error, len(req.Documents))
-	for i := range req.Documents {
-		if err := req.Documents[i].Validate(maxBytes); err != nil {
-			errs[i] = vigil.Errorf(vigil.ErrorCode(err), "documents[%d]: %s", i, vigil.ErrorMessage(err))
+	found := false
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		if key != "documents" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		if tok == nil { // "documents": null
+			found = false
+			continue
+		}
+		if tok != json.Delim('[') {
+			return nil, nil, vigil.Errorf(vigil.EINVALID, `request body: "documents" must be an array: {"documents":[...]}`)
+		}
+		found, docs, errs = true, docs[:0], errs[:0]
+		for dec.More() {
+			if len(docs) == maxDocs {
+				return nil, nil, vigil.Errorf(vigil.ETOOLARGE, "batch of %d documents or more is over the limit of %d", maxDocs+1, maxDocs)
+			}
+			var doc vigil.Document
+			var derr error
+			if err := dec.Decode(&doc); err != nil {
+				var te *json.UnmarshalTypeError
+				if !errors.As(err, &te) {
+					return fail(err)
+				}
+				derr = vigil.Errorf(vigil.EINVALID, "%s", jsonError(err))
+				if te.Field == "" {
+					derr = vigil.Errorf(vigil.EINVALID, "a JSON %s, not a document object", te.Value)
+				}
+			} else {
+				derr = doc.Validate(maxBytes)
+			}
+			if derr != nil {
+				derr = vigil.Errorf(vigil.ErrorCode(derr), "documents[%d]: %s", len(docs), vigil.ErrorMessage(derr))
+			}
+			docs, errs = append(docs, doc), append(errs, derr)
+		}
+		if err := want(']', "unterminated documents array"); err != nil {
+			return fail(err)
 		}
 	}
-	return req.Documents, errs, nil
+	if err := want('}', "unterminated object"); err != nil {
+		return fail(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return fail(err)
+		}
+		return nil, nil, vigil.Errorf(vigil.EINVALID, "request body: data after the JSON value at byte %d", dec.InputOffset())
+	}
+	if !found {
+		return nil, nil, vigil.Errorf(vigil.EINVALID, `request body: "documents" is required: {"documents":[...]}`)
+	}
+	return docs, errs, nil
 }
 
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +226,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, err)
 		return
 	}
-	release, err := s.limit.acquire(r.Context(), 1)
+	release, err := s.limit.acquire(r.Context(), 1, doc.Size() > s.cfg.LargeDocumentBytes)
 	if err != nil {
 		s.refuse(w, r, err)
 		return
@@ -156,22 +241,28 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, s.log, v.Error)
 		return
 	}
-	if err := s.enqueue(r.Context(), []vigil.Document{doc}, []vigil.Verdict{v}); err != nil {
+	vs := []vigil.Verdict{v}
+	if err := s.enqueue(r.Context(), []vigil.Document{doc}, vs); err != nil {
 		Error(w, r, s.log, err)
+		return
+	}
+	if vs[0].Error != nil { // the queue refused the document as invalid
+		Error(w, r, s.log, vs[0].Error)
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
 }
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
-	buf, err := readBody(w, r, s.cfg.MaxBatchBytes)
+	// Decoded as it streams: a batch over the document limit is refused at
+	// its first document too many, without decoding the rest.
+	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBytes)
+	docs, errs, err := DecodeBatchFrom(body, s.cfg.MaxBatchDocuments, s.cfg.MaxDocumentBytes)
 	if err != nil {
-		s.refuse(w, r, err)
-		return
-	}
-	docs, errs, err := DecodeBatch(buf.Bytes(), s.cfg.MaxBatchDocuments, s.cfg.MaxDocumentBytes)
-	bufPool.Put(buf)
-	if err != nil {
+		// The rest of the body (within the limit) is read and dropped, in
+		// 32 KiB steps: a client still sending would otherwise have its
+		// connection reset and lose the answer.
+		io.Copy(io.Discard, body)
 		s.refuse(w, r, err)
 		return
 	}
@@ -194,7 +285,11 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(valid) > 0 {
-		release, err := s.limit.acquire(r.Context(), len(valid))
+		large := false
+		for i := range valid {
+			large = large || valid[i].Size() > s.cfg.LargeDocumentBytes
+		}
+		release, err := s.limit.acquire(r.Context(), len(valid), large)
 		if err != nil {
 			s.refuse(w, r, err)
 			return
@@ -205,11 +300,13 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		release()
 		for j, v := range verdicts {
 			s.m.ObserveVerdict(valid[j].Kind, v)
-			out[at[j]] = v
 		}
 		if err := s.enqueue(r.Context(), valid, verdicts); err != nil {
 			Error(w, r, s.log, err)
 			return
+		}
+		for j, v := range verdicts {
+			out[at[j]] = v
 		}
 	}
 	writeJSON(w, http.StatusOK, BatchResponse{Verdicts: out})
@@ -217,9 +314,11 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 
 // enqueue puts every document whose verdict is review into the review
 // queue, before the caller hears the verdict: if the process dies after
-// answering, nothing is lost. Any failure fails the request (503) so the
-// CMS retries; items already queued are not duplicated, the queue being
-// idempotent on document content.
+// answering, nothing is lost. A document the queue refuses as invalid
+// (EINVALID: retrying would not help) gets that error in its verdict, which
+// no longer says review, and the others go on. Any other failure fails the
+// request (503) so the CMS retries; items already queued are not
+// duplicated, the queue being idempotent on document content.
 func (s *Server) enqueue(ctx context.Context, docs []vigil.Document, verdicts []vigil.Verdict) error {
 	var ectx context.Context
 	for i, v := range verdicts {
@@ -232,6 +331,12 @@ func (s *Server) enqueue(ctx context.Context, docs []vigil.Document, verdicts []
 			defer cancel()
 		}
 		if err := s.deps.Review.Enqueue(ectx, docs[i], v); err != nil {
+			if vigil.ErrorCode(err) == vigil.EINVALID {
+				s.log.WarnContext(ctx, "review queue refused document", "doc", docs[i].ID, "error", err)
+				verdicts[i] = vigil.Verdict{ID: v.ID, Tags: []vigil.Tag{}, Flags: []vigil.Flag{},
+					Error: &vigil.Error{Code: vigil.EINVALID, Message: vigil.ErrorMessage(err)}}
+				continue
+			}
 			s.log.ErrorContext(ctx, "review enqueue failed", "doc", docs[i].ID, "error", err)
 			return vigil.Errorf(vigil.EUNAVAILABLE, "review queue unavailable, document %q not queued; retry", docs[i].ID)
 		}
@@ -249,4 +354,58 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 		s.m.Rejected(metrics.RejectOverload)
 	}
 	Error(w, r, s.log, err)
+}
+
+// utf8Reader passes a request body through, failing with EINVALID at the
+// first byte that is not valid UTF-8 (naming its offset), so a streamed
+// body is checked as strictly as a buffered one: encoding/json would
+// otherwise turn bad bytes into U+FFFD without a word. A character cut by
+// a read is held back until its remaining bytes arrive.
+type utf8Reader struct {
+	r     io.Reader
+	off   int64  // bytes passed on so far
+	carry []byte // the start of a character cut by the last read
+	err   error
+}
+
+func (u *utf8Reader) Read(p []byte) (int, error) {
+	if u.err != nil {
+		return 0, u.err
+	}
+	if len(p) < utf8.UTFMax {
+		return 0, io.ErrShortBuffer
+	}
+	for {
+		c := copy(p, u.carry)
+		n, err := u.r.Read(p[c:])
+		n += c
+		i := 0
+		for i < n {
+			if p[i] < utf8.RuneSelf {
+				i++
+				continue
+			}
+			if err == nil && !utf8.FullRune(p[i:n]) {
+				break // the rest comes with the next read
+			}
+			if r, size := utf8.DecodeRune(p[i:n]); r != utf8.RuneError || size > 1 {
+				i += size
+				continue
+			}
+			u.err = vigil.Errorf(vigil.EINVALID, "request body: invalid UTF-8 at byte %d", u.off+int64(i))
+			u.off += int64(i)
+			if i == 0 {
+				return 0, u.err
+			}
+			return i, nil
+		}
+		u.carry = append(u.carry[:0], p[i:n]...)
+		u.off += int64(i)
+		if err != nil {
+			u.err = err
+		}
+		if i > 0 || err != nil {
+			return i, err
+		}
+	}
 }

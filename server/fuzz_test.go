@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -16,6 +18,7 @@ func FuzzDecodeDocument(f *testing.F) {
 		`{"id":"a","kind":"comment","lang":"kk","title":"x","tags":["security"]}`,
 		`{"id":"","body":"x"}`, `{"id":"a"}`, `[]`, `null`, `{"id":"a","body":"x"} {}`,
 		`{"id":"a","body":"\ud800"}`, "{\"id\":\"a\",\"body\":\"\xff\"}", `{"id":1e999}`,
+		`{"id":"a\u0000","body":"x"}`, `{"id":"a","author":"\u0000","body":"x\u0000"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -28,25 +31,39 @@ func FuzzDecodeDocument(f *testing.F) {
 			return
 		}
 		if doc.ID == "" || len(doc.ID) > vigil.MaxIDBytes || (doc.Body == "" && doc.Title == "") ||
-			doc.Size() > 4096 || !utf8.ValidString(doc.Body) || (doc.Kind != vigil.KindArticle && doc.Kind != vigil.KindComment) {
+			doc.Size() > 4096 || !utf8.ValidString(doc.Body) || (doc.Kind != vigil.KindArticle && doc.Kind != vigil.KindComment) ||
+			strings.ContainsRune(doc.ID+doc.Author+doc.Section, 0) {
 			t.Fatalf("accepted an invalid document: %+v", doc)
 		}
 	})
 }
 
 // FuzzDecodeBatch: no input panics; an accepted batch has an error slot per
-// document and is within the count limit.
+// document and is within the count limit; the body read a byte at a time
+// (characters cut between reads) decodes exactly as read whole.
 func FuzzDecodeBatch(f *testing.F) {
 	for _, s := range []string{
 		`{"documents":[{"id":"a","body":"x"},{"id":"b","kind":"tweet","body":"x"}]}`,
 		`{"documents":[]}`, `{"documents":null}`, `{}`, `{"documents":[1,2]}`, `{"documents":[{},{},{},{}]}`,
+		`{"x":{"documents":[]},"documents":[{"id":"я","body":"ж"}],"documents":[]}`, `{"documents":[{"id":"a\u0000","body":"x"}]}`,
+		"{\"documents\":[{\"id\":\"a\",\"body\":\"\xd0\"}]}", `{"documents":[{"id":"a","body":"x"}]} []`, `{"documents":{}}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		docs, errs, err := server.DecodeBatch(b, 3, 4096)
+		sdocs, serrs, serr := server.DecodeBatchFrom(&oneByteReader{r: bytes.NewReader(b)}, 3, 4096)
+		if vigil.ErrorCode(err) != vigil.ErrorCode(serr) || len(sdocs) != len(docs) || len(serrs) != len(errs) {
+			t.Fatalf("whole: %d docs, %v; a byte at a time: %d docs, %v", len(docs), err, len(sdocs), serr)
+		}
 		if err != nil {
+			if c := vigil.ErrorCode(err); c != vigil.EINVALID && c != vigil.ETOOLARGE {
+				t.Fatalf("error code %s (%v); want EINVALID or ETOOLARGE", c, err)
+			}
 			return
+		}
+		if !utf8.Valid(b) {
+			t.Fatalf("accepted a body of invalid UTF-8: %q", b)
 		}
 		if len(docs) > 3 || len(errs) != len(docs) {
 			t.Fatalf("%d docs, %d errors; want at most 3 and one slot each", len(docs), len(errs))

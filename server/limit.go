@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -14,31 +15,59 @@ import (
 // Retry-After), so that under overload the server answers quickly and
 // keeps its latency for the work it accepted instead of queueing without
 // bound.
+//
+// Large documents (a request holding one) also need a place in a second,
+// smaller lane, waiting at most largeWait for it: however many arrive at
+// once, they keep at most that many cores and never take all the places
+// ordinary articles need.
 type limiter struct {
-	sem  *semaphore.Weighted
-	size int64
-	wait time.Duration
+	sem, large      *semaphore.Weighted
+	size, largeSize int64
+	wait, largeWait time.Duration
 }
 
-func newLimiter(size int, wait time.Duration) *limiter {
-	return &limiter{sem: semaphore.NewWeighted(int64(size)), size: int64(size), wait: wait}
+func newLimiter(size int, wait time.Duration, large int, largeWait time.Duration) *limiter {
+	return &limiter{sem: semaphore.NewWeighted(int64(size)), size: int64(size), wait: wait,
+		large: semaphore.NewWeighted(int64(large)), largeSize: int64(large), largeWait: largeWait}
+}
+
+// take takes w of sem, waiting at most wait; busy words the refusal.
+func take(ctx context.Context, sem *semaphore.Weighted, w int64, wait time.Duration, busy string) error {
+	if sem.TryAcquire(w) {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	err := sem.Acquire(wctx, w)
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return vigil.Errorf(vigil.EUNAVAILABLE, "request cancelled while waiting: %v", ctx.Err())
+		}
+		return vigil.Errorf(vigil.EUNAVAILABLE, "server busy: %s; retry later", busy)
+	}
+	return nil
 }
 
 // acquire takes room for n documents (at most the whole limit, so a batch
-// larger than the limit runs alone) and returns the function that gives it
-// back.
-func (l *limiter) acquire(ctx context.Context, n int) (release func(), err error) {
-	w := min(int64(max(n, 1)), l.size)
-	if !l.sem.TryAcquire(w) {
-		wctx, cancel := context.WithTimeout(ctx, l.wait)
-		err := l.sem.Acquire(wctx, w)
-		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, vigil.Errorf(vigil.EUNAVAILABLE, "request cancelled while waiting: %v", ctx.Err())
-			}
-			return nil, vigil.Errorf(vigil.EUNAVAILABLE, "server busy: %d documents in flight; retry later", l.size)
+// larger than the limit runs alone), and a place in the large lane when
+// large is set, and returns the function that gives them back.
+func (l *limiter) acquire(ctx context.Context, n int, large bool) (release func(), err error) {
+	if large {
+		if err := take(ctx, l.large, 1, l.largeWait, strconv.FormatInt(l.largeSize, 10)+" large documents in flight"); err != nil {
+			return nil, err
 		}
 	}
-	return func() { l.sem.Release(w) }, nil
+	w := min(int64(max(n, 1)), l.size)
+	if err := take(ctx, l.sem, w, l.wait, strconv.FormatInt(l.size, 10)+" documents in flight"); err != nil {
+		if large {
+			l.large.Release(1)
+		}
+		return nil, err
+	}
+	return func() {
+		l.sem.Release(w)
+		if large {
+			l.large.Release(1)
+		}
+	}, nil
 }

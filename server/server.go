@@ -75,6 +75,14 @@ type Config struct {
 	// it is answered 503 with Retry-After (default 100ms).
 	MaxInFlight int           `yaml:"max_in_flight"`
 	QueueWait   time.Duration `yaml:"queue_wait"`
+	// A request holding a document over LargeDocumentBytes (default
+	// 64 KiB: twenty times a news article) also needs one of
+	// MaxLargeInFlight places (default one per two cores, at least one),
+	// waiting at most LargeQueueWait (default 1s) before its 503: large
+	// and hostile documents cannot take every core or every place.
+	LargeDocumentBytes int           `yaml:"large_document_bytes"`
+	MaxLargeInFlight   int           `yaml:"max_large_in_flight"`
+	LargeQueueWait     time.Duration `yaml:"large_queue_wait"`
 }
 
 // Default returns c with every zero field set to its default.
@@ -107,6 +115,13 @@ func (c Config) Default() Config {
 	if c.MaxInFlight <= 0 {
 		c.MaxInFlight = 8 * runtime.GOMAXPROCS(0)
 	}
+	if c.LargeDocumentBytes <= 0 {
+		c.LargeDocumentBytes = 64 << 10
+	}
+	if c.MaxLargeInFlight <= 0 {
+		c.MaxLargeInFlight = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	set(&c.LargeQueueWait, time.Second)
 	return c
 }
 
@@ -162,7 +177,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		deps:  deps,
 		log:   deps.Log.With("component", "server"),
 		auth:  auth,
-		limit: newLimiter(cfg.MaxInFlight, cfg.QueueWait),
+		limit: newLimiter(cfg.MaxInFlight, cfg.QueueWait, cfg.MaxLargeInFlight, cfg.LargeQueueWait),
 		m:     deps.Metrics,
 		mux:   http.NewServeMux(),
 	}

@@ -204,7 +204,7 @@ func writeSummary(path string, s retag.Summary) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return os.WriteFile(path, append(b, '\n'), 0o640)
 }
 
 // redactURL hides a password in a database URL before it is logged.

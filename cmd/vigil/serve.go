@@ -137,12 +137,13 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 
 	srv, err := server.New(cfg.Config, server.Deps{
 		Checker: live, Review: store, Metrics: m, Gatherer: reg, Log: log,
-		Ready: []server.ReadyCheck{{Name: "engine", Check: live.ready}, {Name: "storage", Check: store.Ping}},
+		Ready: []server.ReadyCheck{{Name: "engine", Check: live.ready}, {Name: "storage", Check: store.CheckWritable}},
 	})
 	if err != nil {
 		return err
 	}
-	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known})
+	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds,
+		SecureCookies: cfg.SecureCookies})
 	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
 	srv.Mount("/review/", "review_page", rh)
 

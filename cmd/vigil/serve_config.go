@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,10 @@ type serveConfig struct {
 	// means the ones embedded in the binary.
 	Models string `yaml:"models"`
 	Rules  string `yaml:"rules"`
+	// SecureCookies marks the moderators' page session cookie Secure even
+	// when requests arrive over plain HTTP, as they do behind a proxy that
+	// ends TLS (default false: Secure only on a TLS connection here).
+	SecureCookies bool `yaml:"secure_cookies"`
 	// Workers is how many documents a batch checks at once (default: cores).
 	Workers int `yaml:"workers"`
 	// Thresholds override the review thresholds the model bundle ships,
@@ -122,6 +127,13 @@ func loadServeConfig(path string, getenv func(string) string) (serveConfig, erro
 		if v := getenv(e.name); v != "" {
 			*e.dst = splitTokens(v)
 		}
+	}
+	if v := getenv("VIGIL_SECURE_COOKIES"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("config: VIGIL_SECURE_COOKIES=%q: want true or false", v)
+		}
+		c.SecureCookies = b
 	}
 	return c, nil
 }

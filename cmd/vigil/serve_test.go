@@ -28,6 +28,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 data_dir: /var/lib/vigil
 max_in_flight: 32
 check_timeout: 2s
+secure_cookies: true
 tokens:
   cms: [from-file]
   moderator: ["alice:m1"]
@@ -69,6 +70,7 @@ thresholds:
 		{"log format: default", c.Log.Format, "json"},
 		{"max in flight", c.MaxInFlight, 32},
 		{"check timeout", c.CheckTimeout, 2 * time.Second},
+		{"secure cookies: file", c.SecureCookies, true},
 		{"reload", c.Jobs.Reload, 5 * time.Minute},
 		{"lease expiry default", c.Jobs.LeaseExpiry, time.Minute},
 		{"retag schedule", c.Jobs.Retag.Schedule, "0 3 * * *"},
@@ -82,8 +84,11 @@ thresholds:
 	}
 
 	d, err := loadServeConfig("", func(string) string { return "" })
-	if err != nil || d.Addr != "127.0.0.1:8080" || d.DataDir != "./vigil-data" || !d.Tokens.Empty() {
+	if err != nil || d.Addr != "127.0.0.1:8080" || d.DataDir != "./vigil-data" || !d.Tokens.Empty() || d.SecureCookies {
 		t.Errorf("defaults: %+v, %v", d, err)
+	}
+	if e, err := loadServeConfig("", func(k string) string { return map[string]string{"VIGIL_SECURE_COOKIES": "1"}[k] }); err != nil || !e.SecureCookies {
+		t.Errorf("VIGIL_SECURE_COOKIES=1: secure cookies %v, %v", e.SecureCookies, err)
 	}
 }
 
