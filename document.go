@@ -74,8 +74,8 @@ func (d *Document) Validate(maxBytes int) error {
 			}
 		}
 	}
-	if d.Title == "" && d.Body == "" {
-		return Errorf(EINVALID, "document %q: body or title is required", d.ID)
+	if strings.TrimSpace(d.Title) == "" && strings.TrimSpace(d.Body) == "" {
+		return Errorf(EINVALID, "document %q: body or title is required (white space alone is no text)", d.ID)
 	}
 	switch d.Kind {
 	case "":

@@ -25,6 +25,7 @@ func TestDocumentValidate(t *testing.T) {
 		{"long id", vigil.Document{ID: strings.Repeat("x", 257), Body: "x"}, 0, vigil.EINVALID, "over the limit of 256"},
 		{"id of 256 bytes", vigil.Document{ID: strings.Repeat("ж", 128), Body: "x"}, 0, "", ""},
 		{"no text", vigil.Document{ID: "a", Author: "b"}, 0, vigil.EINVALID, "body or title is required"},
+		{"blank text", vigil.Document{ID: "a", Title: " \n", Body: "\t  \u00a0"}, 0, vigil.EINVALID, "body or title is required"},
 		{"bad kind", vigil.Document{ID: "a", Kind: "tweet", Body: "x"}, 0, vigil.EINVALID, `kind "tweet"`},
 		{"bad lang", vigil.Document{ID: "a", Lang: "de", Body: "x"}, 0, vigil.EINVALID, `lang "de"`},
 		{"bad utf8 body", vigil.Document{ID: "a", Body: "ok\xffno"}, 0, vigil.EINVALID, "body: invalid UTF-8 at byte 2"},

@@ -105,7 +105,11 @@ type Evidence struct {
 	Field   string  `json:"field,omitempty"`
 	Start   int     `json:"start"`
 	End     int     `json:"end"`
-	Text    string  `json:"text,omitempty"`
+	// StartUTF16 and EndUTF16 are Start and End in UTF-16 code units, the
+	// offsets of JavaScript strings (a CMS highlighting in a browser).
+	StartUTF16 int    `json:"start_utf16"`
+	EndUTF16   int    `json:"end_utf16"`
+	Text       string `json:"text,omitempty"`
 	// Group says what a flag's evidence shows: EvidenceRule (a rule that
 	// fired), EvidenceCall (a call to act), EvidenceCause (an extremist
 	// cause, destination or organization) or EvidenceModel (the model's
@@ -130,6 +134,9 @@ type Entity struct {
 	Field     string `json:"field"`
 	Start     int    `json:"start"`
 	End       int    `json:"end"`
+	// StartUTF16 and EndUTF16 are Start and End in UTF-16 code units.
+	StartUTF16 int `json:"start_utf16"`
+	EndUTF16   int `json:"end_utf16"`
 	// Banned is set for organisations recognised as terrorist or extremist
 	// in Kazakhstan.
 	Banned bool `json:"banned,omitempty"`

@@ -184,3 +184,22 @@ func TestMergeSpans(t *testing.T) {
 		t.Errorf("merged %q, want %q", texts, want)
 	}
 }
+
+func TestFillUTF16(t *testing.T) {
+	body := "Брат 👍, вступай" // Cyrillic: 2 bytes, 1 unit; the emoji: 4 bytes, 2 units
+	f := Field{Name: "body", Original: body}
+	at := func(s string) (int, int) { i := strings.Index(body, s); return i, i + len(s) }
+	s1, e1 := at("вступай")
+	s2, e2 := at("Брат")
+	v := vigil.Verdict{
+		Flags:    []vigil.Flag{{Evidence: []vigil.Evidence{{Field: "body", Start: s1, End: e1}}}},
+		Entities: []vigil.Entity{{Field: "body", Start: s2, End: e2}},
+	}
+	fillUTF16(&v, []Field{f})
+	if e := v.Flags[0].Evidence[0]; e.StartUTF16 != 9 || e.EndUTF16 != 16 {
+		t.Errorf("вступай at UTF-16 [%d, %d), want [9, 16)", e.StartUTF16, e.EndUTF16)
+	}
+	if e := v.Entities[0]; e.StartUTF16 != 0 || e.EndUTF16 != 4 {
+		t.Errorf("Брат at UTF-16 [%d, %d), want [0, 4)", e.StartUTF16, e.EndUTF16)
+	}
+}

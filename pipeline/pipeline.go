@@ -76,6 +76,7 @@ func (p *Pipeline) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict
 		}
 	}
 	it.Verdict.Lang = it.Lang
+	fillUTF16(&it.Verdict, it.Fields)
 	it.Verdict.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return it.Verdict
 }
