@@ -14,9 +14,10 @@ import (
 
 // Exit codes, per the contract.
 const (
-	exitOK    = 0
-	exitFail  = 1
-	exitUsage = 2
+	exitOK          = 0
+	exitFail        = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // a signal stopped a command before it finished
 )
 
 // env is what a subcommand may touch of the outside world, so tests can run
@@ -47,16 +48,20 @@ func register(name string, c command) {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	if ctx.Err() != nil && code != exitOK {
+		code = exitInterrupted // serve's graceful stop on SIGTERM still exits 0
+	}
 	stop()
 	os.Exit(code)
 }
 
 func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(e.stderr)
-		if len(args) == 0 {
-			return exitUsage
-		}
+		return exitUsage
+	}
+	if isHelp(args[0]) || args[0] == "help" {
+		usage(e.stdout)
 		return exitOK
 	}
 	c, ok := commands[args[0]]
@@ -65,7 +70,31 @@ func run(ctx context.Context, e *env, args []string) int {
 		usage(e.stderr)
 		return exitUsage
 	}
+	if wantsHelp(args[1:]) {
+		// Help is output, not an error: the command's usage goes to stdout
+		// and the exit code is 0, for every command.
+		he := *e
+		he.stderr = e.stdout
+		c.run(ctx, &he, []string{"-h"})
+		return exitOK
+	}
 	return c.run(ctx, e, args[1:])
+}
+
+func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
+// wantsHelp reports whether a command's arguments ask for its help (before
+// any "--").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if isHelp(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func usage(w io.Writer) {
