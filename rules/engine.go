@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/pipeline"
@@ -230,23 +229,6 @@ func fingerprint(raw []rawFile) string {
 		h.Write(r.data)
 	}
 	return string(h.Sum(nil))
-}
-
-// Watch calls Reload every interval until ctx ends, logging failures. The
-// server may instead call Reload from its own scheduler.
-func (e *Engine) Watch(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := e.Reload(); err != nil {
-				e.log.Warn("rule reload failed", "err", err)
-			}
-		}
-	}
 }
 
 // ShadowCounts returns how often each shadow rule has fired since the

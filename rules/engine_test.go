@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/pipeline"
@@ -186,32 +185,6 @@ func TestEngineErrors(t *testing.T) {
 	}
 }
 
-// TestEngineWatch: the polling watcher picks up a changed pack by itself.
-func TestEngineWatch(t *testing.T) {
-	dir := t.TempDir()
-	writePack(t, dir, "w.yaml", packV1)
-	e, err := New(Options{Dirs: []string{dir}, NoEmbedded: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1 := e.Version()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { e.Watch(ctx, 10*time.Millisecond); close(done) }()
-	writePack(t, dir, "w.yaml", strings.Replace(packV1, "самовар]", "самокат]", 1))
-	deadline := time.Now().Add(5 * time.Second)
-	for e.Version() == v1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	<-done
-	if e.Version() == v1 {
-		t.Fatal("watcher did not reload the changed pack")
-	}
-	if it := checkItem(e, "самокаты"); len(tagNames(it)) != 1 {
-		t.Errorf("tags %v after watch reload", tagNames(it))
-	}
-}
 
 // TestApplyVetoAcrossFields: a rule's top-level none terms are looked for
 // in every field, so a report's title vetoes the call its body quotes,

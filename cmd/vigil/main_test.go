@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHelpGoesToStdout: help is output, not an error, for vigil itself and
@@ -41,5 +42,20 @@ func TestVersion(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("version output lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+func TestLogDurationsAsText(t *testing.T) {
+	var b strings.Builder
+	c := &serveConfig{}
+	c.Log.Format = "json"
+	c.Log.Level = "info"
+	log, err := c.logger(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("x", "took", 1500*time.Millisecond)
+	if !strings.Contains(b.String(), `"took":"1.5s"`) {
+		t.Errorf("log line %s: want the duration as text", b.String())
 	}
 }

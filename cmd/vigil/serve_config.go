@@ -149,13 +149,22 @@ func splitTokens(s string) []string {
 	return out
 }
 
+// durationsAsText writes durations as "1.5s", not as nanoseconds: a JSON
+// log read by a human or a log search should not need arithmetic.
+func durationsAsText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.String(a.Key, a.Value.Duration().String())
+	}
+	return a
+}
+
 // logger builds the service's logger on w from the log settings.
 func (c *serveConfig) logger(w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.Log.Level)); err != nil {
 		return nil, fmt.Errorf("config: log level %q: want debug, info, warn or error", c.Log.Level)
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationsAsText}
 	switch c.Log.Format {
 	case "json", "":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
