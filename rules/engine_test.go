@@ -185,7 +185,6 @@ func TestEngineErrors(t *testing.T) {
 	}
 }
 
-
 // TestApplyVetoAcrossFields: a rule's top-level none terms are looked for
 // in every field, so a report's title vetoes the call its body quotes,
 // while a none nested inside a group stays local to its field.
