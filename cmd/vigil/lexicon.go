@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -26,7 +27,7 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("lexicon", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: vigil lexicon --data FILE[,FILE...] [--out FILE] [flags]\n\n"+
+		fmt.Fprintln(e.stderr, "usage: vigil lexicon --data FILE[,FILE...] --out FILE [flags]\n\n"+
 			"Counts the words (NFKC, lower case, ё as е, runs of letters) of the titles and bodies\n"+
 			"of JSONL documents and writes the most frequent ones, gzipped, for the normalizer.\n"+
 			"With --rules, the words of that pack directory's terms and aliases are added, counted\n"+
@@ -40,15 +41,18 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 		minCount, top, boost int
 	)
 	fs.StringVar(&data, "data", "", "JSONL `FILES`, comma-separated")
-	fs.StringVar(&out, "out", lexiconDefaultOut, "lexicon `FILE` to write")
+	fs.StringVar(&out, "out", "", "lexicon `FILE` to write (required; the shipped one is "+lexiconDefaultOut+")")
 	fs.IntVar(&minCount, "min-count", 2, "keep words seen at least `N` times")
 	fs.IntVar(&top, "max", 80000, "keep at most `N` words")
 	fs.IntVar(&boost, "boost-rank", 1000, "--rules words count at least as often as the `N`th most frequent word")
 	fs.StringVar(&rulesDir, "rules", "", "rule pack `DIR` whose terms' words are added to the lexicon")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitUsage
 	}
-	if data == "" || fs.NArg() > 0 {
+	if data == "" || out == "" || fs.NArg() > 0 {
 		fs.Usage()
 		return exitUsage
 	}

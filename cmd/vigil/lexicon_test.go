@@ -48,7 +48,7 @@ func TestShippedLexiconReproducible(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("pipeline/lexicon.txt.gz is not what the documented command builds (the data, the rule packs "+
 			"or the builder changed); rebuild it from the repository root with\n"+
-			"go run ./cmd/vigil lexicon --data %s", strings.Join(shippedLexiconData, ","))
+			"go run ./cmd/vigil lexicon --out pipeline/lexicon.txt.gz --data %s", strings.Join(shippedLexiconData, ","))
 	}
 }
 

@@ -94,6 +94,10 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil retag: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
+	if job.In == "" {
+		fmt.Fprintln(e.stderr, "vigil retag: no input: --in is required (a JSONL or CSV file, - for stdin, or a postgres:// URL)")
+		return exitUsage
+	}
 	cols, err := retag.ParseColumnMap(columns)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil retag: --csv-map: %s\n", vigil.ErrorMessage(err))
