@@ -48,6 +48,8 @@ type trainParams struct {
 	Tokenizer    string                 `json:"tokenizer,omitempty"`
 	DevFraction  float64                `json:"dev_fraction,omitempty"`
 	MinPrecision map[string]float64     `json:"min_precision,omitempty"`
+	// Calibrated names the labels whose scores were calibrated (Platt).
+	Calibrated []string `json:"calibrated,omitempty"`
 }
 
 func runTrain(ctx context.Context, e *env, args []string) int {
@@ -219,6 +221,12 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
 		return exitFail
 	}
+	// Scores become calibrated probabilities (Platt scaling on the same
+	// held-out data), then thresholds are chosen on that scale.
+	if p.Calibrated, err = m.Calibrate(threshEx); err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: calibrate: %v\n", err)
+		return exitFail
+	}
 	devScores, err := m.SelectThresholds(threshEx, p.MinPrecision)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil train: thresholds: %v\n", err)
@@ -233,6 +241,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		}
 		for i := range final.Labels {
 			final.Labels[i].Threshold = m.Labels[i].Threshold
+			final.Labels[i].CalibA, final.Labels[i].CalibB = m.Labels[i].CalibA, m.Labels[i].CalibB
 		}
 		m = final
 	}
