@@ -29,6 +29,9 @@ func (m *Model) Calibrate(dev []Example) ([]string, error) {
 	for _, ex := range dev {
 		buf = m.Scores(buf[:0], ex.Fields)
 		for l := range L {
+			if !ex.Knows(l) {
+				continue
+			}
 			p := min(max(buf[l], 1e-12), 1-1e-12)
 			z[l] = append(z[l], math.Log(p/(1-p)))
 			gold[l] = append(gold[l], slices.Contains(ex.Labels, l))

@@ -35,3 +35,17 @@ func TestFitPlatt(t *testing.T) {
 		t.Error("FitPlatt with no negative: ok")
 	}
 }
+
+func TestExampleKnows(t *testing.T) {
+	all := Example{Labels: []int{1}}
+	weak := Example{Labels: []int{1}, Only: []int{1, 2}}
+	for _, tc := range []struct {
+		ex   Example
+		l    int
+		want bool
+	}{{all, 0, true}, {all, 3, true}, {weak, 1, true}, {weak, 2, true}, {weak, 0, false}} {
+		if got := tc.ex.Knows(tc.l); got != tc.want {
+			t.Errorf("%+v.Knows(%d) = %v, want %v", tc.ex, tc.l, got, tc.want)
+		}
+	}
+}
