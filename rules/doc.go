@@ -23,9 +23,11 @@
 //	    mode: live               # or shadow: evaluated and counted, changes nothing
 //	    severity: high           # low, medium, high, critical
 //	    action: {flag: extremist_recruitment, weight: 0.6}
-//	                             # or {tag: government, score: 0.8}
+//	                             # or {tag: government, score: 0.84}: the score is the
+//	                             # rule's measured precision, a probability
 //	                             # or {entity: {type: org, canonical: "...", banned: true}}
-//	    min_hits: 1              # distinct mentions needed (topic rules use 2-3)
+//	    min_hits: 1              # distinct mentions needed (topic rules use 2-3); a tag
+//	                             # rule firing only in a long body (over 80 words) needs 2
 //	    any:  ["$join_ru NEAR/6 $bad_ru"]   # at least one must match
 //	    all:  [...]                          # every one must match
 //	    none: ["вербовщик*", "приговор*"]    # none may match, in any field of the document
