@@ -37,6 +37,7 @@ const (
 	seedBigram  uint64 = 0xc2b2ae3d27d4eb4f
 	seedChar    uint64 = 0x165667b19e3779f9
 	seedSubword uint64 = 0x27d4eb2f165667c5
+	seedStem    uint64 = 0x94d049bb133111eb
 )
 
 // FeatureConfig says which features the model reads and how many hash
@@ -55,6 +56,10 @@ type FeatureConfig struct {
 	// Subwords adds the word's BPE subword ids, when the model has a
 	// tokenizer.
 	Subwords bool `json:"subwords"`
+	// KazakhStems adds, for a word with Kazakh letters, the word stripped
+	// of its inflectional endings (pipeline.KazakhStem) as a second word
+	// feature, so соғыста, соғыстың and соғысқа share one.
+	KazakhStems bool `json:"kk_stems,omitempty"`
 	// IDF weights each bucket by its inverse document frequency in the
 	// training data (the table is stored with the model).
 	IDF bool `json:"idf"`
@@ -142,6 +147,11 @@ func (f *featurizer) appendField(dst []uint32, words []pipeline.Token, s *scratc
 	for i, w := range words {
 		h := hashString(seedWord, w.Text)
 		dst = append(dst, f.id(groupWord, h))
+		if f.cfg.KazakhStems {
+			if st := pipeline.KazakhStem(w.Text); st != w.Text {
+				dst = append(dst, f.id(groupWord, hashString(seedStem, st)))
+			}
+		}
 		if f.cfg.Bigrams && i > 0 {
 			dst = append(dst, f.id(groupBigram, mix(prev*0x100000001b3^h^seedBigram)))
 		}

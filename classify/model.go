@@ -26,6 +26,11 @@ type Label struct {
 	Kind string `json:"kind"` // KindTag or KindFlag
 	// Threshold is the probability at or above which the label is given.
 	Threshold float64 `json:"threshold"`
+	// CalibA and CalibB calibrate the label's score (Platt scaling, fitted
+	// on held-out data by Calibrate): the probability is σ(CalibA·z +
+	// CalibB) for the linear score z. CalibA 0 means uncalibrated: σ(z).
+	CalibA float64 `json:"calib_a,omitempty"`
+	CalibB float64 `json:"calib_b,omitempty"`
 }
 
 // Model is a trained linear classifier: one logistic output per label over
@@ -189,7 +194,11 @@ func (m *Model) scoreIDs(dst []float64, ids []uint32, s *scratch) []float64 {
 		sc = 1 / float32(math.Sqrt(float64(ss)))
 	}
 	for l := range acc {
-		dst = append(dst, sigmoid(float64(m.bias[l]+sc*m.scale[l]*acc[l])))
+		z := float64(m.bias[l] + sc*m.scale[l]*acc[l])
+		if a := m.Labels[l].CalibA; a != 0 {
+			z = a*z + m.Labels[l].CalibB
+		}
+		dst = append(dst, sigmoid(z))
 	}
 	return dst
 }

@@ -91,6 +91,9 @@ func (m *Model) SelectThresholds(dev []Example, minPrecision map[string]float64)
 	for _, ex := range dev {
 		buf = m.Scores(buf[:0], ex.Fields)
 		for l := range L {
+			if !ex.Knows(l) {
+				continue
+			}
 			scores[l] = append(scores[l], buf[l])
 			gold[l] = append(gold[l], slices.Contains(ex.Labels, l))
 		}

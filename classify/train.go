@@ -18,7 +18,15 @@ import (
 type Example struct {
 	Fields []pipeline.Field
 	Labels []int
+	// Only, when not nil, lists the labels the example speaks for: it is a
+	// positive of those in Labels and a negative of the rest of Only, and
+	// tells nothing about the others (data labelled for some labels only,
+	// such as weak labels from rules). Nil means every label.
+	Only []int
 }
+
+// Knows says whether the example speaks for label l (see Only).
+func (ex *Example) Knows(l int) bool { return ex.Only == nil || slices.Contains(ex.Only, l) }
 
 // TrainOptions tune training. The zero value of a field means its default.
 type TrainOptions struct {
@@ -105,7 +113,7 @@ func Train(ctx context.Context, labels []Label, examples []Example, sub SubwordE
 	}
 	L := len(labels)
 	for i, ex := range examples {
-		for _, l := range ex.Labels {
+		for _, l := range slices.Concat(ex.Labels, ex.Only) {
 			if l < 0 || l >= L {
 				return nil, vigil.Errorf(vigil.EINVALID, "train: example %d: label index %d out of range", i, l)
 			}
@@ -117,7 +125,7 @@ func Train(ctx context.Context, labels []Label, examples []Example, sub SubwordE
 		return nil, err
 	}
 	if !opt.NoNB {
-		t.nb = nbTable(t.ids, t.gold, opt.Features.Buckets(), L)
+		t.nb = nbTable(t.ids, t.gold, t.only, opt.Features.Buckets(), L)
 	}
 	if err := t.run(ctx); err != nil {
 		return nil, err
@@ -139,6 +147,7 @@ type trainer struct {
 	ids    [][]uint32
 	scales []float32
 	gold   [][]int
+	only   [][]int // Example.Only
 
 	idfCodes []byte
 	idfStep  float32
@@ -154,6 +163,7 @@ func (t *trainer) featurize(ctx context.Context, examples []Example) error {
 	t.ids = make([][]uint32, n)
 	t.scales = make([]float32, n)
 	t.gold = make([][]int, n)
+	t.only = make([][]int, n)
 	var wg sync.WaitGroup
 	for w := range t.opt.Threads {
 		wg.Go(func() {
@@ -168,6 +178,7 @@ func (t *trainer) featurize(ctx context.Context, examples []Example) error {
 				}
 				t.ids[i] = ids
 				t.gold[i] = examples[i].Labels
+				t.only[i] = examples[i].Only
 			}
 		})
 	}
@@ -348,8 +359,12 @@ func (t *trainer) step(sh *shard, idx []int, done, total float64) {
 				}
 			}
 		}
-		gold := t.gold[i]
+		gold, only := t.gold[i], t.only[i]
 		for l := range score {
+			if only != nil && !slices.Contains(only, l) {
+				score[l] = 0 // the example says nothing about l
+				continue
+			}
 			y := 0.0
 			for _, gl := range gold {
 				if gl == l {
@@ -544,31 +559,67 @@ func quantize(w, bias []float32, L int) (outBias, scale []float32, q []int8) {
 // the label than without it. Training scales each weight by it (see the
 // package documentation), which gives discriminative features larger steps
 // than common ones.
-func nbTable(ids [][]uint32, gold [][]int, B, L int) []float32 {
+func nbTable(ids [][]uint32, gold, only [][]int, B, L int) []float32 {
 	pc := make([]float32, B*L) // occurrences in documents with the label
 	tot := make([]float32, B)  // occurrences in all documents
+	// unk counts occurrences in documents that say nothing about the label
+	// (Example.Only): they are neither with it nor without it.
+	var unk []float32
 	for i, doc := range ids {
+		if only[i] != nil && unk == nil {
+			unk = make([]float32, B*L)
+		}
 		for _, id := range doc {
 			b := int(id & bucketMask)
 			tot[b]++
 			for _, l := range gold[i] {
-				pc[b*L+l]++
+				if only[i] == nil || slices.Contains(only[i], l) {
+					pc[b*L+l]++
+				}
+			}
+			if only[i] != nil {
+				for l := range L {
+					if !slices.Contains(only[i], l) {
+						unk[b*L+l]++
+					}
+				}
 			}
 		}
 	}
+	if unk != nil { // tot becomes per label: occurrences in documents that speak for it
+		per := make([]float32, B*L)
+		for b := range B {
+			for l := range L {
+				per[b*L+l] = tot[b] - unk[b*L+l]
+			}
+		}
+		return nbRatios(pc, per, B, L)
+	}
+	per := make([]float32, B*L)
+	for b := range B {
+		for l := range L {
+			per[b*L+l] = tot[b]
+		}
+	}
+	return nbRatios(pc, per, B, L)
+}
+
+// nbRatios turns, per bucket and label, the occurrences with the label (pc)
+// and in all documents that speak for it (tot) into NB scales.
+func nbRatios(pc, tot []float32, B, L int) []float32 {
 	P := make([]float64, L)
 	Q := make([]float64, L)
 	for b := range B {
 		for l := range L {
 			P[l] += float64(pc[b*L+l]) + 1
-			Q[l] += float64(tot[b]-pc[b*L+l]) + 1
+			Q[l] += float64(tot[b*L+l]-pc[b*L+l]) + 1
 		}
 	}
 	nb := pc // reused in place
 	for b := range B {
 		for l := range L {
 			p := (float64(pc[b*L+l]) + 1) / P[l]
-			q := (float64(tot[b]-pc[b*L+l]) + 1) / Q[l]
+			q := (float64(tot[b*L+l]-pc[b*L+l]) + 1) / Q[l]
 			nb[b*L+l] = float32(1 + math.Abs(math.Log(p/q)))
 		}
 	}

@@ -54,6 +54,11 @@ type Metadata struct {
 	// Data and Dev are the training and threshold-selection files.
 	Data []DataFile `json:"data"`
 	Dev  []DataFile `json:"dev,omitempty"`
+	// Weak and WeakDev are the weakly labelled training and dev files
+	// (vigil train --weak, --weak-dev), which count only for the labels
+	// the parameters' weak_labels name.
+	Weak    []DataFile `json:"weak,omitempty"`
+	WeakDev []DataFile `json:"weak_dev,omitempty"`
 	// Labels are the classifier's outputs, in order.
 	Labels []string `json:"labels"`
 	// Params are the training parameters.

@@ -302,6 +302,10 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 	type agg struct {
 		r  *Rule
 		ev []vigil.Evidence
+		// title: the rule fired in the title; long: its hits in a long
+		// field other than the title (see longField).
+		title bool
+		long  int
 	}
 	var order []string
 	byRule := map[string]*agg{}
@@ -323,6 +327,11 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 				a = &agg{r: fr.Rule}
 				byRule[fr.Rule.ID] = a
 				order = append(order, fr.Rule.ID)
+			}
+			if f.Name == vigil.FieldTitle {
+				a.title = true
+			} else if len(f.Words) > longField {
+				a.long += len(fr.Spans)
 			}
 			for _, sp := range fr.Spans {
 				ev := f.Evidence(fr.Rule.ID, sp.Start, sp.End)
@@ -357,6 +366,8 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		out.Live = append(out.Live, id)
 		act := a.r.Action
 		switch {
+		case act.Tag != "" && !a.title && a.long > 0 && len(a.ev) < max(2, a.r.MinHits):
+			// one passing mention in a long article is not its topic
 		case act.Tag != "":
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: act.Score, Source: vigil.SourceRule, Evidence: a.ev})
 		case act.Flag != "":
@@ -383,6 +394,12 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 	})
 	return out
 }
+
+// longField is the length in words above which a field is an article's
+// body rather than a headline or a lead: a tag rule firing only there, on a
+// single mention, adds no tag (a report that names a ministry once is not
+// about government). A rule that fires in the title is never held back.
+const longField = 80
 
 func fieldRank(name string) string {
 	if name == vigil.FieldTitle {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/russian"
+
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 // Word boundaries. A word is a maximal run of letters, digits and combining
@@ -186,31 +188,9 @@ func ruStem(w string) string { return russian.Stem(w, true) }
 // enStem is English (Porter2) Snowball.
 func enStem(w string) string { return english.Stem(w, true) }
 
-// kkSuffixes are Kazakh case, possessive and plural endings, longest first
-// within each length. Kazakh morphology is agglutinative: stem + plural +
-// possessive + case, with vowel harmony and consonant assimilation giving
-// each ending several shapes.
-var kkSuffixes = func() []string {
-	s := strings.Fields(`
-		лардың лердің дардың дердің тардың тердің
-		ларға лерге дарға дерге тарға терге ларда лерде дарда дерде тарда терде
-		лардан лерден дардан дерден тардан терден ларды лерді дарды дерді тарды терді
-		ымыз іміз ыңыз іңіз мыз міз ңыз ңіз
-		нан нен дан ден тан тен нда нде ның нің дың дің тың тің мен бен пен
-		лар лер дар дер тар тер ның нің
-		ға ге қа ке на не да де та те ды ді ты ті ны ні сы сі ым ім ың ің
-		а е ы і н м ң`)
-	// longest first so that "ларға" wins over "ға"
-	out := make([]string, 0, len(s))
-	for n := 6; n >= 1; n-- {
-		for _, x := range s {
-			if utf8.RuneCountInString(x) == n {
-				out = append(out, x)
-			}
-		}
-	}
-	return out
-}()
+// kkSuffixes are Kazakh case, possessive and plural endings, longest
+// first (shared with the classifier's Kazakh stems).
+var kkSuffixes = pipeline.KazakhSuffixes
 
 // kkMinStem is the shortest stem kkMatch strips down to, in letters.
 const kkMinStem = 2
@@ -250,18 +230,7 @@ func kkMatch(w, term string) bool {
 }
 
 // kkUnvoice turns a final б, г, ғ back into п, к, қ.
-func kkUnvoice(w string) string {
-	r, size := utf8.DecodeLastRuneInString(w)
-	switch r {
-	case 'б':
-		return w[:len(w)-size] + "п"
-	case 'г':
-		return w[:len(w)-size] + "к"
-	case 'ғ':
-		return w[:len(w)-size] + "қ"
-	}
-	return w
-}
+func kkUnvoice(w string) string { return pipeline.KazakhUnvoice(w) }
 
 // kkLiteral is the prefix every inflected form of the Kazakh term shares:
 // the term without a final п, к or қ, which voice before vowel endings.

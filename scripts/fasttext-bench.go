@@ -79,6 +79,9 @@ func fields(d *vigil.Document) []pipeline.Field {
 	return it.Fields
 }
 
+// ftMaxWords keeps a line, with its labels, under fastText's 1,024 tokens.
+const ftMaxWords = 1000
+
 func input(r io.Reader, w io.Writer) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
@@ -96,7 +99,10 @@ func input(r io.Reader, w io.Writer) {
 				words = append(words, t.Text)
 			}
 		}
-		fmt.Fprintln(bw, strings.Join(words, " "))
+		// fastText reads at most 1,024 tokens a line (MAX_LINE_SIZE) and
+		// predicts the rest of a longer line as further lines, which shifts
+		// every prediction after it: long articles (news-en) are cut.
+		fmt.Fprintln(bw, strings.Join(words[:min(len(words), ftMaxWords)], " "))
 	}
 }
 

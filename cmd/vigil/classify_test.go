@@ -59,20 +59,7 @@ func TestClassifyGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, '\n')
-	golden := filepath.Join("..", "..", "testdata", "golden", "seed.verdict.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("verdict differs from %s (run with -update if the change is intended)\ngot:\n%s\nwant:\n%s", golden, got, want)
-	}
+	compareGolden(t, filepath.Join("..", "..", "testdata", "golden", "seed.verdict.json"), append(got, '\n'))
 	if vs[0].ID != "zakon-2023-09-08-80k" || vs[0].Lang != vigil.LangRussian {
 		t.Errorf("verdict id %q lang %q", vs[0].ID, vs[0].Lang)
 	}

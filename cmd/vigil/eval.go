@@ -13,6 +13,7 @@ import (
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
 	"github.com/kz-newsroom/vigil/models"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 func init() {
@@ -224,15 +225,33 @@ func runEval(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "vigil eval: %s: %s\n", d.ID, v.Error.Message)
 		}
 		var predT, predF []string
-		for _, t := range v.Tags {
-			if source == "all" || t.Source == source {
+		buf = model.Scores(buf[:0], fields[i])
+		// A tag both sources gave shows the source of the higher score, so
+		// each source's own tags are read from what it did: the model's
+		// scores at their thresholds, the rules' evidence.
+		switch source {
+		case "all":
+			for _, t := range v.Tags {
 				predT = append(predT, t.Name)
+			}
+		case vigil.SourceModel:
+			if hasWords(fields[i]) {
+				for l, p := range buf {
+					if lab := model.Labels[l]; lab.Kind == classify.KindTag && p >= lab.Threshold {
+						predT = append(predT, lab.Name)
+					}
+				}
+			}
+		case vigil.SourceRule:
+			for _, t := range v.Tags {
+				if slices.ContainsFunc(t.Evidence, func(e vigil.Evidence) bool { return e.Rule != "" }) {
+					predT = append(predT, t.Name)
+				}
 			}
 		}
 		for _, f := range v.Flags {
 			predF = append(predF, f.Name)
 		}
-		buf = model.Scores(buf[:0], fields[i])
 		top1, best := "", -1.0
 		for l, p := range buf {
 			if model.Labels[l].Kind == classify.KindTag && p > best {
@@ -289,4 +308,15 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// hasWords says whether the fields have a word: the classify stage tags
+// nothing without one.
+func hasWords(fields []pipeline.Field) bool {
+	for i := range fields {
+		if len(fields[i].Words) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -48,6 +48,10 @@ type trainParams struct {
 	Tokenizer    string                 `json:"tokenizer,omitempty"`
 	DevFraction  float64                `json:"dev_fraction,omitempty"`
 	MinPrecision map[string]float64     `json:"min_precision,omitempty"`
+	// WeakLabels are the labels the weak files speak for (--weak-labels).
+	WeakLabels string `json:"weak_labels,omitempty"`
+	// Calibrated names the labels whose scores were calibrated (Platt).
+	Calibrated []string `json:"calibrated,omitempty"`
 }
 
 func runTrain(ctx context.Context, e *env, args []string) int {
@@ -64,6 +68,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	def := classify.DefaultFeatures()
 	var (
 		data, dev, out, taxonomy, tokenizer, labelsFrom, minPrec string
+		weak, weakDev, weakLabels                                string
 		p                                                        = trainParams{Features: def}
 		threads                                                  int
 		quiet                                                    bool
@@ -71,11 +76,15 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&data, "data", "", "training `FILES`, JSONL, comma-separated")
 	fs.StringVar(&dev, "dev", "", "dev `FILES` the thresholds are chosen on (default: a held-out part of --data)")
 	fs.StringVar(&out, "out", "", "bundle `DIR` to write")
+	fs.StringVar(&weak, "weak", "", "weakly labelled training `FILES` (e.g. by rules): they count only for --weak-labels")
+	fs.StringVar(&weakDev, "weak-dev", "", "weakly labelled dev `FILES` for thresholds and calibration of --weak-labels")
+	fs.StringVar(&weakLabels, "weak-labels", "conflict,government,politics,incidents,religion,health", "the `LABELS` the weak files speak for: a weak document is a positive of those it carries, a negative of the others listed, and says nothing of the rest")
 	fs.StringVar(&labelsFrom, "labels", "all", "which gold labels to learn: tags, flags or all")
 	fs.StringVar(&taxonomy, "taxonomy", "", "taxonomy.yaml `FILE` to ship (default: the embedded one)")
 	fs.StringVar(&tokenizer, "tokenizer", "", "reuse this tokenizer.json `FILE` instead of training one")
 	fs.IntVar(&p.Vocab, "vocab", classify.DefaultBPEVocabSize, "BPE vocabulary size")
 	fs.IntVar(&p.Features.BucketBits, "bucket-bits", def.BucketBits, "log2 of the feature hash table size")
+	fs.BoolVar(&p.Features.KazakhStems, "kk-stems", false, "add Kazakh words stripped of their endings (pipeline.KazakhStem) as features")
 	fs.IntVar(&p.Epochs, "epochs", 10, "passes over the training data")
 	fs.Float64Var(&p.LR, "lr", 1, "initial learning rate (decays linearly to 0)")
 	fs.BoolVar(&p.NoNB, "no-nb", false, "train without the NB (log-count ratio) scaling of the weights")
@@ -142,6 +151,26 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
+	nStrong, nStrongDev := len(trainDocs), len(devDocs)
+	var weakFiles, weakDevFiles []models.DataFile
+	for _, w := range []struct {
+		list  string
+		docs  *[]vigil.Document
+		files *[]models.DataFile
+	}{{weak, &trainDocs, &weakFiles}, {weakDev, &devDocs, &weakDevFiles}} {
+		if w.list == "" {
+			continue
+		}
+		d, f, err := readDocFiles(w.list)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+			return exitUsage
+		}
+		*w.docs, *w.files = append(*w.docs, d...), append(*w.files, f...)
+	}
+	if weakDev != "" && dev == "" {
+		return usage("--weak-dev goes with --dev")
+	}
 	labels := collectLabels(trainDocs, labelsFrom, tax)
 	if len(labels) == 0 {
 		return usage("%s: no %s in the data to learn", data, labelsFrom)
@@ -156,6 +185,26 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	devFields := prepareFields(ctx, devDocs, threads)
 	trainEx := examples(trainDocs, trainFields, labels, labelsFrom)
 	devEx := examples(devDocs, devFields, labels, labelsFrom)
+	var only []int // what weak documents speak for
+	for i, l := range labels {
+		if slices.Contains(strings.Split(weakLabels, ","), l.Name) {
+			only = append(only, i)
+		}
+	}
+	if weak != "" || weakDev != "" {
+		p.WeakLabels = weakLabels
+	}
+	if (weak != "" || weakDev != "") && only == nil {
+		return usage("--weak-labels %q: none of them is in the data", weakLabels)
+	}
+	weakOnly := func(ex []classify.Example) {
+		for i := range ex {
+			ex[i].Only = only
+			ex[i].Labels = slices.DeleteFunc(ex[i].Labels, func(l int) bool { return !slices.Contains(only, l) })
+		}
+	}
+	weakOnly(trainEx[nStrong:])
+	weakOnly(devEx[nStrongDev:])
 	if err := ctx.Err(); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
 		return exitFail
@@ -219,6 +268,12 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
 		return exitFail
 	}
+	// Scores become calibrated probabilities (Platt scaling on the same
+	// held-out data), then thresholds are chosen on that scale.
+	if p.Calibrated, err = m.Calibrate(threshEx); err != nil {
+		fmt.Fprintf(e.stderr, "vigil train: calibrate: %v\n", err)
+		return exitFail
+	}
 	devScores, err := m.SelectThresholds(threshEx, p.MinPrecision)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil train: thresholds: %v\n", err)
@@ -233,6 +288,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		}
 		for i := range final.Labels {
 			final.Labels[i].Threshold = m.Labels[i].Threshold
+			final.Labels[i].CalibA, final.Labels[i].CalibB = m.Labels[i].CalibA, m.Labels[i].CalibB
 		}
 		m = final
 	}
@@ -265,6 +321,8 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		Command:      "vigil train " + strings.Join(args, " "),
 		Data:         trainFiles,
 		Dev:          devFiles,
+		Weak:         weakFiles,
+		WeakDev:      weakDevFiles,
 		Labels:       names,
 		Params:       params,
 		DevScores:    devScores,
@@ -479,7 +537,7 @@ func evaluateModel(m *classify.Model, ex []classify.Example, docs []vigil.Docume
 		top1, best := "", -1.0
 		for l, p := range buf {
 			lab := m.Labels[l]
-			if lab.Kind == classify.KindTag && p > best {
+			if lab.Kind == classify.KindTag && p > best && x.Knows(l) {
 				top1, best = lab.Name, p
 			}
 			if p >= lab.Threshold {
@@ -497,6 +555,12 @@ func evaluateModel(m *classify.Model, ex []classify.Example, docs []vigil.Docume
 		}
 		if from == "tags" {
 			goldF = nil
+		}
+		if x.Only != nil { // a weak document: only the labels it speaks for count
+			known := func(name string) bool {
+				return slices.ContainsFunc(x.Only, func(l int) bool { return m.Labels[l].Name == name })
+			}
+			predT = slices.DeleteFunc(predT, func(n string) bool { return !known(n) })
 		}
 		ev.Add(slices.Clip(goldT), predT, top1, goldF, predF)
 	}

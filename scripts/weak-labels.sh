@@ -1,0 +1,43 @@
+#!/bin/sh
+# Weak labels for the tags no corpus carries (conflict, government,
+# politics, incidents, religion, health): the shipped rule packs label
+# the unlabeled Lenta.ru headlines and the AG News world stories, and the
+# silver press releases keep their labels. Documents of the hand-checked
+# dev sets (testdata/tags) are left out. Writes OUT/weak-train.jsonl and
+# OUT/weak-dev.jsonl (every tenth document, for thresholds and
+# calibration), and OUT/sib-kk-en.jsonl: the Kazakh and English SIB-200
+# sentences of the topics training split twice more, so the two languages
+# weigh more in training (643 sentences each against 8,551 Russian
+# documents). OUT defaults to build/weak (not committed). Needs jq.
+#
+#   scripts/weak-labels.sh            # then the training command of the README
+set -eu
+cd "$(dirname "$0")/.."
+OUT=${1:-build/weak}
+DATA=${DATA:-../shared/data}
+mkdir -p "$OUT"
+bin="$OUT/vigil"
+go build -o "$bin" ./cmd/vigil
+# Ids of the hand-checked dev documents, by their source id.
+jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' testdata/tags/*.jsonl | sort -u > "$OUT/dev-ids.txt"
+new='["conflict","government","politics","incidents","religion","health"]'
+{
+	jq -c 'select(.rubric != null) | {id, kind, lang, title, body}' "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl"
+	jq -c 'select(.tags[0] == "world") | {id, kind, lang, title, body}' "$DATA/agnews/train.jsonl"
+} | grep -v -F -f "$OUT/dev-ids.txt" > "$OUT/unlabeled.jsonl" || true
+# Tags a rule gave (those with rule evidence; the model's are ignored); a
+# document no rule tags is left out.
+"$bin" classify "$OUT/unlabeled.jsonl" |
+	jq -c --argjson new "$new" '{id, tags: [.tags[] | select(any(.evidence[]?; .rule) and (.name as $n | $new | index($n))) | .name] | unique}' |
+	jq -c 'select(.tags | length > 0)' > "$OUT/rule-tags.jsonl"
+jq -c -n --slurpfile tags "$OUT/rule-tags.jsonl" '
+	($tags | map({(.id): .tags}) | add) as $t
+	| inputs | select($t[.id]) | . + {tags: $t[.id], flags: []}' "$OUT/unlabeled.jsonl" > "$OUT/weak.jsonl"
+grep -v -F -f "$OUT/dev-ids.txt" "$DATA/news-en/silver-press-releases.jsonl" >> "$OUT/weak.jsonl" || true
+# Every tenth document (by line) goes to weak-dev.jsonl.
+awk -v tr="$OUT/weak-train.jsonl" -v dv="$OUT/weak-dev.jsonl" '{ if (NR % 10 == 0) print > dv; else print > tr }' "$OUT/weak.jsonl"
+wc -l "$OUT/weak-train.jsonl" "$OUT/weak-dev.jsonl" >&2
+for copy in 2 3; do
+	jq -c --arg c "$copy" 'select(.lang != "ru") | .id += "#" + $c' "$DATA/topics/train.jsonl"
+done > "$OUT/sib-kk-en.jsonl"
+wc -l "$OUT/sib-kk-en.jsonl" >&2
