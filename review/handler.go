@@ -42,6 +42,9 @@ type HandlerOptions struct {
 	SecureCookies bool
 	// Lease is the claim lease when a request names none (default DefaultLease).
 	Lease time.Duration
+	// OnRedeliver, when set, is called after an admin puts a dead webhook
+	// delivery back in the outbox (to wake the delivery worker).
+	OnRedeliver func()
 }
 
 // Handler serves the review API under /v1/review/ and the moderators' page
@@ -116,11 +119,14 @@ func (h *Handler) apiRoutes() {
 	api("GET /v1/review/audit", h.apiAudit)
 	api("GET /v1/review/authors/{author}", h.apiHistory)
 	api("GET /v1/review/stats", h.apiStats)
+	api("GET /v1/review/webhooks/dead", h.apiDeadDeliveries)
+	api("POST /v1/review/webhooks/dead/{id}/redeliver", h.apiRedeliver)
 	// Known paths with another method answer 405 in the contract's JSON.
 	for path, allow := range map[string]string{
 		"/v1/review/items": "GET", "/v1/review/items/{id}": "GET", "/v1/review/items/{id}/claim": "POST",
 		"/v1/review/items/{id}/release": "POST", "/v1/review/items/{id}/decision": "POST", "/v1/review/claim": "POST",
 		"/v1/review/decisions": "POST", "/v1/review/audit": "GET", "/v1/review/authors/{author}": "GET", "/v1/review/stats": "GET",
+		"/v1/review/webhooks/dead": "GET", "/v1/review/webhooks/dead/{id}/redeliver": "POST",
 	} {
 		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
@@ -466,5 +472,67 @@ func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request, _ vigil.Princ
 		return err
 	}
 	writeJSON(w, http.StatusOK, statsResponse{Items: st.Items, OldestOpenAgeSeconds: st.OldestOpenAge.Seconds()})
+	return nil
+}
+
+// deadResponse is a page of dead-lettered webhook deliveries.
+type deadResponse struct {
+	Deliveries []Delivery `json:"deliveries"`
+	// NextAfter continues the listing: pass it as after=.
+	NextAfter int64 `json:"next_after,omitempty"`
+}
+
+func needAdmin(p vigil.Principal) error {
+	if p.Role != vigil.RoleAdmin {
+		return vigil.Errorf(vigil.EFORBIDDEN, "webhook deliveries are for admins")
+	}
+	return nil
+}
+
+func (h *Handler) apiDeadDeliveries(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	if err := needAdmin(p); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	limit, err := parseLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	var after int64
+	if s := q.Get("after"); s != "" {
+		if after, err = strconv.ParseInt(s, 10, 64); err != nil || after < 0 {
+			return vigil.Errorf(vigil.EINVALID, "after: %q, want a delivery id", s)
+		}
+	}
+	ds, err := h.store.DeadDeliveries(r.Context(), after, limit)
+	if err != nil {
+		return err
+	}
+	resp := deadResponse{Deliveries: ds}
+	if limit == 0 {
+		limit = MaxLimit
+	}
+	if len(ds) == limit {
+		resp.NextAfter = ds[len(ds)-1].ID
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (h *Handler) apiRedeliver(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	if err := needAdmin(p); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.Redeliver(r.Context(), p, id); err != nil {
+		return err
+	}
+	if h.opts.OnRedeliver != nil {
+		h.opts.OnRedeliver()
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": DeliveryPending})
 	return nil
 }

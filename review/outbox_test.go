@@ -1,0 +1,128 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+)
+
+var hookURLs = []string{"http://cms-a.example/hook", "http://cms-b.example/hook"}
+
+func TestDecisionWritesOutbox(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := newClock()
+			s := b.open(t, Config{Now: c.Now, WebhookURLs: hookURLs})
+			var ids []int64
+			for _, id := range []string{"c-1", "c-2", "c-3"} {
+				d, v := flagged(id, "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+				ids = append(ids, mustPut(t, s, d, v))
+			}
+			if _, err := s.Decide(ctx, mod1, ids[0], Decision{Decision: "reject", Note: "call", Tags: []string{"Religion"}}); err != nil {
+				t.Fatal(err)
+			}
+			// A refused decision writes nothing.
+			if _, err := s.Decide(ctx, mod1, ids[0], Decision{Decision: "approve"}); vigil.ErrorCode(err) != vigil.ECONFLICT {
+				t.Fatalf("decide twice: %v", err)
+			}
+			res, err := s.DecideMany(ctx, admin, []int64{ids[1], ids[0], ids[2]}, Decision{Decision: "escalate"})
+			if err != nil || res[1].Error == nil {
+				t.Fatalf("bulk: %+v, %v", res, err)
+			}
+			st, err := s.Outbox(ctx)
+			if err != nil || st.Pending != 6 || st.Dead != 0 {
+				t.Fatalf("outbox = %+v, %v; want 3 decisions × 2 URLs", st, err)
+			}
+			evs, next, err := s.Decisions(ctx, "", 10)
+			if err != nil || len(evs) != 3 {
+				t.Fatalf("decisions = %+v, %v", evs, err)
+			}
+			if e := evs[0]; e.DocID != "c-1" || e.Decision != "reject" || e.By != "aigerim" || e.Note != "call" || len(e.Tags) != 1 || e.Tags[0] != "religion" {
+				t.Fatalf("first = %+v", e)
+			}
+			if e := evs[1]; e.DocID != "c-2" || e.Decision != "escalate" || e.By != "chief" || len(e.Tags) != 1 || e.Tags[0] != "security" {
+				t.Fatalf("second = %+v", e)
+			}
+			if more, next2, _ := s.Decisions(ctx, next, 10); len(more) != 0 || next2 != next {
+				t.Fatalf("after the last: %v, %q (was %q)", more, next2, next)
+			}
+			ds, err := s.ClaimDeliveries(ctx, 10, time.Minute)
+			if err != nil || len(ds) != 6 {
+				t.Fatalf("claimed %d, %v", len(ds), err)
+			}
+			keys := map[string]bool{}
+			for _, d := range ds {
+				keys[d.DeliveryID] = true
+			}
+			if len(keys) != 6 {
+				t.Fatalf("idempotency keys not unique: %v", keys)
+			}
+			if again, _ := s.ClaimDeliveries(ctx, 10, time.Minute); len(again) != 0 {
+				t.Fatalf("claimed under a live lease: %d", len(again))
+			}
+			c.Add(2 * time.Minute)
+			if again, _ := s.ClaimDeliveries(ctx, 10, time.Minute); len(again) != 6 {
+				t.Fatalf("after the lease: %d, want 6", len(again))
+			}
+		})
+	}
+}
+
+func TestDeadDeliveriesAPI(t *testing.T) {
+	ctx := context.Background()
+	s := openSQLiteTest(t, Config{WebhookURLs: hookURLs[:1]})
+	d, v := flagged("c-1", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+	id := mustPut(t, s, d, v)
+	if _, err := s.Decide(ctx, mod1, id, Decision{Decision: "reject"}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := s.ClaimDeliveries(ctx, 10, time.Minute)
+	if err != nil || len(ds) != 1 {
+		t.Fatal(len(ds), err)
+	}
+	if err := s.RecordDelivery(ctx, ds[0].ID, DeliveryOutcome{HTTPStatus: 500, Error: "receiver answered 500", Dead: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordDelivery(ctx, ds[0].ID, DeliveryOutcome{Delivered: true}); vigil.ErrorCode(err) != vigil.ECONFLICT {
+		t.Fatalf("record on a dead delivery: %v", err)
+	}
+	ts := newTestServer(t, s)
+	if r := call(t, ts, "tok-mod1", "GET", "/v1/review/webhooks/dead", ""); r.status != http.StatusForbidden {
+		t.Fatalf("moderator: %d %s", r.status, r.body)
+	}
+	r := call(t, ts, "tok-admin", "GET", "/v1/review/webhooks/dead", "")
+	var dead deadResponse
+	if r.status != 200 || json.Unmarshal(r.body, &dead) != nil || len(dead.Deliveries) != 1 || dead.Deliveries[0].LastStatus != 500 ||
+		dead.Deliveries[0].Event.DocID != "c-1" {
+		t.Fatalf("dead: %d %s", r.status, r.body)
+	}
+	path := "/v1/review/webhooks/dead/" + strconv.FormatInt(ds[0].ID, 10) + "/redeliver"
+	for _, tc := range []struct {
+		name, token, path string
+		status            int
+	}{
+		{"moderator", "tok-mod1", path, http.StatusForbidden},
+		{"admin", "tok-admin", path, http.StatusAccepted},
+		{"twice", "tok-admin", path, http.StatusConflict},
+		{"unknown", "tok-admin", "/v1/review/webhooks/dead/999/redeliver", http.StatusNotFound},
+		{"bad id", "tok-admin", "/v1/review/webhooks/dead/x/redeliver", http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := call(t, ts, tc.token, "POST", tc.path, ""); r.status != tc.status {
+				t.Fatalf("%d %s, want %d", r.status, r.body, tc.status)
+			}
+		})
+	}
+	if r := call(t, ts, "tok-admin", "GET", "/v1/review/webhooks/dead", ""); r.status != 200 || json.Unmarshal(r.body, &dead) != nil || len(dead.Deliveries) != 0 {
+		t.Fatalf("after redeliver: %s", r.body)
+	}
+	if again, _ := s.ClaimDeliveries(ctx, 10, time.Minute); len(again) != 1 || again[0].DeliveryID != ds[0].DeliveryID {
+		t.Fatalf("redelivered = %+v", again)
+	}
+}
