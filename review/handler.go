@@ -15,6 +15,10 @@ import (
 	"github.com/kz-newsroom/vigil/server"
 )
 
+// FeedRoute is the decisions feed's pattern. The server mounts it for the
+// cms role (and admin); the rest of /v1/review/ is for moderators.
+const FeedRoute = "GET /v1/review/decisions"
+
 // MaxRequestBytes bounds a review API request body.
 const MaxRequestBytes = 1 << 20
 
@@ -109,6 +113,18 @@ func (h *Handler) apiRoutes() {
 			}
 		})
 	}
+	// The decisions feed is for the CMS: a cms (or admin) token, mounted
+	// by the server on FeedRoute ahead of the moderators' API.
+	h.mux.HandleFunc(FeedRoute, func(w http.ResponseWriter, r *http.Request) {
+		p, ok := vigil.PrincipalFrom(r.Context())
+		var err error = vigil.Errorf(vigil.EUNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)")
+		if ok {
+			err = h.apiFeed(w, r, p)
+		}
+		if err != nil {
+			server.Error(w, r, h.log, h.unavailable(r, err))
+		}
+	})
 	api("GET /v1/review/items", h.apiList)
 	api("GET /v1/review/items/{id}", h.apiGet)
 	api("POST /v1/review/items/{id}/claim", h.apiClaim)
@@ -125,7 +141,7 @@ func (h *Handler) apiRoutes() {
 	for path, allow := range map[string]string{
 		"/v1/review/items": "GET", "/v1/review/items/{id}": "GET", "/v1/review/items/{id}/claim": "POST",
 		"/v1/review/items/{id}/release": "POST", "/v1/review/items/{id}/decision": "POST", "/v1/review/claim": "POST",
-		"/v1/review/decisions": "POST", "/v1/review/audit": "GET", "/v1/review/authors/{author}": "GET", "/v1/review/stats": "GET",
+		"/v1/review/decisions": "GET, POST", "/v1/review/audit": "GET", "/v1/review/authors/{author}": "GET", "/v1/review/stats": "GET",
 		"/v1/review/webhooks/dead": "GET", "/v1/review/webhooks/dead/{id}/redeliver": "POST",
 	} {
 		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
@@ -534,5 +550,34 @@ func (h *Handler) apiRedeliver(w http.ResponseWriter, r *http.Request, p vigil.P
 		h.opts.OnRedeliver()
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": DeliveryPending})
+	return nil
+}
+
+// feedResponse is a page of the decisions feed.
+type feedResponse struct {
+	Decisions []Event `json:"decisions"`
+	// NextCursor is the after= of the next page; the same cursor when
+	// nothing new was decided yet.
+	NextCursor string `json:"next_cursor"`
+}
+
+func (h *Handler) apiFeed(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	if p.Role != vigil.RoleCMS && p.Role != vigil.RoleAdmin {
+		return vigil.Errorf(vigil.EFORBIDDEN, "the decisions feed is for CMS tokens")
+	}
+	q := r.URL.Query()
+	limit := 0
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 || n > MaxFeed {
+			return vigil.Errorf(vigil.EINVALID, "limit: %q, want 1..%d", s, MaxFeed)
+		}
+		limit = n
+	}
+	evs, next, err := h.store.Decisions(r.Context(), strings.TrimSpace(q.Get("after")), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, feedResponse{Decisions: evs, NextCursor: next})
 	return nil
 }

@@ -37,6 +37,7 @@ func newTestServer(t testing.TB, s *Store) *httptest.Server {
 	h := NewHandler(s, HandlerOptions{Authenticate: auth.Authenticate})
 	mux := http.NewServeMux()
 	mux.Handle("/v1/review/", auth.Require(nil, vigil.RoleModerator)(h))
+	mux.Handle(FeedRoute, auth.Require(nil, vigil.RoleCMS)(h))
 	mux.Handle("/review/", h)
 	mux.Handle("/review", h)
 	ts := httptest.NewServer(mux)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -125,4 +126,88 @@ func TestDeadDeliveriesAPI(t *testing.T) {
 	if again, _ := s.ClaimDeliveries(ctx, 10, time.Minute); len(again) != 1 || again[0].DeliveryID != ds[0].DeliveryID {
 		t.Fatalf("redelivered = %+v", again)
 	}
+}
+
+func TestDecisionsFeed(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		var ids []int64
+		for i := range 5 {
+			d, v := flagged("c-"+strconv.Itoa(i), "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
+			ids = append(ids, mustPut(t, s, d, v))
+		}
+		ts := newTestServer(t, s)
+		page := func(token, query string) (feedResponse, apiResp) {
+			t.Helper()
+			r := call(t, ts, token, "GET", "/v1/review/decisions"+query, "")
+			var f feedResponse
+			if r.status == 200 {
+				if err := json.Unmarshal(r.body, &f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return f, r
+		}
+		if f, r := page("tok-cms", ""); r.status != 200 || len(f.Decisions) != 0 || f.NextCursor != "0" {
+			t.Fatalf("empty feed: %d %s", r.status, r.body)
+		}
+		// Decided out of queue order, some in bulk: the feed follows the decisions.
+		order := []int64{ids[3], ids[0], ids[4]}
+		for _, id := range order {
+			if _, err := s.Decide(ctx, mod1, id, Decision{Decision: "approve"}); err != nil {
+				t.Fatal(err)
+			}
+			c.Add(time.Second)
+		}
+		if _, err := s.DecideMany(ctx, mod2, []int64{ids[2], ids[1]}, Decision{Decision: "reject"}); err != nil {
+			t.Fatal(err)
+		}
+		order = append(order, ids[2], ids[1])
+		var got []int64
+		cursor := ""
+		for range 10 {
+			f, r := page("tok-cms", "?limit=2&after="+cursor)
+			if r.status != 200 {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+			if len(f.Decisions) == 0 {
+				break
+			}
+			for _, e := range f.Decisions {
+				got = append(got, e.ItemID)
+			}
+			cursor = f.NextCursor
+		}
+		if !slices.Equal(got, order) {
+			t.Fatalf("feed order %v, want %v", got, order)
+		}
+		// Resuming from a cursor gives what came after it, once.
+		if _, err := s.Decide(ctx, admin, ids[3], Decision{Decision: "reject"}); vigil.ErrorCode(err) != vigil.ECONFLICT {
+			t.Fatalf("decide a decided item: %v", err)
+		}
+		if f, _ := page("tok-cms", "?after="+cursor); len(f.Decisions) != 0 {
+			t.Fatalf("after the end: %+v", f.Decisions)
+		}
+		for _, tc := range []struct {
+			name, token, query string
+			status             int
+		}{
+			{"admin", "tok-admin", "", 200},
+			{"moderator", "tok-mod1", "", http.StatusForbidden},
+			{"no token", "", "", http.StatusUnauthorized},
+			{"bad cursor", "tok-cms", "?after=x", http.StatusBadRequest},
+			{"bad limit", "tok-cms", "?limit=0", http.StatusBadRequest},
+			{"limit too high", "tok-cms", "?limit=1001", http.StatusBadRequest},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if _, r := page(tc.token, tc.query); r.status != tc.status {
+					t.Fatalf("%d %s, want %d", r.status, r.body, tc.status)
+				}
+			})
+		}
+		// The moderators' bulk decisions stay on POST.
+		if r := call(t, ts, "tok-cms", "POST", "/v1/review/decisions", `{"ids":[1],"decision":"approve"}`); r.status != http.StatusForbidden {
+			t.Fatalf("cms bulk decide: %d %s", r.status, r.body)
+		}
+	})
 }

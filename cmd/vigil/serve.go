@@ -160,6 +160,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds,
 		SecureCookies: cfg.SecureCookies, OnRedeliver: notify})
 	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
+	srv.Mount(review.FeedRoute, "review_api", rh, vigil.RoleCMS)
 	srv.Mount("/review/", "review_page", rh)
 
 	sched, err := server.NewScheduler(m, log)

@@ -198,6 +198,22 @@ func TestServeEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || v.ID != "zakon-2023-09-08-80k" || v.Action != vigil.ActionAllow {
 		t.Errorf("check: %d %+v; want 200, allow", resp.StatusCode, v)
 	}
+	// The decisions feed is the CMS's; bulk decisions on the same path the moderators'.
+	for _, tc := range []struct {
+		method, token string
+		status        int
+	}{{"GET", "cms-token", 200}, {"GET", "mod-token", 403}, {"POST", "cms-token", 403}, {"POST", "mod-token", 400}} {
+		req, _ := http.NewRequest(tc.method, base+"/v1/review/decisions", strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+tc.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s /v1/review/decisions as %s: %d, want %d", tc.method, tc.token, resp.StatusCode, tc.status)
+		}
+	}
 	for path, want := range map[string]int{"/readyz": 200, "/healthz": 200, "/metrics": 200, "/v1/review/items": 401} {
 		resp, err := http.Get(base + path)
 		if err != nil {
