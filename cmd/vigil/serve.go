@@ -143,11 +143,17 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}
 	defer store.Close()
 	if len(cfg.WebhookURLs) > 0 {
-		hooks = webhook.New(store, webhook.Config{Secret: cfg.WebhookSecret, Timeout: cfg.WebhookTimeout, Logger: log})
+		hooks = webhook.New(store, webhook.Config{Secret: cfg.WebhookSecret, Timeout: cfg.WebhookTimeout, Logger: log,
+			Observe: m.ObserveWebhook})
 	}
 	m.SetReviewQueue(func(ctx context.Context) (metrics.ReviewQueue, error) {
 		st, err := store.Stats(ctx)
-		return metrics.ReviewQueue{Items: st.Items, OldestPendingAge: st.OldestOpenAge}, err
+		if err != nil {
+			return metrics.ReviewQueue{}, err
+		}
+		ob, err := store.Outbox(ctx)
+		return metrics.ReviewQueue{Items: st.Items, OldestPendingAge: st.OldestOpenAge,
+			OutboxPending: ob.Pending, OutboxDead: ob.Dead, OutboxOldestAge: ob.OldestPendingAge}, err
 	}, log)
 
 	srv, err := server.New(cfg.Config, server.Deps{
