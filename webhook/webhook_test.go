@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -314,4 +315,44 @@ func TestDeadLetterAndRedeliver(t *testing.T) {
 			t.Fatalf("redelivered under another key: %v", rcv.byKey)
 		}
 	})
+}
+
+// TestServersShareOneOutbox: several workers on one PostgreSQL database
+// (several vigil serve) send each delivery once between them.
+func TestServersShareOneOutbox(t *testing.T) {
+	rcv := newReceiver(t)
+	url := testdb.CreatePostgres(t, "vigil_webhook_test_")
+	const servers, decisions = 3, 60
+	var stores []*review.Store
+	for range servers {
+		s, err := review.Open(context.Background(), review.Config{DatabaseURL: url, WebhookURLs: []string{rcv.srv.URL}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores = append(stores, s)
+	}
+	for i := range decisions {
+		decideOne(t, stores[i%servers], "c-"+strconv.Itoa(i), vigil.DecisionApprove)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, s := range stores {
+		w := webhook.New(s, webhook.Config{Secret: secret, Batch: 4, Poll: time.Millisecond})
+		wg.Go(func() { w.Run(ctx) })
+	}
+	rcv.wait(t, decisions)
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	wg.Wait()
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	for key, es := range rcv.byKey {
+		if len(es) != 1 {
+			t.Errorf("key %s delivered %d times", key, len(es))
+		}
+	}
+	if len(rcv.byKey) != decisions || rcv.hits != decisions {
+		t.Errorf("%d keys in %d requests, want %d", len(rcv.byKey), rcv.hits, decisions)
+	}
 }
