@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,9 +76,10 @@ func TestDecisionWritesOutbox(t *testing.T) {
 	}
 }
 
-func TestDeadDeliveriesAPI(t *testing.T) {
+// deadDelivery decides a new item and dead-letters its one delivery.
+func deadDelivery(t *testing.T, s *Store) Delivery {
+	t.Helper()
 	ctx := context.Background()
-	s := openSQLiteTest(t, Config{WebhookURLs: hookURLs[:1]})
 	d, v := flagged("c-1", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
 	id := mustPut(t, s, d, v)
 	if _, err := s.Decide(ctx, mod1, id, Decision{Decision: "reject"}); err != nil {
@@ -90,6 +92,13 @@ func TestDeadDeliveriesAPI(t *testing.T) {
 	if err := s.RecordDelivery(ctx, ds[0].ID, DeliveryOutcome{HTTPStatus: 500, Error: "receiver answered 500", Dead: true}); err != nil {
 		t.Fatal(err)
 	}
+	return ds[0]
+}
+
+func TestDeadDeliveriesAPI(t *testing.T) {
+	ctx := context.Background()
+	s := openSQLiteTest(t, Config{WebhookURLs: hookURLs[:1]})
+	ds := []Delivery{deadDelivery(t, s)}
 	if err := s.RecordDelivery(ctx, ds[0].ID, DeliveryOutcome{Delivered: true}); vigil.ErrorCode(err) != vigil.ECONFLICT {
 		t.Fatalf("record on a dead delivery: %v", err)
 	}
@@ -210,4 +219,40 @@ func TestDecisionsFeed(t *testing.T) {
 			t.Fatalf("cms bulk decide: %d %s", r.status, r.body)
 		}
 	})
+}
+
+func TestWebhooksPage(t *testing.T) {
+	s := openSQLiteTest(t, Config{WebhookURLs: hookURLs[:1]})
+	dead := deadDelivery(t, s)
+	ts := newTestServer(t, s)
+	form := "application/x-www-form-urlencoded"
+	login := func(token string) *browser {
+		b := newBrowser(t, ts)
+		if r := b.do("POST", "/review/login", form, "token="+token, map[string]string{"Origin": ts.URL}); r.status != http.StatusSeeOther {
+			t.Fatalf("login: %d %s", r.status, r.body)
+		}
+		return b
+	}
+	if r := login("tok-mod1").do("GET", "/review/webhooks", "", "", nil); r.status != http.StatusForbidden {
+		t.Fatalf("moderator: %d", r.status)
+	}
+	b := login("tok-admin")
+	page := b.do("GET", "/review/webhooks", "", "", nil)
+	if page.status != 200 || !strings.Contains(string(page.body), dead.DeliveryID) || !strings.Contains(string(page.body), "receiver answered 500") {
+		t.Fatalf("webhooks page: %d %s", page.status, page.body)
+	}
+	m := csrfRe.FindStringSubmatch(string(page.body))
+	if m == nil {
+		t.Fatal("no CSRF token")
+	}
+	body := "csrf=" + m[1] + "&id=" + strconv.FormatInt(dead.ID, 10)
+	if r := b.do("POST", "/review/webhooks/redeliver", form, "id="+strconv.FormatInt(dead.ID, 10), map[string]string{"Origin": ts.URL}); r.status != http.StatusForbidden {
+		t.Fatalf("without CSRF: %d", r.status)
+	}
+	if r := b.do("POST", "/review/webhooks/redeliver", form, body, map[string]string{"Origin": ts.URL}); r.status != http.StatusSeeOther {
+		t.Fatalf("redeliver: %d %s", r.status, r.body)
+	}
+	if page := b.do("GET", "/review/webhooks", "", "", nil); !strings.Contains(string(page.body), "No dead deliveries") {
+		t.Fatalf("after redeliver: %s", page.body)
+	}
 }
