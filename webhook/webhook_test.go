@@ -13,9 +13,11 @@ import (
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/apitest"
 	"github.com/kz-newsroom/vigil/internal/testclock"
 	"github.com/kz-newsroom/vigil/internal/testdb"
 	"github.com/kz-newsroom/vigil/review"
+	"github.com/kz-newsroom/vigil/server"
 	"github.com/kz-newsroom/vigil/webhook"
 )
 
@@ -35,12 +37,14 @@ type receiver struct {
 	byKey  map[string][]review.Event
 	got    chan review.Event
 	badSig int
+	api    *apitest.Validator
 }
 
 func newReceiver(t testing.TB) *receiver {
 	r := &receiver{t: t, byKey: map[string][]review.Event{}, got: make(chan review.Event, 1000)}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
+	r.api = apitest.New(t, server.OpenAPI, r.srv.URL)
 	return r
 }
 
@@ -66,6 +70,9 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	var e review.Event
 	if err := json.Unmarshal(body, &e); err != nil {
 		r.t.Errorf("body %s: %v", body, err)
+	}
+	if err := r.api.CheckSchema("DecisionEvent", body); err != nil {
+		r.t.Errorf("body %s does not match the OpenAPI document's webhook: %v", body, err)
 	}
 	key := req.Header.Get(webhook.HeaderDelivery)
 	r.byKey[key] = append(r.byKey[key], e)

@@ -6,6 +6,8 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -62,4 +64,18 @@ func (v *Validator) Check(req *http.Request, status int, header http.Header, bod
 		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
 	}
 	return route.Method + " " + route.Path, true, openapi3filter.ValidateResponse(context.Background(), in)
+}
+
+// CheckSchema validates a JSON body against the named schema of the
+// document's components (for bodies Vigil sends, such as webhooks).
+func (v *Validator) CheckSchema(name string, body []byte) error {
+	ref, ok := v.Doc.Components.Schemas[name]
+	if !ok {
+		return fmt.Errorf("no schema %q in the document", name)
+	}
+	var data any
+	if err := json.Unmarshal(body, &data); err != nil {
+		return err
+	}
+	return ref.Value.VisitJSON(data, openapi3.EnableJSONSchema2020())
 }
