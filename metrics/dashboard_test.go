@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -16,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +31,7 @@ import (
 	"github.com/kz-newsroom/vigil/retag"
 	"github.com/kz-newsroom/vigil/review"
 	"github.com/kz-newsroom/vigil/server"
+	"github.com/kz-newsroom/vigil/webhook"
 )
 
 // dashboard is the part of a Grafana dashboard the tests read.
@@ -133,7 +137,8 @@ func TestDashboardShape(t *testing.T) {
 	}), "\n")
 	for _, m := range []string{"vigil_documents_total", "vigil_stage_duration_seconds", "vigil_http_request_duration_seconds",
 		"vigil_tags_total", "vigil_flags_total", "vigil_review_queue_items", "vigil_review_oldest_pending_age_seconds",
-		"vigil_review_decisions_total", "vigil_retag_documents_total", "vigil_retag_last_success_timestamp_seconds", "vigil_build_info"} {
+		"vigil_review_decisions_total", "vigil_retag_documents_total", "vigil_retag_last_success_timestamp_seconds", "vigil_build_info",
+		"vigil_webhook_deliveries_total", "vigil_webhook_delivery_lag_seconds", "vigil_webhook_outbox_deliveries", "vigil_webhook_dead_letters"} {
 		if !strings.Contains(all, m) {
 			t.Errorf("no dashboard panel shows %s", m)
 		}
@@ -192,14 +197,28 @@ func TestPrometheusScrapesDashboardAndAlerts(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
 	m.SetBuildInfo("test", vigil.Versions{Model: "topics-test", Rules: "rules-test", Flag: "recruitment-test"})
-	store, err := review.Open(ctx, review.Config{DataDir: t.TempDir(), OnDecision: m.ObserveDecision})
+	// Decisions go to a webhook receiver that fails once, then answers 200.
+	var hookHits atomic.Int32
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hookHits.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer hook.Close()
+	var hooks *webhook.Worker
+	store, err := review.Open(ctx, review.Config{DataDir: t.TempDir(), WebhookURLs: []string{hook.URL},
+		OnDecision: func(d string) { m.ObserveDecision(d); hooks.Notify() }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	hooks = webhook.New(store, webhook.Config{Secret: "s", MinBackoff: 100 * time.Millisecond, Poll: 100 * time.Millisecond, Observe: m.ObserveWebhook})
+	go hooks.Run(ctx)
 	m.SetReviewQueue(func(ctx context.Context) (metrics.ReviewQueue, error) {
 		st, err := store.Stats(ctx)
-		return metrics.ReviewQueue{Items: st.Items, OldestPendingAge: st.OldestOpenAge}, err
+		ob, oerr := store.Outbox(ctx)
+		return metrics.ReviewQueue{Items: st.Items, OldestPendingAge: st.OldestOpenAge,
+			OutboxPending: ob.Pending, OutboxDead: ob.Dead, OutboxOldestAge: ob.OldestPendingAge}, errors.Join(err, oerr)
 	}, nil)
 	pipe := pipeline.New(pipeline.Options{Observe: m.ObserveStage},
 		&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}, shadowStage{m}, &pipeline.Decide{})

@@ -68,6 +68,11 @@ type Metrics struct {
 	JobLastSuccess  *prometheus.GaugeVec     // vigil_job_last_run_success{name}
 	JobDuration     *prometheus.HistogramVec // vigil_job_duration_seconds{name}
 
+	// Decision webhooks: attempts by result, and the time from a decision
+	// to its delivery. The outbox gauges come with the review queue's.
+	WebhookDeliveries *prometheus.CounterVec // vigil_webhook_deliveries_total{result}
+	WebhookLag        prometheus.Histogram   // vigil_webhook_delivery_lag_seconds
+
 	review *reviewCollector
 }
 
@@ -150,6 +155,15 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help:    "Scheduled job run durations.",
 			Buckets: []float64{.001, .01, .1, 1, 10, 60, 600, 3600},
 		}, []string{"name"}),
+		WebhookDeliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "webhook_deliveries_total",
+			Help: "Decision webhook delivery attempts by result: delivered, failed (will be retried), dead (gave up).",
+		}, []string{"result"}),
+		WebhookLag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: namespace, Name: "webhook_delivery_lag_seconds",
+			Help:    "Time from a moderator's decision to its webhook's delivery (the receiver's 2xx).",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600},
+		}),
 		review: newReviewCollector(),
 	}
 	reg.MustRegister(
@@ -157,6 +171,7 @@ func New(reg prometheus.Registerer) *Metrics {
 		m.ReviewDecisions, m.RetagDocuments, m.RetagLastSuccess, m.BuildInfo,
 		m.HTTPInFlight, m.HTTPRejected, m.ShadowRuleHits,
 		m.JobRuns, m.JobLastRun, m.JobLastDuration, m.JobLastSuccess, m.JobDuration,
+		m.WebhookDeliveries, m.WebhookLag,
 		m.review,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -175,7 +190,26 @@ func New(reg prometheus.Registerer) *Metrics {
 	for _, r := range []string{RejectOverload, RejectTooLarge, RejectUnauthorized, RejectForbidden} {
 		m.HTTPRejected.WithLabelValues(r)
 	}
+	for _, r := range []string{WebhookDelivered, WebhookFailed, WebhookDead} {
+		m.WebhookDeliveries.WithLabelValues(r)
+	}
 	return m
+}
+
+// Webhook delivery results (the label of vigil_webhook_deliveries_total).
+const (
+	WebhookDelivered = "delivered"
+	WebhookFailed    = "failed"
+	WebhookDead      = "dead"
+)
+
+// ObserveWebhook counts one delivery attempt by result and, when it was
+// delivered, observes lag, the time since the decision.
+func (m *Metrics) ObserveWebhook(result string, lag time.Duration) {
+	m.WebhookDeliveries.WithLabelValues(result).Inc()
+	if result == WebhookDelivered {
+		m.WebhookLag.Observe(max(0, lag.Seconds()))
+	}
 }
 
 // ObserveStage records one stage's duration on one document. Its signature
@@ -296,6 +330,10 @@ type ReviewQueue struct {
 	// OldestPendingAge is the age of the oldest item still needing a
 	// decision; 0 when none does.
 	OldestPendingAge time.Duration
+	// The decision webhooks' outbox: deliveries still to make, the age of
+	// the oldest of them (0 when none), and dead-lettered deliveries.
+	OutboxPending, OutboxDead int
+	OutboxOldestAge           time.Duration
 }
 
 // SetReviewQueue makes the review queue gauges read the queue through fn at

@@ -234,3 +234,64 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
+
+func TestWebhookMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	metrics.SetReviewClock(m, func() time.Time { return now })
+	m.SetReviewQueue(func(ctx context.Context) (metrics.ReviewQueue, error) {
+		return metrics.ReviewQueue{OutboxPending: 4, OutboxDead: 1, OutboxOldestAge: time.Minute}, nil
+	}, nil)
+	m.ObserveWebhook(metrics.WebhookFailed, 0)
+	m.ObserveWebhook(metrics.WebhookDelivered, 20*time.Millisecond)
+	m.ObserveWebhook(metrics.WebhookDelivered, 3*time.Second)
+	want := `# HELP vigil_webhook_dead_letters Decision webhook deliveries given up after 24 h of retries, waiting for an admin to redeliver.
+# TYPE vigil_webhook_dead_letters gauge
+vigil_webhook_dead_letters 1
+# HELP vigil_webhook_deliveries_total Decision webhook delivery attempts by result: delivered, failed (will be retried), dead (gave up).
+# TYPE vigil_webhook_deliveries_total counter
+vigil_webhook_deliveries_total{result="dead"} 0
+vigil_webhook_deliveries_total{result="delivered"} 2
+vigil_webhook_deliveries_total{result="failed"} 1
+# HELP vigil_webhook_outbox_deliveries Decision webhook deliveries waiting in the outbox (to send or to retry).
+# TYPE vigil_webhook_outbox_deliveries gauge
+vigil_webhook_outbox_deliveries 4
+# HELP vigil_webhook_outbox_oldest_age_seconds Age of the oldest delivery waiting in the outbox (0 when none).
+# TYPE vigil_webhook_outbox_oldest_age_seconds gauge
+vigil_webhook_outbox_oldest_age_seconds 60
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vigil_webhook_dead_letters", "vigil_webhook_deliveries_total",
+		"vigil_webhook_outbox_deliveries", "vigil_webhook_outbox_oldest_age_seconds"); err != nil {
+		t.Error(err)
+	}
+	if got := testutil.CollectAndCount(m.WebhookLag); got != 1 {
+		t.Errorf("lag histogram: %d series", got)
+	}
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(`# HELP vigil_webhook_delivery_lag_seconds Time from a moderator's decision to its webhook's delivery (the receiver's 2xx).
+# TYPE vigil_webhook_delivery_lag_seconds histogram
+vigil_webhook_delivery_lag_seconds_bucket{le="0.005"} 0
+vigil_webhook_delivery_lag_seconds_bucket{le="0.01"} 0
+vigil_webhook_delivery_lag_seconds_bucket{le="0.025"} 1
+vigil_webhook_delivery_lag_seconds_bucket{le="0.05"} 1
+vigil_webhook_delivery_lag_seconds_bucket{le="0.1"} 1
+vigil_webhook_delivery_lag_seconds_bucket{le="0.25"} 1
+vigil_webhook_delivery_lag_seconds_bucket{le="0.5"} 1
+vigil_webhook_delivery_lag_seconds_bucket{le="1"} 1
+vigil_webhook_delivery_lag_seconds_bucket{le="2.5"} 1
+vigil_webhook_delivery_lag_seconds_bucket{le="5"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="10"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="30"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="60"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="300"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="1800"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="3600"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="21600"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="86400"} 2
+vigil_webhook_delivery_lag_seconds_bucket{le="+Inf"} 2
+vigil_webhook_delivery_lag_seconds_sum 3.02
+vigil_webhook_delivery_lag_seconds_count 2
+`), "vigil_webhook_delivery_lag_seconds"); err != nil {
+		t.Error(err)
+	}
+}

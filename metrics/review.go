@@ -22,7 +22,8 @@ const reviewCacheTTL = 5 * time.Second
 // once per reviewCacheTTL, so the gauges cost nothing between scrapes and
 // little during a flood of them.
 type reviewCollector struct {
-	items, oldest *prometheus.Desc
+	items, oldest                        *prometheus.Desc
+	outboxPending, outboxOldest, outDead *prometheus.Desc
 
 	mu  sync.Mutex
 	fn  func(ctx context.Context) (ReviewQueue, error)
@@ -44,6 +45,12 @@ func newReviewCollector() *reviewCollector {
 			"Review queue items by status (claimed: open items under a live lease).", []string{"status"}, nil),
 		oldest: prometheus.NewDesc(namespace+"_review_oldest_pending_age_seconds",
 			"Age of the oldest review item still needing a decision (0 when none).", nil, nil),
+		outboxPending: prometheus.NewDesc(namespace+"_webhook_outbox_deliveries",
+			"Decision webhook deliveries waiting in the outbox (to send or to retry).", nil, nil),
+		outboxOldest: prometheus.NewDesc(namespace+"_webhook_outbox_oldest_age_seconds",
+			"Age of the oldest delivery waiting in the outbox (0 when none).", nil, nil),
+		outDead: prometheus.NewDesc(namespace+"_webhook_dead_letters",
+			"Decision webhook deliveries given up after 24 h of retries, waiting for an admin to redeliver.", nil, nil),
 		now: time.Now,
 	}
 }
@@ -61,6 +68,9 @@ func (c *reviewCollector) set(fn func(ctx context.Context) (ReviewQueue, error),
 func (c *reviewCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.items
 	ch <- c.oldest
+	ch <- c.outboxPending
+	ch <- c.outboxOldest
+	ch <- c.outDead
 }
 
 // queue returns the queue's state, read through fn at most once per
@@ -79,6 +89,9 @@ func (c *reviewCollector) queue() (q ReviewQueue, ok bool) {
 		q = c.last
 		if q.OldestPendingAge > 0 {
 			q.OldestPendingAge += age // the oldest item has waited that much longer
+		}
+		if q.OutboxOldestAge > 0 {
+			q.OutboxOldestAge += age
 		}
 		return q, c.lastOK
 	}
@@ -102,4 +115,7 @@ func (c *reviewCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.items, prometheus.GaugeValue, float64(n), status)
 	}
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, q.OldestPendingAge.Seconds())
+	ch <- prometheus.MustNewConstMetric(c.outboxPending, prometheus.GaugeValue, float64(q.OutboxPending))
+	ch <- prometheus.MustNewConstMetric(c.outboxOldest, prometheus.GaugeValue, q.OutboxOldestAge.Seconds())
+	ch <- prometheus.MustNewConstMetric(c.outDead, prometheus.GaugeValue, float64(q.OutboxDead))
 }

@@ -22,11 +22,22 @@
 // share the next transaction (group commit), so concurrent verdicts cost one
 // disk sync between them; EnqueueMany does the same for a batch check.
 //
+// Decisions go back to the CMS: each decision writes, in its own
+// transaction, an event (read in decision order by Decisions, the feed
+// behind GET /v1/review/decisions) and one outbox delivery per configured
+// webhook URL. A sender (package webhook) takes due deliveries with
+// ClaimDeliveries (SKIP LOCKED on PostgreSQL, a lease on both), records
+// each attempt with RecordDelivery, and dead-letters what failed for 24 h;
+// admins list those with DeadDeliveries and put them back with Redeliver.
+// On PostgreSQL deciding transactions take one advisory lock first, so
+// event ids follow commit order and a feed reader never skips one.
+//
 // Typical wiring:
 //
 //	store, err := review.Open(ctx, review.Config{DataDir: dir, DatabaseURL: url, Logger: log})
 //	...
 //	h := review.NewHandler(store, review.HandlerOptions{Authenticate: auth.Authenticate, Known: auth.Known})
 //	mux.Handle("/v1/review/", requireModerator(h)) // bearer middleware puts the vigil.Principal in ctx
+//	mux.Handle(review.FeedRoute, requireCMS(h))     // the decisions feed is the CMS's
 //	mux.Handle("/review/", h)                       // the page logs moderators in itself
 package review

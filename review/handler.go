@@ -15,6 +15,10 @@ import (
 	"github.com/kz-newsroom/vigil/server"
 )
 
+// FeedRoute is the decisions feed's pattern. The server mounts it for the
+// cms role (and admin); the rest of /v1/review/ is for moderators.
+const FeedRoute = "GET /v1/review/decisions"
+
 // MaxRequestBytes bounds a review API request body.
 const MaxRequestBytes = 1 << 20
 
@@ -42,6 +46,9 @@ type HandlerOptions struct {
 	SecureCookies bool
 	// Lease is the claim lease when a request names none (default DefaultLease).
 	Lease time.Duration
+	// OnRedeliver, when set, is called after an admin puts a dead webhook
+	// delivery back in the outbox (to wake the delivery worker).
+	OnRedeliver func()
 }
 
 // Handler serves the review API under /v1/review/ and the moderators' page
@@ -106,6 +113,18 @@ func (h *Handler) apiRoutes() {
 			}
 		})
 	}
+	// The decisions feed is for the CMS: a cms (or admin) token, mounted
+	// by the server on FeedRoute ahead of the moderators' API.
+	h.mux.HandleFunc(FeedRoute, func(w http.ResponseWriter, r *http.Request) {
+		p, ok := vigil.PrincipalFrom(r.Context())
+		var err error = vigil.Errorf(vigil.EUNAUTHORIZED, "missing bearer token (Authorization: Bearer <token>)")
+		if ok {
+			err = h.apiFeed(w, r, p)
+		}
+		if err != nil {
+			server.Error(w, r, h.log, h.unavailable(r, err))
+		}
+	})
 	api("GET /v1/review/items", h.apiList)
 	api("GET /v1/review/items/{id}", h.apiGet)
 	api("POST /v1/review/items/{id}/claim", h.apiClaim)
@@ -116,11 +135,14 @@ func (h *Handler) apiRoutes() {
 	api("GET /v1/review/audit", h.apiAudit)
 	api("GET /v1/review/authors/{author}", h.apiHistory)
 	api("GET /v1/review/stats", h.apiStats)
+	api("GET /v1/review/webhooks/dead", h.apiDeadDeliveries)
+	api("POST /v1/review/webhooks/dead/{id}/redeliver", h.apiRedeliver)
 	// Known paths with another method answer 405 in the contract's JSON.
 	for path, allow := range map[string]string{
 		"/v1/review/items": "GET", "/v1/review/items/{id}": "GET", "/v1/review/items/{id}/claim": "POST",
 		"/v1/review/items/{id}/release": "POST", "/v1/review/items/{id}/decision": "POST", "/v1/review/claim": "POST",
-		"/v1/review/decisions": "POST", "/v1/review/audit": "GET", "/v1/review/authors/{author}": "GET", "/v1/review/stats": "GET",
+		"/v1/review/decisions": "GET, POST", "/v1/review/audit": "GET", "/v1/review/authors/{author}": "GET", "/v1/review/stats": "GET",
+		"/v1/review/webhooks/dead": "GET", "/v1/review/webhooks/dead/{id}/redeliver": "POST",
 	} {
 		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
@@ -466,5 +488,96 @@ func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request, _ vigil.Princ
 		return err
 	}
 	writeJSON(w, http.StatusOK, statsResponse{Items: st.Items, OldestOpenAgeSeconds: st.OldestOpenAge.Seconds()})
+	return nil
+}
+
+// deadResponse is a page of dead-lettered webhook deliveries.
+type deadResponse struct {
+	Deliveries []Delivery `json:"deliveries"`
+	// NextAfter continues the listing: pass it as after=.
+	NextAfter int64 `json:"next_after,omitempty"`
+}
+
+func needAdmin(p vigil.Principal) error {
+	if p.Role != vigil.RoleAdmin {
+		return vigil.Errorf(vigil.EFORBIDDEN, "webhook deliveries are for admins")
+	}
+	return nil
+}
+
+func (h *Handler) apiDeadDeliveries(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	if err := needAdmin(p); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	limit, err := parseLimit(q.Get("limit"))
+	if err != nil {
+		return err
+	}
+	var after int64
+	if s := q.Get("after"); s != "" {
+		if after, err = strconv.ParseInt(s, 10, 64); err != nil || after < 0 {
+			return vigil.Errorf(vigil.EINVALID, "after: %q, want a delivery id", s)
+		}
+	}
+	ds, err := h.store.DeadDeliveries(r.Context(), after, limit)
+	if err != nil {
+		return err
+	}
+	resp := deadResponse{Deliveries: ds}
+	if limit == 0 {
+		limit = MaxLimit
+	}
+	if len(ds) == limit {
+		resp.NextAfter = ds[len(ds)-1].ID
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (h *Handler) apiRedeliver(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	if err := needAdmin(p); err != nil {
+		return err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := h.store.Redeliver(r.Context(), p, id); err != nil {
+		return err
+	}
+	if h.opts.OnRedeliver != nil {
+		h.opts.OnRedeliver()
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": DeliveryPending})
+	return nil
+}
+
+// feedResponse is a page of the decisions feed.
+type feedResponse struct {
+	Decisions []Event `json:"decisions"`
+	// NextCursor is the after= of the next page; the same cursor when
+	// nothing new was decided yet.
+	NextCursor string `json:"next_cursor"`
+}
+
+func (h *Handler) apiFeed(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	if p.Role != vigil.RoleCMS && p.Role != vigil.RoleAdmin {
+		return vigil.Errorf(vigil.EFORBIDDEN, "the decisions feed is for CMS tokens")
+	}
+	q := r.URL.Query()
+	limit := 0
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 || n > MaxFeed {
+			return vigil.Errorf(vigil.EINVALID, "limit: %q, want 1..%d", s, MaxFeed)
+		}
+		limit = n
+	}
+	evs, next, err := h.store.Decisions(r.Context(), strings.TrimSpace(q.Get("after")), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, feedResponse{Decisions: evs, NextCursor: next})
 	return nil
 }

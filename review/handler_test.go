@@ -13,9 +13,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/apitest"
 	"github.com/kz-newsroom/vigil/server"
 )
 
@@ -37,6 +39,7 @@ func newTestServer(t testing.TB, s *Store) *httptest.Server {
 	h := NewHandler(s, HandlerOptions{Authenticate: auth.Authenticate})
 	mux := http.NewServeMux()
 	mux.Handle("/v1/review/", auth.Require(nil, vigil.RoleModerator)(h))
+	mux.Handle(FeedRoute, auth.Require(nil, vigil.RoleCMS)(h))
 	mux.Handle("/review/", h)
 	mux.Handle("/review", h)
 	ts := httptest.NewServer(mux)
@@ -76,8 +79,19 @@ func call(t testing.TB, ts *httptest.Server, token, method, path, body string) a
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	// Every answer of the review API matches the OpenAPI document.
+	v, ok := validators.Load(ts.URL)
+	if !ok {
+		v, _ = validators.LoadOrStore(ts.URL, apitest.New(t, server.OpenAPI, ts.URL))
+	}
+	if op, ok, err := v.(*apitest.Validator).Check(req, resp.StatusCode, resp.Header, b); ok && err != nil {
+		t.Errorf("%s → %d does not match the OpenAPI document: %v", op, resp.StatusCode, err)
+	}
 	return apiResp{resp.StatusCode, b, resp.Header}
 }
+
+// validators holds an OpenAPI validator per test server.
+var validators sync.Map
 
 func TestAPI(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *Store, c *clock) {

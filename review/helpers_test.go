@@ -2,56 +2,23 @@ package review
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testclock"
+	"github.com/kz-newsroom/vigil/internal/testdb"
 )
 
 // required reports whether the named external dependency must be present
 // (VIGIL_TEST_REQUIRE lists it), so a test fails instead of skipping.
-func required(name string) bool {
-	for _, n := range strings.Split(os.Getenv("VIGIL_TEST_REQUIRE"), ",") {
-		if strings.TrimSpace(n) == name {
-			return true
-		}
-	}
-	return false
-}
-
-// pgAdminURL is the local PostgreSQL the tests create their databases on.
-func pgAdminURL() string {
-	if u := os.Getenv("VIGIL_TEST_POSTGRES_URL"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable&connect_timeout=3"
-}
+func required(name string) bool { return testdb.Required(name) }
 
 // clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)) }
 
 // backend opens an empty store of one kind.
 type backend struct {
@@ -92,39 +59,7 @@ func openSQLiteTest(tb testing.TB, cfg Config) *Store {
 // dropped when tb ends.
 func createPostgresDB(tb testing.TB) string {
 	tb.Helper()
-	admin, err := sql.Open("pgx", pgAdminURL())
-	if err == nil {
-		err = admin.Ping()
-	}
-	if err != nil {
-		if admin != nil {
-			admin.Close()
-		}
-		if required("postgres") {
-			tb.Fatalf("PostgreSQL required (VIGIL_TEST_REQUIRE) but unreachable at %s: %v", redactURL(pgAdminURL()), err)
-		}
-		tb.Skipf("PostgreSQL not reachable at %s (%v); set VIGIL_TEST_REQUIRE=postgres to fail instead", redactURL(pgAdminURL()), err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "vigil_review_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		admin.Close()
-		tb.Fatalf("create database %s: %v", name, err)
-	}
-	tb.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u := pgAdminURL()
-	i := strings.LastIndex(u, "/")
-	rest := ""
-	if q := strings.Index(u[i:], "?"); q >= 0 {
-		rest = u[i+q:]
-	}
-	return u[:i+1] + name + rest
+	return testdb.CreatePostgres(tb, "vigil_review_test_")
 }
 
 func openPostgresTest(tb testing.TB, cfg Config) *Store {

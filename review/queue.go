@@ -505,6 +505,9 @@ func (s *Store) Decide(ctx context.Context, p vigil.Principal, id int64, d Decis
 	}
 	var out *vigil.ReviewItem
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.eventsLock(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		out, err = s.decide(ctx, tx, p, id, d)
 		return err
@@ -545,6 +548,9 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, p vigil.Principal, id in
 		it.Status, d.Decision, d.Note, tags, p.Name, micros(now), micros(now), id); err != nil {
 		return nil, err
 	}
+	if err := s.recordDecision(ctx, tx, it, micros(now)); err != nil {
+		return nil, err
+	}
 	return it, s.audit(ctx, tx, id, it.DocID, p.Name, d.Decision, d.Note, micros(now), &before, &after)
 }
 
@@ -572,6 +578,9 @@ func (s *Store) DecideMany(ctx context.Context, p vigil.Principal, ids []int64, 
 	decided := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		decided = 0
+		if err := s.eventsLock(ctx, tx); err != nil {
+			return err
+		}
 		for i, id := range ids {
 			out[i] = BulkResult{ID: id}
 			if slices.Contains(ids[:i], id) {

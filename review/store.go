@@ -42,6 +42,9 @@ type Config struct {
 	// OnDecision, when set, is called after each committed decision (for a
 	// metrics counter). It must be fast and safe for concurrent use.
 	OnDecision func(decision string)
+	// WebhookURLs each get a delivery of every decision, written to the
+	// outbox in the decision's transaction (see ClaimDeliveries).
+	WebhookURLs []string
 }
 
 // Store is the review queue: items, claims, decisions, the audit log and the
@@ -57,6 +60,7 @@ type Store struct {
 	log     *slog.Logger
 	now     func() time.Time
 	onDecid func(string)
+	hooks   []string
 	where   string
 
 	// SQLite group commit: Enqueue calls arriving while a commit runs are
@@ -70,7 +74,7 @@ type Store struct {
 // Open opens (creating and migrating if needed) the review store described
 // by cfg: PostgreSQL when cfg.DatabaseURL is set, else SQLite in cfg.DataDir.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{log: cfg.Logger, now: cfg.Now, onDecid: cfg.OnDecision}
+	s := &Store{log: cfg.Logger, now: cfg.Now, onDecid: cfg.OnDecision, hooks: cfg.WebhookURLs}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -34,8 +34,8 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 type pages struct {
-	queue, login, audit, errPage *template.Template
-	static                       fs.FS
+	queue, login, audit, errPage, webhooks *template.Template
+	static                                 fs.FS
 }
 
 func newPages() *pages {
@@ -48,12 +48,15 @@ func newPages() *pages {
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	return &pages{queue: parse("queue.html"), login: parse("login.html"), audit: parse("audit.html"), errPage: parse("error.html"), static: static}
+	return &pages{queue: parse("queue.html"), login: parse("login.html"), audit: parse("audit.html"), errPage: parse("error.html"),
+		webhooks: parse("webhooks.html"), static: static}
 }
 
 func (h *Handler) pageRoutes() {
 	h.mux.HandleFunc("GET /review/{$}", h.page(h.queuePage))
 	h.mux.HandleFunc("GET /review/audit", h.page(h.auditPage))
+	h.mux.HandleFunc("GET /review/webhooks", h.page(h.webhooksPage))
+	h.mux.HandleFunc("POST /review/webhooks/redeliver", h.action(h.redeliverAction))
 	h.mux.HandleFunc("GET /review/login", h.loginForm)
 	h.mux.HandleFunc("POST /review/login", h.login)
 	h.mux.HandleFunc("POST /review/logout", h.action(h.logout))
@@ -593,5 +596,55 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, s *Session) 
 		data.Next = "/review/audit?" + nq.Encode()
 	}
 	h.render(w, r, h.pages.audit, http.StatusOK, data)
+	return nil
+}
+
+// deadView is what the webhooks page shows of a dead delivery.
+type deadView struct {
+	ID, ItemID                              int64
+	DeliveryID, DocID, Decision, URL, Since string
+	LastError                               string
+	Attempts                                int
+}
+
+type webhooksData struct {
+	Title string
+	User  *vigil.Principal
+	CSRF  string
+	Rows  []deadView
+}
+
+// webhooksPage lists dead webhook deliveries to admins, each with a
+// redeliver button.
+func (h *Handler) webhooksPage(w http.ResponseWriter, r *http.Request, s *Session) error {
+	if err := needAdmin(s.Principal); err != nil {
+		return err
+	}
+	ds, err := h.store.DeadDeliveries(r.Context(), 0, MaxLimit)
+	if err != nil {
+		return err
+	}
+	data := webhooksData{Title: "Webhooks", User: &s.Principal, CSRF: s.CSRF}
+	for _, d := range ds {
+		data.Rows = append(data.Rows, deadView{ID: d.ID, ItemID: d.Event.ItemID, DeliveryID: d.DeliveryID, DocID: d.Event.DocID,
+			Decision: d.Event.Decision, URL: d.URL, Since: d.CreatedAt.Format("2006-01-02 15:04:05"), LastError: d.LastError, Attempts: d.Attempts})
+	}
+	h.render(w, r, h.pages.webhooks, http.StatusOK, data)
+	return nil
+}
+
+// redeliverAction is the webhooks page's redeliver button (a form post).
+func (h *Handler) redeliverAction(w http.ResponseWriter, r *http.Request, s *Session, _ string) error {
+	id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return vigil.Errorf(vigil.EINVALID, "id: want a delivery id")
+	}
+	if err := h.store.Redeliver(r.Context(), s.Principal, id); err != nil {
+		return err
+	}
+	if h.opts.OnRedeliver != nil {
+		h.opts.OnRedeliver()
+	}
+	http.Redirect(w, r, "/review/webhooks", http.StatusSeeOther)
 	return nil
 }

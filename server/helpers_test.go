@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/apitest"
 	"github.com/kz-newsroom/vigil/metrics"
 	"github.com/kz-newsroom/vigil/pipeline"
 	"github.com/kz-newsroom/vigil/review"
@@ -81,6 +82,7 @@ type testServer struct {
 	store *review.Store
 	reg   *prometheus.Registry
 	m     *metrics.Metrics
+	api   *apitest.Validator
 }
 
 type serverOpt func(*server.Config, *server.Deps)
@@ -121,7 +123,8 @@ func startServer(t testing.TB, extra []pipeline.Stage, opts ...serverOpt) *testS
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &testServer{Server: s, url: "http://" + s.Addr(), store: store, reg: reg, m: m}
+	url := "http://" + s.Addr()
+	return &testServer{Server: s, url: url, store: store, reg: reg, m: m, api: apitest.New(t, server.OpenAPI, url)}
 }
 
 // response is a decoded HTTP answer.
@@ -157,6 +160,13 @@ func (ts *testServer) do(t testing.TB, method, path, token string, body io.Reade
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every answer of a documented operation matches the OpenAPI document
+	// (the review API here is a stand-in; review's tests check the real one).
+	if !strings.HasPrefix(path, "/v1/review/") {
+		if op, ok, err := ts.api.Check(req, resp.StatusCode, resp.Header, b); ok && err != nil {
+			t.Errorf("%s → %d does not match the OpenAPI document: %v", op, resp.StatusCode, err)
+		}
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }

@@ -209,6 +209,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /v1/check/batch", s.m.InstrumentHandler("check_batch", cms(http.HandlerFunc(s.handleBatch))))
 	s.mux.Handle("GET /healthz", s.m.InstrumentHandler("healthz", http.HandlerFunc(s.handleHealth)))
 	s.mux.Handle("GET /readyz", s.m.InstrumentHandler("readyz", http.HandlerFunc(s.handleReady)))
+	s.mux.Handle("GET /openapi.json", s.m.InstrumentHandler("other", http.HandlerFunc(serveOpenAPI)))
 	// Profiles for operators, admin tokens only: go tool pprof
 	// -http=: 'http://host/debug/pprof/profile?seconds=30' with the token
 	// in an Authorization header (or on loopback with no tokens).
@@ -219,7 +220,7 @@ func (s *Server) routes() {
 	pp.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	pp.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	s.mux.Handle("/debug/pprof/", s.auth.Require(s.rejected, vigil.RoleAdmin)(pp))
-	known := []string{"/v1/check", "/v1/check/batch", "/healthz", "/readyz"}
+	known := []string{"/v1/check", "/v1/check/batch", "/healthz", "/readyz", "/openapi.json"}
 	if s.deps.Gatherer != nil {
 		s.mux.Handle("GET /metrics", metrics.Handler(s.deps.Gatherer, s.log))
 		known = append(known, "/metrics")

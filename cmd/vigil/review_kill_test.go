@@ -27,7 +27,11 @@ func TestServeHelperProcess(t *testing.T) {
 		t.Skip("helper process for TestServeKilledAfterReviewAnswer")
 	}
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	os.Exit(run(context.Background(), e, []string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}))
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--log-level", "info"}
+	if c := os.Getenv("VIGIL_SERVE_HELPER_CONFIG"); c != "" {
+		args = append(args, "--config", c)
+	}
+	os.Exit(run(context.Background(), e, args))
 }
 
 // TestServeKilledAfterReviewAnswer runs the real `vigil serve` in its own
@@ -58,38 +62,8 @@ func TestServeKilledAfterReviewAnswer(t *testing.T) {
 	f.Close()
 
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
-	cmd.Env = append(os.Environ(), "VIGIL_SERVE_HELPER=1", "VIGIL_DATA_DIR="+dir, "VIGIL_DATABASE_URL=",
+	cmd, base := startServeHelper(t, "VIGIL_DATA_DIR="+dir, "VIGIL_DATABASE_URL=",
 		"VIGIL_CMS_TOKENS=cms:cms-token", "VIGIL_MODERATOR_TOKENS=mod:mod-token")
-	logs, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(logs)
-		for sc.Scan() {
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "listening" {
-				addr <- rec.Addr
-			}
-		}
-		close(addr)
-	}()
-	var base string
-	select {
-	case a, ok := <-addr:
-		if !ok {
-			t.Fatal("vigil serve exited before listening")
-		}
-		base = "http://" + a
-	case <-time.After(60 * time.Second):
-		t.Fatal("vigil serve did not listen within 60 s")
-	}
 
 	const workers, killAfter = 4, 40
 	var (
@@ -172,6 +146,44 @@ func TestServeKilledAfterReviewAnswer(t *testing.T) {
 		}
 	}
 	t.Logf("%d checks answered, %d of them review, all %d in the queue after SIGKILL", answered, len(reviewed), len(reviewed))
+}
+
+// startServeHelper runs `vigil serve` in a child process with env added to
+// this one's, waits until it listens and returns it and its base URL. The
+// process is killed when t ends, if it still runs.
+func startServeHelper(t *testing.T, env ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeHelperProcess$")
+	cmd.Env = append(append(os.Environ(), "VIGIL_SERVE_HELPER=1"), env...)
+	logs, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(logs)
+		for sc.Scan() {
+			var rec struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "listening" {
+				addr <- rec.Addr
+			}
+		}
+		close(addr)
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatal("vigil serve exited before listening")
+		}
+		return cmd, "http://" + a
+	case <-time.After(60 * time.Second):
+		t.Fatal("vigil serve did not listen within 60 s")
+	}
+	return nil, ""
 }
 
 // requireReviewE2E reports whether VIGIL_TEST_REQUIRE lists review-e2e, so

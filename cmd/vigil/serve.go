@@ -24,6 +24,7 @@ import (
 	"github.com/kz-newsroom/vigil/retag"
 	"github.com/kz-newsroom/vigil/review"
 	"github.com/kz-newsroom/vigil/server"
+	"github.com/kz-newsroom/vigil/webhook"
 )
 
 func init() {
@@ -44,7 +45,9 @@ models and rules, SQLite under ./vigil-data, on 127.0.0.1:8080.
 Settings come from the YAML file, overridden by the environment (VIGIL_ADDR,
 VIGIL_DATA_DIR, VIGIL_DATABASE_URL, VIGIL_MODELS, VIGIL_RULES,
 VIGIL_CMS_TOKENS, VIGIL_MODERATOR_TOKENS, VIGIL_ADMIN_TOKENS,
-VIGIL_LOG_LEVEL, VIGIL_LOG_FORMAT), overridden by flags. With no token
+VIGIL_LOG_LEVEL, VIGIL_LOG_FORMAT, VIGIL_WEBHOOK_URLS, VIGIL_WEBHOOK_SECRET),
+overridden by flags. Each moderator's decision is POSTed, signed, to every
+webhook URL. With no token
 configured at all, every request is served as admin and only a loopback
 address is allowed. SIGTERM or Ctrl-C shuts down gracefully: requests in
 flight finish. SIGHUP reloads models and rules now.
@@ -124,15 +127,33 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 
+	// The webhook worker is woken by each decision this server commits;
+	// other servers' decisions reach it at its next poll.
+	var hooks *webhook.Worker
+	notify := func() {
+		if hooks != nil {
+			hooks.Notify()
+		}
+	}
 	store, err := review.Open(ctx, review.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL,
-		Logger: log, OnDecision: m.ObserveDecision})
+		Logger: log, WebhookURLs: cfg.WebhookURLs,
+		OnDecision: func(d string) { m.ObserveDecision(d); notify() }})
 	if err != nil {
 		return fmt.Errorf("review queue: %w", err)
 	}
 	defer store.Close()
+	if len(cfg.WebhookURLs) > 0 {
+		hooks = webhook.New(store, webhook.Config{Secret: cfg.WebhookSecret, Timeout: cfg.WebhookTimeout, Logger: log,
+			Observe: m.ObserveWebhook})
+	}
 	m.SetReviewQueue(func(ctx context.Context) (metrics.ReviewQueue, error) {
 		st, err := store.Stats(ctx)
-		return metrics.ReviewQueue{Items: st.Items, OldestPendingAge: st.OldestOpenAge}, err
+		if err != nil {
+			return metrics.ReviewQueue{}, err
+		}
+		ob, err := store.Outbox(ctx)
+		return metrics.ReviewQueue{Items: st.Items, OldestPendingAge: st.OldestOpenAge,
+			OutboxPending: ob.Pending, OutboxDead: ob.Dead, OutboxOldestAge: ob.OldestPendingAge}, err
 	}, log)
 
 	srv, err := server.New(cfg.Config, server.Deps{
@@ -143,8 +164,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds,
-		SecureCookies: cfg.SecureCookies})
+		SecureCookies: cfg.SecureCookies, OnRedeliver: notify})
 	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
+	srv.Mount(review.FeedRoute, "review_api", rh, vigil.RoleCMS)
 	srv.Mount("/review/", "review_page", rh)
 
 	sched, err := server.NewScheduler(m, log)
@@ -158,6 +180,12 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	sched.Start()
+	hookCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
+	var hooksDone sync.WaitGroup
+	if hooks != nil {
+		hooksDone.Go(func() { hooks.Run(hookCtx) })
+		log.Info("webhook delivery on", "urls", len(cfg.WebhookURLs))
+	}
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -178,6 +206,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	if serr := sched.Close(); serr != nil && err == nil {
 		err = serr
 	}
+	stopHooks()
+	hooksDone.Wait()
 	if err == nil {
 		log.Info("stopped")
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -45,6 +46,13 @@ type serveConfig struct {
 	// per flag: default, by_kind and by_section entries replace the
 	// shipped ones of the same name; the rest stay.
 	Thresholds pipeline.FlagThresholds `yaml:"thresholds"`
+
+	// WebhookURLs each get a signed POST of every moderator's decision,
+	// from the outbox; WebhookSecret keys the signature (required with URLs).
+	WebhookURLs   []string `yaml:"webhook_urls"`
+	WebhookSecret string   `yaml:"webhook_secret"`
+	// WebhookTimeout bounds one delivery attempt (default 10s).
+	WebhookTimeout time.Duration `yaml:"webhook_timeout"`
 
 	Log struct {
 		Level  string `yaml:"level"`  // debug, info (default), warn, error
@@ -111,6 +119,7 @@ func loadServeConfig(path string, getenv func(string) string) (serveConfig, erro
 		{"VIGIL_RULES", &c.Rules},
 		{"VIGIL_LOG_LEVEL", &c.Log.Level},
 		{"VIGIL_LOG_FORMAT", &c.Log.Format},
+		{"VIGIL_WEBHOOK_SECRET", &c.WebhookSecret},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
@@ -123,6 +132,7 @@ func loadServeConfig(path string, getenv func(string) string) (serveConfig, erro
 		{"VIGIL_CMS_TOKENS", &c.Tokens.CMS},
 		{"VIGIL_MODERATOR_TOKENS", &c.Tokens.Moderator},
 		{"VIGIL_ADMIN_TOKENS", &c.Tokens.Admin},
+		{"VIGIL_WEBHOOK_URLS", &c.WebhookURLs},
 	} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = splitTokens(v)
@@ -135,7 +145,22 @@ func loadServeConfig(path string, getenv func(string) string) (serveConfig, erro
 		}
 		c.SecureCookies = b
 	}
-	return c, nil
+	return c, c.checkWebhooks()
+}
+
+// checkWebhooks refuses webhook URLs that are not absolute http(s) URLs,
+// and URLs without a secret to sign with.
+func (c *serveConfig) checkWebhooks() error {
+	for _, s := range c.WebhookURLs {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("config: webhook URL %q: want http:// or https:// with a host", s)
+		}
+	}
+	if len(c.WebhookURLs) > 0 && c.WebhookSecret == "" {
+		return errors.New("config: webhook_urls need webhook_secret (VIGIL_WEBHOOK_SECRET) to sign deliveries")
+	}
+	return nil
 }
 
 // splitTokens splits a comma-separated token list, dropping blanks.

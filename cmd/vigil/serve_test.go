@@ -29,6 +29,8 @@ data_dir: /var/lib/vigil
 max_in_flight: 32
 check_timeout: 2s
 secure_cookies: true
+webhook_urls: ["https://cms.example/hooks/vigil"]
+webhook_secret: from-file
 tokens:
   cms: [from-file]
   moderator: ["alice:m1"]
@@ -48,9 +50,10 @@ thresholds:
 		t.Fatal(err)
 	}
 	envs := map[string]string{
-		"VIGIL_ADDR":       "127.0.0.1:9001",
-		"VIGIL_CMS_TOKENS": "a, b,,",
-		"VIGIL_LOG_LEVEL":  "warn",
+		"VIGIL_ADDR":         "127.0.0.1:9001",
+		"VIGIL_CMS_TOKENS":   "a, b,,",
+		"VIGIL_LOG_LEVEL":    "warn",
+		"VIGIL_WEBHOOK_URLS": "http://a.example/h, http://b.example/h",
 	}
 	getenv := func(k string) string { return envs[k] }
 
@@ -76,6 +79,8 @@ thresholds:
 		{"retag schedule", c.Jobs.Retag.Schedule, "0 3 * * *"},
 		{"retag in", c.Jobs.Retag.In, "archive.jsonl"},
 		{"threshold by section", c.Thresholds["extremist_recruitment"].BySection["religion"], 0.9},
+		{"webhook URLs: env over file", strings.Join(c.WebhookURLs, "|"), "http://a.example/h|http://b.example/h"},
+		{"webhook secret: file", c.WebhookSecret, "from-file"},
 	}
 	for _, tc := range checks {
 		if tc.got != tc.want {
@@ -112,6 +117,24 @@ func TestServeConfigErrors(t *testing.T) {
 	code, _, stderr := runCmd(t, "", "serve", "--config", filepath.Join(t.TempDir(), "missing.yaml"))
 	if code != exitUsage || !strings.Contains(stderr, "missing.yaml") {
 		t.Errorf("missing config: exit %d, stderr %q; want 2 naming the file", code, stderr)
+	}
+}
+
+func TestServeConfigWebhooks(t *testing.T) {
+	tests := []struct{ name, urls, secret, want string }{
+		{"no secret", "http://cms.example/h", "", "webhook_secret"},
+		{"not http", "ftp://cms.example/h", "s", "ftp://"},
+		{"no host", "http:///h", "s", "with a host"},
+		{"fine", "https://cms.example/h,http://127.0.0.1:9/x", "s", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"VIGIL_WEBHOOK_URLS": tc.urls, "VIGIL_WEBHOOK_SECRET": tc.secret}
+			_, err := loadServeConfig("", func(k string) string { return env[k] })
+			if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("got %v, want an error naming %q", err, tc.want)
+			}
+		})
 	}
 }
 
@@ -174,6 +197,22 @@ func TestServeEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || v.ID != "zakon-2023-09-08-80k" || v.Action != vigil.ActionAllow {
 		t.Errorf("check: %d %+v; want 200, allow", resp.StatusCode, v)
+	}
+	// The decisions feed is the CMS's; bulk decisions on the same path the moderators'.
+	for _, tc := range []struct {
+		method, token string
+		status        int
+	}{{"GET", "cms-token", 200}, {"GET", "mod-token", 403}, {"POST", "cms-token", 403}, {"POST", "mod-token", 400}} {
+		req, _ := http.NewRequest(tc.method, base+"/v1/review/decisions", strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+tc.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s /v1/review/decisions as %s: %d, want %d", tc.method, tc.token, resp.StatusCode, tc.status)
+		}
 	}
 	for path, want := range map[string]int{"/readyz": 200, "/healthz": 200, "/metrics": 200, "/v1/review/items": 401} {
 		resp, err := http.Get(base + path)
