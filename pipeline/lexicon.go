@@ -21,7 +21,7 @@ import (
 // The lexicon is a frequency list of word forms (Russian, Kazakh, English)
 // that splits a run of spaced-out letters back into its words: "я в ш о к
 // е" is "я в шоке", not "явшоке", and "в с т у п а й к нам" keeps its "к".
-// It is built by `vigil lexicon` (see the README's "The lexicon" section for the command and
+// It is built by `vigil lexicon` (see docs/models.md, "The lexicon", for the command and
 // the corpora) and shipped here because the normalizer, which every other
 // package uses, needs it.
 //
