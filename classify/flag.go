@@ -179,6 +179,10 @@ type FlagExample struct {
 	Rule float64
 	Cues []string
 	Gold bool
+	// Ordinary marks a labelled negative of ordinary traffic (an everyday
+	// comment, not a hard case): besides the labelled negatives' budget
+	// (MaxFPR), it counts with the background towards MaxBackgroundRate.
+	Ordinary bool
 }
 
 // FlagTrainOptions tune TrainFlag. The zero value of a field means its
@@ -443,7 +447,13 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 			bs[i] = FlagScore(c, e, bgOOF[i])
 		}
 		t := chooseFlagThresholds(labelled, sc, opt.MaxFPR)
-		t = raiseForBackground(t, background, bs, opt.MaxBackgroundRate)
+		ordEx, ordSc := slices.Clone(background), slices.Clone(bs)
+		for i, e := range labelled {
+			if e.Ordinary && !e.Gold {
+				ordEx, ordSc = append(ordEx, e), append(ordSc, sc[i])
+			}
+		}
+		t = raiseForBackground(t, ordEx, ordSc, opt.MaxBackgroundRate)
 		if tp := EvalFlag(labelled, sc, t).TP; tp > best {
 			best, comb, scores, bgScores, th = tp, c, sc, bs, t
 		}

@@ -46,6 +46,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fc.BucketBits = 18
 	var (
 		data, background, test, out, rulesDir string
+		ordinary                              string
 		neutralFile                           string
 		require                               = ""
 		cues                                  = vigil.EvidenceCall + "," + vigil.EvidenceCause
@@ -57,6 +58,8 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&flagName, "flag", flagName, "the flag to learn (the documents' flags name it)")
 	fs.StringVar(&data, "data", "", "labeled `FILES` (positives and hard negatives), JSONL, comma-separated")
 	fs.StringVar(&background, "background", "", "background negative `FILES`, JSONL, comma-separated")
+	fs.StringVar(&ordinary, "ordinary", "", "labeled `FILES` of ordinary traffic (everyday comments and the flag's positives among them):\n"+
+		"trained on like --data, and their negatives count with the background against --max-background-rate")
 	fs.IntVar(&step, "background-step", 1, "use every `N`th background document")
 	fs.StringVar(&test, "test", "", "held-out labeled `FILE` to report on (never trained or tuned on)")
 	fs.StringVar(&out, "out", "", "head `DIR` to write (e.g. models/recruitment)")
@@ -145,6 +148,18 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	labelled := flagExamples(ctx, docs, flagName, eng)
+	if ordinary != "" {
+		odocs, ofiles, err := readDocFiles(ordinary)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+			return exitUsage
+		}
+		for _, x := range flagExamples(ctx, odocs, flagName, eng) {
+			x.Ordinary = true
+			labelled = append(labelled, x)
+		}
+		dataFiles = append(dataFiles, ofiles...)
+	}
 	bg := flagExamples(ctx, bgDocs, flagName, eng)
 	for i := range bg {
 		bg[i].Gold = false // background is negative whatever its labels

@@ -63,9 +63,10 @@ func TestTrainFlagBackgroundCalibration(t *testing.T) {
 	dev := filepath.Join("..", "..", "testdata", "recruitment", "dev.jsonl")
 	bg := filepath.Join("..", "..", "testdata", "corpus", "corpus.jsonl")
 	neutral := filepath.Join("..", "..", "models", "recruitment", "neutral.txt")
+	everyday := filepath.Join("..", "..", "testdata", "recruitment", "everyday.jsonl")
 	out := filepath.Join(t.TempDir(), "recruitment")
 	code, stdout, stderr := runCmd(t, "", "train-flag", "--data", dev, "--background", bg, "--background-step", "2",
-		"--max-background-rate", "0.001", "--neutral", neutral, "--min-words", "5",
+		"--max-background-rate", "0.001", "--neutral", neutral, "--min-words", "5", "--ordinary", everyday,
 		"--out", out, "--folds", "2", "--epochs", "3", "--bucket-bits", "12")
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s", code, stderr)
@@ -82,6 +83,9 @@ func TestTrainFlagBackgroundCalibration(t *testing.T) {
 	}
 	if n < 500 || float64(flagged) > 0.001*float64(n) {
 		t.Errorf("%d of %d flagged, want at most 0.1%%", flagged, n)
+	}
+	if len(c.Build.Data) != 2 {
+		t.Errorf("build data %+v: want --data and --ordinary recorded", c.Build.Data)
 	}
 	if art, com := c.Thresholds.ByKind[vigil.KindArticle], c.Thresholds.ByKind[vigil.KindComment]; art < com {
 		t.Errorf("article threshold %v under the comment one %v", art, com)
