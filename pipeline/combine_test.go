@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
 )
@@ -202,4 +204,30 @@ func TestFillUTF16(t *testing.T) {
 	if e := v.Entities[0]; e.StartUTF16 != 0 || e.EndUTF16 != 4 {
 		t.Errorf("Брат at UTF-16 [%d, %d), want [0, 4)", e.StartUTF16, e.EndUTF16)
 	}
+}
+
+// FuzzFillUTF16 checks the UTF-16 offsets against the standard library's
+// encoding for any text and any span, in or out of range, on or off a
+// character boundary.
+func FuzzFillUTF16(f *testing.F) {
+	f.Add("Брат 👍, вступай", 9, 23)
+	f.Add("", 0, 0)
+	f.Add("a\xffb", 1, 2)
+	f.Fuzz(func(t *testing.T, text string, start, end int) {
+		v := vigil.Verdict{Entities: []vigil.Entity{{Field: "body", Start: start, End: end}}}
+		fillUTF16(&v, []Field{{Name: "body", Original: text}})
+		units := func(off int) int {
+			n, pos := 0, 0
+			for pos < off && pos < len(text) {
+				r, size := utf8.DecodeRuneInString(text[pos:])
+				pos += size
+				n += len(utf16.Encode([]rune{r}))
+			}
+			return n
+		}
+		e := v.Entities[0]
+		if e.StartUTF16 != units(start) || e.EndUTF16 != units(end) {
+			t.Errorf("%q [%d, %d): UTF-16 [%d, %d), want [%d, %d)", text, start, end, e.StartUTF16, e.EndUTF16, units(start), units(end))
+		}
+	})
 }
