@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -57,5 +58,17 @@ func TestLogDurationsAsText(t *testing.T) {
 	log.Info("x", "took", 1500*time.Millisecond)
 	if !strings.Contains(b.String(), `"took":"1.5s"`) {
 		t.Errorf("log line %s: want the duration as text", b.String())
+	}
+}
+
+func TestConfigErrorsInOperatorTerms(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/vigil.yaml"
+	if err := os.WriteFile(path, []byte("addr: 127.0.0.1:0\nfoo: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := loadServeConfig(path, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), `line 2: unknown key "foo"`) || strings.Contains(err.Error(), "main.") {
+		t.Errorf("config error %v: want the line and the unknown key, no Go type", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -102,7 +103,7 @@ func loadServeConfig(path string, getenv func(string) string) (serveConfig, erro
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-			return c, fmt.Errorf("config %s: %w", path, err)
+			return c, fmt.Errorf("config %s: %s", path, yamlMessage(err))
 		}
 		if err := c.Thresholds.Validate(); err != nil {
 			return c, fmt.Errorf("config %s: %w", path, err)
@@ -172,6 +173,25 @@ func splitTokens(s string) []string {
 		}
 	}
 	return out
+}
+
+// yamlFieldRE matches yaml.v3's message for an unknown key, which names a
+// Go type an operator has never heard of.
+var yamlFieldRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
+// yamlMessage rewrites a config decoding error in the operator's terms:
+// `line 2: unknown key "foo"`, not `field foo not found in type
+// main.serveConfig`, one problem a line.
+func yamlMessage(err error) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err.Error()
+	}
+	lines := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		lines[i] = yamlFieldRE.ReplaceAllString(m, `unknown key "$1"`)
+	}
+	return strings.Join(lines, "; ")
 }
 
 // durationsAsText writes durations as "1.5s", not as nanoseconds: a JSON
