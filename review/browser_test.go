@@ -150,6 +150,22 @@ func assertInert(t *testing.T, ctx context.Context, w *pageWatch, where string) 
 	}
 }
 
+// logIn logs in to the page at base with token and waits for the queue.
+func logIn(t *testing.T, ctx context.Context, base, token string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/review/"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), token),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS("#queue")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, `document.body.dataset.ready === "1"`)
+}
+
 // waitJS polls a boolean expression until it holds.
 func waitJS(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
@@ -186,18 +202,7 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Log in.
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/review/"),
-		chromedp.WaitVisible(chromedp.CSS("#token")),
-		chromedp.SendKeys(chromedp.CSS("#token"), "tok-mod1"),
-		chromedp.Click(chromedp.CSS("#login")),
-		chromedp.WaitVisible(chromedp.CSS("#queue")),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitJS(t, ctx, `document.body.dataset.ready === "1"`)
+	logIn(t, ctx, ts.URL, "tok-mod1")
 	assertInert(t, ctx, w, "queue page")
 	if title, _ := chromedp.Run(ctx, chromedp.Title()); title != pageTitle {
 		t.Fatalf("title %q", title)

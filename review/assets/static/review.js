@@ -12,6 +12,24 @@
   const status = document.getElementById("status");
   const bulkCount = document.getElementById("bulk-count");
   let current = -1;
+  // The page's words in its language, from the server's catalogs.
+  const msg = document.body.dataset;
+
+  // Dates: the server writes them in the page language's form (UTC); here
+  // they become the browser's local time in the same language.
+  const lang = document.documentElement.lang || "en";
+  try {
+    const fmt = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short" });
+    document.querySelectorAll("time[datetime]").forEach((el) => {
+      const d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d.getTime())) {
+        el.title = el.textContent + " UTC";
+        el.textContent = fmt.format(d);
+      }
+    });
+  } catch (err) {
+    // An engine without the language keeps the server's form.
+  }
 
   function say(text, kind) {
     if (!status) return;
@@ -53,7 +71,7 @@
         row.classList.remove("held");
       } else if (resp.status === 409 && !row.classList.contains("done")) {
         row.classList.add("held");
-        say((data && data.error && data.error.message) || "Held by another moderator.", "error");
+        say((data && data.error && data.error.message) || msg.msgHeld, "error");
       }
     } catch (err) {
       // The decision itself reports trouble; holding is a courtesy.
@@ -82,7 +100,7 @@
   }
 
   function updateBulk() {
-    if (bulkCount) bulkCount.textContent = picked().length + " selected";
+    if (bulkCount) bulkCount.textContent = msg.msgSelected.replace("%d", String(picked().length));
   }
 
   function tagList() {
@@ -90,7 +108,12 @@
     return tags.value.split(",").map((t) => t.trim()).filter((t) => t !== "");
   }
 
+  function decisionWord(decision) {
+    return msg["msg" + decision[0].toUpperCase() + decision.slice(1)] || decision;
+  }
+
   function markDone(id, decision, itemStatus) {
+    itemStatus = decisionWord(decision) || itemStatus;
     const row = document.getElementById("row-" + id);
     if (row) {
       row.classList.add("done");
@@ -116,19 +139,19 @@
 
   async function decide(ids, decision) {
     if (ids.length === 0) {
-      say("Nothing selected.", "error");
+      say(msg.msgNothing, "error");
       return;
     }
     const body = { ids: ids, decision: decision };
     if (note && note.value.trim() !== "") body.note = note.value;
     const t = tagList();
     if (t.length > 0) body.tags = t;
-    say("Saving…");
+    say(msg.msgSaving);
     let resp, data;
     try {
       ({ resp, data } = await post("/review/decide", body));
     } catch (err) {
-      say("Network error: " + err, "error");
+      say(msg.msgNetwork + ": " + err, "error");
       return;
     }
     if (!resp.ok) {
@@ -136,7 +159,7 @@
         window.location.assign("/review/login");
         return;
       }
-      say((data && data.error && data.error.message) || "Failed (" + resp.status + ")", "error");
+      say((data && data.error && data.error.message) || msg.msgFailed + " (" + resp.status + ")", "error");
       return;
     }
     const failed = [];
@@ -151,7 +174,7 @@
     if (tags) tags.value = "";
     updateBulk();
     if (failed.length > 0) say(failed.join("; "), "error");
-    else say(decision + ": " + ids.map((i) => "#" + i).join(", "), "ok");
+    else say(decisionWord(decision) + ": " + ids.map((i) => "#" + i).join(", "), "ok");
     select(nextOpen(current));
   }
 
@@ -214,6 +237,7 @@
     b.addEventListener("click", () => decide(picked(), b.dataset.bulk))
   );
   if (help) help.addEventListener("click", () => (help.hidden = true));
+  updateBulk();
   if (rows.length > 0) select(0);
   document.body.dataset.ready = "1";
 })();
