@@ -326,6 +326,21 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 			t.Fatalf("bulk-rejected item %d is %s", id, it.Status)
 		}
 	}
+	// A decided item is read-only: its buttons are disabled and the keys
+	// leave it as it is.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf("#row-%d .row-text", work[0])))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector("#queue .item-row.current").dataset.id === "%d"`, work[0]))
+	waitJS(t, ctx, `Array.from(document.querySelectorAll("[data-decide]")).every(b => b.disabled)`)
+	key("r")
+	waitJS(t, ctx, `document.getElementById("status").textContent === "This item is decided."`)
+	if it, _ := s.Get(context.Background(), work[0]); it.Status != vigil.ReviewApproved {
+		t.Fatalf("a key on a decided item changed it to %s", it.Status)
+	}
+	if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector("#row-%d .pick").disabled`, work[0]))); !ok {
+		t.Error("a decided item can still be selected for a bulk decision")
+	}
 	shot(t, ctx, "queue")
 
 	for i, want := range []string{vigil.ReviewApproved, vigil.ReviewRejected, vigil.ReviewEscalated} {
@@ -353,6 +368,11 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 		want := fmt.Sprintf("%d:%s:aigerim", work[i], action)
 		if !slices.Contains(rows, want) {
 			t.Errorf("audit log lacks %s: %v", want, rows)
+		}
+	}
+	for _, r := range rows { // moving through the queue is not logged
+		if strings.Contains(r, ":claim:aigerim") || strings.Contains(r, ":release:aigerim") {
+			t.Errorf("navigation wrote %s to the audit log", r)
 		}
 	}
 	note, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('.audit-row[data-item="%d"][data-action="reject"] .note').textContent`, work[1])))

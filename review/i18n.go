@@ -136,7 +136,7 @@ var catalogs = map[string]map[string]string{
 		"e.g. security, religion": "напр. security, religion",
 		"Approve":                 "Одобрить", "Reject": "Отклонить", "Escalate": "Передать админу",
 		"Nothing selected.": "Ничего не выбрано.", "Saving…": "Сохраняю…", "Network error": "Ошибка сети",
-		"Failed": "Не удалось", "Held by another moderator.": "Этот элемент взял другой модератор.", "Done": "Готово",
+		"Failed": "Не удалось", "Held by another moderator.": "Этот элемент взял другой модератор.", "This item is decided.": "По этому элементу уже есть решение.", "Done": "Готово",
 		// help
 		"next / previous item":                           "следующий / предыдущий элемент",
 		"approve (publish: the flag was wrong)":          "одобрить (опубликовать: флаг ошибочен)",
@@ -189,7 +189,7 @@ var catalogs = map[string]map[string]string{
 		"e.g. security, religion": "мыс. security, religion",
 		"Approve":                 "Мақұлдау", "Reject": "Қабылдамау", "Escalate": "Әкімшіге беру",
 		"Nothing selected.": "Ештеңе таңдалмады.", "Saving…": "Сақталуда…", "Network error": "Желі қатесі",
-		"Failed": "Сәтсіз", "Held by another moderator.": "Мұны басқа модератор алған.", "Done": "Дайын",
+		"Failed": "Сәтсіз", "Held by another moderator.": "Мұны басқа модератор алған.", "This item is decided.": "Бұл элемент бойынша шешім бар.", "Done": "Дайын",
 		"next / previous item":                           "келесі / алдыңғы элемент",
 		"approve (publish: the flag was wrong)":          "мақұлдау (жариялау: белгі қате)",
 		"reject (keep off the site: the flag was right)": "қабылдамау (жарияламау: белгі дұрыс)",

@@ -199,6 +199,13 @@ CREATE TABLE review_deliveries (
 CREATE INDEX review_deliveries_due ON review_deliveries (next_at, id) WHERE status = 'pending';
 CREATE INDEX review_deliveries_dead ON review_deliveries (id) WHERE status = 'dead';`,
 	},
+	6: {
+		// A claim the page makes while a moderator looks at an item (a
+		// hold) is quiet: it is not written to the audit log, nor is its
+		// release or expiry, so the log keeps to decisions.
+		sqlite:   `ALTER TABLE review_items ADD COLUMN claim_quiet INTEGER NOT NULL DEFAULT 0`,
+		postgres: `ALTER TABLE review_items ADD COLUMN claim_quiet INTEGER NOT NULL DEFAULT 0`,
+	},
 }
 
 // migrate brings the schema up to date. On PostgreSQL an advisory lock

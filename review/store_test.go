@@ -787,3 +787,62 @@ func TestSQLiteFilesPrivate(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldIsQuiet: the page's holds keep the lease but write nothing to the
+// audit log (neither the hold, its release nor its expiry); a claim made
+// through the API stays audited even when the page renews it.
+func TestHoldIsQuiet(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		d, v := flagged("hold-1", "вступай", vigil.FlagExtremistRecruitment, 0.9)
+		id := mustPut(t, s, d, v)
+		actions := func() []string {
+			t.Helper()
+			audit, _, err := s.Audit(ctx, AuditFilter{ItemID: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for i := len(audit) - 1; i >= 0; i-- {
+				out = append(out, audit[i].Actor+":"+audit[i].Action)
+			}
+			return out
+		}
+		for range 3 { // moving back and forth over the item
+			if it, err := s.Hold(ctx, mod1, id, PageLease); err != nil || it.ClaimedBy != mod1.Name {
+				t.Fatalf("hold: %v %v", it, err)
+			}
+			_, err := s.Claim(ctx, mod2, id, 0)
+			wantCode(t, err, vigil.ECONFLICT)
+			if _, err := s.Unhold(ctx, mod1, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := s.Unhold(ctx, mod1, id)
+		wantCode(t, err, vigil.ECONFLICT)
+		if _, err := s.Hold(ctx, mod1, id, PageLease); err != nil {
+			t.Fatal(err)
+		}
+		c.Add(PageLease + time.Second)
+		if n, err := s.ExpireLeases(ctx); err != nil || n != 1 {
+			t.Fatalf("ExpireLeases = %d, %v; want 1", n, err)
+		}
+		if got := actions(); !slices.Equal(got, []string{vigil.SystemActor + ":" + vigil.AuditEnqueue}) {
+			t.Fatalf("audit after holds %v, want the enqueue alone", got)
+		}
+		// A claim through the API, renewed by the page, is released loudly.
+		if _, err := s.Claim(ctx, mod1, id, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Hold(ctx, mod1, id, PageLease); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Unhold(ctx, mod1, id); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{vigil.SystemActor + ":" + vigil.AuditEnqueue, "aigerim:" + vigil.AuditClaim, "aigerim:" + vigil.AuditRelease}
+		if got := actions(); !slices.Equal(got, want) {
+			t.Fatalf("audit %v, want %v", got, want)
+		}
+	})
+}

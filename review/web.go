@@ -131,6 +131,9 @@ func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
 		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "not logged in")
 	}
 	s, err := h.store.Session(r.Context(), c.Value)
+	if err == nil {
+		server.NoteCaller(r.Context(), s.Principal.Name)
+	}
 	if err == nil && (h.opts.Known != nil && !h.opts.Known(s.Principal) || h.opts.Holds != nil && !h.opts.Holds(s.Principal, s.Binding)) {
 		if err := h.store.DeleteSession(r.Context(), c.Value); err != nil {
 			return nil, "", err
@@ -288,6 +291,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "Unknown token.")
 		return
 	}
+	server.NoteCaller(r.Context(), p.Name)
 	if canWork(p) != nil {
 		fail(http.StatusForbidden, "This token's role may not work the review queue.")
 		return
@@ -342,13 +346,14 @@ type idRequest struct {
 }
 
 // claimAction holds the item the moderator selected, so that another
-// moderator's page does not work it at the same time.
+// moderator's page does not work it at the same time. The hold is quiet
+// (Store.Hold): moving through the queue is not written to the audit log.
 func (h *Handler) claimAction(w http.ResponseWriter, r *http.Request, s *Session, _ string) error {
 	var req idRequest
 	if err := decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
-	it, err := h.store.Claim(r.Context(), s.Principal, req.ID, PageLease)
+	it, err := h.store.Hold(r.Context(), s.Principal, req.ID, PageLease)
 	if err != nil {
 		return err
 	}
@@ -362,7 +367,7 @@ func (h *Handler) releaseAction(w http.ResponseWriter, r *http.Request, s *Sessi
 	if err := decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
-	it, err := h.store.Release(r.Context(), s.Principal, req.ID)
+	it, err := h.store.Unhold(r.Context(), s.Principal, req.ID)
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,12 @@
     }
   }
 
+  // A decided item is read-only: its decision buttons are disabled and
+  // the keys do nothing to it.
+  function setDecidable(on) {
+    document.querySelectorAll("[data-decide]").forEach((b) => (b.disabled = !on));
+  }
+
   function select(i) {
     if (rows.length === 0) return;
     i = Math.max(0, Math.min(rows.length - 1, i));
@@ -92,6 +98,7 @@
     row.scrollIntoView({ block: "nearest" });
     const item = document.getElementById("item-" + row.dataset.id);
     if (item) item.hidden = false;
+    setDecidable(!row.classList.contains("done"));
     hold(row);
   }
 
@@ -121,7 +128,10 @@
       const s = row.querySelector(".row-status");
       if (s) s.textContent = itemStatus;
       const pick = row.querySelector(".pick");
-      if (pick) pick.checked = false;
+      if (pick) {
+        pick.checked = false;
+        pick.disabled = true;
+      }
     }
     const item = document.getElementById("item-" + id);
     if (item) {
@@ -138,6 +148,7 @@
   }
 
   async function decide(ids, decision) {
+    if (ids === null) return; // already said why
     if (ids.length === 0) {
       say(msg.msgNothing, "error");
       return;
@@ -179,7 +190,12 @@
   }
 
   function currentID() {
-    return current >= 0 ? [Number(rows[current].dataset.id)] : [];
+    if (current < 0) return [];
+    if (rows[current].classList.contains("done")) {
+      say(msg.msgDecided, "error");
+      return null;
+    }
+    return [Number(rows[current].dataset.id)];
   }
 
   document.addEventListener("keydown", (ev) => {
