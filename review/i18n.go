@@ -101,6 +101,8 @@ func (t *tr) Date(at time.Time) string {
 // catalogs hold the Russian and Kazakh strings of the page, keyed by the
 // English text.
 var catalogs = map[string]map[string]string{
+	// English needs only words for the page's machine names.
+	"en": {"extremist_recruitment": "extremist recruitment"},
 	"ru": {
 		// layout
 		"review": "модерация", "Queue": "Очередь", "Audit log": "Журнал", "Webhooks": "Вебхуки", "Log out": "Выйти",
@@ -120,6 +122,7 @@ var catalogs = map[string]map[string]string{
 		"open": "открытые", "pending": "ожидает", "claimed": "взято", "escalated": "передано админу",
 		"approved": "одобрено", "rejected": "отклонено", "superseded": "заменено",
 		"any flag": "любой флаг", "extremist_recruitment": "вербовка в экстремизм", "toxic": "оскорбления",
+		"low": "низкая", "medium": "средняя", "high": "высокая",
 		"any kind": "любой тип", "comments": "комментарии", "articles": "статьи", "comment": "комментарий", "article": "статья",
 		"any age": "любой возраст", "older than 1 h": "старше 1 ч", "older than 6 h": "старше 6 ч", "older than 1 day": "старше суток",
 		// the list
@@ -175,6 +178,7 @@ var catalogs = map[string]map[string]string{
 		"open": "ашық", "pending": "күтуде", "claimed": "алынған", "escalated": "әкімшіге берілген",
 		"approved": "мақұлданған", "rejected": "қабылданбаған", "superseded": "ауыстырылған",
 		"any flag": "кез келген белгі", "extremist_recruitment": "экстремизмге тарту", "toxic": "балағат",
+		"low": "төмен", "medium": "орташа", "high": "жоғары",
 		"any kind": "кез келген түр", "comments": "пікірлер", "articles": "мақалалар", "comment": "пікір", "article": "мақала",
 		"any age": "кез келген", "older than 1 h": "1 сағаттан ескі", "older than 6 h": "6 сағаттан ескі", "older than 1 day": "1 күннен ескі",
 		"%d selected": "Таңдалды: %d", "Approve selected": "Таңдалғандарды мақұлдау", "Reject selected": "Таңдалғандарды қабылдамау",

@@ -179,8 +179,10 @@ func TestListOrderFiltersPaging(t *testing.T) {
 			byDoc[r.id] = mustPut(t, s, d, v)
 			c.Add(time.Minute)
 		}
-		// Recruitment outranks toxicity; equal severity goes oldest first.
-		want := []int64{byDoc["r-high"], byDoc["r-mid"], byDoc["r-mid2"], byDoc["t-high"], byDoc["t-low"]}
+		// Levels first (a sure toxic comment with a rule that fired is
+		// high, like sure recruitment); recruitment first within a level;
+		// equal severity goes oldest first.
+		want := []int64{byDoc["r-high"], byDoc["t-high"], byDoc["r-mid"], byDoc["r-mid2"], byDoc["t-low"]}
 		items, next, err := s.List(ctx, Filter{})
 		if err != nil {
 			t.Fatal(err)
@@ -215,10 +217,10 @@ func TestListOrderFiltersPaging(t *testing.T) {
 		}{
 			{"flag", Filter{Flag: vigil.FlagToxic}, []int64{byDoc["t-high"], byDoc["t-low"]}},
 			{"kind", Filter{Kind: vigil.KindArticle}, []int64{byDoc["r-high"]}},
-			{"section", Filter{Section: "society"}, []int64{byDoc["r-mid2"], byDoc["t-high"], byDoc["t-low"]}},
+			{"section", Filter{Section: "society"}, []int64{byDoc["t-high"], byDoc["r-mid2"], byDoc["t-low"]}},
 			{"author", Filter{Author: "user-r-mid"}, []int64{byDoc["r-mid"]}},
 			{"claimed", Filter{Status: vigil.ReviewClaimed}, []int64{byDoc["t-low"]}},
-			{"min age", Filter{MinAge: 3 * time.Minute}, []int64{byDoc["r-mid"], byDoc["t-high"], byDoc["t-low"]}},
+			{"min age", Filter{MinAge: 3 * time.Minute}, []int64{byDoc["t-high"], byDoc["r-mid"], byDoc["t-low"]}},
 			{"max age", Filter{MaxAge: 2 * time.Minute}, []int64{byDoc["r-high"], byDoc["r-mid2"]}},
 			{"flag is not a pattern", Filter{Flag: "%"}, nil},
 			{"approved", Filter{Status: vigil.ReviewApproved}, nil},
@@ -583,6 +585,13 @@ func TestReopen(t *testing.T) {
 			}
 			d, v := flagged("keep", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
 			id := mustPut(t, s, d, v)
+			// As before migration 7: the old severity (1 + score); the
+			// reopen rescores it into levels.
+			for _, q := range []string{`UPDATE review_items SET severity = 1.9`, `DELETE FROM review_schema_migrations WHERE version = 7`} {
+				if _, err := s.db.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
 			s.Close()
 			s, err = Open(ctx, cfg)
 			if err != nil {
@@ -592,8 +601,8 @@ func TestReopen(t *testing.T) {
 			if v, err := s.SchemaVersion(ctx); err != nil || v != len(migrations)-1 {
 				t.Fatalf("schema version %d, %v", v, err)
 			}
-			if it, err := s.Get(ctx, id); err != nil || it.DocID != "keep" {
-				t.Fatalf("after reopen: %+v %v", it, err)
+			if it, err := s.Get(ctx, id); err != nil || it.DocID != "keep" || it.Severity != vigil.ReviewSeverity(&v) {
+				t.Fatalf("after reopen: %+v %v (severity want %v)", it, err, vigil.ReviewSeverity(&v))
 			}
 		})
 	}

@@ -382,7 +382,7 @@ type itemView struct {
 	URL, Status, ClaimedBy, Summary        string
 	Severity, Age, Created                 string
 	CreatedAt, DecidedAt                   time.Time
-	SevClass                               string
+	SevClass, Level                        string
 	Flags, Tags                            []scoreView
 	Title, Body                            []Segment
 	Evidence                               []evidenceView
@@ -412,16 +412,8 @@ func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
 	if it.DecidedAt != nil {
 		v.DecidedWhen, v.DecidedAt = t.Date(*it.DecidedAt), *it.DecidedAt
 	}
-	switch {
-	case it.Severity >= 1.8:
-		v.SevClass = "sev-critical"
-	case it.Severity >= 1:
-		v.SevClass = "sev-high"
-	case it.Severity >= 0.8:
-		v.SevClass = "sev-medium"
-	default:
-		v.SevClass = "sev-low"
-	}
+	v.Level = vigil.SeverityLevel(it.Severity)
+	v.SevClass = "sev-" + v.Level
 	for _, f := range it.Verdict.Flags {
 		v.Flags = append(v.Flags, scoreView{f.Name, strconv.FormatFloat(f.Score, 'f', 2, 64)})
 	}

@@ -120,7 +120,7 @@
   }
 
   function markDone(id, decision, itemStatus) {
-    itemStatus = decisionWord(decision) || itemStatus;
+    itemStatus = msg["msgSt" + itemStatus[0].toUpperCase() + itemStatus.slice(1)] || itemStatus;
     const row = document.getElementById("row-" + id);
     if (row) {
       row.classList.add("done");
