@@ -17,9 +17,7 @@ import (
 // page in Russian, from the login form to a decision; the switch to Kazakh
 // sticks across pages, and English comes back with it.
 func TestBrowserRussianInterface(t *testing.T) {
-	ctx, w := newChrome(t)
-	s := openSQLiteTest(t, Config{})
-	ts := newTestServer(t, s)
+	ctx, w, s, ts := startPageTest(t)
 	d, v := flagged("ru-1", "Брат, вступай в джихад, пиши в личку.", vigil.FlagExtremistRecruitment, 0.95)
 	id := mustPut(t, s, d, v)
 

@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,6 +149,14 @@ func assertInert(t *testing.T, ctx context.Context, w *pageWatch, where string) 
 	if p := w.problems(); len(p) > 0 {
 		t.Fatalf("%s: %v", where, p)
 	}
+}
+
+// startPageTest starts Chromium, a SQLite store and a test server.
+func startPageTest(t *testing.T) (context.Context, *pageWatch, *Store, *httptest.Server) {
+	t.Helper()
+	ctx, w := newChrome(t)
+	s := openSQLiteTest(t, Config{})
+	return ctx, w, s, newTestServer(t, s)
 }
 
 // logIn logs in to the page at base with token and waits for the queue.

@@ -242,7 +242,7 @@ func TestPageLoginCSRFAndEscaping(t *testing.T) {
 			t.Errorf("page contains live markup %q", bad)
 		}
 	}
-	for _, want := range []string{"&lt;script&gt;window.__pwned=1&lt;/script&gt;", `<mark title="recruit.call">джихад</mark>`, "&lt;b&gt;author&lt;/b&gt;"} {
+	for _, want := range []string{"&lt;script&gt;window.__pwned=1&lt;/script&gt;", `<mark class="g-rule" title="rule that fired">джихад</mark>`, "&lt;b&gt;author&lt;/b&gt;"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}

@@ -3,7 +3,6 @@ package review
 import (
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
 )
@@ -28,25 +27,12 @@ func Highlight(text, field string, evidence []vigil.Evidence) []Segment {
 		rule       string
 	}
 	var spans []span
-	for _, e := range evidence {
-		if e.Field != field && !(e.Field == "" && field == vigil.FieldBody) {
-			continue
-		}
-		s, t := max(0, min(e.Start, len(text))), max(0, min(e.End, len(text)))
-		if t <= s {
-			continue
-		}
-		for s > 0 && !utf8.RuneStart(text[s]) {
-			s--
-		}
-		for t < len(text) && !utf8.RuneStart(text[t]) {
-			t++
-		}
-		name := e.Rule
+	for _, sp := range fieldSpans(text, field, evidence) {
+		name := sp.ev.Rule
 		if name == "" {
-			name = e.Feature
+			name = sp.ev.Feature
 		}
-		spans = append(spans, span{s, t, name})
+		spans = append(spans, span{sp.start, sp.end, name})
 	}
 	if len(spans) == 0 {
 		if text == "" {

@@ -123,6 +123,8 @@ var catalogs = map[string]map[string]string{
 		"approved": "одобрено", "rejected": "отклонено", "superseded": "заменено",
 		"any flag": "любой флаг", "extremist_recruitment": "вербовка в экстремизм", "toxic": "оскорбления",
 		"low": "низкая", "medium": "средняя", "high": "высокая",
+		"call to act": "призыв к действию", "cause, destination or organization": "цель, направление или организация",
+		"rule that fired": "сработало правило", "the model's words (not a rule)": "слова модели (не правило)",
 		"any kind": "любой тип", "comments": "комментарии", "articles": "статьи", "comment": "комментарий", "article": "статья",
 		"any age": "любой возраст", "older than 1 h": "старше 1 ч", "older than 6 h": "старше 6 ч", "older than 1 day": "старше суток",
 		// the list
@@ -179,6 +181,8 @@ var catalogs = map[string]map[string]string{
 		"approved": "мақұлданған", "rejected": "қабылданбаған", "superseded": "ауыстырылған",
 		"any flag": "кез келген белгі", "extremist_recruitment": "экстремизмге тарту", "toxic": "балағат",
 		"low": "төмен", "medium": "орташа", "high": "жоғары",
+		"call to act": "әрекетке шақыру", "cause, destination or organization": "мақсат, бағыт немесе ұйым",
+		"rule that fired": "іске қосылған ереже", "the model's words (not a rule)": "модель сөздері (ереже емес)",
 		"any kind": "кез келген түр", "comments": "пікірлер", "articles": "мақалалар", "comment": "пікір", "article": "мақала",
 		"any age": "кез келген", "older than 1 h": "1 сағаттан ескі", "older than 6 h": "6 сағаттан ескі", "older than 1 day": "1 күннен ескі",
 		"%d selected": "Таңдалды: %d", "Approve selected": "Таңдалғандарды мақұлдау", "Reject selected": "Таңдалғандарды қабылдамау",

@@ -41,6 +41,7 @@ func TestCatalogsComplete(t *testing.T) {
 	for _, k := range []string{
 		// shown from data
 		vigil.SeverityLow, vigil.SeverityMedium, vigil.SeverityHigh,
+		"call to act", "cause, destination or organization", "rule that fired", "the model's words (not a rule)",
 		"open", vigil.ReviewPending, vigil.ReviewClaimed, vigil.ReviewEscalated, vigil.ReviewApproved, vigil.ReviewRejected, vigil.ReviewSuperseded,
 		"any flag", vigil.FlagExtremistRecruitment, vigil.FlagToxic, "any kind", "comments", "articles", vigil.KindComment, vigil.KindArticle,
 		"any age", "older than 1 h", "older than 6 h", "older than 1 day", vigil.FieldTitle, vigil.FieldBody,

@@ -52,6 +52,14 @@ func newPages() *pages {
 				"iso":   func(at time.Time) string { return at.UTC().Format(time.RFC3339) },
 				"lang":  func() string { return t.lang },
 				"langs": func() any { return langNames },
+				"group": func(g string) string { return t.T(groupLabels[g]) },
+				"groups": func(gs []string) string {
+					names := make([]string, len(gs))
+					for i, g := range gs {
+						names[i] = t.T(groupLabels[g])
+					}
+					return strings.Join(names, " · ")
+				},
 			}).ParseFS(assets, "assets/layout.html", "assets/"+name+".html"))
 		}
 		ps.byLang[l.Code] = set
@@ -384,8 +392,8 @@ type itemView struct {
 	CreatedAt, DecidedAt                   time.Time
 	SevClass, Level                        string
 	Flags, Tags                            []scoreView
-	Title, Body                            []Segment
-	Evidence                               []evidenceView
+	Title, Body                            []GroupSegment
+	Evidence                               []evidenceGroup
 	Decision, Note, DecidedBy, DecidedWhen string
 	CorrectedTags                          string
 	AuthorHistory                          string
@@ -394,8 +402,6 @@ type itemView struct {
 }
 
 type scoreView struct{ Name, Score string }
-
-type evidenceView struct{ Rule, Field, Text string }
 
 func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
 	v := itemView{
@@ -421,15 +427,9 @@ func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
 		v.Tags = append(v.Tags, scoreView{t.Name, strconv.FormatFloat(t.Score, 'f', 2, 64)})
 	}
 	ev := evidenceOf(&it.Verdict)
-	for _, e := range ev {
-		name := e.Rule
-		if name == "" {
-			name = e.Feature
-		}
-		v.Evidence = append(v.Evidence, evidenceView{Rule: name, Field: e.Field, Text: e.Text})
-	}
-	v.Title = Highlight(it.Document.Title, vigil.FieldTitle, ev)
-	v.Body = Highlight(it.Document.Body, vigil.FieldBody, ev)
+	v.Evidence = groupEvidence(&it.Verdict)
+	v.Title = HighlightGroups(it.Document.Title, vigil.FieldTitle, ev)
+	v.Body = HighlightGroups(it.Document.Body, vigil.FieldBody, ev)
 	v.Summary = summary(it.Document.Title + " " + it.Document.Body)
 	return v
 }
