@@ -30,6 +30,9 @@ const (
 	DecisionApprove  = "approve"
 	DecisionReject   = "reject"
 	DecisionEscalate = "escalate"
+	// DecisionUndo withdraws the item's decision: it is open again, as
+	// before it. It is audited and sent to the CMS like a decision.
+	DecisionUndo = "undo"
 )
 
 // Audit actions besides the decisions themselves.

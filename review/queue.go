@@ -612,6 +612,90 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, p vigil.Principal, id in
 	return it, s.audit(ctx, tx, id, it.DocID, p.Name, d.Decision, d.Note, micros(now), &before, &after)
 }
 
+// UndoWindow is how long the moderator who decided an item may undo the
+// decision. Admins may undo any decision at any time.
+const UndoWindow = 10 * time.Minute
+
+// Undo withdraws the decision on item id: the item is open again with the
+// status it had before (pending, or escalated when an admin decided an
+// escalated item), its decision, note and tags cleared. Only the moderator
+// who decided may undo, within UndoWindow; admins may undo any decision.
+// The undo is audited and written to the outbox as a decision "undo", so
+// the CMS holds the document back again. Errors: ECONFLICT when the item is
+// not decided, EFORBIDDEN when p may not undo it.
+func (s *Store) Undo(ctx context.Context, p vigil.Principal, id int64, note string) (*vigil.ReviewItem, error) {
+	if err := canWork(p); err != nil {
+		return nil, err
+	}
+	if err := (&Decision{Decision: vigil.DecisionApprove, Note: note}).Validate(); err != nil {
+		return nil, err
+	}
+	var out *vigil.ReviewItem
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.eventsLock(ctx, tx); err != nil {
+			return err
+		}
+		it, err := s.lockItem(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if it.Decision == "" || it.DecidedAt == nil || it.Status == vigil.ReviewSuperseded {
+			return vigil.Errorf(vigil.ECONFLICT, "review item %d has no decision to undo", id)
+		}
+		if err := canUndo(it, p, now); err != nil {
+			return err
+		}
+		// The status before the decision, from its audit entry.
+		status := vigil.ReviewPending
+		var raw string
+		err = tx.QueryRowContext(ctx, s.q(`SELECT before FROM review_audit WHERE item_id = ? AND action = ? ORDER BY id DESC LIMIT 1`), id, it.Decision).Scan(&raw)
+		var prev vigil.ReviewState
+		switch {
+		case err == nil && json.Unmarshal([]byte(raw), &prev) == nil && prev.Status == vigil.ReviewEscalated:
+			status = vigil.ReviewEscalated
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		before := it.State()
+		nowT := now.UTC().Truncate(time.Microsecond)
+		undone := *it
+		it.Status, it.Decision, it.Note, it.CorrectedTags, it.DecidedBy, it.DecidedAt, it.UpdatedAt = status, "", "", nil, "", nil, nowT
+		after := it.State()
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET status = ?, decision = '', note = '', corrected_tags = '',
+			decided_by = '', decided_at = NULL, updated_at = ? WHERE id = ?`), status, micros(now), id); err != nil {
+			return err
+		}
+		undone.Decision, undone.DecidedBy, undone.Note, undone.CorrectedTags = vigil.DecisionUndo, p.Name, note, nil
+		if err := s.recordDecision(ctx, tx, &undone, micros(now)); err != nil {
+			return err
+		}
+		out = it
+		return s.audit(ctx, tx, id, it.DocID, p.Name, vigil.DecisionUndo, note, micros(now), &before, &after)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review: undo %d: %w", id, err)
+	}
+	if s.onDecid != nil {
+		s.onDecid(vigil.DecisionUndo)
+	}
+	return out, nil
+}
+
+// canUndo says whether p may undo the decision on it at now.
+func canUndo(it *vigil.ReviewItem, p vigil.Principal, now time.Time) error {
+	if p.Role == vigil.RoleAdmin {
+		return nil
+	}
+	if it.DecidedBy != p.Name {
+		return vigil.Errorf(vigil.EFORBIDDEN, "review item %d was decided by %s: only they or an admin may undo it", it.ID, it.DecidedBy)
+	}
+	if it.DecidedAt == nil || now.Sub(*it.DecidedAt) > UndoWindow {
+		return vigil.Errorf(vigil.EFORBIDDEN, "review item %d was decided more than %v ago: only an admin may undo it now", it.ID, UndoWindow)
+	}
+	return nil
+}
+
 // BulkResult is the outcome of one item of a bulk decision.
 type BulkResult struct {
 	ID    int64             `json:"id"`
