@@ -350,6 +350,17 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 	if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector("#row-%d .pick").disabled`, work[0]))); !ok {
 		t.Error("a decided item can still be selected for a bulk decision")
 	}
+	// Undo (u): the decider may, within 10 minutes; the item is open
+	// again, then decided anew.
+	waitJS(t, ctx, `!document.getElementById("undo").disabled`)
+	key("u")
+	waitJS(t, ctx, "!"+done(work[0]))
+	waitJS(t, ctx, `!document.querySelector('[data-decide="approve"]').disabled && document.getElementById("undo").disabled`)
+	if it, _ := s.Get(context.Background(), work[0]); it.Status != vigil.ReviewPending {
+		t.Fatalf("after undo item %d is %s", work[0], it.Status)
+	}
+	key("a")
+	waitJS(t, ctx, done(work[0]))
 	shot(t, ctx, "queue")
 
 	for i, want := range []string{vigil.ReviewApproved, vigil.ReviewRejected, vigil.ReviewEscalated} {
@@ -372,6 +383,9 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".audit-row")).map(r => r.dataset.item + ":" + r.dataset.action + ":" + r.cells[1].textContent)`))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Contains(rows, fmt.Sprintf("%d:undo:aigerim", work[0])) {
+		t.Errorf("audit log lacks the undo: %v", rows)
 	}
 	for i, action := range []string{"approve", "reject", "escalate"} {
 		want := fmt.Sprintf("%d:%s:aigerim", work[i], action)

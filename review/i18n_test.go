@@ -45,7 +45,7 @@ func TestCatalogsComplete(t *testing.T) {
 		"open", vigil.ReviewPending, vigil.ReviewClaimed, vigil.ReviewEscalated, vigil.ReviewApproved, vigil.ReviewRejected, vigil.ReviewSuperseded,
 		"any flag", vigil.FlagExtremistRecruitment, vigil.FlagToxic, "any kind", "comments", "articles", vigil.KindComment, vigil.KindArticle,
 		"any age", "older than 1 h", "older than 6 h", "older than 1 day", vigil.FieldTitle, vigil.FieldBody,
-		"approve", "reject", "escalate", "enqueue", "supersede", "claim", "release", "expire", string(vigil.RoleModerator), string(vigil.RoleAdmin),
+		"approve", "reject", "escalate", "undo", "enqueue", "supersede", "claim", "release", "expire", string(vigil.RoleModerator), string(vigil.RoleAdmin),
 		"Review queue", "Log in", "Audit log", "Webhooks", "Unknown token.", "No such page.", "No such file.", "Cross-site login refused.",
 		"Login is not configured on this server (no moderator tokens).", "This token's role may not work the review queue.",
 		"Bad Request", "Unauthorized", "Forbidden", "Not Found", "Internal Server Error", "Service Unavailable",

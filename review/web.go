@@ -81,6 +81,7 @@ func (h *Handler) pageRoutes() {
 	h.mux.HandleFunc("POST /review/login", h.login)
 	h.mux.HandleFunc("POST /review/logout", h.action(h.logout))
 	h.mux.HandleFunc("POST /review/decide", h.action(h.decideAction))
+	h.mux.HandleFunc("POST /review/undo", h.action(h.undoAction))
 	h.mux.HandleFunc("POST /review/claim", h.action(h.claimAction))
 	h.mux.HandleFunc("POST /review/release", h.action(h.releaseAction))
 	h.mux.HandleFunc("GET /review/static/{file}", h.staticFile)
@@ -344,6 +345,21 @@ func (h *Handler) decideAction(w http.ResponseWriter, r *http.Request, s *Sessio
 	return nil
 }
 
+// undoAction withdraws the decision on one item ({"id":...}), for its
+// decider within UndoWindow or an admin (Store.Undo).
+func (h *Handler) undoAction(w http.ResponseWriter, r *http.Request, s *Session, _ string) error {
+	var req idRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	it, err := h.store.Undo(r.Context(), s.Principal, req.ID, "")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
 // PageLease is how long the page holds the item a moderator is looking at.
 // The page gives it back when the moderator moves on.
 const PageLease = 3 * time.Minute
@@ -397,7 +413,7 @@ type itemView struct {
 	Decision, Note, DecidedBy, DecidedWhen string
 	CorrectedTags                          string
 	AuthorHistory                          string
-	Open, HeldByOther                      bool
+	Open, HeldByOther, CanUndo             bool
 	Versions                               string
 }
 
@@ -551,6 +567,7 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 		v := newItemView(it, now, t)
 		v.AuthorHistory = historyText(counts[it.Document.Author], t)
 		v.HeldByOther = v.ClaimedBy != "" && v.ClaimedBy != s.Principal.Name
+		v.CanUndo = it.Decision != "" && it.Status != vigil.ReviewSuperseded && canUndo(it, s.Principal, now) == nil
 		data.Items = append(data.Items, v)
 	}
 	data.Count = len(data.Items)

@@ -80,8 +80,10 @@
 
   // A decided item is read-only: its decision buttons are disabled and
   // the keys do nothing to it.
+  const undoButton = document.getElementById("undo");
   function setDecidable(on) {
     document.querySelectorAll("[data-decide]").forEach((b) => (b.disabled = !on));
+    if (undoButton) undoButton.disabled = on || current < 0 || rows[current].dataset.undo !== "1";
   }
 
   function select(i) {
@@ -119,11 +121,53 @@
     return msg["msg" + decision[0].toUpperCase() + decision.slice(1)] || decision;
   }
 
+  function statusWord(itemStatus) {
+    return msg["msgSt" + itemStatus[0].toUpperCase() + itemStatus.slice(1)] || itemStatus;
+  }
+
+  // Undo the decision on the current item: the decider may within 10
+  // minutes, an admin at any time (the server checks).
+  async function undo() {
+    if (current < 0) return;
+    const row = rows[current];
+    if (!row.classList.contains("done") || row.dataset.undo !== "1") return;
+    const id = Number(row.dataset.id);
+    say(msg.msgSaving);
+    let resp, data;
+    try {
+      ({ resp, data } = await post("/review/undo", { id: id }));
+    } catch (err) {
+      say(msg.msgNetwork + ": " + err, "error");
+      return;
+    }
+    if (!resp.ok) {
+      say((data && data.error && data.error.message) || msg.msgFailed + " (" + resp.status + ")", "error");
+      return;
+    }
+    row.classList.remove("done", "decided-approve", "decided-reject", "decided-escalate");
+    delete row.dataset.undo;
+    const st = row.querySelector(".row-status");
+    if (st) st.textContent = statusWord(data.status);
+    const pick = row.querySelector(".pick");
+    if (pick) pick.disabled = false;
+    const item = document.getElementById("item-" + id);
+    if (item) {
+      const s = item.querySelector(".item-status");
+      if (s) s.textContent = statusWord(data.status);
+      const d = item.querySelector(".decided");
+      if (d) d.hidden = true;
+    }
+    setDecidable(true);
+    say(msg.msgUndone + ": #" + id, "ok");
+    hold(row);
+  }
+
   function markDone(id, decision, itemStatus) {
-    itemStatus = msg["msgSt" + itemStatus[0].toUpperCase() + itemStatus.slice(1)] || itemStatus;
+    itemStatus = statusWord(itemStatus);
     const row = document.getElementById("row-" + id);
     if (row) {
       row.classList.add("done");
+      row.dataset.undo = "1";
       row.classList.add("decided-" + decision);
       const s = row.querySelector(".row-status");
       if (s) s.textContent = itemStatus;
@@ -218,6 +262,7 @@
       R: () => decide(picked(), "reject"),
       E: () => decide(picked(), "escalate"),
       n: () => note && note.focus(),
+      u: () => undo(),
       x: () => {
         if (current < 0) return;
         const p = rows[current].querySelector(".pick");
@@ -249,6 +294,7 @@
   document.querySelectorAll("[data-decide]").forEach((b) =>
     b.addEventListener("click", () => decide(currentID(), b.dataset.decide))
   );
+  if (undoButton) undoButton.addEventListener("click", () => undo());
   document.querySelectorAll("[data-bulk]").forEach((b) =>
     b.addEventListener("click", () => decide(picked(), b.dataset.bulk))
   );
