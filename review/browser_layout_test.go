@@ -22,6 +22,9 @@ func TestBrowserLayout(t *testing.T) {
 	long1 := mustPut(t, s, d, v)
 	d2, v2 := flagged("layout-2", "Ты "+strings.Repeat("ы", 300)+" и джихад", vigil.FlagToxic, 0.9)
 	mustPut(t, s, d2, v2)
+	d3, v3 := flagged("layout-3", "ещё один комментарий того же автора", vigil.FlagToxic, 0.6)
+	d3.Author = d.Author
+	earlier := mustPut(t, s, d3, v3)
 	if _, err := s.Decide(t.Context(), mod1, long1, Decision{Decision: vigil.DecisionReject, Note: strings.Repeat("заметка", 40)}); err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +69,8 @@ func TestBrowserLayout(t *testing.T) {
 		waitJS(t, ctx, `document.readyState === "complete"`)
 		fits(page.name)
 		if page.name == "one item" {
+			// The author's other item is in the side panel.
+			waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#item-%d .author-panel li[data-item="%d"]') !== null`, long1, earlier))
 			waitJS(t, ctx, inView)
 			shot(t, ctx, "narrow")
 		}

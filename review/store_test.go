@@ -486,6 +486,11 @@ func TestHistoryStatsDecided(t *testing.T) {
 			items = append(items, mustPut(t, s, d, v))
 			c.Add(time.Hour)
 		}
+		// The page's author panel: each author's latest items, newest first.
+		latest, err := s.AuthorItems(ctx, []string{"troll", "", "troll", "nobody"}, 2)
+		if err != nil || !slices.Equal(ids(latest["troll"]), []int64{items[2], items[1]}) || len(latest) != 1 {
+			t.Fatalf("AuthorItems = %v (%d authors), %v; want %v", ids(latest["troll"]), len(latest), err, []int64{items[2], items[1]})
+		}
 		d, v := flagged("other", "текст", vigil.FlagToxic, 0.7)
 		mustPut(t, s, d, v)
 		start := c.Now()

@@ -413,11 +413,23 @@ type itemView struct {
 	Decision, Note, DecidedBy, DecidedWhen string
 	CorrectedTags                          string
 	AuthorHistory                          string
+	AuthorItems                            []authorItemView
 	Open, HeldByOther, CanUndo             bool
 	Versions                               string
 }
 
 type scoreView struct{ Name, Score string }
+
+// authorItemView is one of the author's other items in the side panel.
+type authorItemView struct {
+	ID                    int64
+	Status, When, Summary string
+	At                    time.Time
+	Level                 string
+}
+
+// authorPanelItems is how many of the author's other items the panel shows.
+const authorPanelItems = 5
 
 func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
 	v := itemView{
@@ -563,9 +575,19 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	if err != nil {
 		return err
 	}
+	byAuthor, err := h.store.AuthorItems(r.Context(), authors, authorPanelItems+1)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
 		v := newItemView(it, now, t)
 		v.AuthorHistory = historyText(counts[it.Document.Author], t)
+		for _, o := range byAuthor[it.Document.Author] {
+			if o.ID != it.ID && len(v.AuthorItems) < authorPanelItems {
+				v.AuthorItems = append(v.AuthorItems, authorItemView{ID: o.ID, Status: o.Status, When: t.Date(o.CreatedAt), At: o.CreatedAt,
+					Summary: summary(o.Document.Title + " " + o.Document.Body), Level: vigil.SeverityLevel(o.Severity)})
+			}
+		}
 		v.HeldByOther = v.ClaimedBy != "" && v.ClaimedBy != s.Principal.Name
 		v.CanUndo = it.Decision != "" && it.Status != vigil.ReviewSuperseded && canUndo(it, s.Principal, now) == nil
 		data.Items = append(data.Items, v)
