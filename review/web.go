@@ -415,7 +415,10 @@ type itemView struct {
 	AuthorHistory                          string
 	AuthorItems                            []authorItemView
 	Open, HeldByOther, CanUndo             bool
-	Versions                               string
+	// Campaign numbers the campaign of near-duplicates the item is in
+	// (0: none); CampaignSize is how many of the page's items it has.
+	Campaign, CampaignSize int
+	Versions               string
 }
 
 type scoreView struct{ Name, Score string }
@@ -567,6 +570,32 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	data.Flags = options(q.Get("flag"), "", "any flag", vigil.FlagExtremistRecruitment, "extremist recruitment", vigil.FlagToxic, "toxic")
 	data.Kinds = options(q.Get("kind"), "", "any kind", vigil.KindComment, "comments", vigil.KindArticle, "articles")
 	data.Ages = options(q.Get("min_age"), "", "any age", "1h", "older than 1 h", "6h", "older than 6 h", "24h", "older than 1 day")
+	// Campaigns: near-duplicate open comments follow the first of them.
+	camp := campaigns(items)
+	size := map[int]int{}
+	for _, c := range camp {
+		size[c]++
+	}
+	if len(camp) > 0 {
+		grouped := make([]*vigil.ReviewItem, 0, len(items))
+		placed := map[int64]bool{}
+		for _, it := range items {
+			if placed[it.ID] {
+				continue
+			}
+			grouped = append(grouped, it)
+			if c, ok := camp[it.ID]; ok {
+				for _, o := range items {
+					if oc, ok := camp[o.ID]; ok && oc == c && o.ID != it.ID && !placed[o.ID] {
+						grouped = append(grouped, o)
+						placed[o.ID] = true
+					}
+				}
+			}
+			placed[it.ID] = true
+		}
+		items = grouped
+	}
 	authors := make([]string, 0, len(items))
 	for _, it := range items {
 		authors = append(authors, it.Document.Author)
@@ -589,6 +618,9 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 			}
 		}
 		v.HeldByOther = v.ClaimedBy != "" && v.ClaimedBy != s.Principal.Name
+		if c, ok := camp[it.ID]; ok {
+			v.Campaign, v.CampaignSize = c+1, size[c]
+		}
 		v.CanUndo = it.Decision != "" && it.Status != vigil.ReviewSuperseded && canUndo(it, s.Principal, now) == nil
 		data.Items = append(data.Items, v)
 	}

@@ -108,6 +108,16 @@
     return rows.filter((r) => r.querySelector(".pick").checked).map((r) => Number(r.dataset.id));
   }
 
+  // A campaign: every open comment of the current item's campaign is
+  // selected, for one bulk decision (A, R, E).
+  function selectCampaign(c) {
+    if (!c) return;
+    rows.forEach((r) => {
+      if (r.dataset.campaign === c && !r.classList.contains("done")) r.querySelector(".pick").checked = true;
+    });
+    updateBulk();
+  }
+
   function updateBulk() {
     if (bulkCount) bulkCount.textContent = msg.msgSelected.replace("%d", String(picked().length));
   }
@@ -263,6 +273,7 @@
       E: () => decide(picked(), "escalate"),
       n: () => note && note.focus(),
       u: () => undo(),
+      c: () => current >= 0 && selectCampaign(rows[current].dataset.campaign),
       x: () => {
         if (current < 0) return;
         const p = rows[current].querySelector(".pick");
@@ -293,6 +304,9 @@
   });
   document.querySelectorAll("[data-decide]").forEach((b) =>
     b.addEventListener("click", () => decide(currentID(), b.dataset.decide))
+  );
+  document.querySelectorAll(".campaign-select").forEach((b) =>
+    b.addEventListener("click", () => selectCampaign(b.dataset.campaign))
   );
   if (undoButton) undoButton.addEventListener("click", () => undo());
   document.querySelectorAll("[data-bulk]").forEach((b) =>
