@@ -191,3 +191,16 @@ func groupEvidence(v *vigil.Verdict) []evidenceGroup {
 	}
 	return out
 }
+
+// evidenceOf gathers every evidence record of a verdict: flags first, then
+// tags and entities.
+func evidenceOf(v *vigil.Verdict) []vigil.Evidence {
+	var ev []vigil.Evidence
+	for _, f := range v.Flags {
+		ev = append(ev, f.Evidence...)
+	}
+	for _, t := range v.Tags {
+		ev = append(ev, t.Evidence...)
+	}
+	return ev
+}
