@@ -30,6 +30,9 @@ const (
 	DecisionApprove  = "approve"
 	DecisionReject   = "reject"
 	DecisionEscalate = "escalate"
+	// DecisionUndo withdraws the item's decision: it is open again, as
+	// before it. It is audited and sent to the CMS like a decision.
+	DecisionUndo = "undo"
 )
 
 // Audit actions besides the decisions themselves.
@@ -138,25 +141,81 @@ func ContentHash(d *Document) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// ReviewSeverity orders the moderators' queue: an extremist-recruitment flag
-// outranks every other flag, then the highest flag score decides. The result
-// is in [0, 2): 1 + score with a recruitment flag, the best score without.
+// Severity levels of a review item, as the moderators' page shows them.
+const (
+	SeverityLow    = "low"
+	SeverityMedium = "medium"
+	SeverityHigh   = "high"
+)
+
+// ReviewSeverity orders the moderators' queue. Its integer part is the
+// level (SeverityLevel: 0 low, 1 medium, 2 high), decided from the flags'
+// calibrated scores and what their evidence shows in the text:
+//
+//   - high: an extremist-recruitment flag scored at least 0.8 whose text
+//     evidence has a rule that fired, or both a call to act and a cause;
+//     or any flag scored at least 0.95 with a rule that fired;
+//   - medium: a recruitment flag scored at least 0.5 or with any text
+//     evidence (rule, call or cause); any other flag at least 0.8;
+//   - low: the rest, such as the model's word alone on a low score.
+//
+// Within a level a recruitment flag comes first, then the best score:
+// the fraction is 0.5 + score/2 with a recruitment flag, score/2 without.
+// The result is in [0, 3).
 func ReviewSeverity(v *Verdict) float64 {
-	var best float64
-	recruit := false
+	level, best, recruit := 0, 0.0, false
 	for _, f := range v.Flags {
 		s := min(max(f.Score, 0), 0.999999)
-		if f.Name == FlagExtremistRecruitment {
-			if !recruit || s > best {
-				best = s
+		var rule, call, cause bool
+		for _, e := range f.Evidence {
+			switch {
+			case e.Group == EvidenceCall:
+				call = true
+			case e.Group == EvidenceCause:
+				cause = true
+			case e.Group == EvidenceRule, e.Group == "" && e.Rule != "":
+				rule = true
 			}
-			recruit = true
-		} else if !recruit && s > best {
-			best = s
+		}
+		l := 0
+		if f.Name == FlagExtremistRecruitment {
+			switch {
+			case s >= 0.8 && (rule || call && cause):
+				l = 2
+			case s >= 0.5 || rule || call || cause:
+				l = 1
+			}
+		} else {
+			switch {
+			case s >= 0.95 && rule:
+				l = 2
+			case s >= 0.8:
+				l = 1
+			}
+		}
+		isRecruit := f.Name == FlagExtremistRecruitment
+		switch {
+		case l > level:
+			level, best, recruit = l, s, isRecruit
+		case l == level && (isRecruit && !recruit || isRecruit == recruit && s > best):
+			best, recruit = s, isRecruit
 		}
 	}
+	frac := best / 2
 	if recruit {
-		return 1 + best
+		frac += 0.5
 	}
-	return best
+	return float64(level) + frac
+}
+
+// SeverityLevel is the level of a ReviewSeverity: SeverityLow,
+// SeverityMedium or SeverityHigh.
+func SeverityLevel(severity float64) string {
+	switch {
+	case severity >= 2:
+		return SeverityHigh
+	case severity >= 1:
+		return SeverityMedium
+	}
+	return SeverityLow
 }

@@ -35,21 +35,36 @@ func TestContentHash(t *testing.T) {
 }
 
 func TestReviewSeverity(t *testing.T) {
+	rule := []Evidence{{Rule: "recruit.call", Group: EvidenceRule, Text: "вступай"}}
+	call := []Evidence{{Rule: "call", Group: EvidenceCall, Text: "вступай"}}
+	cause := []Evidence{{Rule: "cause", Group: EvidenceCause, Text: "джихад"}}
+	model := []Evidence{{Feature: "шам", Group: EvidenceModel, Weight: 0.3}}
 	cases := []struct {
 		name  string
 		flags []Flag
 		want  float64
+		level string
 	}{
-		{"none", nil, 0},
-		{"toxic", []Flag{{Name: FlagToxic, Score: 0.7}}, 0.7},
-		{"recruitment outranks toxic", []Flag{{Name: FlagToxic, Score: 0.99}, {Name: FlagExtremistRecruitment, Score: 0.2}}, 1.2},
-		{"best recruitment score", []Flag{{Name: FlagExtremistRecruitment, Score: 0.6}, {Name: FlagExtremistRecruitment, Score: 0.9}}, 1.9},
-		{"clamped", []Flag{{Name: FlagExtremistRecruitment, Score: 7}, {Name: FlagToxic, Score: -1}}, 1.999999},
+		{"none", nil, 0, SeverityLow},
+		{"toxic, model only", []Flag{{Name: FlagToxic, Score: 0.7}}, 0.35, SeverityLow},
+		{"toxic, sure", []Flag{{Name: FlagToxic, Score: 0.9}}, 1.45, SeverityMedium},
+		{"toxic, sure, with a rule", []Flag{{Name: FlagToxic, Score: 0.96, Evidence: rule}}, 2.48, SeverityHigh},
+		{"recruitment, model alone, low score", []Flag{{Name: FlagExtremistRecruitment, Score: 0.3, Evidence: model}}, 0.65, SeverityLow},
+		{"recruitment, a call alone", []Flag{{Name: FlagExtremistRecruitment, Score: 0.3, Evidence: call}}, 1.65, SeverityMedium},
+		{"recruitment, sure, model alone", []Flag{{Name: FlagExtremistRecruitment, Score: 0.9, Evidence: model}}, 1.95, SeverityMedium},
+		{"recruitment, sure, call and cause", []Flag{{Name: FlagExtremistRecruitment, Score: 0.9, Evidence: append(call, cause...)}}, 2.95, SeverityHigh},
+		{"recruitment, sure, a rule (no group: older verdicts)", []Flag{{Name: FlagExtremistRecruitment, Score: 0.8, Evidence: []Evidence{{Rule: "r"}}}}, 2.9, SeverityHigh},
+		{"recruitment outranks toxic in a level", []Flag{{Name: FlagToxic, Score: 0.99}, {Name: FlagExtremistRecruitment, Score: 0.2, Evidence: call}}, 1.6, SeverityMedium},
+		{"a higher level wins", []Flag{{Name: FlagToxic, Score: 0.99}, {Name: FlagExtremistRecruitment, Score: 0.2, Evidence: model}}, 1.495, SeverityMedium},
+		{"clamped", []Flag{{Name: FlagExtremistRecruitment, Score: 7, Evidence: rule}, {Name: FlagToxic, Score: -1}}, 2.9999995, SeverityHigh},
 	}
 	for _, tc := range cases {
 		got := ReviewSeverity(&Verdict{Flags: tc.flags})
 		if d := got - tc.want; d > 1e-9 || d < -1e-9 {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+		if l := SeverityLevel(got); l != tc.level {
+			t.Errorf("%s: level %s, want %s", tc.name, l, tc.level)
 		}
 	}
 }

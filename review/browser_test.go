@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,6 +151,30 @@ func assertInert(t *testing.T, ctx context.Context, w *pageWatch, where string) 
 	}
 }
 
+// startPageTest starts Chromium, a SQLite store and a test server.
+func startPageTest(t *testing.T) (context.Context, *pageWatch, *Store, *httptest.Server) {
+	t.Helper()
+	ctx, w := newChrome(t)
+	s := openSQLiteTest(t, Config{})
+	return ctx, w, s, newTestServer(t, s)
+}
+
+// logIn logs in to the page at base with token and waits for the queue.
+func logIn(t *testing.T, ctx context.Context, base, token string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/review/"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), token),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS("#queue")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, `document.body.dataset.ready === "1"`)
+}
+
 // waitJS polls a boolean expression until it holds.
 func waitJS(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
@@ -186,18 +211,7 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Log in.
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/review/"),
-		chromedp.WaitVisible(chromedp.CSS("#token")),
-		chromedp.SendKeys(chromedp.CSS("#token"), "tok-mod1"),
-		chromedp.Click(chromedp.CSS("#login")),
-		chromedp.WaitVisible(chromedp.CSS("#queue")),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitJS(t, ctx, `document.body.dataset.ready === "1"`)
+	logIn(t, ctx, ts.URL, "tok-mod1")
 	assertInert(t, ctx, w, "queue page")
 	if title, _ := chromedp.Run(ctx, chromedp.Title()); title != pageTitle {
 		t.Fatalf("title %q", title)
@@ -321,6 +335,32 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 			t.Fatalf("bulk-rejected item %d is %s", id, it.Status)
 		}
 	}
+	// A decided item is read-only: its buttons are disabled and the keys
+	// leave it as it is.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf("#row-%d .row-text", work[0])))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector("#queue .item-row.current").dataset.id === "%d"`, work[0]))
+	waitJS(t, ctx, `Array.from(document.querySelectorAll("[data-decide]")).every(b => b.disabled)`)
+	key("r")
+	waitJS(t, ctx, `document.getElementById("status").textContent === "This item is decided."`)
+	if it, _ := s.Get(context.Background(), work[0]); it.Status != vigil.ReviewApproved {
+		t.Fatalf("a key on a decided item changed it to %s", it.Status)
+	}
+	if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector("#row-%d .pick").disabled`, work[0]))); !ok {
+		t.Error("a decided item can still be selected for a bulk decision")
+	}
+	// Undo (u): the decider may, within 10 minutes; the item is open
+	// again, then decided anew.
+	waitJS(t, ctx, `!document.getElementById("undo").disabled`)
+	key("u")
+	waitJS(t, ctx, "!"+done(work[0]))
+	waitJS(t, ctx, `!document.querySelector('[data-decide="approve"]').disabled && document.getElementById("undo").disabled`)
+	if it, _ := s.Get(context.Background(), work[0]); it.Status != vigil.ReviewPending {
+		t.Fatalf("after undo item %d is %s", work[0], it.Status)
+	}
+	key("a")
+	waitJS(t, ctx, done(work[0]))
 	shot(t, ctx, "queue")
 
 	for i, want := range []string{vigil.ReviewApproved, vigil.ReviewRejected, vigil.ReviewEscalated} {
@@ -344,10 +384,18 @@ func TestBrowserModeratorWorksQueueWithKeyboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !slices.Contains(rows, fmt.Sprintf("%d:undo:aigerim", work[0])) {
+		t.Errorf("audit log lacks the undo: %v", rows)
+	}
 	for i, action := range []string{"approve", "reject", "escalate"} {
 		want := fmt.Sprintf("%d:%s:aigerim", work[i], action)
 		if !slices.Contains(rows, want) {
 			t.Errorf("audit log lacks %s: %v", want, rows)
+		}
+	}
+	for _, r := range rows { // moving through the queue is not logged
+		if strings.Contains(r, ":claim:aigerim") || strings.Contains(r, ":release:aigerim") {
+			t.Errorf("navigation wrote %s to the audit log", r)
 		}
 	}
 	note, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector('.audit-row[data-item="%d"][data-action="reject"] .note').textContent`, work[1])))

@@ -33,14 +33,14 @@ func Example() {
 	mod := vigil.Principal{Name: "aigerim", Role: vigil.RoleModerator}
 	items, _ := store.ClaimNext(ctx, mod, 1, 0)
 	it, _ := store.Decide(ctx, mod, items[0].ID, review.Decision{Decision: vigil.DecisionReject, Note: "recruiting"})
-	fmt.Printf("%s %s %.2f\n", it.DocID, it.Status, it.Severity)
+	fmt.Printf("%s %s %s\n", it.DocID, it.Status, vigil.SeverityLevel(it.Severity))
 
 	log, _, _ := store.Audit(ctx, review.AuditFilter{ItemID: it.ID})
 	for i := len(log) - 1; i >= 0; i-- {
 		fmt.Println(log[i].Actor, log[i].Action)
 	}
 	// Output:
-	// c-42 rejected 1.93
+	// c-42 rejected high
 	// system enqueue
 	// aigerim claim
 	// aigerim reject

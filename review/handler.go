@@ -130,6 +130,7 @@ func (h *Handler) apiRoutes() {
 	api("POST /v1/review/items/{id}/claim", h.apiClaim)
 	api("POST /v1/review/items/{id}/release", h.apiRelease)
 	api("POST /v1/review/items/{id}/decision", h.apiDecide)
+	api("POST /v1/review/items/{id}/undo", h.apiUndo)
 	api("POST /v1/review/claim", h.apiClaimNext)
 	api("POST /v1/review/decisions", h.apiDecideMany)
 	api("GET /v1/review/audit", h.apiAudit)
@@ -140,7 +141,7 @@ func (h *Handler) apiRoutes() {
 	// Known paths with another method answer 405 in the contract's JSON.
 	for path, allow := range map[string]string{
 		"/v1/review/items": "GET", "/v1/review/items/{id}": "GET", "/v1/review/items/{id}/claim": "POST",
-		"/v1/review/items/{id}/release": "POST", "/v1/review/items/{id}/decision": "POST", "/v1/review/claim": "POST",
+		"/v1/review/items/{id}/release": "POST", "/v1/review/items/{id}/decision": "POST", "/v1/review/claim": "POST", "/v1/review/items/{id}/undo": "POST",
 		"/v1/review/decisions": "GET, POST", "/v1/review/audit": "GET", "/v1/review/authors/{author}": "GET", "/v1/review/stats": "GET",
 		"/v1/review/webhooks/dead": "GET", "/v1/review/webhooks/dead/{id}/redeliver": "POST",
 	} {
@@ -384,6 +385,29 @@ func (h *Handler) apiDecide(w http.ResponseWriter, r *http.Request, p vigil.Prin
 		return err
 	}
 	it, err := h.store.Decide(r.Context(), p, id, d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
+// undoRequest is the body of an undo: an optional note.
+type undoRequest struct {
+	Note string `json:"note"`
+}
+
+// apiUndo withdraws an item's decision (Store.Undo).
+func (h *Handler) apiUndo(w http.ResponseWriter, r *http.Request, p vigil.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var req undoRequest
+	if err := decodeJSON(w, r, &req, true); err != nil {
+		return err
+	}
+	it, err := h.store.Undo(r.Context(), p, id, req.Note)
 	if err != nil {
 		return err
 	}

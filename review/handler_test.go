@@ -137,6 +137,11 @@ func TestAPI(t *testing.T) {
 			{"audit bad item", "tok-mod1", "GET", "/v1/review/audit?item=x", "", 400, vigil.EINVALID, ""},
 			{"author", "tok-mod1", "GET", "/v1/review/authors/user-api-1", "", 200, "", `"rejected":1`},
 			{"stats", "tok-mod1", "GET", "/v1/review/stats", "", 200, "", `"escalated":1`},
+			{"undo by another", "tok-mod2", "POST", "/v1/review/items/" + i1 + "/undo", ``, 403, vigil.EFORBIDDEN, "aigerim"},
+			{"undo bad json", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/undo", `{"note":`, 400, vigil.EINVALID, ""},
+			{"undo", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/undo", `{"note":"wrong item"}`, 200, "", `"status":"pending"`},
+			{"undo twice", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/undo", ``, 409, vigil.ECONFLICT, ""},
+			{"undo wrong method", "tok-mod1", "GET", "/v1/review/items/" + i1 + "/undo", ``, 405, server.EMETHOD, ""},
 			{"unknown route", "tok-mod1", "GET", "/v1/review/nothing", "", 404, vigil.ENOTFOUND, ""},
 			{"wrong method", "tok-mod1", "DELETE", "/v1/review/items/" + i1, "", 405, server.EMETHOD, "use GET"},
 			{"wrong method on a list", "tok-mod1", "POST", "/v1/review/items", "{}", 405, server.EMETHOD, ""},
@@ -242,7 +247,7 @@ func TestPageLoginCSRFAndEscaping(t *testing.T) {
 			t.Errorf("page contains live markup %q", bad)
 		}
 	}
-	for _, want := range []string{"&lt;script&gt;window.__pwned=1&lt;/script&gt;", `<mark title="recruit.call">джихад</mark>`, "&lt;b&gt;author&lt;/b&gt;"} {
+	for _, want := range []string{"&lt;script&gt;window.__pwned=1&lt;/script&gt;", `<mark class="g-rule" title="rule that fired">джихад</mark>`, "&lt;b&gt;author&lt;/b&gt;"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}

@@ -3,7 +3,10 @@ package review
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+
+	vigil "github.com/kz-newsroom/vigil"
 )
 
 // migration is one schema step, written once per dialect. Steps are applied
@@ -11,6 +14,9 @@ import (
 // a released step is never edited, only followed by a new one.
 type migration struct {
 	sqlite, postgres string
+	// fn, when set, runs after the step's SQL in the same transaction:
+	// data rewritten by Go code.
+	fn func(ctx context.Context, s *Store, tx *sql.Tx) error
 }
 
 var migrations = []migration{
@@ -199,6 +205,50 @@ CREATE TABLE review_deliveries (
 CREATE INDEX review_deliveries_due ON review_deliveries (next_at, id) WHERE status = 'pending';
 CREATE INDEX review_deliveries_dead ON review_deliveries (id) WHERE status = 'dead';`,
 	},
+	6: {
+		// A claim the page makes while a moderator looks at an item (a
+		// hold) is quiet: it is not written to the audit log, nor is its
+		// release or expiry, so the log keeps to decisions.
+		sqlite:   `ALTER TABLE review_items ADD COLUMN claim_quiet INTEGER NOT NULL DEFAULT 0`,
+		postgres: `ALTER TABLE review_items ADD COLUMN claim_quiet INTEGER NOT NULL DEFAULT 0`,
+	},
+	7: {
+		// Severity became levels (low, medium, high) from the flags'
+		// scores and evidence: rescore every item by vigil.ReviewSeverity.
+		fn: rescore,
+	},
+}
+
+// rescore recomputes the stored severity of every item from its verdict.
+func rescore(ctx context.Context, s *Store, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, verdict FROM review_items`)
+	if err != nil {
+		return err
+	}
+	sev := map[int64]float64{}
+	for rows.Next() {
+		var id int64
+		var raw string
+		if err := rows.Scan(&id, &raw); err != nil {
+			rows.Close()
+			return err
+		}
+		var v vigil.Verdict
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			rows.Close()
+			return fmt.Errorf("item %d: verdict: %w", id, err)
+		}
+		sev[id] = vigil.ReviewSeverity(&v)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for id, v := range sev {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET severity = ? WHERE id = ?`), v, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrate brings the schema up to date. On PostgreSQL an advisory lock
@@ -226,8 +276,15 @@ func (s *Store) migrate(ctx context.Context) error {
 			if s.pg {
 				ddl = migrations[v].postgres
 			}
-			if _, err := tx.ExecContext(ctx, ddl); err != nil {
-				return err
+			if ddl != "" {
+				if _, err := tx.ExecContext(ctx, ddl); err != nil {
+					return err
+				}
+			}
+			if fn := migrations[v].fn; fn != nil {
+				if err := fn(ctx, s, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO review_schema_migrations (version, applied_at) VALUES (?, ?)`), v, micros(s.now()))
 			return err

@@ -340,12 +340,9 @@ func (s *Store) History(ctx context.Context, author string, limit int) (*AuthorH
 // skipped.
 func (s *Store) AuthorCounts(ctx context.Context, authors []string) (map[string]map[string]int, error) {
 	out := map[string]map[string]int{}
-	var args []any
-	for _, a := range authors {
-		if a != "" && out[a] == nil {
-			out[a] = map[string]int{}
-			args = append(args, a)
-		}
+	args := distinctAuthors(authors)
+	for _, a := range args {
+		out[a.(string)] = map[string]int{}
 	}
 	if len(args) == 0 {
 		return out, nil
@@ -366,6 +363,50 @@ func (s *Store) AuthorCounts(ctx context.Context, authors []string) (map[string]
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("review: author counts: %w", err)
+	}
+	return out, nil
+}
+
+// distinctAuthors returns the non-empty names of authors once each, as
+// query arguments.
+func distinctAuthors(authors []string) []any {
+	var args []any
+	seen := map[string]bool{}
+	for _, a := range authors {
+		if a != "" && !seen[a] {
+			seen[a] = true
+			args = append(args, a)
+		}
+	}
+	return args
+}
+
+// AuthorItems returns, for each of authors, their latest per items (newest
+// first), in one query: what the page's author panel shows beside an item.
+// Empty names are skipped.
+func (s *Store) AuthorItems(ctx context.Context, authors []string, per int) (map[string][]*vigil.ReviewItem, error) {
+	out := map[string][]*vigil.ReviewItem{}
+	args := distinctAuthors(authors)
+	if len(args) == 0 || per <= 0 {
+		return out, nil
+	}
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM (
+		SELECT `+itemColumns+`, ROW_NUMBER() OVER (PARTITION BY author ORDER BY created_at DESC, id DESC) AS rn
+		FROM review_items WHERE author IN (?`+strings.Repeat(", ?", len(args)-1)+`)) latest
+		WHERE rn <= ? ORDER BY created_at DESC, id DESC`), append(args, per)...)
+	if err != nil {
+		return nil, fmt.Errorf("review: author items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("review: author items: %w", err)
+		}
+		out[it.Document.Author] = append(out[it.Document.Author], it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("review: author items: %w", err)
 	}
 	return out, nil
 }

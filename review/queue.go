@@ -320,6 +320,20 @@ func clampLease(d time.Duration) time.Duration {
 // nobody else can decide it until the lease ends or p releases it. Claiming
 // an item one already holds renews the lease.
 func (s *Store) Claim(ctx context.Context, p vigil.Principal, id int64, lease time.Duration) (*vigil.ReviewItem, error) {
+	return s.claimOne(ctx, p, id, lease, false)
+}
+
+// Hold is Claim for the moderators' page, which holds the item on screen
+// while a moderator reads it: the same lease, but quiet. Neither the hold
+// nor its Unhold or expiry is written to the audit log (they are logged at
+// debug level), so moving through the queue leaves the log to decisions.
+// A hold on an item p already claimed with Claim renews it and stays in
+// the log's account.
+func (s *Store) Hold(ctx context.Context, p vigil.Principal, id int64, lease time.Duration) (*vigil.ReviewItem, error) {
+	return s.claimOne(ctx, p, id, lease, true)
+}
+
+func (s *Store) claimOne(ctx context.Context, p vigil.Principal, id int64, lease time.Duration, quiet bool) (*vigil.ReviewItem, error) {
 	if err := canWork(p); err != nil {
 		return nil, err
 	}
@@ -333,7 +347,15 @@ func (s *Store) Claim(ctx context.Context, p vigil.Principal, id int64, lease ti
 		if err := checkOpen(it, p, now); err != nil {
 			return err
 		}
-		out, err = s.claim(ctx, tx, it, p, now, clampLease(lease))
+		mark := quiet
+		if quiet && claimedAt(it, now) {
+			// Renewing: a claim made loudly stays loud (its release is
+			// audited); the renewal itself is not.
+			if mark, err = s.quietClaim(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		out, err = s.claim(ctx, tx, it, p, now, clampLease(lease), mark, !quiet)
 		return err
 	})
 	if err != nil {
@@ -342,14 +364,31 @@ func (s *Store) Claim(ctx context.Context, p vigil.Principal, id int64, lease ti
 	return out, nil
 }
 
-func (s *Store) claim(ctx context.Context, tx *sql.Tx, it *vigil.ReviewItem, p vigil.Principal, now time.Time, lease time.Duration) (*vigil.ReviewItem, error) {
+// quietClaim reports whether the item's claim is a page's hold.
+func (s *Store) quietClaim(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
+	var q int
+	err := tx.QueryRowContext(ctx, s.q(`SELECT claim_quiet FROM review_items WHERE id = ?`), id).Scan(&q)
+	return q == 1, err
+}
+
+// claim sets p's lease on it; quiet marks it a page's hold, audit writes
+// the claim to the audit log.
+func (s *Store) claim(ctx context.Context, tx *sql.Tx, it *vigil.ReviewItem, p vigil.Principal, now time.Time, lease time.Duration, quiet, audit bool) (*vigil.ReviewItem, error) {
 	before := it.State()
 	until := now.Add(lease).UTC().Truncate(time.Microsecond)
 	it.ClaimedBy, it.LeaseUntil, it.UpdatedAt = p.Name, &until, now.UTC().Truncate(time.Microsecond)
 	after := it.State()
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET claimed_by = ?, lease_until = ?, updated_at = ? WHERE id = ?`),
-		p.Name, micros(until), micros(now), it.ID); err != nil {
+	q := 0
+	if quiet {
+		q = 1
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET claimed_by = ?, lease_until = ?, updated_at = ?, claim_quiet = ? WHERE id = ?`),
+		p.Name, micros(until), micros(now), q, it.ID); err != nil {
 		return nil, err
+	}
+	if !audit {
+		s.log.DebugContext(ctx, "review hold", "item", it.ID, "moderator", p.Name, "until", until)
+		return it, nil
 	}
 	return it, s.audit(ctx, tx, it.ID, it.DocID, p.Name, vigil.AuditClaim, "", micros(now), &before, &after)
 }
@@ -393,7 +432,7 @@ func (s *Store) ClaimNext(ctx context.Context, p vigil.Principal, n int, lease t
 			return err
 		}
 		for _, it := range items {
-			it, err := s.claim(ctx, tx, it, p, now, lease)
+			it, err := s.claim(ctx, tx, it, p, now, lease, false, true)
 			if err != nil {
 				return err
 			}
@@ -409,6 +448,16 @@ func (s *Store) ClaimNext(ctx context.Context, p vigil.Principal, n int, lease t
 
 // Release gives back p's claim on the item. An admin may release anyone's.
 func (s *Store) Release(ctx context.Context, p vigil.Principal, id int64) (*vigil.ReviewItem, error) {
+	return s.release(ctx, p, id, false)
+}
+
+// Unhold gives back a hold the page made (Hold). Like Release, but the
+// release of a hold is not audited; a claim made with Claim still is.
+func (s *Store) Unhold(ctx context.Context, p vigil.Principal, id int64) (*vigil.ReviewItem, error) {
+	return s.release(ctx, p, id, true)
+}
+
+func (s *Store) release(ctx context.Context, p vigil.Principal, id int64, quiet bool) (*vigil.ReviewItem, error) {
 	if err := canWork(p); err != nil {
 		return nil, err
 	}
@@ -425,6 +474,11 @@ func (s *Store) Release(ctx context.Context, p vigil.Principal, id int64) (*vigi
 		if it.ClaimedBy != p.Name && p.Role != vigil.RoleAdmin {
 			return vigil.Errorf(vigil.EFORBIDDEN, "review item %d is claimed by %s, not you", id, it.ClaimedBy)
 		}
+		if quiet {
+			if quiet, err = s.quietClaim(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		before := it.State()
 		it.ClaimedBy, it.LeaseUntil, it.UpdatedAt = "", nil, now.UTC().Truncate(time.Microsecond)
 		after := it.State()
@@ -432,6 +486,10 @@ func (s *Store) Release(ctx context.Context, p vigil.Principal, id int64) (*vigi
 			return err
 		}
 		out = it
+		if quiet {
+			s.log.DebugContext(ctx, "review unhold", "item", id, "moderator", p.Name)
+			return nil
+		}
 		return s.audit(ctx, tx, id, it.DocID, p.Name, vigil.AuditRelease, "", micros(now), &before, &after)
 	})
 	if err != nil {
@@ -554,6 +612,90 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, p vigil.Principal, id in
 	return it, s.audit(ctx, tx, id, it.DocID, p.Name, d.Decision, d.Note, micros(now), &before, &after)
 }
 
+// UndoWindow is how long the moderator who decided an item may undo the
+// decision. Admins may undo any decision at any time.
+const UndoWindow = 10 * time.Minute
+
+// Undo withdraws the decision on item id: the item is open again with the
+// status it had before (pending, or escalated when an admin decided an
+// escalated item), its decision, note and tags cleared. Only the moderator
+// who decided may undo, within UndoWindow; admins may undo any decision.
+// The undo is audited and written to the outbox as a decision "undo", so
+// the CMS holds the document back again. Errors: ECONFLICT when the item is
+// not decided, EFORBIDDEN when p may not undo it.
+func (s *Store) Undo(ctx context.Context, p vigil.Principal, id int64, note string) (*vigil.ReviewItem, error) {
+	if err := canWork(p); err != nil {
+		return nil, err
+	}
+	if err := (&Decision{Decision: vigil.DecisionApprove, Note: note}).Validate(); err != nil {
+		return nil, err
+	}
+	var out *vigil.ReviewItem
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.eventsLock(ctx, tx); err != nil {
+			return err
+		}
+		it, err := s.lockItem(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if it.Decision == "" || it.DecidedAt == nil || it.Status == vigil.ReviewSuperseded {
+			return vigil.Errorf(vigil.ECONFLICT, "review item %d has no decision to undo", id)
+		}
+		if err := canUndo(it, p, now); err != nil {
+			return err
+		}
+		// The status before the decision, from its audit entry.
+		status := vigil.ReviewPending
+		var raw string
+		err = tx.QueryRowContext(ctx, s.q(`SELECT before FROM review_audit WHERE item_id = ? AND action = ? ORDER BY id DESC LIMIT 1`), id, it.Decision).Scan(&raw)
+		var prev vigil.ReviewState
+		switch {
+		case err == nil && json.Unmarshal([]byte(raw), &prev) == nil && prev.Status == vigil.ReviewEscalated:
+			status = vigil.ReviewEscalated
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		before := it.State()
+		nowT := now.UTC().Truncate(time.Microsecond)
+		undone := *it
+		it.Status, it.Decision, it.Note, it.CorrectedTags, it.DecidedBy, it.DecidedAt, it.UpdatedAt = status, "", "", nil, "", nil, nowT
+		after := it.State()
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET status = ?, decision = '', note = '', corrected_tags = '',
+			decided_by = '', decided_at = NULL, updated_at = ? WHERE id = ?`), status, micros(now), id); err != nil {
+			return err
+		}
+		undone.Decision, undone.DecidedBy, undone.Note, undone.CorrectedTags = vigil.DecisionUndo, p.Name, note, nil
+		if err := s.recordDecision(ctx, tx, &undone, micros(now)); err != nil {
+			return err
+		}
+		out = it
+		return s.audit(ctx, tx, id, it.DocID, p.Name, vigil.DecisionUndo, note, micros(now), &before, &after)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review: undo %d: %w", id, err)
+	}
+	if s.onDecid != nil {
+		s.onDecid(vigil.DecisionUndo)
+	}
+	return out, nil
+}
+
+// canUndo says whether p may undo the decision on it at now.
+func canUndo(it *vigil.ReviewItem, p vigil.Principal, now time.Time) error {
+	if p.Role == vigil.RoleAdmin {
+		return nil
+	}
+	if it.DecidedBy != p.Name {
+		return vigil.Errorf(vigil.EFORBIDDEN, "review item %d was decided by %s: only they or an admin may undo it", it.ID, it.DecidedBy)
+	}
+	if it.DecidedAt == nil || now.Sub(*it.DecidedAt) > UndoWindow {
+		return vigil.Errorf(vigil.EFORBIDDEN, "review item %d was decided more than %v ago: only an admin may undo it now", it.ID, UndoWindow)
+	}
+	return nil
+}
+
 // BulkResult is the outcome of one item of a bulk decision.
 type BulkResult struct {
 	ID    int64             `json:"id"`
@@ -637,16 +779,24 @@ func (s *Store) ExpireLeases(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, it := range items {
+			quiet, err := s.quietClaim(ctx, tx, it.ID)
+			if err != nil {
+				return err
+			}
 			before := it.State()
 			it.ClaimedBy, it.LeaseUntil = "", nil
 			after := it.State()
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET claimed_by = '', lease_until = NULL, updated_at = ? WHERE id = ?`), micros(now), it.ID); err != nil {
 				return err
 			}
+			n++
+			if quiet {
+				s.log.Debug("review hold expired", "item", it.ID, "moderator", before.ClaimedBy)
+				continue
+			}
 			if err := s.audit(ctx, tx, it.ID, it.DocID, vigil.SystemActor, vigil.AuditLeaseExpiry, "", micros(now), &before, &after); err != nil {
 				return err
 			}
-			n++
 		}
 		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM review_sessions WHERE expires_at <= ?`), micros(now))
 		return err

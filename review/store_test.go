@@ -179,8 +179,10 @@ func TestListOrderFiltersPaging(t *testing.T) {
 			byDoc[r.id] = mustPut(t, s, d, v)
 			c.Add(time.Minute)
 		}
-		// Recruitment outranks toxicity; equal severity goes oldest first.
-		want := []int64{byDoc["r-high"], byDoc["r-mid"], byDoc["r-mid2"], byDoc["t-high"], byDoc["t-low"]}
+		// Levels first (a sure toxic comment with a rule that fired is
+		// high, like sure recruitment); recruitment first within a level;
+		// equal severity goes oldest first.
+		want := []int64{byDoc["r-high"], byDoc["t-high"], byDoc["r-mid"], byDoc["r-mid2"], byDoc["t-low"]}
 		items, next, err := s.List(ctx, Filter{})
 		if err != nil {
 			t.Fatal(err)
@@ -215,10 +217,10 @@ func TestListOrderFiltersPaging(t *testing.T) {
 		}{
 			{"flag", Filter{Flag: vigil.FlagToxic}, []int64{byDoc["t-high"], byDoc["t-low"]}},
 			{"kind", Filter{Kind: vigil.KindArticle}, []int64{byDoc["r-high"]}},
-			{"section", Filter{Section: "society"}, []int64{byDoc["r-mid2"], byDoc["t-high"], byDoc["t-low"]}},
+			{"section", Filter{Section: "society"}, []int64{byDoc["t-high"], byDoc["r-mid2"], byDoc["t-low"]}},
 			{"author", Filter{Author: "user-r-mid"}, []int64{byDoc["r-mid"]}},
 			{"claimed", Filter{Status: vigil.ReviewClaimed}, []int64{byDoc["t-low"]}},
-			{"min age", Filter{MinAge: 3 * time.Minute}, []int64{byDoc["r-mid"], byDoc["t-high"], byDoc["t-low"]}},
+			{"min age", Filter{MinAge: 3 * time.Minute}, []int64{byDoc["t-high"], byDoc["r-mid"], byDoc["t-low"]}},
 			{"max age", Filter{MaxAge: 2 * time.Minute}, []int64{byDoc["r-high"], byDoc["r-mid2"]}},
 			{"flag is not a pattern", Filter{Flag: "%"}, nil},
 			{"approved", Filter{Status: vigil.ReviewApproved}, nil},
@@ -484,6 +486,11 @@ func TestHistoryStatsDecided(t *testing.T) {
 			items = append(items, mustPut(t, s, d, v))
 			c.Add(time.Hour)
 		}
+		// The page's author panel: each author's latest items, newest first.
+		latest, err := s.AuthorItems(ctx, []string{"troll", "", "troll", "nobody"}, 2)
+		if err != nil || !slices.Equal(ids(latest["troll"]), []int64{items[2], items[1]}) || len(latest) != 1 {
+			t.Fatalf("AuthorItems = %v (%d authors), %v; want %v", ids(latest["troll"]), len(latest), err, []int64{items[2], items[1]})
+		}
 		d, v := flagged("other", "текст", vigil.FlagToxic, 0.7)
 		mustPut(t, s, d, v)
 		start := c.Now()
@@ -583,6 +590,13 @@ func TestReopen(t *testing.T) {
 			}
 			d, v := flagged("keep", "вступай в джихад", vigil.FlagExtremistRecruitment, 0.9)
 			id := mustPut(t, s, d, v)
+			// As before migration 7: the old severity (1 + score); the
+			// reopen rescores it into levels.
+			for _, q := range []string{`UPDATE review_items SET severity = 1.9`, `DELETE FROM review_schema_migrations WHERE version = 7`} {
+				if _, err := s.db.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
 			s.Close()
 			s, err = Open(ctx, cfg)
 			if err != nil {
@@ -592,8 +606,8 @@ func TestReopen(t *testing.T) {
 			if v, err := s.SchemaVersion(ctx); err != nil || v != len(migrations)-1 {
 				t.Fatalf("schema version %d, %v", v, err)
 			}
-			if it, err := s.Get(ctx, id); err != nil || it.DocID != "keep" {
-				t.Fatalf("after reopen: %+v %v", it, err)
+			if it, err := s.Get(ctx, id); err != nil || it.DocID != "keep" || it.Severity != vigil.ReviewSeverity(&v) {
+				t.Fatalf("after reopen: %+v %v (severity want %v)", it, err, vigil.ReviewSeverity(&v))
 			}
 		})
 	}
@@ -786,4 +800,63 @@ func TestSQLiteFilesPrivate(t *testing.T) {
 			t.Errorf("%s has mode %v; want no access for group or others", name, perm)
 		}
 	}
+}
+
+// TestHoldIsQuiet: the page's holds keep the lease but write nothing to the
+// audit log (neither the hold, its release nor its expiry); a claim made
+// through the API stays audited even when the page renews it.
+func TestHoldIsQuiet(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		d, v := flagged("hold-1", "вступай", vigil.FlagExtremistRecruitment, 0.9)
+		id := mustPut(t, s, d, v)
+		actions := func() []string {
+			t.Helper()
+			audit, _, err := s.Audit(ctx, AuditFilter{ItemID: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for i := len(audit) - 1; i >= 0; i-- {
+				out = append(out, audit[i].Actor+":"+audit[i].Action)
+			}
+			return out
+		}
+		for range 3 { // moving back and forth over the item
+			if it, err := s.Hold(ctx, mod1, id, PageLease); err != nil || it.ClaimedBy != mod1.Name {
+				t.Fatalf("hold: %v %v", it, err)
+			}
+			_, err := s.Claim(ctx, mod2, id, 0)
+			wantCode(t, err, vigil.ECONFLICT)
+			if _, err := s.Unhold(ctx, mod1, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := s.Unhold(ctx, mod1, id)
+		wantCode(t, err, vigil.ECONFLICT)
+		if _, err := s.Hold(ctx, mod1, id, PageLease); err != nil {
+			t.Fatal(err)
+		}
+		c.Add(PageLease + time.Second)
+		if n, err := s.ExpireLeases(ctx); err != nil || n != 1 {
+			t.Fatalf("ExpireLeases = %d, %v; want 1", n, err)
+		}
+		if got := actions(); !slices.Equal(got, []string{vigil.SystemActor + ":" + vigil.AuditEnqueue}) {
+			t.Fatalf("audit after holds %v, want the enqueue alone", got)
+		}
+		// A claim through the API, renewed by the page, is released loudly.
+		if _, err := s.Claim(ctx, mod1, id, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Hold(ctx, mod1, id, PageLease); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Unhold(ctx, mod1, id); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{vigil.SystemActor + ":" + vigil.AuditEnqueue, "aigerim:" + vigil.AuditClaim, "aigerim:" + vigil.AuditRelease}
+		if got := actions(); !slices.Equal(got, want) {
+			t.Fatalf("audit %v, want %v", got, want)
+		}
+	})
 }

@@ -33,23 +33,43 @@ const SessionCookie = "vigil_review"
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+// pages holds the page templates of each language ("en", "ru", "kk"), by
+// file name without ".html".
 type pages struct {
-	queue, login, audit, errPage, webhooks *template.Template
-	static                                 fs.FS
+	byLang map[string]map[string]*template.Template
+	static fs.FS
 }
 
 func newPages() *pages {
-	parse := func(name string) *template.Template {
-		return template.Must(template.New("layout.html").Funcs(template.FuncMap{
-			"since": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
-		}).ParseFS(assets, "assets/layout.html", "assets/"+name))
+	ps := &pages{byLang: map[string]map[string]*template.Template{}}
+	for _, l := range langNames {
+		t := trs[l.Code]
+		set := map[string]*template.Template{}
+		for _, name := range []string{"queue", "login", "audit", "error", "webhooks"} {
+			set[name] = template.Must(template.New("layout.html").Funcs(template.FuncMap{
+				"T":     t.T,
+				"date":  t.Date,
+				"iso":   func(at time.Time) string { return at.UTC().Format(time.RFC3339) },
+				"lang":  func() string { return t.lang },
+				"langs": func() any { return langNames },
+				"group": func(g string) string { return t.T(groupLabels[g]) },
+				"groups": func(gs []string) string {
+					names := make([]string, len(gs))
+					for i, g := range gs {
+						names[i] = t.T(groupLabels[g])
+					}
+					return strings.Join(names, " · ")
+				},
+			}).ParseFS(assets, "assets/layout.html", "assets/"+name+".html"))
+		}
+		ps.byLang[l.Code] = set
 	}
 	static, err := fs.Sub(assets, "assets/static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	return &pages{queue: parse("queue.html"), login: parse("login.html"), audit: parse("audit.html"), errPage: parse("error.html"),
-		webhooks: parse("webhooks.html"), static: static}
+	ps.static = static
+	return ps
 }
 
 func (h *Handler) pageRoutes() {
@@ -61,9 +81,11 @@ func (h *Handler) pageRoutes() {
 	h.mux.HandleFunc("POST /review/login", h.login)
 	h.mux.HandleFunc("POST /review/logout", h.action(h.logout))
 	h.mux.HandleFunc("POST /review/decide", h.action(h.decideAction))
+	h.mux.HandleFunc("POST /review/undo", h.action(h.undoAction))
 	h.mux.HandleFunc("POST /review/claim", h.action(h.claimAction))
 	h.mux.HandleFunc("POST /review/release", h.action(h.releaseAction))
 	h.mux.HandleFunc("GET /review/static/{file}", h.staticFile)
+	h.mux.HandleFunc("GET /review/lang/{code}", h.setLang)
 	h.mux.HandleFunc("GET /review", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/review/", http.StatusMovedPermanently)
 	})
@@ -82,7 +104,10 @@ func securityHeaders(w http.ResponseWriter) {
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 }
 
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, t *template.Template, status int, data any) {
+// render executes the page name in the request's language (pageLang).
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, status int, data any) {
+	t := h.pages.byLang[pageLang(r)][name]
+	w.Header().Add("Vary", "Accept-Language, Cookie")
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		h.log.ErrorContext(r.Context(), "render review page", "path", r.URL.Path, "error", err)
@@ -106,7 +131,7 @@ type errorData struct {
 }
 
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	h.render(w, r, h.pages.errPage, status, errorData{Title: http.StatusText(status), Message: msg})
+	h.render(w, r, "error", status, errorData{Title: http.StatusText(status), Message: msg})
 }
 
 func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
@@ -115,6 +140,9 @@ func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
 		return nil, "", vigil.Errorf(vigil.EUNAUTHORIZED, "not logged in")
 	}
 	s, err := h.store.Session(r.Context(), c.Value)
+	if err == nil {
+		server.NoteCaller(r.Context(), s.Principal.Name)
+	}
 	if err == nil && (h.opts.Known != nil && !h.opts.Known(s.Principal) || h.opts.Holds != nil && !h.opts.Holds(s.Principal, s.Binding)) {
 		if err := h.store.DeleteSession(r.Context(), c.Value); err != nil {
 			return nil, "", err
@@ -244,7 +272,7 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/review/", http.StatusSeeOther)
 		return
 	}
-	h.render(w, r, h.pages.login, http.StatusOK, loginData{Title: "Log in"})
+	h.render(w, r, "login", http.StatusOK, loginData{Title: "Log in"})
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
@@ -255,7 +283,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	token := strings.TrimSpace(r.PostFormValue("token"))
 	fail := func(status int, msg string) {
-		h.render(w, r, h.pages.login, status, loginData{Title: "Log in", Message: msg})
+		h.render(w, r, "login", status, loginData{Title: "Log in", Message: msg})
 	}
 	if h.opts.Authenticate == nil {
 		fail(http.StatusServiceUnavailable, "Login is not configured on this server (no moderator tokens).")
@@ -272,6 +300,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "Unknown token.")
 		return
 	}
+	server.NoteCaller(r.Context(), p.Name)
 	if canWork(p) != nil {
 		fail(http.StatusForbidden, "This token's role may not work the review queue.")
 		return
@@ -316,6 +345,21 @@ func (h *Handler) decideAction(w http.ResponseWriter, r *http.Request, s *Sessio
 	return nil
 }
 
+// undoAction withdraws the decision on one item ({"id":...}), for its
+// decider within UndoWindow or an admin (Store.Undo).
+func (h *Handler) undoAction(w http.ResponseWriter, r *http.Request, s *Session, _ string) error {
+	var req idRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	it, err := h.store.Undo(r.Context(), s.Principal, req.ID, "")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, it)
+	return nil
+}
+
 // PageLease is how long the page holds the item a moderator is looking at.
 // The page gives it back when the moderator moves on.
 const PageLease = 3 * time.Minute
@@ -326,13 +370,14 @@ type idRequest struct {
 }
 
 // claimAction holds the item the moderator selected, so that another
-// moderator's page does not work it at the same time.
+// moderator's page does not work it at the same time. The hold is quiet
+// (Store.Hold): moving through the queue is not written to the audit log.
 func (h *Handler) claimAction(w http.ResponseWriter, r *http.Request, s *Session, _ string) error {
 	var req idRequest
 	if err := decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
-	it, err := h.store.Claim(r.Context(), s.Principal, req.ID, PageLease)
+	it, err := h.store.Hold(r.Context(), s.Principal, req.ID, PageLease)
 	if err != nil {
 		return err
 	}
@@ -346,7 +391,7 @@ func (h *Handler) releaseAction(w http.ResponseWriter, r *http.Request, s *Sessi
 	if err := decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
-	it, err := h.store.Release(r.Context(), s.Principal, req.ID)
+	it, err := h.store.Unhold(r.Context(), s.Principal, req.ID)
 	if err != nil {
 		return err
 	}
@@ -360,27 +405,41 @@ type itemView struct {
 	DocID, Kind, Lang, Section, Author     string
 	URL, Status, ClaimedBy, Summary        string
 	Severity, Age, Created                 string
-	SevClass                               string
+	CreatedAt, DecidedAt                   time.Time
+	SevClass, Level                        string
 	Flags, Tags                            []scoreView
-	Title, Body                            []Segment
-	Evidence                               []evidenceView
+	Title, Body                            []GroupSegment
+	Evidence                               []evidenceGroup
 	Decision, Note, DecidedBy, DecidedWhen string
 	CorrectedTags                          string
 	AuthorHistory                          string
-	Open, HeldByOther                      bool
-	Versions                               string
+	AuthorItems                            []authorItemView
+	Open, HeldByOther, CanUndo             bool
+	// Campaign numbers the campaign of near-duplicates the item is in
+	// (0: none); CampaignSize is how many of the page's items it has.
+	Campaign, CampaignSize int
+	Versions               string
 }
 
 type scoreView struct{ Name, Score string }
 
-type evidenceView struct{ Rule, Field, Text string }
+// authorItemView is one of the author's other items in the side panel.
+type authorItemView struct {
+	ID                    int64
+	Status, When, Summary string
+	At                    time.Time
+	Level                 string
+}
 
-func newItemView(it *vigil.ReviewItem, now time.Time) itemView {
+// authorPanelItems is how many of the author's other items the panel shows.
+const authorPanelItems = 5
+
+func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
 	v := itemView{
 		ID: it.ID, DocID: it.DocID, Kind: it.Document.Kind, Lang: it.Document.Lang, Section: it.Document.Section,
 		Author: it.Document.Author, URL: it.Document.URL, Status: it.Status, Open: it.Open(),
-		Severity: strconv.FormatFloat(it.Severity, 'f', 2, 64), Age: age(now.Sub(it.CreatedAt)),
-		Created: it.CreatedAt.Format("2006-01-02 15:04"), Decision: it.Decision, Note: it.Note, DecidedBy: it.DecidedBy,
+		Severity: strconv.FormatFloat(it.Severity, 'f', 2, 64), Age: t.age(now.Sub(it.CreatedAt)),
+		Created: t.Date(it.CreatedAt), CreatedAt: it.CreatedAt, Decision: it.Decision, Note: it.Note, DecidedBy: it.DecidedBy,
 		CorrectedTags: strings.Join(it.CorrectedTags, ", "),
 		Versions:      strings.Trim(it.Verdict.Versions.Model+" · "+it.Verdict.Versions.Rules, " ·"),
 	}
@@ -388,18 +447,10 @@ func newItemView(it *vigil.ReviewItem, now time.Time) itemView {
 		v.ClaimedBy = it.ClaimedBy
 	}
 	if it.DecidedAt != nil {
-		v.DecidedWhen = it.DecidedAt.Format("2006-01-02 15:04")
+		v.DecidedWhen, v.DecidedAt = t.Date(*it.DecidedAt), *it.DecidedAt
 	}
-	switch {
-	case it.Severity >= 1.8:
-		v.SevClass = "sev-critical"
-	case it.Severity >= 1:
-		v.SevClass = "sev-high"
-	case it.Severity >= 0.8:
-		v.SevClass = "sev-medium"
-	default:
-		v.SevClass = "sev-low"
-	}
+	v.Level = vigil.SeverityLevel(it.Severity)
+	v.SevClass = "sev-" + v.Level
 	for _, f := range it.Verdict.Flags {
 		v.Flags = append(v.Flags, scoreView{f.Name, strconv.FormatFloat(f.Score, 'f', 2, 64)})
 	}
@@ -407,25 +458,19 @@ func newItemView(it *vigil.ReviewItem, now time.Time) itemView {
 		v.Tags = append(v.Tags, scoreView{t.Name, strconv.FormatFloat(t.Score, 'f', 2, 64)})
 	}
 	ev := evidenceOf(&it.Verdict)
-	for _, e := range ev {
-		name := e.Rule
-		if name == "" {
-			name = e.Feature
-		}
-		v.Evidence = append(v.Evidence, evidenceView{Rule: name, Field: e.Field, Text: e.Text})
-	}
-	v.Title = Highlight(it.Document.Title, vigil.FieldTitle, ev)
-	v.Body = Highlight(it.Document.Body, vigil.FieldBody, ev)
+	v.Evidence = groupEvidence(&it.Verdict)
+	v.Title = HighlightGroups(it.Document.Title, vigil.FieldTitle, ev)
+	v.Body = HighlightGroups(it.Document.Body, vigil.FieldBody, ev)
 	v.Summary = summary(it.Document.Title + " " + it.Document.Body)
 	return v
 }
 
 // historyText says what moderators decided on an author's items so far.
-func historyText(c map[string]int) string {
+func historyText(c map[string]int, t *tr) string {
 	var parts []string
 	for _, st := range []string{vigil.ReviewRejected, vigil.ReviewApproved, vigil.ReviewEscalated, vigil.ReviewPending} {
 		if n := c[st]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+			parts = append(parts, fmt.Sprintf("%d %s", n, t.T(st)))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -441,16 +486,16 @@ func summary(s string) string {
 	return string(r[:90]) + "…"
 }
 
-func age(d time.Duration) string {
+func (t *tr) age(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return t.T("just now")
 	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
+		return t.T("%d min", int(d.Minutes()))
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
+		return t.T("%d h", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
+	return t.T("%d d", int(d.Hours()/24))
 }
 
 type option struct {
@@ -486,6 +531,7 @@ type queueData struct {
 func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) error {
 	q := r.URL.Query()
 	now := h.store.now()
+	t := trOf(r)
 	data := queueData{Title: "Review queue", User: &s.Principal, CSRF: s.CSRF}
 	var items []*vigil.ReviewItem
 	if idStr := q.Get("item"); idStr != "" {
@@ -524,6 +570,32 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	data.Flags = options(q.Get("flag"), "", "any flag", vigil.FlagExtremistRecruitment, "extremist recruitment", vigil.FlagToxic, "toxic")
 	data.Kinds = options(q.Get("kind"), "", "any kind", vigil.KindComment, "comments", vigil.KindArticle, "articles")
 	data.Ages = options(q.Get("min_age"), "", "any age", "1h", "older than 1 h", "6h", "older than 6 h", "24h", "older than 1 day")
+	// Campaigns: near-duplicate open comments follow the first of them.
+	camp := campaigns(items)
+	size := map[int]int{}
+	for _, c := range camp {
+		size[c]++
+	}
+	if len(camp) > 0 {
+		grouped := make([]*vigil.ReviewItem, 0, len(items))
+		placed := map[int64]bool{}
+		for _, it := range items {
+			if placed[it.ID] {
+				continue
+			}
+			grouped = append(grouped, it)
+			if c, ok := camp[it.ID]; ok {
+				for _, o := range items {
+					if oc, ok := camp[o.ID]; ok && oc == c && o.ID != it.ID && !placed[o.ID] {
+						grouped = append(grouped, o)
+						placed[o.ID] = true
+					}
+				}
+			}
+			placed[it.ID] = true
+		}
+		items = grouped
+	}
 	authors := make([]string, 0, len(items))
 	for _, it := range items {
 		authors = append(authors, it.Document.Author)
@@ -532,14 +604,28 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	if err != nil {
 		return err
 	}
+	byAuthor, err := h.store.AuthorItems(r.Context(), authors, authorPanelItems+1)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
-		v := newItemView(it, now)
-		v.AuthorHistory = historyText(counts[it.Document.Author])
+		v := newItemView(it, now, t)
+		v.AuthorHistory = historyText(counts[it.Document.Author], t)
+		for _, o := range byAuthor[it.Document.Author] {
+			if o.ID != it.ID && len(v.AuthorItems) < authorPanelItems {
+				v.AuthorItems = append(v.AuthorItems, authorItemView{ID: o.ID, Status: o.Status, When: t.Date(o.CreatedAt), At: o.CreatedAt,
+					Summary: summary(o.Document.Title + " " + o.Document.Body), Level: vigil.SeverityLevel(o.Severity)})
+			}
+		}
 		v.HeldByOther = v.ClaimedBy != "" && v.ClaimedBy != s.Principal.Name
+		if c, ok := camp[it.ID]; ok {
+			v.Campaign, v.CampaignSize = c+1, size[c]
+		}
+		v.CanUndo = it.Decision != "" && it.Status != vigil.ReviewSuperseded && canUndo(it, s.Principal, now) == nil
 		data.Items = append(data.Items, v)
 	}
 	data.Count = len(data.Items)
-	h.render(w, r, h.pages.queue, http.StatusOK, data)
+	h.render(w, r, "queue", http.StatusOK, data)
 	return nil
 }
 
@@ -557,18 +643,19 @@ type auditView struct {
 	ID, ItemID              int64
 	At, Actor, Action, Note string
 	DocID, Before, After    string
+	AtTime                  time.Time
 }
 
-func stateText(st *vigil.ReviewState) string {
+func stateText(st *vigil.ReviewState, t *tr) string {
 	if st == nil {
 		return ""
 	}
-	s := st.Status
+	s := t.T(st.Status)
 	if st.ClaimedBy != "" {
-		s += " · claimed by " + st.ClaimedBy
+		s += " · " + t.T("claimed by") + " " + st.ClaimedBy
 	}
 	if len(st.CorrectedTags) > 0 {
-		s += " · tags " + strings.Join(st.CorrectedTags, ", ")
+		s += " · " + t.T("tags") + " " + strings.Join(st.CorrectedTags, ", ")
 	}
 	return s
 }
@@ -586,16 +673,17 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, s *Session) 
 	if f.ItemID > 0 {
 		data.Item = strconv.FormatInt(f.ItemID, 10)
 	}
+	t := trOf(r)
 	for _, e := range entries {
-		data.Entries = append(data.Entries, auditView{ID: e.ID, ItemID: e.ItemID, At: e.At.Format("2006-01-02 15:04:05"),
-			Actor: e.Actor, Action: e.Action, Note: e.Note, DocID: e.DocID, Before: stateText(e.Before), After: stateText(e.After)})
+		data.Entries = append(data.Entries, auditView{ID: e.ID, ItemID: e.ItemID, At: t.Date(e.At), AtTime: e.At,
+			Actor: e.Actor, Action: e.Action, Note: e.Note, DocID: e.DocID, Before: stateText(e.Before, t), After: stateText(e.After, t)})
 	}
 	if next > 0 {
 		nq := r.URL.Query()
 		nq.Set("before", strconv.FormatInt(next, 10))
 		data.Next = "/review/audit?" + nq.Encode()
 	}
-	h.render(w, r, h.pages.audit, http.StatusOK, data)
+	h.render(w, r, "audit", http.StatusOK, data)
 	return nil
 }
 
@@ -604,6 +692,7 @@ type deadView struct {
 	ID, ItemID                              int64
 	DeliveryID, DocID, Decision, URL, Since string
 	LastError                               string
+	SinceTime                               time.Time
 	Attempts                                int
 }
 
@@ -625,11 +714,12 @@ func (h *Handler) webhooksPage(w http.ResponseWriter, r *http.Request, s *Sessio
 		return err
 	}
 	data := webhooksData{Title: "Webhooks", User: &s.Principal, CSRF: s.CSRF}
+	t := trOf(r)
 	for _, d := range ds {
 		data.Rows = append(data.Rows, deadView{ID: d.ID, ItemID: d.Event.ItemID, DeliveryID: d.DeliveryID, DocID: d.Event.DocID,
-			Decision: d.Event.Decision, URL: d.URL, Since: d.CreatedAt.Format("2006-01-02 15:04:05"), LastError: d.LastError, Attempts: d.Attempts})
+			Decision: d.Event.Decision, URL: d.URL, Since: t.Date(d.CreatedAt), SinceTime: d.CreatedAt, LastError: d.LastError, Attempts: d.Attempts})
 	}
-	h.render(w, r, h.pages.webhooks, http.StatusOK, data)
+	h.render(w, r, "webhooks", http.StatusOK, data)
 	return nil
 }
 

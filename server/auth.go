@@ -149,7 +149,7 @@ func (a *Auth) Require(onReject func(reason string), roles ...string) func(http.
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, err := a.principal(r, roles)
 			if p.Name != "" {
-				noteCaller(r.Context(), p.Name)
+				NoteCaller(r.Context(), p.Name)
 			}
 			if err != nil {
 				if onReject != nil {

@@ -94,8 +94,12 @@ type requestInfo struct {
 
 type requestInfoKey struct{}
 
-// noteCaller records the authenticated caller's name for the request log.
-func noteCaller(ctx context.Context, name string) {
+// NoteCaller records the authenticated caller's name for the request log
+// line of the request whose context ctx is. Handlers that authenticate on
+// their own (the moderators' page, by its session cookie) call it; the
+// bearer middleware does for the rest. Outside a logged request it does
+// nothing.
+func NoteCaller(ctx context.Context, name string) {
 	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
 		info.caller = name
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -439,6 +441,39 @@ func TestRequestLog(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), modBare) {
 		t.Error("the log contains a token")
+	}
+}
+
+// TestRequestLogPageCaller: requests of the moderators' page, which logs
+// in with a session cookie rather than a bearer token, name their caller
+// in the request log too.
+func TestRequestLogPageCaller(t *testing.T) {
+	var logs syncBuffer
+	ts := startServer(t, nil, withTokens, func(_ *server.Config, d *server.Deps) {
+		d.Log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	ts.Mount("/review/", "review_page", review.NewHandler(ts.store, review.HandlerOptions{Authenticate: ts.Auth().Authenticate}))
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm(ts.url+"/review/login", url.Values{"token": {modBare}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/review/" {
+		t.Fatalf("login: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	callers := map[string]string{}
+	for _, l := range strings.Split(logs.String(), "\n") {
+		var line map[string]any
+		if json.Unmarshal([]byte(l), &line) == nil && line["msg"] == "request" {
+			callers[line["method"].(string)+" "+line["path"].(string)], _ = line["caller"].(string)
+		}
+	}
+	for _, req := range []string{"POST /review/login", "GET /review/"} {
+		if callers[req] != "alice" {
+			t.Errorf("%s logged with caller %q, want alice (all: %v)", req, callers[req], callers)
+		}
 	}
 }
 

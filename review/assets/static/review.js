@@ -12,6 +12,24 @@
   const status = document.getElementById("status");
   const bulkCount = document.getElementById("bulk-count");
   let current = -1;
+  // The page's words in its language, from the server's catalogs.
+  const msg = document.body.dataset;
+
+  // Dates: the server writes them in the page language's form (UTC); here
+  // they become the browser's local time in the same language.
+  const lang = document.documentElement.lang || "en";
+  try {
+    const fmt = new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "short" });
+    document.querySelectorAll("time[datetime]").forEach((el) => {
+      const d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d.getTime())) {
+        el.title = el.textContent + " UTC";
+        el.textContent = fmt.format(d);
+      }
+    });
+  } catch (err) {
+    // An engine without the language keeps the server's form.
+  }
 
   function say(text, kind) {
     if (!status) return;
@@ -53,11 +71,19 @@
         row.classList.remove("held");
       } else if (resp.status === 409 && !row.classList.contains("done")) {
         row.classList.add("held");
-        say((data && data.error && data.error.message) || "Held by another moderator.", "error");
+        say((data && data.error && data.error.message) || msg.msgHeld, "error");
       }
     } catch (err) {
       // The decision itself reports trouble; holding is a courtesy.
     }
+  }
+
+  // A decided item is read-only: its decision buttons are disabled and
+  // the keys do nothing to it.
+  const undoButton = document.getElementById("undo");
+  function setDecidable(on) {
+    document.querySelectorAll("[data-decide]").forEach((b) => (b.disabled = !on));
+    if (undoButton) undoButton.disabled = on || current < 0 || rows[current].dataset.undo !== "1";
   }
 
   function select(i) {
@@ -74,6 +100,7 @@
     row.scrollIntoView({ block: "nearest" });
     const item = document.getElementById("item-" + row.dataset.id);
     if (item) item.hidden = false;
+    setDecidable(!row.classList.contains("done"));
     hold(row);
   }
 
@@ -81,8 +108,18 @@
     return rows.filter((r) => r.querySelector(".pick").checked).map((r) => Number(r.dataset.id));
   }
 
+  // A campaign: every open comment of the current item's campaign is
+  // selected, for one bulk decision (A, R, E).
+  function selectCampaign(c) {
+    if (!c) return;
+    rows.forEach((r) => {
+      if (r.dataset.campaign === c && !r.classList.contains("done")) r.querySelector(".pick").checked = true;
+    });
+    updateBulk();
+  }
+
   function updateBulk() {
-    if (bulkCount) bulkCount.textContent = picked().length + " selected";
+    if (bulkCount) bulkCount.textContent = msg.msgSelected.replace("%d", String(picked().length));
   }
 
   function tagList() {
@@ -90,15 +127,65 @@
     return tags.value.split(",").map((t) => t.trim()).filter((t) => t !== "");
   }
 
+  function decisionWord(decision) {
+    return msg["msg" + decision[0].toUpperCase() + decision.slice(1)] || decision;
+  }
+
+  function statusWord(itemStatus) {
+    return msg["msgSt" + itemStatus[0].toUpperCase() + itemStatus.slice(1)] || itemStatus;
+  }
+
+  // Undo the decision on the current item: the decider may within 10
+  // minutes, an admin at any time (the server checks).
+  async function undo() {
+    if (current < 0) return;
+    const row = rows[current];
+    if (!row.classList.contains("done") || row.dataset.undo !== "1") return;
+    const id = Number(row.dataset.id);
+    say(msg.msgSaving);
+    let resp, data;
+    try {
+      ({ resp, data } = await post("/review/undo", { id: id }));
+    } catch (err) {
+      say(msg.msgNetwork + ": " + err, "error");
+      return;
+    }
+    if (!resp.ok) {
+      say((data && data.error && data.error.message) || msg.msgFailed + " (" + resp.status + ")", "error");
+      return;
+    }
+    row.classList.remove("done", "decided-approve", "decided-reject", "decided-escalate");
+    delete row.dataset.undo;
+    const st = row.querySelector(".row-status");
+    if (st) st.textContent = statusWord(data.status);
+    const pick = row.querySelector(".pick");
+    if (pick) pick.disabled = false;
+    const item = document.getElementById("item-" + id);
+    if (item) {
+      const s = item.querySelector(".item-status");
+      if (s) s.textContent = statusWord(data.status);
+      const d = item.querySelector(".decided");
+      if (d) d.hidden = true;
+    }
+    setDecidable(true);
+    say(msg.msgUndone + ": #" + id, "ok");
+    hold(row);
+  }
+
   function markDone(id, decision, itemStatus) {
+    itemStatus = statusWord(itemStatus);
     const row = document.getElementById("row-" + id);
     if (row) {
       row.classList.add("done");
+      row.dataset.undo = "1";
       row.classList.add("decided-" + decision);
       const s = row.querySelector(".row-status");
       if (s) s.textContent = itemStatus;
       const pick = row.querySelector(".pick");
-      if (pick) pick.checked = false;
+      if (pick) {
+        pick.checked = false;
+        pick.disabled = true;
+      }
     }
     const item = document.getElementById("item-" + id);
     if (item) {
@@ -115,20 +202,21 @@
   }
 
   async function decide(ids, decision) {
+    if (ids === null) return; // already said why
     if (ids.length === 0) {
-      say("Nothing selected.", "error");
+      say(msg.msgNothing, "error");
       return;
     }
     const body = { ids: ids, decision: decision };
     if (note && note.value.trim() !== "") body.note = note.value;
     const t = tagList();
     if (t.length > 0) body.tags = t;
-    say("Saving…");
+    say(msg.msgSaving);
     let resp, data;
     try {
       ({ resp, data } = await post("/review/decide", body));
     } catch (err) {
-      say("Network error: " + err, "error");
+      say(msg.msgNetwork + ": " + err, "error");
       return;
     }
     if (!resp.ok) {
@@ -136,7 +224,7 @@
         window.location.assign("/review/login");
         return;
       }
-      say((data && data.error && data.error.message) || "Failed (" + resp.status + ")", "error");
+      say((data && data.error && data.error.message) || msg.msgFailed + " (" + resp.status + ")", "error");
       return;
     }
     const failed = [];
@@ -151,12 +239,17 @@
     if (tags) tags.value = "";
     updateBulk();
     if (failed.length > 0) say(failed.join("; "), "error");
-    else say(decision + ": " + ids.map((i) => "#" + i).join(", "), "ok");
+    else say(decisionWord(decision) + ": " + ids.map((i) => "#" + i).join(", "), "ok");
     select(nextOpen(current));
   }
 
   function currentID() {
-    return current >= 0 ? [Number(rows[current].dataset.id)] : [];
+    if (current < 0) return [];
+    if (rows[current].classList.contains("done")) {
+      say(msg.msgDecided, "error");
+      return null;
+    }
+    return [Number(rows[current].dataset.id)];
   }
 
   document.addEventListener("keydown", (ev) => {
@@ -179,6 +272,8 @@
       R: () => decide(picked(), "reject"),
       E: () => decide(picked(), "escalate"),
       n: () => note && note.focus(),
+      u: () => undo(),
+      c: () => current >= 0 && selectCampaign(rows[current].dataset.campaign),
       x: () => {
         if (current < 0) return;
         const p = rows[current].querySelector(".pick");
@@ -210,10 +305,15 @@
   document.querySelectorAll("[data-decide]").forEach((b) =>
     b.addEventListener("click", () => decide(currentID(), b.dataset.decide))
   );
+  document.querySelectorAll(".campaign-select").forEach((b) =>
+    b.addEventListener("click", () => selectCampaign(b.dataset.campaign))
+  );
+  if (undoButton) undoButton.addEventListener("click", () => undo());
   document.querySelectorAll("[data-bulk]").forEach((b) =>
     b.addEventListener("click", () => decide(picked(), b.dataset.bulk))
   );
   if (help) help.addEventListener("click", () => (help.hidden = true));
+  updateBulk();
   if (rows.length > 0) select(0);
   document.body.dataset.ready = "1";
 })();

@@ -8,65 +8,24 @@ import (
 	vigil "github.com/kz-newsroom/vigil"
 )
 
-func TestHighlight(t *testing.T) {
-	ev := func(field string, s, e int, rule string) vigil.Evidence {
-		return vigil.Evidence{Field: field, Start: s, End: e, Rule: rule}
-	}
-	body := "Вступай в джихад!" // Cyrillic: 2 bytes a letter
-	cases := []struct {
-		name string
-		text string
-		ev   []vigil.Evidence
-		want string // marked runs in [brackets]
-	}{
-		{"none", "plain", nil, "plain"},
-		{"empty text", "", []vigil.Evidence{ev("body", 0, 3, "r")}, ""},
-		{"one span", body, []vigil.Evidence{ev("body", 18, 30, "r")}, "Вступай в [джихад]!"},
-		{"other field ignored", body, []vigil.Evidence{ev("title", 0, 14, "r")}, body},
-		{"overlap merges", body, []vigil.Evidence{ev("body", 0, 10, "a"), ev("body", 6, 18, "b")}, "[Вступай в ]джихад!"},
-		{"touching spans stay apart", "abcdef", []vigil.Evidence{ev("body", 0, 2, "a"), ev("body", 2, 4, "b")}, "[ab][cd]ef"},
-		{"mid-rune offsets widen", body, []vigil.Evidence{ev("body", 1, 3, "r")}, "[Вс]тупай в джихад!"},
-		{"out of range clamps", "abc", []vigil.Evidence{ev("body", -5, 99, "r")}, "[abc]"},
-		{"reversed ignored", "abc", []vigil.Evidence{ev("body", 2, 1, "r")}, "abc"},
-		{"no field means body", "abc", []vigil.Evidence{ev("", 1, 2, "r")}, "a[b]c"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			var b strings.Builder
-			for _, s := range Highlight(tc.text, vigil.FieldBody, tc.ev) {
-				if s.Mark {
-					b.WriteString("[" + s.Text + "]")
-				} else {
-					b.WriteString(s.Text)
-				}
-			}
-			if b.String() != tc.want {
-				t.Fatalf("got %q, want %q", b.String(), tc.want)
-			}
-		})
-	}
-	segs := Highlight("abcdef", vigil.FieldBody, []vigil.Evidence{ev("body", 0, 4, "a"), ev("body", 1, 3, "b"), ev("body", 1, 2, "a")})
-	if len(segs) != 2 || segs[0].Rules != "a, b" {
-		t.Fatalf("merged rules = %+v", segs)
-	}
-}
-
-// FuzzHighlight: any text and spans give segments that join back into the
-// text, never empty, marks never adjacent-overlapping, and no panic.
-func FuzzHighlight(f *testing.F) {
+// FuzzHighlightGroups: any text and spans give runs that join back into
+// the text, none empty, two neighbours never with the same groups, and no
+// panic.
+func FuzzHighlightGroups(f *testing.F) {
 	f.Add("Вступай в джихад!", 18, 30, 0, 3)
 	f.Add("\xff\xfe", 1, 2, -1, 100)
 	f.Add("", 0, 0, 0, 0)
 	f.Fuzz(func(t *testing.T, text string, s1, e1, s2, e2 int) {
-		ev := []vigil.Evidence{{Field: "body", Start: s1, End: e1, Rule: "x"}, {Field: "body", Start: s2, End: e2, Rule: "y"}}
-		segs := Highlight(text, vigil.FieldBody, ev)
+		ev := []vigil.Evidence{{Field: "body", Start: s1, End: e1, Group: vigil.EvidenceCall},
+			{Field: "body", Start: s2, End: e2, Rule: "y"}}
+		segs := HighlightGroups(text, vigil.FieldBody, ev)
 		var b strings.Builder
 		for i, s := range segs {
 			if s.Text == "" {
 				t.Fatalf("empty segment %d", i)
 			}
-			if i > 0 && !s.Mark && !segs[i-1].Mark {
-				t.Fatalf("two plain segments in a row at %d", i)
+			if i > 0 && s.Class() == segs[i-1].Class() {
+				t.Fatalf("two segments with the same groups in a row at %d", i)
 			}
 			b.WriteString(s.Text)
 		}
