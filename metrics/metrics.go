@@ -47,7 +47,7 @@ var httpBuckets = []float64{.0005, .001, .0025, .005, .0075, .01, .015, .025, .0
 // methods are safe for concurrent use. The fields are exported for tests and
 // for wiring that needs the raw vector; prefer the methods.
 type Metrics struct {
-	// Contract metrics (see the README's operators section).
+	// Contract metrics (see docs/operations.md).
 	Documents        *prometheus.CounterVec   // vigil_documents_total{kind,action}
 	StageDuration    *prometheus.HistogramVec // vigil_stage_duration_seconds{stage}
 	HTTPDuration     *prometheus.HistogramVec // vigil_http_request_duration_seconds{handler,code}

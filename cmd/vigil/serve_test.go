@@ -236,16 +236,16 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 }
 
-// TestServeConfigREADME loads the example config of the README's operators
-// section, so the documentation cannot drift from the config's keys.
+// TestServeConfigREADME loads the example config of docs/operations.md
+// (the operators guide), so the documentation cannot drift from the config's keys.
 func TestServeConfigREADME(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "operations.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	i := strings.Index(string(b), "```yaml\n# vigil.yaml")
 	if i < 0 {
-		t.Fatal("README has no ```yaml block starting with # vigil.yaml")
+		t.Fatal("docs/operations.md has no ```yaml block starting with # vigil.yaml")
 	}
 	rest := string(b)[i+len("```yaml\n"):]
 	block, _, _ := strings.Cut(rest, "```")
@@ -253,7 +253,7 @@ func TestServeConfigREADME(t *testing.T) {
 	os.WriteFile(path, []byte(block), 0o644)
 	c, err := loadServeConfig(path, func(string) string { return "" })
 	if err != nil {
-		t.Fatalf("the README's example config: %v", err)
+		t.Fatalf("docs/operations.md's example config: %v", err)
 	}
 	if c.Addr != "0.0.0.0:8080" || len(c.Tokens.Moderator) != 2 || c.Jobs.Retag.Schedule == "" || !c.Jobs.Retag.Restart {
 		t.Errorf("README config loaded as %+v", c)
