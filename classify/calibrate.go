@@ -2,7 +2,6 @@ package classify
 
 import (
 	"math"
-	"slices"
 
 	vigil "github.com/kz-newsroom/vigil"
 )
@@ -23,18 +22,11 @@ func (m *Model) Calibrate(dev []Example) ([]string, error) {
 		saved[l] = [2]float64{m.Labels[l].CalibA, m.Labels[l].CalibB}
 		m.Labels[l].CalibA, m.Labels[l].CalibB = 0, 0
 	}
-	z := make([][]float64, L)
-	gold := make([][]bool, L)
-	var buf []float64
-	for _, ex := range dev {
-		buf = m.Scores(buf[:0], ex.Fields)
-		for l := range L {
-			if !ex.Knows(l) {
-				continue
-			}
-			p := min(max(buf[l], 1e-12), 1-1e-12)
-			z[l] = append(z[l], math.Log(p/(1-p)))
-			gold[l] = append(gold[l], slices.Contains(ex.Labels, l))
+	z, gold := m.devScores(dev) // uncalibrated probabilities, made log-odds below
+	for l := range z {
+		for i, p := range z[l] {
+			p = min(max(p, 1e-12), 1-1e-12)
+			z[l][i] = math.Log(p / (1 - p))
 		}
 	}
 	var done []string

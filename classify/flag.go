@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -51,6 +52,9 @@ type FlagHead struct {
 	// from an empty text's only in proportion, n/MinWords of the way: one or
 	// two words are too little evidence to send anyone to review. 0 is off.
 	MinWords int
+
+	emptyOnce sync.Once
+	empty     float64 // the models' mean logit on an empty text, for MinWords
 }
 
 var _ pipeline.Stage = (*FlagHead)(nil)
@@ -73,24 +77,27 @@ func NewFlagHead(flag string, models ...*Model) (*FlagHead, error) {
 func (h *FlagHead) Name() string { return "flag:" + h.Flag }
 
 // score returns the flag's probability for fields (already read with
-// Readings): the sigmoid of the models' mean logit.
+// Readings): the sigmoid of the models' mean logit, shrunk for short texts.
 func (h *FlagHead) score(fields []pipeline.Field) float64 {
-	return flagProb(h.Models, h.Flag, fields, h.MinWords)
+	h.emptyOnce.Do(func() { h.empty = meanLogit(h.Models, h.Flag, nil) })
+	return flagProb(h.Models, h.Flag, fields, h.MinWords, h.empty)
+}
+
+// meanLogit is the models' mean logit for label on fields.
+func meanLogit(ms []*Model, label string, fields []pipeline.Field) float64 {
+	var buf [maxLabels]float64
+	z := 0.0
+	for _, m := range ms {
+		z += pipeline.Logit(m.Scores(buf[:0], fields)[m.LabelIndex(label)])
+	}
+	return z / float64(len(ms))
 }
 
 // flagProb is the sigmoid of the models' mean logit for label on fields,
-// shrunk towards an empty text's for texts under minWords words (see
-// FlagHead.MinWords).
-func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int) float64 {
-	logit := func(fields []pipeline.Field) float64 {
-		var buf [maxLabels]float64
-		z := 0.0
-		for _, m := range ms {
-			z += pipeline.Logit(m.Scores(buf[:0], fields)[m.LabelIndex(label)])
-		}
-		return z / float64(len(ms))
-	}
-	z := logit(fields)
+// moved from empty (an empty text's logit) only n/minWords of the way for a
+// text of n < minWords distinct words (see FlagHead.MinWords).
+func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, empty float64) float64 {
+	z := meanLogit(ms, label, fields)
 	if minWords > 0 {
 		// Distinct words: a phrase pasted ten times is no more evidence
 		// than the phrase once.
@@ -104,8 +111,7 @@ func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int) 
 			}
 		}
 		if n := len(seen); n < minWords {
-			z0 := logit(nil)
-			z = z0 + (z-z0)*float64(n)/float64(minWords)
+			z = empty + (z-empty)*float64(n)/float64(minWords)
 		}
 	}
 	return pipeline.Sigmoid(z)
@@ -413,14 +419,15 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 			return nil, fmt.Errorf("train flag %s: fold %d: %w", flag, k+1, err)
 		}
 		ms := []*Model{m}
+		empty := meanLogit(ms, flag, nil)
 		for i, e := range labelled {
 			if fold[i] == k {
-				oof[i] = flagProb(ms, flag, e.Fields, opt.MinWords)
+				oof[i] = flagProb(ms, flag, e.Fields, opt.MinWords, empty)
 			}
 		}
 		for i, e := range background {
 			if i%opt.Folds == k {
-				bgOOF[i] = flagProb(ms, flag, e.Fields, opt.MinWords)
+				bgOOF[i] = flagProb(ms, flag, e.Fields, opt.MinWords, empty)
 			}
 		}
 		foldModels[k] = m

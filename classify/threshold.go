@@ -77,6 +77,24 @@ type DevScore struct {
 	Chosen bool `json:"chosen"`
 }
 
+// devScores scores dev with m and returns, per label, the scores and gold
+// answers of the examples that know that label (Example.Knows).
+func (m *Model) devScores(dev []Example) (scores [][]float64, gold [][]bool) {
+	L := len(m.Labels)
+	scores, gold = make([][]float64, L), make([][]bool, L)
+	var buf []float64
+	for _, ex := range dev {
+		buf = m.Scores(buf[:0], ex.Fields)
+		for l := range L {
+			if ex.Knows(l) {
+				scores[l] = append(scores[l], buf[l])
+				gold[l] = append(gold[l], slices.Contains(ex.Labels, l))
+			}
+		}
+	}
+	return scores, gold
+}
+
 // SelectThresholds scores dev with m and sets every label's threshold with
 // SelectThreshold. minPrecision maps label names to a target precision;
 // labels not in it maximize F1. It returns what was chosen, per label.
@@ -85,19 +103,7 @@ func (m *Model) SelectThresholds(dev []Example, minPrecision map[string]float64)
 		return nil, vigil.Errorf(vigil.EINVALID, "thresholds: no dev examples")
 	}
 	L := len(m.Labels)
-	scores := make([][]float64, L)
-	gold := make([][]bool, L)
-	var buf []float64
-	for _, ex := range dev {
-		buf = m.Scores(buf[:0], ex.Fields)
-		for l := range L {
-			if !ex.Knows(l) {
-				continue
-			}
-			scores[l] = append(scores[l], buf[l])
-			gold[l] = append(gold[l], slices.Contains(ex.Labels, l))
-		}
-	}
+	scores, gold := m.devScores(dev)
 	out := make([]DevScore, L)
 	for l := range L {
 		th, f1, ok := SelectThreshold(scores[l], gold[l], minPrecision[m.Labels[l].Name])
