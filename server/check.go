@@ -213,9 +213,40 @@ func DecodeBatchFrom(r io.Reader, maxDocs, maxBytes int) (docs []vigil.Document,
 	return docs, errs, nil
 }
 
+// heavy reports whether a request's body is large (over the large-document
+// size, or of unknown length), so that it is read in the large lane.
+func (s *Server) heavy(r *http.Request) bool {
+	return r.ContentLength < 0 || r.ContentLength > int64(s.cfg.LargeDocumentBytes)
+}
+
+// enterLane takes a place in the large lane for a heavy request, before its
+// body is read. A refused request's body (up to limit) is read and
+// dropped so the client hears the 503 instead of a reset connection.
+// release is nil when the request is not heavy.
+func (s *Server) enterLane(w http.ResponseWriter, r *http.Request, limit int64) (release func(), ok bool) {
+	if !s.heavy(r) {
+		return nil, true
+	}
+	release, err := s.limit.lane(r.Context())
+	if err != nil {
+		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, limit))
+		s.refuse(w, r, err)
+		return nil, false
+	}
+	return release, true
+}
+
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	// The body may be a little over the document limit: JSON quoting.
-	buf, err := readBody(w, r, int64(s.cfg.MaxDocumentBytes)+64<<10)
+	limit := int64(s.cfg.MaxDocumentBytes) + 64<<10
+	lane, ok := s.enterLane(w, r, limit)
+	if !ok {
+		return
+	}
+	if lane != nil {
+		defer lane()
+	}
+	buf, err := readBody(w, r, limit)
 	if err != nil {
 		s.refuse(w, r, err)
 		return
@@ -226,7 +257,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, err)
 		return
 	}
-	release, err := s.limit.acquire(r.Context(), 1, doc.Size() > s.cfg.LargeDocumentBytes)
+	release, err := s.limit.acquire(r.Context(), 1)
 	if err != nil {
 		s.refuse(w, r, err)
 		return
@@ -254,6 +285,13 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
+	lane, ok := s.enterLane(w, r, s.cfg.MaxBatchBytes)
+	if !ok {
+		return
+	}
+	if lane != nil {
+		defer lane()
+	}
 	// Decoded as it streams: a batch over the document limit is refused at
 	// its first document too many, without decoding the rest.
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBatchBytes)
@@ -285,11 +323,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(valid) > 0 {
-		large := false
-		for i := range valid {
-			large = large || valid[i].Size() > s.cfg.LargeDocumentBytes
-		}
-		release, err := s.limit.acquire(r.Context(), len(valid), large)
+		release, err := s.limit.acquire(r.Context(), len(valid))
 		if err != nil {
 			s.refuse(w, r, err)
 			return

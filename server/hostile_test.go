@@ -174,8 +174,16 @@ func TestLargeDocumentsHaveTheirOwnLane(t *testing.T) {
 	go func() { done <- ts.post(t, "/v1/check", cmsToken, big) }()
 	<-g.entered
 	big.ID = "big-2"
-	if r := ts.post(t, "/v1/check", cmsToken, big); r.status != 503 || r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), "large documents") {
+	if r := ts.post(t, "/v1/check", cmsToken, big); r.status != 503 || r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), "large requests") {
 		t.Errorf("second large document: %d %s; want 503 with Retry-After, large lane full", r.status, r.body)
+	}
+	// A large body waiting for the lane is not read nor decoded before it
+	// gets in: malformed JSON is answered 503 like any other, not 400, so
+	// decoding hostile bodies is bounded by the lane too.
+	for _, path := range []string{"/v1/check", "/v1/check/batch"} {
+		if r := ts.do(t, "POST", path, cmsToken, strings.NewReader(`{"documents":[`+strings.Repeat(`{},`, 500))); r.status != 503 {
+			t.Errorf("malformed large body to %s while the lane is full: %d %s; want 503", path, r.status, r.body)
+		}
 	}
 	go func() { done <- ts.post(t, "/v1/check", cmsToken, vigil.Document{ID: "small", Body: "привет"}) }()
 	<-g.entered // the small document got in beside the large one

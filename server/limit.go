@@ -16,10 +16,11 @@ import (
 // keeps its latency for the work it accepted instead of queueing without
 // bound.
 //
-// Large documents (a request holding one) also need a place in a second,
-// smaller lane, waiting at most largeWait for it: however many arrive at
-// once, they keep at most that many cores and never take all the places
-// ordinary articles need.
+// Large requests (a body over the large-document size, or of unknown
+// length) also need a place in a second, smaller lane, waiting at most
+// largeWait for it, before their body is read: however many arrive at
+// once, reading, decoding and checking them keeps at most that many cores
+// and never takes the places ordinary articles need.
 type limiter struct {
 	sem, large      *semaphore.Weighted
 	size, largeSize int64
@@ -48,26 +49,24 @@ func take(ctx context.Context, sem *semaphore.Weighted, w int64, wait time.Durat
 	return nil
 }
 
-// acquire takes room for n documents (at most the whole limit, so a batch
-// larger than the limit runs alone), and a place in the large lane when
-// large is set, and returns the function that gives them back.
-func (l *limiter) acquire(ctx context.Context, n int, large bool) (release func(), err error) {
-	if large {
-		if err := take(ctx, l.large, 1, l.largeWait, strconv.FormatInt(l.largeSize, 10)+" large documents in flight"); err != nil {
-			return nil, err
-		}
-	}
-	w := min(int64(max(n, 1)), l.size)
-	if err := take(ctx, l.sem, w, l.wait, strconv.FormatInt(l.size, 10)+" documents in flight"); err != nil {
-		if large {
-			l.large.Release(1)
-		}
+// lane takes a place in the large lane, waiting at most largeWait, and
+// returns the function that gives it back. A request whose body is large
+// takes it before the body is read, so reading and decoding large or
+// hostile bodies is bounded by the lane too, not only checking them.
+func (l *limiter) lane(ctx context.Context) (release func(), err error) {
+	if err := take(ctx, l.large, 1, l.largeWait, strconv.FormatInt(l.largeSize, 10)+" large requests in flight"); err != nil {
 		return nil, err
 	}
-	return func() {
-		l.sem.Release(w)
-		if large {
-			l.large.Release(1)
-		}
-	}, nil
+	return func() { l.large.Release(1) }, nil
+}
+
+// acquire takes room for n documents (at most the whole limit, so a batch
+// larger than the limit runs alone) and returns the function that gives it
+// back.
+func (l *limiter) acquire(ctx context.Context, n int) (release func(), err error) {
+	w := min(int64(max(n, 1)), l.size)
+	if err := take(ctx, l.sem, w, l.wait, strconv.FormatInt(l.size, 10)+" documents in flight"); err != nil {
+		return nil, err
+	}
+	return func() { l.sem.Release(w) }, nil
 }

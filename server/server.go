@@ -75,11 +75,12 @@ type Config struct {
 	// it is answered 503 with Retry-After (default 100ms).
 	MaxInFlight int           `yaml:"max_in_flight"`
 	QueueWait   time.Duration `yaml:"queue_wait"`
-	// A request holding a document over LargeDocumentBytes (default
-	// 64 KiB: twenty times a news article) also needs one of
-	// MaxLargeInFlight places (default one per two cores, at least one),
-	// waiting at most LargeQueueWait (default 1s) before its 503: large
-	// and hostile documents cannot take every core or every place.
+	// A request whose body is over LargeDocumentBytes (default 64 KiB:
+	// twenty times a news article), or of unknown length, also needs one
+	// of MaxLargeInFlight places (default one per two cores, at least one)
+	// before its body is read, waiting at most LargeQueueWait (default 1s)
+	// before its 503: reading, decoding and checking large and hostile
+	// bodies cannot take every core or every place.
 	LargeDocumentBytes int           `yaml:"large_document_bytes"`
 	MaxLargeInFlight   int           `yaml:"max_large_in_flight"`
 	LargeQueueWait     time.Duration `yaml:"large_queue_wait"`

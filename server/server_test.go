@@ -414,6 +414,26 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// requestLines waits until logs hold at least n request lines (the line is
+// written when the handler returns, which may be just after the client has
+// read the answer) and returns them, decoded.
+func (s *syncBuffer) requestLines(t *testing.T, n int) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		lines = lines[:0]
+		for _, l := range strings.Split(s.String(), "\n") {
+			var line map[string]any
+			if json.Unmarshal([]byte(l), &line) == nil && line["msg"] == "request" {
+				lines = append(lines, line)
+			}
+		}
+		if len(lines) >= n || time.Now().After(deadline) {
+			return lines
+		}
+	}
+}
+
 func TestRequestLog(t *testing.T) {
 	var logs syncBuffer
 	ts := startServer(t, nil, withTokens, func(_ *server.Config, d *server.Deps) {
@@ -431,10 +451,8 @@ func TestRequestLog(t *testing.T) {
 		t.Errorf("X-Request-Id %q, want the caller's", got)
 	}
 	var line map[string]any
-	for _, l := range strings.Split(logs.String(), "\n") {
-		if strings.Contains(l, `"msg":"request"`) {
-			json.Unmarshal([]byte(l), &line)
-		}
+	if lines := logs.requestLines(t, 1); len(lines) > 0 {
+		line = lines[len(lines)-1]
 	}
 	if line["request_id"] != "cms-req-42" || line["caller"] != "alice" || line["status"] != float64(403) || line["path"] != "/v1/check" {
 		t.Errorf("request log line %v; want request_id, caller alice, status 403, path", line)
@@ -464,11 +482,8 @@ func TestRequestLogPageCaller(t *testing.T) {
 		t.Fatalf("login: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
 	callers := map[string]string{}
-	for _, l := range strings.Split(logs.String(), "\n") {
-		var line map[string]any
-		if json.Unmarshal([]byte(l), &line) == nil && line["msg"] == "request" {
-			callers[line["method"].(string)+" "+line["path"].(string)], _ = line["caller"].(string)
-		}
+	for _, line := range logs.requestLines(t, 2) {
+		callers[line["method"].(string)+" "+line["path"].(string)], _ = line["caller"].(string)
 	}
 	for _, req := range []string{"POST /review/login", "GET /review/"} {
 		if callers[req] != "alice" {
