@@ -128,6 +128,18 @@ func TestDashboardShape(t *testing.T) {
 			t.Errorf("panel %q does not use the datasource variable: %s", p.Title, p.Datasource)
 		}
 	}
+	// Every query is scoped by the instance variable: with several servers
+	// an operator looks at one, or all. Gauges every server reads from the
+	// shared review store are not added up across servers.
+	shared := regexp.MustCompile(`vigil_(review_queue_items|review_oldest_pending_age_seconds|webhook_outbox_\w+|webhook_dead_letters)`)
+	for name, q := range d.queries() {
+		if !strings.Contains(q, `instance=~"$instance"`) {
+			t.Errorf("panel %s: query not scoped by $instance: %s", name, q)
+		}
+		if shared.MatchString(q) && strings.Contains(q, "sum") {
+			t.Errorf("panel %s adds up a gauge of the shared store across servers: %s", name, q)
+		}
+	}
 	all := strings.Join(slices.Collect(func(yield func(string) bool) {
 		for _, q := range d.queries() {
 			if !yield(q) {
@@ -142,6 +154,50 @@ func TestDashboardShape(t *testing.T) {
 		if !strings.Contains(all, m) {
 			t.Errorf("no dashboard panel shows %s", m)
 		}
+	}
+}
+
+// TestAlertsLinkTheirRunbook: every alert's runbook_url points at a
+// heading of docs/operations.md that exists.
+func TestAlertsLinkTheirRunbook(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if h, ok := strings.CutPrefix(line, "### "); ok {
+			anchors[strings.ToLower(strings.TrimSpace(h))] = true
+		}
+	}
+	ab, err := os.ReadFile("alerts.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rf struct {
+		Groups []struct {
+			Rules []struct {
+				Alert       string            `yaml:"alert"`
+				Annotations map[string]string `yaml:"annotations"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(ab, &rf); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, g := range rf.Groups {
+		for _, r := range g.Rules {
+			n++
+			u := r.Annotations["runbook_url"]
+			_, anchor, ok := strings.Cut(u, "docs/operations.md#")
+			if !ok || anchor != strings.ToLower(r.Alert) || !anchors[anchor] {
+				t.Errorf("alert %s: runbook_url %q does not point at its heading in docs/operations.md", r.Alert, u)
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("read %d alerts from alerts.yml; want them all", n)
 	}
 }
 
@@ -303,7 +359,7 @@ scrape_configs:
 	time.Sleep(3 * time.Second) // a few scrapes after the load
 
 	for name, q := range loadDashboard(t).queries() {
-		q = strings.NewReplacer("$__rate_interval", "30s", "$__interval", "5s", "$__range", "1m").Replace(q)
+		q = strings.NewReplacer("$__rate_interval", "30s", "$__interval", "5s", "$__range", "1m", "$instance", ".*").Replace(q)
 		t.Run("dashboard/"+name, func(t *testing.T) {
 			n, err := promQuery(api, q)
 			if err != nil {
