@@ -208,7 +208,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	// on them alone: weak dev documents speak only for the others, so a
 	// label that means something a little different in the weak labels
 	// keeps the threshold its gold data asks for.
-	var devOnly []int
+	devOnly := []int{} // not nil: nil would mean every label
 	for _, l := range only {
 		if !slices.ContainsFunc(devEx[:nStrongDev], func(ex classify.Example) bool { return slices.Contains(ex.Labels, l) }) {
 			devOnly = append(devOnly, l)
