@@ -77,7 +77,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&dev, "dev", "", "dev `FILES` the thresholds are chosen on (default: a held-out part of --data)")
 	fs.StringVar(&out, "out", "", "bundle `DIR` to write")
 	fs.StringVar(&weak, "weak", "", "weakly labelled training `FILES` (e.g. by rules): they count only for --weak-labels")
-	fs.StringVar(&weakDev, "weak-dev", "", "weakly labelled dev `FILES` for thresholds and calibration of --weak-labels")
+	fs.StringVar(&weakDev, "weak-dev", "", "weakly labelled dev `FILES` for thresholds and calibration of those --weak-labels no --dev document carries")
 	fs.StringVar(&weakLabels, "weak-labels", "conflict,government,politics,incidents,religion,health", "the `LABELS` the weak files speak for: a weak document is a positive of those it carries, a negative of the others listed, and says nothing of the rest")
 	fs.StringVar(&labelsFrom, "labels", "all", "which gold labels to learn: tags, flags or all")
 	fs.StringVar(&taxonomy, "taxonomy", "", "taxonomy.yaml `FILE` to ship (default: the embedded one)")
@@ -197,14 +197,24 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	if (weak != "" || weakDev != "") && only == nil {
 		return usage("--weak-labels %q: none of them is in the data", weakLabels)
 	}
-	weakOnly := func(ex []classify.Example) {
+	weakOnly := func(ex []classify.Example, only []int) {
 		for i := range ex {
 			ex[i].Only = only
 			ex[i].Labels = slices.DeleteFunc(ex[i].Labels, func(l int) bool { return !slices.Contains(only, l) })
 		}
 	}
-	weakOnly(trainEx[nStrong:])
-	weakOnly(devEx[nStrongDev:])
+	weakOnly(trainEx[nStrong:], only)
+	// A label the gold dev documents carry is calibrated and thresholded
+	// on them alone: weak dev documents speak only for the others, so a
+	// label that means something a little different in the weak labels
+	// keeps the threshold its gold data asks for.
+	devOnly := []int{} // not nil: nil would mean every label
+	for _, l := range only {
+		if !slices.ContainsFunc(devEx[:nStrongDev], func(ex classify.Example) bool { return slices.Contains(ex.Labels, l) }) {
+			devOnly = append(devOnly, l)
+		}
+	}
+	weakOnly(devEx[nStrongDev:], devOnly)
 	if err := ctx.Err(); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
 		return exitFail

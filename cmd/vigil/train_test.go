@@ -227,3 +227,42 @@ func TestTrainFlags(t *testing.T) {
 		t.Errorf("dev report flags %+v", r.Flags)
 	}
 }
+
+// TestTrainWeakDevGoldLabels: a weak dev document says nothing of a label
+// the gold dev documents carry, so weak dev labels that contradict the gold
+// ones leave that label's calibration and threshold, and so the
+// classifier, as without them.
+func TestTrainWeakDevGoldLabels(t *testing.T) {
+	raw, err := os.ReadFile(devSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var weak bytes.Buffer // every dev document again, labelled economy only
+	for line := range strings.Lines(string(raw)) {
+		var d map[string]any
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatal(err)
+		}
+		d["id"], d["tags"] = d["id"].(string)+"#weak", []string{"economy"}
+		b, _ := json.Marshal(d)
+		weak.Write(append(b, '\n'))
+	}
+	weakDev := filepath.Join(t.TempDir(), "weak-dev.jsonl")
+	if err := os.WriteFile(weakDev, weak.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var bins [2][]byte
+	for i, extra := range [][]string{nil, {"--weak-dev", weakDev, "--weak-labels", "economy,sport"}} {
+		dir := filepath.Join(t.TempDir(), "bundle")
+		args := append([]string{"train", "--data", trainSample, "--dev", devSample, "--out", dir}, smallTrain...)
+		if code, _, stderr := runCmd(t, "", append(args, extra...)...); code != exitOK {
+			t.Fatalf("train %v exit %d:\n%s", extra, code, stderr)
+		}
+		if bins[i], err = os.ReadFile(filepath.Join(dir, models.FileTopics)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(bins[0], bins[1]) {
+		t.Error("weak dev labels of gold dev labels changed the classifier (calibration or thresholds)")
+	}
+}
