@@ -52,6 +52,9 @@ type FlagHead struct {
 	// from an empty text's only in proportion, n/MinWords of the way: one or
 	// two words are too little evidence to send anyone to review. 0 is off.
 	MinWords int
+	// Kinds, when set, are the document kinds the head scores (a head
+	// trained on comments only); it leaves documents of other kinds alone.
+	Kinds []string
 
 	emptyOnce sync.Once
 	empty     float64 // the models' mean logit on an empty text, for MinWords
@@ -118,11 +121,20 @@ func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, 
 }
 
 // Process implements pipeline.Stage. It reads the words of it.Fields and
-// appends one Signal; it never fails on any text, only when ctx has ended
-// (EUNAVAILABLE).
+// appends one Signal (none for a document of a kind outside Kinds); it
+// never fails on any text, only when ctx has ended (EUNAVAILABLE).
 func (h *FlagHead) Process(ctx context.Context, it *pipeline.Item) error {
 	if err := pipeline.Interrupted(ctx); err != nil {
 		return err
+	}
+	if len(h.Kinds) > 0 {
+		kind := it.Doc.Kind
+		if kind == "" {
+			kind = vigil.KindArticle
+		}
+		if !slices.Contains(h.Kinds, kind) {
+			return nil
+		}
 	}
 	fields := h.Neutral.Without(Readings(it.Fields))
 	p := h.score(fields)

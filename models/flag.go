@@ -27,7 +27,7 @@ import (
 //	           (classify.FlagHead.Neutral), one a line
 //
 // `vigil train-flag` writes one; the recruitment head is embedded from
-// models/recruitment. flag.yaml is meant to be read and edited: a newsroom
+// models/recruitment, the toxic head from models/toxic. flag.yaml is meant to be read and edited: a newsroom
 // can lower a section's threshold (by_section) without retraining.
 const (
 	FileFlagModel   = "flag.bin"
@@ -38,7 +38,7 @@ const (
 	RecruitmentDir = "recruitment"
 )
 
-//go:embed recruitment
+//go:embed recruitment toxic
 var embeddedFlags embed.FS
 
 // FlagConfig is flag.yaml.
@@ -53,11 +53,21 @@ type FlagConfig struct {
 	// them: by_kind (comments stricter than articles), by_section (wins over
 	// kind), default otherwise.
 	Thresholds pipeline.FlagThreshold `yaml:"thresholds"`
+	// ReportOnly heads send nothing to review: a document scoring at or
+	// above Thresholds gets the flag in its verdict's scores, with
+	// evidence, and the action stays allow, until the service config sets
+	// thresholds for the flag (its thresholds: key), which start from
+	// these. The toxic head ships so, since what a site takes as abuse
+	// differs.
+	ReportOnly bool `yaml:"report_only,omitempty"`
 	// Evidence is how many model features each verdict reports.
 	Evidence int `yaml:"evidence"`
 	// MinWords is classify.FlagHead.MinWords: the text model's opinion of a
 	// shorter text counts only in proportion. Trained with; not to be edited.
 	MinWords int `yaml:"min_words,omitempty"`
+	// Kinds, when set, are the document kinds the head scores (the kinds
+	// it was trained on); documents of other kinds get no score from it.
+	Kinds []string `yaml:"kinds,omitempty"`
 	// ModelSHA256 is flag.bin's checksum; loading checks it.
 	ModelSHA256 string `yaml:"model_sha256"`
 	// NeutralSHA256 is neutral.txt's checksum, when the head has one: the
@@ -85,7 +95,8 @@ type FlagHead struct {
 	Stage  *classify.FlagHead
 }
 
-// Configure adds the head's combiner and thresholds to d. Thresholds
+// Configure adds the head's combiner and thresholds to d: review
+// thresholds, or report thresholds for a ReportOnly head. Thresholds
 // already in d for the flag win, so a service config can override the
 // shipped ones.
 func (h *FlagHead) Configure(d *pipeline.Decide) {
@@ -93,6 +104,13 @@ func (h *FlagHead) Configure(d *pipeline.Decide) {
 		d.Combiners = map[string]pipeline.FlagCombiner{}
 	}
 	d.Combiners[h.Config.Flag] = h.Config.Combiner
+	if h.Config.ReportOnly {
+		if d.Report == nil {
+			d.Report = pipeline.FlagThresholds{}
+		}
+		d.Report[h.Config.Flag] = h.Config.Thresholds
+		return
+	}
 	if d.Thresholds == nil {
 		d.Thresholds = pipeline.FlagThresholds{}
 	}
@@ -170,7 +188,7 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 	if h.Stage, err = classify.NewFlagHead(h.Config.Flag, ms...); err != nil {
 		return nil, fmt.Errorf("%s: %w", FileFlagModel, err)
 	}
-	h.Stage.Evidence, h.Stage.MinWords = h.Config.Evidence, h.Config.MinWords
+	h.Stage.Evidence, h.Stage.MinWords, h.Stage.Kinds = h.Config.Evidence, h.Config.MinWords, h.Config.Kinds
 	if h.Config.NeutralSHA256 != "" {
 		nb, err := checked(FileFlagNeutral, h.Config.NeutralSHA256)
 		if err != nil {
@@ -215,6 +233,11 @@ func (c *FlagConfig) validate() error {
 	for s, v := range c.Thresholds.BySection {
 		if !ok(v) {
 			return fmt.Errorf("thresholds: by_section %s: %v out of [0, 1]", s, v)
+		}
+	}
+	for _, k := range c.Kinds {
+		if k != vigil.KindArticle && k != vigil.KindComment {
+			return fmt.Errorf("kinds: unknown kind %q (want article or comment)", k)
 		}
 	}
 	if c.MinWords < 0 || c.MinWords > 1000 {
@@ -264,8 +287,12 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead, neutral []by
 		}
 	}
 	var cy bytes.Buffer
-	cy.WriteString("# The extremist_recruitment flag head: written by `vigil train-flag` (see build.command).\n" +
-		"# thresholds.by_kind and thresholds.by_section may be edited by hand; the rest is trained.\n")
+	fmt.Fprintf(&cy, "# The %s flag head: written by `vigil train-flag` (see build.command).\n"+
+		"# thresholds.by_kind and thresholds.by_section may be edited by hand; the rest is trained.\n", cfg.Flag)
+	if cfg.ReportOnly {
+		cy.WriteString("# report_only: verdicts list the flag in scores and send nothing to review, until the\n" +
+			"# service config sets thresholds for it (thresholds: {" + cfg.Flag + ": {by_kind: {comment: 0.9}}}).\n")
+	}
 	enc := yaml.NewEncoder(&cy)
 	enc.SetIndent(2)
 	if err := enc.Encode(cfg); err != nil {

@@ -63,7 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	var fl serveConfig
 	fs.StringVar(&fl.Addr, "addr", "", "listen `host:port` (default 127.0.0.1:8080)")
 	fs.StringVar(&fl.DataDir, "data-dir", "", "data `DIR` of the SQLite review queue (default ./vigil-data)")
-	fs.StringVar(&fl.Models, "models", "", "model bundle `DIR` (default: the embedded bundle)")
+	fs.StringVar(&fl.Models, "models", "", modelsFlagUsage)
 	fs.StringVar(&fl.Rules, "rules", "", "rule pack `DIR` (default: the embedded packs)")
 	fs.StringVar(&fl.Log.Level, "log-level", "", "log `level`: debug, info, warn, error")
 	fs.StringVar(&fl.Log.Format, "log-format", "", "log `format`: json or text")

@@ -23,7 +23,7 @@ import (
 
 func init() {
 	register("train-flag", command{
-		summary: "train the extremist_recruitment flag head (text model, rule+model combiner, thresholds)",
+		summary: "train a flag head, extremist_recruitment by default (text model, rule+model combiner, thresholds)",
 		run:     runTrainFlag,
 	})
 }
@@ -46,13 +46,13 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fc.BucketBits = 18
 	var (
 		data, background, test, out, rulesDir string
-		ordinary                              string
+		ordinary, headKinds                   string
 		neutralFile                           string
 		require                               = ""
 		cues                                  = vigil.EvidenceCall + "," + vigil.EvidenceCause
 		flagName                              = vigil.FlagExtremistRecruitment
 		step, evidence                        int
-		verbose                               bool
+		verbose, reportOnly                   bool
 		opt                                   = classify.FlagTrainOptions{Train: classify.TrainOptions{Features: fc}}
 	)
 	fs.StringVar(&flagName, "flag", flagName, "the flag to learn (the documents' flags name it)")
@@ -72,6 +72,8 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&opt.MaxFPR, "max-fpr", 0.03, "false-positive rate on labeled negatives the thresholds may spend")
 	fs.BoolVar(&opt.Refit, "refit", false, "ship one model refitted on all labeled data instead of the fold models")
 	fs.IntVar(&evidence, "evidence", classify.DefaultFlagEvidence, "model features reported per verdict")
+	fs.StringVar(&headKinds, "kinds", "", "the document `KINDS` (comma-separated: comment, article) the head scores; empty: all")
+	fs.BoolVar(&reportOnly, "report-only", false, "ship the head report-only: verdicts list the flag in scores, never send to review\nunless the service config sets thresholds for it")
 	fs.BoolVar(&verbose, "v", false, "list the labeled documents the out-of-fold scores get wrong")
 	fs.Float64Var(&opt.MaxBackgroundRate, "max-background-rate", 0.0001, "raise each kind's threshold until at most this `share` of the background documents\nof that kind is flagged, out of fold")
 	fs.StringVar(&neutralFile, "neutral", "", "`FILE` of words the text model does not read (one a line, \"брат*\" for a beginning);\nshipped with the head as neutral.txt")
@@ -88,6 +90,12 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	if data == "" || out == "" || fs.NArg() > 0 || step < 1 {
 		fs.Usage()
 		return exitUsage
+	}
+	for _, k := range strings.Split(headKinds, ",") {
+		if headKinds != "" && k != vigil.KindComment && k != vigil.KindArticle {
+			fmt.Fprintf(e.stderr, "vigil train-flag: --kinds %q: want comment, article or both\n", headKinds)
+			return exitUsage
+		}
 	}
 	start := time.Now()
 	docs, dataFiles, err := readDocFiles(data)
@@ -196,7 +204,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	}
 	created := time.Now().UTC().Format(time.RFC3339)
 	cfg := models.FlagConfig{
-		Flag: flagName, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: evidence, MinWords: opt.MinWords,
+		Flag: flagName, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: evidence, MinWords: opt.MinWords, ReportOnly: reportOnly,
 		Build: models.FlagBuild{
 			Created: created, Command: "vigil " + strings.Join(append([]string{"train-flag"}, args...), " "),
 			Data: dataFiles, Background: bgFiles,
@@ -225,6 +233,9 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		scores := scoreFlag(ctx, tr, tex)
 		cfg.Build.Test = flagReport(tex, scores, tr.Thresholds)
 		cfg.Build.Test["file"] = tfiles[0].Path + " sha256:" + tfiles[0].SHA256[:12]
+	}
+	if headKinds != "" {
+		cfg.Kinds = strings.Split(headKinds, ",")
 	}
 	if cfg, err = models.WriteFlag(out, cfg, tr.Head, neutral); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
