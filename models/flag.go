@@ -125,23 +125,6 @@ var defaultRecruitment = onceEmbedded(embeddedFlags, RecruitmentDir, "embedded r
 // loaded once.
 func DefaultRecruitment() (*FlagHead, error) { return defaultRecruitment() }
 
-// Recruitment returns the recruitment head of a models directory: dir's
-// recruitment/ when it has one, the embedded head otherwise (also when dir
-// is empty).
-func Recruitment(dir string) (*FlagHead, error) {
-	if dir != "" {
-		p := filepath.Join(dir, RecruitmentDir)
-		if _, err := os.Stat(filepath.Join(p, FileFlagConfig)); err == nil {
-			h, err := LoadFlag(os.DirFS(p))
-			if err != nil {
-				return nil, fmt.Errorf("flag head %s: %w", p, err)
-			}
-			return h, nil
-		}
-	}
-	return DefaultRecruitment()
-}
-
 // LoadFlag loads a flag head from fsys. A missing or corrupt file is an
 // error naming it (ENOTFOUND or EINVALID).
 func LoadFlag(fsys fs.FS) (*FlagHead, error) {

@@ -463,11 +463,18 @@ func TestRequestLogPageCaller(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/review/" {
 		t.Fatalf("login: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
+	// The request log line is written after the response has gone out,
+	// so the client can be here before the GET's line is: wait for it.
 	callers := map[string]string{}
-	for _, l := range strings.Split(logs.String(), "\n") {
-		var line map[string]any
-		if json.Unmarshal([]byte(l), &line) == nil && line["msg"] == "request" {
-			callers[line["method"].(string)+" "+line["path"].(string)], _ = line["caller"].(string)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for _, l := range strings.Split(logs.String(), "\n") {
+			var line map[string]any
+			if json.Unmarshal([]byte(l), &line) == nil && line["msg"] == "request" {
+				callers[line["method"].(string)+" "+line["path"].(string)], _ = line["caller"].(string)
+			}
+		}
+		if _, ok := callers["GET /review/"]; ok || time.Now().After(deadline) {
+			break
 		}
 	}
 	for _, req := range []string{"POST /review/login", "GET /review/"} {

@@ -68,6 +68,9 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil classify: %v\n", err)
 		return exitFail
 	}
+	if opts.ModelsDir != "" { // say which heads the directory replaced
+		fmt.Fprintf(e.stderr, "vigil classify: heads: %s\n", headsLine(eng.heads))
+	}
 
 	in := make(chan *vigil.Document)
 	// positions follow the documents in input order, so the writer can

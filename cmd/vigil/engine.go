@@ -103,7 +103,7 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		} else {
 			stages = append(stages, classify.NewStage(h.Bundle.Topics, h.Version))
 		}
-		e.log.Info("model head", "head", h.Name, "version", h.Version, "from", h.Source)
+		e.log.Debug("model head", "head", h.Name, "version", h.Version, "from", h.Source)
 	}
 	decide.SetThresholds(opts.Thresholds)
 	stages = append(stages, decide) // merges tags, signals → flags, scores, action

@@ -130,7 +130,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	job.Log.Info("retag starting", "in", redactURL(job.In), "out", redactURL(job.Out), "workers", workers,
-		"stages", eng.pipe.Stages(), "model", eng.versions.Model, "rules", eng.versions.Rules)
+		"stages", eng.pipe.Stages(), "model", eng.versions.Model, "rules", eng.versions.Rules, "heads", headsLine(eng.heads))
 	checker := retag.CheckerFunc(eng.stream)
 
 	var prog retag.Progress

@@ -308,10 +308,11 @@ func (l *liveEngine) reload(ctx context.Context, force bool) error {
 	l.sum = sum
 	l.m.SetBuildInfo(l.version, e.versions)
 	if old != nil {
-		l.log.Info("models and rules reloaded", "model", e.versions.Model, "rules", e.versions.Rules,
-			"previous_model", old.versions.Model, "previous_rules", old.versions.Rules)
+		l.log.Info("models and rules reloaded", "model", e.versions.Model, "rules", e.versions.Rules, "heads", headsLine(e.heads),
+			"previous_model", old.versions.Model, "previous_rules", old.versions.Rules, "previous_heads", headsLine(old.heads))
 	} else {
-		l.log.Info("engine loaded", "model", e.versions.Model, "rules", e.versions.Rules, "flag", e.versions.Flag, "stages", e.pipe.Stages())
+		l.log.Info("engine loaded", "model", e.versions.Model, "rules", e.versions.Rules, "flag", e.versions.Flag,
+			"heads", headsLine(e.heads), "stages", e.pipe.Stages())
 	}
 	return nil
 }
