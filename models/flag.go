@@ -65,9 +65,11 @@ type FlagConfig struct {
 	// MinWords is classify.FlagHead.MinWords: the text model's opinion of a
 	// shorter text counts only in proportion. Trained with; not to be edited.
 	MinWords int `yaml:"min_words,omitempty"`
-	// Kinds, when set, are the document kinds the head scores (the kinds
-	// it was trained on); documents of other kinds get no score from it.
+	// Kinds and Langs, when set, are the document kinds and languages the
+	// head scores (those it was trained on); other documents get no score
+	// from it.
 	Kinds []string `yaml:"kinds,omitempty"`
+	Langs []string `yaml:"langs,omitempty"`
 	// ModelSHA256 is flag.bin's checksum; loading checks it.
 	ModelSHA256 string `yaml:"model_sha256"`
 	// NeutralSHA256 is neutral.txt's checksum, when the head has one: the
@@ -145,7 +147,7 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 	if err := yaml.Unmarshal(cy, &h.Config); err != nil {
 		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileFlagConfig, err)
 	}
-	if err := h.Config.validate(); err != nil {
+	if err := h.Config.Validate(); err != nil {
 		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileFlagConfig, err)
 	}
 	// checked reads name and checks it against the checksum flag.yaml gives.
@@ -171,7 +173,8 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 	if h.Stage, err = classify.NewFlagHead(h.Config.Flag, ms...); err != nil {
 		return nil, fmt.Errorf("%s: %w", FileFlagModel, err)
 	}
-	h.Stage.Evidence, h.Stage.MinWords, h.Stage.Kinds = h.Config.Evidence, h.Config.MinWords, h.Config.Kinds
+	h.Stage.Evidence, h.Stage.MinWords = h.Config.Evidence, h.Config.MinWords
+	h.Stage.Kinds, h.Stage.Langs = h.Config.Kinds, h.Config.Langs
 	if h.Config.NeutralSHA256 != "" {
 		nb, err := checked(FileFlagNeutral, h.Config.NeutralSHA256)
 		if err != nil {
@@ -184,7 +187,8 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 	return &h, nil
 }
 
-func (c *FlagConfig) validate() error {
+// Validate reports the first value of c out of its range.
+func (c *FlagConfig) Validate() error {
 	if c.Flag == "" {
 		return errors.New("flag: missing")
 	}
@@ -223,6 +227,11 @@ func (c *FlagConfig) validate() error {
 			return fmt.Errorf("kinds: unknown kind %q (want article or comment)", k)
 		}
 	}
+	for _, l := range c.Langs {
+		if l != vigil.LangRussian && l != vigil.LangKazakh && l != vigil.LangEnglish {
+			return fmt.Errorf("langs: unknown language %q (want ru, kk or en)", l)
+		}
+	}
 	if c.MinWords < 0 || c.MinWords > 1000 {
 		return fmt.Errorf("min_words: %d out of [0, 1000]", c.MinWords)
 	}
@@ -255,7 +264,7 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead, neutral []by
 		return cfg, vigil.Errorf(vigil.EINVALID, "flag head: created %q: %v", cfg.Build.Created, err)
 	}
 	cfg.Version = VersionID("flag", created, parts)
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return cfg, vigil.Errorf(vigil.EINVALID, "flag head: %v", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -61,8 +61,9 @@ func TestDefaultSet(t *testing.T) {
 		t.Fatal("no toxic head")
 	}
 	c := tox.Flag.Config
-	if !c.ReportOnly || !slices.Equal(c.Kinds, []string{vigil.KindComment}) || !strings.Contains(c.Build.Command, "--flag toxic") {
-		t.Errorf("toxic head: report_only %v, kinds %v, command %q", c.ReportOnly, c.Kinds, c.Build.Command)
+	if !c.ReportOnly || !slices.Equal(c.Kinds, []string{vigil.KindComment}) || !slices.Equal(c.Langs, []string{vigil.LangRussian}) ||
+		!strings.Contains(c.Build.Command, "--flag toxic") {
+		t.Errorf("toxic head: report_only %v, kinds %v, langs %v, command %q", c.ReportOnly, c.Kinds, c.Langs, c.Build.Command)
 	}
 	// Report-only: the head gives Decide report thresholds, no review ones.
 	d := &pipeline.Decide{}

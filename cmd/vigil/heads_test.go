@@ -124,7 +124,8 @@ func TestModelsDirRefused(t *testing.T) {
 
 // TestToxicNeedsThresholds: the shipped toxic head scores comments
 // (verdict scores, with the words that carried it) and sends nothing to
-// review until the service's thresholds name it; articles it leaves alone.
+// review until the service's thresholds name it; articles and languages it
+// was not trained on it leaves alone.
 func TestToxicNeedsThresholds(t *testing.T) {
 	ctx := context.Background()
 	on := pipeline.FlagThresholds{vigil.FlagToxic: {ByKind: map[string]float64{vigil.KindComment: 0.9}}}
@@ -140,6 +141,7 @@ func TestToxicNeedsThresholds(t *testing.T) {
 		{"toxic comment, thresholds on", on, vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionReview, true, false},
 		{"polite comment, thresholds on", on, vigil.Document{Kind: vigil.KindComment, Body: "Спасибо за статью, очень полезно"}, vigil.ActionAllow, false, false},
 		{"article, thresholds on", on, vigil.Document{Kind: vigil.KindArticle, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, false},
+		{"Kazakh comment: a language the head was not trained on", on, vigil.Document{Kind: vigil.KindComment, Lang: vigil.LangKazakh, Body: "сен ақымақсың"}, vigil.ActionAllow, false, false},
 		{"recruitment thresholds only", pipeline.FlagThresholds{vigil.FlagExtremistRecruitment: {Default: 0.9}},
 			vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, true},
 	} {

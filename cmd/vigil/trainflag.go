@@ -46,7 +46,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fc.BucketBits = 18
 	var (
 		data, background, test, out, rulesDir string
-		ordinary, headKinds                   string
+		ordinary, headKinds, headLangs        string
 		neutralFile                           string
 		require                               = ""
 		cues                                  = vigil.EvidenceCall + "," + vigil.EvidenceCause
@@ -73,6 +73,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&opt.Refit, "refit", false, "ship one model refitted on all labeled data instead of the fold models")
 	fs.IntVar(&evidence, "evidence", classify.DefaultFlagEvidence, "model features reported per verdict")
 	fs.StringVar(&headKinds, "kinds", "", "the document `KINDS` (comma-separated: comment, article) the head scores; empty: all")
+	fs.StringVar(&headLangs, "langs", "", "the `LANGS` (comma-separated: ru, kk, en) the head scores; empty: all")
 	fs.BoolVar(&reportOnly, "report-only", false, "ship the head report-only: verdicts list the flag in scores, never send to review\nunless the service config sets thresholds for it")
 	fs.BoolVar(&verbose, "v", false, "list the labeled documents the out-of-fold scores get wrong")
 	fs.Float64Var(&opt.MaxBackgroundRate, "max-background-rate", 0.0001, "raise each kind's threshold until at most this `share` of the background documents\nof that kind is flagged, out of fold")
@@ -91,11 +92,16 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	for _, k := range strings.Split(headKinds, ",") {
-		if headKinds != "" && k != vigil.KindComment && k != vigil.KindArticle {
-			fmt.Fprintf(e.stderr, "vigil train-flag: --kinds %q: want comment, article or both\n", headKinds)
-			return exitUsage
-		}
+	scope := models.FlagConfig{Flag: flagName}
+	if headKinds != "" {
+		scope.Kinds = strings.Split(headKinds, ",")
+	}
+	if headLangs != "" {
+		scope.Langs = strings.Split(headLangs, ",")
+	}
+	if err := scope.Validate(); err != nil {
+		fmt.Fprintf(e.stderr, "vigil train-flag: --kinds %q --langs %q: %v\n", headKinds, headLangs, err)
+		return exitUsage
 	}
 	start := time.Now()
 	docs, dataFiles, err := readDocFiles(data)
@@ -234,9 +240,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		cfg.Build.Test = flagReport(tex, scores, tr.Thresholds)
 		cfg.Build.Test["file"] = tfiles[0].Path + " sha256:" + tfiles[0].SHA256[:12]
 	}
-	if headKinds != "" {
-		cfg.Kinds = strings.Split(headKinds, ",")
-	}
+	cfg.Kinds, cfg.Langs = scope.Kinds, scope.Langs
 	if cfg, err = models.WriteFlag(out, cfg, tr.Head, neutral); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 		return exitFail
