@@ -66,12 +66,19 @@ type Document struct {
 }
 
 // Verdict is what Vigil decides about one document.
+//
+// Flags sent the document to review. Scores are flags a head scored at or
+// above its own threshold that did not: a head shipped report-only (toxic,
+// until the service config sets thresholds for it), or a flag under the
+// review threshold the service configured for it. Each has its score and
+// evidence, highest score first.
 type Verdict struct {
 	ID       string   `json:"id"`
 	Action   string   `json:"action"`
 	Lang     string   `json:"lang,omitempty"`
 	Tags     []Tag    `json:"tags"`
 	Flags    []Flag   `json:"flags"`
+	Scores   []Flag   `json:"scores,omitempty"` // flags scored, not sent to review (below)
 	Entities []Entity `json:"entities,omitempty"`
 	Versions Versions `json:"versions"`
 	TookMS   float64  `json:"took_ms"`
@@ -149,4 +156,8 @@ type Versions struct {
 	// Flag names the flag head (models/recruitment) that scored the
 	// extremist_recruitment flag.
 	Flag string `json:"flag,omitempty"`
+	// Heads names every model head that scored the verdict, by what it
+	// scores ("topics", "extremist_recruitment", "toxic"), with its version
+	// id.
+	Heads map[string]string `json:"heads,omitempty"`
 }

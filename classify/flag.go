@@ -52,6 +52,11 @@ type FlagHead struct {
 	// from an empty text's only in proportion, n/MinWords of the way: one or
 	// two words are too little evidence to send anyone to review. 0 is off.
 	MinWords int
+	// Kinds and Langs, when set, are the document kinds and languages the
+	// head scores (a head trained on Russian comments only); it leaves
+	// other documents alone: a text it cannot read would score as an
+	// empty one, which is no evidence either way.
+	Kinds, Langs []string
 
 	emptyOnce sync.Once
 	empty     float64 // the models' mean logit on an empty text, for MinWords
@@ -118,11 +123,14 @@ func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, 
 }
 
 // Process implements pipeline.Stage. It reads the words of it.Fields and
-// appends one Signal; it never fails on any text, only when ctx has ended
-// (EUNAVAILABLE).
+// appends one Signal (none for a document of a kind outside Kinds); it
+// never fails on any text, only when ctx has ended (EUNAVAILABLE).
 func (h *FlagHead) Process(ctx context.Context, it *pipeline.Item) error {
 	if err := pipeline.Interrupted(ctx); err != nil {
 		return err
+	}
+	if !h.reads(it) {
+		return nil
 	}
 	fields := h.Neutral.Without(Readings(it.Fields))
 	p := h.score(fields)
@@ -132,6 +140,17 @@ func (h *FlagHead) Process(ctx context.Context, it *pipeline.Item) error {
 	it.Signals = append(it.Signals, pipeline.Signal{Flag: h.Flag, Source: vigil.SourceModel, Weight: p,
 		Explain: func() []vigil.Evidence { return h.explain(fields) }})
 	return nil
+}
+
+// reads reports whether the head scores it: its kind and language are
+// among Kinds and Langs, when they are set.
+func (h *FlagHead) reads(it *pipeline.Item) bool {
+	kind := it.Doc.Kind
+	if kind == "" {
+		kind = vigil.KindArticle
+	}
+	return (len(h.Kinds) == 0 || slices.Contains(h.Kinds, kind)) &&
+		(len(h.Langs) == 0 || slices.Contains(h.Langs, it.Lang))
 }
 
 // explain returns the features that pushed the flag's mean logit up most

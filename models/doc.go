@@ -1,5 +1,18 @@
 // Package models owns Vigil's shipped model artifacts and their loading.
 //
+// The models are a set of heads (Set), one per thing scored, each with its
+// own version id:
+//
+//	topics                 a bundle: topic tags (models/default)
+//	extremist_recruitment  a flag head (models/recruitment)
+//	toxic                  a flag head, report-only (models/toxic)
+//
+// All three are embedded in the binary with go:embed (DefaultSet). A models
+// directory (LoadSet, ScanDir; --models DIR) replaces only the heads it
+// holds and keeps the others: a bundle at its top, a flag head at its top
+// or in a directory directly under it. A directory with no head in it is
+// an error naming it.
+//
 // A bundle is a directory of four files:
 //
 //	tokenizer.json  the BPE subword tokenizer (Hugging Face format)
@@ -7,16 +20,16 @@
 //	taxonomy.yaml   the tags with their IPTC Media Topics codes
 //	metadata.json   version id, training data hashes, parameters, dev scores, file checksums
 //
-// `vigil train` writes one (Write); `--models DIR` reads one (LoadDir); the
-// default bundle, trained on the topics corpus, is embedded in the binary
-// with go:embed (Default). Load verifies every file against the SHA-256 in
-// metadata.json, so a half-copied or edited bundle is refused with the name
-// of the file at fault.
+// `vigil train` writes one (Write); LoadDir reads one; the default bundle,
+// trained on the topics corpus, is Default. Load verifies every file
+// against the SHA-256 in metadata.json, so a half-copied or edited bundle
+// is refused with the name of the file at fault. A flag head (flag.yaml,
+// flag.bin; see LoadFlag) is checked the same way against flag.yaml.
 //
-// The version id, topics-YYYY-MM-DD-hhhhhh, is the build date and a hash of
-// the files' checksums: verdicts name it, so every tag can be traced to the
-// exact model that gave it.
+// The version id, topics-YYYY-MM-DD-hhhhhh (flag-… for a flag head), is
+// the build date and a hash of the files' checksums: verdicts name it, so
+// every tag and flag can be traced to the exact model that gave it.
 //
-//	b, err := models.LoadDir("models/default")
-//	stage := classify.NewStage(b.Topics, b.Meta.Version)
+//	set, err := models.LoadSet("/srv/vigil/models") // "" for the embedded heads
+//	stage := classify.NewStage(set.Topics().Topics, set.Topics().Meta.Version)
 package models

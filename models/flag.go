@@ -27,7 +27,7 @@ import (
 //	           (classify.FlagHead.Neutral), one a line
 //
 // `vigil train-flag` writes one; the recruitment head is embedded from
-// models/recruitment. flag.yaml is meant to be read and edited: a newsroom
+// models/recruitment, the toxic head from models/toxic. flag.yaml is meant to be read and edited: a newsroom
 // can lower a section's threshold (by_section) without retraining.
 const (
 	FileFlagModel   = "flag.bin"
@@ -38,7 +38,7 @@ const (
 	RecruitmentDir = "recruitment"
 )
 
-//go:embed recruitment
+//go:embed recruitment toxic
 var embeddedFlags embed.FS
 
 // FlagConfig is flag.yaml.
@@ -53,11 +53,23 @@ type FlagConfig struct {
 	// them: by_kind (comments stricter than articles), by_section (wins over
 	// kind), default otherwise.
 	Thresholds pipeline.FlagThreshold `yaml:"thresholds"`
+	// ReportOnly heads send nothing to review: a document scoring at or
+	// above Thresholds gets the flag in its verdict's scores, with
+	// evidence, and the action stays allow, until the service config sets
+	// thresholds for the flag (its thresholds: key), which start from
+	// these. The toxic head ships so, since what a site takes as abuse
+	// differs.
+	ReportOnly bool `yaml:"report_only,omitempty"`
 	// Evidence is how many model features each verdict reports.
 	Evidence int `yaml:"evidence"`
 	// MinWords is classify.FlagHead.MinWords: the text model's opinion of a
 	// shorter text counts only in proportion. Trained with; not to be edited.
 	MinWords int `yaml:"min_words,omitempty"`
+	// Kinds and Langs, when set, are the document kinds and languages the
+	// head scores (those it was trained on); other documents get no score
+	// from it.
+	Kinds []string `yaml:"kinds,omitempty"`
+	Langs []string `yaml:"langs,omitempty"`
 	// ModelSHA256 is flag.bin's checksum; loading checks it.
 	ModelSHA256 string `yaml:"model_sha256"`
 	// NeutralSHA256 is neutral.txt's checksum, when the head has one: the
@@ -85,7 +97,8 @@ type FlagHead struct {
 	Stage  *classify.FlagHead
 }
 
-// Configure adds the head's combiner and thresholds to d. Thresholds
+// Configure adds the head's combiner and thresholds to d: review
+// thresholds, or report thresholds for a ReportOnly head. Thresholds
 // already in d for the flag win, so a service config can override the
 // shipped ones.
 func (h *FlagHead) Configure(d *pipeline.Decide) {
@@ -93,6 +106,13 @@ func (h *FlagHead) Configure(d *pipeline.Decide) {
 		d.Combiners = map[string]pipeline.FlagCombiner{}
 	}
 	d.Combiners[h.Config.Flag] = h.Config.Combiner
+	if h.Config.ReportOnly {
+		if d.Report == nil {
+			d.Report = pipeline.FlagThresholds{}
+		}
+		d.Report[h.Config.Flag] = h.Config.Thresholds
+		return
+	}
 	if d.Thresholds == nil {
 		d.Thresholds = pipeline.FlagThresholds{}
 	}
@@ -106,23 +126,6 @@ var defaultRecruitment = onceEmbedded(embeddedFlags, RecruitmentDir, "embedded r
 // DefaultRecruitment returns the recruitment head embedded in the binary,
 // loaded once.
 func DefaultRecruitment() (*FlagHead, error) { return defaultRecruitment() }
-
-// Recruitment returns the recruitment head of a models directory: dir's
-// recruitment/ when it has one, the embedded head otherwise (also when dir
-// is empty).
-func Recruitment(dir string) (*FlagHead, error) {
-	if dir != "" {
-		p := filepath.Join(dir, RecruitmentDir)
-		if _, err := os.Stat(filepath.Join(p, FileFlagConfig)); err == nil {
-			h, err := LoadFlag(os.DirFS(p))
-			if err != nil {
-				return nil, fmt.Errorf("flag head %s: %w", p, err)
-			}
-			return h, nil
-		}
-	}
-	return DefaultRecruitment()
-}
 
 // LoadFlag loads a flag head from fsys. A missing or corrupt file is an
 // error naming it (ENOTFOUND or EINVALID).
@@ -144,7 +147,7 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 	if err := yaml.Unmarshal(cy, &h.Config); err != nil {
 		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileFlagConfig, err)
 	}
-	if err := h.Config.validate(); err != nil {
+	if err := h.Config.Validate(); err != nil {
 		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileFlagConfig, err)
 	}
 	// checked reads name and checks it against the checksum flag.yaml gives.
@@ -171,6 +174,7 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 		return nil, fmt.Errorf("%s: %w", FileFlagModel, err)
 	}
 	h.Stage.Evidence, h.Stage.MinWords = h.Config.Evidence, h.Config.MinWords
+	h.Stage.Kinds, h.Stage.Langs = h.Config.Kinds, h.Config.Langs
 	if h.Config.NeutralSHA256 != "" {
 		nb, err := checked(FileFlagNeutral, h.Config.NeutralSHA256)
 		if err != nil {
@@ -183,7 +187,8 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 	return &h, nil
 }
 
-func (c *FlagConfig) validate() error {
+// Validate reports the first value of c out of its range.
+func (c *FlagConfig) Validate() error {
 	if c.Flag == "" {
 		return errors.New("flag: missing")
 	}
@@ -215,6 +220,16 @@ func (c *FlagConfig) validate() error {
 	for s, v := range c.Thresholds.BySection {
 		if !ok(v) {
 			return fmt.Errorf("thresholds: by_section %s: %v out of [0, 1]", s, v)
+		}
+	}
+	for _, k := range c.Kinds {
+		if k != vigil.KindArticle && k != vigil.KindComment {
+			return fmt.Errorf("kinds: unknown kind %q (want article or comment)", k)
+		}
+	}
+	for _, l := range c.Langs {
+		if l != vigil.LangRussian && l != vigil.LangKazakh && l != vigil.LangEnglish {
+			return fmt.Errorf("langs: unknown language %q (want ru, kk or en)", l)
 		}
 	}
 	if c.MinWords < 0 || c.MinWords > 1000 {
@@ -249,7 +264,7 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead, neutral []by
 		return cfg, vigil.Errorf(vigil.EINVALID, "flag head: created %q: %v", cfg.Build.Created, err)
 	}
 	cfg.Version = VersionID("flag", created, parts)
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return cfg, vigil.Errorf(vigil.EINVALID, "flag head: %v", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -264,8 +279,12 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead, neutral []by
 		}
 	}
 	var cy bytes.Buffer
-	cy.WriteString("# The extremist_recruitment flag head: written by `vigil train-flag` (see build.command).\n" +
-		"# thresholds.by_kind and thresholds.by_section may be edited by hand; the rest is trained.\n")
+	fmt.Fprintf(&cy, "# The %s flag head: written by `vigil train-flag` (see build.command).\n"+
+		"# thresholds.by_kind and thresholds.by_section may be edited by hand; the rest is trained.\n", cfg.Flag)
+	if cfg.ReportOnly {
+		cy.WriteString("# report_only: verdicts list the flag in scores and send nothing to review, until the\n" +
+			"# service config sets thresholds for it (thresholds: {" + cfg.Flag + ": {by_kind: {comment: 0.9}}}).\n")
+	}
 	enc := yaml.NewEncoder(&cy)
 	enc.SetIndent(2)
 	if err := enc.Encode(cfg); err != nil {

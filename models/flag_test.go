@@ -45,13 +45,13 @@ func TestDefaultRecruitment(t *testing.T) {
 }
 
 func TestRecruitmentFromDir(t *testing.T) {
-	// A models directory without recruitment/ falls back to the embedded head.
-	h, err := Recruitment(t.TempDir())
-	if err != nil || h.Config.Flag != vigil.FlagExtremistRecruitment {
-		t.Fatalf("Recruitment(empty dir) = %v, %v", h, err)
+	// A models directory with recruitment/ loads that head, over the
+	// embedded one: write the embedded head back with a section threshold
+	// and read it.
+	h, err := DefaultRecruitment()
+	if err != nil {
+		t.Fatal(err)
 	}
-	// One with it loads that one: write the embedded head back with a
-	// section threshold and read it.
 	dir := t.TempDir()
 	cfg := h.Config
 	cfg.Thresholds.BySection = map[string]float64{"religion": 0.9}
@@ -59,19 +59,20 @@ func TestRecruitmentFromDir(t *testing.T) {
 	if _, err := WriteFlag(filepath.Join(dir, RecruitmentDir), cfg, h.Stage, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Recruitment(dir)
+	s, err := LoadSet(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Config.Thresholds.BySection["religion"] != 0.9 || !strings.HasPrefix(got.Config.Version, "flag-2026-01-02-") {
-		t.Errorf("read back %+v", got.Config)
+	got := s.Head(vigil.FlagExtremistRecruitment)
+	if got == nil || got.Flag.Config.Thresholds.BySection["religion"] != 0.9 || !strings.HasPrefix(got.Version, "flag-2026-01-02-") {
+		t.Errorf("read back %+v", got)
 	}
 	// A changed model file is refused, naming it.
 	p := filepath.Join(dir, RecruitmentDir, FileFlagModel)
 	data, _ := os.ReadFile(p)
 	data[len(data)/2] ^= 1
 	os.WriteFile(p, data, 0o644)
-	if _, err := Recruitment(dir); err == nil || !strings.Contains(err.Error(), FileFlagModel) {
+	if _, err := LoadSet(dir); err == nil || !strings.Contains(err.Error(), FileFlagModel) {
 		t.Errorf("corrupt %s: err %v", FileFlagModel, err)
 	}
 }

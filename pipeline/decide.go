@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -18,6 +19,34 @@ type Decide struct {
 	// Combiners gives, per flag, a learned combination of its rule and
 	// model signals. A flag missing here combines its signals by noisy-OR.
 	Combiners map[string]FlagCombiner
+	// Report gives, per report-only flag, the score at or above which it
+	// is listed in Verdict.Scores with its evidence. A flag here and not in
+	// Thresholds never sends a document to review (SetThresholds turns it
+	// on); a flag in both is listed in Scores when it reaches its report
+	// threshold but not its review threshold.
+	Report FlagThresholds
+}
+
+// SetThresholds lays o over the review thresholds (see Override). A
+// report-only flag that o names starts from its report thresholds and from
+// then on sends documents to review.
+func (d *Decide) SetThresholds(o FlagThresholds) {
+	if len(o) == 0 {
+		return
+	}
+	base := maps.Clone(d.Thresholds)
+	for name := range o {
+		if _, ok := base[name]; ok {
+			continue
+		}
+		if rt, ok := d.Report[name]; ok {
+			if base == nil {
+				base = FlagThresholds{}
+			}
+			base[name] = rt
+		}
+	}
+	d.Thresholds = base.Override(o)
 }
 
 // DefaultFlagThreshold applies to flags with no configured threshold.
@@ -108,6 +137,11 @@ func (t FlagThresholds) For(flag, kind, section string) float64 {
 	if !ok {
 		return DefaultFlagThreshold
 	}
+	return ft.For(kind, section)
+}
+
+// For returns the threshold for a document of the given kind and section.
+func (ft FlagThreshold) For(kind, section string) float64 {
 	if v, ok := ft.BySection[section]; ok && section != "" {
 		return v
 	}
@@ -131,14 +165,28 @@ func (d *Decide) Process(_ context.Context, it *Item) error {
 		kind = vigil.KindArticle
 	}
 	v.Action = vigil.ActionAllow
-	v.Flags = v.Flags[:0]
+	v.Flags, v.Scores = v.Flags[:0], v.Scores[:0]
 	for _, f := range combineSignals(it.Signals, d.Combiners) {
-		if !f.met || f.Score < d.Thresholds.For(f.Name, kind, it.Doc.Section) {
+		if !f.met {
 			continue
 		}
-		f.Evidence = flagEvidence(it.Fields, it.Signals, f.Name)
-		v.Flags = append(v.Flags, f.Flag)
-		v.Action = vigil.ActionReview
+		_, reportOnly := d.Report[f.Name]
+		if _, configured := d.Thresholds[f.Name]; configured {
+			reportOnly = false
+		}
+		if !reportOnly && f.Score >= d.Thresholds.For(f.Name, kind, it.Doc.Section) {
+			f.Evidence = flagEvidence(it.Fields, it.Signals, f.Name)
+			v.Flags = append(v.Flags, f.Flag)
+			v.Action = vigil.ActionReview
+			continue
+		}
+		if rt, ok := d.Report[f.Name]; ok && f.Score >= rt.For(kind, it.Doc.Section) {
+			f.Evidence = flagEvidence(it.Fields, it.Signals, f.Name)
+			v.Scores = append(v.Scores, f.Flag)
+		}
+	}
+	if len(v.Scores) == 0 {
+		v.Scores = nil
 	}
 	return nil
 }

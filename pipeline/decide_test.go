@@ -80,3 +80,59 @@ func TestDecideExplainsOnlyRaisedFlags(t *testing.T) {
 		t.Errorf("evidence %+v: want the rule's, then the explained feature", ev)
 	}
 }
+
+// TestDecideReportOnly: a report-only flag (Decide.Report) is listed in
+// Scores with its evidence and never sends a document to review, until
+// SetThresholds names it; then its report thresholds are the base the
+// configured ones are laid over.
+func TestDecideReportOnly(t *testing.T) {
+	report := FlagThresholds{"toxic": {Default: 0.3, ByKind: map[string]float64{"comment": 0.3, "article": 0.3},
+		BySection: map[string]float64{"sport": 0.6}}}
+	for _, tc := range []struct {
+		name       string
+		configured FlagThresholds // the service's thresholds: key
+		score      float64
+		kind       string
+		section    string
+		action     string
+		flags      string // names in Flags
+		scores     string // names in Scores
+	}{
+		{"below its threshold", nil, 0.2, "comment", "", vigil.ActionAllow, "", ""},
+		{"at its threshold, not configured", nil, 0.3, "comment", "", vigil.ActionAllow, "", "toxic"},
+		{"high, not configured", nil, 0.99, "comment", "", vigil.ActionAllow, "", "toxic"},
+		{"section threshold", nil, 0.5, "comment", "sport", vigil.ActionAllow, "", ""},
+		{"configured, above", FlagThresholds{"toxic": {ByKind: map[string]float64{"comment": 0.8}}}, 0.9, "comment", "", vigil.ActionReview, "toxic", ""},
+		{"configured, between", FlagThresholds{"toxic": {ByKind: map[string]float64{"comment": 0.8}}}, 0.5, "comment", "", vigil.ActionAllow, "", "toxic"},
+		{"configured for comments, article keeps the head's", FlagThresholds{"toxic": {ByKind: map[string]float64{"comment": 0.8}}}, 0.5, "article", "", vigil.ActionReview, "toxic", ""},
+		{"configured empty: the head's thresholds", FlagThresholds{"toxic": {}}, 0.35, "comment", "", vigil.ActionReview, "toxic", ""},
+		{"other flag configured", FlagThresholds{"extremist_recruitment": {Default: 0.9}}, 0.99, "comment", "", vigil.ActionAllow, "", "toxic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &Decide{Report: report}
+			d.SetThresholds(tc.configured)
+			it := &Item{Doc: &vigil.Document{ID: "x", Kind: tc.kind, Section: tc.section}, Signals: []Signal{
+				{Flag: "toxic", Source: vigil.SourceModel, Weight: tc.score, Explain: func() []vigil.Evidence {
+					return []vigil.Evidence{{Feature: "word:x", Weight: 1}}
+				}},
+			}}
+			if err := d.Process(context.Background(), it); err != nil {
+				t.Fatal(err)
+			}
+			v := it.Verdict
+			names := func(fs []vigil.Flag) string {
+				var out []string
+				for _, f := range fs {
+					out = append(out, f.Name)
+					if len(f.Evidence) != 1 || f.Evidence[0].Feature != "word:x" {
+						t.Errorf("%s: evidence %+v", f.Name, f.Evidence)
+					}
+				}
+				return strings.Join(out, ",")
+			}
+			if v.Action != tc.action || names(v.Flags) != tc.flags || names(v.Scores) != tc.scores {
+				t.Errorf("action %s, flags %q, scores %q; want %s, %q, %q", v.Action, names(v.Flags), names(v.Scores), tc.action, tc.flags, tc.scores)
+			}
+		})
+	}
+}

@@ -63,7 +63,7 @@ type Signal struct {
 	Cue      string
 	Evidence []vigil.Evidence
 	// Explain, when set, returns more evidence; Decide calls it only for a
-	// flag that reaches its review threshold, so a stage can leave costly
+	// flag that reaches its review or report threshold, so a stage can leave costly
 	// explanations (a model's strongest features) for the few documents
 	// that are flagged.
 	Explain func() []vigil.Evidence

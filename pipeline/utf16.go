@@ -29,10 +29,12 @@ func fillUTF16(v *vigil.Verdict, fields []Field) {
 			add(e.Field, e.Start, e.End, &e.StartUTF16, &e.EndUTF16)
 		}
 	}
-	for i := range v.Flags {
-		for j := range v.Flags[i].Evidence {
-			e := &v.Flags[i].Evidence[j]
-			add(e.Field, e.Start, e.End, &e.StartUTF16, &e.EndUTF16)
+	for _, flags := range [][]vigil.Flag{v.Flags, v.Scores} {
+		for i := range flags {
+			for j := range flags[i].Evidence {
+				e := &flags[i].Evidence[j]
+				add(e.Field, e.Start, e.End, &e.StartUTF16, &e.EndUTF16)
+			}
 		}
 	}
 	for i := range v.Entities {

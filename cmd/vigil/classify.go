@@ -37,7 +37,7 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		fs.PrintDefaults()
 	}
 	var opts engineOptions
-	fs.StringVar(&opts.ModelsDir, "models", "", "model bundle `DIR` (default: the embedded bundle)")
+	fs.StringVar(&opts.ModelsDir, "models", "", modelsFlagUsage)
 	fs.StringVar(&opts.RulesDir, "rules", "", "rule pack `DIR` (default: the embedded packs)")
 	fs.IntVar(&opts.Workers, "workers", 0, "documents checked at once (default: one per core)")
 	fs.IntVar(&opts.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "size limit of one document, in bytes")
@@ -67,6 +67,9 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil classify: %v\n", err)
 		return exitFail
+	}
+	if opts.ModelsDir != "" { // say which heads the directory replaced
+		fmt.Fprintf(e.stderr, "vigil classify: heads: %s\n", headsLine(eng.heads))
 	}
 
 	in := make(chan *vigil.Document)

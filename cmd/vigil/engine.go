@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -16,8 +18,9 @@ import (
 // engineOptions say where the engine's models and rules come from and how
 // it runs. The zero value is the embedded defaults on every core.
 type engineOptions struct {
-	// ModelsDir is a model bundle directory (--models); empty means the
-	// bundle embedded in the binary.
+	// ModelsDir is a models directory (--models): its heads replace the
+	// embedded ones that score the same things, the others stay
+	// (models.LoadSet); empty means the embedded heads.
 	ModelsDir string
 	// RulesDir is a rule pack directory (--rules); empty means the
 	// embedded packs.
@@ -44,7 +47,8 @@ type engineOptions struct {
 type engine struct {
 	pipe     *pipeline.Pipeline
 	versions vigil.Versions
-	bundle   *models.Bundle // the model bundle loaded
+	bundle   *models.Bundle // the topics head's bundle
+	heads    *models.Set    // every head loaded
 	maxBytes int
 	log      *slog.Logger
 }
@@ -63,11 +67,15 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 	}
 	e := &engine{maxBytes: opts.MaxBytes, log: opts.Logger.With("component", "engine")}
 	decide := &pipeline.Decide{}
-	bundle, err := loadBundle(opts.ModelsDir)
+	set, err := models.LoadSet(opts.ModelsDir)
 	if err != nil {
-		return nil, err
+		return nil, err // names the directory or the file at fault
 	}
-	e.bundle, e.versions.Model = bundle, bundle.Meta.Version
+	e.heads, e.bundle = set, set.Topics()
+	e.versions.Model, e.versions.Heads = e.bundle.Meta.Version, set.Versions()
+	if h := set.Head(vigil.FlagExtremistRecruitment); h != nil {
+		e.versions.Flag = h.Version
+	}
 	var ruleDirs []string
 	if opts.RulesDir != "" {
 		ruleDirs = []string{opts.RulesDir} // added to the embedded packs
@@ -77,15 +85,6 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		return nil, err // names the pack file and line
 	}
 	e.versions.Rules = ruleStage.Version()
-	// The recruitment head: DIR/recruitment when --models DIR has one, else
-	// the embedded head. It sets Decide's combiner and thresholds.
-	flagHead, err := models.Recruitment(opts.ModelsDir)
-	if err != nil {
-		return nil, err
-	}
-	flagHead.Configure(decide)
-	decide.Thresholds = decide.Thresholds.Override(opts.Thresholds)
-	e.versions.Flag = flagHead.Config.Version
 
 	// The stages, in order. Each later stage reads what the ones before it
 	// left in the Item: keep normalize and tokenize first and decide last.
@@ -93,10 +92,21 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		&pipeline.NormalizeStage{}, // Fields (text + byte map), Lang
 		&pipeline.TokenizeStage{},  // Words, Sentences
 		ruleStage,                  // rules: keyword/phrase/proximity/entity matching → Tags, Entities, Signals
-		classify.NewStage(bundle.Topics, bundle.Meta.Version), // topic model → Tags
-		flagHead.Stage, // extremist_recruitment model → Signal, combined with the rules' in decide
-		decide,         // merges tags, signals → flags, action
 	}
+	// Then the heads: the topic model (→ Tags), each flag head (→ a
+	// Signal, combined with the rules' in decide, which a flag head
+	// configures with its combiner and review or report thresholds).
+	for _, h := range set.Heads {
+		if h.Flag != nil {
+			h.Flag.Configure(decide)
+			stages = append(stages, h.Flag.Stage)
+		} else {
+			stages = append(stages, classify.NewStage(h.Bundle.Topics, h.Version))
+		}
+		e.log.Debug("model head", "head", h.Name, "version", h.Version, "from", h.Source)
+	}
+	decide.SetThresholds(opts.Thresholds)
+	stages = append(stages, decide) // merges tags, signals → flags, scores, action
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -126,4 +136,17 @@ func (e *engine) stream(ctx context.Context, in <-chan *vigil.Document) <-chan v
 		}
 	}()
 	return out
+}
+
+// modelsFlagUsage is the help of every command's --models flag.
+const modelsFlagUsage = "models `DIR`: its heads (topic bundle, flag heads) replace the embedded ones\nthat score the same; the others stay (default: the embedded heads)"
+
+// headsLine names each head of s, its version and where it came from:
+// "topics topics-2026-12-03-256536 (embedded), toxic flag-… (/srv/models)".
+func headsLine(s *models.Set) string {
+	parts := make([]string, len(s.Heads))
+	for i, h := range s.Heads {
+		parts[i] = fmt.Sprintf("%s %s (%s)", h.Name, h.Version, h.Source)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -24,7 +25,7 @@ func TestEngineStages(t *testing.T) {
 		t.Errorf("stages %v: want normalize, tokenize first and decide last", st)
 	}
 	v := e.check(context.Background(), &vigil.Document{ID: "x", Body: "Қазақстан Республикасы"})
-	if v.Error != nil || v.Lang != vigil.LangKazakh || v.Versions != e.versions {
+	if v.Error != nil || v.Lang != vigil.LangKazakh || !reflect.DeepEqual(v.Versions, e.versions) {
 		t.Errorf("verdict %+v", v)
 	}
 }

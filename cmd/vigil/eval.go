@@ -12,7 +12,6 @@ import (
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
-	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/pipeline"
 )
 
@@ -21,15 +20,6 @@ func init() {
 		summary: "score the engine against labeled JSONL: per-tag/flag P, R, F1; macro/micro F1; top-1 accuracy",
 		run:     runEval,
 	})
-}
-
-// loadBundle loads the model bundle in dir, or the embedded one when dir is
-// empty.
-func loadBundle(dir string) (*models.Bundle, error) {
-	if dir == "" {
-		return models.Default()
-	}
-	return models.LoadDir(dir)
 }
 
 // evalOutput is what `vigil eval --json` prints.
@@ -154,7 +144,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		data, source string
 		asJSON       bool
 	)
-	fs.StringVar(&opts.ModelsDir, "models", "", "model bundle `DIR` (default: the embedded bundle)")
+	fs.StringVar(&opts.ModelsDir, "models", "", modelsFlagUsage)
 	fs.StringVar(&opts.RulesDir, "rules", "", "rule pack `DIR` (default: the embedded packs)")
 	fs.IntVar(&opts.Workers, "workers", 0, "documents checked at once (default: one per core)")
 	fs.IntVar(&opts.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "size limit of one document, in bytes")
@@ -190,6 +180,14 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 		return exitFail
+	}
+	// A flag scored but not sent to review (Verdict.Scores: toxic, unless
+	// thresholds turn it on) counts as predicted on data that labels it.
+	labelled := map[string]bool{}
+	for _, d := range docs {
+		for _, f := range d.Flags {
+			labelled[f] = true
+		}
 	}
 	model := eng.bundle.Topics
 	// Top-1 is the classifier's own best tag, above threshold or not, so it
@@ -252,6 +250,11 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		for _, f := range v.Flags {
 			predF = append(predF, f.Name)
 		}
+		for _, f := range v.Scores { // a report-only head's flag, where the data labels it
+			if labelled[f.Name] {
+				predF = append(predF, f.Name)
+			}
+		}
 		top1, best := "", -1.0
 		for l, p := range buf {
 			if model.Labels[l].Kind == classify.KindTag && p > best {
@@ -288,7 +291,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 			return exitFail
 		}
 	} else {
-		fmt.Fprintf(e.stdout, "models %s, rules %s, tags from %s\n\n", eng.versions.Model, eng.versions.Rules, source)
+		fmt.Fprintf(e.stdout, "models %s, rules %s, tags from %s\nheads %s\n\n", eng.versions.Model, eng.versions.Rules, source, headsLine(eng.heads))
 		if err := r.WriteText(e.stdout); err != nil {
 			fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 			return exitFail

@@ -77,7 +77,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&job.Restart, "restart", false, "ignore an existing checkpoint and start from the top")
 	fs.IntVar(&job.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "largest document accepted, in bytes")
 	fs.StringVar(&progress, "progress", "auto", "progress display: auto (a bar on a terminal, else a log line every 5s), bar, log or none")
-	fs.StringVar(&models, "models", "", "model bundle `dir` (default: the embedded bundle)")
+	fs.StringVar(&models, "models", "", modelsFlagUsage)
 	fs.StringVar(&rules, "rules", "", "rule pack `dir` (default: the embedded packs)")
 	fs.IntVar(&workers, "workers", 0, "documents checked at once (default: every core)")
 	fs.StringVar(&claimsDB, "claims", "", "scale-out: claim ranges of --in from this postgres:// `URL`, shared by every worker")
@@ -130,7 +130,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	job.Log.Info("retag starting", "in", redactURL(job.In), "out", redactURL(job.Out), "workers", workers,
-		"stages", eng.pipe.Stages(), "model", eng.versions.Model, "rules", eng.versions.Rules)
+		"stages", eng.pipe.Stages(), "model", eng.versions.Model, "rules", eng.versions.Rules, "heads", headsLine(eng.heads))
 	checker := retag.CheckerFunc(eng.stream)
 
 	var prog retag.Progress

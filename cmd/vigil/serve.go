@@ -63,7 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	var fl serveConfig
 	fs.StringVar(&fl.Addr, "addr", "", "listen `host:port` (default 127.0.0.1:8080)")
 	fs.StringVar(&fl.DataDir, "data-dir", "", "data `DIR` of the SQLite review queue (default ./vigil-data)")
-	fs.StringVar(&fl.Models, "models", "", "model bundle `DIR` (default: the embedded bundle)")
+	fs.StringVar(&fl.Models, "models", "", modelsFlagUsage)
 	fs.StringVar(&fl.Rules, "rules", "", "rule pack `DIR` (default: the embedded packs)")
 	fs.StringVar(&fl.Log.Level, "log-level", "", "log `level`: debug, info, warn, error")
 	fs.StringVar(&fl.Log.Format, "log-format", "", "log `format`: json or text")
@@ -308,10 +308,11 @@ func (l *liveEngine) reload(ctx context.Context, force bool) error {
 	l.sum = sum
 	l.m.SetBuildInfo(l.version, e.versions)
 	if old != nil {
-		l.log.Info("models and rules reloaded", "model", e.versions.Model, "rules", e.versions.Rules,
-			"previous_model", old.versions.Model, "previous_rules", old.versions.Rules)
+		l.log.Info("models and rules reloaded", "model", e.versions.Model, "rules", e.versions.Rules, "heads", headsLine(e.heads),
+			"previous_model", old.versions.Model, "previous_rules", old.versions.Rules, "previous_heads", headsLine(old.heads))
 	} else {
-		l.log.Info("engine loaded", "model", e.versions.Model, "rules", e.versions.Rules, "flag", e.versions.Flag, "stages", e.pipe.Stages())
+		l.log.Info("engine loaded", "model", e.versions.Model, "rules", e.versions.Rules, "flag", e.versions.Flag,
+			"heads", headsLine(e.heads), "stages", e.pipe.Stages())
 	}
 	return nil
 }

@@ -255,7 +255,8 @@ func TestServeConfigREADME(t *testing.T) {
 	if err != nil {
 		t.Fatalf("docs/operations.md's example config: %v", err)
 	}
-	if c.Addr != "0.0.0.0:8080" || len(c.Tokens.Moderator) != 2 || c.Jobs.Retag.Schedule == "" || !c.Jobs.Retag.Restart {
+	if c.Addr != "0.0.0.0:8080" || len(c.Tokens.Moderator) != 2 || c.Jobs.Retag.Schedule == "" || !c.Jobs.Retag.Restart ||
+		c.Thresholds[vigil.FlagToxic].ByKind[vigil.KindComment] != 0.9 {
 		t.Errorf("README config loaded as %+v", c)
 	}
 	if _, err := c.logger(io.Discard); err != nil {

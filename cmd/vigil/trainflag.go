@@ -23,7 +23,7 @@ import (
 
 func init() {
 	register("train-flag", command{
-		summary: "train the extremist_recruitment flag head (text model, rule+model combiner, thresholds)",
+		summary: "train a flag head, extremist_recruitment by default (text model, rule+model combiner, thresholds)",
 		run:     runTrainFlag,
 	})
 }
@@ -46,13 +46,13 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fc.BucketBits = 18
 	var (
 		data, background, test, out, rulesDir string
-		ordinary                              string
+		ordinary, headKinds, headLangs        string
 		neutralFile                           string
 		require                               = ""
 		cues                                  = vigil.EvidenceCall + "," + vigil.EvidenceCause
 		flagName                              = vigil.FlagExtremistRecruitment
 		step, evidence                        int
-		verbose                               bool
+		verbose, reportOnly                   bool
 		opt                                   = classify.FlagTrainOptions{Train: classify.TrainOptions{Features: fc}}
 	)
 	fs.StringVar(&flagName, "flag", flagName, "the flag to learn (the documents' flags name it)")
@@ -72,6 +72,9 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&opt.MaxFPR, "max-fpr", 0.03, "false-positive rate on labeled negatives the thresholds may spend")
 	fs.BoolVar(&opt.Refit, "refit", false, "ship one model refitted on all labeled data instead of the fold models")
 	fs.IntVar(&evidence, "evidence", classify.DefaultFlagEvidence, "model features reported per verdict")
+	fs.StringVar(&headKinds, "kinds", "", "the document `KINDS` (comma-separated: comment, article) the head scores; empty: all")
+	fs.StringVar(&headLangs, "langs", "", "the `LANGS` (comma-separated: ru, kk, en) the head scores; empty: all")
+	fs.BoolVar(&reportOnly, "report-only", false, "ship the head report-only: verdicts list the flag in scores, never send to review\nunless the service config sets thresholds for it")
 	fs.BoolVar(&verbose, "v", false, "list the labeled documents the out-of-fold scores get wrong")
 	fs.Float64Var(&opt.MaxBackgroundRate, "max-background-rate", 0.0001, "raise each kind's threshold until at most this `share` of the background documents\nof that kind is flagged, out of fold")
 	fs.StringVar(&neutralFile, "neutral", "", "`FILE` of words the text model does not read (one a line, \"брат*\" for a beginning);\nshipped with the head as neutral.txt")
@@ -87,6 +90,17 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	}
 	if data == "" || out == "" || fs.NArg() > 0 || step < 1 {
 		fs.Usage()
+		return exitUsage
+	}
+	scope := models.FlagConfig{Flag: flagName}
+	if headKinds != "" {
+		scope.Kinds = strings.Split(headKinds, ",")
+	}
+	if headLangs != "" {
+		scope.Langs = strings.Split(headLangs, ",")
+	}
+	if err := scope.Validate(); err != nil {
+		fmt.Fprintf(e.stderr, "vigil train-flag: --kinds %q --langs %q: %v\n", headKinds, headLangs, err)
 		return exitUsage
 	}
 	start := time.Now()
@@ -196,7 +210,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	}
 	created := time.Now().UTC().Format(time.RFC3339)
 	cfg := models.FlagConfig{
-		Flag: flagName, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: evidence, MinWords: opt.MinWords,
+		Flag: flagName, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: evidence, MinWords: opt.MinWords, ReportOnly: reportOnly,
 		Build: models.FlagBuild{
 			Created: created, Command: "vigil " + strings.Join(append([]string{"train-flag"}, args...), " "),
 			Data: dataFiles, Background: bgFiles,
@@ -226,6 +240,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		cfg.Build.Test = flagReport(tex, scores, tr.Thresholds)
 		cfg.Build.Test["file"] = tfiles[0].Path + " sha256:" + tfiles[0].SHA256[:12]
 	}
+	cfg.Kinds, cfg.Langs = scope.Kinds, scope.Langs
 	if cfg, err = models.WriteFlag(out, cfg, tr.Head, neutral); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 		return exitFail

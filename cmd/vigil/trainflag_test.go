@@ -33,6 +33,9 @@ func TestTrainFlag(t *testing.T) {
 	if c.Flag != vigil.FlagExtremistRecruitment || len(h.Stage.Models) != 1 || c.Build.Test["all"] == "" || len(c.Build.Data) != 1 {
 		t.Errorf("head written: %+v", c)
 	}
+	if c.ReportOnly || c.Kinds != nil || c.Langs != nil {
+		t.Errorf("report_only %v, kinds %v, langs %v: want the defaults (review, every kind and language)", c.ReportOnly, c.Kinds, c.Langs)
+	}
 	if c.Thresholds.ByKind[vigil.KindComment] > c.Thresholds.ByKind[vigil.KindArticle] {
 		t.Errorf("comments %v held to a laxer threshold than articles %v", c.Thresholds.ByKind[vigil.KindComment], c.Thresholds.ByKind[vigil.KindArticle])
 	}
@@ -46,6 +49,8 @@ func TestTrainFlag(t *testing.T) {
 		{"train-flag", "--data", bad, "--out", out},                           // bad line
 		{"train-flag", "--data", dev, "--out", out, "--background-step", "0"}, // bad step
 		{"train-flag", "--data", negOnly, "--out", out},                       // no positives
+		{"train-flag", "--data", dev, "--out", out, "--kinds", "tweet"},       // unknown kind
+		{"train-flag", "--data", dev, "--out", out, "--langs", "ru,de"},       // unknown language
 	} {
 		if code, _, stderr := runCmd(t, "", args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (stderr %s)", args, code, exitUsage, stderr)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/rules"
 )
@@ -22,8 +23,12 @@ func runVersion(_ context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: vigil version\n\nPrints the module version and commit the binary was built from, the Go version,\nand the versions of the model bundle, recruitment head and rule packs embedded in it.")
+		fmt.Fprintln(e.stderr, "usage: vigil version [--models DIR]\n\nPrints the module version and commit the binary was built from, the Go version,\n"+
+			"the versions of the model bundle, recruitment head and rule packs embedded in it, and\n"+
+			"a line per model head: what it scores, its version and where it comes from (embedded,\nor DIR for the heads --models DIR replaces).\n\nflags:")
+		fs.PrintDefaults()
 	}
+	modelsDir := fs.String("models", "", modelsFlagUsage)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -52,21 +57,23 @@ func runVersion(_ context.Context, e *env, args []string) int {
 		}
 	}
 	fmt.Fprintf(e.stdout, "vigil %s\ncommit %s\n%s\n", mod, commit, goVersion)
-	b, err := models.Default()
+	set, err := models.LoadSet(*modelsDir)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil version: %v\n", err)
 		return exitFail
 	}
-	h, err := models.DefaultRecruitment()
+	recruitment := ""
+	if h := set.Head(vigil.FlagExtremistRecruitment); h != nil {
+		recruitment = h.Version
+	}
+	rs, err := rules.Load(rules.EmbeddedSource())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil version: %v\n", err)
 		return exitFail
 	}
-	set, err := rules.Load(rules.EmbeddedSource())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil version: %v\n", err)
-		return exitFail
+	fmt.Fprintf(e.stdout, "models %s\nflag %s\nrules %s\n", set.Topics().Meta.Version, recruitment, rs.Version())
+	for _, h := range set.Heads {
+		fmt.Fprintf(e.stdout, "head %s %s %s\n", h.Name, h.Version, h.Source)
 	}
-	fmt.Fprintf(e.stdout, "models %s\nflag %s\nrules %s\n", b.Meta.Version, h.Config.Version, set.Version())
 	return exitOK
 }

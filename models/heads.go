@@ -1,0 +1,259 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+)
+
+// A model set is the heads an engine scores with, one per thing scored:
+// the topic classifier ("topics", a bundle) and each flag head
+// (extremist_recruitment, toxic). The embedded set holds all three; a
+// models directory (--models DIR) replaces only the heads it holds.
+const (
+	// HeadTopics names the head that gives topic tags.
+	HeadTopics = "topics"
+	// ToxicDir is the toxic head's directory inside the embedded files.
+	ToxicDir = "toxic"
+	// SourceEmbedded is the Source of a head embedded in the binary.
+	SourceEmbedded = "embedded"
+)
+
+// Head is one loaded head: a bundle (the topic classifier, or flag outputs
+// trained with `vigil train --labels flags`) or a flag head (flag.yaml).
+// A Head is read-only and safe for concurrent use.
+type Head struct {
+	// Name is HeadTopics for a bundle with tag outputs, the flag for a flag
+	// head, the flag outputs joined by "+" for a bundle of flags only.
+	Name string
+	// Version is the head's version id (metadata.json's or flag.yaml's).
+	Version string
+	// Source is SourceEmbedded or the directory the head was loaded from.
+	Source string
+	// Exactly one of Bundle and Flag is set.
+	Bundle *Bundle
+	Flag   *FlagHead
+}
+
+// Provides returns what the head scores: HeadTopics when it has tag
+// outputs, and each flag it scores.
+func (h *Head) Provides() []string {
+	if h.Flag != nil {
+		return []string{h.Flag.Config.Flag}
+	}
+	var flags []string
+	tags := false
+	for _, l := range h.Bundle.Topics.Labels {
+		switch l.Kind {
+		case classify.KindTag:
+			tags = true
+		case classify.KindFlag:
+			flags = append(flags, l.Name)
+		}
+	}
+	if tags || len(flags) == 0 {
+		return append([]string{HeadTopics}, flags...)
+	}
+	return flags
+}
+
+func bundleHead(b *Bundle, source string) *Head {
+	h := &Head{Version: b.Meta.Version, Source: source, Bundle: b}
+	p := h.Provides()
+	h.Name = p[0]
+	if p[0] != HeadTopics {
+		h.Name = strings.Join(p, "+")
+	}
+	return h
+}
+
+func flagHead(f *FlagHead, source string) *Head {
+	return &Head{Name: f.Config.Flag, Version: f.Config.Version, Source: source, Flag: f}
+}
+
+// Set is the heads an engine scores with: the topics head first, then the
+// flag heads by name. No two heads provide the same thing.
+type Set struct {
+	Heads []*Head
+}
+
+// Topics returns the bundle of the head that gives topic tags.
+func (s *Set) Topics() *Bundle {
+	for _, h := range s.Heads {
+		if h.Bundle != nil && h.Name == HeadTopics {
+			return h.Bundle
+		}
+	}
+	return nil
+}
+
+// Head returns the head that provides name, or nil.
+func (s *Set) Head(name string) *Head {
+	for _, h := range s.Heads {
+		if slices.Contains(h.Provides(), name) {
+			return h
+		}
+	}
+	return nil
+}
+
+// Versions maps each head's name to its version id.
+func (s *Set) Versions() map[string]string {
+	out := make(map[string]string, len(s.Heads))
+	for _, h := range s.Heads {
+		out[h.Name] = h.Version
+	}
+	return out
+}
+
+// With returns s with heads laid over it: a head of s is dropped when one
+// of heads provides anything it does. s is not modified.
+func (s *Set) With(heads ...*Head) *Set {
+	out := &Set{}
+	for _, h := range s.Heads {
+		replaced := slices.ContainsFunc(heads, func(n *Head) bool {
+			return slices.ContainsFunc(n.Provides(), func(p string) bool { return slices.Contains(h.Provides(), p) })
+		})
+		if !replaced {
+			out.Heads = append(out.Heads, h)
+		}
+	}
+	out.Heads = append(out.Heads, heads...)
+	slices.SortStableFunc(out.Heads, func(a, b *Head) int {
+		if (a.Name == HeadTopics) != (b.Name == HeadTopics) {
+			if a.Name == HeadTopics {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+var defaultToxic = onceEmbedded(embeddedFlags, ToxicDir, "embedded toxic head", LoadFlag)
+
+// DefaultToxic returns the toxic head embedded in the binary, loaded once.
+func DefaultToxic() (*FlagHead, error) { return defaultToxic() }
+
+// DefaultSet returns the heads embedded in the binary: topics
+// (models/default), extremist_recruitment (models/recruitment) and toxic
+// (models/toxic).
+func DefaultSet() (*Set, error) {
+	b, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{}
+	heads := []*Head{bundleHead(b, SourceEmbedded)}
+	for _, load := range []func() (*FlagHead, error){DefaultRecruitment, DefaultToxic} {
+		f, err := load()
+		if err != nil {
+			return nil, err
+		}
+		heads = append(heads, flagHead(f, SourceEmbedded))
+	}
+	return s.With(heads...), nil
+}
+
+// LoadSet returns the embedded heads with the heads of directory dir
+// (ScanDir) laid over them; with dir empty, the embedded heads.
+func LoadSet(dir string) (*Set, error) {
+	s, err := DefaultSet()
+	if err != nil || dir == "" {
+		return s, err
+	}
+	heads, err := ScanDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return s.With(heads...), nil
+}
+
+// ScanDir loads the heads directory dir holds: a bundle (metadata.json,
+// topics.bin, tokenizer.json, taxonomy.yaml) and a flag head (flag.yaml,
+// flag.bin), at its top level and in each directory directly under it. A
+// head whose files are missing or corrupt is an error naming the file
+// (EINVALID or ENOTFOUND); so are two heads that score the same thing, and
+// a directory that holds no head at all.
+func ScanDir(dir string) ([]*Head, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, vigil.Errorf(vigil.ENOTFOUND, "models %s: %v", dir, err)
+	}
+	if !st.IsDir() {
+		return nil, vigil.Errorf(vigil.EINVALID, "models %s: not a directory", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, vigil.Errorf(vigil.EINVALID, "models %s: %v", dir, err)
+	}
+	heads, err := headsIn(dir)
+	if err != nil {
+		return nil, err
+	}
+	var seen []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			seen = append(seen, e.Name())
+			continue
+		}
+		hs, err := headsIn(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		heads = append(heads, hs...)
+	}
+	if len(heads) == 0 {
+		found := "no files"
+		if len(seen) > 0 {
+			found = strings.Join(seen[:min(len(seen), 5)], ", ")
+		}
+		return nil, vigil.Errorf(vigil.EINVALID, "models %s: no model head in it (found %s; want a bundle's %s or a flag head's %s, at its top or one directory down)",
+			dir, found, FileMetadata, FileFlagConfig)
+	}
+	for i, h := range heads {
+		for _, o := range heads[:i] {
+			for _, p := range h.Provides() {
+				if slices.Contains(o.Provides(), p) {
+					return nil, vigil.Errorf(vigil.EINVALID, "models %s: two heads score %s: %s and %s", dir, p, o.Source, h.Source)
+				}
+			}
+		}
+	}
+	return heads, nil
+}
+
+// headsIn loads the bundle and the flag head of one directory, when it
+// holds any of their files.
+func headsIn(dir string) ([]*Head, error) {
+	has := func(names ...string) bool {
+		return slices.ContainsFunc(names, func(n string) bool {
+			_, err := os.Stat(filepath.Join(dir, n))
+			return !errors.Is(err, fs.ErrNotExist)
+		})
+	}
+	var heads []*Head
+	if has(FileMetadata, FileTopics, FileTokenizer, FileTaxonomy) {
+		b, err := LoadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		heads = append(heads, bundleHead(b, dir))
+	}
+	if has(FileFlagConfig, FileFlagModel) {
+		f, err := LoadFlag(os.DirFS(dir))
+		if err != nil {
+			return nil, fmt.Errorf("flag head %s: %w", dir, err)
+		}
+		heads = append(heads, flagHead(f, dir))
+	}
+	return heads, nil
+}
