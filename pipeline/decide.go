@@ -156,8 +156,11 @@ var _ Stage = (*Decide)(nil)
 // Name implements Stage.
 func (*Decide) Name() string { return "decide" }
 
-// Process implements Stage.
-func (d *Decide) Process(_ context.Context, it *Item) error {
+// Process implements Stage. When ctx asks for every score
+// (vigil.WithEveryScore), a flag under its report threshold, or with none,
+// is listed in Verdict.Scores too, with its evidence only if asked.
+func (d *Decide) Process(ctx context.Context, it *Item) error {
+	every, explain := vigil.EveryScore(ctx)
 	v := &it.Verdict
 	v.Tags = mergeTags(v.Tags)
 	kind := it.Doc.Kind
@@ -182,6 +185,13 @@ func (d *Decide) Process(_ context.Context, it *Item) error {
 		}
 		if rt, ok := d.Report[f.Name]; ok && f.Score >= rt.For(kind, it.Doc.Section) {
 			f.Evidence = flagEvidence(it.Fields, it.Signals, f.Name)
+			v.Scores = append(v.Scores, f.Flag)
+			continue
+		}
+		if every {
+			if explain {
+				f.Evidence = flagEvidence(it.Fields, it.Signals, f.Name)
+			}
 			v.Scores = append(v.Scores, f.Flag)
 		}
 	}

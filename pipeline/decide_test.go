@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -132,6 +133,49 @@ func TestDecideReportOnly(t *testing.T) {
 			}
 			if v.Action != tc.action || names(v.Flags) != tc.flags || names(v.Scores) != tc.scores {
 				t.Errorf("action %s, flags %q, scores %q; want %s, %q, %q", v.Action, names(v.Flags), names(v.Scores), tc.action, tc.flags, tc.scores)
+			}
+		})
+	}
+}
+
+// TestDecideEveryScore: a check that asks for every score
+// (vigil.WithEveryScore) gets a flag under its report threshold in Scores,
+// explained only when it asks for evidence; one over its review threshold
+// stays in Flags; a check that does not ask is unchanged.
+func TestDecideEveryScore(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		ctx             context.Context
+		score           float64
+		flags, scores   int
+		explained, want bool // explain called; Scores evidence expected
+	}{
+		{"not asked, low", context.Background(), 0.05, 0, 0, false, false},
+		{"asked, low, no evidence", vigil.WithEveryScore(context.Background(), false), 0.05, 0, 1, false, false},
+		{"asked, low, with evidence", vigil.WithEveryScore(context.Background(), true), 0.05, 0, 1, true, true},
+		{"asked, over the review threshold", vigil.WithEveryScore(context.Background(), false), 0.95, 1, 0, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := &Decide{Thresholds: FlagThresholds{"f": {Default: 0.9}}, Report: FlagThresholds{"toxic": {Default: 0.3}}}
+			calls := 0
+			explain := func() []vigil.Evidence { calls++; return []vigil.Evidence{{Feature: "word:x", Weight: 1}} }
+			sig := "toxic"
+			if tc.flags > 0 {
+				sig = "f"
+			}
+			it := &Item{Doc: &vigil.Document{ID: "x", Kind: vigil.KindComment},
+				Signals: []Signal{{Flag: sig, Source: vigil.SourceModel, Weight: tc.score, Explain: explain}}}
+			if err := d.Process(tc.ctx, it); err != nil {
+				t.Fatal(err)
+			}
+			v := it.Verdict
+			if len(v.Flags) != tc.flags || len(v.Scores) != tc.scores || (calls > 0) != tc.explained {
+				t.Fatalf("flags %+v scores %+v, %d explain calls", v.Flags, v.Scores, calls)
+			}
+			if tc.scores > 0 {
+				if s := v.Scores[0]; s.Name != "toxic" || math.Abs(s.Score-tc.score) > 1e-9 || (len(s.Evidence) > 0) != tc.want {
+					t.Errorf("scores[0] = %+v", s)
+				}
 			}
 		})
 	}
