@@ -224,13 +224,20 @@ func (s *Server) heavy(r *http.Request) bool {
 // dropped so the client hears the 503 instead of a reset connection.
 // release is nil when the request is not heavy.
 func (s *Server) enterLane(w http.ResponseWriter, r *http.Request, limit int64) (release func(), ok bool) {
+	return s.enterLaneFunc(w, r, limit, s.refuse)
+}
+
+// enterLaneFunc is enterLane answering a refusal with refuse (an API with
+// its own error shape).
+func (s *Server) enterLaneFunc(w http.ResponseWriter, r *http.Request, limit int64,
+	refuse func(http.ResponseWriter, *http.Request, error)) (release func(), ok bool) {
 	if !s.heavy(r) {
 		return nil, true
 	}
 	release, err := s.limit.lane(r.Context())
 	if err != nil {
 		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, limit))
-		s.refuse(w, r, err)
+		refuse(w, r, err)
 		return nil, false
 	}
 	return release, true

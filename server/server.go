@@ -136,6 +136,9 @@ type Deps struct {
 	Gatherer prometheus.Gatherer
 	Ready    []ReadyCheck
 	Log      *slog.Logger
+	// Suggestions stores the Perspective API's suggested scores
+	// (comments:suggestscore); nil answers that operation 501.
+	Suggestions Suggester
 }
 
 // Server is Vigil's HTTP service. Create it with New, mount other handlers
@@ -211,6 +214,10 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /healthz", s.m.InstrumentHandler("healthz", http.HandlerFunc(s.handleHealth)))
 	s.mux.Handle("GET /readyz", s.m.InstrumentHandler("readyz", http.HandlerFunc(s.handleReady)))
 	s.mux.Handle("GET /openapi.json", s.m.InstrumentHandler("other", http.HandlerFunc(serveOpenAPI)))
+	// The Perspective-compatible API authenticates by its own key and
+	// answers in Google's error shape (perspective.go).
+	s.mux.Handle("POST "+PerspectiveAnalyzeRoute, s.m.InstrumentHandler("perspective", http.HandlerFunc(s.handleAnalyze)))
+	s.mux.Handle("POST "+PerspectiveSuggestRoute, s.m.InstrumentHandler("perspective", http.HandlerFunc(s.handleSuggest)))
 	// Profiles for operators, admin tokens only: go tool pprof
 	// -http=: 'http://host/debug/pprof/profile?seconds=30' with the token
 	// in an Authorization header (or on loopback with no tokens).
@@ -221,7 +228,8 @@ func (s *Server) routes() {
 	pp.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	pp.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	s.mux.Handle("/debug/pprof/", s.auth.Require(s.rejected, vigil.RoleAdmin)(pp))
-	known := []string{"/v1/check", "/v1/check/batch", "/healthz", "/readyz", "/openapi.json"}
+	known := []string{"/v1/check", "/v1/check/batch", "/healthz", "/readyz", "/openapi.json",
+		PerspectiveAnalyzeRoute, PerspectiveSuggestRoute}
 	if s.deps.Gatherer != nil {
 		s.mux.Handle("GET /metrics", metrics.Handler(s.deps.Gatherer, s.log))
 		known = append(known, "/metrics")

@@ -32,7 +32,12 @@ document a line, in the input schema vigil train reads:
     and left as they were);
   - flags: the verdict's flags when the item was rejected (the flag was
     right), none when it was approved (a false alarm: a hard negative).
-Escalated, pending and superseded items are left out. The queue is the
+Escalated, pending and superseded items are left out. Then every score a
+comment platform suggested through the Perspective API (comments:suggestscore)
+since DATE, as a comment with flags ["toxic"] (TOXICITY at or above 0.5, or
+Coral's DELETED) or none (TOXICITY below 0.5, or APPROVED), its source
+"perspective:ATTRIBUTE"; with --decision, a toxic one counts as reject, the
+others as approve. The queue is the
 SQLite file in --data-dir (VIGIL_DATA_DIR, default ./vigil-data) or the
 PostgreSQL database of --database-url (VIGIL_DATABASE_URL).
 
@@ -122,6 +127,23 @@ func runExportFeedback(ctx context.Context, e *env, args []string) int {
 		return enc.Encode(feedbackDocument(it))
 	})
 	if err == nil {
+		err = store.Suggestions(ctx, since, func(sg *vigil.Suggestion) error {
+			d, ok := suggestionDocument(sg)
+			if !ok {
+				return nil
+			}
+			decision := vigil.DecisionApprove
+			if len(d.Flags) > 0 {
+				decision = vigil.DecisionReject
+			}
+			if *which != "all" && decision != *which {
+				return nil
+			}
+			counts["suggested_"+decision]++
+			return enc.Encode(d)
+		})
+	}
+	if err == nil {
 		err = w.Flush()
 	}
 	if file != nil {
@@ -135,6 +157,10 @@ func runExportFeedback(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stderr, "vigil export-feedback: %d documents (%d rejected: flags kept; %d approved: no flags)\n",
 		counts[vigil.DecisionApprove]+counts[vigil.DecisionReject], counts[vigil.DecisionReject], counts[vigil.DecisionApprove])
+	if n := counts["suggested_"+vigil.DecisionApprove] + counts["suggested_"+vigil.DecisionReject]; n > 0 {
+		fmt.Fprintf(e.stderr, "vigil export-feedback: %d suggested scores (%d toxic, %d not)\n",
+			n, counts["suggested_"+vigil.DecisionReject], counts["suggested_"+vigil.DecisionApprove])
+	}
 	return exitOK
 }
 
@@ -156,4 +182,21 @@ func feedbackDocument(it *vigil.ReviewItem) vigil.Document {
 	}
 	d.Source = "review:" + it.Decision
 	return d
+}
+
+// suggestionDocument turns a suggested score into a labeled comment; ok is
+// false for an attribute that gives no label (see vigil.Suggestion.Flags).
+// Its id is the platform's client token (Coral's "comment:ID") or the
+// suggestion's own.
+func suggestionDocument(sg *vigil.Suggestion) (vigil.Document, bool) {
+	flags, ok := sg.Flags()
+	if !ok {
+		return vigil.Document{}, false
+	}
+	id := sg.ClientToken
+	if id == "" {
+		id = fmt.Sprintf("suggestion-%d", sg.ID)
+	}
+	return vigil.Document{ID: id, Kind: vigil.KindComment, Lang: sg.Lang, Body: sg.Text, Flags: flags,
+		Source: "perspective:" + sg.Attribute}, true
 }

@@ -107,3 +107,63 @@ func TestExportFeedback(t *testing.T) {
 		t.Fatalf("feedback file %q, %v", b, err)
 	}
 }
+
+// TestExportFeedbackSuggestions: scores suggested through the Perspective
+// API come out after the moderators' decisions, as comments labeled toxic
+// or not, filtered by --decision (toxic counts as reject); an attribute
+// that gives no label is left out.
+func TestExportFeedbackSuggestions(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := review.Open(ctx, review.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sg := range []vigil.Suggestion{
+		{Attribute: vigil.AttributeToxicity, Score: 0.9, Text: "ты дурак", Lang: "ru", ClientToken: "comment:1"},
+		{Attribute: vigil.AttributeToxicity, Score: 0.1, Text: "спасибо за статью"},
+		{Attribute: vigil.AttributeDeleted, Score: 1, Text: "удалённый", ClientToken: "comment:3"},
+		{Attribute: vigil.AttributeApproved, Score: 1, Text: "одобренный", ClientToken: "comment:4"},
+		{Attribute: "SEVERE_TOXICITY", Score: 1, Text: "no label"},
+	} {
+		sg.SuggestedBy = "coral"
+		if err := s.Suggest(ctx, &sg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	for _, tc := range []struct {
+		decision string
+		want     []string // id:flags:source
+	}{
+		{"all", []string{"comment:1:toxic:perspective:TOXICITY", "suggestion-2::perspective:TOXICITY",
+			"comment:3:toxic:perspective:DELETED", "comment:4::perspective:APPROVED"}},
+		{"reject", []string{"comment:1:toxic:perspective:TOXICITY", "comment:3:toxic:perspective:DELETED"}},
+		{"approve", []string{"suggestion-2::perspective:TOXICITY", "comment:4::perspective:APPROVED"}},
+	} {
+		t.Run(tc.decision, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(ctx, &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
+				[]string{"export-feedback", "--data-dir", dir, "--decision", tc.decision}); code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+				var d vigil.Document
+				if err := json.Unmarshal([]byte(line), &d); err != nil {
+					t.Fatalf("line %q: %v", line, err)
+				}
+				if d.Kind != vigil.KindComment || d.Body == "" {
+					t.Errorf("not a labeled comment: %s", line)
+				}
+				got = append(got, d.ID+":"+strings.Join(d.Flags, ",")+":"+d.Source)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("exported %v, want %v", got, tc.want)
+			}
+			if !strings.Contains(stderr.String(), "suggested scores") {
+				t.Errorf("stderr lacks the suggestions' count: %s", stderr.String())
+			}
+		})
+	}
+}

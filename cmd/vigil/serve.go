@@ -37,7 +37,8 @@ func init() {
 const serveUsage = `usage: vigil serve [--config FILE] [flags]
 
 Serves the HTTP API (POST /v1/check, POST /v1/check/batch, /healthz, /readyz,
-/metrics), the review API (/v1/review/) and the moderators' page (/review/),
+/metrics), the Perspective-compatible API (POST /v1alpha1/comments:analyze and
+comments:suggestscore), the review API (/v1/review/) and the moderators' page (/review/),
 and runs the scheduled jobs (model and rule reload, review lease expiry, an
 optional nightly retag). Runs with no configuration at all on the embedded
 models and rules, SQLite under ./vigil-data, on 127.0.0.1:8080.
@@ -157,7 +158,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	}, log)
 
 	srv, err := server.New(cfg.Config, server.Deps{
-		Checker: live, Review: store, Metrics: m, Gatherer: reg, Log: log,
+		Checker: live, Review: store, Suggestions: store, Metrics: m, Gatherer: reg, Log: log,
 		Ready: []server.ReadyCheck{{Name: "engine", Check: live.ready}, {Name: "storage", Check: store.CheckWritable}},
 	})
 	if err != nil {
