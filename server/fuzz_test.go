@@ -75,3 +75,51 @@ func FuzzDecodeBatch(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodePerspective: no input panics the Perspective decoders; every
+// refusal is a 400 in Google's shape; what comments:analyze accepts has a
+// non-empty comment within Perspective's limit and only attributes Vigil
+// scores, and what comments:suggestscore accepts has a probability for
+// every attribute.
+func FuzzDecodePerspective(f *testing.F) {
+	for _, s := range []string{
+		`{"comment":{"text":"Автор, ты идиот 🤡"},"doNotStore":true,"requestedAttributes":{"TOXICITY":{}},"languages":["en"]}`,
+		`{"comment":{"text":"x","type":"HTML"},"requestedAttributes":{"TOXICITY":{"scoreType":"PROBABILITY","scoreThreshold":0.5}},"spanAnnotations":true}`,
+		`{"comment":{"text":"x"},"requestedAttributes":{"SEVERE_TOXICITY":{}}}`, `{"comment":{"text":""}}`, `{}`, `null`, `[]`,
+		`{"comment":{"text":"x"},"context":{"entries":[{"text":"a"}],"articleAndParentComment":{}},"requestedAttributes":{"TOXICITY":{}}}`,
+		`{"comment":{"text":"x"},"attributeScores":{"DELETED":{"summaryScore":{"value":1}}},"clientToken":"comment:1"}`,
+		`{"comment":{"text":"x"},"attributeScores":{"TOXICITY":{"summaryScore":{"value":-0}}}}`, `{"comment":{"text":"x\u0000"}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	refused := func(t *testing.T, err error) {
+		pe, ok := err.(*server.PerspectiveError)
+		if !ok || pe.Code != 400 || pe.Status != "INVALID_ARGUMENT" || pe.Message == "" || len(pe.Details) == 0 {
+			t.Fatalf("refusal %#v, want a 400 INVALID_ARGUMENT with details", err)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if req, err := server.DecodeAnalyze(b); err != nil {
+			refused(t, err)
+		} else {
+			if strings.TrimSpace(req.Comment.Text) == "" || len(req.Comment.Text) > server.PerspectiveMaxTextBytes ||
+				strings.ContainsRune(req.Comment.Text, 0) || len(req.RequestedAttributes) == 0 {
+				t.Fatalf("accepted %+v", req)
+			}
+			for name := range req.RequestedAttributes {
+				if _, ok := server.PerspectiveAttributes[name]; !ok {
+					t.Fatalf("accepted attribute %q", name)
+				}
+			}
+		}
+		if req, err := server.DecodeSuggest(b); err != nil {
+			refused(t, err)
+		} else {
+			for name, a := range req.AttributeScores {
+				if a.SummaryScore == nil || !(a.SummaryScore.Value >= 0 && a.SummaryScore.Value <= 1) {
+					t.Fatalf("accepted %s: %+v", name, a)
+				}
+			}
+		}
+	})
+}
