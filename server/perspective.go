@@ -476,8 +476,11 @@ func perspectiveScores(req *AnalyzeRequest, v *vigil.Verdict) (*AnalyzeResponse,
 		f, ok := findFlag(v, flag)
 		if !ok {
 			e := perspectiveInvalid(ErrLanguageNotSupported, "Attribute %s does not support request languages: %s", name, v.Lang)
-			e.Details[0]["languageNotSupportedByAttributeError"] = map[string]any{
-				"attribute": name, "requestedLanguages": req.Languages, "detectedLanguages": []string{v.Lang}}
+			detail := map[string]any{"attribute": name, "detectedLanguages": []string{v.Lang}}
+			if len(req.Languages) > 0 {
+				detail["requestedLanguages"] = req.Languages
+			}
+			e.Details[0]["languageNotSupportedByAttributeError"] = detail
 			return nil, e
 		}
 		score := Score{Value: round6(f.Score), Type: ScoreProbability}

@@ -75,6 +75,7 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	coralAnalyze, coralSuggest := readFixture(t, "coral-analyze.json"), readFixture(t, "coral-suggestscore.json")
 	big := `{"id":"big","body":"` + strings.Repeat("а", 600_000) + `"}`
 	many := `{"documents":[` + strings.TrimSuffix(strings.Repeat(`{"id":"x","body":"y"},`, 257), ",") + `]}`
 	tests := []struct {
@@ -89,6 +90,13 @@ func TestOpenAPIMatchesHandlers(t *testing.T) {
 		{"batch", "POST", "/v1/check/batch", "cms-token", `{"documents":[{"id":"a","body":"Погода"},{"id":"b","kind":"tweet","body":"x"}]}`, 200},
 		{"batch bad", "POST", "/v1/check/batch", "cms-token", `{"documents":{}}`, 400},
 		{"batch too many", "POST", "/v1/check/batch", "cms-token", many, 413},
+		{"perspective analyze", "POST", "/v1alpha1/comments:analyze?key=cms-token", "", coralAnalyze, 200},
+		{"perspective analyze kazakh", "POST", "/v1alpha1/comments:analyze?key=cms-token", "",
+			`{"comment":{"text":"Бұл мақала өте жақсы жазылған, рахмет сізге"},"requestedAttributes":{"TOXICITY":{}}}`, 400},
+		{"perspective analyze no key", "POST", "/v1alpha1/comments:analyze", "", coralAnalyze, 403},
+		{"perspective analyze as moderator", "POST", "/v1alpha1/comments:analyze?key=mod-token", "", coralAnalyze, 403},
+		{"perspective suggest", "POST", "/v1alpha1/comments:suggestscore?key=cms-token", "", coralSuggest, 200},
+		{"perspective suggest bad", "POST", "/v1alpha1/comments:suggestscore", "cms-token", `{"comment":{"text":"x"}}`, 400},
 		{"healthz", "GET", "/healthz", "", "", 200},
 		{"readyz", "GET", "/readyz", "", "", 200},
 		{"metrics", "GET", "/metrics", "", "", 200},
