@@ -6,6 +6,8 @@
 #
 #   scripts/bench-http.sh                  # 500 req/s for 60 s, then max throughput for 20 s
 #   RATE=1000 DURATION=30s scripts/bench-http.sh
+#   MODE=perspective scripts/bench-http.sh # the same on POST /v1alpha1/comments:analyze?key=…
+#                                          # with Coral's request for a 300-character Russian comment
 #
 # The load generator runs on the same machine as the server, so on a small
 # machine both numbers include its CPU.
@@ -19,8 +21,17 @@ CONC=${CONC:-5}            # fixed-rate workers, each at RATE/CONC req/s; hey st
 MAX_DURATION=${MAX_DURATION:-20s}
 MAX_CONC=${MAX_CONC:-32}
 PORT=${PORT:-18080}
-DOC=${DOC:-server/testdata/article-ru.json}
+MODE=${MODE:-check}         # check or perspective
 TOKEN=bench-$RANDOM$RANDOM
+case "$MODE" in
+check)
+	DOC=${DOC:-server/testdata/article-ru.json}
+	path=/v1/check handler=check ;;
+perspective)
+	DOC=${DOC:-server/testdata/perspective/comment-300.json}
+	path="/v1alpha1/comments:analyze?key=$TOKEN" handler=perspective ;;
+*) echo "bench-http: MODE=$MODE: want check or perspective" >&2; exit 2 ;;
+esac
 
 command -v hey >/dev/null || { echo "bench-http: hey not found (apt-get install hey)" >&2; exit 2; }
 tmp=$(mktemp -d)
@@ -39,8 +50,9 @@ done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 echo "server pid $pid; $(grep -o '"stages":\[[^]]*\]' "$tmp/serve.log" | head -n1)"
 echo "document: $DOC ($(wc -c <"$DOC") bytes)"
-url="http://127.0.0.1:$PORT/v1/check"
-heyargs=(-m POST -T application/json -H "Authorization: Bearer $TOKEN" -D "$DOC")
+url="http://127.0.0.1:$PORT$path"
+heyargs=(-m POST -T application/json -D "$DOC")
+[ "$MODE" = check ] && heyargs+=(-H "Authorization: Bearer $TOKEN")
 
 echo "== warm-up"
 hey -n 2000 -c 4 "${heyargs[@]}" "$url" >/dev/null
@@ -61,10 +73,10 @@ hey -z "$MAX_DURATION" -c "$MAX_CONC" "${heyargs[@]}" "$url" |
 	grep -E 'Requests/sec|50%|99%|^ +\[[0-9]{3}\]|Error' || true
 
 echo "== server's own view (/metrics, both runs)"
-curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '
-	/^vigil_http_request_duration_seconds_bucket\{code="200",handler="check",le="0.005"\}/ {b5 = $2}
-	/^vigil_http_request_duration_seconds_bucket\{code="200",handler="check",le="0.01"\}/ {b10 = $2}
-	/^vigil_http_request_duration_seconds_count\{code="200",handler="check"\}/ {n = $2}
+curl -fsS "http://127.0.0.1:$PORT/metrics" | awk -v h="$handler" '
+	index($0, "vigil_http_request_duration_seconds_bucket{code=\"200\",handler=\"" h "\",le=\"0.005\"}") == 1 {b5 = $2}
+	index($0, "vigil_http_request_duration_seconds_bucket{code=\"200\",handler=\"" h "\",le=\"0.01\"}") == 1 {b10 = $2}
+	index($0, "vigil_http_request_duration_seconds_count{code=\"200\",handler=\"" h "\"}") == 1 {n = $2}
 	END {if (n > 0) printf "checks answered in the server within 5 ms: %.2f%%, within 10 ms: %.2f%% (of %d)\n", 100*b5/n, 100*b10/n, n}'
 curl -fsS "http://127.0.0.1:$PORT/metrics" | awk -F'[{}" ]+' '
 	/^vigil_stage_duration_seconds_sum/ {sum[$3] = $NF}
