@@ -5,9 +5,16 @@
 // flight and graceful shutdown. It also runs the service's scheduled jobs
 // (Scheduler, on gocron).
 //
+// It also answers as Google's Perspective API (POST
+// /v1alpha1/comments:analyze and comments:suggestscore, perspective.go) for
+// comment platforms written for it: a comment's toxic score, asked of the
+// Checker with vigil.WithEveryScore, in Perspective's shapes and errors,
+// the key accepted in the query string there only.
+//
 // It knows nothing of how documents are checked or queued: it is given a
-// Checker (the pipeline) and an Enqueuer (the review queue), and other
-// packages' handlers (the review API and page) are mounted on it.
+// Checker (the pipeline), an Enqueuer (the review queue) and a Suggester
+// (where suggested scores are kept), and other packages' handlers (the
+// review API and page) are mounted on it.
 //
 //	s, err := server.New(server.Config{Addr: "127.0.0.1:8080", Tokens: tokens},
 //		server.Deps{Checker: pipe, Review: store, Metrics: m, Gatherer: reg, Log: log})
@@ -20,7 +27,8 @@
 //     answer is sent; if it cannot be queued the answer is 503 and the CMS
 //     retries (queueing is idempotent);
 //   - errors are JSON {"error":{"code","message"}}, the HTTP status mapped
-//     from the code in one function (statusOf);
+//     from the code in one function (statusOf); the Perspective API's are
+//     Google's {"error":{"code","message","status","details"}} (asPerspective);
 //   - under overload a request waits at most Config.QueueWait, then gets 503
 //     with Retry-After, so accepted work keeps its latency.
 package server
