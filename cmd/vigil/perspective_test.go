@@ -15,6 +15,7 @@ import (
 	"unicode/utf16"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testdb"
 	"github.com/kz-newsroom/vigil/server"
 )
 
@@ -116,6 +117,9 @@ func TestPerspectiveCoral(t *testing.T) {
 	// parameter) and reading summaryScore.value. Skipped without node.
 	node, err := exec.LookPath("node")
 	if err != nil {
+		if testdb.Required("node") {
+			t.Fatal("node not installed, and VIGIL_TEST_REQUIRE lists node")
+		}
 		t.Skip("node not installed: the Node client is not run")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
