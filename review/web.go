@@ -53,13 +53,6 @@ func newPages() *pages {
 				"lang":  func() string { return t.lang },
 				"langs": func() any { return langNames },
 				"group": func(g string) string { return t.T(groupLabels[g]) },
-				"groups": func(gs []string) string {
-					names := make([]string, len(gs))
-					for i, g := range gs {
-						names[i] = t.T(groupLabels[g])
-					}
-					return strings.Join(names, " · ")
-				},
 			}).ParseFS(assets, "assets/layout.html", "assets/"+name+".html"))
 		}
 		ps.byLang[l.Code] = set
@@ -408,8 +401,8 @@ type itemView struct {
 	CreatedAt, DecidedAt                   time.Time
 	SevClass, Level                        string
 	Flags, Tags                            []scoreView
-	Title, Body                            []GroupSegment
-	Evidence                               []evidenceGroup
+	Title, Body                            []segmentView
+	Evidence                               []evidenceView
 	Decision, Note, DecidedBy, DecidedWhen string
 	CorrectedTags                          string
 	AuthorHistory                          string
@@ -423,6 +416,62 @@ type itemView struct {
 
 type scoreView struct{ Name, Score string }
 
+// segmentView is a run of a field's text with, when evidence covers it,
+// its CSS classes and its hover text: what the groups are and what the
+// rules found, in the page's language (never a rule id).
+type segmentView struct {
+	Text, Class, Hint string
+	Marked            bool
+}
+
+// evidenceView is one evidence group as listed: its spans and, for rules,
+// what they look for in the moderator's language.
+type evidenceView struct {
+	Name    string
+	Items   []evidenceItemView
+	More    int
+	Reasons []string
+}
+
+type evidenceItemView struct {
+	Text, Share, Hint string
+}
+
+// segmentViews turns highlighted runs into what the page shows.
+func segmentViews(segs []GroupSegment, t *tr, describe func(rule, lang string) string) []segmentView {
+	out := make([]segmentView, 0, len(segs))
+	for _, g := range segs {
+		v := segmentView{Text: g.Text, Marked: len(g.Groups) > 0}
+		if v.Marked {
+			v.Class = g.Class()
+			names := make([]string, len(g.Groups))
+			for i, name := range g.Groups {
+				names[i] = t.T(groupLabels[name])
+			}
+			v.Hint = strings.Join(names, " · ")
+			if why := describeAll(describe, g.Rules, t.lang); len(why) > 0 {
+				v.Hint += ": " + strings.Join(why, "; ")
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// evidenceViews lists a verdict's flag evidence by group with the rules'
+// descriptions.
+func evidenceViews(v *vigil.Verdict, t *tr, describe func(rule, lang string) string) []evidenceView {
+	var out []evidenceView
+	for _, g := range groupEvidence(v) {
+		ev := evidenceView{Name: g.Name, More: g.More, Reasons: describeAll(describe, g.Rules, t.lang)}
+		for _, it := range g.Items {
+			ev.Items = append(ev.Items, evidenceItemView{Text: it.Text, Share: it.Share, Hint: describe(it.Rule, t.lang)})
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
 // authorItemView is one of the author's other items in the side panel.
 type authorItemView struct {
 	ID                    int64
@@ -434,7 +483,7 @@ type authorItemView struct {
 // authorPanelItems is how many of the author's other items the panel shows.
 const authorPanelItems = 5
 
-func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
+func newItemView(it *vigil.ReviewItem, now time.Time, t *tr, describe func(rule, lang string) string) itemView {
 	v := itemView{
 		ID: it.ID, DocID: it.DocID, Kind: it.Document.Kind, Lang: it.Document.Lang, Section: it.Document.Section,
 		Author: it.Document.Author, URL: it.Document.URL, Status: it.Status, Open: it.Open(),
@@ -458,9 +507,9 @@ func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
 		v.Tags = append(v.Tags, scoreView{t.Name, strconv.FormatFloat(t.Score, 'f', 2, 64)})
 	}
 	ev := evidenceOf(&it.Verdict)
-	v.Evidence = groupEvidence(&it.Verdict)
-	v.Title = HighlightGroups(it.Document.Title, vigil.FieldTitle, ev)
-	v.Body = HighlightGroups(it.Document.Body, vigil.FieldBody, ev)
+	v.Evidence = evidenceViews(&it.Verdict, t, describe)
+	v.Title = segmentViews(HighlightGroups(it.Document.Title, vigil.FieldTitle, ev), t, describe)
+	v.Body = segmentViews(HighlightGroups(it.Document.Body, vigil.FieldBody, ev), t, describe)
 	v.Summary = summary(it.Document.Title + " " + it.Document.Body)
 	return v
 }
@@ -609,7 +658,7 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 		return err
 	}
 	for _, it := range items {
-		v := newItemView(it, now, t)
+		v := newItemView(it, now, t, h.opts.Describe)
 		v.AuthorHistory = historyText(counts[it.Document.Author], t)
 		for _, o := range byAuthor[it.Document.Author] {
 			if o.ID != it.ID && len(v.AuthorItems) < authorPanelItems {
