@@ -131,7 +131,7 @@ var catalogs = map[string]map[string]string{
 		"%d selected": "Выбрано: %d", "Approve selected": "Одобрить выбранные", "Reject selected": "Отклонить выбранные",
 		"Escalate selected": "Передать выбранные", "select item": "выбрать элемент", "claimed by": "взял(а)",
 		"The queue is empty for these filters.": "По этим фильтрам очередь пуста.", "Next page →": "Следующая страница →",
-		"just now": "только что", "%d min": "%d мин", "%d h": "%d ч", "%d d": "%d дн",
+		"just now": "только что", "Waiting by section": "Ждут по рубрикам", "%d waiting, oldest %s": "ждут: %d, дольше всех %s", "no section": "без рубрики", "%d min": "%d мин", "%d h": "%d ч", "%d d": "%d дн",
 		// the item
 		"Item": "Элемент", "section": "рубрика", "author": "автор", "their items": "его/её материалы", "queued": "в очереди с",
 		"URL": "Ссылка", "Evidence": "Доказательства", "history of this item": "история элемента",
@@ -193,7 +193,7 @@ var catalogs = map[string]map[string]string{
 		"%d selected": "Таңдалды: %d", "Approve selected": "Таңдалғандарды мақұлдау", "Reject selected": "Таңдалғандарды қабылдамау",
 		"Escalate selected": "Таңдалғандарды әкімшіге беру", "select item": "элементті таңдау", "claimed by": "алған",
 		"The queue is empty for these filters.": "Бұл сүзгілер бойынша кезек бос.", "Next page →": "Келесі бет →",
-		"just now": "қазір ғана", "%d min": "%d мин", "%d h": "%d сағ", "%d d": "%d күн",
+		"just now": "қазір ғана", "Waiting by section": "Айдарлар бойынша күтуде", "%d waiting, oldest %s": "күтуде: %d, ең ұзағы %s", "no section": "айдарсыз", "%d min": "%d мин", "%d h": "%d сағ", "%d d": "%d күн",
 		"Item": "Элемент", "section": "айдар", "author": "автор", "their items": "оның материалдары", "queued": "кезекте",
 		"URL": "Сілтеме", "Evidence": "Дәлелдер", "history of this item": "элемент тарихы",
 		"title": "тақырып", "body": "мәтін",

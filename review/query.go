@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -457,6 +458,45 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		st.OldestOpenAge = max(0, now.Sub(fromMicros(oldest.Int64)))
 	}
 	return st, nil
+}
+
+// SectionWait is what waits for a decision in one section of the site.
+type SectionWait struct {
+	Section string `json:"section"` // "" for items without a section
+	// Items counts the open items (pending or escalated, held or not).
+	Items int `json:"items"`
+	// Oldest is when the oldest of them was queued.
+	Oldest time.Time `json:"oldest"`
+}
+
+// Waiting counts the open items of each section and finds the oldest,
+// longest-waiting section first (then by name). It is one grouped query on
+// the open items' partial index.
+func (s *Store) Waiting(ctx context.Context) ([]SectionWait, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT section, COUNT(*), MIN(created_at) FROM review_items
+		WHERE `+openStatuses+` GROUP BY section`)
+	if err != nil {
+		return nil, fmt.Errorf("review: waiting: %w", err)
+	}
+	defer rows.Close()
+	var out []SectionWait
+	for rows.Next() {
+		var w SectionWait
+		var oldest int64
+		if err := rows.Scan(&w.Section, &w.Items, &oldest); err != nil {
+			return nil, fmt.Errorf("review: waiting: %w", err)
+		}
+		w.Oldest = fromMicros(oldest)
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("review: waiting: %w", err)
+	}
+	// Sorted here, not in SQL: the backends collate names differently.
+	slices.SortFunc(out, func(a, b SectionWait) int {
+		return cmp.Or(a.Oldest.Compare(b.Oldest), strings.Compare(a.Section, b.Section))
+	})
+	return out, nil
 }
 
 // Decided calls fn for every item approved or rejected at or after since,

@@ -575,6 +575,32 @@ type queueData struct {
 	Next     string
 	Count    int
 	One      bool
+	// Waiting is what waits per section, longest-waiting first.
+	Waiting []waitView
+}
+
+// waitView is one section in the queue page's count of what waits.
+type waitView struct {
+	Name, Text, Link string
+	Oldest           time.Time
+	Current          bool
+}
+
+// waitViews says, per section, how many items wait and for how long.
+func waitViews(ws []SectionWait, now time.Time, current string, t *tr) []waitView {
+	out := make([]waitView, 0, len(ws))
+	for _, w := range ws {
+		v := waitView{Name: w.Section, Oldest: w.Oldest, Current: w.Section != "" && w.Section == current,
+			Text: t.T("%d waiting, oldest %s", w.Items, t.age(now.Sub(w.Oldest)))}
+		if v.Name == "" {
+			v.Name = t.T("no section")
+			v.Link = "/review/?status=open"
+		} else {
+			v.Link = "/review/?" + url.Values{"status": {"open"}, "section": {w.Section}}.Encode()
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) error {
@@ -674,6 +700,11 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 		data.Items = append(data.Items, v)
 	}
 	data.Count = len(data.Items)
+	waiting, err := h.store.Waiting(r.Context())
+	if err != nil {
+		return err
+	}
+	data.Waiting = waitViews(waiting, now, data.Section, t)
 	h.render(w, r, "queue", http.StatusOK, data)
 	return nil
 }
