@@ -119,7 +119,9 @@
   }
 
   function updateBulk() {
-    if (bulkCount) bulkCount.textContent = msg.msgSelected.replace("%d", String(picked().length));
+    // Nothing selected says nothing: the count shows once there is one.
+    const n = picked().length;
+    if (bulkCount) bulkCount.textContent = n > 0 ? msg.msgSelected.replace("%d", String(n)) : "";
   }
 
   function tagList() {
