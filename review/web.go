@@ -2,6 +2,7 @@ package review
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -409,9 +410,12 @@ type itemView struct {
 	AuthorItems                            []authorItemView
 	Open, HeldByOther, CanUndo             bool
 	// Campaign numbers the campaign of near-duplicates the item is in
-	// (0: none); CampaignSize is how many of the page's items it has.
-	Campaign, CampaignSize int
-	Versions               string
+	// (0: none); CampaignSize is how many items it has in all, and
+	// CampaignMore how many of them are not on this page (their ids in
+	// CampaignMoreIDs, for the page's bulk decision).
+	Campaign, CampaignSize, CampaignMore int
+	CampaignMoreIDs                      string
+	Versions                             string
 }
 
 type scoreView struct{ Name, Score string }
@@ -645,8 +649,13 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	data.Flags = options(q.Get("flag"), "", "any flag", vigil.FlagExtremistRecruitment, "extremist recruitment", vigil.FlagToxic, "toxic")
 	data.Kinds = options(q.Get("kind"), "", "any kind", vigil.KindComment, "comments", vigil.KindArticle, "articles")
 	data.Ages = options(q.Get("min_age"), "", "any age", "1h", "older than 1 h", "6h", "older than 6 h", "24h", "older than 1 day")
-	// Campaigns: near-duplicate open comments follow the first of them.
+	// Campaigns: near-duplicate open comments follow the first of them;
+	// the store adds their members beyond this page.
 	camp := campaigns(items)
+	more, err := h.campaignsBeyond(r.Context(), items, camp)
+	if err != nil {
+		return err
+	}
 	size := map[int]int{}
 	for _, c := range camp {
 		size[c]++
@@ -694,7 +703,8 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 		}
 		v.HeldByOther = v.ClaimedBy != "" && v.ClaimedBy != s.Principal.Name
 		if c, ok := camp[it.ID]; ok {
-			v.Campaign, v.CampaignSize = c+1, size[c]
+			v.Campaign, v.CampaignSize, v.CampaignMore = c+1, size[c]+len(more[c]), len(more[c])
+			v.CampaignMoreIDs = joinIDs(more[c])
 		}
 		v.CanUndo = it.Decision != "" && it.Status != vigil.ReviewSuperseded && canUndo(it, s.Principal, now) == nil
 		data.Items = append(data.Items, v)
@@ -707,6 +717,53 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	data.Waiting = waitViews(waiting, now, data.Section, t)
 	h.render(w, r, "queue", http.StatusOK, data)
 	return nil
+}
+
+// campaignsBeyond asks the store for the open comments beyond the page
+// that are near-duplicates of the page's (Store.Duplicates) and returns
+// them by campaign, each once, as many as one bulk decision can take
+// with the page's members (MaxBulk). A comment alone on the page with
+// duplicates elsewhere starts a campaign of its own: camp gains it.
+func (h *Handler) campaignsBeyond(ctx context.Context, items []*vigil.ReviewItem, camp map[int64]int) (map[int][]int64, error) {
+	dups, err := h.store.Duplicates(ctx, items)
+	if err != nil || len(dups) == 0 {
+		return nil, err
+	}
+	more := map[int][]int64{}
+	seen := map[int64]bool{}
+	onPage := map[int]int{}
+	for _, c := range camp {
+		onPage[c]++
+	}
+	for i, it := range items {
+		ids := dups[it.ID]
+		if len(ids) == 0 {
+			continue
+		}
+		c, ok := camp[it.ID]
+		if !ok {
+			c = i // the index of its first (only) item, like campaigns'
+			camp[it.ID] = c
+			onPage[c] = 1
+		}
+		for _, id := range ids {
+			// One bulk decision takes the whole campaign.
+			if !seen[id] && onPage[c]+len(more[c]) < MaxBulk {
+				seen[id] = true
+				more[c] = append(more[c], id)
+			}
+		}
+	}
+	return more, nil
+}
+
+// joinIDs writes ids as "1,2,3".
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
 }
 
 type auditData struct {
