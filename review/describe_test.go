@@ -101,4 +101,13 @@ func TestDescribeOption(t *testing.T) {
 	if d := EmbeddedDescriptions("no.such.rule", "ru"); d != "" {
 		t.Fatalf("an unknown rule is described as %q", d)
 	}
+	// A rule described in English only (a topic rule's note for editors)
+	// is not described on a Russian page: no mixed languages.
+	for id, d := range embeddedDescriptions() {
+		if d["en"] != "" && d["ru"] == "" {
+			if got := EmbeddedDescriptions(id, "ru"); got != "" {
+				t.Errorf("%s in Russian: %q, want none", id, got)
+			}
+		}
+	}
 }

@@ -23,10 +23,13 @@ var embeddedDescriptions = sync.OnceValue(func() map[string]rules.Description {
 })
 
 // EmbeddedDescriptions returns the description of a rule of the embedded
-// packs in lang (English when the rule has none in lang), or "" for a rule
-// it does not know. It is the page's default HandlerOptions.Describe.
+// packs in lang, or "" for a rule it does not know or has no description
+// of in lang: the page then names the evidence's group alone rather than
+// mix languages (a topic rule's description may be an English note only;
+// every flag rule has all three, which lint checks). It is the page's
+// default HandlerOptions.Describe.
 func EmbeddedDescriptions(rule, lang string) string {
-	return embeddedDescriptions()[rule].In(lang)
+	return embeddedDescriptions()[rule][lang]
 }
 
 // describeAll returns the distinct descriptions of rules in lang, in
