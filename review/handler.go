@@ -49,6 +49,11 @@ type HandlerOptions struct {
 	// OnRedeliver, when set, is called after an admin puts a dead webhook
 	// delivery back in the outbox (to wake the delivery worker).
 	OnRedeliver func()
+	// Describe returns a rule's plain-language description in lang (ru,
+	// kk, en), or "" when it has none: the page explains evidence with it
+	// and never shows rule ids. Nil: the descriptions of the embedded rule
+	// packs (EmbeddedDescriptions).
+	Describe func(rule, lang string) string
 }
 
 // Handler serves the review API under /v1/review/ and the moderators' page
@@ -74,6 +79,9 @@ func NewHandler(store *Store, opts HandlerOptions) *Handler {
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = DefaultLease
+	}
+	if opts.Describe == nil {
+		opts.Describe = EmbeddedDescriptions
 	}
 	h := &Handler{store: store, opts: opts, log: opts.Logger.With("component", "review"), mux: http.NewServeMux()}
 	h.pages = newPages()
