@@ -16,7 +16,7 @@ import (
 	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
-	"github.com/kz-newsroom/vigil/server"
+	"github.com/kz-newsroom/vigil/internal/httpjson"
 )
 
 //go:embed assets
@@ -135,7 +135,7 @@ func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
 	}
 	s, err := h.store.Session(r.Context(), c.Value)
 	if err == nil {
-		server.NoteCaller(r.Context(), s.Principal.Name)
+		h.opts.NoteCaller(r.Context(), s.Principal.Name)
 	}
 	if err == nil && (h.opts.Known != nil && !h.opts.Known(s.Principal) || h.opts.Holds != nil && !h.opts.Holds(s.Principal, s.Binding)) {
 		if err := h.store.DeleteSession(r.Context(), c.Value); err != nil {
@@ -228,7 +228,7 @@ func (h *Handler) action(fn func(w http.ResponseWriter, r *http.Request, s *Sess
 			err = fn(w, r, s, token)
 		}
 		if err != nil {
-			server.Error(w, r, h.log, h.unavailable(r, err))
+			httpjson.Error(w, r, h.log, h.unavailable(r, err))
 		}
 	}
 }
@@ -294,12 +294,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "Unknown token.")
 		return
 	}
-	server.NoteCaller(r.Context(), p.Name)
+	h.opts.NoteCaller(r.Context(), p.Name)
 	if canWork(p) != nil {
 		fail(http.StatusForbidden, "This token's role may not work the review queue.")
 		return
 	}
-	secret, sess, err := h.store.CreateSession(r.Context(), p, server.TokenBinding(token), h.opts.SessionTTL)
+	secret, sess, err := h.store.CreateSession(r.Context(), p, h.opts.Binding(token), h.opts.SessionTTL)
 	if err != nil {
 		h.pageError(w, r, err)
 		return
@@ -335,7 +335,7 @@ func (h *Handler) decideAction(w http.ResponseWriter, r *http.Request, s *Sessio
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, bulkResponse{Results: res})
+	httpjson.Write(w, http.StatusOK, bulkResponse{Results: res})
 	return nil
 }
 
@@ -350,7 +350,7 @@ func (h *Handler) undoAction(w http.ResponseWriter, r *http.Request, s *Session,
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -375,7 +375,7 @@ func (h *Handler) claimAction(w http.ResponseWriter, r *http.Request, s *Session
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -389,7 +389,7 @@ func (h *Handler) releaseAction(w http.ResponseWriter, r *http.Request, s *Sessi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 

@@ -467,7 +467,7 @@ func TestRequestLogPageCaller(t *testing.T) {
 	ts := startServer(t, nil, withTokens, func(_ *server.Config, d *server.Deps) {
 		d.Log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	ts.Mount("/review/", "review_page", review.NewHandler(ts.store, review.HandlerOptions{Authenticate: ts.Auth().Authenticate}))
+	ts.Mount("/review/", "review_page", review.NewHandler(ts.store, review.HandlerOptions{Authenticate: ts.Auth().Authenticate, NoteCaller: server.NoteCaller}))
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	resp, err := c.PostForm(ts.url+"/review/login", url.Values{"token": {modBare}})

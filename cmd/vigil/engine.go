@@ -54,7 +54,7 @@ type engine struct {
 	// use (the page reads those itself).
 	descriptions map[string]rules.Description
 	maxBytes     int
-	log      *slog.Logger
+	log          *slog.Logger
 }
 
 // newEngine loads models and rules and builds the pipeline. An error means

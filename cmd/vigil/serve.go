@@ -164,6 +164,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds,
+		Binding: server.TokenBinding, NoteCaller: server.NoteCaller,
 		SecureCookies: cfg.SecureCookies, OnRedeliver: notify, Describe: live.describe})
 	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
 	srv.Mount(review.FeedRoute, "review_api", rh, vigil.RoleCMS)
