@@ -194,7 +194,7 @@ func decodeDocument(line []byte, maxBytes int) (Document, error) {
 		return doc, Errorf(EINVALID, "not a JSON object")
 	}
 	if err := json.Unmarshal(line, &doc); err != nil {
-		return Document{}, Errorf(EINVALID, "not a valid document: %s", jsonError(err))
+		return Document{}, Errorf(EINVALID, "not a valid document: %s", JSONError(err))
 	}
 	if err := doc.Validate(maxBytes); err != nil {
 		return doc, err
@@ -202,14 +202,23 @@ func decodeDocument(line []byte, maxBytes int) (Document, error) {
 	return doc, nil
 }
 
-// jsonError words a JSON decoding error for the person who wrote the line.
-func jsonError(err error) string {
+// JSONError words a JSON decoding error for the person who wrote the JSON:
+// a JSONL line, a request body. Every reader of JSON in Vigil words its
+// errors with it.
+func JSONError(err error) string {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
+	case errors.Is(err, io.EOF):
+		return "empty; want a JSON object"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "JSON syntax error: truncated, it ends before the value does"
 	case errors.As(err, &se):
 		return fmt.Sprintf("JSON syntax error at byte %d: %v", se.Offset, se)
 	case errors.As(err, &te):
+		if te.Field == "" {
+			return fmt.Sprintf("the value must be a JSON %s, not %s", jsonType(te.Type.Kind().String()), te.Value)
+		}
 		return fmt.Sprintf("field %q must be a JSON %s, not %s", te.Field, jsonType(te.Type.Kind().String()), te.Value)
 	}
 	return err.Error()

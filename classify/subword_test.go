@@ -252,10 +252,7 @@ func TestWordIDsCacheBound(t *testing.T) {
 			}
 		}
 	}
-	n := 0
-	for i := range bounded.shards {
-		n += len(bounded.shards[i].m)
-	}
+	n := bounded.cache.Len()
 	if n > 128 {
 		t.Errorf("cache holds %d words, bound 128", n)
 	}

@@ -26,6 +26,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testenv"
 	"github.com/kz-newsroom/vigil/metrics"
 	"github.com/kz-newsroom/vigil/pipeline"
 	"github.com/kz-newsroom/vigil/retag"
@@ -236,13 +237,7 @@ func (s shadowStage) Process(_ context.Context, it *pipeline.Item) error {
 // live server under load, then asks it every dashboard query and checks
 // every alert rule evaluates and reads metrics that exist.
 func TestPrometheusScrapesDashboardAndAlerts(t *testing.T) {
-	promBin, err := exec.LookPath("prometheus")
-	if err != nil {
-		if required("prometheus") {
-			t.Fatalf("prometheus not found and VIGIL_TEST_REQUIRE lists it: %v", err)
-		}
-		t.Skip("prometheus not installed (apt-get install prometheus); set VIGIL_TEST_REQUIRE=prometheus to fail instead")
-	}
+	promBin := testenv.Tool(t, "prometheus", "prometheus")
 	if testing.Short() {
 		t.Skip("starts Prometheus; skipped with -short")
 	}
@@ -333,7 +328,7 @@ scrape_configs:
 		}
 	}()
 	api := "http://" + promAddr
-	waitFor(t, 30*time.Second, "prometheus ready", func() bool {
+	testenv.Eventually(t, 30*time.Second, "prometheus ready", func() bool {
 		resp, err := http.Get(api + "/-/ready")
 		if err != nil {
 			return false
@@ -508,15 +503,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -16,30 +15,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testenv"
 	"github.com/kz-newsroom/vigil/metrics"
 )
 
-// required reports whether VIGIL_TEST_REQUIRE names the external dependency,
-// in which case a test must fail rather than skip without it.
-func required(name string) bool {
-	for _, s := range strings.Split(os.Getenv("VIGIL_TEST_REQUIRE"), ",") {
-		if strings.TrimSpace(s) == name {
-			return true
-		}
-	}
-	return false
-}
-
 func lookPromtool(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		if required("prometheus") {
-			t.Fatalf("promtool not found and VIGIL_TEST_REQUIRE lists prometheus: %v", err)
-		}
-		t.Skip("promtool not installed (apt-get install prometheus); set VIGIL_TEST_REQUIRE=prometheus to fail instead")
-	}
-	return p
+	return testenv.Tool(t, "prometheus", "promtool")
 }
 
 func TestObserveVerdict(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testenv"
 )
 
 // TestMistypedInputKeepsOutput: re-running with an --in that does not
@@ -56,17 +57,11 @@ func TestSecondRunOnSameOutputRefused(t *testing.T) {
 		done <- err
 	}()
 	// Wait until the first run has started checking.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	testenv.Eventually(t, 10*time.Second, "the first run to start checking", func() bool {
 		ks.mu.Lock()
-		n := len(ks.seen)
-		ks.mu.Unlock()
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("first run did not start")
-		}
-	}
+		defer ks.mu.Unlock()
+		return len(ks.seen) > 0
+	})
 	fast, _ := testChecker(0)
 	_, err := Run(context.Background(), fast, Job{In: in, Out: out}, nil)
 	if vigil.ErrorCode(err) != vigil.ECONFLICT || !strings.Contains(vigil.ErrorMessage(err), "in use by another vigil retag") {

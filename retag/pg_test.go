@@ -14,50 +14,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testdb"
 )
 
 // testDB creates a fresh database on the local PostgreSQL server (or the
 // one VIGIL_TEST_POSTGRES_URL names) and drops it when the test ends. It
 // skips when no server answers, unless VIGIL_TEST_REQUIRE lists postgres.
-func testDB(t *testing.T) string {
-	t.Helper()
-	admin := os.Getenv("VIGIL_TEST_POSTGRES_URL")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		if strings.Contains(os.Getenv("VIGIL_TEST_REQUIRE"), "postgres") {
-			t.Fatalf("PostgreSQL required (VIGIL_TEST_REQUIRE) but not reachable: %v", err)
-		}
-		t.Skipf("PostgreSQL not reachable at %s, skipping: %v", admin, err)
-	}
-	defer conn.Close(context.Background())
-	name := fmt.Sprintf("vigil_retag_test_%d_%d", os.Getpid(), time.Now().UnixNano()%1_000_000_000)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, admin)
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	cfg, err := pgx.ParseConfig(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name)
-}
+func testDB(t *testing.T) string { return testdb.CreatePostgres(t, "vigil_retag_test_") }
 
 func pgExec(t *testing.T, url string, sql string, args ...any) {
 	t.Helper()

@@ -56,7 +56,6 @@ func TestBrowserRussianInterface(t *testing.T) {
 		`.top nav a[href="/review/"]`: "Очередь",
 		`[data-decide="approve"]`:     "Одобрить a",
 		`[data-decide="reject"]`:      "Отклонить r",
-		`#bulk-count`:                 "Выбрано: 0",
 		`#row-%d .row-status`:         "ожидает",
 		`#row-%d .flag`:               "вербовка в экстремизм",
 		`#help h2`:                    "Горячие клавиши",
@@ -70,6 +69,16 @@ func TestBrowserRussianInterface(t *testing.T) {
 		if got := text(sel); got != want {
 			t.Errorf("%s: %q, want %q", sel, got, want)
 		}
+	}
+	// The count of selected items shows once there is one.
+	if got := text("#bulk-count"); got != "" {
+		t.Errorf("bulk count with nothing selected: %q, want none", got)
+	}
+	for _, want := range []string{"Выбрано: 1", ""} {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("x")); err != nil {
+			t.Fatal(err)
+		}
+		waitJS(t, ctx, fmt.Sprintf(`document.getElementById("bulk-count").textContent === %q`, want))
 	}
 	if lang, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`)); lang != "ru" {
 		t.Errorf("html lang %q", lang)

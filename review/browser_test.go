@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,22 +20,14 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testenv"
 )
 
 // chromiumPath finds Debian's Chromium (or another Chrome); tests that need
 // it skip without it unless VIGIL_TEST_REQUIRE lists chromium.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if required("chromium") {
-		t.Fatal("Chromium required (VIGIL_TEST_REQUIRE) but not found: apt-get install chromium")
-	}
-	t.Skip("Chromium not found (apt-get install chromium); set VIGIL_TEST_REQUIRE=chromium to fail instead")
-	return ""
+	return testenv.Tool(t, "chromium", "chromium", "chromium-browser", "google-chrome")
 }
 
 // pageWatch records what must never happen on the page: script dialogs and

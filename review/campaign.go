@@ -17,8 +17,13 @@ import (
 // Two comments are near-duplicates when the Jaccard similarity of their
 // sets of character 4-grams, over text lower-cased with everything but
 // letters and digits folded to one space, is at least campaignSimilarity.
-// A page holds at most MaxLimit items, so comparing every pair is cheap
-// and exact; no MinHash or SimHash approximation is needed at this size.
+// A page holds at most MaxLimit items, so comparing every pair on it is
+// cheap and exact. Beyond the page, the store finds a campaign's other
+// members (Store.Duplicates): each open comment's MinHash sketch is stored
+// when it is queued, the comments sharing a sketch value with the page's
+// are the candidates, and the same exact Jaccard test decides. With
+// sketchSize values, two texts at similarity s share one with probability
+// 1-(1-s)^sketchSize: 0.99998 at the threshold 0.5.
 
 // campaignSimilarity is the Jaccard similarity from which two comments are
 // one campaign.
@@ -92,8 +97,8 @@ func campaigns(items []*vigil.ReviewItem) map[int64]int {
 	}
 	sh := make([]map[uint64]struct{}, n)
 	for i, it := range items {
-		if it.Open() && it.Document.Kind == vigil.KindComment {
-			sh[i] = shingles(it.Document.Title + " " + it.Document.Body)
+		if sketchable(it) {
+			sh[i] = shingles(campaignText(it))
 		}
 	}
 	for i := range n {
@@ -118,4 +123,44 @@ func campaigns(items []*vigil.ReviewItem) map[int64]int {
 		}
 	}
 	return out
+}
+
+// sketchSize is how many MinHash values a comment's sketch holds.
+const sketchSize = 16
+
+// sketch returns the MinHash sketch of a set of shingles: for each of
+// sketchSize hash functions (the shingle's hash mixed with the function's
+// seed), the least value, tagged with the function's number in the top
+// bits so that values of different functions never meet. Nil for no
+// shingles. The values fit a signed 64-bit column.
+func sketch(sh map[uint64]struct{}) []int64 {
+	if len(sh) == 0 {
+		return nil
+	}
+	out := make([]int64, sketchSize)
+	for i := range sketchSize {
+		least := ^uint64(0)
+		for h := range sh {
+			least = min(least, mix(h^(uint64(i+1)*0x9e3779b97f4a7c15)))
+		}
+		out[i] = int64(uint64(i)<<59 | least>>5)
+	}
+	return out
+}
+
+// mix is SplitMix64's finalizer: a fixed, well-spread hash of x.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+// campaignText is what two comments are compared on.
+func campaignText(it *vigil.ReviewItem) string { return it.Document.Title + " " + it.Document.Body }
+
+// sketchable reports whether an item takes part in campaigns: an open comment.
+func sketchable(it *vigil.ReviewItem) bool {
+	return it.Open() && it.Document.Kind == vigil.KindComment
 }

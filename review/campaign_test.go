@@ -1,7 +1,12 @@
 package review
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
 )
@@ -57,4 +62,72 @@ func TestCampaigns(t *testing.T) {
 	if len(got) != len(camp) {
 		t.Errorf("%d items in campaigns, want %d", len(got), len(camp))
 	}
+}
+
+// TestDuplicates: the store finds a campaign's members beyond the page —
+// open comments near-identical to the page's, wherever they are in the
+// queue — and nothing else: not the page's own items, not other texts,
+// not decided items or articles. Comments queued before sketches existed
+// are found once the migration has sketched them.
+func TestDuplicates(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		var camp []int64
+		for i, text := range campaignTexts {
+			d, v := flagged(fmt.Sprintf("dup-%d", i), text, vigil.FlagExtremistRecruitment, 0.5+float64(i)*0.05)
+			camp = append(camp, mustPut(t, s, d, v))
+			c.Add(time.Minute)
+		}
+		other, ov := flagged("dup-other", "Отличная статья, спасибо автору, пишите ещё!", vigil.FlagToxic, 0.9)
+		otherID := mustPut(t, s, other, ov)
+		article, av := flagged("dup-article", campaignTexts[0], vigil.FlagExtremistRecruitment, 0.9)
+		article.Kind = vigil.KindArticle
+		articleID := mustPut(t, s, article, av)
+		if _, err := s.Decide(ctx, mod1, camp[7], Decision{Decision: vigil.DecisionReject}); err != nil {
+			t.Fatal(err)
+		}
+		page := func(ids ...int64) []*vigil.ReviewItem {
+			var out []*vigil.ReviewItem
+			for _, id := range ids {
+				it, err := s.Get(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, it)
+			}
+			return out
+		}
+		check := func(where string) {
+			t.Helper()
+			got, err := s.Duplicates(ctx, page(camp[0], camp[1], otherID, articleID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Queue order: the higher score first.
+			want := []int64{camp[6], camp[5], camp[4], camp[3], camp[2]}
+			for _, id := range []int64{camp[0], camp[1]} {
+				if !slices.Equal(got[id], want) {
+					t.Errorf("%s: duplicates of %d = %v, want %v", where, id, got[id], want)
+				}
+			}
+			if len(got[otherID]) != 0 || len(got[articleID]) != 0 || len(got) != 2 {
+				t.Errorf("%s: duplicates %v: only the campaign's two comments have any", where, got)
+			}
+		}
+		check("enqueued")
+		// As before the sketches: none stored; the migration's step makes them.
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM review_sketches`); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Duplicates(ctx, page(camp[0])); len(got) != 0 {
+			t.Fatalf("without sketches: %v", got)
+		}
+		if err := s.tx(ctx, func(tx *sql.Tx) error { return sketchOpenComments(ctx, s, tx) }); err != nil {
+			t.Fatal(err)
+		}
+		check("migrated")
+		if got, err := s.Duplicates(ctx, nil); err != nil || len(got) != 0 {
+			t.Fatalf("no page: %v, %v", got, err)
+		}
+	})
 }

@@ -5,10 +5,44 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/rules"
 )
+
+// embeddedDescriptions are the rule descriptions of the embedded packs,
+// read once on first use.
+var embeddedDescriptions = sync.OnceValue(func() map[string]rules.Description {
+	d, err := rules.Descriptions(rules.EmbeddedSource())
+	if err != nil {
+		panic(err) // the embedded packs are fixed at build time and tested
+	}
+	return d
+})
+
+// EmbeddedDescriptions returns the description of a rule of the embedded
+// packs in lang, or "" for a rule it does not know or has no description
+// of in lang: the page then names the evidence's group alone rather than
+// mix languages (a topic rule's description may be an English note only;
+// every flag rule has all three, which lint checks). It is the page's
+// default HandlerOptions.Describe.
+func EmbeddedDescriptions(rule, lang string) string {
+	return embeddedDescriptions()[rule][lang]
+}
+
+// describeAll returns the distinct descriptions of rules in lang, in
+// order; rules without one are left out (never shown by id).
+func describeAll(describe func(rule, lang string) string, ids []string, lang string) []string {
+	var out []string
+	for _, id := range ids {
+		if d := describe(id, lang); d != "" && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // groupOrder is the order the page shows evidence groups in, most telling
 // first, and the priority of their highlights where spans overlap.
@@ -70,6 +104,10 @@ func fieldSpans(text, field string, evidence []vigil.Evidence) []fieldSpan {
 type GroupSegment struct {
 	Text   string
 	Groups []string
+	// Rules are the ids of the rules whose evidence covers the run, in the
+	// order of the evidence (for the page to say what each found, in the
+	// moderator's language; the ids themselves are never shown).
+	Rules []string
 }
 
 // Class is the segment's CSS classes, one per group ("g-call g-model").
@@ -104,7 +142,7 @@ func HighlightGroups(text, field string, evidence []vigil.Evidence) []GroupSegme
 	var out []GroupSegment
 	for i := 0; i+1 < len(cuts); i++ {
 		a, b := cuts[i], cuts[i+1]
-		var groups []string
+		var groups, rules []string
 		for _, g := range groupOrder {
 			for _, sp := range spans {
 				if groupOf(sp.ev) == g && sp.start <= a && b <= sp.end {
@@ -113,11 +151,16 @@ func HighlightGroups(text, field string, evidence []vigil.Evidence) []GroupSegme
 				}
 			}
 		}
-		if n := len(out); n > 0 && slices.Equal(out[n-1].Groups, groups) {
+		for _, sp := range spans {
+			if sp.ev.Rule != "" && sp.start <= a && b <= sp.end && !slices.Contains(rules, sp.ev.Rule) {
+				rules = append(rules, sp.ev.Rule)
+			}
+		}
+		if n := len(out); n > 0 && slices.Equal(out[n-1].Groups, groups) && slices.Equal(out[n-1].Rules, rules) {
 			out[n-1].Text += text[a:b]
 			continue
 		}
-		out = append(out, GroupSegment{Text: text[a:b], Groups: groups})
+		out = append(out, GroupSegment{Text: text[a:b], Groups: groups, Rules: rules})
 	}
 	return out
 }
@@ -128,10 +171,14 @@ type evidenceGroup struct {
 	Name  string // call, cause, rule, model
 	Items []evidenceItem
 	More  int // distinct spans not listed
+	// Rules are the ids of the group's rules, strongest first, each once;
+	// the page shows their descriptions.
+	Rules []string
 }
 
 type evidenceItem struct {
 	Text, Field string
+	Rule        string // the rule that found it ("" for the model's words)
 	// Share is, for the model's words, each word's part of the weight of
 	// all the model's distinct words ("57%"); empty for rules.
 	Share string
@@ -180,8 +227,13 @@ func groupEvidence(v *vigil.Verdict) []evidenceGroup {
 			total += max(e.Weight, 0)
 		}
 		eg := evidenceGroup{Name: g, More: max(0, len(distinct)-maxPerGroup)}
+		for _, e := range ev {
+			if e.Rule != "" && !slices.Contains(eg.Rules, e.Rule) {
+				eg.Rules = append(eg.Rules, e.Rule)
+			}
+		}
 		for _, e := range distinct[:min(len(distinct), maxPerGroup)] {
-			it := evidenceItem{Text: e.Text, Field: e.Field}
+			it := evidenceItem{Text: e.Text, Field: e.Field, Rule: e.Rule}
 			if g == vigil.EvidenceModel && total > 0 {
 				it.Share = fmt.Sprintf("%.0f%%", 100*max(e.Weight, 0)/total)
 			}

@@ -2,9 +2,10 @@ package review
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -12,7 +13,7 @@ import (
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
-	"github.com/kz-newsroom/vigil/server"
+	"github.com/kz-newsroom/vigil/internal/httpjson"
 )
 
 // FeedRoute is the decisions feed's pattern. The server mounts it for the
@@ -35,10 +36,18 @@ type HandlerOptions struct {
 	// last until they expire or the moderator logs out.
 	Known func(vigil.Principal) bool
 	// Holds reports whether the token a session was made with (named by
-	// its binding, server.TokenBinding) is still configured for the
+	// its binding, see Binding) is still configured for the
 	// session's moderator. A session whose token was rotated (same name,
 	// new token) or removed ends at its next request. Nil: Known decides.
 	Holds func(p vigil.Principal, binding string) bool
+	// Binding names the token a page session was made with, without
+	// holding it (the server's Auth gives a hash); Holds is asked about
+	// it, so it is required with Holds. Nil without Holds: a SHA-256 of the
+	// token, hex.
+	Binding func(token string) string
+	// NoteCaller tells the server's request log who made a page request
+	// (a session cookie, not a bearer token, named them). Nil: nothing.
+	NoteCaller func(ctx context.Context, name string)
 	// SessionTTL is how long a page login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SecureCookies marks the session cookie Secure even when the request
@@ -49,6 +58,11 @@ type HandlerOptions struct {
 	// OnRedeliver, when set, is called after an admin puts a dead webhook
 	// delivery back in the outbox (to wake the delivery worker).
 	OnRedeliver func()
+	// Describe returns a rule's plain-language description in lang (ru,
+	// kk, en), or "" when it has none: the page explains evidence with it
+	// and never shows rule ids. Nil: the descriptions of the embedded rule
+	// packs (EmbeddedDescriptions).
+	Describe func(rule, lang string) string
 }
 
 // Handler serves the review API under /v1/review/ and the moderators' page
@@ -74,6 +88,23 @@ func NewHandler(store *Store, opts HandlerOptions) *Handler {
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = DefaultLease
+	}
+	if opts.Describe == nil {
+		opts.Describe = EmbeddedDescriptions
+	}
+	if opts.Holds != nil && opts.Binding == nil {
+		// Holds compares bindings the server made: the page must make them
+		// the same way, or every session would end at once.
+		panic("review.NewHandler: HandlerOptions.Holds needs Binding")
+	}
+	if opts.Binding == nil {
+		opts.Binding = func(token string) string {
+			d := sha256.Sum256([]byte(token))
+			return hex.EncodeToString(d[:])
+		}
+	}
+	if opts.NoteCaller == nil {
+		opts.NoteCaller = func(context.Context, string) {}
 	}
 	h := &Handler{store: store, opts: opts, log: opts.Logger.With("component", "review"), mux: http.NewServeMux()}
 	h.pages = newPages()
@@ -109,7 +140,7 @@ func (h *Handler) apiRoutes() {
 				err = fn(w, r, p)
 			}
 			if err != nil {
-				server.Error(w, r, h.log, h.unavailable(r, err))
+				httpjson.Error(w, r, h.log, h.unavailable(r, err))
 			}
 		})
 	}
@@ -122,7 +153,7 @@ func (h *Handler) apiRoutes() {
 			err = h.apiFeed(w, r, p)
 		}
 		if err != nil {
-			server.Error(w, r, h.log, h.unavailable(r, err))
+			httpjson.Error(w, r, h.log, h.unavailable(r, err))
 		}
 	})
 	api("GET /v1/review/items", h.apiList)
@@ -147,66 +178,31 @@ func (h *Handler) apiRoutes() {
 	} {
 		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
-			server.Error(w, r, h.log, vigil.Errorf(server.EMETHOD, "%s %s: use %s", r.Method, r.URL.Path, allow))
+			httpjson.Error(w, r, h.log, vigil.Errorf(httpjson.EMETHOD, "%s %s: use %s", r.Method, r.URL.Path, allow))
 		})
 	}
 	h.mux.HandleFunc("/v1/review/", func(w http.ResponseWriter, r *http.Request) {
-		server.Error(w, r, h.log, vigil.Errorf(vigil.ENOTFOUND, "no review API route %s %s", r.Method, r.URL.Path))
+		httpjson.Error(w, r, h.log, vigil.Errorf(vigil.ENOTFOUND, "no review API route %s %s", r.Method, r.URL.Path))
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
-// decodeJSON reads one JSON object from the body into v, strictly: unknown
-// fields, trailing data and oversized bodies are EINVALID / ETOOLARGE. An
-// empty body leaves v as is when allowEmpty.
+// decodeJSON reads one JSON object from the body into v, strictly: a
+// mistyped field of a moderator's request is refused (EINVALID naming it),
+// not dropped, as are trailing data and bodies over MaxRequestBytes
+// (ETOOLARGE). An empty body leaves v as is when allowEmpty.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any, allowEmpty bool) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	body, err := httpjson.ReadBody(w, r, MaxRequestBytes)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return vigil.Errorf(vigil.ETOOLARGE, "body: more than %d bytes", MaxRequestBytes)
-		}
-		return vigil.Errorf(vigil.EINVALID, "body: %v", err)
+		return err
 	}
 	return decodeBody(body, v, allowEmpty)
 }
 
 func decodeBody(body []byte, v any, allowEmpty bool) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		if allowEmpty {
-			return nil
-		}
-		return vigil.Errorf(vigil.EINVALID, "body: empty, want a JSON object")
+	if allowEmpty && len(bytes.TrimSpace(body)) == 0 {
+		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return vigil.Errorf(vigil.EINVALID, "body: invalid JSON at byte %d: %v", se.Offset, err)
-		case errors.As(err, &te):
-			return vigil.Errorf(vigil.EINVALID, "body: field %q: want %s, got %s", te.Field, te.Type, te.Value)
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return vigil.Errorf(vigil.EINVALID, "body: invalid JSON: ends before the object does")
-		default:
-			return vigil.Errorf(vigil.EINVALID, "body: %v", err)
-		}
-	}
-	if dec.More() {
-		return vigil.Errorf(vigil.EINVALID, "body: data after the JSON object")
-	}
-	return nil
+	return httpjson.Decode(body, v, httpjson.RejectUnknown)
 }
 
 func pathID(r *http.Request) (int64, error) {
@@ -285,7 +281,7 @@ func (h *Handler) apiList(w http.ResponseWriter, r *http.Request, _ vigil.Princi
 	if items == nil {
 		items = []*vigil.ReviewItem{}
 	}
-	writeJSON(w, http.StatusOK, listResponse{Items: items, NextCursor: next})
+	httpjson.Write(w, http.StatusOK, listResponse{Items: items, NextCursor: next})
 	return nil
 }
 
@@ -298,7 +294,7 @@ func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request, _ vigil.Princip
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -335,7 +331,7 @@ func (h *Handler) apiClaim(w http.ResponseWriter, r *http.Request, p vigil.Princ
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -358,7 +354,7 @@ func (h *Handler) apiClaimNext(w http.ResponseWriter, r *http.Request, p vigil.P
 	if items == nil {
 		items = []*vigil.ReviewItem{}
 	}
-	writeJSON(w, http.StatusOK, listResponse{Items: items})
+	httpjson.Write(w, http.StatusOK, listResponse{Items: items})
 	return nil
 }
 
@@ -371,7 +367,7 @@ func (h *Handler) apiRelease(w http.ResponseWriter, r *http.Request, p vigil.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -388,7 +384,7 @@ func (h *Handler) apiDecide(w http.ResponseWriter, r *http.Request, p vigil.Prin
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -411,7 +407,7 @@ func (h *Handler) apiUndo(w http.ResponseWriter, r *http.Request, p vigil.Princi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -435,7 +431,7 @@ func (h *Handler) apiDecideMany(w http.ResponseWriter, r *http.Request, p vigil.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, bulkResponse{Results: res})
+	httpjson.Write(w, http.StatusOK, bulkResponse{Results: res})
 	return nil
 }
 
@@ -483,7 +479,7 @@ func (h *Handler) apiAudit(w http.ResponseWriter, r *http.Request, _ vigil.Princ
 	if entries == nil {
 		entries = []vigil.ReviewAudit{}
 	}
-	writeJSON(w, http.StatusOK, auditResponse{Entries: entries, NextBefore: next})
+	httpjson.Write(w, http.StatusOK, auditResponse{Entries: entries, NextBefore: next})
 	return nil
 }
 
@@ -496,7 +492,7 @@ func (h *Handler) apiHistory(w http.ResponseWriter, r *http.Request, _ vigil.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, hist)
+	httpjson.Write(w, http.StatusOK, hist)
 	return nil
 }
 
@@ -511,7 +507,7 @@ func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request, _ vigil.Princ
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, statsResponse{Items: st.Items, OldestOpenAgeSeconds: st.OldestOpenAge.Seconds()})
+	httpjson.Write(w, http.StatusOK, statsResponse{Items: st.Items, OldestOpenAgeSeconds: st.OldestOpenAge.Seconds()})
 	return nil
 }
 
@@ -555,7 +551,7 @@ func (h *Handler) apiDeadDeliveries(w http.ResponseWriter, r *http.Request, p vi
 	if len(ds) == limit {
 		resp.NextAfter = ds[len(ds)-1].ID
 	}
-	writeJSON(w, http.StatusOK, resp)
+	httpjson.Write(w, http.StatusOK, resp)
 	return nil
 }
 
@@ -573,7 +569,7 @@ func (h *Handler) apiRedeliver(w http.ResponseWriter, r *http.Request, p vigil.P
 	if h.opts.OnRedeliver != nil {
 		h.opts.OnRedeliver()
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": DeliveryPending})
+	httpjson.Write(w, http.StatusAccepted, map[string]any{"id": id, "status": DeliveryPending})
 	return nil
 }
 
@@ -602,6 +598,6 @@ func (h *Handler) apiFeed(w http.ResponseWriter, r *http.Request, p vigil.Princi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, feedResponse{Decisions: evs, NextCursor: next})
+	httpjson.Write(w, http.StatusOK, feedResponse{Decisions: evs, NextCursor: next})
 	return nil
 }

@@ -119,7 +119,7 @@ func TestAPI(t *testing.T) {
 			{"claim", "tok-mod2", "POST", "/v1/review/items/" + i2 + "/claim", `{"lease_seconds":60}`, 200, "", `"claimed_by":"daniyar"`},
 			{"claim bad lease", "tok-mod2", "POST", "/v1/review/items/" + i2 + "/claim", `{"lease_seconds":-1}`, 400, vigil.EINVALID, ""},
 			{"decide held by other", "tok-mod1", "POST", "/v1/review/items/" + i2 + "/decision", `{"decision":"approve"}`, 409, vigil.ECONFLICT, "daniyar"},
-			{"decide bad json", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":`, 400, vigil.EINVALID, "invalid JSON"},
+			{"decide bad json", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":`, 400, vigil.EINVALID, "JSON syntax error"},
 			{"decide unknown field", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":"approve","verdict":"x"}`, 400, vigil.EINVALID, "verdict"},
 			{"decide wrong type", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", `{"decision":1}`, 400, vigil.EINVALID, "decision"},
 			{"decide empty", "tok-mod1", "POST", "/v1/review/items/" + i1 + "/decision", ``, 400, vigil.EINVALID, ""},
@@ -421,6 +421,7 @@ func TestPageSessionEndsWhenTokenRotated(t *testing.T) {
 		Authenticate: func(tok string) (vigil.Principal, bool) { return cur.Authenticate(tok) },
 		Known:        func(p vigil.Principal) bool { return cur.Known(p) },
 		Holds:        func(p vigil.Principal, b string) bool { return cur.Holds(p, b) },
+		Binding:      server.TokenBinding,
 	})
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

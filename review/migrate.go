@@ -218,6 +218,14 @@ CREATE INDEX review_deliveries_dead ON review_deliveries (id) WHERE status = 'de
 		fn: rescore,
 	},
 	8: {
+		// Campaigns across pages: each comment's MinHash sketch, so the
+		// store finds a campaign's members beyond the page (Duplicates).
+		// The open comments queued before are sketched now.
+		sqlite:   `CREATE TABLE review_sketches (value INTEGER NOT NULL, item_id INTEGER NOT NULL, PRIMARY KEY (value, item_id)) WITHOUT ROWID`,
+		postgres: `CREATE TABLE review_sketches (value BIGINT NOT NULL, item_id BIGINT NOT NULL, PRIMARY KEY (value, item_id))`,
+		fn:       sketchOpenComments,
+	},
+	9: {
 		// Scores comment platforms suggest through the Perspective API
 		// (comments:suggestscore), exported as training feedback.
 		sqlite: `
@@ -249,36 +257,60 @@ CREATE INDEX review_suggestions_created ON review_suggestions (created_at, id);`
 	},
 }
 
-// rescore recomputes the stored severity of every item from its verdict.
-func rescore(ctx context.Context, s *Store, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, verdict FROM review_items`)
+// sketchOpenComments stores the sketch of every open comment.
+func sketchOpenComments(ctx context.Context, s *Store, tx *sql.Tx) error {
+	docs, err := readColumn(ctx, tx, `SELECT id, document FROM review_items WHERE kind = 'comment' AND `+openStatuses)
 	if err != nil {
 		return err
 	}
-	sev := map[int64]float64{}
-	for rows.Next() {
-		var id int64
-		var raw string
-		if err := rows.Scan(&id, &raw); err != nil {
-			rows.Close()
-			return err
+	for id, raw := range docs {
+		var d vigil.Document
+		if err := json.Unmarshal([]byte(raw), &d); err != nil {
+			return fmt.Errorf("item %d: document: %w", id, err)
 		}
-		var v vigil.Verdict
-		if err := json.Unmarshal([]byte(raw), &v); err != nil {
-			rows.Close()
-			return fmt.Errorf("item %d: verdict: %w", id, err)
-		}
-		sev[id] = vigil.ReviewSeverity(&v)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for id, v := range sev {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET severity = ? WHERE id = ?`), v, id); err != nil {
+		if err := s.saveSketch(ctx, tx, id, d.Title+" "+d.Body); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rescore recomputes the stored severity of every item from its verdict.
+func rescore(ctx context.Context, s *Store, tx *sql.Tx) error {
+	verdicts, err := readColumn(ctx, tx, `SELECT id, verdict FROM review_items`)
+	if err != nil {
+		return err
+	}
+	for id, raw := range verdicts {
+		var v vigil.Verdict
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			return fmt.Errorf("item %d: verdict: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE review_items SET severity = ? WHERE id = ?`), vigil.ReviewSeverity(&v), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readColumn reads a query's (id, text) rows whole, so that a migration
+// step can write while it goes through them.
+func readColumn(ctx context.Context, tx *sql.Tx, query string) (map[int64]string, error) {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return nil, err
+		}
+		out[id] = text
+	}
+	return out, rows.Err()
 }
 
 // migrate brings the schema up to date. On PostgreSQL an advisory lock

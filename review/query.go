@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -457,6 +458,121 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		st.OldestOpenAge = max(0, now.Sub(fromMicros(oldest.Int64)))
 	}
 	return st, nil
+}
+
+// SectionWait is what waits for a decision in one section of the site.
+type SectionWait struct {
+	Section string `json:"section"` // "" for items without a section
+	// Items counts the open items (pending or escalated, held or not).
+	Items int `json:"items"`
+	// Oldest is when the oldest of them was queued.
+	Oldest time.Time `json:"oldest"`
+}
+
+// Waiting counts the open items of each section and finds the oldest,
+// longest-waiting section first (then by name). It is one grouped query on
+// the open items' partial index.
+func (s *Store) Waiting(ctx context.Context) ([]SectionWait, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT section, COUNT(*), MIN(created_at) FROM review_items
+		WHERE `+openStatuses+` GROUP BY section`)
+	if err != nil {
+		return nil, fmt.Errorf("review: waiting: %w", err)
+	}
+	defer rows.Close()
+	var out []SectionWait
+	for rows.Next() {
+		var w SectionWait
+		var oldest int64
+		if err := rows.Scan(&w.Section, &w.Items, &oldest); err != nil {
+			return nil, fmt.Errorf("review: waiting: %w", err)
+		}
+		w.Oldest = fromMicros(oldest)
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("review: waiting: %w", err)
+	}
+	// Sorted here, not in SQL: the backends collate names differently.
+	slices.SortFunc(out, func(a, b SectionWait) int {
+		return cmp.Or(a.Oldest.Compare(b.Oldest), strings.Compare(a.Section, b.Section))
+	})
+	return out, nil
+}
+
+// saveSketch stores the MinHash sketch of an item's text (a comment's).
+func (s *Store) saveSketch(ctx context.Context, tx *sql.Tx, id int64, text string) error {
+	sk := sketch(shingles(text))
+	if len(sk) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(sk))
+	for _, v := range sk {
+		args = append(args, v, id)
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO review_sketches (value, item_id) VALUES (?, ?)`+
+		strings.Repeat(", (?, ?)", len(sk)-1)+` ON CONFLICT DO NOTHING`), args...)
+	return err
+}
+
+// maxCandidates bounds the comments Duplicates compares exactly.
+const maxCandidates = 2000
+
+// Duplicates finds, for each open comment among items, the open comments
+// of the queue not among items that are near-duplicates of it (the
+// campaign test of the page, Jaccard similarity of character 4-grams at
+// least 0.5): a campaign's members beyond the page. Candidates are the
+// comments sharing a MinHash value with one of items (at most
+// maxCandidates of them, oldest first); each is then tested exactly.
+// Items with none are absent from the result; ids are in queue order.
+func (s *Store) Duplicates(ctx context.Context, items []*vigil.ReviewItem) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	on := map[int64]bool{}
+	shs := map[int64]map[uint64]struct{}{}
+	var values []any
+	seen := map[int64]bool{}
+	for _, it := range items {
+		on[it.ID] = true
+		if !sketchable(it) {
+			continue
+		}
+		sh := shingles(campaignText(it))
+		shs[it.ID] = sh
+		for _, v := range sketch(sh) {
+			if !seen[v] {
+				seen[v] = true
+				values = append(values, v)
+			}
+		}
+	}
+	if len(values) == 0 {
+		return out, nil
+	}
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items WHERE id IN (
+		SELECT item_id FROM review_sketches WHERE value IN (?`+strings.Repeat(", ?", len(values)-1)+`))
+		AND kind = 'comment' AND `+openStatuses+` ORDER BY severity DESC, created_at, id LIMIT ?`), append(values, maxCandidates+len(on))...)
+	if err != nil {
+		return nil, fmt.Errorf("review: duplicates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("review: duplicates: %w", err)
+		}
+		if on[c.ID] {
+			continue
+		}
+		csh := shingles(campaignText(c))
+		for _, it := range items {
+			if sh := shs[it.ID]; sh != nil && jaccard(sh, csh) >= campaignSimilarity {
+				out[it.ID] = append(out[it.ID], c.ID)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("review: duplicates: %w", err)
+	}
+	return out, nil
 }
 
 // Decided calls fn for every item approved or rejected at or after since,

@@ -211,6 +211,11 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, sub *submission, now int64)
 	if err := s.audit(ctx, tx, id, doc.ID, vigil.SystemActor, vigil.AuditEnqueue, "", now, nil, &after); err != nil {
 		return 0, false, err
 	}
+	if doc.Kind == vigil.KindComment {
+		if err := s.saveSketch(ctx, tx, id, doc.Title+" "+doc.Body); err != nil {
+			return 0, false, err
+		}
+	}
 	// Supersede the document's older open items.
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items
 		WHERE doc_id = ? AND id <> ? AND `+openStatuses+` FOR UPDATE`), doc.ID, id)

@@ -22,7 +22,7 @@ type Session struct {
 	CSRF    string
 	Expires time.Time
 	// Binding names the bearer token the moderator logged in with
-	// (server.TokenBinding); empty for sessions made before bindings.
+	// (HandlerOptions.Binding); empty for sessions made before bindings.
 	Binding string
 }
 

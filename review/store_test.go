@@ -860,3 +860,59 @@ func TestHoldIsQuiet(t *testing.T) {
 		}
 	})
 }
+
+// TestWaiting: per section, the open items (pending, escalated, held or
+// not) and when the oldest was queued, longest-waiting first; decided and
+// superseded items do not wait.
+func TestWaiting(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		if w, err := s.Waiting(ctx); err != nil || len(w) != 0 {
+			t.Fatalf("empty queue: %v, %v", w, err)
+		}
+		start := c.Now()
+		put := func(id, section string) int64 {
+			t.Helper()
+			d, v := flagged(id, "вступай в джихад "+id, vigil.FlagExtremistRecruitment, 0.9)
+			d.Section = section
+			n := mustPut(t, s, d, v)
+			c.Add(time.Hour)
+			return n
+		}
+		decided := put("w-decided", "culture") // the only culture item: decided below
+		put("w-sec-1", "security")
+		held := put("w-sec-2", "security")
+		escalated := put("w-none", "")
+		put("w-soc", "society")
+		put("w-sec-3", "security")
+		edited := put("w-edit", "sport")
+		if _, err := s.Decide(ctx, mod1, decided, Decision{Decision: vigil.DecisionApprove}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Claim(ctx, mod2, held, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Decide(ctx, mod1, escalated, Decision{Decision: vigil.DecisionEscalate}); err != nil {
+			t.Fatal(err)
+		}
+		// An edited document supersedes its open item; the new one waits.
+		it, _ := s.Get(ctx, edited)
+		d := it.Document
+		d.Body += " (правка)"
+		mustPut(t, s, d, it.Verdict)
+		got, err := s.Waiting(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hour := func(n int) time.Time { return start.Add(time.Duration(n) * time.Hour) }
+		want := []SectionWait{{"security", 3, hour(1)}, {"", 1, hour(3)}, {"society", 1, hour(4)}, {"sport", 1, hour(7)}}
+		if len(got) != len(want) {
+			t.Fatalf("Waiting = %+v, want %+v", got, want)
+		}
+		for i := range want {
+			if got[i].Section != want[i].Section || got[i].Items != want[i].Items || !got[i].Oldest.Equal(want[i].Oldest) {
+				t.Errorf("section %d = %+v, want %+v", i, got[i], want[i])
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package review
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -15,7 +16,7 @@ import (
 	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
-	"github.com/kz-newsroom/vigil/server"
+	"github.com/kz-newsroom/vigil/internal/httpjson"
 )
 
 //go:embed assets
@@ -53,13 +54,6 @@ func newPages() *pages {
 				"lang":  func() string { return t.lang },
 				"langs": func() any { return langNames },
 				"group": func(g string) string { return t.T(groupLabels[g]) },
-				"groups": func(gs []string) string {
-					names := make([]string, len(gs))
-					for i, g := range gs {
-						names[i] = t.T(groupLabels[g])
-					}
-					return strings.Join(names, " · ")
-				},
 			}).ParseFS(assets, "assets/layout.html", "assets/"+name+".html"))
 		}
 		ps.byLang[l.Code] = set
@@ -141,7 +135,7 @@ func (h *Handler) sessionOf(r *http.Request) (*Session, string, error) {
 	}
 	s, err := h.store.Session(r.Context(), c.Value)
 	if err == nil {
-		server.NoteCaller(r.Context(), s.Principal.Name)
+		h.opts.NoteCaller(r.Context(), s.Principal.Name)
 	}
 	if err == nil && (h.opts.Known != nil && !h.opts.Known(s.Principal) || h.opts.Holds != nil && !h.opts.Holds(s.Principal, s.Binding)) {
 		if err := h.store.DeleteSession(r.Context(), c.Value); err != nil {
@@ -234,7 +228,7 @@ func (h *Handler) action(fn func(w http.ResponseWriter, r *http.Request, s *Sess
 			err = fn(w, r, s, token)
 		}
 		if err != nil {
-			server.Error(w, r, h.log, h.unavailable(r, err))
+			httpjson.Error(w, r, h.log, h.unavailable(r, err))
 		}
 	}
 }
@@ -300,12 +294,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "Unknown token.")
 		return
 	}
-	server.NoteCaller(r.Context(), p.Name)
+	h.opts.NoteCaller(r.Context(), p.Name)
 	if canWork(p) != nil {
 		fail(http.StatusForbidden, "This token's role may not work the review queue.")
 		return
 	}
-	secret, sess, err := h.store.CreateSession(r.Context(), p, server.TokenBinding(token), h.opts.SessionTTL)
+	secret, sess, err := h.store.CreateSession(r.Context(), p, h.opts.Binding(token), h.opts.SessionTTL)
 	if err != nil {
 		h.pageError(w, r, err)
 		return
@@ -341,7 +335,7 @@ func (h *Handler) decideAction(w http.ResponseWriter, r *http.Request, s *Sessio
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, bulkResponse{Results: res})
+	httpjson.Write(w, http.StatusOK, bulkResponse{Results: res})
 	return nil
 }
 
@@ -356,7 +350,7 @@ func (h *Handler) undoAction(w http.ResponseWriter, r *http.Request, s *Session,
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -381,7 +375,7 @@ func (h *Handler) claimAction(w http.ResponseWriter, r *http.Request, s *Session
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -395,7 +389,7 @@ func (h *Handler) releaseAction(w http.ResponseWriter, r *http.Request, s *Sessi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, it)
+	httpjson.Write(w, http.StatusOK, it)
 	return nil
 }
 
@@ -408,20 +402,79 @@ type itemView struct {
 	CreatedAt, DecidedAt                   time.Time
 	SevClass, Level                        string
 	Flags, Tags                            []scoreView
-	Title, Body                            []GroupSegment
-	Evidence                               []evidenceGroup
+	Title, Body                            []segmentView
+	Evidence                               []evidenceView
 	Decision, Note, DecidedBy, DecidedWhen string
 	CorrectedTags                          string
 	AuthorHistory                          string
 	AuthorItems                            []authorItemView
 	Open, HeldByOther, CanUndo             bool
 	// Campaign numbers the campaign of near-duplicates the item is in
-	// (0: none); CampaignSize is how many of the page's items it has.
-	Campaign, CampaignSize int
-	Versions               string
+	// (0: none); CampaignSize is how many items it has in all, and
+	// CampaignMore how many of them are not on this page (their ids in
+	// CampaignMoreIDs, for the page's bulk decision).
+	Campaign, CampaignSize, CampaignMore int
+	CampaignMoreIDs                      string
+	Versions                             string
 }
 
 type scoreView struct{ Name, Score string }
+
+// segmentView is a run of a field's text with, when evidence covers it,
+// its CSS classes and its hover text: what the groups are and what the
+// rules found, in the page's language (never a rule id).
+type segmentView struct {
+	Text, Class, Hint string
+	Marked            bool
+}
+
+// evidenceView is one evidence group as listed: its spans and, for rules,
+// what they look for in the moderator's language.
+type evidenceView struct {
+	Name    string
+	Items   []evidenceItemView
+	More    int
+	Reasons []string
+}
+
+type evidenceItemView struct {
+	Text, Share, Hint string
+}
+
+// segmentViews turns highlighted runs into what the page shows.
+func segmentViews(segs []GroupSegment, t *tr, describe func(rule, lang string) string) []segmentView {
+	out := make([]segmentView, 0, len(segs))
+	for _, g := range segs {
+		v := segmentView{Text: g.Text, Marked: len(g.Groups) > 0}
+		if v.Marked {
+			v.Class = g.Class()
+			names := make([]string, len(g.Groups))
+			for i, name := range g.Groups {
+				names[i] = t.T(groupLabels[name])
+			}
+			v.Hint = strings.Join(names, " · ")
+			if why := describeAll(describe, g.Rules, t.lang); len(why) > 0 {
+				v.Hint += ": " + strings.Join(why, "; ")
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// evidenceViews lists a verdict's flag evidence by group with the rules'
+// descriptions.
+func evidenceViews(v *vigil.Verdict, t *tr, describe func(rule, lang string) string) []evidenceView {
+	var out []evidenceView
+	for _, g := range groupEvidence(v) {
+		ev := evidenceView{Name: g.Name, More: g.More, Reasons: describeAll(describe, g.Rules, t.lang)}
+		for _, it := range g.Items {
+			ev.Items = append(ev.Items, evidenceItemView{Text: it.Text, Share: it.Share, Hint: describe(it.Rule, t.lang)})
+		}
+		out = append(out, ev)
+	}
+	return out
+}
 
 // authorItemView is one of the author's other items in the side panel.
 type authorItemView struct {
@@ -434,7 +487,7 @@ type authorItemView struct {
 // authorPanelItems is how many of the author's other items the panel shows.
 const authorPanelItems = 5
 
-func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
+func newItemView(it *vigil.ReviewItem, now time.Time, t *tr, describe func(rule, lang string) string) itemView {
 	v := itemView{
 		ID: it.ID, DocID: it.DocID, Kind: it.Document.Kind, Lang: it.Document.Lang, Section: it.Document.Section,
 		Author: it.Document.Author, URL: it.Document.URL, Status: it.Status, Open: it.Open(),
@@ -458,9 +511,9 @@ func newItemView(it *vigil.ReviewItem, now time.Time, t *tr) itemView {
 		v.Tags = append(v.Tags, scoreView{t.Name, strconv.FormatFloat(t.Score, 'f', 2, 64)})
 	}
 	ev := evidenceOf(&it.Verdict)
-	v.Evidence = groupEvidence(&it.Verdict)
-	v.Title = HighlightGroups(it.Document.Title, vigil.FieldTitle, ev)
-	v.Body = HighlightGroups(it.Document.Body, vigil.FieldBody, ev)
+	v.Evidence = evidenceViews(&it.Verdict, t, describe)
+	v.Title = segmentViews(HighlightGroups(it.Document.Title, vigil.FieldTitle, ev), t, describe)
+	v.Body = segmentViews(HighlightGroups(it.Document.Body, vigil.FieldBody, ev), t, describe)
 	v.Summary = summary(it.Document.Title + " " + it.Document.Body)
 	return v
 }
@@ -526,6 +579,32 @@ type queueData struct {
 	Next     string
 	Count    int
 	One      bool
+	// Waiting is what waits per section, longest-waiting first.
+	Waiting []waitView
+}
+
+// waitView is one section in the queue page's count of what waits.
+type waitView struct {
+	Name, Text, Link string
+	Oldest           time.Time
+	Current          bool
+}
+
+// waitViews says, per section, how many items wait and for how long.
+func waitViews(ws []SectionWait, now time.Time, current string, t *tr) []waitView {
+	out := make([]waitView, 0, len(ws))
+	for _, w := range ws {
+		v := waitView{Name: w.Section, Oldest: w.Oldest, Current: w.Section != "" && w.Section == current,
+			Text: t.T("%d waiting, oldest %s", w.Items, t.age(now.Sub(w.Oldest)))}
+		if v.Name == "" {
+			v.Name = t.T("no section")
+			v.Link = "/review/?status=open"
+		} else {
+			v.Link = "/review/?" + url.Values{"status": {"open"}, "section": {w.Section}}.Encode()
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) error {
@@ -570,8 +649,13 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 	data.Flags = options(q.Get("flag"), "", "any flag", vigil.FlagExtremistRecruitment, "extremist recruitment", vigil.FlagToxic, "toxic")
 	data.Kinds = options(q.Get("kind"), "", "any kind", vigil.KindComment, "comments", vigil.KindArticle, "articles")
 	data.Ages = options(q.Get("min_age"), "", "any age", "1h", "older than 1 h", "6h", "older than 6 h", "24h", "older than 1 day")
-	// Campaigns: near-duplicate open comments follow the first of them.
+	// Campaigns: near-duplicate open comments follow the first of them;
+	// the store adds their members beyond this page.
 	camp := campaigns(items)
+	more, err := h.campaignsBeyond(r.Context(), items, camp)
+	if err != nil {
+		return err
+	}
 	size := map[int]int{}
 	for _, c := range camp {
 		size[c]++
@@ -609,7 +693,7 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 		return err
 	}
 	for _, it := range items {
-		v := newItemView(it, now, t)
+		v := newItemView(it, now, t, h.opts.Describe)
 		v.AuthorHistory = historyText(counts[it.Document.Author], t)
 		for _, o := range byAuthor[it.Document.Author] {
 			if o.ID != it.ID && len(v.AuthorItems) < authorPanelItems {
@@ -619,14 +703,67 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, s *Session) 
 		}
 		v.HeldByOther = v.ClaimedBy != "" && v.ClaimedBy != s.Principal.Name
 		if c, ok := camp[it.ID]; ok {
-			v.Campaign, v.CampaignSize = c+1, size[c]
+			v.Campaign, v.CampaignSize, v.CampaignMore = c+1, size[c]+len(more[c]), len(more[c])
+			v.CampaignMoreIDs = joinIDs(more[c])
 		}
 		v.CanUndo = it.Decision != "" && it.Status != vigil.ReviewSuperseded && canUndo(it, s.Principal, now) == nil
 		data.Items = append(data.Items, v)
 	}
 	data.Count = len(data.Items)
+	waiting, err := h.store.Waiting(r.Context())
+	if err != nil {
+		return err
+	}
+	data.Waiting = waitViews(waiting, now, data.Section, t)
 	h.render(w, r, "queue", http.StatusOK, data)
 	return nil
+}
+
+// campaignsBeyond asks the store for the open comments beyond the page
+// that are near-duplicates of the page's (Store.Duplicates) and returns
+// them by campaign, each once, as many as one bulk decision can take
+// with the page's members (MaxBulk). A comment alone on the page with
+// duplicates elsewhere starts a campaign of its own: camp gains it.
+func (h *Handler) campaignsBeyond(ctx context.Context, items []*vigil.ReviewItem, camp map[int64]int) (map[int][]int64, error) {
+	dups, err := h.store.Duplicates(ctx, items)
+	if err != nil || len(dups) == 0 {
+		return nil, err
+	}
+	more := map[int][]int64{}
+	seen := map[int64]bool{}
+	onPage := map[int]int{}
+	for _, c := range camp {
+		onPage[c]++
+	}
+	for i, it := range items {
+		ids := dups[it.ID]
+		if len(ids) == 0 {
+			continue
+		}
+		c, ok := camp[it.ID]
+		if !ok {
+			c = i // the index of its first (only) item, like campaigns'
+			camp[it.ID] = c
+			onPage[c] = 1
+		}
+		for _, id := range ids {
+			// One bulk decision takes the whole campaign.
+			if !seen[id] && onPage[c]+len(more[c]) < MaxBulk {
+				seen[id] = true
+				more[c] = append(more[c], id)
+			}
+		}
+	}
+	return more, nil
+}
+
+// joinIDs writes ids as "1,2,3".
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
 }
 
 type auditData struct {

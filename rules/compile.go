@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
+	"github.com/kz-newsroom/vigil/internal/wordcache"
 )
 
 // Set is a compiled, immutable rule set: every pack and dictionary loaded
@@ -26,7 +27,7 @@ type Set struct {
 	patAtoms [][]int32              // automaton pattern → atoms with that literal
 	patCheck []bool                 // pattern holds a rune without its own code: compare with the text
 	pre      *prefilter
-	memo     [2]*wordCache[[]int32] // word → atoms accepting it, [kazakh document]; nil for small automata
+	memo     [2]*wordcache.Cache[[]int32] // word → atoms accepting it, [kazakh document]; nil for small automata
 	atoms    []atom
 	phrases  []phrase
 
@@ -43,7 +44,7 @@ type Set struct {
 	entities []*EntityDef
 	aliases  []calias
 
-	caches [numStemmers]*wordCache[string] // text word → stem, per stemmer
+	caches [numStemmers]*wordcache.Cache[string] // text word → stem, per stemmer
 }
 
 type atom struct {
@@ -147,7 +148,7 @@ func Compile(files []*File) (*Set, error) {
 		atomIdx: map[string]int32{}, phrIdx: map[string]int32{}, patIdx: map[string]int32{},
 	}
 	for i := range c.s.caches {
-		c.s.caches[i] = newWordCache(stemCacheMax, stringBytes)
+		c.s.caches[i] = newWordCache(stemCacheMax, wordcache.StringBytes)
 	}
 	c.lists = map[string]*List{}
 	for _, f := range files {
@@ -199,7 +200,7 @@ func Compile(files []*File) (*Set, error) {
 		}
 		s.ac = ac
 		if ac.StateCount() >= memoStates {
-			s.memo = [2]*wordCache[[]int32]{newWordCache(memoMax, int32sBytes), newWordCache(memoMax, int32sBytes)}
+			s.memo = [2]*wordcache.Cache[[]int32]{newWordCache(memoMax, wordcache.Int32sBytes), newWordCache(memoMax, wordcache.Int32sBytes)}
 		}
 	}
 	s.firstOf = make([][]int32, len(s.atoms))

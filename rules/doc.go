@@ -17,7 +17,10 @@
 //	  bad_ru:  [джихад, моджахед, халифат, "@banned"]
 //	rules:
 //	  - id: rec.ru.join          # unique across all packs
-//	    description: a call to join next to extremist vocabulary
+//	    description:             # what the rule finds, in plain words, for moderators:
+//	      ru: Призыв вступить рядом со словами о джихаде     # the page shows it in the
+//	      kk: Қосылуға шақыру, жанында жиһад туралы сөздер   # moderator's language instead
+//	      en: A call to join next to words of jihad          # of the id; one string is English
 //	    languages: [ru]          # ru, kk, en; default: every language
 //	    kinds: [comment]         # article, comment; default: both
 //	    mode: live               # or shadow: evaluated and counted, changes nothing
@@ -51,6 +54,14 @@
 // a nested group {any: [...]}, {all: [...]}, {none: [...]}. Every rule
 // carries match: and no_match: examples (strings, or {text, lang, kind});
 // `vigil rules test` runs them.
+//
+// A rule that can raise a flag (action flag, with a weight or a cue) is
+// shown to moderators: the review page explains a flag's evidence with its
+// rules' descriptions, so lint fails on a live flag rule whose description
+// lacks ru, kk or en (a shadow one: a warning). For tag and entity rules a
+// description is optional; one string is an English note for editors, and
+// a description begun in Russian or Kazakh must be finished (a warning).
+// Descriptions reads them without compiling the packs.
 //
 // # Terms
 //

@@ -90,19 +90,44 @@ func parseAll(raw []rawFile) ([]*File, error) {
 	return files, nil
 }
 
+// Descriptions reads the packs of srcs and returns every rule's
+// description by rule id, without compiling the rules (a reader of
+// verdicts, such as the moderators' page, needs only these). Rules without
+// a description are absent.
+func Descriptions(srcs ...Source) (map[string]Description, error) {
+	files, err := parseSources(srcs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Description{}
+	for _, f := range files {
+		for _, r := range f.Rules {
+			if len(r.Description) > 0 {
+				out[r.ID] = r.Description
+			}
+		}
+	}
+	return out, nil
+}
+
 // Load reads, parses and compiles every pack of the sources into one Set.
 // An error names each problem with its file and line; nothing is loaded
 // then.
 func Load(srcs ...Source) (*Set, error) {
-	raw, err := read(srcs)
-	if err != nil {
-		return nil, err
-	}
-	files, err := parseAll(raw)
+	files, err := parseSources(srcs)
 	if err != nil {
 		return nil, err
 	}
 	return Compile(files)
+}
+
+// parseSources reads and parses every pack of the sources.
+func parseSources(srcs []Source) ([]*File, error) {
+	raw, err := read(srcs)
+	if err != nil {
+		return nil, err
+	}
+	return parseAll(raw)
 }
 
 // Options configure an Engine. The zero value loads the embedded packs.

@@ -12,6 +12,7 @@ import (
 	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/russian"
 
+	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/pipeline"
 )
 
@@ -178,8 +179,37 @@ func (l *linter) rule(r *Rule) {
 			}
 		}
 	}
+	l.description(r)
 	if r.Action.Flag != "" && r.Action.Weight > 0.9 && r.Mode != ModeShadow {
 		l.add(r.Action.Line, r.ID, LevelWarning, "weight %.2f alone sends a document to review; keep a single rule's weight at or below 0.9", r.Action.Weight)
+	}
+}
+
+// description checks that a rule moderators see has its plain-language
+// description in every language of the moderators' page. Moderators see
+// every rule that can raise a flag: its evidence is what the page explains
+// a flag with, so a live flag rule without all three is an error, a
+// shadow one (it changes nothing yet) a warning. For tag and entity rules
+// a description is optional (one string is English, for editors), but
+// one begun in Russian or Kazakh must be finished.
+func (l *linter) description(r *Rule) {
+	line := r.DescriptionLine
+	if line == 0 {
+		line = r.Line
+	}
+	missing := r.Description.Missing()
+	if len(missing) == 0 {
+		return
+	}
+	switch {
+	case r.Action.Flag != "":
+		level := LevelError
+		if r.Mode == ModeShadow {
+			level = LevelWarning
+		}
+		l.add(line, r.ID, level, "a flag rule is shown to moderators: its description needs %s (description: {ru: ..., kk: ..., en: ...})", strings.Join(missing, ", "))
+	case len(missing) < len(DescriptionLangs) && !(len(r.Description) == 1 && r.Description[vigil.LangEnglish] != ""):
+		l.add(line, r.ID, LevelWarning, "description lacks %s: the moderators' page falls back to English", strings.Join(missing, ", "))
 	}
 }
 

@@ -73,3 +73,87 @@ entities:
 		t.Error("unreadable source not reported")
 	}
 }
+
+// TestLintDescriptions: a rule that can raise a flag is shown to moderators
+// and needs its description in ru, kk and en (an error when live, a
+// warning in shadow); a tag rule may have none or one English string, but
+// a description begun in another language must be finished.
+func TestLintDescriptions(t *testing.T) {
+	const full = "\n    description: {ru: \"Призыв\", kk: \"Шақыру\", en: \"A call\"}"
+	for _, tc := range []struct {
+		name, rule string
+		want       string // "" : no finding about descriptions
+	}{
+		{"flag rule with all three", "action: {flag: f, weight: 0.5}" + full, ""},
+		{"flag rule without one", "action: {flag: f, weight: 0.5}", "a.yaml:2: error: d.r: a flag rule is shown to moderators: its description needs ru, kk, en"},
+		{"flag rule in English only", "action: {flag: f, weight: 0.5}\n    description: a call", "a.yaml:4: error: d.r: a flag rule is shown to moderators: its description needs ru, kk"},
+		{"cue rule lacking Kazakh", "action: {flag: f, cue: call}\n    description: {ru: \"Призыв\", en: \"A call\"}", "a.yaml:4: error: d.r: a flag rule is shown to moderators: its description needs kk"},
+		{"shadow flag rule", "mode: shadow\n    action: {flag: f, weight: 0.5}", "a.yaml:2: warning: d.r: a flag rule is shown to moderators"},
+		{"tag rule without one", "action: {tag: x}", ""},
+		{"tag rule in English only", "action: {tag: x}\n    description: a topic", ""},
+		{"tag rule begun in Russian", "action: {tag: x}\n    description: {ru: \"Тема\"}", "a.yaml:4: warning: d.r: description lacks kk, en"},
+		{"unknown language", "action: {tag: x}\n    description: {de: \"Thema\"}", "a.yaml:4: error: d.r: description: unknown language \"de\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			pack := "rules:\n  - id: d.r\n    " + tc.rule + "\n    any: [джихад]\n    match: [джихад]\n    no_match: [мир]\n"
+			if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(pack), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fs, err := Lint(DirSource(dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range fs {
+				if strings.Contains(f.Msg, "description") {
+					got = append(got, f.String())
+				}
+			}
+			if tc.want == "" {
+				if len(got) > 0 {
+					t.Fatalf("want no description finding, got %q", got)
+				}
+				return
+			}
+			if len(got) != 1 || !strings.HasPrefix(strings.TrimPrefix(got[0], dir+"/"), tc.want) {
+				t.Fatalf("findings %q, want one starting %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDescriptions: the shipped flag rules are described in the three
+// languages of the moderators' page, and Descriptions finds them without
+// compiling the packs.
+func TestDescriptions(t *testing.T) {
+	d, err := Descriptions(EmbeddedSource())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := Load(EmbeddedSource())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagRules := 0
+	for _, r := range set.Rules() {
+		if r.Action.Flag == "" {
+			continue
+		}
+		flagRules++
+		for _, lang := range DescriptionLangs {
+			if d[r.ID][lang] == "" {
+				t.Errorf("%s: no %s description", r.ID, lang)
+			}
+		}
+		if d[r.ID].In("kk") == d[r.ID].In("ru") {
+			t.Errorf("%s: Kazakh and Russian descriptions are the same text", r.ID)
+		}
+	}
+	if flagRules < 20 {
+		t.Fatalf("only %d flag rules in the shipped packs", flagRules)
+	}
+	if got := (Description{"en": "a call"}).In("kk"); got != "a call" {
+		t.Errorf("In falls back to English: got %q", got)
+	}
+}

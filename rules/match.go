@@ -235,7 +235,7 @@ func (m *matchState) findAtoms() {
 			continue
 		}
 		if memo != nil {
-			if hs, ok := memo.get(text[i:j]); ok {
+			if hs, ok := memo.Get(text[i:j]); ok {
 				if len(hs) > 0 {
 					w := m.addWord(i, j, word)
 					for _, a := range hs {
@@ -275,7 +275,7 @@ func (m *matchState) findAtoms() {
 			for k := before; k < m.flat.n; k++ {
 				hs = append(hs, m.flat.at(k).atom)
 			}
-			memo.put(text[i:j], hs)
+			memo.Put(text[i:j], hs)
 		}
 		i = j
 	}
@@ -471,11 +471,11 @@ func (m *matchState) stemMatch(a *atom, st stemmer, w string, start int) bool {
 // stem returns the stem of text word w under st, through the set's cache.
 func (m *matchState) stem(st stemmer, w string) string {
 	c := m.s.caches[st]
-	if s, ok := c.get(w); ok {
+	if s, ok := c.Get(w); ok {
 		return s
 	}
 	s := st.fn()(w)
-	c.put(w, s)
+	c.Put(w, s)
 	return s
 }
 

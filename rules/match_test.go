@@ -10,6 +10,7 @@ import (
 	"github.com/coregx/ahocorasick"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/wordcache"
 	"github.com/kz-newsroom/vigil/pipeline"
 )
 
@@ -158,7 +159,7 @@ func TestMatcherAgreesWithReference(t *testing.T) {
 	}
 	set := compileYAML(t, b.String())
 	memoSet := compileYAML(t, b.String())
-	memoSet.memo = [2]*wordCache[[]int32]{newWordCache(memoMax, int32sBytes), newWordCache(memoMax, int32sBytes)} // as for a large automaton
+	memoSet.memo = [2]*wordcache.Cache[[]int32]{newWordCache(memoMax, wordcache.Int32sBytes), newWordCache(memoMax, wordcache.Int32sBytes)} // as for a large automaton
 	seps := []string{" ", ", ", " — ", "\n", "«", "» ", "-", ". "}
 	rng := rand.New(rand.NewPCG(7, 9))
 	for round := range 800 {

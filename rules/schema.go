@@ -60,13 +60,18 @@ type List struct {
 
 // Rule is one rule as written in a pack.
 type Rule struct {
-	ID          string
-	Description string
-	Languages   []string // empty: every language
-	Kinds       []string // empty: every kind
-	Mode        string   // ModeLive (default) or ModeShadow
-	Severity    string
-	Action      Action
+	ID string
+	// Description says in plain words what the rule finds, for moderators
+	// (the page shows it instead of the id), by language: ru, kk, en. A
+	// pack may write one string, taken as English.
+	Description Description
+	// DescriptionLine is the line of the description ("" key: none).
+	DescriptionLine int
+	Languages       []string // empty: every language
+	Kinds           []string // empty: every kind
+	Mode            string   // ModeLive (default) or ModeShadow
+	Severity        string
+	Action          Action
 	// MinHits is how many evidence spans the rule needs to fire (default 1),
 	// for topic rules that should not fire on one passing mention.
 	MinHits int
@@ -76,6 +81,32 @@ type Rule struct {
 	NoMatch []Example
 	Line    int
 	file    *File
+}
+
+// DescriptionLangs are the languages a rule's description is written in
+// (the moderators' page's languages).
+var DescriptionLangs = []string{vigil.LangRussian, vigil.LangKazakh, vigil.LangEnglish}
+
+// Description is a rule's plain-language description by language.
+type Description map[string]string
+
+// In returns the description in lang, else in English, else "".
+func (d Description) In(lang string) string {
+	if s := d[lang]; s != "" {
+		return s
+	}
+	return d[vigil.LangEnglish]
+}
+
+// Missing returns the languages of DescriptionLangs the description lacks.
+func (d Description) Missing() []string {
+	var out []string
+	for _, l := range DescriptionLangs {
+		if d[l] == "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // Action is what a firing rule does: exactly one of Tag, Flag or Entity.
@@ -300,6 +331,32 @@ func (p *parser) str(n *yaml.Node, who string) string {
 	return n.Value
 }
 
+// description reads a rule's description: one string (English) or a
+// mapping of language (ru, kk, en) to text.
+func (p *parser) description(n *yaml.Node, who string) Description {
+	d := Description{}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if s := strings.TrimSpace(n.Value); s != "" {
+			d[vigil.LangEnglish] = s
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if !slices.Contains(DescriptionLangs, k.Value) {
+				p.errf(k.Line, who, "description: unknown language %q (want ru, kk or en)", k.Value)
+				continue
+			}
+			if s := strings.TrimSpace(p.str(v, who)); s != "" {
+				d[k.Value] = s
+			}
+		}
+	default:
+		p.errf(n.Line, who, "description is a string or a mapping of ru, kk, en to text")
+	}
+	return d
+}
+
 func (p *parser) seq(n *yaml.Node, who string) []*yaml.Node {
 	if n.Kind != yaml.SequenceNode {
 		p.errf(n.Line, who, "expected a list")
@@ -343,7 +400,7 @@ func (p *parser) rule(n *yaml.Node) *Rule {
 	actionSeen := false
 	p.mapping(n, who, map[string]func(k, v *yaml.Node){
 		"id":          func(_, v *yaml.Node) { p.str(v, who) },
-		"description": func(_, v *yaml.Node) { r.Description = p.str(v, who) },
+		"description": func(_, v *yaml.Node) { r.Description, r.DescriptionLine = p.description(v, who), v.Line },
 		"languages": func(_, v *yaml.Node) {
 			for _, l := range p.strs(v, who) {
 				if l != vigil.LangRussian && l != vigil.LangKazakh && l != vigil.LangEnglish {

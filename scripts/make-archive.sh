@@ -9,6 +9,9 @@
 #
 # usage: scripts/make-archive.sh [OUT [N]]
 #   OUT defaults to ${TMPDIR:-/tmp}/vigil-bench/archive.jsonl (never commit it)
+#   SET=articles scripts/make-archive.sh OUT 20000: full-length articles only
+#   (the RIA Novosti articles of topics, ~3.4 KB of text each), repeated
+#   with fresh ids: what an archive of published articles looks like.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=../shared/data
@@ -24,9 +27,12 @@ round=0
 while [ "$(wc -l <"$tmp")" -lt "$n" ]; do
 	round=$((round + 1))
 	# Every corpus line starts with {"id": "...": prefix the id with the round.
-	cat "$data"/topics/train.jsonl "$data"/topics/dev.jsonl "$data"/toxicity/train.jsonl \
-		"$data"/toxicity/dev.jsonl "$data"/agnews/train.jsonl |
-		sed -e "s/^{\"id\": \"/{\"id\": \"r$round-/" >>"$tmp"
+	if [ "${SET:-mixed}" = articles ]; then
+		grep -h '"source": "ria.ru article"' "$data"/topics/train.jsonl "$data"/topics/dev.jsonl
+	else
+		cat "$data"/topics/train.jsonl "$data"/topics/dev.jsonl "$data"/toxicity/train.jsonl \
+			"$data"/toxicity/dev.jsonl "$data"/agnews/train.jsonl
+	fi | sed -e "s/^{\"id\": \"/{\"id\": \"r$round-/" >>"$tmp"
 done
 # Shuffle everything, then keep n: a smaller archive mixes every corpus too.
 shuf --random-source=<(yes vigil) -n "$n" "$tmp" >"$out"

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/httpjson"
 )
 
 // Tokens are the bearer tokens accepted per role. An entry is either a bare
@@ -155,7 +156,7 @@ func (a *Auth) Require(onReject func(reason string), roles ...string) func(http.
 				if onReject != nil {
 					onReject(vigil.ErrorCode(err))
 				}
-				Error(w, r, nil, err)
+				httpjson.Error(w, r, nil, err)
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(vigil.WithPrincipal(r.Context(), p)))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/httpjson"
 	"github.com/kz-newsroom/vigil/metrics"
 )
 
@@ -41,7 +41,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffe
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		bufPool.Put(buf)
-		if isTooLarge(err) {
+		if httpjson.IsTooLarge(err) {
 			return nil, vigil.Errorf(vigil.ETOOLARGE, "request body is over the limit of %d bytes", limit)
 		}
 		return nil, vigil.Errorf(vigil.EINVALID, "reading request body: %v", err)
@@ -61,45 +61,11 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (*bytes.Buffe
 	return buf, nil
 }
 
-// decodeJSON decodes exactly one JSON value from b into v. Unknown fields
-// are ignored (the contract may grow); trailing data is an error.
-func decodeJSON(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(v); err != nil {
-		return vigil.Errorf(vigil.EINVALID, "request body: %s", jsonError(err))
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return vigil.Errorf(vigil.EINVALID, "request body: data after the JSON value at byte %d", dec.InputOffset())
-	}
-	return nil
-}
-
-// jsonError words a JSON decoding error for the developer who sent it.
-func jsonError(err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return "empty; want a JSON object"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "truncated JSON"
-	case errors.As(err, &se):
-		return fmt.Sprintf("JSON syntax error at byte %d: %v", se.Offset, se)
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "(top level)"
-		}
-		return fmt.Sprintf("field %s must not be a JSON %s", field, te.Value)
-	}
-	return err.Error()
-}
-
 // DecodeDocument parses the body of POST /v1/check into a validated
 // document (see vigil.Document.Validate).
 func DecodeDocument(b []byte, maxBytes int) (vigil.Document, error) {
 	var doc vigil.Document
-	if err := decodeJSON(b, &doc); err != nil {
+	if err := httpjson.Decode(b, &doc, httpjson.IgnoreUnknown); err != nil {
 		return doc, err
 	}
 	return doc, doc.Validate(maxBytes)
@@ -131,7 +97,7 @@ func DecodeBatchFrom(r io.Reader, maxDocs, maxBytes int) (docs []vigil.Document,
 		case errors.As(err, &mbe):
 			return nil, nil, vigil.Errorf(vigil.ETOOLARGE, "request body is over the limit of %d bytes", mbe.Limit)
 		}
-		return nil, nil, vigil.Errorf(vigil.EINVALID, "request body: %s", jsonError(err))
+		return nil, nil, vigil.Errorf(vigil.EINVALID, "request body: %s", vigil.JSONError(err))
 	}
 	want := func(d json.Delim, what string) error {
 		tok, err := dec.Token()
@@ -182,7 +148,7 @@ func DecodeBatchFrom(r io.Reader, maxDocs, maxBytes int) (docs []vigil.Document,
 				if !errors.As(err, &te) {
 					return fail(err)
 				}
-				derr = vigil.Errorf(vigil.EINVALID, "%s", jsonError(err))
+				derr = vigil.Errorf(vigil.EINVALID, "%s", vigil.JSONError(err))
 				if te.Field == "" {
 					derr = vigil.Errorf(vigil.EINVALID, "a JSON %s, not a document object", te.Value)
 				}
@@ -276,19 +242,19 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	s.m.ObserveVerdict(doc.Kind, v)
 	if v.Error != nil {
 		s.log.WarnContext(r.Context(), "check failed", "doc", doc.ID, "code", v.Error.Code, "error", v.Error.Message)
-		Error(w, r, s.log, v.Error)
+		httpjson.Error(w, r, s.log, v.Error)
 		return
 	}
 	vs := []vigil.Verdict{v}
 	if err := s.enqueue(r.Context(), []vigil.Document{doc}, vs); err != nil {
-		Error(w, r, s.log, err)
+		httpjson.Error(w, r, s.log, err)
 		return
 	}
 	if vs[0].Error != nil { // the queue refused the document as invalid
-		Error(w, r, s.log, vs[0].Error)
+		httpjson.Error(w, r, s.log, vs[0].Error)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	httpjson.Write(w, http.StatusOK, v)
 }
 
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
@@ -343,14 +309,14 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 			s.m.ObserveVerdict(valid[j].Kind, v)
 		}
 		if err := s.enqueue(r.Context(), valid, verdicts); err != nil {
-			Error(w, r, s.log, err)
+			httpjson.Error(w, r, s.log, err)
 			return
 		}
 		for j, v := range verdicts {
 			out[at[j]] = v
 		}
 	}
-	writeJSON(w, http.StatusOK, BatchResponse{Verdicts: out})
+	httpjson.Write(w, http.StatusOK, BatchResponse{Verdicts: out})
 }
 
 // enqueue puts every document whose verdict is review into the review
@@ -394,7 +360,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	case vigil.EUNAVAILABLE:
 		s.m.Rejected(metrics.RejectOverload)
 	}
-	Error(w, r, s.log, err)
+	httpjson.Error(w, r, s.log, err)
 }
 
 // utf8Reader passes a request body through, failing with EINVALID at the

@@ -27,8 +27,9 @@
 //     answer is sent; if it cannot be queued the answer is 503 and the CMS
 //     retries (queueing is idempotent);
 //   - errors are JSON {"error":{"code","message"}}, the HTTP status mapped
-//     from the code in one function (statusOf); the Perspective API's are
-//     Google's {"error":{"code","message","status","details"}} (asPerspective);
+//     from the code in one function (httpjson.StatusOf, shared with the
+//     review API); the Perspective API's are Google's
+//     {"error":{"code","message","status","details"}} (asPerspective);
 //   - under overload a request waits at most Config.QueueWait, then gets 503
 //     with Retry-After, so accepted work keeps its latency.
 package server

@@ -72,7 +72,7 @@ func TestDecodeBatchStreaming(t *testing.T) {
 		{"two documents", `{"documents":[{"id":"a","body":"x"},{"id":"b","kind":"tweet","body":"x"}]}`, "", "", []string{"", "documents[1]: document \"b\": kind"}},
 		{"other keys around", `{"x":[1,{"y":2}],"documents":[{"id":"a","body":"x"}],"z":null}`, "", "", []string{""}},
 		{"not an object element", `{"documents":[1,{"id":"a","body":"x"}]}`, "", "", []string{"documents[0]: a JSON number", ""}},
-		{"wrong field type", `{"documents":[{"id":5,"body":"x"}]}`, "", "", []string{"documents[0]: field id"}},
+		{"wrong field type", `{"documents":[{"id":5,"body":"x"}]}`, "", "", []string{`documents[0]: field "id" must be a JSON string, not number`}},
 		{"null documents", `{"documents":null}`, vigil.EINVALID, `"documents" is required`, nil},
 		{"documents not an array", `{"documents":{}}`, vigil.EINVALID, "must be an array", nil},
 		{"array body", `[]`, vigil.EINVALID, "not a JSON object", nil},

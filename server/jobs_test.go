@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/kz-newsroom/vigil/internal/testenv"
 	"github.com/kz-newsroom/vigil/metrics"
 	"github.com/kz-newsroom/vigil/server"
 )
@@ -41,13 +42,9 @@ func TestSchedulerRecordsRuns(t *testing.T) {
 		}
 	}
 	s.Start()
-	deadline := time.Now().Add(5 * time.Second)
-	for runs.Load() < 3 || testutil.ToFloat64(m.JobRuns.WithLabelValues("panics", metrics.ResultFailure)) < 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d runs in 5s", runs.Load())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.Eventually(t, 5*time.Second, "three runs and a recovered panic", func() bool {
+		return runs.Load() >= 3 && testutil.ToFloat64(m.JobRuns.WithLabelValues("panics", metrics.ResultFailure)) >= 1
+	})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

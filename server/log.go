@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/httpjson"
 )
 
 // statusWriter remembers the status a handler wrote.
@@ -70,7 +73,7 @@ func (s *Server) withRequestLog(next http.Handler) http.Handler {
 				}
 				s.log.Error("handler panic", "request_id", id, "path", r.URL.Path, "panic", p)
 				if sw.status == 0 {
-					writeJSON(sw, http.StatusInternalServerError, errorBody{Error: internalError})
+					httpjson.Error(sw, r, nil, vigil.Errorf(vigil.EINTERNAL, "internal error"))
 				}
 			}
 			level := slog.LevelDebug

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/httpjson"
 	"github.com/kz-newsroom/vigil/metrics"
 )
 
@@ -214,7 +215,7 @@ func writePerspectiveError(w http.ResponseWriter, r *http.Request, log *slog.Log
 	if pe.Code == http.StatusServiceUnavailable || pe.Code == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "1")
 	}
-	writeJSON(w, pe.Code, struct {
+	httpjson.Write(w, pe.Code, struct {
 		Error *PerspectiveError `json:"error"`
 	}{pe})
 }
@@ -223,7 +224,7 @@ func writePerspectiveError(w http.ResponseWriter, r *http.Request, log *slog.Log
 // wording for a body that is not JSON. Unknown fields are ignored (Google
 // refuses them; Vigil is lenient).
 func decodePerspective(b []byte, v any) error {
-	if err := decodeJSON(b, v); err != nil {
+	if err := httpjson.Decode(b, v, httpjson.IgnoreUnknown); err != nil {
 		return perspectiveInvalid(ErrInvalidRequest, "Invalid JSON payload received. %s", strings.TrimPrefix(vigil.ErrorMessage(err), "request body: "))
 	}
 	return nil
@@ -449,7 +450,7 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	httpjson.Write(w, http.StatusOK, resp)
 }
 
 // perspectiveDocID names an analyzed comment in the review queue: its
@@ -564,5 +565,5 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, SuggestResponse{ClientToken: req.ClientToken, RequestedLanguages: req.Languages})
+	httpjson.Write(w, http.StatusOK, SuggestResponse{ClientToken: req.ClientToken, RequestedLanguages: req.Languages})
 }

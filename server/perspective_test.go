@@ -84,8 +84,8 @@ func TestDecodeAnalyze(t *testing.T) {
 			`"doNotStore":true,"clientToken":"t","sessionId":"s","communityId":"c","spanAnnotations":true}`, "", ""},
 		{"unknown fields ignored", `{"comment":{"text":"ты"},"requestedAttributes":{"TOXICITY":{}},"withCredentials":true}`, "", ""},
 		{"html", `{"comment":{"text":"<p>ты</p>","type":"HTML"},"requestedAttributes":{"TOXICITY":{}}}`, "", ""},
-		{"not JSON", `{"comment":`, server.ErrInvalidRequest, "Invalid JSON payload received. truncated JSON"},
-		{"wrong type", `{"comment":"ты","requestedAttributes":{"TOXICITY":{}}}`, server.ErrInvalidRequest, "Invalid JSON payload received. field comment must not be a JSON string"},
+		{"not JSON", `{"comment":`, server.ErrInvalidRequest, "Invalid JSON payload received. JSON syntax error: truncated, it ends before the value does"},
+		{"wrong type", `{"comment":"ты","requestedAttributes":{"TOXICITY":{}}}`, server.ErrInvalidRequest, `Invalid JSON payload received. field "comment" must be a JSON object, not string`},
 		{"no comment", `{"requestedAttributes":{"TOXICITY":{}}}`, server.ErrCommentEmpty, "Comment must be non-empty."},
 		{"blank comment", `{"comment":{"text":"  "},"requestedAttributes":{"TOXICITY":{}}}`, server.ErrCommentEmpty, "Comment must be non-empty."},
 		{"too long", long, server.ErrCommentTooLong, "Comment text too long."},
@@ -98,7 +98,7 @@ func TestDecodeAnalyze(t *testing.T) {
 		{"score type", `{"comment":{"text":"ты"},"requestedAttributes":{"TOXICITY":{"scoreType":"STD_DEV_SCORE"}}}`, server.ErrInvalidRequest, "Requested score type STD_DEV_SCORE is not supported by attribute TOXICITY"},
 		{"both contexts", `{"comment":{"text":"ты"},"context":{"entries":[{"text":"a"}],"articleAndParentComment":{"article":{"text":"b"}}},"requestedAttributes":{"TOXICITY":{}}}`,
 			server.ErrInvalidRequest, "Context can have either entries or article_and_parent_comment, but both fields were populated."},
-		{"trailing data", `{"comment":{"text":"ты"},"requestedAttributes":{"TOXICITY":{}}} {}`, server.ErrInvalidRequest, "Invalid JSON payload received. data after the JSON value at byte 67"},
+		{"trailing data", `{"comment":{"text":"ты"},"requestedAttributes":{"TOXICITY":{}}} {}`, server.ErrInvalidRequest, "Invalid JSON payload received. data after the JSON value at byte 66"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := server.DecodeAnalyze([]byte(tc.body))

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/httpjson"
 	"github.com/kz-newsroom/vigil/metrics"
 )
 
@@ -237,11 +238,11 @@ func (s *Server) routes() {
 	// Other methods on known routes, and unknown routes, answer JSON too.
 	for _, p := range known {
 		s.mux.Handle(p, s.m.InstrumentHandler("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			Error(w, r, s.log, vigil.Errorf(EMETHOD, "%s does not accept %s", r.URL.Path, r.Method))
+			httpjson.Error(w, r, s.log, vigil.Errorf(EMETHOD, "%s does not accept %s", r.URL.Path, r.Method))
 		})))
 	}
 	s.mux.Handle("/", s.m.InstrumentHandler("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		Error(w, r, s.log, vigil.Errorf(vigil.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+		httpjson.Error(w, r, s.log, vigil.Errorf(vigil.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
 	})))
 }
 
@@ -325,7 +326,7 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpjson.Write(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // readyTimeout bounds each readiness check.
@@ -333,7 +334,7 @@ const readyTimeout = 2 * time.Second
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	if s.closing.Load() {
-		Error(w, r, nil, vigil.Errorf(vigil.EUNAVAILABLE, "shutting down"))
+		httpjson.Error(w, r, nil, vigil.Errorf(vigil.EUNAVAILABLE, "shutting down"))
 		return
 	}
 	checks := make(map[string]string, len(s.deps.Ready))
@@ -343,10 +344,10 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 		cancel()
 		if err != nil {
 			s.log.Warn("not ready", "check", c.Name, "error", err)
-			Error(w, r, nil, vigil.Errorf(vigil.EUNAVAILABLE, "%s: %s", c.Name, vigil.ErrorMessage(err)))
+			httpjson.Error(w, r, nil, vigil.Errorf(vigil.EUNAVAILABLE, "%s: %s", c.Name, vigil.ErrorMessage(err)))
 			return
 		}
 		checks[c.Name] = "ok"
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "checks": checks})
+	httpjson.Write(w, http.StatusOK, map[string]any{"status": "ready", "checks": checks})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testenv"
 	"github.com/kz-newsroom/vigil/metrics"
 	"github.com/kz-newsroom/vigil/pipeline"
 	"github.com/kz-newsroom/vigil/review"
@@ -322,18 +324,14 @@ func TestGracefulShutdown(t *testing.T) {
 	<-g.entered
 	closed := make(chan error)
 	go func() { closed <- ts.Close() }()
-	deadline := time.Now().Add(5 * time.Second)
-	for { // wait until the listener is gone
+	testenv.Eventually(t, 5*time.Second, "the listener to close", func() bool {
 		resp, err := http.Get(ts.url + "/healthz")
 		if err != nil {
-			break
+			return true
 		}
 		resp.Body.Close()
-		if time.Now().After(deadline) {
-			t.Fatal("server still accepts connections after Close")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return false
+	})
 	select {
 	case err := <-closed:
 		t.Fatalf("Close returned (%v) while a request was in flight", err)
@@ -420,7 +418,7 @@ func (s *syncBuffer) String() string {
 func (s *syncBuffer) requestLines(t *testing.T, n int) []map[string]any {
 	t.Helper()
 	var lines []map[string]any
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	testenv.Eventually(t, 5*time.Second, fmt.Sprintf("%d request log lines", n), func() bool {
 		lines = lines[:0]
 		for _, l := range strings.Split(s.String(), "\n") {
 			var line map[string]any
@@ -428,10 +426,9 @@ func (s *syncBuffer) requestLines(t *testing.T, n int) []map[string]any {
 				lines = append(lines, line)
 			}
 		}
-		if len(lines) >= n || time.Now().After(deadline) {
-			return lines
-		}
-	}
+		return len(lines) >= n
+	})
+	return lines
 }
 
 func TestRequestLog(t *testing.T) {
@@ -470,7 +467,7 @@ func TestRequestLogPageCaller(t *testing.T) {
 	ts := startServer(t, nil, withTokens, func(_ *server.Config, d *server.Deps) {
 		d.Log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	ts.Mount("/review/", "review_page", review.NewHandler(ts.store, review.HandlerOptions{Authenticate: ts.Auth().Authenticate}))
+	ts.Mount("/review/", "review_page", review.NewHandler(ts.store, review.HandlerOptions{Authenticate: ts.Auth().Authenticate, NoteCaller: server.NoteCaller}))
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	resp, err := c.PostForm(ts.url+"/review/login", url.Values{"token": {modBare}})

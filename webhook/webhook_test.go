@@ -16,6 +16,7 @@ import (
 	"github.com/kz-newsroom/vigil/internal/apitest"
 	"github.com/kz-newsroom/vigil/internal/testclock"
 	"github.com/kz-newsroom/vigil/internal/testdb"
+	"github.com/kz-newsroom/vigil/internal/testenv"
 	"github.com/kz-newsroom/vigil/review"
 	"github.com/kz-newsroom/vigil/server"
 	"github.com/kz-newsroom/vigil/webhook"
@@ -200,14 +201,11 @@ func TestRetryAfter500(t *testing.T) {
 		done := make(chan struct{})
 		go func() { w.Run(ctx); close(done) }()
 		rcv.wait(t, 1)
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		testenv.Eventually(t, 10*time.Second, "a delivery", func() bool {
 			mu.Lock()
-			n := results[webhook.ResultDelivered]
-			mu.Unlock()
-			if n > 0 || time.Now().After(deadline) {
-				break
-			}
-		}
+			defer mu.Unlock()
+			return results[webhook.ResultDelivered] > 0
+		})
 		cancel()
 		<-done
 		mu.Lock()

@@ -49,8 +49,12 @@ type engine struct {
 	versions vigil.Versions
 	bundle   *models.Bundle // the topics head's bundle
 	heads    *models.Set    // every head loaded
-	maxBytes int
-	log      *slog.Logger
+	// descriptions are the loaded packs' rule descriptions by rule id,
+	// for the moderators' page; nil when only the embedded packs are in
+	// use (the page reads those itself).
+	descriptions map[string]rules.Description
+	maxBytes     int
+	log          *slog.Logger
 }
 
 // newEngine loads models and rules and builds the pipeline. An error means
@@ -85,6 +89,11 @@ func newEngine(ctx context.Context, opts engineOptions) (*engine, error) {
 		return nil, err // names the pack file and line
 	}
 	e.versions.Rules = ruleStage.Version()
+	if opts.RulesDir != "" {
+		if e.descriptions, err = rules.Descriptions(rules.EmbeddedSource(), rules.DirSource(opts.RulesDir)); err != nil {
+			return nil, err
+		}
+	}
 
 	// The stages, in order. Each later stage reads what the ones before it
 	// left in the Item: keep normalize and tokenize first and decide last.

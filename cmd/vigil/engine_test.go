@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,7 +13,10 @@ import (
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/metrics"
 	"github.com/kz-newsroom/vigil/pipeline"
+	"github.com/kz-newsroom/vigil/review"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestEngineStages(t *testing.T) {
@@ -186,4 +190,35 @@ func TestEvidenceSpans(t *testing.T) {
 		}
 	}
 	t.Logf("%d documents, %d spans checked", len(docs), spans)
+}
+
+// TestPageDescribesDeploymentRules: with --rules DIR the moderators' page
+// explains the directory's rules too, in the page's language only, and
+// still the embedded packs' rules.
+func TestPageDescribesDeploymentRules(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join("..", "..", "rules", "testdata", "deploy")
+	l := &liveEngine{log: slog.New(slog.DiscardHandler), m: metrics.New(prometheus.NewRegistry()), opts: engineOptions{RulesDir: dir}}
+	if got := l.describe("local.recruit_money_shadow", "ru"); got != "" {
+		t.Errorf("before any engine, a deployment rule is described %q; want nothing", got)
+	}
+	if err := l.load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ rule, lang, want string }{
+		{"local.recruit_money_shadow", "ru", "Деньги или билеты"},
+		{"local.recruit_money_shadow", "kk", "ақша"},
+		{"local.flood_region", "ru", ""}, // English only: not shown on a Russian page
+		{"local.flood_region", "en", "floods"},
+	} {
+		got := l.describe(c.rule, c.lang)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("describe(%s, %s) = %q; want it to hold %q", c.rule, c.lang, got, c.want)
+		}
+	}
+	for _, lang := range []string{"ru", "kk", "en"} {
+		if l.describe("rec.ru.join", lang) == "" && review.EmbeddedDescriptions("rec.ru.join", lang) != "" {
+			t.Errorf("an embedded rule lost its %s description under --rules DIR", lang)
+		}
+	}
 }

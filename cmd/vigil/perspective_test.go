@@ -15,7 +15,7 @@ import (
 	"unicode/utf16"
 
 	vigil "github.com/kz-newsroom/vigil"
-	"github.com/kz-newsroom/vigil/internal/testdb"
+	"github.com/kz-newsroom/vigil/internal/testenv"
 	"github.com/kz-newsroom/vigil/server"
 )
 
@@ -114,14 +114,9 @@ func TestPerspectiveCoral(t *testing.T) {
 
 	// A second client: Node, building the URL as Coral does (the endpoint
 	// setting, path.join with the operation, the key as a search
-	// parameter) and reading summaryScore.value. Skipped without node.
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if testdb.Required("node") {
-			t.Fatal("node not installed, and VIGIL_TEST_REQUIRE lists node")
-		}
-		t.Skip("node not installed: the Node client is not run")
-	}
+	// parameter) and reading summaryScore.value. Skipped without node,
+	// unless VIGIL_TEST_REQUIRE lists nodejs.
+	node := testenv.Tool(t, "nodejs", "node")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "perspective-client.mjs"), base+"/v1alpha1", "coral-key")

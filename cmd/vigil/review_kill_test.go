@@ -16,6 +16,7 @@ import (
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/testenv"
 	"github.com/kz-newsroom/vigil/review"
 )
 
@@ -121,7 +122,7 @@ func TestServeKilledAfterReviewAnswer(t *testing.T) {
 	cmd.Process.Kill()
 	cmd.Wait()
 	if len(reviewed) == 0 {
-		if requireReviewE2E() {
+		if testenv.Required("review-e2e") {
 			t.Fatalf("vigil serve answered %d recruiting comments and sent none to review", answered)
 		}
 		t.Skipf("vigil serve answered %d recruiting comments from testdata/recruitment and sent none to review: "+
@@ -184,15 +185,4 @@ func startServeHelper(t *testing.T, env ...string) (*exec.Cmd, string) {
 		t.Fatal("vigil serve did not listen within 60 s")
 	}
 	return nil, ""
-}
-
-// requireReviewE2E reports whether VIGIL_TEST_REQUIRE lists review-e2e, so
-// that a serve which flags nothing fails this test instead of skipping it.
-func requireReviewE2E() bool {
-	for _, n := range bytes.Split([]byte(os.Getenv("VIGIL_TEST_REQUIRE")), []byte(",")) {
-		if string(bytes.TrimSpace(n)) == "review-e2e" {
-			return true
-		}
-	}
-	return false
 }

@@ -165,7 +165,8 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 		return err
 	}
 	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds,
-		SecureCookies: cfg.SecureCookies, OnRedeliver: notify})
+		Binding: server.TokenBinding, NoteCaller: server.NoteCaller,
+		SecureCookies: cfg.SecureCookies, OnRedeliver: notify, Describe: live.describe})
 	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
 	srv.Mount(review.FeedRoute, "review_api", rh, vigil.RoleCMS)
 	srv.Mount("/review/", "review_page", rh)
@@ -282,6 +283,16 @@ var (
 	_ server.Checker = (*liveEngine)(nil)
 	_ retag.Checker  = (*liveEngine)(nil)
 )
+
+// describe is the moderators' page's rule description: from the packs the
+// current engine loaded, so a --rules DIR's rules are explained too and a
+// reload's new descriptions are shown at once.
+func (l *liveEngine) describe(rule, lang string) string {
+	if e := l.cur.Load(); e != nil && e.descriptions != nil {
+		return e.descriptions[rule][lang] // no fallback: the page never mixes languages
+	}
+	return review.EmbeddedDescriptions(rule, lang)
+}
 
 // load builds the first engine.
 func (l *liveEngine) load(ctx context.Context) error {

@@ -7,24 +7,16 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-)
 
-// Required reports whether the named external dependency must be present
-// (VIGIL_TEST_REQUIRE lists it), so a test fails instead of skipping.
-func Required(name string) bool {
-	for _, n := range strings.Split(os.Getenv("VIGIL_TEST_REQUIRE"), ",") {
-		if strings.TrimSpace(n) == name {
-			return true
-		}
-	}
-	return false
-}
+	"github.com/kz-newsroom/vigil/internal/testenv"
+)
 
 // AdminURL is the local PostgreSQL the tests create their databases on
 // (VIGIL_TEST_POSTGRES_URL overrides it).
@@ -55,10 +47,7 @@ func CreatePostgres(tb testing.TB, prefix string) string {
 		if admin != nil {
 			admin.Close()
 		}
-		if Required("postgres") {
-			tb.Fatalf("PostgreSQL required (VIGIL_TEST_REQUIRE) but unreachable at %s: %v", redact(AdminURL()), err)
-		}
-		tb.Skipf("PostgreSQL not reachable at %s (%v); set VIGIL_TEST_REQUIRE=postgres to fail instead", redact(AdminURL()), err)
+		testenv.Missing(tb, "postgres", fmt.Sprintf("PostgreSQL not reachable at %s (%v)", redact(AdminURL()), err))
 	}
 	b := make([]byte, 6)
 	rand.Read(b)

@@ -104,22 +104,32 @@
     hold(row);
   }
 
+  // Items selected that are not on this page: a campaign's members the
+  // server found beyond it. They go with the next bulk decision.
+  const beyond = new Set();
+
   function picked() {
-    return rows.filter((r) => r.querySelector(".pick").checked).map((r) => Number(r.dataset.id));
+    const ids = rows.filter((r) => r.querySelector(".pick").checked).map((r) => Number(r.dataset.id));
+    beyond.forEach((id) => ids.push(id));
+    return ids;
   }
 
   // A campaign: every open comment of the current item's campaign is
-  // selected, for one bulk decision (A, R, E).
+  // selected, on this page and beyond it, for one bulk decision (A, R, E).
   function selectCampaign(c) {
     if (!c) return;
     rows.forEach((r) => {
       if (r.dataset.campaign === c && !r.classList.contains("done")) r.querySelector(".pick").checked = true;
     });
+    const b = document.querySelector('.campaign-select[data-campaign="' + c + '"][data-more]');
+    if (b) b.dataset.more.split(",").forEach((id) => beyond.add(Number(id)));
     updateBulk();
   }
 
   function updateBulk() {
-    if (bulkCount) bulkCount.textContent = msg.msgSelected.replace("%d", String(picked().length));
+    // Nothing selected says nothing: the count shows once there is one.
+    const n = picked().length;
+    if (bulkCount) bulkCount.textContent = n > 0 ? msg.msgSelected.replace("%d", String(n)) : "";
   }
 
   function tagList() {
@@ -237,6 +247,7 @@
     }
     if (note) note.value = "";
     if (tags) tags.value = "";
+    beyond.clear();
     updateBulk();
     if (failed.length > 0) say(failed.join("; "), "error");
     else say(decisionWord(decision) + ": " + ids.map((i) => "#" + i).join(", "), "ok");
