@@ -61,7 +61,7 @@ func TestDefaultSet(t *testing.T) {
 		t.Fatal("no toxic head")
 	}
 	c := tox.Flag.Config
-	if !c.ReportOnly || !slices.Equal(c.Kinds, []string{vigil.KindComment}) || !slices.Equal(c.Langs, []string{vigil.LangRussian}) ||
+	if !c.ReportOnly || !slices.Equal(c.Kinds, []string{vigil.KindComment}) || !slices.Equal(c.Langs, []string{vigil.LangRussian, vigil.LangKazakh, vigil.LangEnglish}) ||
 		!strings.Contains(c.Build.Command, "--flag toxic") {
 		t.Errorf("toxic head: report_only %v, kinds %v, langs %v, command %q", c.ReportOnly, c.Kinds, c.Langs, c.Build.Command)
 	}

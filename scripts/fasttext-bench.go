@@ -8,6 +8,8 @@
 //	    classifiers see the same words;
 //	go run scripts/fasttext-bench.go score docs.txt predictions.txt
 //	    prints "macro-F1 accuracy" of top-1 predictions;
+//	go run scripts/fasttext-bench.go label LABEL docs.txt predictions.txt
+//	    prints "precision recall F1" of one label (toxic) in top-1 predictions;
 //	go run scripts/fasttext-bench.go speed BUNDLE_DIR docs.jsonl
 //	    prints one-core throughput of Vigil's classifier: "docs/s MB/s" for
 //	    the classifier alone (features + scoring from tokens), then for
@@ -32,7 +34,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: fasttext-bench.go input|score|speed ...")
+		fail("usage: fasttext-bench.go input|score|label|speed ...")
 	}
 	switch os.Args[1] {
 	case "input":
@@ -42,6 +44,11 @@ func main() {
 			fail("usage: fasttext-bench.go score GOLD PRED")
 		}
 		score(os.Args[2], os.Args[3])
+	case "label":
+		if len(os.Args) != 5 {
+			fail("usage: fasttext-bench.go label LABEL GOLD PRED")
+		}
+		label(os.Args[2], os.Args[3], os.Args[4])
 	case "speed":
 		if len(os.Args) != 4 {
 			fail("usage: fasttext-bench.go speed BUNDLE DOCS")
@@ -130,6 +137,33 @@ func score(goldPath, predPath string) {
 	}
 	r := ev.Report()
 	fmt.Printf("%.4f %.4f\n", r.Top1MacroF1, r.Top1Accuracy)
+}
+
+// label prints the precision, recall and F1 of one label, the top-1
+// prediction counting as the prediction (the way a flag set such as
+// toxicity, one label or none a document, is measured).
+func label(name, goldPath, predPath string) {
+	gold, pred := firstLabels(goldPath), firstLabels(predPath)
+	if len(gold) != len(pred) {
+		fail(fmt.Sprintf("%d gold lines, %d predictions", len(gold), len(pred)))
+	}
+	var tp, fp, fn float64
+	for i := range gold {
+		switch {
+		case gold[i] == name && pred[i] == name:
+			tp++
+		case pred[i] == name:
+			fp++
+		case gold[i] == name:
+			fn++
+		}
+	}
+	var p, r, f float64
+	if tp > 0 {
+		p, r = tp/(tp+fp), tp/(tp+fn)
+		f = 2 * p * r / (p + r)
+	}
+	fmt.Printf("%.4f %.4f %.4f\n", p, r, f)
 }
 
 func speed(bundle, docsPath string) {

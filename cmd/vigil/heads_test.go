@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -124,8 +125,8 @@ func TestModelsDirRefused(t *testing.T) {
 
 // TestToxicNeedsThresholds: the shipped toxic head scores comments
 // (verdict scores, with the words that carried it) and sends nothing to
-// review until the service's thresholds name it; articles and languages it
-// was not trained on it leaves alone.
+// review until the service's thresholds name it; articles it leaves alone.
+// It scores Russian, Kazakh and English comments.
 func TestToxicNeedsThresholds(t *testing.T) {
 	ctx := context.Background()
 	on := pipeline.FlagThresholds{vigil.FlagToxic: {ByKind: map[string]float64{vigil.KindComment: 0.9}}}
@@ -134,16 +135,18 @@ func TestToxicNeedsThresholds(t *testing.T) {
 		thresholds pipeline.FlagThresholds
 		doc        vigil.Document
 		action     string
-		flagged    bool // toxic in Flags
-		scored     bool // toxic in Scores
+		flagged    bool   // toxic in Flags
+		scored     bool   // toxic in Scores
+		word       string // the evidence that carried the score ("дебил" when empty)
 	}{
-		{"toxic comment, no thresholds", nil, vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, true},
-		{"toxic comment, thresholds on", on, vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionReview, true, false},
-		{"polite comment, thresholds on", on, vigil.Document{Kind: vigil.KindComment, Body: "Спасибо за статью, очень полезно"}, vigil.ActionAllow, false, false},
-		{"article, thresholds on", on, vigil.Document{Kind: vigil.KindArticle, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, false},
-		{"Kazakh comment: a language the head was not trained on", on, vigil.Document{Kind: vigil.KindComment, Lang: vigil.LangKazakh, Body: "сен ақымақсың"}, vigil.ActionAllow, false, false},
+		{"toxic comment, no thresholds", nil, vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, true, ""},
+		{"toxic comment, thresholds on", on, vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionReview, true, false, ""},
+		{"polite comment, thresholds on", on, vigil.Document{Kind: vigil.KindComment, Body: "Спасибо за статью, очень полезно"}, vigil.ActionAllow, false, false, ""},
+		{"article, thresholds on", on, vigil.Document{Kind: vigil.KindArticle, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, false, ""},
+		{"Kazakh insult, no thresholds", nil, vigil.Document{Kind: vigil.KindComment, Lang: vigil.LangKazakh, Body: "сен ақымақсың"}, vigil.ActionAllow, false, true, "ақымақсың"},
+		{"polite English comment", nil, vigil.Document{Kind: vigil.KindComment, Lang: vigil.LangEnglish, Body: "Thanks for the article, very useful"}, vigil.ActionAllow, false, false, ""},
 		{"recruitment thresholds only", pipeline.FlagThresholds{vigil.FlagExtremistRecruitment: {Default: 0.9}},
-			vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, true},
+			vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, err := newEngine(ctx, engineOptions{Thresholds: tc.thresholds})
@@ -162,7 +165,8 @@ func TestToxicNeedsThresholds(t *testing.T) {
 				if !isToxic(f) {
 					continue
 				}
-				if !slices.ContainsFunc(f.Evidence, func(ev vigil.Evidence) bool { return ev.Text == "дебил" && ev.Group == vigil.EvidenceModel }) {
+				word := cmp.Or(tc.word, "дебил")
+				if !slices.ContainsFunc(f.Evidence, func(ev vigil.Evidence) bool { return ev.Text == word && ev.Group == vigil.EvidenceModel }) {
 					t.Errorf("evidence %+v: want the word that carried it", f.Evidence)
 				}
 				for _, ev := range f.Evidence {

@@ -24,15 +24,14 @@ async function send(operation, body) {
 
 const request = JSON.parse(readFileSync(0, "utf8"));
 const ok = await send("comments:analyze", request);
-const kk = await send("comments:analyze", {
+const bad = await send("comments:analyze", {
   comment: { text: "Бұл мақала өте жақсы жазылған, рахмет сізге" },
   doNotStore: true,
-  requestedAttributes: { TOXICITY: {} },
-  languages: ["en"],
+  requestedAttributes: { SEVERE_TOXICITY: {} },
 });
-const detail = (kk.data.error?.details ?? [])[0] ?? {};
+const detail = (bad.data.error?.details ?? [])[0] ?? {};
 console.log(JSON.stringify({
   status: ok.status,
   score: ok.data.attributeScores.TOXICITY.summaryScore.value,
-  error: { status: kk.data.error?.status, errorType: detail.errorType },
+  error: { status: bad.data.error?.status, errorType: detail.errorType },
 }));
