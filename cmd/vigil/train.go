@@ -50,6 +50,8 @@ type trainParams struct {
 	MinPrecision map[string]float64     `json:"min_precision,omitempty"`
 	// WeakLabels are the labels the weak files speak for (--weak-labels).
 	WeakLabels string `json:"weak_labels,omitempty"`
+	// Dict is how the word dictionary was learned (--dict), nil without.
+	Dict *classify.DictOptions `json:"dict,omitempty"`
 	// Calibrated names the labels whose scores were calibrated (Platt).
 	Calibrated []string `json:"calibrated,omitempty"`
 }
@@ -85,6 +87,11 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&p.Vocab, "vocab", classify.DefaultBPEVocabSize, "BPE vocabulary size")
 	fs.IntVar(&p.Features.BucketBits, "bucket-bits", def.BucketBits, "log2 of the feature hash table size")
 	fs.BoolVar(&p.Features.KazakhStems, "kk-stems", false, "add Kazakh words stripped of their endings (pipeline.KazakhStem) as features")
+	fs.BoolVar(&p.Features.EnglishStems, "en-stems", false, "add English words' Snowball stems as features")
+	fs.BoolVar(&p.Features.Dictionary, "dict", false, "learn a Kazakh/English → Russian word dictionary from the parallel training documents (ids that differ only in the language part, sib-kk-17 and sib-ru-17) and add each known word's Russian translation as a feature; ships as "+models.FileDictionary)
+	dictOpt := classify.DictOptions{}
+	fs.IntVar(&dictOpt.MinCount, "dict-min-count", 2, "with --dict: sentence pairs a word and its translation must share")
+	fs.Float64Var(&dictOpt.MinDice, "dict-min-dice", 0.3, "with --dict: least Dice coefficient of a word and its translation")
 	fs.IntVar(&p.Epochs, "epochs", 10, "passes over the training data")
 	fs.Float64Var(&p.LR, "lr", 1, "initial learning rate (decays linearly to 0)")
 	fs.BoolVar(&p.NoNB, "no-nb", false, "train without the NB (log-count ratio) scaling of the weights")
@@ -235,6 +242,23 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 
+	// The dictionary: learned from the strong training documents' pairs
+	// of translations.
+	var dict *classify.Dictionary
+	var dictTSV []byte
+	if p.Features.Dictionary {
+		dictOpt.PerWord = 1
+		p.Dict = &dictOpt
+		dict = classify.BuildDictionary(translations(trainDocs[:nStrong], trainFields), russianTexts(trainDocs[:nStrong], trainFields), dictOpt)
+		var b bytes.Buffer
+		if _, err := dict.WriteTo(&b); err != nil {
+			fmt.Fprintf(e.stderr, "vigil train: dictionary: %v\n", err)
+			return exitFail
+		}
+		dictTSV = b.Bytes()
+		fmt.Fprintf(e.stderr, "vigil train: dictionary of %d words\n", dict.Len())
+	}
+
 	// Without dev data, thresholds are chosen on a held-out part of the
 	// training data, then the model is refit on all of it.
 	fitEx, threshEx := trainEx, devEx
@@ -242,7 +266,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		fitEx, threshEx = holdOut(trainDocs, trainEx, p.DevFraction)
 	}
 	opt := classify.TrainOptions{Features: p.Features, Epochs: p.Epochs, LR: p.LR, NoNB: p.NoNB, Seed: p.Seed,
-		Shards: p.Shards, Batch: p.Batch, Threads: threads}
+		Shards: p.Shards, Batch: p.Batch, Threads: threads, Dictionary: dict}
 	train := func(ex []classify.Example, what string) (*classify.Model, error) {
 		var bar *progressbar.ProgressBar
 		if !quiet {
@@ -337,10 +361,14 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		}
 		meta.Created = time.Unix(sec, 0).UTC().Format(time.RFC3339)
 	}
-	meta, err = models.Write(out, meta,
-		models.File{Name: models.FileTokenizer, Data: tokJSON},
-		models.File{Name: models.FileTopics, Data: mb.Bytes()},
-		models.File{Name: models.FileTaxonomy, Data: taxData})
+	files := []models.File{
+		{Name: models.FileTokenizer, Data: tokJSON},
+		{Name: models.FileTopics, Data: mb.Bytes()},
+		{Name: models.FileTaxonomy, Data: taxData}}
+	if dict != nil {
+		files = append(files, models.File{Name: models.FileDictionary, Data: dictTSV})
+	}
+	meta, err = models.Write(out, meta, files...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil train: write %s: %v\n", out, err)
 		return exitFail
@@ -485,6 +513,46 @@ func examples(docs []vigil.Document, fields [][]pipeline.Field, labels []classif
 			}
 		}
 		out[i] = ex
+	}
+	return out
+}
+
+// translations pairs each non-Russian document with its Russian
+// translation: the document whose id differs only in the language part
+// (sib-kk-17 and sib-ru-17), in the order of docs.
+func translations(docs []vigil.Document, fields [][]pipeline.Field) []classify.Translation {
+	byID := make(map[string]int, len(docs))
+	for i, d := range docs {
+		byID[d.ID] = i
+	}
+	var out []classify.Translation
+	for i, d := range docs {
+		if d.Lang == "" || d.Lang == "ru" {
+			continue
+		}
+		parts := strings.Split(d.ID, "-")
+		for k, part := range parts {
+			if part != d.Lang {
+				continue
+			}
+			ru := slices.Clone(parts)
+			ru[k] = "ru"
+			if j, ok := byID[strings.Join(ru, "-")]; ok && docs[j].Lang == "ru" {
+				out = append(out, classify.Translation{Source: fields[i], Russian: fields[j]})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// russianTexts returns the fields of the Russian documents.
+func russianTexts(docs []vigil.Document, fields [][]pipeline.Field) [][]pipeline.Field {
+	var out [][]pipeline.Field
+	for i, d := range docs {
+		if d.Lang == "ru" {
+			out = append(out, fields[i])
+		}
 	}
 	return out
 }
