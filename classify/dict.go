@@ -16,24 +16,24 @@ import (
 	"github.com/kz-newsroom/vigil/pipeline"
 )
 
-// Dictionary maps Kazakh and English words to Russian ones, so that a
-// Kazakh or English document also gives the word features of its Russian
-// translation: the Russian features are trained on far more data (every
-// Russian headline and article) than the few hundred Kazakh and English
-// sentences. It is learned from parallel sentences (BuildDictionary) and
-// shipped beside the model. A word is looked up by its key (DictKey), so
-// the inflected forms of one stem share an entry. A Dictionary is
-// read-only and safe for concurrent use.
+// Dictionary links the words of the languages with few labelled sentences
+// (Kazakh, English) to a pivot language's stems (Russian, or English for
+// Kazakh): a Kazakh word and the pivot words of its stem give one shared
+// feature, so what the model learns from any of the parallel sentences,
+// and from the pivot language's other training texts, also counts for the
+// others. It is learned from parallel sentences (BuildDictionary) and
+// shipped beside the model. A word is looked up as it is, then by its key
+// (DictKey), so the inflected forms of one stem share an entry. A
+// Dictionary is read-only and safe for concurrent use.
 type Dictionary struct {
-	entries map[string][]string // key → Russian words
-	hashes  map[string][]uint64 // key → hashString(seedWord, word) of each
+	entries map[string][]string // word or key → pivot stems
+	hashes  map[string][]uint64 // word or key → hashString(seedConcept, stem) of each
 }
 
 // DictKey is the key a normalized word is looked up by in a Dictionary: a
 // word with a Latin letter is stemmed as English (Snowball), one with a
-// Cyrillic one by pipeline.KazakhStemAny (Russian words are not looked
-// up: BuildDictionary leaves out the keys of Russian words), any other is
-// itself.
+// Cyrillic one by pipeline.KazakhStemAny (BuildDictionary leaves out the
+// keys that Russian words give), any other is itself.
 func DictKey(w string) string {
 	if isLatin(w) {
 		return english.Stem(w, false)
@@ -70,12 +70,20 @@ func englishStem(w string) string {
 // Len is the number of entries.
 func (d *Dictionary) Len() int { return len(d.entries) }
 
-// Lookup returns the Russian words for the normalized word w, or nil.
-func (d *Dictionary) Lookup(w string) []string { return d.entries[DictKey(w)] }
+// Lookup returns the pivot stems the normalized word w stands for, or nil.
+func (d *Dictionary) Lookup(w string) []string {
+	if st, ok := d.entries[w]; ok {
+		return st
+	}
+	return d.entries[DictKey(w)]
+}
 
 func (d *Dictionary) lookupHashes(w string) []uint64 {
 	if len(d.hashes) == 0 {
 		return nil
+	}
+	if h, ok := d.hashes[w]; ok {
+		return h
 	}
 	return d.hashes[DictKey(w)]
 }
@@ -85,7 +93,7 @@ func newDictionary(entries map[string][]string) *Dictionary {
 	for k, ws := range entries {
 		hs := make([]uint64, len(ws))
 		for i, w := range ws {
-			hs[i] = hashString(seedWord, w)
+			hs[i] = hashString(seedConcept, w)
 		}
 		d.hashes[k] = hs
 	}
@@ -93,22 +101,24 @@ func newDictionary(entries map[string][]string) *Dictionary {
 }
 
 // Translation is a pair of parallel texts: a Kazakh or English one and its
-// Russian translation.
+// translation into the pivot language.
 type Translation struct {
-	Source, Russian []pipeline.Field
+	Source, Target []pipeline.Field
 }
 
 // DictOptions tune BuildDictionary. The zero value of a field means its
 // default.
 type DictOptions struct {
-	// MinCount is how many sentence pairs a source key and its Russian
+	// MinCount is how many sentence pairs a source key and its pivot
 	// stem must share (default 2).
 	MinCount int
 	// MinDice is the least Dice coefficient 2·c(s,t)/(c(s)+c(t)) of a key
-	// s and a Russian stem t over the sentence pairs (default 0.3).
+	// s and a pivot stem t over the sentence pairs (default 0.3).
 	MinDice float64
-	// PerWord is the most Russian words a key maps to (default 1).
+	// PerWord is the most pivot stems a key maps to (default 1).
 	PerWord int
+	// Pivot is the language translated into: "ru" (default) or "en".
+	Pivot string `json:"pivot,omitempty"`
 }
 
 func (o *DictOptions) defaults() {
@@ -124,24 +134,33 @@ func (o *DictOptions) defaults() {
 }
 
 // BuildDictionary learns a dictionary from parallel sentences: each source
-// key (DictKey) maps to the Russian stems (Snowball) it shares the most
-// sentence pairs with by Dice's coefficient, each written as that stem's
-// most frequent word in russian, the Russian training texts (ties in
-// alphabetical order, so the same data gives the same dictionary). A key
-// that a word of the Russian texts also gives is left out: the Russian
-// features already cover it.
-func BuildDictionary(pairs []Translation, russianTexts [][]pipeline.Field, opt DictOptions) *Dictionary {
+// key (DictKey) maps to the pivot stem (Snowball) it shares the most
+// sentence pairs with by Dice's coefficient (ties in alphabetical order, so
+// the same data gives the same dictionary), and every word of pivotTexts
+// with a chosen stem maps to that stem. A key that a word of russianTexts
+// also gives is left out, so that Russian documents keep their features.
+func BuildDictionary(pairs []Translation, pivotTexts, russianTexts [][]pipeline.Field, opt DictOptions) *Dictionary {
 	opt.defaults()
-	surface := map[string]map[string]int{} // Russian stem → word → count
-	ruKeys := map[string]bool{}
-	for _, doc := range russianTexts {
+	pivotStem := ruStem
+	if opt.Pivot == "en" {
+		pivotStem = englishStem
+	}
+	surface := map[string]map[string]int{} // pivot stem → word → count
+	for _, doc := range pivotTexts {
 		for _, f := range doc {
 			for _, w := range f.Words {
-				st := ruStem(w.Text)
+				st := pivotStem(w.Text)
 				if surface[st] == nil {
 					surface[st] = map[string]int{}
 				}
 				surface[st][w.Text]++
+			}
+		}
+	}
+	ruKeys := map[string]bool{}
+	for _, doc := range russianTexts {
+		for _, f := range doc {
+			for _, w := range f.Words {
 				ruKeys[DictKey(w.Text)] = true
 			}
 		}
@@ -150,7 +169,7 @@ func BuildDictionary(pairs []Translation, russianTexts [][]pipeline.Field, opt D
 	cst := map[string]map[string]int{}
 	for _, p := range pairs {
 		src := wordSet(p.Source, DictKey)
-		tgt := wordSet(p.Russian, ruStem)
+		tgt := wordSet(p.Target, pivotStem)
 		for _, t := range tgt {
 			ct[t]++
 		}
@@ -169,6 +188,7 @@ func BuildDictionary(pairs []Translation, russianTexts [][]pipeline.Field, opt D
 		dice float64
 	}
 	entries := map[string][]string{}
+	targets := map[string]bool{}
 	for s, n := range cs {
 		if n < opt.MinCount || ruKeys[s] {
 			continue
@@ -186,9 +206,22 @@ func BuildDictionary(pairs []Translation, russianTexts [][]pipeline.Field, opt D
 			return cmp.Or(cmp.Compare(b.dice, a.dice), strings.Compare(a.stem, b.stem))
 		})
 		for _, c := range cands[:min(len(cands), opt.PerWord)] {
-			if w := mostFrequent(surface[c.stem]); w != "" {
-				entries[s] = append(entries[s], w)
+			entries[s] = append(entries[s], c.stem)
+			targets[c.stem] = true
+		}
+	}
+	// The pivot words of the chosen stems give the same features.
+	for st, words := range surface {
+		if !targets[st] {
+			continue
+		}
+		for w := range words {
+			if _, ok := entries[w]; !ok {
+				entries[w] = []string{st}
 			}
+		}
+		if opt.Pivot == "en" { // English words are looked up by their stem
+			entries[st] = []string{st}
 		}
 	}
 	return newDictionary(entries)
@@ -218,18 +251,8 @@ func wordSet(fields []pipeline.Field, key func(string) string) []string {
 	return slices.Compact(out)
 }
 
-func mostFrequent(counts map[string]int) string {
-	best, n := "", 0
-	for w, c := range counts {
-		if c > n || (c == n && w < best) {
-			best, n = w, c
-		}
-	}
-	return best
-}
-
 // WriteTo writes the dictionary as text, one entry a line, sorted by key:
-// the key, a tab, and its Russian words separated by tabs. It implements
+// the word or key, a tab, and its pivot stems separated by tabs. It implements
 // io.WriterTo.
 func (d *Dictionary) WriteTo(w io.Writer) (int64, error) {
 	keys := make([]string, 0, len(d.entries))

@@ -41,13 +41,14 @@ func TestBuildDictionary(t *testing.T) {
 		{textFields("Футбол матчы"), textFields("Футбольный матч")},
 	}
 	russianTexts := [][]pipeline.Field{textFields("Выборы прошли спокойно, выборы закончились"), textFields("Он победил на выборах")}
-	d := BuildDictionary(pairs, russianTexts, DictOptions{})
+	d := BuildDictionary(pairs, russianTexts, russianTexts, DictOptions{})
 	for _, tc := range []struct {
 		name, word string
 		want       []string
 	}{
-		{"kazakh inflected forms share a translation", "сайлаудың", []string{"выборы"}},
-		{"english inflected forms share a translation", "election", []string{"выборы"}},
+		{"kazakh inflected forms share a translation", "сайлаудың", []string{"выбор"}},
+		{"english inflected forms share a translation", "election", []string{"выбор"}},
+		{"the pivot's words share it", "выборах", []string{"выбор"}},
 		{"a word seen in one pair only is left out", "матчы", nil},
 		{"a word of the russian texts is left out", "он", nil},
 		{"an unknown word has none", "жаңбыр", nil},
@@ -62,7 +63,7 @@ func TestBuildDictionary(t *testing.T) {
 	// Same data, same bytes; what is written reads back the same.
 	var a, b bytes.Buffer
 	d.WriteTo(&a)
-	BuildDictionary(pairs, russianTexts, DictOptions{}).WriteTo(&b)
+	BuildDictionary(pairs, russianTexts, russianTexts, DictOptions{}).WriteTo(&b)
 	if a.String() != b.String() || a.Len() == 0 {
 		t.Fatalf("dictionary not reproducible:\n%s\nthen\n%s", a.String(), b.String())
 	}
@@ -92,8 +93,8 @@ func TestReadDictionaryErrors(t *testing.T) {
 	}
 }
 
-// A Kazakh word the dictionary knows scores like its Russian translation:
-// the model saw only Russian examples.
+// A Kazakh word the dictionary knows scores like its Russian translation,
+// though the model saw only Russian examples.
 func TestDictionaryFeatures(t *testing.T) {
 	labels := []Label{{Name: "politics", Kind: KindTag}, {Name: "sport", Kind: KindTag}}
 	var ex []Example
@@ -101,7 +102,7 @@ func TestDictionaryFeatures(t *testing.T) {
 		ex = append(ex, Example{Fields: textFields("выборы"), Labels: []int{0}},
 			Example{Fields: textFields("футбол"), Labels: []int{1}})
 	}
-	d, err := ReadDictionary(strings.NewReader("сайлау\tвыборы\n"))
+	d, err := ReadDictionary(strings.NewReader("выборы\tвыбор\nсайлау\tвыбор\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ const (
 	seedChar    uint64 = 0x165667b19e3779f9
 	seedSubword uint64 = 0x27d4eb2f165667c5
 	seedStem    uint64 = 0x94d049bb133111eb
+	seedConcept uint64 = 0xbf58476d1ce4e5b9
 )
 
 // FeatureConfig says which features the model reads and how many hash
