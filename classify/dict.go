@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
@@ -22,13 +24,28 @@ import (
 // feature, so what the model learns from any of the parallel sentences,
 // and from the pivot language's other training texts, also counts for the
 // others. It is learned from parallel sentences (BuildDictionary) and
-// shipped beside the model. A word is looked up as it is, then by its key
-// (DictKey), so the inflected forms of one stem share an entry. A
-// Dictionary is read-only and safe for concurrent use.
+// shipped beside the model. A word is looked up as it is, then, when it
+// has a Latin or Kazakh letter, by its stem, so the inflected forms of one
+// stem share an entry. A Dictionary is read-only and safe for concurrent
+// use.
 type Dictionary struct {
 	entries map[string][]string // word or key → pivot stems
-	hashes  map[string][]uint64 // word or key → hashString(seedConcept, stem) of each
+	// hashes maps hashString(seedWord, word or key), the hash the word
+	// feature has anyway, to hashString(seedConcept, stem) of its stems: a
+	// lookup by integer costs less than one by string.
+	hashes map[uint64][]uint64
+	// cache keeps lookupHashes' answer for the words it stems; it is
+	// emptied when it holds dictCacheWords.
+	cache  sync.Map // string → []uint64
+	cached atomic.Int64
 }
+
+// dictCacheWords bounds the stem cache of a Dictionary (a few MB when
+// full); words longer than dictCacheWordBytes are not cached.
+const (
+	dictCacheWords     = 1 << 16
+	dictCacheWordBytes = 64
+)
 
 // DictKey is the key a normalized word is looked up by in a Dictionary: a
 // word with a Latin letter is stemmed as English (Snowball), one with a
@@ -75,27 +92,54 @@ func (d *Dictionary) Lookup(w string) []string {
 	if st, ok := d.entries[w]; ok {
 		return st
 	}
-	return d.entries[DictKey(w)]
+	if key := lookupKey(w); key != w {
+		return d.entries[key]
+	}
+	return nil
 }
 
-func (d *Dictionary) lookupHashes(w string) []uint64 {
+// lookupHashes returns the feature hashes of w's stems (as Lookup); wh is
+// hashString(seedWord, w). Scoring calls it for every word: a word without
+// a Latin or Kazakh letter costs one map access, the stem of one with them
+// is cached.
+func (d *Dictionary) lookupHashes(w string, wh uint64) []uint64 {
 	if len(d.hashes) == 0 {
 		return nil
 	}
-	if h, ok := d.hashes[w]; ok {
+	if h, ok := d.hashes[wh]; ok {
 		return h
 	}
-	return d.hashes[DictKey(w)]
+	if !isLatin(w) && !strings.ContainsAny(w, kazakhLetters) {
+		return nil
+	}
+	if h, ok := d.cache.Load(w); ok {
+		return h.([]uint64)
+	}
+	var h []uint64
+	if key := lookupKey(w); key != w {
+		h = d.hashes[hashString(seedWord, key)]
+	}
+	if len(w) <= dictCacheWordBytes {
+		if d.cached.Add(1) > dictCacheWords {
+			d.cache.Clear()
+			d.cached.Store(0)
+		}
+		d.cache.Store(strings.Clone(w), h) // w may pin a whole document
+	}
+	return h
 }
 
+// kazakhLetters are the letters of the Kazakh alphabet that Russian lacks.
+const kazakhLetters = "әғқңөұүһі"
+
 func newDictionary(entries map[string][]string) *Dictionary {
-	d := &Dictionary{entries: entries, hashes: make(map[string][]uint64, len(entries))}
+	d := &Dictionary{entries: entries, hashes: make(map[uint64][]uint64, len(entries))}
 	for k, ws := range entries {
 		hs := make([]uint64, len(ws))
 		for i, w := range ws {
 			hs[i] = hashString(seedConcept, w)
 		}
-		d.hashes[k] = hs
+		d.hashes[hashString(seedWord, k)] = hs
 	}
 	return d
 }
@@ -157,11 +201,12 @@ func BuildDictionary(pairs []Translation, pivotTexts, russianTexts [][]pipeline.
 			}
 		}
 	}
-	ruKeys := map[string]bool{}
+	ruKeys, ruWords := map[string]bool{}, map[string]bool{}
 	for _, doc := range russianTexts {
 		for _, f := range doc {
 			for _, w := range f.Words {
 				ruKeys[DictKey(w.Text)] = true
+				ruWords[w.Text] = true
 			}
 		}
 	}
@@ -208,6 +253,19 @@ func BuildDictionary(pairs []Translation, pivotTexts, russianTexts [][]pipeline.
 		for _, c := range cands[:min(len(cands), opt.PerWord)] {
 			entries[s] = append(entries[s], c.stem)
 			targets[c.stem] = true
+		}
+	}
+	// The source words seen in training give their key's stems as they
+	// are, so that scoring need not stem them (see lookupHashes).
+	for _, p := range pairs {
+		for _, f := range p.Source {
+			for _, w := range f.Words {
+				if st, ok := entries[DictKey(w.Text)]; ok && !ruWords[w.Text] {
+					if _, ok := entries[w.Text]; !ok {
+						entries[w.Text] = st
+					}
+				}
+			}
 		}
 	}
 	// The pivot words of the chosen stems give the same features.
@@ -297,3 +355,14 @@ func ReadDictionary(r io.Reader) (*Dictionary, error) {
 
 // String describes the dictionary for logs.
 func (d *Dictionary) String() string { return fmt.Sprintf("dictionary(%d entries)", d.Len()) }
+
+// lookupKey is the key a word missing from the dictionary is looked up by.
+// Only a word with a Latin or a Kazakh letter is stemmed (DictKey); the
+// inflected forms of a key without them must be in the dictionary
+// themselves, as BuildDictionary puts the forms seen in training.
+func lookupKey(w string) string {
+	if isLatin(w) {
+		return english.Stem(w, false)
+	}
+	return pipeline.KazakhStem(w) // w itself without a Kazakh letter
+}

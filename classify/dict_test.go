@@ -47,6 +47,9 @@ func TestBuildDictionary(t *testing.T) {
 		want       []string
 	}{
 		{"kazakh inflected forms share a translation", "сайлаудың", []string{"выбор"}},
+		{"a form seen in training is kept as it is", "сайлауда", []string{"выбор"}},
+		{"an unseen form with a kazakh letter is stemmed", "сайлауға", []string{"выбор"}},
+		{"an unseen form without one is not", "сайлаулар", nil},
 		{"english inflected forms share a translation", "election", []string{"выбор"}},
 		{"the pivot's words share it", "выборах", []string{"выбор"}},
 		{"a word seen in one pair only is left out", "матчы", nil},
@@ -112,11 +115,11 @@ func TestDictionaryFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := m.Scores(nil, textFields("сайлауда")); !(s[0] > 0.5 && s[1] < 0.5) {
+	if s := m.Scores(nil, textFields("сайлаудың")); !(s[0] > 0.5 && s[1] < 0.5) {
 		t.Errorf("with the dictionary: scores %v, want politics", s)
 	}
 	m.SetDictionary(nil)
-	if s := m.Scores(nil, textFields("сайлауда")); s[0] > 0.5 {
+	if s := m.Scores(nil, textFields("сайлаудың")); s[0] > 0.5 {
 		t.Errorf("without the dictionary: scores %v, want no politics", s)
 	}
 }

@@ -169,7 +169,7 @@ func (f *featurizer) appendField(dst []uint32, words []pipeline.Token, s *scratc
 			}
 		}
 		if f.dict != nil {
-			for _, h := range f.dict.lookupHashes(w.Text) {
+			for _, h := range f.dict.lookupHashes(w.Text, h) {
 				dst = append(dst, f.id(groupWord, h))
 			}
 		}
