@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
@@ -34,18 +33,22 @@ type Dictionary struct {
 	// feature has anyway, to hashString(seedConcept, stem) of its stems: a
 	// lookup by integer costs less than one by string.
 	hashes map[uint64][]uint64
-	// cache keeps lookupHashes' answer for the words it stems; it is
-	// emptied when it holds dictCacheWords.
-	cache  sync.Map // string → []uint64
-	cached atomic.Int64
+	// cache keeps lookupHashes' answer for the words it stems, by the
+	// word's hash; a shard is emptied when it holds its share of
+	// dictCacheWords.
+	cache [dictShards]dictShard
 }
 
-// dictCacheWords bounds the stem cache of a Dictionary (a few MB when
-// full); words longer than dictCacheWordBytes are not cached.
+// dictCacheWords bounds the stem cache of a Dictionary (about 3 MB full).
 const (
-	dictCacheWords     = 1 << 16
-	dictCacheWordBytes = 64
+	dictShards     = 16
+	dictCacheWords = 1 << 16
 )
+
+type dictShard struct {
+	mu sync.RWMutex
+	m  map[uint64][]uint64
+}
 
 // DictKey is the key a normalized word is looked up by in a Dictionary: a
 // word with a Latin letter is stemmed as English (Snowball), one with a
@@ -109,31 +112,50 @@ func (d *Dictionary) lookupHashes(w string, wh uint64) []uint64 {
 	if h, ok := d.hashes[wh]; ok {
 		return h
 	}
-	if !isLatin(w) && !strings.ContainsAny(w, kazakhLetters) {
+	if !latinOrKazakh(w) {
 		return nil
 	}
-	if h, ok := d.cache.Load(w); ok {
-		return h.([]uint64)
+	sh := &d.cache[wh%dictShards]
+	sh.mu.RLock()
+	h, ok := sh.m[wh]
+	sh.mu.RUnlock()
+	if ok {
+		return h
 	}
-	var h []uint64
 	if key := lookupKey(w); key != w {
 		h = d.hashes[hashString(seedWord, key)]
 	}
-	if len(w) <= dictCacheWordBytes {
-		if d.cached.Add(1) > dictCacheWords {
-			d.cache.Clear()
-			d.cached.Store(0)
-		}
-		d.cache.Store(strings.Clone(w), h) // w may pin a whole document
+	sh.mu.Lock()
+	if len(sh.m) >= dictCacheWords/dictShards {
+		clear(sh.m)
 	}
+	sh.m[wh] = h
+	sh.mu.Unlock()
 	return h
 }
 
-// kazakhLetters are the letters of the Kazakh alphabet that Russian lacks.
-const kazakhLetters = "әғқңөұүһі"
+// latinOrKazakh says whether w has a Latin letter or a letter of the
+// Kazakh alphabet that Russian lacks (ә ғ қ ң ө ұ ү һ і), by its bytes:
+// it runs on every word scored.
+func latinOrKazakh(w string) bool {
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			return true
+		case c == 0xd2 || c == 0xd3: // U+0480..U+04FF: ғ қ ң ұ ү һ ә ө
+			return true
+		case c == 0xd1 && i+1 < len(w) && w[i+1] == 0x96: // і
+			return true
+		}
+	}
+	return false
+}
 
 func newDictionary(entries map[string][]string) *Dictionary {
 	d := &Dictionary{entries: entries, hashes: make(map[uint64][]uint64, len(entries))}
+	for i := range d.cache {
+		d.cache[i].m = map[uint64][]uint64{}
+	}
 	for k, ws := range entries {
 		hs := make([]uint64, len(ws))
 		for i, w := range ws {

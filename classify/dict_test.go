@@ -123,3 +123,21 @@ func TestDictionaryFeatures(t *testing.T) {
 		t.Errorf("without the dictionary: scores %v, want no politics", s)
 	}
 }
+
+func TestLatinOrKazakh(t *testing.T) {
+	for _, tc := range []struct {
+		word string
+		want bool
+	}{
+		{"выборы", false}, {"ёлка", false}, {"2024", false}, {"сайлау", false},
+		{"election", true}, {"iphone-15", true},
+		{"әкім", true}, {"ғылым", true}, {"қала", true}, {"аң", true}, {"өнер", true},
+		{"ұлт", true}, {"үй", true}, {"һ", true}, {"білім", true},
+	} {
+		t.Run(tc.word, func(t *testing.T) {
+			if got := latinOrKazakh(tc.word); got != tc.want {
+				t.Errorf("latinOrKazakh(%q) = %v, want %v", tc.word, got, tc.want)
+			}
+		})
+	}
+}
