@@ -177,12 +177,12 @@ type Translation struct {
 type DictOptions struct {
 	// MinCount is how many sentence pairs a source key and its pivot
 	// stem must share (default 2).
-	MinCount int
+	MinCount int `json:"min_count"`
 	// MinDice is the least Dice coefficient 2·c(s,t)/(c(s)+c(t)) of a key
 	// s and a pivot stem t over the sentence pairs (default 0.3).
-	MinDice float64
+	MinDice float64 `json:"min_dice"`
 	// PerWord is the most pivot stems a key maps to (default 1).
-	PerWord int
+	PerWord int `json:"per_word"`
 	// Pivot is the language translated into: "ru" (default) or "en".
 	Pivot string `json:"pivot,omitempty"`
 }

@@ -118,6 +118,9 @@ func TestDictionaryFeatures(t *testing.T) {
 	if s := m.Scores(nil, textFields("сайлаудың")); !(s[0] > 0.5 && s[1] < 0.5) {
 		t.Errorf("with the dictionary: scores %v, want politics", s)
 	}
+	if ex := m.Explain(textFields("сайлаудың"), 0, 1); len(ex) != 1 || ex[0].Feature != "word:сайлаудың" {
+		t.Errorf("Explain = %+v, want the Kazakh word", ex)
+	}
 	m.SetDictionary(nil)
 	if s := m.Scores(nil, textFields("сайлаудың")); s[0] > 0.5 {
 		t.Errorf("without the dictionary: scores %v, want no politics", s)

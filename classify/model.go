@@ -298,6 +298,11 @@ func (m *Model) Explain(fields []pipeline.Field, label, k int) []Contribution {
 					buf = append(buf, m.feat.id(groupSubword, mix(uint64(id)+seedSubword)))
 				}
 			}
+			if m.feat.dict != nil {
+				for _, h := range m.feat.dict.lookupHashes(t.Text, hashString(seedWord, t.Text)) {
+					buf = append(buf, m.feat.id(groupWord, h))
+				}
+			}
 			out = append(out, Contribution{Feature: describe(groupWord, t.Text), Field: fi,
 				Start: t.Start, End: t.End, Weight: contrib(buf)})
 			if m.feat.cfg.Bigrams && i > 0 {
