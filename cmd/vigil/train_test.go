@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -183,10 +184,15 @@ func TestShippedBundleReproducible(t *testing.T) {
 	if params.Tokenizer != "" {
 		args = append(args, "--tokenizer", filepath.Join("../..", params.Tokenizer))
 	}
+	args = append(args, featureFlags(t, b.Meta.Params)...)
 	if code, _, stderr := runCmd(t, "", args...); code != exitOK {
 		t.Fatalf("train exit %d:\n%s", code, stderr)
 	}
-	for _, f := range []string{models.FileTopics, models.FileTokenizer} {
+	files := []string{models.FileTopics, models.FileTokenizer}
+	if b.Dictionary != nil {
+		files = append(files, models.FileDictionary)
+	}
+	for _, f := range files {
 		got, _ := os.ReadFile(filepath.Join(dir, f))
 		want, err := os.ReadFile(filepath.Join("../../models/default", f))
 		if err != nil {
@@ -219,6 +225,31 @@ func TestTrainFlags(t *testing.T) {
 	if r := b.Meta.DevReport; len(r.Flags) != 1 || r.Flags[0].Support == 0 {
 		t.Errorf("dev report flags %+v", r.Flags)
 	}
+}
+
+// featureFlags returns the vigil train flags that give a bundle's
+// recorded parameters for its features and its data's repetition.
+func featureFlags(t *testing.T, raw json.RawMessage) []string {
+	t.Helper()
+	var p trainParams
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	if p.Features.KazakhStems {
+		args = append(args, "--kk-stems")
+	}
+	if p.Features.EnglishStems {
+		args = append(args, "--en-stems")
+	}
+	if d := p.Dict; p.Features.Dictionary && d != nil {
+		args = append(args, "--dict", "--dict-min-count", strconv.Itoa(d.MinCount),
+			"--dict-min-dice", strconv.FormatFloat(d.MinDice, 'g', -1, 64), "--dict-pivot", d.Pivot)
+	}
+	if p.RepeatParallel > 1 {
+		args = append(args, "--repeat-parallel", strconv.Itoa(p.RepeatParallel))
+	}
+	return args
 }
 
 // trainBundle runs vigil train with args, which must include --out, and
@@ -312,6 +343,10 @@ func TestTrainDictionary(t *testing.T) {
 		}
 		if got := b.Dictionary.Lookup("сайлауда"); len(got) != 1 {
 			t.Errorf("Lookup(сайлауда) = %q, want one stem", got)
+		}
+		if flags := featureFlags(t, b.Meta.Params); !slices.Equal(flags, []string{"--dict", "--dict-min-count", "2",
+			"--dict-min-dice", "0.3", "--dict-pivot", "ru", "--repeat-parallel", "2"}) {
+			t.Errorf("flags from the recorded parameters: %q", flags)
 		}
 		if run == 0 {
 			first = b.Meta.Files
