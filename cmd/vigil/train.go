@@ -132,6 +132,9 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	if err := p.Features.Validate(); err != nil {
 		return usage("%v", vigil.ErrorMessage(err))
 	}
+	if dictOpt.Pivot != "ru" && dictOpt.Pivot != "en" {
+		return usage("--dict-pivot %q: want ru or en", dictOpt.Pivot)
+	}
 	if dev != "" {
 		p.DevFraction = 0
 	} else if !(p.DevFraction > 0 && p.DevFraction < 1) {

@@ -117,6 +117,7 @@ func TestTrainEvalBadInput(t *testing.T) {
 		{"no out", []string{"train", "--data", bad}, "usage"},
 		{"bad labels", []string{"train", "--data", bad, "--out", out, "--labels", "topics"}, "--labels"},
 		{"bad precision", []string{"train", "--data", bad, "--out", out, "--min-precision", "sport=2"}, "min-precision"},
+		{"bad pivot", []string{"train", "--data", bad, "--out", out, "--dict", "--dict-pivot", "kk"}, "--dict-pivot"},
 		{"no flags to learn", []string{"train", "--data", trainSample, "--out", out, "--labels", "flags"}, "no flags"},
 		{"eval bad line", []string{"eval", "--data", bad}, bad + ":2"},
 		{"eval no data", []string{"eval"}, "usage"},
