@@ -15,7 +15,23 @@
 //   - the character n-grams of "<w>", MinN..MaxN runes long (fastText's
 //     subword trick: unseen inflections of a Russian or Kazakh stem share
 //     n-grams with seen ones);
-//   - the ids of w's BPE subwords from the bundle's tokenizer.json.
+//   - the ids of w's BPE subwords from the bundle's tokenizer.json;
+//   - optionally (FeatureConfig.Dictionary), the pivot stems the bundle's
+//     dictionary.tsv links w to.
+//
+// The dictionary (Dictionary, BuildDictionary) is learned from the parallel
+// training sentences (the SIB-200 ones, the same sentence in Russian,
+// Kazakh and English): a Kazakh or English key s (the word's stem) is
+// linked to the Russian stem t (Snowball) that maximizes Dice's coefficient
+//
+//	dice(s, t) = 2·c(s,t) / (c(s) + c(t))
+//
+// over the sentence pairs, c counting the pairs a stem occurs in, when s
+// and t share at least two pairs and dice ≥ 0.3. The key and every Russian
+// word of the stem t then give one shared feature, so a Kazakh sentence
+// also uses what the Russian and English sentences and headlines taught.
+// Keys that a Russian word of the training data gives are left out, so a
+// Russian document gains only the features of its own words' stems.
 //
 // Every feature is hashed (FNV-1a, then a murmur finalizer, with a seed per
 // group) into one of B = 2^BucketBits rows (default 2^19). Collisions are

@@ -38,6 +38,7 @@ const (
 	seedChar    uint64 = 0x165667b19e3779f9
 	seedSubword uint64 = 0x27d4eb2f165667c5
 	seedStem    uint64 = 0x94d049bb133111eb
+	seedConcept uint64 = 0xbf58476d1ce4e5b9
 )
 
 // FeatureConfig says which features the model reads and how many hash
@@ -60,6 +61,12 @@ type FeatureConfig struct {
 	// of its inflectional endings (pipeline.KazakhStem) as a second word
 	// feature, so соғыста, соғыстың and соғысқа share one.
 	KazakhStems bool `json:"kk_stems,omitempty"`
+	// EnglishStems adds, for a word with a Latin letter, its English
+	// Snowball stem as a second word feature.
+	EnglishStems bool `json:"en_stems,omitempty"`
+	// Dictionary adds, for a Kazakh or English word the model's Dictionary
+	// knows, the word features of its Russian translations.
+	Dictionary bool `json:"dictionary,omitempty"`
 	// IDF weights each bucket by its inverse document frequency in the
 	// training data (the table is stored with the model).
 	IDF bool `json:"idf"`
@@ -116,17 +123,21 @@ type featurizer struct {
 	cfg  FeatureConfig
 	mask uint64
 	sub  SubwordEncoder
+	dict *Dictionary // nil unless cfg.Dictionary
 	// idf, when set, scales each bucket by its inverse document frequency
 	// in the training data. Only the trainer sets it; a Model keeps the idf
 	// in its weight rows.
 	idf []float32
 }
 
-func newFeaturizer(cfg FeatureConfig, sub SubwordEncoder) *featurizer {
+func newFeaturizer(cfg FeatureConfig, sub SubwordEncoder, dict *Dictionary) *featurizer {
 	if !cfg.Subwords {
 		sub = nil
 	}
-	return &featurizer{cfg: cfg, mask: uint64(cfg.Buckets() - 1), sub: sub}
+	if !cfg.Dictionary {
+		dict = nil
+	}
+	return &featurizer{cfg: cfg, mask: uint64(cfg.Buckets() - 1), sub: sub, dict: dict}
 }
 
 // scratch is per-call working memory, pooled by the model so that scoring a
@@ -150,6 +161,16 @@ func (f *featurizer) appendField(dst []uint32, words []pipeline.Token, s *scratc
 		if f.cfg.KazakhStems {
 			if st := pipeline.KazakhStem(w.Text); st != w.Text {
 				dst = append(dst, f.id(groupWord, hashString(seedStem, st)))
+			}
+		}
+		if f.cfg.EnglishStems {
+			if st := englishStem(w.Text); st != w.Text {
+				dst = append(dst, f.id(groupWord, hashString(seedStem, st)))
+			}
+		}
+		if f.dict != nil {
+			for _, h := range f.dict.lookupHashes(w.Text, h) {
+				dst = append(dst, f.id(groupWord, h))
 			}
 		}
 		if f.cfg.Bigrams && i > 0 {

@@ -88,7 +88,7 @@ func (m *Model) init(step float32, sub SubwordEncoder) {
 			m.idfVal[c] = float32(c)
 		}
 	}
-	m.feat = newFeaturizer(m.Features, sub)
+	m.feat = newFeaturizer(m.Features, sub, nil)
 	m.pool.New = func() any { return &scratch{} }
 }
 
@@ -120,7 +120,13 @@ func (m *Model) idfCodes() []byte {
 // SetSubwords gives the model the tokenizer its subword features come from.
 // A model trained with subwords and scored without them still works, only
 // worse; call SetSubwords before the model is shared.
-func (m *Model) SetSubwords(sub SubwordEncoder) { m.feat = newFeaturizer(m.Features, sub) }
+func (m *Model) SetSubwords(sub SubwordEncoder) { m.feat = newFeaturizer(m.Features, sub, m.feat.dict) }
+
+// SetDictionary gives a model trained with Features.Dictionary the
+// dictionary it was trained with (the bundle's dictionary.tsv); without it
+// the model scores Kazakh and English worse. Call it before the model is
+// shared.
+func (m *Model) SetDictionary(d *Dictionary) { m.feat = newFeaturizer(m.Features, m.feat.sub, d) }
 
 // NumLabels is the number of outputs.
 func (m *Model) NumLabels() int { return len(m.Labels) }
@@ -290,6 +296,11 @@ func (m *Model) Explain(fields []pipeline.Field, label, k int) []Contribution {
 			if m.feat.sub != nil {
 				for _, id := range m.feat.sub.WordIDs(t.Text) {
 					buf = append(buf, m.feat.id(groupSubword, mix(uint64(id)+seedSubword)))
+				}
+			}
+			if m.feat.dict != nil {
+				for _, h := range m.feat.dict.lookupHashes(t.Text, hashString(seedWord, t.Text)) {
+					buf = append(buf, m.feat.id(groupWord, h))
 				}
 			}
 			out = append(out, Contribution{Feature: describe(groupWord, t.Text), Field: fi,

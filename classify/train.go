@@ -60,6 +60,10 @@ type TrainOptions struct {
 	// the training examples (see NewIDF). Models trained with one table
 	// can be averaged into one (AverageModels).
 	IDF *IDF
+	// Dictionary gives Kazakh and English words the features of their
+	// Russian translations when Features.Dictionary is set; scoring needs
+	// the same dictionary (Model.SetDictionary).
+	Dictionary *Dictionary
 	// Seed fixes the example order: same data, options and seed give the
 	// same model, bit for bit, for any thread count on one CPU architecture.
 	Seed uint64
@@ -119,7 +123,7 @@ func Train(ctx context.Context, labels []Label, examples []Example, sub SubwordE
 			}
 		}
 	}
-	feat := newFeaturizer(opt.Features, sub)
+	feat := newFeaturizer(opt.Features, sub, opt.Dictionary)
 	t := &trainer{L: L, feat: feat, opt: opt}
 	if err := t.featurize(ctx, examples); err != nil {
 		return nil, err
@@ -136,7 +140,9 @@ func Train(ctx context.Context, labels []Label, examples []Example, sub SubwordE
 		}
 	}
 	bias, scale, q := quantize(t.w, t.bias, L)
-	return newModel(labels, opt.Features, bias, scale, q, t.idfCodes, t.idfStep, sub), nil
+	m := newModel(labels, opt.Features, bias, scale, q, t.idfCodes, t.idfStep, sub)
+	m.SetDictionary(opt.Dictionary)
+	return m, nil
 }
 
 type trainer struct {
@@ -464,7 +470,7 @@ func NewIDF(examples []Example, cfg FeatureConfig, sub SubwordEncoder) (*IDF, er
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	f := newFeaturizer(cfg, sub)
+	f := newFeaturizer(cfg, sub, nil)
 	ids := make([][]uint32, len(examples))
 	s := &scratch{}
 	for i, ex := range examples {
@@ -521,7 +527,9 @@ func AverageModels(ms ...*Model) (*Model, error) {
 		codes = nil
 	}
 	bias, scale, q := quantize(w, bias, L)
-	return newModel(slices.Clone(m0.Labels), m0.Features, bias, scale, q, codes, m0.idfStep, m0.feat.sub), nil
+	m := newModel(slices.Clone(m0.Labels), m0.Features, bias, scale, q, codes, m0.idfStep, m0.feat.sub)
+	m.SetDictionary(m0.feat.dict)
+	return m, nil
 }
 
 func decodeIDF(codes []byte, step float32) []float32 {

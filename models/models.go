@@ -26,6 +26,10 @@ const (
 	FileTopics    = "topics.bin"
 	FileTaxonomy  = "taxonomy.yaml"
 	FileMetadata  = "metadata.json"
+	// FileDictionary is the Kazakh/English → Russian word dictionary of a
+	// classifier trained with it (vigil train --dict); bundles without
+	// one omit the file.
+	FileDictionary = "dictionary.tsv"
 )
 
 //go:embed default
@@ -40,6 +44,8 @@ type Bundle struct {
 	Subwords *classify.Subwords
 	// Topics is the topic classifier, its thresholds included.
 	Topics *classify.Model
+	// Dictionary is the classifier's word dictionary, nil when it has none.
+	Dictionary *classify.Dictionary
 }
 
 // Metadata describes how a bundle was built. It is written by `vigil train`
@@ -146,7 +152,11 @@ func Load(fsys fs.FS) (*Bundle, error) {
 		return nil, vigil.Errorf(vigil.EINVALID, "%s: %v", FileMetadata, err)
 	}
 	files := map[string][]byte{}
-	for _, name := range []string{FileTokenizer, FileTopics, FileTaxonomy} {
+	names := []string{FileTokenizer, FileTopics, FileTaxonomy}
+	if _, ok := b.Meta.Files[FileDictionary]; ok {
+		names = append(names, FileDictionary)
+	}
+	for _, name := range names {
 		data, err := read(name)
 		if err != nil {
 			return nil, err
@@ -168,6 +178,14 @@ func Load(fsys fs.FS) (*Bundle, error) {
 	}
 	if b.Topics, err = classify.ReadModel(bytes.NewReader(files[FileTopics]), b.Subwords); err != nil {
 		return nil, fmt.Errorf("%s: %w", FileTopics, err)
+	}
+	if data, ok := files[FileDictionary]; ok {
+		if b.Dictionary, err = classify.ReadDictionary(bytes.NewReader(data)); err != nil {
+			return nil, fmt.Errorf("%s: %w", FileDictionary, err)
+		}
+		b.Topics.SetDictionary(b.Dictionary)
+	} else if b.Topics.Features.Dictionary {
+		return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing (%s was trained with it)", FileDictionary, FileTopics)
 	}
 	return &b, nil
 }

@@ -62,6 +62,13 @@ func KazakhStem(w string) string {
 	if !strings.ContainsFunc(w, isKazakhLetter) {
 		return w
 	}
+	return KazakhStemAny(w)
+}
+
+// KazakhStemAny is KazakhStem for any word, with Kazakh letters or not
+// (сайлауда → сайлау): for a caller that knows the word is Kazakh, or that
+// only looks the stem up among Kazakh ones.
+func KazakhStemAny(w string) string {
 	n := utf8.RuneCountInString(w)
 	stripped := false
 	for step := range 4 {

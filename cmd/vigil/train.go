@@ -50,6 +50,11 @@ type trainParams struct {
 	MinPrecision map[string]float64     `json:"min_precision,omitempty"`
 	// WeakLabels are the labels the weak files speak for (--weak-labels).
 	WeakLabels string `json:"weak_labels,omitempty"`
+	// RepeatParallel is how many times each document of a group of
+	// translations counts (--repeat-parallel), 0 for once.
+	RepeatParallel int `json:"repeat_parallel,omitempty"`
+	// Dict is how the word dictionary was learned (--dict), nil without.
+	Dict *classify.DictOptions `json:"dict,omitempty"`
 	// Calibrated names the labels whose scores were calibrated (Platt).
 	Calibrated []string `json:"calibrated,omitempty"`
 }
@@ -85,6 +90,13 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&p.Vocab, "vocab", classify.DefaultBPEVocabSize, "BPE vocabulary size")
 	fs.IntVar(&p.Features.BucketBits, "bucket-bits", def.BucketBits, "log2 of the feature hash table size")
 	fs.BoolVar(&p.Features.KazakhStems, "kk-stems", false, "add Kazakh words stripped of their endings (pipeline.KazakhStem) as features")
+	fs.BoolVar(&p.Features.EnglishStems, "en-stems", false, "add English words' Snowball stems as features")
+	fs.BoolVar(&p.Features.Dictionary, "dict", false, "learn a Kazakh/English → Russian word dictionary from the parallel training documents (ids that differ only in the language part, sib-kk-17 and sib-ru-17) and add each known word's Russian translation as a feature; ships as "+models.FileDictionary)
+	dictOpt := classify.DictOptions{}
+	fs.IntVar(&dictOpt.MinCount, "dict-min-count", 2, "with --dict: sentence pairs a word and its translation must share")
+	fs.Float64Var(&dictOpt.MinDice, "dict-min-dice", 0.3, "with --dict: least Dice coefficient of a word and its translation")
+	fs.StringVar(&dictOpt.Pivot, "dict-pivot", "ru", "with --dict: the `LANG` words are translated into, ru or en")
+	fs.IntVar(&p.RepeatParallel, "repeat-parallel", 0, "count every training document that has a translation in the training data (sib-kk-17, sib-ru-17, sib-en-17) `N` times: they are all the Kazakh and English there is")
 	fs.IntVar(&p.Epochs, "epochs", 10, "passes over the training data")
 	fs.Float64Var(&p.LR, "lr", 1, "initial learning rate (decays linearly to 0)")
 	fs.BoolVar(&p.NoNB, "no-nb", false, "train without the NB (log-count ratio) scaling of the weights")
@@ -119,6 +131,9 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	}
 	if err := p.Features.Validate(); err != nil {
 		return usage("%v", vigil.ErrorMessage(err))
+	}
+	if dictOpt.Pivot != "ru" && dictOpt.Pivot != "en" {
+		return usage("--dict-pivot %q: want ru or en", dictOpt.Pivot)
 	}
 	if dev != "" {
 		p.DevFraction = 0
@@ -245,14 +260,41 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 
+	// The dictionary: learned from the strong training documents' pairs
+	// of translations.
+	var dict *classify.Dictionary
+	var dictTSV []byte
+	if p.Features.Dictionary {
+		dictOpt.PerWord = 1
+		p.Dict = &dictOpt
+		dict = classify.BuildDictionary(translations(trainDocs[:nStrong], trainFields, dictOpt.Pivot),
+			langTexts(trainDocs[:nStrong], trainFields, dictOpt.Pivot), langTexts(trainDocs[:nStrong], trainFields, "ru"), dictOpt)
+		var b bytes.Buffer
+		if _, err := dict.WriteTo(&b); err != nil {
+			fmt.Fprintf(e.stderr, "vigil train: dictionary: %v\n", err)
+			return exitFail
+		}
+		dictTSV = b.Bytes()
+		fmt.Fprintf(e.stderr, "vigil train: dictionary of %d words\n", dict.Len())
+	}
+
 	// Without dev data, thresholds are chosen on a held-out part of the
 	// training data, then the model is refit on all of it.
-	fitEx, threshEx := trainEx, devEx
+	times := make([]int, len(trainDocs)) // how many times each document counts
+	for i := range times {
+		times[i] = 1
+	}
+	if p.RepeatParallel > 1 {
+		for _, i := range parallelDocs(trainDocs[:nStrong]) {
+			times[i] = p.RepeatParallel
+		}
+	}
+	fitEx, threshEx := repeated(trainEx, times, nil), devEx
 	if dev == "" {
-		fitEx, threshEx = holdOut(trainDocs, trainEx, p.DevFraction)
+		fitEx, threshEx = holdOut(trainDocs, trainEx, times, p.DevFraction)
 	}
 	opt := classify.TrainOptions{Features: p.Features, Epochs: p.Epochs, LR: p.LR, NoNB: p.NoNB, Seed: p.Seed,
-		Shards: p.Shards, Batch: p.Batch, Threads: threads}
+		Shards: p.Shards, Batch: p.Batch, Threads: threads, Dictionary: dict}
 	train := func(ex []classify.Example, what string) (*classify.Model, error) {
 		var bar *progressbar.ProgressBar
 		if !quiet {
@@ -291,7 +333,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	}
 	report := evaluateModel(m, threshEx, threshDocs(dev == "", trainDocs, devDocs, p.DevFraction), labelsFrom)
 	if dev == "" {
-		final, err := train(trainEx, "refit on all data")
+		final, err := train(repeated(trainEx, times, nil), "refit on all data")
 		if err != nil {
 			fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
 			return exitFail
@@ -347,10 +389,14 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		}
 		meta.Created = time.Unix(sec, 0).UTC().Format(time.RFC3339)
 	}
-	meta, err = models.Write(out, meta,
-		models.File{Name: models.FileTokenizer, Data: tokJSON},
-		models.File{Name: models.FileTopics, Data: mb.Bytes()},
-		models.File{Name: models.FileTaxonomy, Data: taxData})
+	files := []models.File{
+		{Name: models.FileTokenizer, Data: tokJSON},
+		{Name: models.FileTopics, Data: mb.Bytes()},
+		{Name: models.FileTaxonomy, Data: taxData}}
+	if dict != nil {
+		files = append(files, models.File{Name: models.FileDictionary, Data: dictTSV})
+	}
+	meta, err = models.Write(out, meta, files...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil train: write %s: %v\n", out, err)
 		return exitFail
@@ -499,6 +545,46 @@ func examples(docs []vigil.Document, fields [][]pipeline.Field, labels []classif
 	return out
 }
 
+// translations pairs each document with its translation into pivot: the
+// document whose id differs only in the language part (sib-kk-17 and
+// sib-ru-17), in the order of docs.
+func translations(docs []vigil.Document, fields [][]pipeline.Field, pivot string) []classify.Translation {
+	byID := make(map[string]int, len(docs))
+	for i, d := range docs {
+		byID[d.ID] = i
+	}
+	var out []classify.Translation
+	for i, d := range docs {
+		if d.Lang == "" || d.Lang == pivot {
+			continue
+		}
+		parts := strings.Split(d.ID, "-")
+		for k, part := range parts {
+			if part != d.Lang {
+				continue
+			}
+			tr := slices.Clone(parts)
+			tr[k] = pivot
+			if j, ok := byID[strings.Join(tr, "-")]; ok && docs[j].Lang == pivot {
+				out = append(out, classify.Translation{Source: fields[i], Target: fields[j]})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// langTexts returns the fields of the documents in language lang.
+func langTexts(docs []vigil.Document, fields [][]pipeline.Field, lang string) [][]pipeline.Field {
+	var out [][]pipeline.Field
+	for i, d := range docs {
+		if d.Lang == lang {
+			out = append(out, fields[i])
+		}
+	}
+	return out
+}
+
 // heldOut says whether a document goes to the threshold split: a stable
 // hash of its id, so the split does not depend on file order.
 func heldOut(id string, fraction float64) bool {
@@ -507,15 +593,54 @@ func heldOut(id string, fraction float64) bool {
 	return float64(h.Sum64()%10000) < fraction*10000
 }
 
-func holdOut(docs []vigil.Document, ex []classify.Example, fraction float64) (fit, held []classify.Example) {
+func holdOut(docs []vigil.Document, ex []classify.Example, times []int, fraction float64) (fit, held []classify.Example) {
 	for i, d := range docs {
 		if heldOut(d.ID, fraction) {
 			held = append(held, ex[i])
-		} else {
-			fit = append(fit, ex[i])
 		}
 	}
+	fit = repeated(ex, times, func(i int) bool { return !heldOut(docs[i].ID, fraction) })
 	return fit, held
+}
+
+// repeated returns the examples keep says yes to (all when keep is nil),
+// each times[i] times in a row.
+func repeated(ex []classify.Example, times []int, keep func(i int) bool) []classify.Example {
+	var out []classify.Example
+	for i := range ex {
+		if keep != nil && !keep(i) {
+			continue
+		}
+		for range times[i] {
+			out = append(out, ex[i])
+		}
+	}
+	return out
+}
+
+// parallelDocs returns the indices of the documents that have a
+// translation among docs: ids that differ only in the language part.
+func parallelDocs(docs []vigil.Document) []int {
+	group := map[string][]int{}
+	for i, d := range docs {
+		if d.Lang == "" {
+			continue
+		}
+		parts := strings.Split(d.ID, "-")
+		if k := slices.Index(parts, d.Lang); k >= 0 {
+			parts[k] = "*"
+			key := strings.Join(parts, "-")
+			group[key] = append(group[key], i)
+		}
+	}
+	var out []int
+	for _, g := range group {
+		if len(g) > 1 {
+			out = append(out, g...)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func threshDocs(heldOutSplit bool, train, dev []vigil.Document, fraction float64) []vigil.Document {

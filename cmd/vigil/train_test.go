@@ -3,12 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/models"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 const (
@@ -91,19 +97,7 @@ func TestTrainEval(t *testing.T) {
 // the data and the model is refit on all of it.
 func TestTrainHeldOut(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "bundle")
-	args := append([]string{"train", "--data", devSample, "--out", dir, "--labels", "tags"}, smallTrain...)
-	code, _, stderr := runCmd(t, "", args...)
-	if code != exitOK {
-		t.Fatalf("train exit %d:\n%s", code, stderr)
-	}
-	b, err := models.LoadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var params trainParams
-	if err := json.Unmarshal(b.Meta.Params, &params); err != nil {
-		t.Fatal(err)
-	}
+	b, params := trainBundle(t, append([]string{"--data", devSample, "--out", dir, "--labels", "tags"}, smallTrain...)...)
 	if params.DevFraction != 0.1 || b.Meta.DevReport.Docs == 0 || b.Meta.DevReport.Docs > 100 {
 		t.Errorf("params %s, dev report on %d docs", b.Meta.Params, b.Meta.DevReport.Docs)
 	}
@@ -123,6 +117,7 @@ func TestTrainEvalBadInput(t *testing.T) {
 		{"no out", []string{"train", "--data", bad}, "usage"},
 		{"bad labels", []string{"train", "--data", bad, "--out", out, "--labels", "topics"}, "--labels"},
 		{"bad precision", []string{"train", "--data", bad, "--out", out, "--min-precision", "sport=2"}, "min-precision"},
+		{"bad pivot", []string{"train", "--data", bad, "--out", out, "--dict", "--dict-pivot", "kk"}, "--dict-pivot"},
 		{"no flags to learn", []string{"train", "--data", trainSample, "--out", out, "--labels", "flags"}, "no flags"},
 		{"eval bad line", []string{"eval", "--data", bad}, bad + ":2"},
 		{"eval no data", []string{"eval"}, "usage"},
@@ -190,10 +185,15 @@ func TestShippedBundleReproducible(t *testing.T) {
 	if params.Tokenizer != "" {
 		args = append(args, "--tokenizer", filepath.Join("../..", params.Tokenizer))
 	}
+	args = append(args, featureFlags(t, b.Meta.Params)...)
 	if code, _, stderr := runCmd(t, "", args...); code != exitOK {
 		t.Fatalf("train exit %d:\n%s", code, stderr)
 	}
-	for _, f := range []string{models.FileTopics, models.FileTokenizer} {
+	files := []string{models.FileTopics, models.FileTokenizer}
+	if b.Dictionary != nil {
+		files = append(files, models.FileDictionary)
+	}
+	for _, f := range files {
 		got, _ := os.ReadFile(filepath.Join(dir, f))
 		want, err := os.ReadFile(filepath.Join("../../models/default", f))
 		if err != nil {
@@ -264,5 +264,144 @@ func TestTrainWeakDevGoldLabels(t *testing.T) {
 	}
 	if !bytes.Equal(bins[0], bins[1]) {
 		t.Error("weak dev labels of gold dev labels changed the classifier (calibration or thresholds)")
+	}
+}
+
+// featureFlags returns the vigil train flags that give a bundle's
+// recorded parameters for its features and its data's repetition.
+func featureFlags(t *testing.T, raw json.RawMessage) []string {
+	t.Helper()
+	var p trainParams
+	if err := json.Unmarshal(raw, &p); err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	if p.Features.KazakhStems {
+		args = append(args, "--kk-stems")
+	}
+	if p.Features.EnglishStems {
+		args = append(args, "--en-stems")
+	}
+	if d := p.Dict; p.Features.Dictionary && d != nil {
+		args = append(args, "--dict", "--dict-min-count", strconv.Itoa(d.MinCount),
+			"--dict-min-dice", strconv.FormatFloat(d.MinDice, 'g', -1, 64), "--dict-pivot", d.Pivot)
+	}
+	if p.RepeatParallel > 1 {
+		args = append(args, "--repeat-parallel", strconv.Itoa(p.RepeatParallel))
+	}
+	return args
+}
+
+// trainBundle runs vigil train with args, which must include --out, and
+// loads the bundle it wrote with its parameters.
+func trainBundle(t *testing.T, args ...string) (*models.Bundle, trainParams) {
+	t.Helper()
+	code, _, stderr := runCmd(t, "", append([]string{"train"}, args...)...)
+	if code != exitOK {
+		t.Fatalf("train exit %d:\n%s", code, stderr)
+	}
+	b, err := models.LoadDir(args[slices.Index(args, "--out")+1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var params trainParams
+	if err := json.Unmarshal(b.Meta.Params, &params); err != nil {
+		t.Fatal(err)
+	}
+	return b, params
+}
+
+func TestParallelDocs(t *testing.T) {
+	docs := []vigil.Document{
+		{ID: "sib-ru-1", Lang: "ru"}, {ID: "sib-kk-1", Lang: "kk"}, {ID: "sib-en-1", Lang: "en"},
+		{ID: "sib-kk-2", Lang: "kk"}, // no translation
+		{ID: "lenta-ru", Lang: "ru"}, // "ru" is the language part, but alone
+		{ID: "sib-en-3", Lang: "en"}, {ID: "sib-ru-3", Lang: "ru"},
+		{ID: "x-1", Lang: ""},
+	}
+	fields := make([][]pipeline.Field, len(docs))
+	for _, tc := range []struct {
+		name string
+		got  int
+		want int
+	}{
+		{"translations into ru", len(translations(docs, fields, "ru")), 3},
+		{"translations into en", len(translations(docs, fields, "en")), 3},
+		{"documents with a translation", len(parallelDocs(docs)), 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %d, want %d", tc.got, tc.want)
+			}
+		})
+	}
+	if got := parallelDocs(docs); !slices.Equal(got, []int{0, 1, 2, 5, 6}) {
+		t.Errorf("parallelDocs = %v", got)
+	}
+}
+
+// parallelSample writes a small training file of Kazakh, English and
+// Russian translations (ids sib-LANG-N) beside the topics train sample.
+func parallelSample(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(trainSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.Write(raw)
+	texts := map[string][3]string{
+		"sport":    {"Футбол командасы жеңіске жетті", "The football team won the match", "Футбольная команда выиграла матч"},
+		"politics": {"Сайлауда президент жеңді", "The president won the election", "Президент победил на выборах"},
+	}
+	for n := range 12 {
+		tag := []string{"sport", "politics"}[n%2]
+		for k, lang := range []string{"kk", "en", "ru"} {
+			d := vigil.Document{ID: fmt.Sprintf("sib-%s-%d", lang, n), Kind: "article", Lang: lang,
+				Body: fmt.Sprintf("%s %d", texts[tag][k], n), Tags: []string{tag}}
+			line, _ := json.Marshal(d)
+			b.Write(append(line, '\n'))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "parallel.jsonl")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTrainDictionary(t *testing.T) {
+	data := parallelSample(t)
+	var first map[string]string
+	for run := range 2 { // the same data and flags give the same files
+		dir := filepath.Join(t.TempDir(), "bundle")
+		b, params := trainBundle(t, append([]string{"--data", data, "--dev", devSample, "--out", dir,
+			"--dict", "--repeat-parallel", "2"}, smallTrain...)...)
+		if b.Dictionary == nil || b.Dictionary.Len() == 0 || !params.Features.Dictionary ||
+			params.Dict == nil || params.RepeatParallel != 2 {
+			t.Fatalf("dictionary %v, params %s", b.Dictionary, b.Meta.Params)
+		}
+		if got := b.Dictionary.Lookup("сайлауда"); len(got) != 1 {
+			t.Errorf("Lookup(сайлауда) = %q, want one stem", got)
+		}
+		if flags := featureFlags(t, b.Meta.Params); !slices.Equal(flags, []string{"--dict", "--dict-min-count", "2",
+			"--dict-min-dice", "0.3", "--dict-pivot", "ru", "--repeat-parallel", "2"}) {
+			t.Errorf("flags from the recorded parameters: %q", flags)
+		}
+		if run == 0 {
+			first = b.Meta.Files
+		} else if !maps.Equal(first, b.Meta.Files) {
+			t.Errorf("files differ between runs: %v, then %v", first, b.Meta.Files)
+		}
+		// A bundle whose classifier needs the dictionary is refused without it.
+		meta, _ := os.ReadFile(filepath.Join(dir, models.FileMetadata))
+		var m map[string]any
+		json.Unmarshal(meta, &m)
+		delete(m["files"].(map[string]any), models.FileDictionary)
+		meta, _ = json.Marshal(m)
+		os.WriteFile(filepath.Join(dir, models.FileMetadata), meta, 0o644)
+		if _, err := models.LoadDir(dir); err == nil || !strings.Contains(err.Error(), models.FileDictionary) {
+			t.Errorf("load without the dictionary: %v", err)
+		}
 	}
 }
