@@ -316,9 +316,26 @@ func TestTrainTokenizerNormalizes(t *testing.T) {
 // (each field normalized and split by the pipeline). It fails when the
 // normalizer changed after the bundle was built: the bundle is then stale.
 func TestShippedTokenizerReproducible(t *testing.T) {
-	corpus := filepath.Join("..", "..", "shared", "data", "topics", "train.jsonl")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("corpus %s absent: %v", corpus, err)
+	// The corpora the bundle was trained on, as its metadata.json records
+	// them (paths from the repository root).
+	var meta struct {
+		Command string
+		Data    []struct{ Path string }
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "models", "default", "metadata.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		t.Fatal(err)
+	}
+	var corpora []string
+	for _, d := range meta.Data {
+		p := filepath.Join("..", filepath.FromSlash(d.Path))
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("corpus %s absent: %v", p, err)
+		}
+		corpora = append(corpora, p)
 	}
 	if testing.Short() {
 		t.Skip("retraining takes seconds; skipped with -short")
@@ -331,33 +348,34 @@ func TestShippedTokenizerReproducible(t *testing.T) {
 	if err := json.Unmarshal(shipped, &f); err != nil {
 		t.Fatal(err)
 	}
-	in, err := os.Open(corpus)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
 	var texts []string
-	sc := bufio.NewScanner(in)
-	sc.Buffer(nil, 1<<24)
-	for sc.Scan() {
-		var d struct{ Title, Body string }
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+	for _, corpus := range corpora {
+		in, err := os.Open(corpus)
+		if err != nil {
 			t.Fatal(err)
 		}
-		texts = append(texts, d.Title, d.Body)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+		sc := bufio.NewScanner(in)
+		sc.Buffer(nil, 1<<24)
+		for sc.Scan() {
+			var d struct{ Title, Body string }
+			if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+				t.Fatal(err)
+			}
+			texts = append(texts, d.Title, d.Body)
+		}
+		in.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var buf bytes.Buffer
 	if err := TrainTokenizer(texts, BPEOptions{VocabSize: len(f.Model.Vocab)}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(buf.Bytes(), shipped) {
-		t.Errorf("%s is not what TrainTokenizer makes from %s with vocab size %d: the normalizer, "+
-			"the tokenizer or the trainer changed since the bundle was built; rebuild it from the repository root with\n"+
-			"go run ./cmd/vigil train --data ../shared/data/topics/train.jsonl --dev ../shared/data/topics/dev.jsonl --out models/default",
-			shippedTokenizer, corpus, len(f.Model.Vocab))
+		t.Errorf("%s is not what TrainTokenizer makes from %v with vocab size %d: the normalizer, "+
+			"the tokenizer or the trainer changed since the bundle was built; rebuild it from the repository root with\n%s",
+			shippedTokenizer, corpora, len(f.Model.Vocab), meta.Command)
 	}
 }
 
