@@ -200,13 +200,17 @@ func (s *Server) enterLaneFunc(w http.ResponseWriter, r *http.Request, limit int
 	if !s.heavy(r) {
 		return nil, true
 	}
-	release, err := s.limit.lane(r.Context())
+	leave, err := s.limit.lane(r.Context())
 	if err != nil {
 		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, limit))
 		refuse(w, r, err)
 		return nil, false
 	}
-	return release, true
+	if !s.cfg.LaneSamePriority {
+		restore := lowerPriority()
+		return func() { restore(); leave() }, true
+	}
+	return leave, true
 }
 
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {

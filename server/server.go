@@ -85,6 +85,11 @@ type Config struct {
 	LargeDocumentBytes int           `yaml:"large_document_bytes"`
 	MaxLargeInFlight   int           `yaml:"max_large_in_flight"`
 	LargeQueueWait     time.Duration `yaml:"large_queue_wait"`
+	// LaneSamePriority keeps large requests at the process's priority. By
+	// default (Linux) the thread reading and checking one runs at nice 10
+	// while it does, so that on busy cores the kernel runs ordinary
+	// checks first.
+	LaneSamePriority bool `yaml:"lane_same_priority"`
 }
 
 // Default returns c with every zero field set to its default.

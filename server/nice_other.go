@@ -1,0 +1,6 @@
+//go:build !linux
+
+package server
+
+// lowerPriority does nothing where thread priorities are not set.
+func lowerPriority() (restore func()) { return func() {} }
