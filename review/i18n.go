@@ -104,6 +104,10 @@ var catalogs = map[string]map[string]string{
 	// English needs only words for the page's machine names.
 	"en": {"extremist_recruitment": "extremist recruitment"},
 	"ru": {
+		// the taxonomy's tags
+		"security": "безопасность", "government": "власть", "politics": "политика", "economy": "экономика",
+		"society": "общество", "incidents": "происшествия", "conflict": "конфликты", "health": "здоровье",
+		"sport": "спорт", "culture": "культура", "technology": "технологии", "travel": "путешествия", "religion": "религия",
 		// layout
 		"review": "модерация", "Queue": "Очередь", "Audit log": "Журнал", "Webhooks": "Вебхуки", "Log out": "Выйти",
 		"moderator": "модератор", "admin": "администратор", "Language": "Язык",
@@ -170,6 +174,10 @@ var catalogs = map[string]map[string]string{
 		"Redeliver": "Отправить снова", "No dead deliveries.": "Недоставленных нет.",
 	},
 	"kk": {
+		// the taxonomy's tags
+		"security": "қауіпсіздік", "government": "билік", "politics": "саясат", "economy": "экономика",
+		"society": "қоғам", "incidents": "оқиғалар", "conflict": "қақтығыстар", "health": "денсаулық",
+		"sport": "спорт", "culture": "мәдениет", "technology": "технология", "travel": "саяхат", "religion": "дін",
 		"review": "модерация", "Queue": "Кезек", "Audit log": "Журнал", "Webhooks": "Вебхуктар", "Log out": "Шығу",
 		"moderator": "модератор", "admin": "әкімші", "Language": "Тіл",
 		"Review queue": "Модерация кезегі", "Log in": "Кіру", "Moderators' log in": "Модераторлардың кіруі",

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/models"
 )
 
 // TestCatalogsComplete: every string the templates, the page's Go code and
@@ -51,6 +52,19 @@ func TestCatalogsComplete(t *testing.T) {
 		"Bad Request", "Unauthorized", "Forbidden", "Not Found", "Internal Server Error", "Service Unavailable",
 	} {
 		keys[k] = true
+	}
+	// Every tag of the shipped taxonomy is shown by its name in the page's
+	// language.
+	raw, err := models.DefaultTaxonomy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tax, err := models.ParseTaxonomy(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range tax.Tags {
+		keys[tag.Name] = true
 	}
 	if len(keys) < 100 {
 		t.Fatalf("found only %d strings: is the pattern still right?", len(keys))
