@@ -881,14 +881,25 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 	var out []pipeline.Field
 	for fi := range fields {
 		f := &fields[fi]
+		// words stays nil until a reading is added: most fields have none.
 		var words []pipeline.Token
+		upTo := func(i int) { // words: the field's words up to i, once
+			if words == nil {
+				words = append(make([]pipeline.Token, 0, len(f.Words)+4), f.Words[:i+1]...)
+			}
+		}
 		changed := false
 		runStart := -1 // first of the single-letter words in a row ending at i
-		single := func(t pipeline.Token) bool { return utf8.RuneCountInString(t.Text) == 1 }
+		single := func(t pipeline.Token) bool {
+			return len(t.Text) <= utf8.UTFMax && utf8.RuneCountInString(t.Text) == 1
+		}
 		for i, t := range f.Words {
-			words = append(words, t)
+			if words != nil {
+				words = append(words, t)
+			}
 			s, e := f.Span(t.Start, t.End)
 			if alt := reading(f.Original[s:e]); alt != "" && alt != t.Text {
+				upTo(i)
 				words = append(words, pipeline.Token{Text: alt, Start: t.Start, End: t.End})
 				changed = true
 			}
@@ -904,6 +915,7 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 				for _, w := range f.Words[runStart : i+1] {
 					b.WriteString(w.Text)
 				}
+				upTo(i)
 				words = append(words, pipeline.Token{Text: b.String(), Start: f.Words[runStart].Start, End: t.End})
 				changed = true
 			}
