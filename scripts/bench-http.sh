@@ -6,6 +6,7 @@
 #
 #   scripts/bench-http.sh                  # 500 req/s for 60 s, then max throughput for 20 s
 #   RATE=1000 DURATION=30s scripts/bench-http.sh
+#   VIGIL=path/to/vigil scripts/bench-http.sh   # that binary (another commit's build), not this tree
 #
 # The load generator runs on the same machine as the server, so on a small
 # machine both numbers include its CPU.
@@ -28,7 +29,7 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; kill "$s
 pid= sampler=
 
 echo "== build"
-go build -o "$tmp/vigil" ./cmd/vigil
+if [ -n "${VIGIL:-}" ]; then cp "$VIGIL" "$tmp/vigil"; else go build -o "$tmp/vigil" ./cmd/vigil; fi
 VIGIL_CMS_TOKENS=$TOKEN "$tmp/vigil" serve --addr "127.0.0.1:$PORT" --data-dir "$tmp/data" \
 	--log-level info 2>"$tmp/serve.log" &
 pid=$!
