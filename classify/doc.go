@@ -33,6 +33,13 @@
 // Keys that a Russian word of the training data gives are left out, so a
 // Russian document gains only the features of its own words' stems.
 //
+// In the pipeline the topic model and the flag heads read the same words, so
+// the first of them to score a document hashes each distinct word once (its
+// word hash, char n-gram hashes and subword ids, before any model's bucket
+// mask) and keeps that in pipeline.Item.Memo for the others (docwords.go);
+// the ids each model gets are exactly those of featurizing the words
+// itself, in the same order, so its scores are too.
+//
 // Every feature is hashed (FNV-1a, then a murmur finalizer, with a seed per
 // group) into one of B = 2^BucketBits rows (default 2^19). Collisions are
 // allowed: on the topics and AG News sets, 2^18 to 2^22 buckets changed
@@ -97,7 +104,9 @@
 // as one byte per bucket. In memory each bucket is one row of 1+L bytes
 // (idf code, then the weights), so a feature costs one cache miss, and the
 // scoring loop touches the row of the feature 8 ahead so the misses
-// overlap. Scores are computed from the quantized weights, and thresholds
+// overlap. It keeps the first 8 labels' sums in registers (a one-label
+// head's in one), doing the same float32 operations in the same order as a
+// plain loop. Scores are computed from the quantized weights, and thresholds
 // are chosen on them, so what was measured is what ships (int8 cost < 0.3
 // point against float weights).
 //

@@ -3,7 +3,6 @@ package classify
 import (
 	"fmt"
 	"math"
-	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/pipeline"
@@ -146,6 +145,7 @@ type scratch struct {
 	ids    []uint32
 	word   []byte // '<' + word + '>'
 	starts []int  // rune start offsets in word, plus its length
+	chars  []uint64
 	acc    []float32
 	scores []float64
 	touch  byte // keeps the prefetching loads of scoreIDs alive
@@ -189,38 +189,11 @@ func (f *featurizer) appendField(dst []uint32, words []pipeline.Token, s *scratc
 	return dst
 }
 
-// appendChars appends the char n-gram ids of word, fastText style: the word
-// is wrapped in '<' and '>' and every run of MinN..MaxN runes is hashed. The
-// whole wrapped word is skipped when it is itself an n-gram length, since
-// the word feature already covers it.
+// appendChars appends the char n-gram ids of word (see appendCharHashes).
 func (f *featurizer) appendChars(dst []uint32, word string, s *scratch) []uint32 {
-	// Only a word's first MaxSubwordWordRunes characters give n-grams, as
-	// for subwords: no real word is longer, and a flood string of a million
-	// letters would give three million features (130 MB of ids for a 1 MB
-	// comment) that drown every other word.
-	word = cutRunes(word, MaxSubwordWordRunes)
-	b := append(s.word[:0], '<')
-	b = append(b, word...)
-	b = append(b, '>')
-	st := s.starts[:0]
-	for i := 0; i < len(b); {
-		st = append(st, i)
-		_, n := utf8.DecodeRune(b[i:])
-		i += n
-	}
-	st = append(st, len(b))
-	s.word, s.starts = b, st
-	runes := len(st) - 1
-	for i := 0; i < runes; i++ {
-		h := seedChar
-		for n := 1; n <= f.cfg.MaxN && i+n <= runes; n++ {
-			for _, c := range b[st[i+n-1]:st[i+n]] {
-				h = (h ^ uint64(c)) * 0x100000001b3
-			}
-			if n >= f.cfg.MinN && !(i == 0 && n == runes) {
-				dst = append(dst, f.id(groupChar, mix(h)))
-			}
-		}
+	s.chars = appendCharHashes(s.chars[:0], word, f.cfg.MinN, f.cfg.MaxN, &s.word, &s.starts)
+	for _, h := range s.chars {
+		dst = append(dst, f.id(groupChar, h))
 	}
 	return dst
 }

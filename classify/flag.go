@@ -115,9 +115,42 @@ func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, 
 				seen[w.Text] = true
 			}
 		}
-		if n := len(seen); n < minWords {
-			z = empty + (z-empty)*float64(n)/float64(minWords)
+		z = shrink(z, len(seen), minWords, empty)
+	}
+	return pipeline.Sigmoid(z)
+}
+
+// shrink moves logit z from empty only n/minWords of the way for a text of
+// n < minWords distinct words.
+func shrink(z float64, n, minWords int, empty float64) float64 {
+	if n < minWords {
+		return empty + (z-empty)*float64(n)/float64(minWords)
+	}
+	return z
+}
+
+// scoreItem is score for the item's fields read with Readings and without
+// the Neutral words, featurized through the document's memo (wordsOf),
+// which the topic model and the other heads share.
+func (h *FlagHead) scoreItem(it *pipeline.Item) float64 {
+	h.emptyOnce.Do(func() { h.empty = meanLogit(h.Models, h.Flag, nil) })
+	rd := Readings(it.Fields)
+	d := wordsOf(it)
+	var buf [maxLabels]float64
+	z := 0.0
+	for _, m := range h.Models {
+		s := m.pool.Get().(*scratch)
+		ids, ok := m.memoIDs(s.ids[:0], d, rd, h.Neutral)
+		if !ok {
+			ids = m.ids(s.ids[:0], h.Neutral.Without(rd), s)
 		}
+		s.ids = ids
+		z += pipeline.Logit(m.scoreIDs(buf[:0], ids, s)[m.LabelIndex(h.Flag)])
+		m.put(s)
+	}
+	z /= float64(len(h.Models))
+	if h.MinWords > 0 {
+		z = shrink(z, d.distinctKept(rd, h.Neutral, h.MinWords), h.MinWords, h.empty)
 	}
 	return pipeline.Sigmoid(z)
 }
@@ -132,13 +165,13 @@ func (h *FlagHead) Process(ctx context.Context, it *pipeline.Item) error {
 	if !h.reads(it) {
 		return nil
 	}
-	fields := h.Neutral.Without(Readings(it.Fields))
-	p := h.score(fields)
+	p := h.scoreItem(it)
 	// Explaining costs several times scoring: Decide asks for it only when
 	// the flag is raised (measured on the seed article, a report that is
 	// not flagged: the stage took 0.87 ms a document explaining every time).
+	fields := it.Fields
 	it.Signals = append(it.Signals, pipeline.Signal{Flag: h.Flag, Source: vigil.SourceModel, Weight: p,
-		Explain: func() []vigil.Evidence { return h.explain(fields) }})
+		Explain: func() []vigil.Evidence { return h.explain(h.Neutral.Without(Readings(fields))) }})
 	return nil
 }
 
@@ -848,14 +881,25 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 	var out []pipeline.Field
 	for fi := range fields {
 		f := &fields[fi]
+		// words stays nil until a reading is added: most fields have none.
 		var words []pipeline.Token
+		upTo := func(i int) { // words: the field's words up to i, once
+			if words == nil {
+				words = append(make([]pipeline.Token, 0, len(f.Words)+4), f.Words[:i+1]...)
+			}
+		}
 		changed := false
 		runStart := -1 // first of the single-letter words in a row ending at i
-		single := func(t pipeline.Token) bool { return utf8.RuneCountInString(t.Text) == 1 }
+		single := func(t pipeline.Token) bool {
+			return len(t.Text) <= utf8.UTFMax && utf8.RuneCountInString(t.Text) == 1
+		}
 		for i, t := range f.Words {
-			words = append(words, t)
+			if words != nil {
+				words = append(words, t)
+			}
 			s, e := f.Span(t.Start, t.End)
 			if alt := reading(f.Original[s:e]); alt != "" && alt != t.Text {
+				upTo(i)
 				words = append(words, pipeline.Token{Text: alt, Start: t.Start, End: t.End})
 				changed = true
 			}
@@ -871,6 +915,7 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 				for _, w := range f.Words[runStart : i+1] {
 					b.WriteString(w.Text)
 				}
+				upTo(i)
 				words = append(words, pipeline.Token{Text: b.String(), Start: f.Words[runStart].Start, End: t.End})
 				changed = true
 			}

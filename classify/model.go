@@ -178,23 +178,14 @@ func (m *Model) scoreIDs(dst []float64, ids []uint32, s *scratch) []float64 {
 	acc := s.acc[:L]
 	clear(acc)
 	var ss float32
-	gw := &m.Features.Weights
-	// The rows are megabytes and hit in random order, so scoring waits on
-	// memory. Touching the row prefetchDist features ahead starts its load
-	// early (Go has no prefetch instruction); the loads overlap.
-	var touch byte
-	for i, id := range ids {
-		if j := i + prefetchDist; j < len(ids) {
-			touch ^= m.rows[int(ids[j]&bucketMask)*m.stride]
-		}
-		row := m.rows[int(id&bucketMask)*m.stride:][:m.stride]
-		v := gw[id>>groupShift] * m.idfVal[row[0]]
-		ss += v * v
-		for l, q := range row[1:] {
-			acc[l] += v * float32(int8(q))
-		}
+	switch {
+	case L == 1:
+		ss, acc[0] = m.sumOne(ids, s)
+	case L >= 8:
+		ss = m.sum8(acc, ids, s)
+	default:
+		ss = m.sum(acc, ids, s)
 	}
-	s.touch = touch
 	var sc float32
 	if ss > 0 {
 		sc = 1 / float32(math.Sqrt(float64(ss)))
@@ -208,6 +199,103 @@ func (m *Model) scoreIDs(dst []float64, ids []uint32, s *scratch) []float64 {
 	}
 	return dst
 }
+
+// sum adds each feature's weighted row to acc (one entry per label) and
+// returns the sum of the squared feature values. Every entry gets the same
+// float32 operations in the same order as a plain loop over ids and
+// labels; the loop only keeps the model's fields in registers and reads
+// int8 weights as floats from a table.
+//
+// The rows are megabytes and hit in random order, so scoring waits on
+// memory. Touching the row prefetchDist features ahead starts its load
+// early (Go has no prefetch instruction); the loads overlap.
+func (m *Model) sum(acc []float32, ids []uint32, s *scratch) (ss float32) {
+	rows, stride := m.rows, m.stride
+	gw := m.Features.Weights
+	idfVal := &m.idfVal
+	var touch byte
+	for i, id := range ids {
+		if j := i + prefetchDist; j < len(ids) {
+			touch ^= rows[int(ids[j]&bucketMask)*stride]
+		}
+		off := int(id&bucketMask) * stride
+		row := rows[off : off+stride : off+stride]
+		v := gw[id>>groupShift] * idfVal[row[0]]
+		ss += v * v
+		q := row[1:]
+		a := acc[:len(q)]
+		for l, b := range q {
+			a[l] += v * int8Float[b]
+		}
+	}
+	s.touch = touch
+	return ss
+}
+
+// sum8 is sum for a model of 8 labels or more, the first 8 of them
+// accumulated in registers rather than in acc.
+func (m *Model) sum8(acc []float32, ids []uint32, s *scratch) (ss float32) {
+	rows, stride := m.rows, m.stride
+	gw := m.Features.Weights
+	idfVal := &m.idfVal
+	var touch byte
+	var a0, a1, a2, a3, a4, a5, a6, a7 float32
+	rest := acc[8:]
+	for i, id := range ids {
+		if j := i + prefetchDist; j < len(ids) {
+			touch ^= rows[int(ids[j]&bucketMask)*stride]
+		}
+		off := int(id&bucketMask) * stride
+		row := rows[off : off+stride : off+stride]
+		v := gw[id>>groupShift] * idfVal[row[0]]
+		ss += v * v
+		q := row[1:9:9]
+		a0 += v * int8Float[q[0]]
+		a1 += v * int8Float[q[1]]
+		a2 += v * int8Float[q[2]]
+		a3 += v * int8Float[q[3]]
+		a4 += v * int8Float[q[4]]
+		a5 += v * int8Float[q[5]]
+		a6 += v * int8Float[q[6]]
+		a7 += v * int8Float[q[7]]
+		tail := row[9:]
+		r := rest[:len(tail)]
+		for l, b := range tail {
+			r[l] += v * int8Float[b]
+		}
+	}
+	acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7] = a0, a1, a2, a3, a4, a5, a6, a7
+	s.touch = touch
+	return ss
+}
+
+// sumOne is sum for a model of one label (a flag head's).
+func (m *Model) sumOne(ids []uint32, s *scratch) (ss, acc float32) {
+	rows := m.rows[:len(m.rows)&^1]
+	gw := m.Features.Weights
+	idfVal := &m.idfVal
+	var touch byte
+	for i, id := range ids {
+		if j := i + prefetchDist; j < len(ids) {
+			touch ^= rows[int(ids[j]&bucketMask)*2]
+		}
+		off := int(id&bucketMask) * 2
+		row := rows[off : off+2 : off+2]
+		v := gw[id>>groupShift] * idfVal[row[0]]
+		ss += v * v
+		acc += v * int8Float[row[1]]
+	}
+	s.touch = touch
+	return ss, acc
+}
+
+// int8Float is float32(int8(b)) for every byte b.
+var int8Float = func() (t [256]float32) {
+	for b := range t {
+		t[b] = float32(int8(b))
+	}
+	return t
+}()
 
 const prefetchDist = 8
 

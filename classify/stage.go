@@ -52,7 +52,7 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 		return nil
 	}
 	var buf [maxLabels]float64
-	scores := s.model.Scores(buf[:0], it.Fields)
+	scores := s.model.scoresOf(buf[:0], it)
 	for l, p := range scores {
 		lab := &s.model.Labels[l]
 		switch {

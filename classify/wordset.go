@@ -20,7 +20,18 @@ type WordSet struct {
 	prefixes map[string]bool
 	lens     []int // distinct prefix lengths in bytes, shortest first
 	n        int
+	// gate has a bit for the first gateLen bytes of every entry at least
+	// that long: a word whose first gateLen bytes have no bit is in the set
+	// only if it is a shorter exact word. Most words of a text are thus
+	// ruled out without a map lookup per prefix length.
+	gate    *[gateWords]uint64
+	gateLen int
 }
+
+const (
+	gateBits  = 1 << 16
+	gateWords = gateBits / 64
+)
 
 // ParseWordSet reads one word or word beginning a line; "#" starts a
 // comment, blank lines are skipped. A line with a space, or a "*" anywhere
@@ -54,8 +65,23 @@ func ParseWordSet(r io.Reader) (*WordSet, error) {
 		return nil, vigil.Errorf(vigil.EINVALID, "word set: %v", err)
 	}
 	slices.Sort(s.lens)
+	s.gateLen = 4 // two Cyrillic letters
+	if len(s.lens) > 0 {
+		s.gateLen = min(s.gateLen, s.lens[0])
+	}
+	s.gate = new([gateWords]uint64)
+	for _, m := range []map[string]bool{s.exact, s.prefixes} {
+		for w := range m {
+			if len(w) >= s.gateLen {
+				b := gateBit(w[:s.gateLen])
+				s.gate[b/64] |= 1 << (b % 64)
+			}
+		}
+	}
 	return s, nil
 }
+
+func gateBit(p string) uint32 { return uint32(hashString(0, p)) % gateBits }
 
 // Len is the number of entries.
 func (s *WordSet) Len() int {
@@ -70,6 +96,11 @@ func (s *WordSet) Len() int {
 func (s *WordSet) Has(w string) bool {
 	if s == nil {
 		return false
+	}
+	if s.gate != nil && len(w) >= s.gateLen {
+		if b := gateBit(w[:s.gateLen]); s.gate[b/64]&(1<<(b%64)) == 0 {
+			return false
+		}
 	}
 	if s.exact[w] {
 		return true

@@ -41,3 +41,23 @@ func TestWordSet(t *testing.T) {
 		t.Errorf("a nil set must hold nothing")
 	}
 }
+
+// The gate must never rule out a word the set has: Has with it agrees with
+// the maps alone, on entries of every length and on words around them.
+func TestWordSetGate(t *testing.T) {
+	s, err := ParseWordSet(strings.NewReader("a\nб\nбр*\nты\nбауыр*\njoin*\nдос\nпиши\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ungated := *s
+	ungated.gate = nil
+	for _, w := range []string{"a", "ab", "б", "бр", "брат", "бра", "ты", "тыква", "бауыр", "бауырым", "бау",
+		"join", "joined", "joi", "дос", "досым", "пиши", "пишите", "вступай", "", "x"} {
+		if got, want := s.Has(w), ungated.Has(w); got != want {
+			t.Errorf("Has(%q) = %v with the gate, %v without", w, got, want)
+		}
+	}
+	if s.gateLen != 4 {
+		t.Errorf("gateLen %d, want 4 (the shortest prefixes, бр and join)", s.gateLen)
+	}
+}

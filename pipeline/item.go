@@ -21,6 +21,14 @@ type Item struct {
 	// Signals are flag contributions from rules and models, combined into
 	// flags by Decide.
 	Signals []Signal
+	// Memo holds what a stage derived from Fields for the stages after it,
+	// so that it is computed once per document: the classify package keeps
+	// the document's hashed words there for the topic model and the flag
+	// heads. A stage that replaces Fields or their Words must not expect
+	// it to follow (classify checks that the Words are still the ones it
+	// hashed). When Check is done with the item it calls the memo's
+	// Release method, if it has one.
+	Memo any
 }
 
 // Field is one normalized text field of a document.

@@ -75,6 +75,10 @@ func (p *Pipeline) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict
 			break
 		}
 	}
+	if r, ok := it.Memo.(interface{ Release() }); ok {
+		r.Release()
+		it.Memo = nil
+	}
 	it.Verdict.Lang = it.Lang
 	fillUTF16(&it.Verdict, it.Fields)
 	it.Verdict.TookMS = float64(time.Since(start).Microseconds()) / 1000

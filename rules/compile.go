@@ -8,6 +8,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/coregx/ahocorasick"
@@ -45,6 +46,9 @@ type Set struct {
 	aliases  []calias
 
 	caches [numStemmers]*wordcache.Cache[string] // text word → stem, per stemmer
+	// atomSlots holds zeroed atom → slot tables (*[]int32) for
+	// matchState.slot, one per match in progress
+	atomSlots sync.Pool
 }
 
 type atom struct {

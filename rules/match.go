@@ -71,9 +71,12 @@ type matchState struct {
 	words chunks[wordSpan] // words that some atom accepted, in text order
 	flat  chunks[atomRef]  // atom hits in text order
 	// atom → the words it accepted, in text order: a dense table for long
-	// texts, a map otherwise (see atomRefs)
+	// texts; otherwise slot[atom] is 1 + the index in sparse of the atom's
+	// words, 0 for an atom without hits (see atomRefs)
 	dense    [][]int32
-	sparse   map[int32][]int32
+	sparse   [][]int32
+	slot     []int32
+	slotBox  *[]int32        // slot, as kept in the set's pool
 	hitAtoms []int32         // atoms with hits
 	phrCand  []int32         // phrases whose first atom has hits
 	phr      map[int32][]hit // phrase hits made so far, all of them
@@ -319,13 +322,22 @@ func (m *matchState) findAtoms() {
 			}
 			return cmp.Compare(a.word, b.word)
 		})
-		m.sparse = map[int32][]int32{}
+		// An atom's words are found by indexing a table of every atom (kept
+		// zeroed in a pool), not by a map lookup: rules look atoms up
+		// hundreds of times per article.
+		m.slotBox, _ = s.atomSlots.Get().(*[]int32)
+		if m.slotBox == nil {
+			m.slotBox = &[]int32{}
+			*m.slotBox = make([]int32, len(s.atoms))
+		}
+		m.slot = *m.slotBox
 		for i := 0; i < len(flat); {
 			j := i
 			for ; j < len(flat) && flat[j].atom == flat[i].atom; j++ {
 				refs[j] = flat[j].word
 			}
-			m.sparse[flat[i].atom] = refs[i:j:j]
+			m.sparse = append(m.sparse, refs[i:j:j])
+			m.slot[flat[i].atom] = int32(len(m.sparse))
 			m.hitAtoms = append(m.hitAtoms, flat[i].atom)
 			i = j
 		}
@@ -345,6 +357,12 @@ func (m *matchState) addWord(start, end int, ord int32) int32 {
 func (m *matchState) release() {
 	m.flat.release()
 	m.words.release()
+	if m.slot != nil {
+		for _, a := range m.hitAtoms {
+			m.slot[a] = 0
+		}
+		m.s.atomSlots.Put(m.slotBox)
+	}
 }
 
 // chunks is an append-only list kept in fixed-size pieces from a pool, so
@@ -396,7 +414,13 @@ func (m *matchState) atomRefs(a int32) []int32 {
 	if m.dense != nil {
 		return m.dense[a]
 	}
-	return m.sparse[a]
+	if m.slot == nil {
+		return nil
+	}
+	if k := m.slot[a]; k > 0 {
+		return m.sparse[k-1]
+	}
+	return nil
 }
 
 // refHits makes hits of the first limit (all when limit < 0) of refs.

@@ -8,6 +8,7 @@
 #   RATE=1000 DURATION=30s scripts/bench-http.sh
 #   MODE=perspective scripts/bench-http.sh # the same on POST /v1alpha1/comments:analyze?key=…
 #                                          # with Coral's request for a 300-character Russian comment
+#   VIGIL=path/to/vigil scripts/bench-http.sh   # that binary (another commit's build), not this tree
 #
 # The load generator runs on the same machine as the server, so on a small
 # machine both numbers include its CPU.
@@ -39,7 +40,7 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; kill "$s
 pid= sampler=
 
 echo "== build"
-go build -o "$tmp/vigil" ./cmd/vigil
+if [ -n "${VIGIL:-}" ]; then cp "$VIGIL" "$tmp/vigil"; else go build -o "$tmp/vigil" ./cmd/vigil; fi
 VIGIL_CMS_TOKENS=$TOKEN "$tmp/vigil" serve --addr "127.0.0.1:$PORT" --data-dir "$tmp/data" \
 	--log-level info 2>"$tmp/serve.log" &
 pid=$!

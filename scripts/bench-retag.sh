@@ -9,6 +9,8 @@
 #        SET=articles scripts/bench-retag.sh (20,000 full-length articles,
 #          ~3.4 KB each; prints the ratios to fastText and the top lines of
 #          a CPU profile of the two-core run)
+#        VIGIL=path/to/vigil scripts/bench-retag.sh (measure that binary, e.g.
+#          one built from an earlier commit, instead of building this tree)
 # needs: Go; fasttext and jq (installed with apt-get when missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +38,7 @@ jsonl_bytes=$(wc -c <"$archive")
 jq -r '((.title // "") + " " + (.body // "")) | gsub("[\r\n]+"; " ")' "$archive" >"$work/archive.txt"
 text_bytes=$(wc -c <"$work/archive.txt")
 
-go build -o "$work/vigil" ./cmd/vigil
+if [ -n "${VIGIL:-}" ]; then cp "$VIGIL" "$work/vigil"; else go build -o "$work/vigil" ./cmd/vigil; fi
 
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
 mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.1f", b / 1e6 / t }'; }
