@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/retag"
 )
 
@@ -121,7 +122,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil retag: %s: %s\n", where, vigil.ErrorMessage(b.Err))
 	}
 
-	eng, err := newEngine(ctx, engineOptions{ModelsDir: models, RulesDir: rules, Workers: workers, MaxBytes: job.MaxBytes, Logger: log})
+	eng, err := engine.New(ctx, engine.Options{ModelsDir: models, RulesDir: rules, Workers: workers, MaxBytes: job.MaxBytes, Logger: log})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil retag: %v\n", err)
 		return exitFail
@@ -130,8 +131,8 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	job.Log.Info("retag starting", "in", redactURL(job.In), "out", redactURL(job.Out), "workers", workers,
-		"stages", eng.pipe.Stages(), "model", eng.versions.Model, "rules", eng.versions.Rules, "heads", headsLine(eng.heads))
-	checker := retag.CheckerFunc(eng.stream)
+		"stages", eng.Stages(), "model", eng.Versions().Model, "rules", eng.Versions().Rules, "heads", engine.HeadsLine(eng.Heads()))
+	checker := retag.CheckerFunc(eng.Stream)
 
 	var prog retag.Progress
 	isTerm := false

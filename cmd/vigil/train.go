@@ -8,14 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"os"
 	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -196,8 +194,8 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stderr, "vigil train: %d documents; labels (%d): %s\n", len(trainDocs), len(labels), strings.Join(names, ", "))
 
-	trainFields := prepareFields(ctx, trainDocs, threads)
-	devFields := prepareFields(ctx, devDocs, threads)
+	trainFields := pipeline.PrepareFields(ctx, trainDocs, threads)
+	devFields := pipeline.PrepareFields(ctx, devDocs, threads)
 	trainEx := examples(trainDocs, trainFields, labels, labelsFrom)
 	devEx := examples(devDocs, devFields, labels, labelsFrom)
 	var only []int // what weak documents speak for
@@ -427,60 +425,6 @@ func parseLabelFloats(s string) (map[string]float64, error) {
 		out[k] = f
 	}
 	return out, nil
-}
-
-// readDocFiles reads the comma-separated JSONL files. A bad line is an
-// error naming the file and line.
-func readDocFiles(list string) ([]vigil.Document, []models.DataFile, error) {
-	var docs []vigil.Document
-	var files []models.DataFile
-	for _, name := range strings.Split(list, ",") {
-		raw, err := os.ReadFile(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		dr := vigil.NewDocumentReader(bytes.NewReader(raw), 0)
-		n := 0
-		for {
-			d, line, err := dr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s:%d: %s", name, line, vigil.ErrorMessage(err))
-			}
-			docs = append(docs, d)
-			n++
-		}
-		files = append(files, models.DataFile{Path: name, SHA256: models.SHA256(raw), Docs: n})
-	}
-	return docs, files, nil
-}
-
-// prepareFields runs the pipeline's normalize and tokenize stages over docs
-// on every core, exactly as the engine does before the classify stage.
-func prepareFields(ctx context.Context, docs []vigil.Document, workers int) [][]pipeline.Field {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	stages := []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}}
-	out := make([][]pipeline.Field, len(docs))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(docs); i += workers {
-				it := &pipeline.Item{Doc: &docs[i], Lang: docs[i].Lang}
-				for _, s := range stages {
-					if ctx.Err() != nil || s.Process(ctx, it) != nil {
-						break
-					}
-				}
-				out[i] = it.Fields
-			}
-		})
-	}
-	wg.Wait()
-	return out
 }
 
 // collectLabels returns the labels the documents carry: taxonomy tags

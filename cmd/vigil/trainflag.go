@@ -8,10 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -270,31 +268,18 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 // flagExamples runs docs through normalize, tokenize and the rules, and
 // returns them as labelled examples of flag with the rules' noisy-OR.
 func flagExamples(ctx context.Context, docs []vigil.Document, flagName string, eng *rules.Engine) []classify.FlagExample {
-	stages := []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}, eng}
+	items := pipeline.Prepare(ctx, docs, 0, &pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}, eng)
 	out := make([]classify.FlagExample, len(docs))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(docs); i += workers {
-				d := &docs[i]
-				it := &pipeline.Item{Doc: d, Lang: d.Lang}
-				for _, s := range stages {
-					if ctx.Err() != nil || s.Process(ctx, it) != nil {
-						break
-					}
-				}
-				kind := d.Kind
-				if kind == "" {
-					kind = vigil.KindArticle
-				}
-				in := pipeline.InputsOf(it.Signals, flagName)
-				out[i] = classify.FlagExample{ID: d.ID, Fields: it.Fields, Kind: kind,
-					Rule: in.Rule, Cues: in.Cues, Gold: slices.Contains(d.Flags, flagName)}
-			}
-		})
+	for i, it := range items {
+		d := &docs[i]
+		kind := d.Kind
+		if kind == "" {
+			kind = vigil.KindArticle
+		}
+		in := pipeline.InputsOf(it.Signals, flagName)
+		out[i] = classify.FlagExample{ID: d.ID, Fields: it.Fields, Kind: kind,
+			Rule: in.Rule, Cues: in.Cues, Gold: slices.Contains(d.Flags, flagName)}
 	}
-	wg.Wait()
 	return out
 }
 
