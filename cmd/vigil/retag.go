@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/retag"
@@ -135,13 +133,9 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	checker := retag.CheckerFunc(eng.Stream)
 
 	var prog retag.Progress
-	isTerm := false
-	if f, ok := e.stderr.(*os.File); ok {
-		isTerm = term.IsTerminal(int(f.Fd()))
-	}
 	switch progress {
 	case "auto":
-		if isTerm {
+		if isTerminal(e.stderr) {
 			prog = retag.NewBar(e.stderr)
 		} else {
 			prog = retag.NewLogProgress(job.Log, 5*time.Second)
