@@ -107,18 +107,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	job.Log = log.With("component", "retag")
 	job.Stdin, job.Stdout = e.stdin, e.stdout
-	job.OnBad = func(b retag.BadItem) {
-		where := fmt.Sprintf("%s:%d", b.Input, b.Line)
-		if b.Input == "-" {
-			where = fmt.Sprintf("stdin:%d", b.Line)
-		} else if strings.HasPrefix(b.Input, "postgres") {
-			where = fmt.Sprintf("row %d", b.Line)
-		}
-		if b.ID != "" {
-			where += " (id " + b.ID + ")"
-		}
-		fmt.Fprintf(e.stderr, "vigil retag: %s: %s\n", where, vigil.ErrorMessage(b.Err))
-	}
+	job.OnBad = reportBad(e)
 
 	eng, err := engine.New(ctx, engine.Options{ModelsDir: models, RulesDir: rules, Workers: workers, MaxBytes: job.MaxBytes, Logger: log})
 	if err != nil {
@@ -132,20 +121,8 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		"stages", eng.Stages(), "model", eng.Versions().Model, "rules", eng.Versions().Rules, "heads", engine.HeadsLine(eng.Heads()))
 	checker := retag.CheckerFunc(eng.Stream)
 
-	var prog retag.Progress
-	switch progress {
-	case "auto":
-		if isTerminal(e.stderr) {
-			prog = retag.NewBar(e.stderr)
-		} else {
-			prog = retag.NewLogProgress(job.Log, 5*time.Second)
-		}
-	case "bar":
-		prog = retag.NewBar(e.stderr)
-	case "log":
-		prog = retag.NewLogProgress(job.Log, 5*time.Second)
-	case "none":
-	default:
+	prog, ok := retagProgress(e, progress, job.Log)
+	if !ok {
 		fmt.Fprintf(e.stderr, "vigil retag: --progress %q: want auto, bar, log or none\n", progress)
 		return exitUsage
 	}
@@ -176,6 +153,46 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 			return exitFail
 		}
 	}
+	return retagExit(e, sum, err)
+}
+
+// reportBad reports a bad input document on stderr, by line (or row) and id.
+func reportBad(e *env) func(retag.BadItem) {
+	return func(b retag.BadItem) {
+		where := fmt.Sprintf("%s:%d", b.Input, b.Line)
+		if b.Input == "-" {
+			where = fmt.Sprintf("stdin:%d", b.Line)
+		} else if strings.HasPrefix(b.Input, "postgres") {
+			where = fmt.Sprintf("row %d", b.Line)
+		}
+		if b.ID != "" {
+			where += " (id " + b.ID + ")"
+		}
+		fmt.Fprintf(e.stderr, "vigil retag: %s: %s\n", where, vigil.ErrorMessage(b.Err))
+	}
+}
+
+// retagProgress is the progress display --progress asks for; ok is false
+// for an unknown one.
+func retagProgress(e *env, progress string, log *slog.Logger) (prog retag.Progress, ok bool) {
+	switch progress {
+	case "auto":
+		if isTerminal(e.stderr) {
+			return retag.NewBar(e.stderr), true
+		}
+		return retag.NewLogProgress(log, 5*time.Second), true
+	case "bar":
+		return retag.NewBar(e.stderr), true
+	case "log":
+		return retag.NewLogProgress(log, 5*time.Second), true
+	case "none":
+		return nil, true
+	}
+	return nil, false
+}
+
+// retagExit reports how a retag run ended and returns its exit code.
+func retagExit(e *env, sum retag.Summary, err error) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil retag: %s\n", vigil.ErrorMessage(err))
 		if vigil.ErrorCode(err) == vigil.EINTERNAL {
