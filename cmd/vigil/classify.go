@@ -11,6 +11,7 @@ import (
 	"os"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/engine"
 )
 
 func init() {
@@ -36,7 +37,7 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 			"a line to stdout, in input order. Bad lines are reported on stderr as FILE:LINE.\n\nflags:")
 		fs.PrintDefaults()
 	}
-	var opts engineOptions
+	var opts engine.Options
 	fs.StringVar(&opts.ModelsDir, "models", "", modelsFlagUsage)
 	fs.StringVar(&opts.RulesDir, "rules", "", "rule pack `DIR` (default: the embedded packs)")
 	fs.IntVar(&opts.Workers, "workers", 0, "documents checked at once (default: one per core)")
@@ -63,13 +64,13 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	eng, err := newEngine(ctx, opts)
+	eng, err := engine.New(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil classify: %v\n", err)
 		return exitFail
 	}
 	if opts.ModelsDir != "" { // say which heads the directory replaced
-		fmt.Fprintf(e.stderr, "vigil classify: heads: %s\n", headsLine(eng.heads))
+		fmt.Fprintf(e.stderr, "vigil classify: heads: %s\n", engine.HeadsLine(eng.Heads()))
 	}
 
 	in := make(chan *vigil.Document)
@@ -83,7 +84,7 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		defer close(positions)
 		defer close(in)
 		for _, name := range files {
-			if !classifyFile(ctx, e, name, eng.maxBytes, in, positions, &badInput) {
+			if !classifyFile(ctx, e, name, eng.MaxBytes(), in, positions, &badInput) {
 				readFailed = true
 				return
 			}
@@ -94,7 +95,7 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	stageFailed, writeErr := false, error(nil)
-	for v := range eng.stream(ctx, in) {
+	for v := range eng.Stream(ctx, in) {
 		pos := <-positions
 		if v.Error != nil {
 			stageFailed = true

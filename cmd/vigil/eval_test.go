@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/engine"
 )
 
 // TestEvalFlagSlices: the per-language and per-kind counts of a flag add
@@ -18,8 +19,8 @@ func TestEvalFlagSlices(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var out struct {
-		FlagNegatives []flagNegatives `json:"flag_negatives"`
-		FlagSlices    []flagSlice     `json:"flag_slices"`
+		FlagNegatives []engine.FlagNegatives `json:"flag_negatives"`
+		FlagSlices    []engine.FlagSlice     `json:"flag_slices"`
 		Flags         []struct {
 			Name    string `json:"name"`
 			TP      int    `json:"tp"`

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/pipeline"
 )
@@ -149,13 +150,13 @@ func TestToxicNeedsThresholds(t *testing.T) {
 			vigil.Document{Kind: vigil.KindComment, Body: "ты тупой дебил, заткнись уже"}, vigil.ActionAllow, false, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e, err := newEngine(ctx, engineOptions{Thresholds: tc.thresholds})
+			e, err := engine.New(ctx, engine.Options{Thresholds: tc.thresholds})
 			if err != nil {
 				t.Fatal(err)
 			}
 			doc := tc.doc
 			doc.ID = "x"
-			v := e.check(ctx, &doc)
+			v := e.Check(ctx, &doc)
 			isToxic := func(f vigil.Flag) bool { return f.Name == vigil.FlagToxic }
 			flagged, scored := slices.ContainsFunc(v.Flags, isToxic), slices.ContainsFunc(v.Scores, isToxic)
 			if v.Action != tc.action || flagged != tc.flagged || scored != tc.scored {

@@ -14,9 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/retag"
 )
 
@@ -108,20 +107,9 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	job.Log = log.With("component", "retag")
 	job.Stdin, job.Stdout = e.stdin, e.stdout
-	job.OnBad = func(b retag.BadItem) {
-		where := fmt.Sprintf("%s:%d", b.Input, b.Line)
-		if b.Input == "-" {
-			where = fmt.Sprintf("stdin:%d", b.Line)
-		} else if strings.HasPrefix(b.Input, "postgres") {
-			where = fmt.Sprintf("row %d", b.Line)
-		}
-		if b.ID != "" {
-			where += " (id " + b.ID + ")"
-		}
-		fmt.Fprintf(e.stderr, "vigil retag: %s: %s\n", where, vigil.ErrorMessage(b.Err))
-	}
+	job.OnBad = reportBad(e)
 
-	eng, err := newEngine(ctx, engineOptions{ModelsDir: models, RulesDir: rules, Workers: workers, MaxBytes: job.MaxBytes, Logger: log})
+	eng, err := engine.New(ctx, engine.Options{ModelsDir: models, RulesDir: rules, Workers: workers, MaxBytes: job.MaxBytes, Logger: log})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil retag: %v\n", err)
 		return exitFail
@@ -130,27 +118,11 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	job.Log.Info("retag starting", "in", redactURL(job.In), "out", redactURL(job.Out), "workers", workers,
-		"stages", eng.pipe.Stages(), "model", eng.versions.Model, "rules", eng.versions.Rules, "heads", headsLine(eng.heads))
-	checker := retag.CheckerFunc(eng.stream)
+		"stages", eng.Stages(), "model", eng.Versions().Model, "rules", eng.Versions().Rules, "heads", engine.HeadsLine(eng.Heads()))
+	checker := retag.CheckerFunc(eng.Stream)
 
-	var prog retag.Progress
-	isTerm := false
-	if f, ok := e.stderr.(*os.File); ok {
-		isTerm = term.IsTerminal(int(f.Fd()))
-	}
-	switch progress {
-	case "auto":
-		if isTerm {
-			prog = retag.NewBar(e.stderr)
-		} else {
-			prog = retag.NewLogProgress(job.Log, 5*time.Second)
-		}
-	case "bar":
-		prog = retag.NewBar(e.stderr)
-	case "log":
-		prog = retag.NewLogProgress(job.Log, 5*time.Second)
-	case "none":
-	default:
+	prog, ok := retagProgress(e, progress, job.Log)
+	if !ok {
 		fmt.Fprintf(e.stderr, "vigil retag: --progress %q: want auto, bar, log or none\n", progress)
 		return exitUsage
 	}
@@ -181,6 +153,46 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 			return exitFail
 		}
 	}
+	return retagExit(e, sum, err)
+}
+
+// reportBad reports a bad input document on stderr, by line (or row) and id.
+func reportBad(e *env) func(retag.BadItem) {
+	return func(b retag.BadItem) {
+		where := fmt.Sprintf("%s:%d", b.Input, b.Line)
+		if b.Input == "-" {
+			where = fmt.Sprintf("stdin:%d", b.Line)
+		} else if strings.HasPrefix(b.Input, "postgres") {
+			where = fmt.Sprintf("row %d", b.Line)
+		}
+		if b.ID != "" {
+			where += " (id " + b.ID + ")"
+		}
+		fmt.Fprintf(e.stderr, "vigil retag: %s: %s\n", where, vigil.ErrorMessage(b.Err))
+	}
+}
+
+// retagProgress is the progress display --progress asks for; ok is false
+// for an unknown one.
+func retagProgress(e *env, progress string, log *slog.Logger) (prog retag.Progress, ok bool) {
+	switch progress {
+	case "auto":
+		if isTerminal(e.stderr) {
+			return retag.NewBar(e.stderr), true
+		}
+		return retag.NewLogProgress(log, 5*time.Second), true
+	case "bar":
+		return retag.NewBar(e.stderr), true
+	case "log":
+		return retag.NewLogProgress(log, 5*time.Second), true
+	case "none":
+		return nil, true
+	}
+	return nil, false
+}
+
+// retagExit reports how a retag run ended and returns its exit code.
+func retagExit(e *env, sum retag.Summary, err error) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil retag: %s\n", vigil.ErrorMessage(err))
 		if vigil.ErrorCode(err) == vigil.EINTERNAL {

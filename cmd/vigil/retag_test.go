@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/retag"
 )
 
@@ -131,7 +132,7 @@ func BenchmarkRetag(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e, err := newEngine(context.Background(), engineOptions{})
+	e, err := engine.New(context.Background(), engine.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func BenchmarkRetag(b *testing.B) {
 	var docs int64
 	b.SetBytes(fi.Size())
 	for b.Loop() {
-		sum, err := retag.Run(context.Background(), retag.CheckerFunc(e.stream), retag.Job{In: in, Out: out, Restart: true}, nil)
+		sum, err := retag.Run(context.Background(), retag.CheckerFunc(e.Stream), retag.Job{In: in, Out: out, Restart: true}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

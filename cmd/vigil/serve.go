@@ -2,24 +2,20 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/metrics"
 	"github.com/kz-newsroom/vigil/retag"
 	"github.com/kz-newsroom/vigil/review"
@@ -120,11 +116,11 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 	m := metrics.New(reg)
 	version := buildVersion()
 
-	live := &liveEngine{log: log, m: m, version: version, opts: engineOptions{
+	live := engine.NewLive(engine.Options{
 		ModelsDir: cfg.Models, RulesDir: cfg.Rules, Workers: cfg.Workers, Thresholds: cfg.Thresholds,
 		MaxBytes: cfg.MaxDocumentBytes, Observe: m.ObserveStage, OnShadow: m.ShadowRuleHit, Logger: log,
-	}}
-	if err := live.load(ctx); err != nil {
+	}, func(v vigil.Versions) { m.SetBuildInfo(version, v) })
+	if err := live.Reload(ctx, true); err != nil {
 		return err
 	}
 
@@ -159,14 +155,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 
 	srv, err := server.New(cfg.Config, server.Deps{
 		Checker: live, Review: store, Suggestions: store, Metrics: m, Gatherer: reg, Log: log,
-		Ready: []server.ReadyCheck{{Name: "engine", Check: live.ready}, {Name: "storage", Check: store.CheckWritable}},
+		Ready: []server.ReadyCheck{{Name: "engine", Check: live.Ready}, {Name: "storage", Check: store.CheckWritable}},
 	})
 	if err != nil {
 		return err
 	}
 	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds,
 		Binding: server.TokenBinding, NoteCaller: server.NoteCaller,
-		SecureCookies: cfg.SecureCookies, OnRedeliver: notify, Describe: live.describe})
+		SecureCookies: cfg.SecureCookies, OnRedeliver: notify, Describe: describer(live)})
 	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
 	srv.Mount(review.FeedRoute, "review_api", rh, vigil.RoleCMS)
 	srv.Mount("/review/", "review_page", rh)
@@ -198,7 +194,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 			done = true
 		case <-hup:
 			log.Info("SIGHUP: reloading models and rules")
-			if err := live.reload(ctx, true); err != nil {
+			if err := live.Reload(ctx, true); err != nil {
 				log.Error("reload failed; the previous models and rules stay in use", "error", err)
 			}
 		}
@@ -217,10 +213,10 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 }
 
 // addJobs schedules the jobs cfg turns on.
-func addJobs(s *server.Scheduler, cfg jobsConfig, live *liveEngine, store *review.Store, m *metrics.Metrics, log *slog.Logger) error {
+func addJobs(s *server.Scheduler, cfg jobsConfig, live *engine.Live, store *review.Store, m *metrics.Metrics, log *slog.Logger) error {
 	if cfg.Reload > 0 {
 		if err := s.Add(server.Job{Name: "reload", Every: cfg.Reload, Run: func(ctx context.Context) error {
-			return live.reload(ctx, false)
+			return live.Reload(ctx, false)
 		}}); err != nil {
 			return err
 		}
@@ -265,121 +261,22 @@ func (p retagMetrics) Finish(_ retag.Summary, err error) { p.m.RetagFinished(err
 
 var _ retag.Progress = retagMetrics{}
 
-// liveEngine is the engine the server checks with; reload swaps in a new
-// one built from the same directories without stopping the service.
-// Requests already running finish on the engine they started with.
-type liveEngine struct {
-	log     *slog.Logger
-	m       *metrics.Metrics
-	version string
-	opts    engineOptions
-
-	cur atomic.Pointer[engine]
-	mu  sync.Mutex // serializes reloads
-	sum string     // fingerprint of the files the current engine was built from
-}
-
 var (
-	_ server.Checker = (*liveEngine)(nil)
-	_ retag.Checker  = (*liveEngine)(nil)
+	_ server.Checker = (*engine.Live)(nil)
+	_ retag.Checker  = (*engine.Live)(nil)
 )
 
-// describe is the moderators' page's rule description: from the packs the
+// describer is the moderators' page's rule description: from the packs the
 // current engine loaded, so a --rules DIR's rules are explained too and a
-// reload's new descriptions are shown at once.
-func (l *liveEngine) describe(rule, lang string) string {
-	if e := l.cur.Load(); e != nil && e.descriptions != nil {
-		return e.descriptions[rule][lang] // no fallback: the page never mixes languages
-	}
-	return review.EmbeddedDescriptions(rule, lang)
-}
-
-// load builds the first engine.
-func (l *liveEngine) load(ctx context.Context) error {
-	return l.reload(ctx, true)
-}
-
-// reload builds a new engine when the models or rules directories changed
-// since the last build (or always, with force) and swaps it in. On failure
-// the current engine stays.
-func (l *liveEngine) reload(ctx context.Context, force bool) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	sum, err := fingerprint(l.opts.ModelsDir, l.opts.RulesDir)
-	if err != nil {
-		return err
-	}
-	if !force && sum == l.sum && l.cur.Load() != nil {
-		return nil
-	}
-	e, err := newEngine(ctx, l.opts)
-	if err != nil {
-		return fmt.Errorf("load models and rules: %w", err)
-	}
-	old := l.cur.Swap(e)
-	l.sum = sum
-	l.m.SetBuildInfo(l.version, e.versions)
-	if old != nil {
-		l.log.Info("models and rules reloaded", "model", e.versions.Model, "rules", e.versions.Rules, "heads", headsLine(e.heads),
-			"previous_model", old.versions.Model, "previous_rules", old.versions.Rules, "previous_heads", headsLine(old.heads))
-	} else {
-		l.log.Info("engine loaded", "model", e.versions.Model, "rules", e.versions.Rules, "flag", e.versions.Flag,
-			"heads", headsLine(e.heads), "stages", e.pipe.Stages())
-	}
-	return nil
-}
-
-func (l *liveEngine) ready(context.Context) error {
-	if l.cur.Load() == nil {
-		return vigil.Errorf(vigil.EUNAVAILABLE, "models and rules not loaded")
-	}
-	return nil
-}
-
-// Check implements server.Checker.
-func (l *liveEngine) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict {
-	return l.cur.Load().check(ctx, doc)
-}
-
-// CheckBatch implements server.Checker.
-func (l *liveEngine) CheckBatch(ctx context.Context, docs []vigil.Document) []vigil.Verdict {
-	e := l.cur.Load()
-	out := e.pipe.CheckBatch(ctx, docs)
-	for i := range out {
-		out[i].Versions = e.versions
-	}
-	return out
-}
-
-// Stream implements retag.Checker.
-func (l *liveEngine) Stream(ctx context.Context, in <-chan *vigil.Document) <-chan vigil.Verdict {
-	return l.cur.Load().stream(ctx, in)
-}
-
-// fingerprint sums the names, sizes and modification times of the files
-// under dirs (empty dirs are the embedded defaults and add nothing).
-func fingerprint(dirs ...string) (string, error) {
-	h := sha256.New()
-	for _, dir := range dirs {
-		if dir == "" {
-			continue
+// reload's new descriptions are shown at once; the embedded packs'
+// otherwise.
+func describer(live *engine.Live) func(rule, lang string) string {
+	return func(rule, lang string) string {
+		if d, ok := live.Describe(rule, lang); ok {
+			return d
 		}
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(h, "%s\x00%d\x00%d\n", path, info.Size(), info.ModTime().UnixNano())
-			return nil
-		})
-		if err != nil {
-			return "", fmt.Errorf("reload: %w", err)
-		}
+		return review.EmbeddedDescriptions(rule, lang)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // buildVersion names the binary: its module version, or the VCS revision it

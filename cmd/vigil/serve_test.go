@@ -5,9 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,11 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	vigil "github.com/kz-newsroom/vigil"
-	"github.com/kz-newsroom/vigil/metrics"
+	"github.com/kz-newsroom/vigil/engine"
+	"github.com/kz-newsroom/vigil/review"
 )
 
 func TestServeConfigPrecedence(t *testing.T) {
@@ -287,71 +283,34 @@ func TestServeRefuses(t *testing.T) {
 	}
 }
 
-// TestLiveEngineReload: the reload job swaps in a new engine only when the
-// rules directory changed, and keeps the old one when the new pack is
-// broken.
-func TestLiveEngineReload(t *testing.T) {
-	dir := t.TempDir()
-	pack := filepath.Join(dir, "local.yaml")
-	writePack := func(body string, age time.Duration) {
-		t.Helper()
-		if err := os.WriteFile(pack, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		mt := time.Now().Add(-age)
-		os.Chtimes(pack, mt, mt)
-	}
-	const rule = "pack: local\nrules:\n  - id: local.weather\n    action: {tag: %s, score: 0.9}\n    any: [погода]\n" +
-		"    match: [\"Погода испортилась.\"]\n    no_match: [\"Курс тенге вырос.\"]\n"
-	v1, v2 := fmt.Sprintf(rule, "weather"), fmt.Sprintf(rule, "climate")
-	writePack(v1, time.Hour)
-
-	reg := prometheus.NewRegistry()
-	m := metrics.New(reg)
-	l := &liveEngine{log: slog.New(slog.DiscardHandler), m: m, version: "test",
-		opts: engineOptions{RulesDir: dir, Observe: m.ObserveStage, OnShadow: m.ShadowRuleHit}}
+// TestPageDescribesDeploymentRules: with --rules DIR the moderators' page
+// explains the directory's rules too, in the page's language only, and
+// still the embedded packs' rules.
+func TestPageDescribesDeploymentRules(t *testing.T) {
 	ctx := context.Background()
-	if err := l.load(ctx); err != nil {
+	dir := filepath.Join("..", "..", "rules", "testdata", "deploy")
+	live := engine.NewLive(engine.Options{RulesDir: dir}, nil)
+	describe := describer(live)
+	if got := describe("local.recruit_money_shadow", "ru"); got != "" {
+		t.Errorf("before any engine, a deployment rule is described %q; want nothing", got)
+	}
+	if err := live.Reload(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	doc := vigil.Document{ID: "w", Body: "Погода в Астане: снег и ветер."}
-	hasTag := func(name string) bool {
-		d := doc
-		for _, tg := range l.Check(ctx, &d).Tags {
-			if tg.Name == name {
-				return true
-			}
+	for _, c := range []struct{ rule, lang, want string }{
+		{"local.recruit_money_shadow", "ru", "Деньги или билеты"},
+		{"local.recruit_money_shadow", "kk", "ақша"},
+		{"local.flood_region", "ru", ""}, // English only: not shown on a Russian page
+		{"local.flood_region", "en", "floods"},
+	} {
+		got := describe(c.rule, c.lang)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("describe(%s, %s) = %q; want it to hold %q", c.rule, c.lang, got, c.want)
 		}
-		return false
 	}
-	first := l.cur.Load()
-	if !hasTag("weather") {
-		t.Fatal("the deployment pack's rule did not fire")
-	}
-	if err := l.reload(ctx, false); err != nil || l.cur.Load() != first {
-		t.Fatalf("reload with nothing changed: %v, engine swapped %v; want no swap", err, l.cur.Load() != first)
-	}
-
-	writePack(v2, 0)
-	if err := l.reload(ctx, false); err != nil {
-		t.Fatal(err)
-	}
-	if l.cur.Load() == first || !hasTag("climate") || hasTag("weather") {
-		t.Fatal("the changed pack was not swapped in")
-	}
-	if l.cur.Load().versions.Rules == first.versions.Rules {
-		t.Error("rules version did not change with the pack")
-	}
-	if n := testutil.CollectAndCount(m.BuildInfo); n != 1 {
-		t.Errorf("%d build_info series after reload, want 1", n)
-	}
-
-	second := l.cur.Load()
-	writePack("pack: local\nrules:\n  - id: [broken\n", -time.Hour)
-	if err := l.reload(ctx, false); err == nil {
-		t.Error("a broken pack reloaded without error")
-	}
-	if l.cur.Load() != second || !hasTag("climate") {
-		t.Error("a broken pack replaced the working engine")
+	for _, lang := range []string{"ru", "kk", "en"} {
+		if describe("rec.ru.join", lang) == "" && review.EmbeddedDescriptions("rec.ru.join", lang) != "" {
+			t.Errorf("an embedded rule lost its %s description under --rules DIR", lang)
+		}
 	}
 }

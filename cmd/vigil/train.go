@@ -1,21 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
 	"io"
-	"os"
-	"runtime"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -23,7 +15,7 @@ import (
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
 	"github.com/kz-newsroom/vigil/models"
-	"github.com/kz-newsroom/vigil/pipeline"
+	"github.com/kz-newsroom/vigil/training"
 )
 
 func init() {
@@ -31,32 +23,6 @@ func init() {
 		summary: "train a model bundle (tokenizer, classifier, thresholds, metadata) from labeled JSONL",
 		run:     runTrain,
 	})
-}
-
-// trainParams are the training parameters recorded in the bundle's
-// metadata.
-type trainParams struct {
-	Labels       string                 `json:"labels"`
-	Features     classify.FeatureConfig `json:"features"`
-	Epochs       int                    `json:"epochs"`
-	LR           float64                `json:"lr"`
-	NoNB         bool                   `json:"no_nb,omitempty"`
-	Seed         uint64                 `json:"seed"`
-	Shards       int                    `json:"shards"`
-	Batch        int                    `json:"batch"`
-	Vocab        int                    `json:"bpe_vocab"`
-	Tokenizer    string                 `json:"tokenizer,omitempty"`
-	DevFraction  float64                `json:"dev_fraction,omitempty"`
-	MinPrecision map[string]float64     `json:"min_precision,omitempty"`
-	// WeakLabels are the labels the weak files speak for (--weak-labels).
-	WeakLabels string `json:"weak_labels,omitempty"`
-	// RepeatParallel is how many times each document of a group of
-	// translations counts (--repeat-parallel), 0 for once.
-	RepeatParallel int `json:"repeat_parallel,omitempty"`
-	// Dict is how the word dictionary was learned (--dict), nil without.
-	Dict *classify.DictOptions `json:"dict,omitempty"`
-	// Calibrated names the labels whose scores were calibrated (Platt).
-	Calibrated []string `json:"calibrated,omitempty"`
 }
 
 func runTrain(ctx context.Context, e *env, args []string) int {
@@ -74,7 +40,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	var (
 		data, dev, out, taxonomy, tokenizer, labelsFrom, minPrec string
 		weak, weakDev, weakLabels                                string
-		p                                                        = trainParams{Features: def}
+		p                                                        = training.Params{Features: def}
 		threads                                                  int
 		quiet                                                    bool
 	)
@@ -140,276 +106,46 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	} else if !(p.DevFraction > 0 && p.DevFraction < 1) {
 		return usage("--dev-fraction %v: want a share in (0, 1)", p.DevFraction)
 	}
-	taxData, err := models.DefaultTaxonomy()
-	if taxonomy != "" {
-		taxData, err = os.ReadFile(taxonomy)
-	}
-	if err != nil {
-		return usage("taxonomy: %v", err)
-	}
-	tax, err := models.ParseTaxonomy(taxData)
-	if err != nil {
-		return usage("%s: %v", taxonomy, err)
-	}
-
-	start := time.Now()
-	trainDocs, trainFiles, err := readDocFiles(data)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-		return exitUsage
-	}
-	var devDocs []vigil.Document
-	var devFiles []models.DataFile
-	if dev != "" {
-		if devDocs, devFiles, err = readDocFiles(dev); err != nil {
-			fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-			return exitUsage
-		}
-	}
-	nStrong, nStrongDev := len(trainDocs), len(devDocs)
-	var weakFiles, weakDevFiles []models.DataFile
-	for _, w := range []struct {
-		list  string
-		docs  *[]vigil.Document
-		files *[]models.DataFile
-	}{{weak, &trainDocs, &weakFiles}, {weakDev, &devDocs, &weakDevFiles}} {
-		if w.list == "" {
-			continue
-		}
-		d, f, err := readDocFiles(w.list)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-			return exitUsage
-		}
-		*w.docs, *w.files = append(*w.docs, d...), append(*w.files, f...)
-	}
-	if weakDev != "" && dev == "" {
-		return usage("--weak-dev goes with --dev")
-	}
-	labels := collectLabels(trainDocs, labelsFrom, tax)
-	if len(labels) == 0 {
-		return usage("%s: no %s in the data to learn", data, labelsFrom)
-	}
-	names := make([]string, len(labels))
-	for i, l := range labels {
-		names[i] = l.Name
-	}
-	fmt.Fprintf(e.stderr, "vigil train: %d documents; labels (%d): %s\n", len(trainDocs), len(labels), strings.Join(names, ", "))
-
-	trainFields := prepareFields(ctx, trainDocs, threads)
-	devFields := prepareFields(ctx, devDocs, threads)
-	trainEx := examples(trainDocs, trainFields, labels, labelsFrom)
-	devEx := examples(devDocs, devFields, labels, labelsFrom)
-	var only []int // what weak documents speak for
-	for i, l := range labels {
-		if slices.Contains(strings.Split(weakLabels, ","), l.Name) {
-			only = append(only, i)
-		}
-	}
-	if weak != "" || weakDev != "" {
-		p.WeakLabels = weakLabels
-	}
-	if (weak != "" || weakDev != "") && only == nil {
-		return usage("--weak-labels %q: none of them is in the data", weakLabels)
-	}
-	weakOnly := func(ex []classify.Example, only []int) {
-		for i := range ex {
-			ex[i].Only = only
-			ex[i].Labels = slices.DeleteFunc(ex[i].Labels, func(l int) bool { return !slices.Contains(only, l) })
-		}
-	}
-	weakOnly(trainEx[nStrong:], only)
-	// A label the gold dev documents carry is calibrated and thresholded
-	// on them alone: weak dev documents speak only for the others, so a
-	// label that means something a little different in the weak labels
-	// keeps the threshold its gold data asks for.
-	devOnly := []int{} // not nil: nil would mean every label
-	for _, l := range only {
-		if !slices.ContainsFunc(devEx[:nStrongDev], func(ex classify.Example) bool { return slices.Contains(ex.Labels, l) }) {
-			devOnly = append(devOnly, l)
-		}
-	}
-	weakOnly(devEx[nStrongDev:], devOnly)
-	if err := ctx.Err(); err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-		return exitFail
-	}
-
-	// The tokenizer: trained on the training words, unless one is given.
-	var tokJSON []byte
-	if tokenizer != "" {
-		p.Tokenizer = tokenizer
-		if tokJSON, err = os.ReadFile(tokenizer); err != nil {
-			return usage("%v", err)
-		}
-	} else {
-		texts := make([]string, 0, 2*len(trainDocs))
-		for _, d := range trainDocs {
-			texts = append(texts, d.Title, d.Body)
-		}
-		var b bytes.Buffer
-		if err := classify.TrainTokenizer(texts, classify.BPEOptions{VocabSize: p.Vocab}, &b); err != nil {
-			fmt.Fprintf(e.stderr, "vigil train: tokenizer: %v\n", err)
-			return exitFail
-		}
-		tokJSON = b.Bytes()
-	}
-	sub, err := classify.LoadSubwords(bytes.NewReader(tokJSON))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: tokenizer: %v\n", err)
-		return exitUsage
-	}
-
-	// The dictionary: learned from the strong training documents' pairs
-	// of translations.
-	var dict *classify.Dictionary
-	var dictTSV []byte
-	if p.Features.Dictionary {
-		dictOpt.PerWord = 1
-		p.Dict = &dictOpt
-		dict = classify.BuildDictionary(translations(trainDocs[:nStrong], trainFields, dictOpt.Pivot),
-			langTexts(trainDocs[:nStrong], trainFields, dictOpt.Pivot), langTexts(trainDocs[:nStrong], trainFields, "ru"), dictOpt)
-		var b bytes.Buffer
-		if _, err := dict.WriteTo(&b); err != nil {
-			fmt.Fprintf(e.stderr, "vigil train: dictionary: %v\n", err)
-			return exitFail
-		}
-		dictTSV = b.Bytes()
-		fmt.Fprintf(e.stderr, "vigil train: dictionary of %d words\n", dict.Len())
-	}
-
-	// Without dev data, thresholds are chosen on a held-out part of the
-	// training data, then the model is refit on all of it.
-	times := make([]int, len(trainDocs)) // how many times each document counts
-	for i := range times {
-		times[i] = 1
-	}
-	if p.RepeatParallel > 1 {
-		for _, i := range parallelDocs(trainDocs[:nStrong]) {
-			times[i] = p.RepeatParallel
-		}
-	}
-	fitEx, threshEx := repeated(trainEx, times, nil), devEx
-	if dev == "" {
-		fitEx, threshEx = holdOut(trainDocs, trainEx, times, p.DevFraction)
-	}
-	opt := classify.TrainOptions{Features: p.Features, Epochs: p.Epochs, LR: p.LR, NoNB: p.NoNB, Seed: p.Seed,
-		Shards: p.Shards, Batch: p.Batch, Threads: threads, Dictionary: dict}
-	train := func(ex []classify.Example, what string) (*classify.Model, error) {
-		var bar *progressbar.ProgressBar
-		if !quiet {
-			bar = progressbar.NewOptions(p.Epochs, progressbar.OptionSetWriter(e.stderr),
-				progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
-				progressbar.OptionClearOnFinish())
-		}
-		o := opt
-		o.Progress = func(epoch, epochs int, loss float64) {
-			if bar != nil {
-				bar.Describe(fmt.Sprintf("%s (loss %.4f)", what, loss))
-				bar.Set(epoch)
-			}
-		}
-		m, err := classify.Train(ctx, labels, ex, sub, o)
-		if bar != nil {
-			bar.Finish()
-		}
-		return m, err
-	}
-	m, err := train(fitEx, "training")
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-		return exitFail
-	}
-	// Scores become calibrated probabilities (Platt scaling on the same
-	// held-out data), then thresholds are chosen on that scale.
-	if p.Calibrated, err = m.Calibrate(threshEx); err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: calibrate: %v\n", err)
-		return exitFail
-	}
-	devScores, err := m.SelectThresholds(threshEx, p.MinPrecision)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: thresholds: %v\n", err)
-		return exitFail
-	}
-	report := evaluateModel(m, threshEx, threshDocs(dev == "", trainDocs, devDocs, p.DevFraction), labelsFrom)
-	if dev == "" {
-		final, err := train(repeated(trainEx, times, nil), "refit on all data")
-		if err != nil {
-			fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-			return exitFail
-		}
-		for i := range final.Labels {
-			final.Labels[i].Threshold = m.Labels[i].Threshold
-			final.Labels[i].CalibA, final.Labels[i].CalibB = m.Labels[i].CalibA, m.Labels[i].CalibB
-		}
-		m = final
-	}
-	elapsed := time.Since(start)
-
-	var mb bytes.Buffer
-	if _, err := m.WriteTo(&mb); err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-		return exitFail
-	}
-	for _, l := range labels { // a label the taxonomy lacks is shipped without an IPTC code
-		if _, ok := tax.Tag(l.Name); !ok && l.Kind == classify.KindTag {
-			fmt.Fprintf(e.stderr, "vigil train: note: tag %q is not in the taxonomy; added without an IPTC code\n", l.Name)
-			tax.Tags = append(tax.Tags, models.TaxonomyTag{Name: l.Name})
-			if taxData, err = tax.Marshal(); err != nil {
-				fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-				return exitFail
-			}
-		}
-	}
-	params, _ := json.Marshal(p)
-	prefix := "flags" // the version id says what the bundle classifies
-	for _, l := range labels {
-		if l.Kind == classify.KindTag {
-			prefix = "topics"
-		}
-	}
-	meta := models.Metadata{
-		Version:      prefix,
-		Command:      "vigil train " + strings.Join(args, " "),
-		Data:         trainFiles,
-		Dev:          devFiles,
-		Weak:         weakFiles,
-		WeakDev:      weakDevFiles,
-		Labels:       names,
-		Params:       params,
-		DevScores:    devScores,
-		DevReport:    report,
-		TrainSeconds: float64(elapsed.Milliseconds()) / 1000,
-		Toolchain:    runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
-	}
+	var created string
 	if epoch := e.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
 		sec, err := strconv.ParseInt(epoch, 10, 64)
 		if err != nil {
 			return usage("SOURCE_DATE_EPOCH %q: %v", epoch, err)
 		}
-		meta.Created = time.Unix(sec, 0).UTC().Format(time.RFC3339)
+		created = time.Unix(sec, 0).UTC().Format(time.RFC3339)
 	}
-	files := []models.File{
-		{Name: models.FileTokenizer, Data: tokJSON},
-		{Name: models.FileTopics, Data: mb.Bytes()},
-		{Name: models.FileTaxonomy, Data: taxData}}
-	if dict != nil {
-		files = append(files, models.File{Name: models.FileDictionary, Data: dictTSV})
+	opts := training.BundleOptions{Data: split(data), Dev: split(dev), Weak: split(weak), WeakDev: split(weakDev),
+		WeakLabels: weakLabels, Taxonomy: taxonomy, Tokenizer: tokenizer, Params: p, Dict: dictOpt, Threads: threads,
+		Out: out, Command: "vigil train " + strings.Join(args, " "), Created: created,
+		Note: func(msg string) { fmt.Fprintf(e.stderr, "vigil train: %s\n", msg) }}
+	if !quiet {
+		opts.Progress = newTrainProgress(e.stderr)
 	}
-	meta, err = models.Write(out, meta, files...)
+	res, err := training.TrainBundle(ctx, opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: write %s: %v\n", out, err)
+		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
+		if training.IsInputError(err) {
+			return exitUsage
+		}
 		return exitFail
 	}
-	if dev != "" {
-		fmt.Fprintf(e.stderr, "\ndev report (thresholds chosen on it):\n")
-	} else {
+	if res.HeldOut {
 		fmt.Fprintf(e.stderr, "\nreport on the held-out %.0f%% of --data (thresholds chosen on it, before the refit on all data):\n", 100*p.DevFraction)
+	} else {
+		fmt.Fprintf(e.stderr, "\ndev report (thresholds chosen on it):\n")
 	}
-	report.WriteText(e.stderr)
+	res.Report.WriteText(e.stderr)
 	fmt.Fprintf(e.stderr, "\nvigil train: wrote %s (%s): classifier %.1f MB, trained in %s\n",
-		out, meta.Version, float64(mb.Len())/1e6, elapsed.Round(time.Millisecond))
+		out, res.Meta.Version, float64(res.ClassifierBytes)/1e6, res.Elapsed.Round(time.Millisecond))
 	return exitOK
+}
+
+// split splits a comma-separated list of files; empty is none.
+func split(list string) []string {
+	if list == "" {
+		return nil
+	}
+	return strings.Split(list, ",")
 }
 
 // parseLabelFloats parses "a=0.9,b=0.8".
@@ -429,275 +165,42 @@ func parseLabelFloats(s string) (map[string]float64, error) {
 	return out, nil
 }
 
-// readDocFiles reads the comma-separated JSONL files. A bad line is an
-// error naming the file and line.
-func readDocFiles(list string) ([]vigil.Document, []models.DataFile, error) {
-	var docs []vigil.Document
-	var files []models.DataFile
-	for _, name := range strings.Split(list, ",") {
-		raw, err := os.ReadFile(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		dr := vigil.NewDocumentReader(bytes.NewReader(raw), 0)
-		n := 0
-		for {
-			d, line, err := dr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s:%d: %s", name, line, vigil.ErrorMessage(err))
-			}
-			docs = append(docs, d)
-			n++
-		}
-		files = append(files, models.DataFile{Path: name, SHA256: models.SHA256(raw), Docs: n})
+// newTrainProgress shows training passes on w: a progress bar on a
+// terminal, one plain line an epoch otherwise (a log file gets no bar's
+// carriage returns).
+func newTrainProgress(w io.Writer) training.Progress {
+	if isTerminal(w) {
+		return &barProgress{w: w}
 	}
-	return docs, files, nil
+	return lineProgress{w: w}
 }
 
-// prepareFields runs the pipeline's normalize and tokenize stages over docs
-// on every core, exactly as the engine does before the classify stage.
-func prepareFields(ctx context.Context, docs []vigil.Document, workers int) [][]pipeline.Field {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	stages := []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}}
-	out := make([][]pipeline.Field, len(docs))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(docs); i += workers {
-				it := &pipeline.Item{Doc: &docs[i], Lang: docs[i].Lang}
-				for _, s := range stages {
-					if ctx.Err() != nil || s.Process(ctx, it) != nil {
-						break
-					}
-				}
-				out[i] = it.Fields
-			}
-		})
-	}
-	wg.Wait()
-	return out
+// barProgress draws a bar per training pass.
+type barProgress struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
 }
 
-// collectLabels returns the labels the documents carry: taxonomy tags
-// first in taxonomy order, then other tags and the flags by name.
-func collectLabels(docs []vigil.Document, from string, tax *models.Taxonomy) []classify.Label {
-	tags, flags := map[string]bool{}, map[string]bool{}
-	for _, d := range docs {
-		if from != "flags" {
-			for _, t := range d.Tags {
-				tags[t] = true
-			}
-		}
-		if from != "tags" {
-			for _, f := range d.Flags {
-				flags[f] = true
-			}
-		}
-	}
-	var out []classify.Label
-	for _, t := range tax.Tags {
-		if tags[t.Name] {
-			out = append(out, classify.Label{Name: t.Name, Kind: classify.KindTag})
-			delete(tags, t.Name)
-		}
-	}
-	for _, set := range []struct {
-		names map[string]bool
-		kind  string
-	}{{tags, classify.KindTag}, {flags, classify.KindFlag}} {
-		names := make([]string, 0, len(set.names))
-		for n := range set.names {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			out = append(out, classify.Label{Name: n, Kind: set.kind})
-		}
-	}
-	return out
+func (b *barProgress) Start(what string, epochs int) {
+	b.bar = progressbar.NewOptions(epochs, progressbar.OptionSetWriter(b.w),
+		progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
+		progressbar.OptionClearOnFinish())
 }
 
-func examples(docs []vigil.Document, fields [][]pipeline.Field, labels []classify.Label, from string) []classify.Example {
-	idx := map[string]int{}
-	for i, l := range labels {
-		idx[l.Kind+":"+l.Name] = i
-	}
-	out := make([]classify.Example, len(docs))
-	for i, d := range docs {
-		ex := classify.Example{Fields: fields[i]}
-		for _, t := range d.Tags {
-			if l, ok := idx[classify.KindTag+":"+t]; ok {
-				ex.Labels = append(ex.Labels, l)
-			}
-		}
-		for _, f := range d.Flags {
-			if l, ok := idx[classify.KindFlag+":"+f]; ok {
-				ex.Labels = append(ex.Labels, l)
-			}
-		}
-		out[i] = ex
-	}
-	return out
+func (b *barProgress) Epoch(what string, epoch, _ int, loss float64) {
+	b.bar.Describe(fmt.Sprintf("%s (loss %.4f)", what, loss))
+	b.bar.Set(epoch)
 }
 
-// translations pairs each document with its translation into pivot: the
-// document whose id differs only in the language part (sib-kk-17 and
-// sib-ru-17), in the order of docs.
-func translations(docs []vigil.Document, fields [][]pipeline.Field, pivot string) []classify.Translation {
-	byID := make(map[string]int, len(docs))
-	for i, d := range docs {
-		byID[d.ID] = i
-	}
-	var out []classify.Translation
-	for i, d := range docs {
-		if d.Lang == "" || d.Lang == pivot {
-			continue
-		}
-		parts := strings.Split(d.ID, "-")
-		for k, part := range parts {
-			if part != d.Lang {
-				continue
-			}
-			tr := slices.Clone(parts)
-			tr[k] = pivot
-			if j, ok := byID[strings.Join(tr, "-")]; ok && docs[j].Lang == pivot {
-				out = append(out, classify.Translation{Source: fields[i], Target: fields[j]})
-				break
-			}
-		}
-	}
-	return out
+func (b *barProgress) Finish(string) { b.bar.Finish() }
+
+// lineProgress writes a line per epoch.
+type lineProgress struct{ w io.Writer }
+
+func (lineProgress) Start(string, int) {}
+
+func (l lineProgress) Epoch(what string, epoch, epochs int, loss float64) {
+	fmt.Fprintf(l.w, "vigil train: %s: epoch %d of %d, loss %.4f\n", what, epoch, epochs, loss)
 }
 
-// langTexts returns the fields of the documents in language lang.
-func langTexts(docs []vigil.Document, fields [][]pipeline.Field, lang string) [][]pipeline.Field {
-	var out [][]pipeline.Field
-	for i, d := range docs {
-		if d.Lang == lang {
-			out = append(out, fields[i])
-		}
-	}
-	return out
-}
-
-// heldOut says whether a document goes to the threshold split: a stable
-// hash of its id, so the split does not depend on file order.
-func heldOut(id string, fraction float64) bool {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return float64(h.Sum64()%10000) < fraction*10000
-}
-
-func holdOut(docs []vigil.Document, ex []classify.Example, times []int, fraction float64) (fit, held []classify.Example) {
-	for i, d := range docs {
-		if heldOut(d.ID, fraction) {
-			held = append(held, ex[i])
-		}
-	}
-	fit = repeated(ex, times, func(i int) bool { return !heldOut(docs[i].ID, fraction) })
-	return fit, held
-}
-
-// repeated returns the examples keep says yes to (all when keep is nil),
-// each times[i] times in a row.
-func repeated(ex []classify.Example, times []int, keep func(i int) bool) []classify.Example {
-	var out []classify.Example
-	for i := range ex {
-		if keep != nil && !keep(i) {
-			continue
-		}
-		for range times[i] {
-			out = append(out, ex[i])
-		}
-	}
-	return out
-}
-
-// parallelDocs returns the indices of the documents that have a
-// translation among docs: ids that differ only in the language part.
-func parallelDocs(docs []vigil.Document) []int {
-	group := map[string][]int{}
-	for i, d := range docs {
-		if d.Lang == "" {
-			continue
-		}
-		parts := strings.Split(d.ID, "-")
-		if k := slices.Index(parts, d.Lang); k >= 0 {
-			parts[k] = "*"
-			key := strings.Join(parts, "-")
-			group[key] = append(group[key], i)
-		}
-	}
-	var out []int
-	for _, g := range group {
-		if len(g) > 1 {
-			out = append(out, g...)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func threshDocs(heldOutSplit bool, train, dev []vigil.Document, fraction float64) []vigil.Document {
-	if !heldOutSplit {
-		return dev
-	}
-	var out []vigil.Document
-	for _, d := range train {
-		if heldOut(d.ID, fraction) {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// evaluateModel scores examples with m alone (no rules) into a report.
-func evaluateModel(m *classify.Model, ex []classify.Example, docs []vigil.Document, from string) *classify.Report {
-	var tagNames []string
-	for _, l := range m.Labels {
-		if l.Kind == classify.KindTag {
-			tagNames = append(tagNames, l.Name)
-		}
-	}
-	ev := classify.NewEvaluator(tagNames...)
-	var buf []float64
-	for i, x := range ex {
-		buf = m.Scores(buf[:0], x.Fields)
-		var predT, predF []string
-		top1, best := "", -1.0
-		for l, p := range buf {
-			lab := m.Labels[l]
-			if lab.Kind == classify.KindTag && p > best && x.Knows(l) {
-				top1, best = lab.Name, p
-			}
-			if p >= lab.Threshold {
-				if lab.Kind == classify.KindTag {
-					predT = append(predT, lab.Name)
-				} else {
-					predF = append(predF, lab.Name)
-				}
-			}
-		}
-		d := docs[i]
-		goldT, goldF := d.Tags, d.Flags
-		if from == "flags" {
-			goldT = nil
-		}
-		if from == "tags" {
-			goldF = nil
-		}
-		if x.Only != nil { // a weak document: only the labels it speaks for count
-			known := func(name string) bool {
-				return slices.ContainsFunc(x.Only, func(l int) bool { return m.Labels[l].Name == name })
-			}
-			predT = slices.DeleteFunc(predT, func(n string) bool { return !known(n) })
-		}
-		ev.Add(slices.Clip(goldT), predT, top1, goldF, predF)
-	}
-	return ev.Report()
-}
+func (lineProgress) Finish(string) {}

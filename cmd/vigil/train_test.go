@@ -14,7 +14,7 @@ import (
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/models"
-	"github.com/kz-newsroom/vigil/pipeline"
+	"github.com/kz-newsroom/vigil/training"
 )
 
 const (
@@ -271,7 +271,7 @@ func TestTrainWeakDevGoldLabels(t *testing.T) {
 // recorded parameters for its features and its data's repetition.
 func featureFlags(t *testing.T, raw json.RawMessage) []string {
 	t.Helper()
-	var p trainParams
+	var p training.Params
 	if err := json.Unmarshal(raw, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func featureFlags(t *testing.T, raw json.RawMessage) []string {
 
 // trainBundle runs vigil train with args, which must include --out, and
 // loads the bundle it wrote with its parameters.
-func trainBundle(t *testing.T, args ...string) (*models.Bundle, trainParams) {
+func trainBundle(t *testing.T, args ...string) (*models.Bundle, training.Params) {
 	t.Helper()
 	code, _, stderr := runCmd(t, "", append([]string{"train"}, args...)...)
 	if code != exitOK {
@@ -304,40 +304,11 @@ func trainBundle(t *testing.T, args ...string) (*models.Bundle, trainParams) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var params trainParams
+	var params training.Params
 	if err := json.Unmarshal(b.Meta.Params, &params); err != nil {
 		t.Fatal(err)
 	}
 	return b, params
-}
-
-func TestParallelDocs(t *testing.T) {
-	docs := []vigil.Document{
-		{ID: "sib-ru-1", Lang: "ru"}, {ID: "sib-kk-1", Lang: "kk"}, {ID: "sib-en-1", Lang: "en"},
-		{ID: "sib-kk-2", Lang: "kk"}, // no translation
-		{ID: "lenta-ru", Lang: "ru"}, // "ru" is the language part, but alone
-		{ID: "sib-en-3", Lang: "en"}, {ID: "sib-ru-3", Lang: "ru"},
-		{ID: "x-1", Lang: ""},
-	}
-	fields := make([][]pipeline.Field, len(docs))
-	for _, tc := range []struct {
-		name string
-		got  int
-		want int
-	}{
-		{"translations into ru", len(translations(docs, fields, "ru")), 3},
-		{"translations into en", len(translations(docs, fields, "en")), 3},
-		{"documents with a translation", len(parallelDocs(docs)), 5},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if tc.got != tc.want {
-				t.Errorf("got %d, want %d", tc.got, tc.want)
-			}
-		})
-	}
-	if got := parallelDocs(docs); !slices.Equal(got, []int{0, 1, 2, 5, 6}) {
-		t.Errorf("parallelDocs = %v", got)
-	}
 }
 
 // parallelSample writes a small training file of Kazakh, English and
@@ -403,5 +374,29 @@ func TestTrainDictionary(t *testing.T) {
 		if _, err := models.LoadDir(dir); err == nil || !strings.Contains(err.Error(), models.FileDictionary) {
 			t.Errorf("load without the dictionary: %v", err)
 		}
+	}
+}
+
+// TestTrainProgressNotTerminal: when stderr is not a terminal (a log
+// file, a pipe), train draws no progress bar: one plain line an epoch,
+// and none with --quiet.
+func TestTrainProgressNotTerminal(t *testing.T) {
+	args := []string{"train", "--data", trainSample, "--out", filepath.Join(t.TempDir(), "bundle"),
+		"--bucket-bits", "16", "--vocab", "1000", "--epochs", "2"}
+	code, _, stderr := runCmd(t, "", args...)
+	if code != exitOK {
+		t.Fatalf("train exit %d:\n%s", code, stderr)
+	}
+	if strings.ContainsAny(stderr, "\r\x1b") || strings.Contains(stderr, "█") {
+		t.Errorf("stderr holds a progress bar:\n%q", stderr)
+	}
+	for _, line := range []string{"vigil train: training: epoch 2 of 2, loss ", "vigil train: refit on all data: epoch 1 of 2, loss "} {
+		if !strings.Contains(stderr, line) {
+			t.Errorf("stderr lacks %q:\n%s", line, stderr)
+		}
+	}
+	args[len(args)-1] = "1"
+	if _, _, stderr := runCmd(t, "", append(args, "--quiet")...); strings.Contains(stderr, "epoch") {
+		t.Errorf("--quiet still reports epochs:\n%s", stderr)
 	}
 }

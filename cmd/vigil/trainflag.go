@@ -1,24 +1,20 @@
 package main
 
 import (
-	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"runtime"
+	"io"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
 	"github.com/kz-newsroom/vigil/models"
-	"github.com/kz-newsroom/vigil/pipeline"
 	"github.com/kz-newsroom/vigil/rules"
+	"github.com/kz-newsroom/vigil/training"
 )
 
 func init() {
@@ -103,38 +99,6 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil train-flag: --kinds %q --langs %q: %v\n", headKinds, headLangs, err)
 		return exitUsage
 	}
-	start := time.Now()
-	docs, dataFiles, err := readDocFiles(data)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
-		return exitUsage
-	}
-	var bgDocs []vigil.Document
-	var bgFiles []models.DataFile
-	if background != "" {
-		all, files, err := readDocFiles(background)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
-			return exitUsage
-		}
-		for i := range all {
-			switch {
-			case slices.Contains(all[i].Flags, flagName):
-			case i%step == 0:
-				bgDocs = append(bgDocs, all[i])
-			}
-		}
-		bgFiles = files
-	}
-	var ropts rules.Options
-	if rulesDir != "" {
-		ropts.Dirs = []string{rulesDir}
-	}
-	eng, err := rules.New(ropts)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
-		return exitFail
-	}
 	for _, kinds := range []struct {
 		name, list string
 		dst        *[]string
@@ -150,103 +114,31 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}
-	var neutral []byte
-	if neutralFile != "" {
-		if neutral, err = os.ReadFile(neutralFile); err != nil {
-			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
-			return exitUsage
-		}
-		if opt.Neutral, err = classify.ParseWordSet(bytes.NewReader(neutral)); err != nil {
-			fmt.Fprintf(e.stderr, "vigil train-flag: %s: %v\n", neutralFile, err)
-			return exitUsage
-		}
+	start := time.Now()
+	opts := training.FlagOptions{Flag: flagName, Data: split(data), Ordinary: split(ordinary), Background: split(background),
+		BackgroundStep: step, Test: test, RulesDir: rulesDir, Neutral: neutralFile, Train: opt,
+		Evidence: evidence, ReportOnly: reportOnly, Kinds: scope.Kinds, Langs: scope.Langs,
+		Out: out, Command: "vigil " + strings.Join(append([]string{"train-flag"}, args...), " "),
+		Note: func(msg string) { fmt.Fprintf(e.stderr, "train-flag: %s\n", msg) }}
+	if verbose {
+		opts.Verbose = e.stderr
 	}
-	labelled := flagExamples(ctx, docs, flagName, eng)
-	if ordinary != "" {
-		odocs, ofiles, err := readDocFiles(ordinary)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
-			return exitUsage
-		}
-		for _, x := range flagExamples(ctx, odocs, flagName, eng) {
-			x.Ordinary = true
-			labelled = append(labelled, x)
-		}
-		dataFiles = append(dataFiles, ofiles...)
-	}
-	bg := flagExamples(ctx, bgDocs, flagName, eng)
-	for i := range bg {
-		bg[i].Gold = false // background is negative whatever its labels
-	}
-	if err := ctx.Err(); err != nil {
-		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
-		return exitFail
-	}
-	fmt.Fprintf(e.stderr, "train-flag: %d labeled (%d positive), %d background, rules %s\n",
-		len(labelled), countGold(labelled), len(bg), eng.Version())
-	tr, err := classify.TrainFlag(ctx, flagName, labelled, bg, nil, opt)
+	res, err := training.TrainFlag(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
-		if vigil.ErrorCode(err) == vigil.EINVALID {
-			return exitUsage // e.g. no positives in --data
-		}
-		return exitFail
-	}
-	if verbose {
-		for i, x := range labelled {
-			th := pipeline.FlagThresholds{flagName: tr.Thresholds}.For(flagName, x.Kind, "")
-			if (tr.Scores[i] >= th) != x.Gold {
-				fmt.Fprintf(e.stderr, "miss gold=%v score %.3f rules %.2f cues %v %s\n", x.Gold, tr.Scores[i], x.Rule, x.Cues, x.ID)
-			}
-		}
-		order := make([]int, len(bg))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(tr.BackgroundScores[b], tr.BackgroundScores[a]) })
-		for _, i := range order[:min(20, len(order))] {
-			fmt.Fprintf(e.stderr, "background score %.3f rules %.2f cues %v %s\n", tr.BackgroundScores[i], bg[i].Rule, bg[i].Cues, bg[i].ID)
-		}
-	}
-	created := time.Now().UTC().Format(time.RFC3339)
-	cfg := models.FlagConfig{
-		Flag: flagName, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: evidence, MinWords: opt.MinWords, ReportOnly: reportOnly,
-		Build: models.FlagBuild{
-			Created: created, Command: "vigil " + strings.Join(append([]string{"train-flag"}, args...), " "),
-			Data: dataFiles, Background: bgFiles,
-			Params: map[string]any{"epochs": opt.Train.Epochs, "lr": opt.Train.LR, "seed": opt.Train.Seed,
-				"bucket_bits": opt.Train.Features.BucketBits, "folds": opt.Folds, "max_fpr": opt.MaxFPR,
-				"background_step": step, "refit": opt.Refit, "features": opt.Train.Features, "rules": eng.Version(),
-				"max_background_rate": opt.MaxBackgroundRate, "min_words": opt.MinWords,
-				"cues": opt.Cues, "require": opt.Require, "background_weight": opt.BackgroundWeight},
-			Dev: flagReport(labelled, tr.Scores, tr.Thresholds),
-		},
-	}
-	for kind, m := range tr.Background {
-		cfg.Build.Dev["background_"+kind] = fmt.Sprintf("%d of %d ordinary %ss flagged (out of fold)", m.FP, m.FP+m.TN, kind)
-	}
-	if len(opt.Require) > 0 {
-		cfg.Build.Dev["evidence_condition"] = fmt.Sprintf("met by %d of %d positives, %d of %d hard negatives (a rule or every cue of %s)",
-			tr.Met[true][0], tr.Met[true][1], tr.Met[false][0], tr.Met[false][1], strings.Join(opt.Require, "+"))
-	}
-	if test != "" {
-		tdocs, tfiles, err := readDocFiles(test)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
+		if training.IsInputError(err) {
 			return exitUsage
 		}
-		tex := flagExamples(ctx, tdocs, flagName, eng)
-		scores := scoreFlag(ctx, tr, tex)
-		cfg.Build.Test = flagReport(tex, scores, tr.Thresholds)
-		cfg.Build.Test["file"] = tfiles[0].Path + " sha256:" + tfiles[0].SHA256[:12]
-	}
-	cfg.Kinds, cfg.Langs = scope.Kinds, scope.Langs
-	if cfg, err = models.WriteFlag(out, cfg, tr.Head, neutral); err != nil {
-		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(e.stdout, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f, clip %g, cues %v\nthresholds: comment %.4f, article %.4f\n",
-		cfg.Flag, cfg.Version, out, time.Since(start).Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model, cfg.Combiner.Clip, cfg.Combiner.Cues,
+	printFlagHead(e.stdout, res.Config, out, time.Since(start))
+	return exitOK
+}
+
+// printFlagHead prints what train-flag wrote and its reports.
+func printFlagHead(w io.Writer, cfg models.FlagConfig, out string, took time.Duration) {
+	fmt.Fprintf(w, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f, clip %g, cues %v\nthresholds: comment %.4f, article %.4f\n",
+		cfg.Flag, cfg.Version, out, took.Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model, cfg.Combiner.Clip, cfg.Combiner.Cues,
 		cfg.Thresholds.ByKind[vigil.KindComment], cfg.Thresholds.ByKind[vigil.KindArticle])
 	for _, part := range []struct {
 		name string
@@ -261,88 +153,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			fmt.Fprintf(e.stdout, "%s %-8s %s\n", part.name, k, part.r[k])
+			fmt.Fprintf(w, "%s %-8s %s\n", part.name, k, part.r[k])
 		}
 	}
-	return exitOK
-}
-
-// flagExamples runs docs through normalize, tokenize and the rules, and
-// returns them as labelled examples of flag with the rules' noisy-OR.
-func flagExamples(ctx context.Context, docs []vigil.Document, flagName string, eng *rules.Engine) []classify.FlagExample {
-	stages := []pipeline.Stage{&pipeline.NormalizeStage{}, &pipeline.TokenizeStage{}, eng}
-	out := make([]classify.FlagExample, len(docs))
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(docs); i += workers {
-				d := &docs[i]
-				it := &pipeline.Item{Doc: d, Lang: d.Lang}
-				for _, s := range stages {
-					if ctx.Err() != nil || s.Process(ctx, it) != nil {
-						break
-					}
-				}
-				kind := d.Kind
-				if kind == "" {
-					kind = vigil.KindArticle
-				}
-				in := pipeline.InputsOf(it.Signals, flagName)
-				out[i] = classify.FlagExample{ID: d.ID, Fields: it.Fields, Kind: kind,
-					Rule: in.Rule, Cues: in.Cues, Gold: slices.Contains(d.Flags, flagName)}
-			}
-		})
-	}
-	wg.Wait()
-	return out
-}
-
-// scoreFlag returns the combined score of each example under tr, as the
-// pipeline's Decide would compute it.
-func scoreFlag(ctx context.Context, tr *classify.FlagTraining, ex []classify.FlagExample) []float64 {
-	scores := make([]float64, len(ex))
-	for i, x := range ex {
-		it := &pipeline.Item{Doc: &vigil.Document{ID: x.ID, Kind: x.Kind}, Fields: x.Fields}
-		_ = tr.Head.Process(ctx, it)
-		m := 0.0
-		for _, s := range it.Signals {
-			m = max(m, s.Weight)
-		}
-		scores[i] = classify.FlagScore(tr.Combiner, x, m)
-	}
-	return scores
-}
-
-// flagReport gives the metrics overall, per kind and of rules and model alone.
-func flagReport(ex []classify.FlagExample, scores []float64, th pipeline.FlagThreshold) map[string]string {
-	out := map[string]string{"all": classify.EvalFlag(ex, scores, th).String()}
-	for _, kind := range []string{vigil.KindComment, vigil.KindArticle} {
-		var sub []classify.FlagExample
-		var sc []float64
-		for i, x := range ex {
-			if x.Kind == kind {
-				sub, sc = append(sub, x), append(sc, scores[i])
-			}
-		}
-		if len(sub) > 0 {
-			out[kind] = classify.EvalFlag(sub, sc, th).String()
-		}
-	}
-	rs := make([]float64, len(ex))
-	for i, x := range ex {
-		rs[i] = x.Rule
-	}
-	out["rules"] = classify.EvalFlag(ex, rs, pipeline.FlagThreshold{Default: 1e-9}).String() + " (any rule fired)"
-	return out
-}
-
-func countGold(ex []classify.FlagExample) int {
-	n := 0
-	for _, x := range ex {
-		if x.Gold {
-			n++
-		}
-	}
-	return n
 }

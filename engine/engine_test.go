@@ -1,26 +1,20 @@
-package main
+package engine
 
 import (
 	"context"
-	"errors"
 	"html"
-	"io"
-	"log/slog"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
-	"github.com/kz-newsroom/vigil/metrics"
+	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/pipeline"
-	"github.com/kz-newsroom/vigil/review"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestEngineStages(t *testing.T) {
-	e, err := newEngine(context.Background(), engineOptions{})
+	e, err := New(context.Background(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +22,7 @@ func TestEngineStages(t *testing.T) {
 	if len(st) < 3 || st[0] != "normalize" || st[1] != "tokenize" || st[len(st)-1] != "decide" {
 		t.Errorf("stages %v: want normalize, tokenize first and decide last", st)
 	}
-	v := e.check(context.Background(), &vigil.Document{ID: "x", Body: "Қазақстан Республикасы"})
+	v := e.Check(context.Background(), &vigil.Document{ID: "x", Body: "Қазақстан Республикасы"})
 	if v.Error != nil || v.Lang != vigil.LangKazakh || !reflect.DeepEqual(v.Versions, e.versions) {
 		t.Errorf("verdict %+v", v)
 	}
@@ -39,17 +33,17 @@ func TestEngineStages(t *testing.T) {
 func TestEngineThresholds(t *testing.T) {
 	ctx := context.Background()
 	comment := "Братья, вступайте в джихад, пишите в личку"
-	check := func(e *engine, section string) vigil.Verdict {
-		return e.check(ctx, &vigil.Document{ID: "x", Kind: vigil.KindComment, Section: section, Body: comment})
+	check := func(e *Engine, section string) vigil.Verdict {
+		return e.Check(ctx, &vigil.Document{ID: "x", Kind: vigil.KindComment, Section: section, Body: comment})
 	}
-	shipped, err := newEngine(ctx, engineOptions{})
+	shipped, err := New(ctx, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v := check(shipped, "religion"); v.Action != vigil.ActionReview {
 		t.Fatalf("shipped thresholds: %s, want review", v.Action)
 	}
-	e, err := newEngine(ctx, engineOptions{Thresholds: pipeline.FlagThresholds{
+	e, err := New(ctx, Options{Thresholds: pipeline.FlagThresholds{
 		vigil.FlagExtremistRecruitment: {BySection: map[string]float64{"religion": 1}},
 	}})
 	if err != nil {
@@ -67,34 +61,23 @@ func TestEngineThresholds(t *testing.T) {
 func TestEngineCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := newEngine(ctx, engineOptions{}); err == nil {
-		t.Error("newEngine on a canceled context: no error")
+	if _, err := New(ctx, Options{}); err == nil {
+		t.Error("New on a canceled context: no error")
 	}
 }
 
 // BenchmarkPipeline runs the whole default engine (every stage, embedded
 // models and rules) over the benchmark corpus on all cores.
 func BenchmarkPipeline(b *testing.B) {
-	f, err := os.Open(filepath.Join("..", "..", "testdata", "corpus", "corpus.jsonl"))
+	docs, _, err := models.ReadData(filepath.Join("..", "testdata", "corpus", "corpus.jsonl"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer f.Close()
-	var docs []vigil.Document
 	var size int64
-	dr := vigil.NewDocumentReader(f, 0)
-	for {
-		d, line, err := dr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			b.Fatalf("corpus line %d: %v", line, err)
-		}
-		docs = append(docs, d)
+	for _, d := range docs {
 		size += int64(len(d.Title) + len(d.Body))
 	}
-	e, err := newEngine(context.Background(), engineOptions{})
+	e, err := New(context.Background(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -121,31 +104,20 @@ func BenchmarkPipeline(b *testing.B) {
 // contract on every verdict: evidence and entity spans are byte offsets
 // into the original field, and their text is exactly those bytes.
 func TestEvidenceSpans(t *testing.T) {
-	var docs []vigil.Document
-	for _, name := range []string{"corpus/corpus.jsonl", "recruitment/dev.jsonl"} {
-		f, err := os.Open(filepath.Join("..", "..", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dr := vigil.NewDocumentReader(f, 0)
-		for {
-			d, line, err := dr.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%s:%d: %v", name, line, err)
-			}
-			docs = append(docs, d)
-			h := d
-			h.ID += "-html"
-			h.Title = html.EscapeString(d.Title)
-			h.Body = "<article><p>" + strings.ReplaceAll(html.EscapeString(d.Body), "\n", "</p>\n<p>") + "</p></article>"
-			docs = append(docs, h)
-		}
-		f.Close()
+	plain, _, err := models.ReadData(filepath.Join("..", "testdata", "corpus", "corpus.jsonl"),
+		filepath.Join("..", "testdata", "recruitment", "dev.jsonl"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	e, err := newEngine(context.Background(), engineOptions{})
+	var docs []vigil.Document
+	for _, d := range plain {
+		h := d
+		h.ID += "-html"
+		h.Title = html.EscapeString(d.Title)
+		h.Body = "<article><p>" + strings.ReplaceAll(html.EscapeString(d.Body), "\n", "</p>\n<p>") + "</p></article>"
+		docs = append(docs, d, h)
+	}
+	e, err := New(context.Background(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,35 +162,4 @@ func TestEvidenceSpans(t *testing.T) {
 		}
 	}
 	t.Logf("%d documents, %d spans checked", len(docs), spans)
-}
-
-// TestPageDescribesDeploymentRules: with --rules DIR the moderators' page
-// explains the directory's rules too, in the page's language only, and
-// still the embedded packs' rules.
-func TestPageDescribesDeploymentRules(t *testing.T) {
-	ctx := context.Background()
-	dir := filepath.Join("..", "..", "rules", "testdata", "deploy")
-	l := &liveEngine{log: slog.New(slog.DiscardHandler), m: metrics.New(prometheus.NewRegistry()), opts: engineOptions{RulesDir: dir}}
-	if got := l.describe("local.recruit_money_shadow", "ru"); got != "" {
-		t.Errorf("before any engine, a deployment rule is described %q; want nothing", got)
-	}
-	if err := l.load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct{ rule, lang, want string }{
-		{"local.recruit_money_shadow", "ru", "Деньги или билеты"},
-		{"local.recruit_money_shadow", "kk", "ақша"},
-		{"local.flood_region", "ru", ""}, // English only: not shown on a Russian page
-		{"local.flood_region", "en", "floods"},
-	} {
-		got := l.describe(c.rule, c.lang)
-		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
-			t.Errorf("describe(%s, %s) = %q; want it to hold %q", c.rule, c.lang, got, c.want)
-		}
-	}
-	for _, lang := range []string{"ru", "kk", "en"} {
-		if l.describe("rec.ru.join", lang) == "" && review.EmbeddedDescriptions("rec.ru.join", lang) != "" {
-			t.Errorf("an embedded rule lost its %s description under --rules DIR", lang)
-		}
-	}
 }

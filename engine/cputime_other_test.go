@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package engine
 
 // cpuSeconds is not measured on this platform; benchmarks then skip the
 // cpu-MB/s metric.

@@ -1,0 +1,322 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/models"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// Which tags an evaluation counts (EvalOptions.Source).
+const (
+	SourceAll   = "all"             // the verdicts' tags
+	SourceModel = vigil.SourceModel // the topic model's alone, at its thresholds
+	SourceRule  = vigil.SourceRule  // the tags rule evidence supports
+)
+
+// EvalOptions configure Evaluate.
+type EvalOptions struct {
+	// Source says which tags count: SourceAll (the default when empty),
+	// SourceModel or SourceRule.
+	Source string
+	// Files are the files the documents were read from, in order; each
+	// one's Docs documents are counted under its path in the per-file
+	// slices.
+	Files []models.DataFile
+	// OnError, when set, hears each document a stage failed on, as it
+	// comes.
+	OnError func(doc *vigil.Document, msg string)
+}
+
+// Evaluation is an engine's report on labeled documents; its JSON is what
+// `vigil eval --json` prints.
+type Evaluation struct {
+	Versions vigil.Versions `json:"versions"`
+	Source   string         `json:"source"`
+	*classify.Report
+	// FlagNegatives is, per flag, how many documents without it in gold
+	// (in testdata/recruitment: the hard negatives) were given it.
+	FlagNegatives []FlagNegatives `json:"flag_negatives,omitempty"`
+	// FlagSlices break each flag's recall and false-positive rate down by
+	// language, kind and input file.
+	FlagSlices []FlagSlice `json:"flag_slices,omitempty"`
+	// Failed is how many documents a stage failed on.
+	Failed int `json:"-"`
+	// Heads names the heads evaluated (HeadsLine).
+	Heads string `json:"-"`
+}
+
+// FlagSlice is one flag's counts on the documents of one language, kind
+// or file ("lang=ru", "kind=comment", "file=testdata/x.jsonl").
+type FlagSlice struct {
+	Flag      string `json:"flag"`
+	Slice     string `json:"slice"`
+	Positives int    `json:"positives"`
+	TP        int    `json:"tp"`
+	Negatives int    `json:"negatives"`
+	FP        int    `json:"fp"`
+}
+
+// FlagNegatives is one flag's false-positive rate on the documents that
+// do not carry it.
+type FlagNegatives struct {
+	Flag      string  `json:"flag"`
+	Negatives int     `json:"negatives"`
+	FP        int     `json:"fp"`
+	FPR       float64 `json:"fpr"`
+}
+
+// evalDoc is what the per-slice counts need of one checked document.
+type evalDoc struct {
+	lang, kind, file string
+	gold, flags      []string
+}
+
+// evaluator predicts one document's tags and flags from its verdict and
+// the topic model's own scores.
+type evaluator struct {
+	model    *classify.Model
+	source   string
+	labelled map[string]bool // the flags the data labels
+	buf      []float64
+}
+
+// Evaluate checks docs with the engine and compares the verdicts' tags and
+// flags with the gold ones: per-label precision, recall and F1, the topic
+// model's top-1 accuracy, and each flag's counts per slice. A document a
+// stage fails on counts with what its verdict holds (Evaluation.Failed).
+// The error is ctx's when it ends first.
+func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalOptions) (*Evaluation, error) {
+	if opts.Source == "" {
+		opts.Source = SourceAll
+	}
+	var fileOf []string
+	for _, f := range opts.Files {
+		for range f.Docs {
+			fileOf = append(fileOf, filepath.ToSlash(f.Path))
+		}
+	}
+	// A flag scored but not sent to review (Verdict.Scores: toxic, unless
+	// thresholds turn it on) counts as predicted on data that labels it.
+	ev := &evaluator{model: e.heads.Topics().Topics, source: opts.Source, labelled: map[string]bool{}}
+	for _, d := range docs {
+		for _, f := range d.Flags {
+			ev.labelled[f] = true
+		}
+	}
+	// Top-1 is the classifier's own best tag, above threshold or not, so it
+	// needs the scores the verdict does not carry.
+	fields := pipeline.PrepareFields(ctx, docs, e.workers)
+	var tagNames []string
+	for _, l := range ev.model.Labels {
+		if l.Kind == classify.KindTag {
+			tagNames = append(tagNames, l.Name)
+		}
+	}
+	report := classify.NewEvaluator(tagNames...)
+	out := &Evaluation{Versions: e.versions, Source: opts.Source, Heads: HeadsLine(e.heads)}
+	var seen []evalDoc
+	i := 0
+	for v := range e.Stream(ctx, feed(ctx, docs)) {
+		d := &docs[i]
+		if v.Error != nil {
+			out.Failed++
+			if opts.OnError != nil {
+				opts.OnError(d, v.Error.Message)
+			}
+		}
+		predT, predF, top1 := ev.predict(v, fields[i])
+		report.Add(d.Tags, predT, top1, d.Flags, predF)
+		kind := d.Kind
+		if kind == "" {
+			kind = vigil.KindArticle
+		}
+		lang := d.Lang // the label's language; the detected one when it has none
+		if lang == "" {
+			lang = v.Lang
+		}
+		file := ""
+		if i < len(fileOf) {
+			file = fileOf[i]
+		}
+		seen = append(seen, evalDoc{lang: lang, kind: kind, file: file, gold: d.Flags, flags: predF})
+		i++
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out.Report = report.Report()
+	var flagNames []string
+	for _, f := range out.Report.Flags {
+		flagNames = append(flagNames, f.Name)
+	}
+	out.FlagNegatives = negativesOf(out.Report)
+	out.FlagSlices = slicesOf(flagNames, seen)
+	return out, nil
+}
+
+// feed sends pointers to docs, in order, until ctx ends.
+func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
+	in := make(chan *vigil.Document)
+	go func() {
+		defer close(in)
+		for i := range docs {
+			select {
+			case in <- &docs[i]:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return in
+}
+
+// predict returns the tags the source gave v, its flags (with a report-only
+// head's where the data labels it), and the model's top-1 tag.
+func (ev *evaluator) predict(v vigil.Verdict, fields []pipeline.Field) (predT, predF []string, top1 string) {
+	model := ev.model
+	ev.buf = model.Scores(ev.buf[:0], fields)
+	// A tag both sources gave shows the source of the higher score, so
+	// each source's own tags are read from what it did: the model's
+	// scores at their thresholds, the rules' evidence.
+	switch ev.source {
+	case SourceAll:
+		for _, t := range v.Tags {
+			predT = append(predT, t.Name)
+		}
+	case SourceModel:
+		if hasWords(fields) {
+			for l, p := range ev.buf {
+				if lab := model.Labels[l]; lab.Kind == classify.KindTag && p >= lab.Threshold {
+					predT = append(predT, lab.Name)
+				}
+			}
+		}
+	case SourceRule:
+		for _, t := range v.Tags {
+			if slices.ContainsFunc(t.Evidence, func(e vigil.Evidence) bool { return e.Rule != "" }) {
+				predT = append(predT, t.Name)
+			}
+		}
+	}
+	for _, f := range v.Flags {
+		predF = append(predF, f.Name)
+	}
+	for _, f := range v.Scores { // a report-only head's flag, where the data labels it
+		if ev.labelled[f.Name] {
+			predF = append(predF, f.Name)
+		}
+	}
+	best := -1.0
+	for l, p := range ev.buf {
+		if model.Labels[l].Kind == classify.KindTag && p > best {
+			top1, best = model.Labels[l].Name, p
+		}
+	}
+	return predT, predF, top1
+}
+
+// hasWords says whether the fields have a word: the classify stage tags
+// nothing without one.
+func hasWords(fields []pipeline.Field) bool {
+	for i := range fields {
+		if len(fields[i].Words) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// slicesOf counts, for each flag, caught positives and flagged negatives
+// per language, per kind and per input file, in a stable order. A file of
+// ordinary traffic (no positives) thus reads as its false-alarm rate.
+func slicesOf(flags []string, docs []evalDoc) []FlagSlice {
+	var out []FlagSlice
+	for _, f := range flags {
+		idx := map[string]int{}
+		var mine []FlagSlice
+		for _, d := range docs {
+			gold, pred := slices.Contains(d.gold, f), slices.Contains(d.flags, f)
+			for _, key := range []string{"lang=" + d.lang, "kind=" + d.kind, "file=" + d.file} {
+				i, ok := idx[key]
+				if !ok {
+					i = len(mine)
+					idx[key] = i
+					mine = append(mine, FlagSlice{Flag: f, Slice: key})
+				}
+				s := &mine[i]
+				switch {
+				case gold:
+					s.Positives++
+					if pred {
+						s.TP++
+					}
+				default:
+					s.Negatives++
+					if pred {
+						s.FP++
+					}
+				}
+			}
+		}
+		slices.SortFunc(mine, func(a, b FlagSlice) int { return strings.Compare(a.Slice, b.Slice) })
+		out = append(out, mine...)
+	}
+	return out
+}
+
+// negativesOf derives each flag's false positives on its negatives from r.
+func negativesOf(r *classify.Report) []FlagNegatives {
+	var out []FlagNegatives
+	for _, f := range r.Flags {
+		n := FlagNegatives{Flag: f.Name, Negatives: r.Docs - f.Support, FP: f.Predicted - f.TP}
+		if n.Negatives > 0 {
+			n.FPR = float64(n.FP) / float64(n.Negatives)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// WriteText writes the evaluation as `vigil eval` prints it: the versions,
+// the report, then each flag's false-positive rate and its slices.
+func (ev *Evaluation) WriteText(w io.Writer) error {
+	fmt.Fprintf(w, "models %s, rules %s, tags from %s\nheads %s\n\n", ev.Versions.Model, ev.Versions.Rules, ev.Source, ev.Heads)
+	if err := ev.Report.WriteText(w); err != nil {
+		return err
+	}
+	for _, n := range ev.FlagNegatives {
+		fmt.Fprintf(w, "\nflag %s false-positive rate on the documents without it: %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)
+		fmt.Fprintf(w, "  %-34s %-22s %-24s %s\n", "", "recall", "false-positive rate", "per 10,000")
+		for _, s := range ev.FlagSlices {
+			if s.Flag == n.Flag {
+				fmt.Fprintf(w, "  %-34s %-22s %-24s %s\n", s.Slice, ratio(s.TP, s.Positives), ratio(s.FP, s.Negatives), per10k(s.FP, s.Negatives))
+			}
+		}
+	}
+	return nil
+}
+
+// ratio formats n of d as a rate with its counts, or "-" when d is 0.
+func ratio(n, d int) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f (%d of %d)", float64(n)/float64(d), n, d)
+}
+
+// per10k formats n of d as a count per 10,000, the unit of a review queue's
+// false alarms on real traffic, or "-" when d is 0.
+func per10k(n, d int) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", 1e4*float64(n)/float64(d))
+}

@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/models"
+)
+
+// TestEvaluate: on the recruitment test set the flag's slices add up to
+// its totals in each dimension, and every source gives a report.
+func TestEvaluate(t *testing.T) {
+	ctx := context.Background()
+	docs, files, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", "test.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, source := range []string{SourceAll, SourceModel, SourceRule} {
+		t.Run(source, func(t *testing.T) {
+			ev, err := e.Evaluate(ctx, docs, EvalOptions{Source: source, Files: files})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.Docs != len(docs) || ev.Failed != 0 || len(ev.Flags) != 1 || ev.Flags[0].Name != vigil.FlagExtremistRecruitment {
+				t.Fatalf("docs %d of %d, failed %d, flags %+v", ev.Docs, len(docs), ev.Failed, ev.Flags)
+			}
+			f, n := ev.Flags[0], ev.FlagNegatives[0]
+			for _, dim := range []string{"lang=", "kind=", "file="} {
+				var pos, tp, neg, fp int
+				for _, s := range ev.FlagSlices {
+					if strings.HasPrefix(s.Slice, dim) {
+						pos, tp, neg, fp = pos+s.Positives, tp+s.TP, neg+s.Negatives, fp+s.FP
+					}
+				}
+				if pos != f.Support || tp != f.TP || neg != n.Negatives || fp != n.FP {
+					t.Errorf("%s slices: %d/%d positives, %d/%d negatives; totals %d/%d, %d/%d", dim, tp, pos, fp, neg, f.TP, f.Support, n.FP, n.Negatives)
+				}
+			}
+			var b strings.Builder
+			if err := ev.WriteText(&b); err != nil || !strings.Contains(b.String(), "tags from "+source) {
+				t.Errorf("text report (%v):\n%s", err, b.String())
+			}
+		})
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := e.Evaluate(canceled, docs, EvalOptions{}); err == nil {
+		t.Error("Evaluate on a canceled context: no error")
+	}
+}

@@ -1,0 +1,427 @@
+package training
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/models"
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// Params are the training parameters recorded in the bundle's metadata.
+type Params struct {
+	Labels       string                 `json:"labels"`
+	Features     classify.FeatureConfig `json:"features"`
+	Epochs       int                    `json:"epochs"`
+	LR           float64                `json:"lr"`
+	NoNB         bool                   `json:"no_nb,omitempty"`
+	Seed         uint64                 `json:"seed"`
+	Shards       int                    `json:"shards"`
+	Batch        int                    `json:"batch"`
+	Vocab        int                    `json:"bpe_vocab"`
+	Tokenizer    string                 `json:"tokenizer,omitempty"`
+	DevFraction  float64                `json:"dev_fraction,omitempty"`
+	MinPrecision map[string]float64     `json:"min_precision,omitempty"`
+	// WeakLabels are the labels the weak files speak for (--weak-labels).
+	WeakLabels string `json:"weak_labels,omitempty"`
+	// RepeatParallel is how many times each document of a group of
+	// translations counts (--repeat-parallel), 0 for once.
+	RepeatParallel int `json:"repeat_parallel,omitempty"`
+	// Dict is how the word dictionary was learned (--dict), nil without.
+	Dict *classify.DictOptions `json:"dict,omitempty"`
+	// Calibrated names the labels whose scores were calibrated (Platt).
+	Calibrated []string `json:"calibrated,omitempty"`
+}
+
+// BundleOptions say what TrainBundle learns from and how. Params.Labels
+// is tags, flags or all; Params.Tokenizer, WeakLabels, Dict and
+// Calibrated are filled from the other options.
+type BundleOptions struct {
+	// Data are the training files; Dev the files thresholds and
+	// calibration are chosen on (none: a held-out Params.DevFraction of
+	// Data, after which the model is refit on all of it).
+	Data, Dev []string
+	// Weak and WeakDev are weakly labelled training and dev files: they
+	// count only for WeakLabels (comma-separated), and a weak dev document
+	// only for the labels no gold dev document carries.
+	Weak, WeakDev []string
+	WeakLabels    string
+	// Taxonomy is a taxonomy.yaml file to ship; empty: the embedded one.
+	Taxonomy string
+	// Tokenizer is a tokenizer.json file to reuse; empty: one is trained.
+	Tokenizer string
+	Params    Params
+	// Dict configures the word dictionary when Params.Features.Dictionary.
+	Dict classify.DictOptions
+	// Threads is how many training threads (0: every core); it does not
+	// change the result.
+	Threads int
+	// Out is the bundle directory to write.
+	Out string
+	// Command and Created are recorded in the metadata (Created: RFC 3339,
+	// empty for none).
+	Command, Created string
+	// Progress, when set, hears each training pass.
+	Progress Progress
+	// Note, when set, hears what the training run says along the way
+	// (documents and labels, the dictionary, tags added to the taxonomy).
+	Note func(msg string)
+}
+
+// Progress hears how a training pass ("training", "refit on all data")
+// goes: Start before the first epoch, Epoch after each, Finish at the end
+// (also when the pass fails).
+type Progress interface {
+	Start(what string, epochs int)
+	Epoch(what string, epoch, epochs int, loss float64)
+	Finish(what string)
+}
+
+// BundleResult is what TrainBundle wrote and how the model did.
+type BundleResult struct {
+	// Meta is the bundle's metadata as written.
+	Meta models.Metadata
+	// Report is the evaluation on the threshold data (Dev, or the
+	// held-out part of Data before the refit), at the chosen thresholds.
+	Report *classify.Report
+	// HeldOut says the threshold data was held out of Data.
+	HeldOut bool
+	// ClassifierBytes is the size of the classifier file.
+	ClassifierBytes int
+	// Elapsed is the wall time from reading the data to the trained model.
+	Elapsed time.Duration
+}
+
+// InputError is an error in the options or the data files (a missing or
+// bad file, nothing to learn), as opposed to a failure of training or
+// writing. Its text is the underlying error's.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// inputErr returns an InputError with a formatted message.
+func inputErr(format string, a ...any) error { return &InputError{fmt.Errorf(format, a...)} }
+
+// IsInputError says whether err is an InputError.
+func IsInputError(err error) bool {
+	var ie *InputError
+	return errors.As(err, &ie)
+}
+
+// dataset is the documents a bundle is trained on, strong ones first in
+// each list, and the files they came from.
+type dataset struct {
+	train, dev              []vigil.Document
+	nStrong, nStrongDev     int
+	trainFiles, devFiles    []models.DataFile
+	weakFiles, weakDevFiles []models.DataFile
+	trainFields             [][]pipeline.Field
+	trainEx, devEx          []classify.Example
+	labels                  []classify.Label
+	names                   []string
+}
+
+// TrainBundle trains a topic (or flag) model bundle from labeled documents
+// and writes it to opts.Out. Errors in the options or data are
+// InputErrors; ctx ending stops it with ctx's error.
+func TrainBundle(ctx context.Context, opts BundleOptions) (*BundleResult, error) {
+	p := opts.Params
+	note := opts.Note
+	if note == nil {
+		note = func(string) {}
+	}
+	tax, taxData, err := loadTaxonomy(opts.Taxonomy)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	ds, err := readDataset(opts)
+	if err != nil {
+		return nil, err
+	}
+	if ds.labels = collectLabels(ds.train, p.Labels, tax); len(ds.labels) == 0 {
+		return nil, inputErr("%s: no %s in the data to learn", strings.Join(opts.Data, ","), p.Labels)
+	}
+	for _, l := range ds.labels {
+		ds.names = append(ds.names, l.Name)
+	}
+	note(fmt.Sprintf("%d documents; labels (%d): %s", len(ds.train), len(ds.labels), strings.Join(ds.names, ", ")))
+	if err := ds.prepare(ctx, opts, &p); err != nil {
+		return nil, err
+	}
+	tokJSON, sub, err := tokenizer(opts, &p, ds.train)
+	if err != nil {
+		return nil, err
+	}
+	dict, dictTSV, err := dictionary(opts, &p, ds)
+	if err != nil {
+		return nil, err
+	}
+	if dict != nil {
+		note(fmt.Sprintf("dictionary of %d words", dict.Len()))
+	}
+	m, devScores, report, err := fit(ctx, opts, &p, ds, sub, dict)
+	if err != nil {
+		return nil, err
+	}
+	res := &BundleResult{Report: report, HeldOut: len(opts.Dev) == 0, Elapsed: time.Since(start)}
+	var mb bytes.Buffer
+	if _, err := m.WriteTo(&mb); err != nil {
+		return nil, err
+	}
+	res.ClassifierBytes = mb.Len()
+	for _, l := range ds.labels { // a label the taxonomy lacks is shipped without an IPTC code
+		if _, ok := tax.Tag(l.Name); !ok && l.Kind == classify.KindTag {
+			note(fmt.Sprintf("note: tag %q is not in the taxonomy; added without an IPTC code", l.Name))
+			tax.Tags = append(tax.Tags, models.TaxonomyTag{Name: l.Name})
+			if taxData, err = tax.Marshal(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	meta := ds.metadata(opts, p, devScores, report, res.Elapsed)
+	files := []models.File{
+		{Name: models.FileTokenizer, Data: tokJSON},
+		{Name: models.FileTopics, Data: mb.Bytes()},
+		{Name: models.FileTaxonomy, Data: taxData}}
+	if dict != nil {
+		files = append(files, models.File{Name: models.FileDictionary, Data: dictTSV})
+	}
+	if res.Meta, err = models.Write(opts.Out, meta, files...); err != nil {
+		return nil, fmt.Errorf("write %s: %w", opts.Out, err)
+	}
+	return res, nil
+}
+
+// loadTaxonomy reads and parses the taxonomy file, or the embedded one.
+func loadTaxonomy(path string) (*models.Taxonomy, []byte, error) {
+	taxData, err := models.DefaultTaxonomy()
+	if path != "" {
+		taxData, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, nil, inputErr("taxonomy: %v", err)
+	}
+	tax, err := models.ParseTaxonomy(taxData)
+	if err != nil {
+		return nil, nil, inputErr("%s: %v", path, err)
+	}
+	return tax, taxData, nil
+}
+
+// readDataset reads the training, dev and weak files.
+func readDataset(opts BundleOptions) (*dataset, error) {
+	ds := &dataset{}
+	var err error
+	if ds.train, ds.trainFiles, err = models.ReadData(opts.Data...); err != nil {
+		return nil, &InputError{err}
+	}
+	if len(opts.Dev) > 0 {
+		if ds.dev, ds.devFiles, err = models.ReadData(opts.Dev...); err != nil {
+			return nil, &InputError{err}
+		}
+	}
+	ds.nStrong, ds.nStrongDev = len(ds.train), len(ds.dev)
+	for _, w := range []struct {
+		paths []string
+		docs  *[]vigil.Document
+		files *[]models.DataFile
+	}{{opts.Weak, &ds.train, &ds.weakFiles}, {opts.WeakDev, &ds.dev, &ds.weakDevFiles}} {
+		if len(w.paths) == 0 {
+			continue
+		}
+		d, f, err := models.ReadData(w.paths...)
+		if err != nil {
+			return nil, &InputError{err}
+		}
+		*w.docs, *w.files = append(*w.docs, d...), append(*w.files, f...)
+	}
+	if len(opts.WeakDev) > 0 && len(opts.Dev) == 0 {
+		return nil, inputErr("--weak-dev goes with --dev")
+	}
+	return ds, nil
+}
+
+// prepare normalizes and tokenizes the documents into examples; weak
+// documents speak only for the weak labels.
+func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) error {
+	ds.trainFields = pipeline.PrepareFields(ctx, ds.train, opts.Threads)
+	devFields := pipeline.PrepareFields(ctx, ds.dev, opts.Threads)
+	ds.trainEx = examples(ds.train, ds.trainFields, ds.labels, p.Labels)
+	ds.devEx = examples(ds.dev, devFields, ds.labels, p.Labels)
+	weak := len(opts.Weak) > 0 || len(opts.WeakDev) > 0
+	var only []int // what weak documents speak for
+	for i, l := range ds.labels {
+		if slices.Contains(strings.Split(opts.WeakLabels, ","), l.Name) {
+			only = append(only, i)
+		}
+	}
+	if weak {
+		p.WeakLabels = opts.WeakLabels
+	}
+	if weak && only == nil {
+		return inputErr("--weak-labels %q: none of them is in the data", opts.WeakLabels)
+	}
+	weakOnly(ds.trainEx[ds.nStrong:], only)
+	// A label the gold dev documents carry is calibrated and thresholded
+	// on them alone: weak dev documents speak only for the others, so a
+	// label that means something a little different in the weak labels
+	// keeps the threshold its gold data asks for.
+	devOnly := []int{} // not nil: nil would mean every label
+	for _, l := range only {
+		if !slices.ContainsFunc(ds.devEx[:ds.nStrongDev], func(ex classify.Example) bool { return slices.Contains(ex.Labels, l) }) {
+			devOnly = append(devOnly, l)
+		}
+	}
+	weakOnly(ds.devEx[ds.nStrongDev:], devOnly)
+	return ctx.Err()
+}
+
+// weakOnly makes ex speak only for the labels only.
+func weakOnly(ex []classify.Example, only []int) {
+	for i := range ex {
+		ex[i].Only = only
+		ex[i].Labels = slices.DeleteFunc(ex[i].Labels, func(l int) bool { return !slices.Contains(only, l) })
+	}
+}
+
+// tokenizer returns the tokenizer: read from opts.Tokenizer, or trained on
+// the training words.
+func tokenizer(opts BundleOptions, p *Params, docs []vigil.Document) ([]byte, *classify.Subwords, error) {
+	var tokJSON []byte
+	if opts.Tokenizer != "" {
+		p.Tokenizer = opts.Tokenizer
+		var err error
+		if tokJSON, err = os.ReadFile(opts.Tokenizer); err != nil {
+			return nil, nil, &InputError{err}
+		}
+	} else {
+		texts := make([]string, 0, 2*len(docs))
+		for _, d := range docs {
+			texts = append(texts, d.Title, d.Body)
+		}
+		var b bytes.Buffer
+		if err := classify.TrainTokenizer(texts, classify.BPEOptions{VocabSize: p.Vocab}, &b); err != nil {
+			return nil, nil, fmt.Errorf("tokenizer: %w", err)
+		}
+		tokJSON = b.Bytes()
+	}
+	sub, err := classify.LoadSubwords(bytes.NewReader(tokJSON))
+	if err != nil {
+		return nil, nil, inputErr("tokenizer: %v", err)
+	}
+	return tokJSON, sub, nil
+}
+
+// dictionary learns the word dictionary, when the features want one, from
+// the strong training documents' pairs of translations.
+func dictionary(opts BundleOptions, p *Params, ds *dataset) (*classify.Dictionary, []byte, error) {
+	if !p.Features.Dictionary {
+		return nil, nil, nil
+	}
+	dictOpt := opts.Dict
+	dictOpt.PerWord = 1
+	p.Dict = &dictOpt
+	docs, fields := ds.train[:ds.nStrong], ds.trainFields
+	dict := classify.BuildDictionary(translations(docs, fields, dictOpt.Pivot),
+		langTexts(docs, fields, dictOpt.Pivot), langTexts(docs, fields, "ru"), dictOpt)
+	var b bytes.Buffer
+	if _, err := dict.WriteTo(&b); err != nil {
+		return nil, nil, fmt.Errorf("dictionary: %w", err)
+	}
+	return dict, b.Bytes(), nil
+}
+
+// fit trains the model, calibrates its scores and chooses its thresholds
+// on the threshold data, and without dev data refits it on all of it.
+func fit(ctx context.Context, opts BundleOptions, p *Params, ds *dataset, sub *classify.Subwords, dict *classify.Dictionary) (*classify.Model, []classify.DevScore, *classify.Report, error) {
+	heldOutSplit := len(opts.Dev) == 0
+	times := make([]int, len(ds.train)) // how many times each document counts
+	for i := range times {
+		times[i] = 1
+	}
+	if p.RepeatParallel > 1 {
+		for _, i := range parallelDocs(ds.train[:ds.nStrong]) {
+			times[i] = p.RepeatParallel
+		}
+	}
+	fitEx, threshEx := repeated(ds.trainEx, times, nil), ds.devEx
+	if heldOutSplit {
+		fitEx, threshEx = holdOut(ds.train, ds.trainEx, times, p.DevFraction)
+	}
+	opt := classify.TrainOptions{Features: p.Features, Epochs: p.Epochs, LR: p.LR, NoNB: p.NoNB, Seed: p.Seed,
+		Shards: p.Shards, Batch: p.Batch, Threads: opts.Threads, Dictionary: dict}
+	m, err := trainPass(ctx, opts.Progress, "training", ds.labels, fitEx, sub, opt)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// Scores become calibrated probabilities (Platt scaling on the same
+	// held-out data), then thresholds are chosen on that scale.
+	if p.Calibrated, err = m.Calibrate(threshEx); err != nil {
+		return nil, nil, nil, fmt.Errorf("calibrate: %w", err)
+	}
+	devScores, err := m.SelectThresholds(threshEx, p.MinPrecision)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("thresholds: %w", err)
+	}
+	report := evaluateModel(m, threshEx, threshDocs(heldOutSplit, ds.train, ds.dev, p.DevFraction), p.Labels)
+	if heldOutSplit {
+		final, err := trainPass(ctx, opts.Progress, "refit on all data", ds.labels, repeated(ds.trainEx, times, nil), sub, opt)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for i := range final.Labels {
+			final.Labels[i].Threshold = m.Labels[i].Threshold
+			final.Labels[i].CalibA, final.Labels[i].CalibB = m.Labels[i].CalibA, m.Labels[i].CalibB
+		}
+		m = final
+	}
+	return m, devScores, report, nil
+}
+
+// trainPass trains one model on ex, telling progress.
+func trainPass(ctx context.Context, progress Progress, what string, labels []classify.Label, ex []classify.Example, sub *classify.Subwords, opt classify.TrainOptions) (*classify.Model, error) {
+	if progress != nil {
+		progress.Start(what, opt.Epochs)
+		defer progress.Finish(what)
+		opt.Progress = func(epoch, epochs int, loss float64) { progress.Epoch(what, epoch, epochs, loss) }
+	}
+	return classify.Train(ctx, labels, ex, sub, opt)
+}
+
+// metadata is the bundle's metadata before the files are added.
+func (ds *dataset) metadata(opts BundleOptions, p Params, devScores []classify.DevScore, report *classify.Report, elapsed time.Duration) models.Metadata {
+	params, _ := json.Marshal(p)
+	prefix := "flags" // the version id says what the bundle classifies
+	for _, l := range ds.labels {
+		if l.Kind == classify.KindTag {
+			prefix = "topics"
+		}
+	}
+	return models.Metadata{
+		Version:      prefix,
+		Created:      opts.Created,
+		Command:      opts.Command,
+		Data:         ds.trainFiles,
+		Dev:          ds.devFiles,
+		Weak:         ds.weakFiles,
+		WeakDev:      ds.weakDevFiles,
+		Labels:       ds.names,
+		Params:       params,
+		DevScores:    devScores,
+		DevReport:    report,
+		TrainSeconds: float64(elapsed.Milliseconds()) / 1000,
+		Toolchain:    runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
+	}
+}
