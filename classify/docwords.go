@@ -381,9 +381,9 @@ func (m *Model) scoresOf(dst []float64, it *pipeline.Item) []float64 {
 }
 
 // distinctKept counts the distinct words of fields (d's fields or readings
-// of them, as in memoIDs) that skip does not have, up to limit. fields must
-// have as many fields as d.
-func (d *docWords) distinctKept(fields []pipeline.Field, skip *WordSet, limit int) int {
+// of them, as in memoIDs) that skip does not have and known has (a nil
+// known has every word), up to limit. fields must have as many fields as d.
+func (d *docWords) distinctKept(fields []pipeline.Field, skip *WordSet, known *KnownWords, limit int) int {
 	seen := make([]string, 0, limit)
 	add := func(w string) {
 		for _, s := range seen {
@@ -398,7 +398,7 @@ func (d *docWords) distinctKept(fields []pipeline.Field, skip *WordSet, limit in
 			if len(seen) == limit {
 				return limit
 			}
-			if skip == nil || !d.isNeutral(si, skip) {
+			if (skip == nil || !d.isNeutral(si, skip)) && known.Has(d.slots[si].text) {
 				add(d.slots[si].text)
 			}
 		}

@@ -52,6 +52,17 @@ type FlagHead struct {
 	// from an empty text's only in proportion, n/MinWords of the way: one or
 	// two words are too little evidence to send anyone to review. 0 is off.
 	MinWords int
+	// Known, when set, are the words the models saw in training: MinWords
+	// then counts only distinct words among them, and a text with fewer
+	// moves from Prior (not from an empty text's logit), n/MinWords of the
+	// way. A text of words the head has never seen is no evidence either
+	// way, and an empty text's logit is the training data's prior, high
+	// when many training texts carry the flag.
+	Known *KnownWords
+	// Prior is the logit a text of no known words gets, with Known: what
+	// the models give ordinary clean text (TrainFlag: the median out-of-fold
+	// logit of the labelled negatives).
+	Prior float64
 	// Kinds and Langs, when set, are the document kinds and languages the
 	// head scores (a head trained on Russian comments only); it leaves
 	// other documents alone: a text it cannot read would score as an
@@ -84,8 +95,17 @@ func (h *FlagHead) Name() string { return "flag:" + h.Flag }
 // score returns the flag's probability for fields (already read with
 // Readings): the sigmoid of the models' mean logit, shrunk for short texts.
 func (h *FlagHead) score(fields []pipeline.Field) float64 {
+	return flagProb(h.Models, h.Flag, fields, h.MinWords, h.Known, h.target())
+}
+
+// target is the logit a text of no words (no known words, with Known)
+// is moved to.
+func (h *FlagHead) target() float64 {
+	if h.Known != nil {
+		return h.Prior
+	}
 	h.emptyOnce.Do(func() { h.empty = meanLogit(h.Models, h.Flag, nil) })
-	return flagProb(h.Models, h.Flag, fields, h.MinWords, h.empty)
+	return h.empty
 }
 
 // meanLogit is the models' mean logit for label on fields.
@@ -99,9 +119,10 @@ func meanLogit(ms []*Model, label string, fields []pipeline.Field) float64 {
 }
 
 // flagProb is the sigmoid of the models' mean logit for label on fields,
-// moved from empty (an empty text's logit) only n/minWords of the way for a
-// text of n < minWords distinct words (see FlagHead.MinWords).
-func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, empty float64) float64 {
+// moved from empty (an empty text's logit, or FlagHead.Prior) only
+// n/minWords of the way for a text of n < minWords distinct words (known
+// ones, with known; see FlagHead.MinWords).
+func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, known *KnownWords, empty float64) float64 {
 	z := meanLogit(ms, label, fields)
 	if minWords > 0 {
 		// Distinct words: a phrase pasted ten times is no more evidence
@@ -112,7 +133,9 @@ func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, 
 				if len(seen) == minWords {
 					break
 				}
-				seen[w.Text] = true
+				if known.Has(w.Text) {
+					seen[w.Text] = true
+				}
 			}
 		}
 		z = shrink(z, len(seen), minWords, empty)
@@ -133,7 +156,6 @@ func shrink(z float64, n, minWords int, empty float64) float64 {
 // the Neutral words, featurized through the document's memo (wordsOf),
 // which the topic model and the other heads share.
 func (h *FlagHead) scoreItem(it *pipeline.Item) float64 {
-	h.emptyOnce.Do(func() { h.empty = meanLogit(h.Models, h.Flag, nil) })
 	rd := Readings(it.Fields)
 	d := wordsOf(it)
 	var buf [maxLabels]float64
@@ -150,7 +172,7 @@ func (h *FlagHead) scoreItem(it *pipeline.Item) float64 {
 	}
 	z /= float64(len(h.Models))
 	if h.MinWords > 0 {
-		z = shrink(z, d.distinctKept(rd, h.Neutral, h.MinWords), h.MinWords, h.empty)
+		z = shrink(z, d.distinctKept(rd, h.Neutral, h.Known, h.MinWords), h.MinWords, h.target())
 	}
 	return pipeline.Sigmoid(z)
 }
@@ -271,6 +293,9 @@ type FlagTrainOptions struct {
 	// MinWords is the head's FlagHead.MinWords, applied to the out-of-fold
 	// scores too.
 	MinWords int
+	// KnownWords ships the training data's words with the head
+	// (FlagHead.Known, FlagHead.Prior): MinWords then counts known words.
+	KnownWords bool
 	// Cues are the cue kinds (pipeline.Signal.Cue) the combiner weighs.
 	Cues []string
 	// BackgroundWeight is the background's share in the combiner's fit,
@@ -450,6 +475,11 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 		}
 		opt.Train.IDF = idf
 	}
+	var known *KnownWords
+	var priors []float64
+	if opt.KnownWords {
+		known = NewKnownWords(fieldsOf(labelled, background)...)
+	}
 	fold := stratifiedFolds(labelled, opt.Folds, opt.Train.Seed)
 	oof := make([]float64, len(labelled))
 	bgOOF := make([]float64, len(background))
@@ -472,14 +502,18 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 		}
 		ms := []*Model{m}
 		empty := meanLogit(ms, flag, nil)
+		if known != nil {
+			empty = cleanLogit(ms, flag, labelled, func(i int) bool { return fold[i] == k })
+			priors = append(priors, empty)
+		}
 		for i, e := range labelled {
 			if fold[i] == k {
-				oof[i] = flagProb(ms, flag, e.Fields, opt.MinWords, empty)
+				oof[i] = flagProb(ms, flag, e.Fields, opt.MinWords, known, empty)
 			}
 		}
 		for i, e := range background {
 			if i%opt.Folds == k {
-				bgOOF[i] = flagProb(ms, flag, e.Fields, opt.MinWords, empty)
+				bgOOF[i] = flagProb(ms, flag, e.Fields, opt.MinWords, known, empty)
 			}
 		}
 		foldModels[k] = m
@@ -542,7 +576,7 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 	if err != nil {
 		return nil, err
 	}
-	head.Neutral, head.MinWords = opt.Neutral, opt.MinWords
+	head.Neutral, head.MinWords, head.Known, head.Prior = opt.Neutral, opt.MinWords, known, meanOf(priors)
 	tr := &FlagTraining{Head: head, Combiner: comb, Thresholds: th, Scores: scores, BackgroundScores: bgScores,
 		Dev: EvalFlag(labelled, scores, th), Background: map[string]FlagMetrics{}, Met: map[bool][2]int{}}
 	for _, kind := range []string{vigil.KindComment, vigil.KindArticle} {

@@ -25,6 +25,8 @@ import (
 //	           review thresholds per kind and per section, and how it was built
 //	neutral.txt (optional) words the text model does not read
 //	           (classify.FlagHead.Neutral), one a line
+//	known.bin  (optional) the words the text model saw in training
+//	           (classify.FlagHead.Known), as hashes
 //
 // `vigil train-flag` writes one; the recruitment head is embedded from
 // models/recruitment, the toxic head from models/toxic. flag.yaml is meant to be read and edited: a newsroom
@@ -33,6 +35,7 @@ const (
 	FileFlagModel   = "flag.bin"
 	FileFlagConfig  = "flag.yaml"
 	FileFlagNeutral = "neutral.txt"
+	FileFlagKnown   = "known.bin"
 	// RecruitmentDir is the recruitment head's directory, inside a models
 	// directory and inside the embedded files.
 	RecruitmentDir = "recruitment"
@@ -75,6 +78,13 @@ type FlagConfig struct {
 	// NeutralSHA256 is neutral.txt's checksum, when the head has one: the
 	// model was trained without those words, so it must score without them.
 	NeutralSHA256 string `yaml:"neutral_sha256,omitempty"`
+	// KnownSHA256 is known.bin's checksum, when the head has one: MinWords
+	// then counts only words seen in training, and a text of none scores
+	// Prior (classify.FlagHead.Known).
+	KnownSHA256 string `yaml:"known_sha256,omitempty"`
+	// Prior is classify.FlagHead.Prior, the model logit of a text of no
+	// known words (with known.bin). Trained; not to be edited.
+	Prior float64 `yaml:"prior,omitempty"`
 	// Build records how the head was made; it is not read back.
 	Build FlagBuild `yaml:"build"`
 }
@@ -184,6 +194,16 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 			return nil, fmt.Errorf("%s: %w", FileFlagNeutral, err)
 		}
 	}
+	if h.Config.KnownSHA256 != "" {
+		kb, err := checked(FileFlagKnown, h.Config.KnownSHA256)
+		if err != nil {
+			return nil, err
+		}
+		if h.Stage.Known, err = classify.ReadKnownWords(bytes.NewReader(kb)); err != nil {
+			return nil, fmt.Errorf("%s: %w", FileFlagKnown, err)
+		}
+		h.Stage.Prior = h.Config.Prior
+	}
 	return &h, nil
 }
 
@@ -232,6 +252,9 @@ func (c *FlagConfig) Validate() error {
 			return fmt.Errorf("langs: unknown language %q (want ru, kk or en)", l)
 		}
 	}
+	if math.IsNaN(c.Prior) || math.IsInf(c.Prior, 0) {
+		return fmt.Errorf("prior: %v is not a number", c.Prior)
+	}
 	if c.MinWords < 0 || c.MinWords > 1000 {
 		return fmt.Errorf("min_words: %d out of [0, 1000]", c.MinWords)
 	}
@@ -256,6 +279,13 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead, neutral []by
 		cfg.NeutralSHA256 = sum(neutral)
 		parts[FileFlagNeutral] = cfg.NeutralSHA256
 	}
+	var known []byte
+	cfg.KnownSHA256, cfg.Prior = "", 0
+	if head.Known != nil {
+		known, _ = head.Known.MarshalBinary()
+		cfg.KnownSHA256, cfg.Prior = sum(known), head.Prior
+		parts[FileFlagKnown] = cfg.KnownSHA256
+	}
 	if cfg.Build.Created == "" {
 		cfg.Build.Created = time.Now().UTC().Format(time.RFC3339)
 	}
@@ -275,6 +305,11 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead, neutral []by
 	}
 	if neutral != nil {
 		if err := writeAtomic(filepath.Join(dir, FileFlagNeutral), neutral); err != nil {
+			return cfg, err
+		}
+	}
+	if known != nil {
+		if err := writeAtomic(filepath.Join(dir, FileFlagKnown), known); err != nil {
 			return cfg, err
 		}
 	}

@@ -201,6 +201,9 @@ func flagConfig(opts FlagOptions, fd *flagData, tr *classify.FlagTraining) model
 			Dev: flagReport(fd.labelled, tr.Scores, tr.Thresholds),
 		},
 	}
+	if opt.KnownWords {
+		cfg.Build.Params["known_words"] = true
+	}
 	for kind, m := range tr.Background {
 		cfg.Build.Dev["background_"+kind] = fmt.Sprintf("%d of %d ordinary %ss flagged (out of fold)", m.FP, m.FP+m.TN, kind)
 	}
