@@ -54,9 +54,14 @@ type normalizer struct {
 
 var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
 
-// maxPooledUnits bounds the buffer a pooled normalizer keeps (3 MB): the
-// rare megabyte document should not pin its buffer in every worker.
-const maxPooledUnits = 256 << 10
+// maxPooledUnits bounds the buffer a pooled normalizer keeps: a document
+// of the default size limit (12 bytes a byte, 13 MB for 1 MiB). Keeping it
+// lets the next large document reuse it: a megabyte comment otherwise
+// allocated 11 of the 14 MB its check allocates here, and a stream of them
+// (the hostile replay of docs/operations.md) ran the garbage collector
+// beside the ordinary checks. The server lets only a few large documents
+// in at once, so only a few such buffers exist.
+const maxPooledUnits = vigil.DefaultMaxDocumentBytes + 64<<10
 
 func release(n *normalizer) {
 	if cap(n.units) > maxPooledUnits {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -474,5 +475,28 @@ func TestDisguises(t *testing.T) {
 	t.Logf("%d of %d disguised texts normalized clean", clean, n)
 	if n == 0 || float64(clean) < 0.85*float64(n) {
 		t.Errorf("%d of %d disguised texts normalized clean, want at least 85%%", clean, n)
+	}
+}
+
+// TestNormalizeLargeReusesBuffer: normalizing one large document after
+// another reuses the normalizer's buffer instead of allocating 12 bytes a
+// byte each time (a stream of megabyte comments ran the garbage collector
+// beside the ordinary checks; issue 14's hostile replay).
+func TestNormalizeLargeReusesBuffer(t *testing.T) {
+	var b strings.Builder
+	for b.Len() < 900_000 {
+		b.WriteString("жиһадқа шақырады вступай ")
+	}
+	doc := b.String()
+	Normalize("body", doc) // warm the pool
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 3 {
+		Normalize("body", doc)
+	}
+	runtime.ReadMemStats(&after)
+	// The text and its map: a few bytes a byte; the buffer was 12 a byte.
+	if got := after.TotalAlloc - before.TotalAlloc; got > uint64(3*6*len(doc)) {
+		t.Errorf("3 normalizations of %d bytes allocated %d bytes; want the buffer reused", len(doc), got)
 	}
 }
