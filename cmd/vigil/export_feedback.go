@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,11 +53,8 @@ func runExportFeedback(ctx context.Context, e *env, args []string) int {
 	sinceStr := fs.String("since", "", "only decisions at or after `DATE` (2006-01-02 or RFC 3339)")
 	which := fs.String("decision", "all", "which decisions: approve, reject or all")
 	outPath := fs.String("out", "", "output `FILE` (default stdout)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(e.stderr, "vigil export-feedback: "+format+"\n", a...)

@@ -65,11 +65,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&fl.Rules, "rules", "", "rule pack `DIR` (default: the embedded packs)")
 	fs.StringVar(&fl.Log.Level, "log-level", "", "log `level`: debug, info, warn, error")
 	fs.StringVar(&fl.Log.Format, "log-format", "", "log `format`: json or text")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "vigil serve: unexpected argument %q\n", fs.Arg(0))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -73,11 +72,8 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&p.DevFraction, "dev-fraction", 0.1, "without --dev: share of --data held out for thresholds")
 	fs.StringVar(&minPrec, "min-precision", "", "target precision per label instead of best F1: a `LIST` like toxic=0.9,security=0.85")
 	fs.BoolVar(&quiet, "quiet", false, "no progress bar")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(e.stderr, "vigil train: "+format+"\n", a...)
