@@ -266,42 +266,11 @@ func TrainBPE(counts map[string]int, opts BPEOptions, w io.Writer) error {
 }
 
 func trainBPE(counts map[string]int, opts BPEOptions) (*bpeModel, error) {
-	// Pre-tokenize into distinct pieces with their counts.
-	pieces := make(map[string]int64, len(counts))
-	for word, n := range counts {
-		if n < 1 {
-			continue
-		}
-		word = strings.ToValidUTF8(word, "\uFFFD")
-		splitMetaspace(word, func(p string) { pieces[p] += int64(n) })
-	}
+	pieces, keys := bpePieces(counts)
 	if len(pieces) == 0 {
 		return nil, vigil.Errorf(vigil.EINVALID, "bpe: no words to train on")
 	}
-	// Sort the pieces so ids, word order and therefore every tie are
-	// independent of map iteration order.
-	keys := make([]string, 0, len(pieces))
-	for p := range pieces {
-		keys = append(keys, p)
-	}
-	slices.Sort(keys)
-
-	// Alphabet: characters seen at least MinCharCount times, by code point.
-	// The Metaspace marker is always in it.
-	charCount := make(map[rune]int64)
-	for _, p := range keys {
-		n := pieces[p]
-		for _, r := range p {
-			charCount[r] += n
-		}
-	}
-	alphabet := make([]rune, 0, len(charCount))
-	for r, n := range charCount {
-		if n >= int64(opts.MinCharCount) || string(r) == Metaspace {
-			alphabet = append(alphabet, r)
-		}
-	}
-	slices.Sort(alphabet)
+	alphabet := bpeAlphabet(pieces, keys, opts.MinCharCount)
 
 	m := &bpeModel{specials: len(opts.SpecialTokens), unk: opts.UnkToken}
 	ids := make(map[string]int32, opts.VocabSize)
@@ -323,31 +292,7 @@ func trainBPE(counts map[string]int, opts BPEOptions) (*bpeModel, error) {
 		charID[r] = add(string(r))
 	}
 
-	words := make([]bpeWord, len(keys))
-	pairCount := make(map[uint64]int64)
-	where := make(map[uint64][]int32)
-	for i, p := range keys {
-		syms := make([]int32, 0, utf8.RuneCountInString(p))
-		for _, r := range p {
-			id, ok := charID[r]
-			if !ok {
-				id = -1
-			}
-			syms = append(syms, id)
-		}
-		n := pieces[p]
-		words[i] = bpeWord{syms: syms, count: n}
-		for j := 0; j+1 < len(syms); j++ {
-			if syms[j] < 0 || syms[j+1] < 0 {
-				continue
-			}
-			k := pairKey(syms[j], syms[j+1])
-			pairCount[k] += n
-			if l := where[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
-				where[k] = append(l, int32(i))
-			}
-		}
-	}
+	words, pairCount, where := bpeWords(pieces, keys, charID)
 	h := make(pairHeap, 0, len(pairCount))
 	for k, n := range pairCount {
 		h = append(h, pairEntry{n, k})
@@ -404,6 +349,78 @@ func trainBPE(counts map[string]int, opts BPEOptions) (*bpeModel, error) {
 		}
 	}
 	return m, nil
+}
+
+// bpePieces pre-tokenizes the counted words into distinct pieces with
+// their counts; keys are the pieces sorted, so that ids, word order and
+// therefore every tie are independent of map iteration order.
+func bpePieces(counts map[string]int) (pieces map[string]int64, keys []string) {
+	pieces = make(map[string]int64, len(counts))
+	for word, n := range counts {
+		if n < 1 {
+			continue
+		}
+		word = strings.ToValidUTF8(word, "\uFFFD")
+		splitMetaspace(word, func(p string) { pieces[p] += int64(n) })
+	}
+	keys = make([]string, 0, len(pieces))
+	for p := range pieces {
+		keys = append(keys, p)
+	}
+	slices.Sort(keys)
+	return pieces, keys
+}
+
+// bpeAlphabet is the characters seen at least minCharCount times, by code
+// point. The Metaspace marker is always in it.
+func bpeAlphabet(pieces map[string]int64, keys []string, minCharCount int) []rune {
+	charCount := make(map[rune]int64)
+	for _, p := range keys {
+		n := pieces[p]
+		for _, r := range p {
+			charCount[r] += n
+		}
+	}
+	alphabet := make([]rune, 0, len(charCount))
+	for r, n := range charCount {
+		if n >= int64(minCharCount) || string(r) == Metaspace {
+			alphabet = append(alphabet, r)
+		}
+	}
+	slices.Sort(alphabet)
+	return alphabet
+}
+
+// bpeWords spells each piece (in keys' order) in character ids, -1 for a
+// character outside the alphabet, and counts its adjacent pairs: pairCount
+// is each pair's count over all pieces, where the words it occurs in.
+func bpeWords(pieces map[string]int64, keys []string, charID map[rune]int32) (words []bpeWord, pairCount map[uint64]int64, where map[uint64][]int32) {
+	words = make([]bpeWord, len(keys))
+	pairCount = make(map[uint64]int64)
+	where = make(map[uint64][]int32)
+	for i, p := range keys {
+		syms := make([]int32, 0, utf8.RuneCountInString(p))
+		for _, r := range p {
+			id, ok := charID[r]
+			if !ok {
+				id = -1
+			}
+			syms = append(syms, id)
+		}
+		n := pieces[p]
+		words[i] = bpeWord{syms: syms, count: n}
+		for j := 0; j+1 < len(syms); j++ {
+			if syms[j] < 0 || syms[j+1] < 0 {
+				continue
+			}
+			k := pairKey(syms[j], syms[j+1])
+			pairCount[k] += n
+			if l := where[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				where[k] = append(l, int32(i))
+			}
+		}
+	}
+	return words, pairCount, where
 }
 
 // merge replaces every non-overlapping occurrence of (a, b) in w, left to

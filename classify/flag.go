@@ -457,33 +457,71 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 		return ex
 	}
 	labelled, background = read(labelled), read(background)
-	bgEx := func(e FlagExample) Example { return Example{Fields: e.Fields} }
 	// One idf table for every fold model, counted over all the data, so
 	// that the fold models can be averaged into the one model shipped.
 	opt.Train.defaults()
 	if opt.Train.Features.IDF && opt.Train.IDF == nil {
-		var all []Example
-		for _, e := range labelled {
-			all = appendRepeated(all, e, opt.Repeat)
-		}
-		for _, e := range background {
-			all = append(all, bgEx(e))
-		}
-		idf, err := NewIDF(all, opt.Train.Features, sub)
+		idf, err := NewIDF(flagTrainExamples(labelled, background, opt.Repeat), opt.Train.Features, sub)
 		if err != nil {
 			return nil, fmt.Errorf("train flag %s: %w", flag, err)
 		}
 		opt.Train.IDF = idf
 	}
 	var known *KnownWords
-	var priors []float64
 	if opt.KnownWords {
 		known = NewKnownWords(fieldsOf(labelled, background)...)
 	}
+	oof, bgOOF, foldModels, priors, err := crossFitFlag(ctx, flag, labels, labelled, background, sub, known, opt)
+	if err != nil {
+		return nil, err
+	}
+	comb, scores, bgScores, th := chooseFlagCombiner(labelled, oof, background, bgOOF, opt)
+	var m *Model
+	if opt.Refit {
+		if m, err = Train(ctx, labels, flagTrainExamples(labelled, background, opt.Repeat), sub, opt.Train); err != nil {
+			return nil, fmt.Errorf("train flag %s: %w", flag, err)
+		}
+	}
+	if m == nil {
+		if m, err = AverageModels(foldModels...); err != nil {
+			return nil, fmt.Errorf("train flag %s: %w", flag, err)
+		}
+	}
+	m.Labels[0].Threshold = th.Default
+	head, err := NewFlagHead(flag, m)
+	if err != nil {
+		return nil, err
+	}
+	head.Neutral, head.MinWords, head.Known, head.Prior = opt.Neutral, opt.MinWords, known, meanOf(priors)
+	tr := &FlagTraining{Head: head, Combiner: comb, Thresholds: th, Scores: scores, BackgroundScores: bgScores,
+		Dev: EvalFlag(labelled, scores, th), Background: map[string]FlagMetrics{}, Met: map[bool][2]int{}}
+	tr.report(labelled, oof, background)
+	return tr, nil
+}
+
+// flagTrainExamples is every labelled example (each Repeat times) and
+// every background one, the training set of the idf table and of a refit.
+func flagTrainExamples(labelled, background []FlagExample, repeat int) []Example {
+	var all []Example
+	for _, e := range labelled {
+		all = appendRepeated(all, e, repeat)
+	}
+	for _, e := range background {
+		all = append(all, Example{Fields: e.Fields})
+	}
+	return all
+}
+
+// crossFitFlag trains a model per fold on the other folds (the background
+// split round-robin) and returns each labelled and background example's
+// out-of-fold probability, the fold models, and with known each fold's
+// logit of clean text (cleanLogit), the head's Prior.
+func crossFitFlag(ctx context.Context, flag string, labels []Label, labelled, background []FlagExample, sub SubwordEncoder,
+	known *KnownWords, opt FlagTrainOptions) (oof, bgOOF []float64, foldModels []*Model, priors []float64, err error) {
 	fold := stratifiedFolds(labelled, opt.Folds, opt.Train.Seed)
-	oof := make([]float64, len(labelled))
-	bgOOF := make([]float64, len(background))
-	foldModels := make([]*Model, opt.Folds)
+	oof = make([]float64, len(labelled))
+	bgOOF = make([]float64, len(background))
+	foldModels = make([]*Model, opt.Folds)
 	for k := range opt.Folds {
 		var train []Example
 		for i, e := range labelled {
@@ -493,12 +531,12 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 		}
 		for i, e := range background {
 			if i%opt.Folds != k {
-				train = append(train, bgEx(e))
+				train = append(train, Example{Fields: e.Fields})
 			}
 		}
 		m, err := Train(ctx, labels, train, sub, opt.Train)
 		if err != nil {
-			return nil, fmt.Errorf("train flag %s: fold %d: %w", flag, k+1, err)
+			return nil, nil, nil, nil, fmt.Errorf("train flag %s: fold %d: %w", flag, k+1, err)
 		}
 		ms := []*Model{m}
 		empty := meanLogit(ms, flag, nil)
@@ -518,16 +556,15 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 		}
 		foldModels[k] = m
 	}
-	// The clip on the model's logit is chosen with the combiner: the one
-	// whose thresholds buy the most recall on the out-of-fold scores, the
-	// loosest among equals.
-	var (
-		comb     pipeline.FlagCombiner
-		scores   []float64
-		bgScores []float64
-		th       pipeline.FlagThreshold
-		best     = -1
-	)
+	return oof, bgOOF, foldModels, priors, nil
+}
+
+// chooseFlagCombiner fits the combiner for each clip on the model's logit
+// and keeps the one whose thresholds buy the most recall on the
+// out-of-fold scores, the loosest among equals; it returns the combiner,
+// its scores of the labelled and background examples, and the thresholds.
+func chooseFlagCombiner(labelled []FlagExample, oof []float64, background []FlagExample, bgOOF []float64, opt FlagTrainOptions) (comb pipeline.FlagCombiner, scores, bgScores []float64, th pipeline.FlagThreshold) {
+	best := -1
 	for _, clip := range []float64{12, 6, 4, 3, 2} {
 		c := fitCombiner(labelled, oof, background, bgOOF, opt.BackgroundWeight*float64(len(labelled)), opt.Cues, opt.L2, clip)
 		c.Require = slices.Clone(opt.Require)
@@ -551,55 +588,32 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 			best, comb, scores, bgScores, th = tp, c, sc, bs, t
 		}
 	}
-	var m *Model
-	if opt.Refit {
-		var all []Example
-		for _, e := range labelled {
-			all = appendRepeated(all, e, opt.Repeat)
-		}
-		for _, e := range background {
-			all = append(all, bgEx(e))
-		}
-		var err error
-		if m, err = Train(ctx, labels, all, sub, opt.Train); err != nil {
-			return nil, fmt.Errorf("train flag %s: %w", flag, err)
-		}
-	}
-	if m == nil {
-		var err error
-		if m, err = AverageModels(foldModels...); err != nil {
-			return nil, fmt.Errorf("train flag %s: %w", flag, err)
-		}
-	}
-	m.Labels[0].Threshold = th.Default
-	head, err := NewFlagHead(flag, m)
-	if err != nil {
-		return nil, err
-	}
-	head.Neutral, head.MinWords, head.Known, head.Prior = opt.Neutral, opt.MinWords, known, meanOf(priors)
-	tr := &FlagTraining{Head: head, Combiner: comb, Thresholds: th, Scores: scores, BackgroundScores: bgScores,
-		Dev: EvalFlag(labelled, scores, th), Background: map[string]FlagMetrics{}, Met: map[bool][2]int{}}
+	return comb, scores, bgScores, th
+}
+
+// report fills tr's background rates per kind and its evidence-condition
+// counts (Met) from the chosen combiner, thresholds and scores.
+func (tr *FlagTraining) report(labelled []FlagExample, oof []float64, background []FlagExample) {
 	for _, kind := range []string{vigil.KindComment, vigil.KindArticle} {
 		var sub []FlagExample
 		var sc []float64
 		for i, e := range background {
 			if e.Kind == kind {
-				sub, sc = append(sub, FlagExample{Kind: kind}), append(sc, bgScores[i])
+				sub, sc = append(sub, FlagExample{Kind: kind}), append(sc, tr.BackgroundScores[i])
 			}
 		}
 		if len(sub) > 0 {
-			tr.Background[kind] = EvalFlag(sub, sc, th)
+			tr.Background[kind] = EvalFlag(sub, sc, tr.Thresholds)
 		}
 	}
 	for i, e := range labelled {
 		n := tr.Met[e.Gold]
 		n[1]++
-		if comb.Met(e.Inputs(oof[i])) {
+		if tr.Combiner.Met(e.Inputs(oof[i])) {
 			n[0]++
 		}
 		tr.Met[e.Gold] = n
 	}
-	return tr, nil
 }
 
 // raiseForBackground raises each kind's threshold in th until at most rate

@@ -344,36 +344,8 @@ func run(ctx context.Context, c Checker, job *Job, src Source, sink Sink, cp *Ch
 	docs := make(chan *vigil.Document)
 	recs := make(chan Record, 256)
 	verdicts := c.Stream(pctx, docs)
-	var readErr error
-	eof := false
-	go func() {
-		defer close(recs)
-		defer close(docs)
-		for {
-			rec, err := src.Next(rctx)
-			if err == io.EOF {
-				eof = true
-				return
-			} else if err != nil {
-				readErr = err
-				return
-			}
-			// The document goes in before its record, so the consumer
-			// never waits for a verdict whose document was not sent.
-			if rec.Doc != nil {
-				select {
-				case docs <- rec.Doc:
-				case <-rctx.Done():
-					return
-				}
-			}
-			select {
-			case recs <- rec:
-			case <-rctx.Done():
-				return
-			}
-		}
-	}()
+	var fed feedResult
+	go feed(rctx, src, docs, recs, &fed)
 
 	pos := cp.Input
 	commit := func() error {
@@ -386,30 +358,7 @@ func run(ctx context.Context, c Checker, job *Job, src Source, sink Sink, cp *Ch
 		if werr != nil {
 			continue // draining after a write failure
 		}
-		if rec.Doc == nil {
-			stats.Bad++
-			job.OnBad(BadItem{Input: job.In, Line: rec.Line, Err: rec.Err})
-		} else {
-			v := <-verdicts
-			stats.Documents++
-			sum.Processed++
-			if v.Error != nil {
-				stats.Failed++
-				job.OnBad(BadItem{Input: job.In, Line: rec.Line, ID: rec.Doc.ID, Err: v.Error})
-			}
-			switch {
-			case !job.Diff:
-				werr = sink.Write(pctx, Result{Doc: rec.Doc, Verdict: v})
-				stats.Written++
-			case v.Error == nil:
-				ch := diff(rec.Doc, rec.Line, v)
-				stats.Diff.add(ch)
-				if ch != nil {
-					werr = sink.Write(pctx, Result{Doc: rec.Doc, Verdict: v, Change: ch})
-					stats.Written++
-				}
-			}
-		}
+		werr = handleRecord(pctx, job, sink, rec, verdicts, &stats, &sum)
 		pos = rec.End
 		progress.Add(1)
 		if werr == nil && time.Since(lastCommit) >= job.CommitEvery {
@@ -432,10 +381,10 @@ func run(ctx context.Context, c Checker, job *Job, src Source, sink Sink, cp *Ch
 	if err := commit(); err != nil {
 		return sum, err
 	}
-	if readErr != nil && ctx.Err() == nil {
-		return sum, readErr
+	if fed.err != nil && ctx.Err() == nil {
+		return sum, fed.err
 	}
-	if !eof {
+	if !fed.eof {
 		return sum, vigil.Errorf(vigil.EUNAVAILABLE, "interrupted after line %d (%d documents); run the same command again to continue", pos.Line, stats.Documents+stats.Bad)
 	}
 	if err := sink.Finish(pctx); err != nil {
@@ -443,6 +392,77 @@ func run(ctx context.Context, c Checker, job *Job, src Source, sink Sink, cp *Ch
 	}
 	sum.Complete = true
 	return sum, nil
+}
+
+// feedResult is how feed ended: eof when the source did, else err when
+// reading failed (neither when ctx ended).
+type feedResult struct {
+	eof bool
+	err error
+}
+
+// feed reads src until its end, an error or ctx's end, sending each good
+// record's document to docs before the record itself to recs, so the
+// consumer never waits for a verdict whose document was not sent. It
+// closes both channels when done; res is set before they close.
+func feed(ctx context.Context, src Source, docs chan<- *vigil.Document, recs chan<- Record, res *feedResult) {
+	defer close(recs)
+	defer close(docs)
+	for {
+		rec, err := src.Next(ctx)
+		if err == io.EOF {
+			res.eof = true
+			return
+		} else if err != nil {
+			res.err = err
+			return
+		}
+		if rec.Doc != nil {
+			select {
+			case docs <- rec.Doc:
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case recs <- rec:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// handleRecord counts one record in stats and sum, reports it through
+// job.OnBad when it is bad or its check failed, and writes its result
+// (under --diff, only a change). A good record takes the next verdict.
+// The error is the sink's.
+func handleRecord(ctx context.Context, job *Job, sink Sink, rec Record, verdicts <-chan vigil.Verdict, stats *Stats, sum *Summary) error {
+	if rec.Doc == nil {
+		stats.Bad++
+		job.OnBad(BadItem{Input: job.In, Line: rec.Line, Err: rec.Err})
+		return nil
+	}
+	v := <-verdicts
+	stats.Documents++
+	sum.Processed++
+	if v.Error != nil {
+		stats.Failed++
+		job.OnBad(BadItem{Input: job.In, Line: rec.Line, ID: rec.Doc.ID, Err: v.Error})
+	}
+	var err error
+	switch {
+	case !job.Diff:
+		err = sink.Write(ctx, Result{Doc: rec.Doc, Verdict: v})
+		stats.Written++
+	case v.Error == nil:
+		ch := diff(rec.Doc, rec.Line, v)
+		stats.Diff.add(ch)
+		if ch != nil {
+			err = sink.Write(ctx, Result{Doc: rec.Doc, Verdict: v, Change: ch})
+			stats.Written++
+		}
+	}
+	return err
 }
 
 // String formats a summary for people.

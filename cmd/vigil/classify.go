@@ -42,11 +42,8 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&opts.RulesDir, "rules", "", "rule pack `DIR` (default: the embedded packs)")
 	fs.IntVar(&opts.Workers, "workers", 0, "documents checked at once (default: one per core)")
 	fs.IntVar(&opts.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "size limit of one document, in bytes")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	files := fs.Args()
 	if len(files) == 0 {

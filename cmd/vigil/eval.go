@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 
@@ -40,11 +39,8 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&data, "data", "", "labeled JSONL `FILES`, comma-separated")
 	fs.StringVar(&source, "source", "all", "which tags count: all, model (the classifier alone) or rule")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if data == "" || fs.NArg() > 0 {
 		fs.Usage()

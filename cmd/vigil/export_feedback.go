@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -56,11 +53,8 @@ func runExportFeedback(ctx context.Context, e *env, args []string) int {
 	sinceStr := fs.String("since", "", "only decisions at or after `DATE` (2006-01-02 or RFC 3339)")
 	which := fs.String("decision", "all", "which decisions: approve, reject or all")
 	outPath := fs.String("out", "", "output `FILE` (default stdout)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(e.stderr, "vigil export-feedback: "+format+"\n", a...)
@@ -115,37 +109,7 @@ func runExportFeedback(ctx context.Context, e *env, args []string) int {
 		}
 		out = file
 	}
-	w := bufio.NewWriterSize(out, 64<<10)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	counts := map[string]int{}
-	err = store.Decided(ctx, since, func(it *vigil.ReviewItem) error {
-		if *which != "all" && it.Decision != *which {
-			return nil
-		}
-		counts[it.Decision]++
-		return enc.Encode(feedbackDocument(it))
-	})
-	if err == nil {
-		err = store.Suggestions(ctx, since, func(sg *vigil.Suggestion) error {
-			d, ok := suggestionDocument(sg)
-			if !ok {
-				return nil
-			}
-			decision := vigil.DecisionApprove
-			if len(d.Flags) > 0 {
-				decision = vigil.DecisionReject
-			}
-			if *which != "all" && decision != *which {
-				return nil
-			}
-			counts["suggested_"+decision]++
-			return enc.Encode(d)
-		})
-	}
-	if err == nil {
-		err = w.Flush()
-	}
+	n, err := store.ExportFeedback(ctx, out, since, *which)
 	if file != nil {
 		if cerr := file.Close(); err == nil {
 			err = cerr
@@ -156,47 +120,9 @@ func runExportFeedback(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	fmt.Fprintf(e.stderr, "vigil export-feedback: %d documents (%d rejected: flags kept; %d approved: no flags)\n",
-		counts[vigil.DecisionApprove]+counts[vigil.DecisionReject], counts[vigil.DecisionReject], counts[vigil.DecisionApprove])
-	if n := counts["suggested_"+vigil.DecisionApprove] + counts["suggested_"+vigil.DecisionReject]; n > 0 {
-		fmt.Fprintf(e.stderr, "vigil export-feedback: %d suggested scores (%d toxic, %d not)\n",
-			n, counts["suggested_"+vigil.DecisionReject], counts["suggested_"+vigil.DecisionApprove])
+		n.Approved+n.Rejected, n.Rejected, n.Approved)
+	if k := n.SuggestedApprove + n.SuggestedReject; k > 0 {
+		fmt.Fprintf(e.stderr, "vigil export-feedback: %d suggested scores (%d toxic, %d not)\n", k, n.SuggestedReject, n.SuggestedApprove)
 	}
 	return exitOK
-}
-
-// feedbackDocument turns a decided item into a labeled training document.
-func feedbackDocument(it *vigil.ReviewItem) vigil.Document {
-	d := it.Document
-	d.Tags = it.CorrectedTags
-	if len(d.Tags) == 0 {
-		d.Tags = make([]string, 0, len(it.Verdict.Tags))
-		for _, t := range it.Verdict.Tags {
-			d.Tags = append(d.Tags, t.Name)
-		}
-	}
-	d.Flags = []string{}
-	if it.Decision == vigil.DecisionReject {
-		for _, f := range it.Verdict.Flags {
-			d.Flags = append(d.Flags, f.Name)
-		}
-	}
-	d.Source = "review:" + it.Decision
-	return d
-}
-
-// suggestionDocument turns a suggested score into a labeled comment; ok is
-// false for an attribute that gives no label (see vigil.Suggestion.Flags).
-// Its id is the platform's client token (Coral's "comment:ID") or the
-// suggestion's own.
-func suggestionDocument(sg *vigil.Suggestion) (vigil.Document, bool) {
-	flags, ok := sg.Flags()
-	if !ok {
-		return vigil.Document{}, false
-	}
-	id := sg.ClientToken
-	if id == "" {
-		id = fmt.Sprintf("suggestion-%d", sg.ID)
-	}
-	return vigil.Document{ID: id, Kind: vigil.KindComment, Lang: sg.Lang, Body: sg.Text, Flags: flags,
-		Source: "perspective:" + sg.Attribute}, true
 }

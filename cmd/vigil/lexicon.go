@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -46,11 +45,8 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&top, "max", 80000, "keep at most `N` words")
 	fs.IntVar(&boost, "boost-rank", 1000, "--rules words count at least as often as the `N`th most frequent word")
 	fs.StringVar(&rulesDir, "rules", "", "rule pack `DIR` whose terms' words are added to the lexicon")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if data == "" || out == "" || fs.NArg() > 0 {
 		fs.Usage()

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -81,6 +83,19 @@ func run(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	return c.run(ctx, e, args[1:])
+}
+
+// parseFlags parses a command's flags. When ok is false the command returns
+// code at once: exitOK after -h (the usage was printed), exitUsage after a
+// bad flag (the flag package said why).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	return exitOK, true
 }
 
 func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }

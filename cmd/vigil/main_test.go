@@ -1,11 +1,9 @@
 package main
 
 import (
-	"os"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestHelpGoesToStdout: help is output, not an error, for vigil itself and
@@ -43,32 +41,5 @@ func TestVersion(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("version output lacks %q:\n%s", want, stdout)
 		}
-	}
-}
-
-func TestLogDurationsAsText(t *testing.T) {
-	var b strings.Builder
-	c := &serveConfig{}
-	c.Log.Format = "json"
-	c.Log.Level = "info"
-	log, err := c.logger(&b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log.Info("x", "took", 1500*time.Millisecond)
-	if !strings.Contains(b.String(), `"took":"1.5s"`) {
-		t.Errorf("log line %s: want the duration as text", b.String())
-	}
-}
-
-func TestConfigErrorsInOperatorTerms(t *testing.T) {
-	dir := t.TempDir()
-	path := dir + "/vigil.yaml"
-	if err := os.WriteFile(path, []byte("addr: 127.0.0.1:0\nfoo: 1\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, err := loadServeConfig(path, func(string) string { return "" })
-	if err == nil || !strings.Contains(err.Error(), `line 2: unknown key "foo"`) || strings.Contains(err.Error(), "main.") {
-		t.Errorf("config error %v: want the line and the unknown key, no Go type", err)
 	}
 }

@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"strings"
-	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/engine"
@@ -83,11 +78,8 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	fs.Int64Var(&rangeBytes, "range-size", 4<<20, "scale-out: bytes of archive per claimed range")
 	fs.StringVar(&worker, "worker", "", "scale-out: this worker's name (default host-pid)")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this `file` (go tool pprof)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "vigil retag: unexpected argument %q\n", fs.Arg(0))
@@ -117,11 +109,11 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	job.Log.Info("retag starting", "in", redactURL(job.In), "out", redactURL(job.Out), "workers", workers,
+	job.Log.Info("retag starting", "in", retag.RedactURL(job.In), "out", retag.RedactURL(job.Out), "workers", workers,
 		"stages", eng.Stages(), "model", eng.Versions().Model, "rules", eng.Versions().Rules, "heads", engine.HeadsLine(eng.Heads()))
 	checker := retag.CheckerFunc(eng.Stream)
 
-	prog, ok := retagProgress(e, progress, job.Log)
+	prog, ok := retag.NewProgress(progress, e.stderr, isTerminal(e.stderr), job.Log)
 	if !ok {
 		fmt.Fprintf(e.stderr, "vigil retag: --progress %q: want auto, bar, log or none\n", progress)
 		return exitUsage
@@ -148,7 +140,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprint(e.stderr, sum.String())
 	if summary != "" {
-		if werr := writeSummary(summary, sum); werr != nil {
+		if werr := sum.WriteFile(summary); werr != nil {
 			fmt.Fprintf(e.stderr, "vigil retag: %v\n", werr)
 			return exitFail
 		}
@@ -159,36 +151,8 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 // reportBad reports a bad input document on stderr, by line (or row) and id.
 func reportBad(e *env) func(retag.BadItem) {
 	return func(b retag.BadItem) {
-		where := fmt.Sprintf("%s:%d", b.Input, b.Line)
-		if b.Input == "-" {
-			where = fmt.Sprintf("stdin:%d", b.Line)
-		} else if strings.HasPrefix(b.Input, "postgres") {
-			where = fmt.Sprintf("row %d", b.Line)
-		}
-		if b.ID != "" {
-			where += " (id " + b.ID + ")"
-		}
-		fmt.Fprintf(e.stderr, "vigil retag: %s: %s\n", where, vigil.ErrorMessage(b.Err))
+		fmt.Fprintf(e.stderr, "vigil retag: %s: %s\n", b.Where(), vigil.ErrorMessage(b.Err))
 	}
-}
-
-// retagProgress is the progress display --progress asks for; ok is false
-// for an unknown one.
-func retagProgress(e *env, progress string, log *slog.Logger) (prog retag.Progress, ok bool) {
-	switch progress {
-	case "auto":
-		if isTerminal(e.stderr) {
-			return retag.NewBar(e.stderr), true
-		}
-		return retag.NewLogProgress(log, 5*time.Second), true
-	case "bar":
-		return retag.NewBar(e.stderr), true
-	case "log":
-		return retag.NewLogProgress(log, 5*time.Second), true
-	case "none":
-		return nil, true
-	}
-	return nil, false
 }
 
 // retagExit reports how a retag run ended and returns its exit code.
@@ -213,23 +177,4 @@ func retagExit(e *env, sum retag.Summary, err error) int {
 		return exitFail
 	}
 	return exitOK
-}
-
-func writeSummary(path string, s retag.Summary) error {
-	b, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o640)
-}
-
-// redactURL hides a password in a database URL before it is logged.
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			return u.String()
-		}
-	}
-	return s
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -47,11 +46,8 @@ func runRules(ctx context.Context, e *env, args []string) int {
 	noEmbedded := fs.Bool("no-embedded", false, "check only DIR, without the embedded packs")
 	strict := fs.Bool("strict", false, "lint: warnings fail too")
 	verbose := fs.Bool("v", false, "test: print a line per pack file and the rules version")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args[1:]); !ok {
+		return code
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintf(e.stderr, "vigil rules %s: at most one DIR\n", sub)

@@ -20,6 +20,7 @@ import (
 	"github.com/kz-newsroom/vigil/retag"
 	"github.com/kz-newsroom/vigil/review"
 	"github.com/kz-newsroom/vigil/server"
+	"github.com/kz-newsroom/vigil/service"
 	"github.com/kz-newsroom/vigil/webhook"
 )
 
@@ -57,24 +58,21 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() { fmt.Fprint(e.stderr, serveUsage); fs.PrintDefaults() }
 	configPath := fs.String("config", "", "YAML config `FILE`")
-	var fl serveConfig
+	var fl service.Config
 	fs.StringVar(&fl.Addr, "addr", "", "listen `host:port` (default 127.0.0.1:8080)")
 	fs.StringVar(&fl.DataDir, "data-dir", "", "data `DIR` of the SQLite review queue (default ./vigil-data)")
 	fs.StringVar(&fl.Models, "models", "", modelsFlagUsage)
 	fs.StringVar(&fl.Rules, "rules", "", "rule pack `DIR` (default: the embedded packs)")
 	fs.StringVar(&fl.Log.Level, "log-level", "", "log `level`: debug, info, warn, error")
 	fs.StringVar(&fl.Log.Format, "log-format", "", "log `format`: json or text")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(e.stderr, "vigil serve: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	cfg, err := loadServeConfig(*configPath, e.getenv)
+	cfg, err := service.LoadConfig(*configPath, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil serve: %v\n", err)
 		return exitUsage
@@ -95,7 +93,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			cfg.Log.Format = fl.Log.Format
 		}
 	})
-	log, err := cfg.logger(e.stderr)
+	log, err := cfg.Logger(e.stderr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil serve: %v\n", err)
 		return exitUsage
@@ -111,7 +109,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 }
 
 // serve wires the service together and runs it until ctx ends.
-func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
+func serve(ctx context.Context, cfg service.Config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
 	version := buildVersion()
@@ -213,7 +211,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger) error {
 }
 
 // addJobs schedules the jobs cfg turns on.
-func addJobs(s *server.Scheduler, cfg jobsConfig, live *engine.Live, store *review.Store, m *metrics.Metrics, log *slog.Logger) error {
+func addJobs(s *server.Scheduler, cfg service.JobsConfig, live *engine.Live, store *review.Store, m *metrics.Metrics, log *slog.Logger) error {
 	if cfg.Reload > 0 {
 		if err := s.Add(server.Job{Name: "reload", Every: cfg.Reload, Run: func(ctx context.Context) error {
 			return live.Reload(ctx, false)

@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
@@ -73,11 +69,8 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&p.DevFraction, "dev-fraction", 0.1, "without --dev: share of --data held out for thresholds")
 	fs.StringVar(&minPrec, "min-precision", "", "target precision per label instead of best F1: a `LIST` like toxic=0.9,security=0.85")
 	fs.BoolVar(&quiet, "quiet", false, "no progress bar")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(e.stderr, "vigil train: "+format+"\n", a...)
@@ -92,7 +85,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	}
 	p.Labels = labelsFrom
 	var err error
-	if p.MinPrecision, err = parseLabelFloats(minPrec); err != nil {
+	if p.MinPrecision, err = training.ParseMinPrecision(minPrec); err != nil {
 		return usage("--min-precision: %v", err)
 	}
 	if err := p.Features.Validate(); err != nil {
@@ -119,7 +112,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		Out: out, Command: "vigil train " + strings.Join(args, " "), Created: created,
 		Note: func(msg string) { fmt.Fprintf(e.stderr, "vigil train: %s\n", msg) }}
 	if !quiet {
-		opts.Progress = newTrainProgress(e.stderr)
+		opts.Progress = training.NewProgress(e.stderr, isTerminal(e.stderr), "vigil train: ")
 	}
 	res, err := training.TrainBundle(ctx, opts)
 	if err != nil {
@@ -147,60 +140,3 @@ func split(list string) []string {
 	}
 	return strings.Split(list, ",")
 }
-
-// parseLabelFloats parses "a=0.9,b=0.8".
-func parseLabelFloats(s string) (map[string]float64, error) {
-	if s == "" {
-		return nil, nil
-	}
-	out := map[string]float64{}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		f, err := strconv.ParseFloat(v, 64)
-		if !ok || k == "" || err != nil || !(f > 0 && f <= 1) {
-			return nil, fmt.Errorf("%q: want LABEL=PRECISION with a precision in (0, 1]", kv)
-		}
-		out[k] = f
-	}
-	return out, nil
-}
-
-// newTrainProgress shows training passes on w: a progress bar on a
-// terminal, one plain line an epoch otherwise (a log file gets no bar's
-// carriage returns).
-func newTrainProgress(w io.Writer) training.Progress {
-	if isTerminal(w) {
-		return &barProgress{w: w}
-	}
-	return lineProgress{w: w}
-}
-
-// barProgress draws a bar per training pass.
-type barProgress struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
-}
-
-func (b *barProgress) Start(what string, epochs int) {
-	b.bar = progressbar.NewOptions(epochs, progressbar.OptionSetWriter(b.w),
-		progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
-		progressbar.OptionClearOnFinish())
-}
-
-func (b *barProgress) Epoch(what string, epoch, _ int, loss float64) {
-	b.bar.Describe(fmt.Sprintf("%s (loss %.4f)", what, loss))
-	b.bar.Set(epoch)
-}
-
-func (b *barProgress) Finish(string) { b.bar.Finish() }
-
-// lineProgress writes a line per epoch.
-type lineProgress struct{ w io.Writer }
-
-func (lineProgress) Start(string, int) {}
-
-func (l lineProgress) Epoch(what string, epoch, epochs int, loss float64) {
-	fmt.Fprintf(l.w, "vigil train: %s: epoch %d of %d, loss %.4f\n", what, epoch, epochs, loss)
-}
-
-func (lineProgress) Finish(string) {}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -79,11 +78,8 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&cues, "cues", cues, "cue `KINDS` (comma-separated) the combiner weighs beside the rules and the model")
 	fs.Float64Var(&opt.BackgroundWeight, "background-weight", 0.5, "the background's weight in the combiner's fit, relative to the labeled documents'")
 	fs.StringVar(&require, "require", require, "the evidence condition: cue `KINDS` (comma-separated) that must all be present\nbefore the model alone can raise the flag; empty: none")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if data == "" || out == "" || fs.NArg() > 0 || step < 1 {
 		fs.Usage()

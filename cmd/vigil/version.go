@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"runtime/debug"
@@ -29,11 +28,8 @@ func runVersion(_ context.Context, e *env, args []string) int {
 		fs.PrintDefaults()
 	}
 	modelsDir := fs.String("models", "", modelsFlagUsage)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()

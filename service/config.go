@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"bytes"
@@ -20,11 +20,11 @@ import (
 	"github.com/kz-newsroom/vigil/server"
 )
 
-// serveConfig is every setting of `vigil serve`. It comes from a YAML file
+// Config is every setting of `vigil serve`. It comes from a YAML file
 // (--config), then the environment, then flags, each overriding the one
 // before; what none of them sets keeps its default. Rule packs and models
 // are separate files, named here by directory.
-type serveConfig struct {
+type Config struct {
 	// The HTTP service: addr, tokens, timeouts and limits (server.Config's
 	// keys at the top level of the file).
 	server.Config `yaml:",inline"`
@@ -60,12 +60,12 @@ type serveConfig struct {
 		Format string `yaml:"format"` // json (default) or text
 	} `yaml:"log"`
 
-	Jobs jobsConfig `yaml:"jobs"`
+	Jobs JobsConfig `yaml:"jobs"`
 }
 
-// jobsConfig schedules the service's background jobs. A zero interval or
+// JobsConfig schedules the service's background jobs. A zero interval or
 // empty schedule turns a job off.
-type jobsConfig struct {
+type JobsConfig struct {
 	// Reload checks the models and rules directories at this interval and
 	// swaps in a new engine when their files changed (default 1m; SIGHUP
 	// reloads at once). Embedded models and rules never change.
@@ -81,8 +81,10 @@ type jobsConfig struct {
 	} `yaml:"retag"`
 }
 
-func defaultServeConfig() serveConfig {
-	c := serveConfig{DataDir: "./vigil-data"}
+// DefaultConfig is the configuration with nothing set: the embedded models
+// and rules, SQLite under ./vigil-data, 127.0.0.1:8080, JSON logs at info.
+func DefaultConfig() Config {
+	c := Config{DataDir: "./vigil-data"}
 	c.Addr = "127.0.0.1:8080"
 	c.Log.Level, c.Log.Format = "info", "json"
 	c.Jobs.Reload = time.Minute
@@ -90,11 +92,11 @@ func defaultServeConfig() serveConfig {
 	return c
 }
 
-// loadServeConfig reads the YAML file at path (none when empty) over the
+// LoadConfig reads the YAML file at path (none when empty) over the
 // defaults, then applies the environment. An unknown key or a value of the
 // wrong type is an error naming the file and line.
-func loadServeConfig(path string, getenv func(string) string) (serveConfig, error) {
-	c := defaultServeConfig()
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	c := DefaultConfig()
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -151,7 +153,7 @@ func loadServeConfig(path string, getenv func(string) string) (serveConfig, erro
 
 // checkWebhooks refuses webhook URLs that are not absolute http(s) URLs,
 // and URLs without a secret to sign with.
-func (c *serveConfig) checkWebhooks() error {
+func (c *Config) checkWebhooks() error {
 	for _, s := range c.WebhookURLs {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -181,7 +183,7 @@ var yamlFieldRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
 
 // yamlMessage rewrites a config decoding error in the operator's terms:
 // `line 2: unknown key "foo"`, not `field foo not found in type
-// main.serveConfig`, one problem a line.
+// service.Config`, one problem a line.
 func yamlMessage(err error) string {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
@@ -203,8 +205,8 @@ func durationsAsText(_ []string, a slog.Attr) slog.Attr {
 	return a
 }
 
-// logger builds the service's logger on w from the log settings.
-func (c *serveConfig) logger(w io.Writer) (*slog.Logger, error) {
+// Logger builds the service's logger on w from the log settings.
+func (c *Config) Logger(w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.Log.Level)); err != nil {
 		return nil, fmt.Errorf("config: log level %q: want debug, info, warn or error", c.Log.Level)
