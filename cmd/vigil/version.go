@@ -1,12 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
-	"runtime/debug"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/buildinfo"
 	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/rules"
 )
@@ -35,22 +36,10 @@ func runVersion(_ context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	mod, commit, goVersion := "(devel)", "unknown", "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		goVersion = bi.GoVersion
-		if bi.Main.Version != "" {
-			mod = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				commit = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					commit += " (modified)"
-				}
-			}
-		}
+	bi := buildinfo.Read()
+	mod, commit, goVersion := cmp.Or(bi.Version, "(devel)"), cmp.Or(bi.Revision, "unknown"), cmp.Or(bi.GoVersion, "unknown")
+	if bi.Modified {
+		commit += " (modified)"
 	}
 	fmt.Fprintf(e.stdout, "vigil %s\ncommit %s\n%s\n", mod, commit, goVersion)
 	set, err := models.LoadSet(*modelsDir)
