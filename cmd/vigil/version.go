@@ -6,10 +6,8 @@ import (
 	"flag"
 	"fmt"
 
-	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/internal/buildinfo"
-	"github.com/kz-newsroom/vigil/models"
-	"github.com/kz-newsroom/vigil/rules"
 )
 
 func init() {
@@ -42,23 +40,9 @@ func runVersion(_ context.Context, e *env, args []string) int {
 		commit += " (modified)"
 	}
 	fmt.Fprintf(e.stdout, "vigil %s\ncommit %s\n%s\n", mod, commit, goVersion)
-	set, err := models.LoadSet(*modelsDir)
-	if err != nil {
+	if err := engine.WriteVersions(e.stdout, *modelsDir); err != nil {
 		fmt.Fprintf(e.stderr, "vigil version: %v\n", err)
 		return exitFail
-	}
-	recruitment := ""
-	if h := set.Head(vigil.FlagExtremistRecruitment); h != nil {
-		recruitment = h.Version
-	}
-	rs, err := rules.Load(rules.EmbeddedSource())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil version: %v\n", err)
-		return exitFail
-	}
-	fmt.Fprintf(e.stdout, "models %s\nflag %s\nrules %s\n", set.Topics().Meta.Version, recruitment, rs.Version())
-	for _, h := range set.Heads {
-		fmt.Fprintf(e.stdout, "head %s %s %s\n", h.Name, h.Version, h.Source)
 	}
 	return exitOK
 }
