@@ -83,13 +83,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	scope := models.FlagConfig{Flag: flagName}
-	if headKinds != "" {
-		scope.Kinds = strings.Split(headKinds, ",")
-	}
-	if headLangs != "" {
-		scope.Langs = strings.Split(headLangs, ",")
-	}
+	scope := models.FlagConfig{Flag: flagName, Kinds: split(headKinds), Langs: split(headLangs)}
 	if err := scope.Validate(); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: --kinds %q --langs %q: %v\n", headKinds, headLangs, err)
 		return exitUsage
