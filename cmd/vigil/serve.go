@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -87,7 +86,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil serve: %v\n", err)
 		return exitUsage
 	}
-	if err := serve(ctx, cfg, log); err != nil {
+	hup := make(chan os.Signal, 1) // SIGHUP reloads models and rules now
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	if err := service.Run(ctx, cfg, log, hup); err != nil {
 		log.Error("vigil serve failed", "error", err)
 		if vigil.ErrorCode(err) == vigil.EINVALID {
 			return exitUsage
@@ -95,12 +97,4 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return exitFail
 	}
 	return exitOK
-}
-
-// serve runs the service until ctx ends; SIGHUP reloads models and rules.
-func serve(ctx context.Context, cfg service.Config, log *slog.Logger) error {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	return service.Run(ctx, cfg, log, hup)
 }
