@@ -4,7 +4,8 @@
 // rules (rules) and builds the stages (pipeline, classify) in one place,
 // New; those packages do not know each other.
 //
-// An Engine checks documents one at a time, in batches or as a stream;
+// An Engine checks documents one at a time, in batches or as a stream, and
+// JSONL files into verdicts in input order (ClassifyFiles);
 // Live swaps in a new Engine when the models or rules on disk change;
 // Engine.Evaluate scores an engine against labeled documents.
 //

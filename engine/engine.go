@@ -137,6 +137,9 @@ func (e *Engine) Stages() []string { return e.pipe.Stages() }
 // MaxBytes is the size limit of one document.
 func (e *Engine) MaxBytes() int { return e.maxBytes }
 
+// Workers is how many documents the engine checks at once.
+func (e *Engine) Workers() int { return e.workers }
+
 // Describe returns the description in lang of a rule of the packs the
 // engine loaded, and ok true when the engine loaded a rule directory. With
 // the embedded packs alone it returns ok false: their descriptions are

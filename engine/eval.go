@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -283,6 +284,13 @@ func negativesOf(r *classify.Report) []FlagNegatives {
 		out = append(out, n)
 	}
 	return out
+}
+
+// WriteJSON writes the evaluation as indented JSON.
+func (ev *Evaluation) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(ev)
 }
 
 // WriteText writes the evaluation as `vigil eval` prints it: the versions,

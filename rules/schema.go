@@ -49,6 +49,21 @@ var entityTypes = []string{EntityOrg, EntityStateBody, EntityOfficial, EntityPla
 // pipeline.FlagCombiner.Require), never a vote on its own.
 var CueKinds = []string{vigil.EvidenceCall, vigil.EvidenceCause}
 
+// ParseCueKinds splits a comma-separated list of cue kinds; empty is none.
+// A kind not among CueKinds is an error.
+func ParseCueKinds(list string) ([]string, error) {
+	if list == "" {
+		return nil, nil
+	}
+	kinds := strings.Split(list, ",")
+	for _, k := range kinds {
+		if !slices.Contains(CueKinds, k) {
+			return nil, fmt.Errorf("want cue kinds among %s", strings.Join(CueKinds, ", "))
+		}
+	}
+	return kinds, nil
+}
+
 // List is a named list of terms (words, phrases, @classes) that any rule
 // can use as $name, alone or on one side of NEAR.
 type List struct {

@@ -2,7 +2,8 @@
 // model bundle (TrainBundle: the BPE tokenizer, the optional word
 // dictionary, the classifier with calibrated scores and per-label
 // thresholds, the taxonomy and metadata.json) and a flag head (TrainFlag:
-// the text model, the rule+model combiner and per-kind thresholds). It
+// the text model, the rule+model combiner and per-kind thresholds), and the
+// normalizer's word-frequency lexicon (BuildLexicon). It
 // reads the data files (models.ReadData), prepares them as the engine does
 // (pipeline), trains with classify and writes with models; those packages
 // do not know each other.

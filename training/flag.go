@@ -281,3 +281,28 @@ func countGold(ex []classify.FlagExample) int {
 	}
 	return n
 }
+
+// WriteText prints the head written to out in took: its version, combiner
+// and thresholds, then its dev and test reports a line per measure.
+func (r *FlagResult) WriteText(w io.Writer, out string, took time.Duration) {
+	cfg := r.Config
+	fmt.Fprintf(w, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f, clip %g, cues %v\nthresholds: comment %.4f, article %.4f\n",
+		cfg.Flag, cfg.Version, out, took.Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model, cfg.Combiner.Clip, cfg.Combiner.Cues,
+		cfg.Thresholds.ByKind[vigil.KindComment], cfg.Thresholds.ByKind[vigil.KindArticle])
+	for _, part := range []struct {
+		name string
+		r    map[string]string
+	}{{"dev (out-of-fold)", cfg.Build.Dev}, {"test", cfg.Build.Test}} {
+		if part.r == nil {
+			continue
+		}
+		keys := make([]string, 0, len(part.r))
+		for k := range part.r {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s %-8s %s\n", part.name, k, part.r[k])
+		}
+	}
+}

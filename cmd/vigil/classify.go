@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -19,13 +15,6 @@ func init() {
 		summary: "documents (JSONL, files or stdin) in, verdicts (JSONL) out, same order",
 		run:     runClassify,
 	})
-}
-
-// position names where a document came from, for messages.
-type position struct {
-	file string
-	line int
-	id   string
 }
 
 func runClassify(ctx context.Context, e *env, args []string) int {
@@ -59,8 +48,6 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	eng, err := engine.New(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil classify: %v\n", err)
@@ -69,107 +56,18 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	if opts.ModelsDir != "" { // say which heads the directory replaced
 		fmt.Fprintf(e.stderr, "vigil classify: heads: %s\n", engine.HeadsLine(eng.Heads()))
 	}
-
-	in := make(chan *vigil.Document)
-	// positions follow the documents in input order, so the writer can
-	// name the line of a verdict that carries an error. Its buffer is far
-	// above the pipeline's in-flight bound, so the reader never waits on it
-	// for long.
-	positions := make(chan position, 4096)
-	var badInput, readFailed bool // written by the reader goroutine only
-	go func() {
-		defer close(positions)
-		defer close(in)
-		for _, name := range files {
-			if !classifyFile(ctx, e, name, eng.MaxBytes(), in, positions, &badInput) {
-				readFailed = true
-				return
-			}
-		}
-	}()
-
-	w := bufio.NewWriterSize(e.stdout, 64<<10)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	stageFailed, writeErr := false, error(nil)
-	for v := range eng.Stream(ctx, in) {
-		pos := <-positions
-		if v.Error != nil {
-			stageFailed = true
-			fmt.Fprintf(e.stderr, "%s:%d: document %q: %s\n", pos.file, pos.line, pos.id, v.Error.Message)
-		}
-		if writeErr != nil {
-			continue // keep draining the pipeline
-		}
-		if err := enc.Encode(&v); err != nil {
-			writeErr = err
-			cancel() // stop reading: nobody reads the output
-			continue
-		}
-		if len(positions) == 0 { // nothing else in flight: let the reader see it now
-			if writeErr = w.Flush(); writeErr != nil {
-				cancel()
-			}
-		}
-	}
-	if writeErr == nil {
-		writeErr = w.Flush()
-	}
+	res, writeErr := eng.ClassifyFiles(ctx, files, e.stdout, engine.FilesOptions{Stdin: e.stdin, Log: e.stderr, Name: "vigil classify"})
 	switch {
 	case writeErr != nil:
 		fmt.Fprintf(e.stderr, "vigil classify: write: %v\n", writeErr)
 		return exitFail
-	case badInput:
+	case res.BadInput:
 		return exitUsage
 	case ctx.Err() != nil:
 		fmt.Fprintf(e.stderr, "vigil classify: stopped: %v\n", context.Cause(ctx))
 		return exitFail
-	case readFailed, stageFailed:
+	case res.ReadFailed, res.StageFailed:
 		return exitFail
 	}
 	return exitOK
-}
-
-// classifyFile sends the documents of one file (or stdin for "-") to in and
-// their positions to positions, reporting bad lines on stderr. It returns
-// false when reading cannot go on (an I/O error or ctx ended).
-func classifyFile(ctx context.Context, e *env, name string, maxBytes int, in chan<- *vigil.Document, positions chan<- position, badInput *bool) bool {
-	var r io.Reader = e.stdin
-	label := "stdin"
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "vigil classify: %v\n", err)
-			*badInput = true
-			return true
-		}
-		defer f.Close()
-		r, label = f, name
-	}
-	dr := vigil.NewDocumentReader(r, maxBytes)
-	for {
-		if ctx.Err() != nil {
-			return false
-		}
-		doc, line, err := dr.Next()
-		if errors.Is(err, io.EOF) {
-			return true
-		}
-		if err != nil {
-			var verr *vigil.Error
-			if !errors.As(err, &verr) {
-				fmt.Fprintf(e.stderr, "%s:%d: read: %v\n", label, line, err)
-				return false
-			}
-			*badInput = true
-			fmt.Fprintf(e.stderr, "%s:%d: %s\n", label, line, verr.Message)
-			continue
-		}
-		select {
-		case positions <- position{file: label, line: line, id: doc.ID}:
-		case <-ctx.Done():
-			return false
-		}
-		in <- &doc
-	}
 }

@@ -12,5 +12,13 @@ const modelsFlagUsage = "models `DIR`: its heads (topic bundle, flag heads) repl
 
 // readDocFiles reads the comma-separated JSONL files (models.ReadData).
 func readDocFiles(list string) ([]vigil.Document, []models.DataFile, error) {
-	return models.ReadData(strings.Split(list, ",")...)
+	return models.ReadData(split(list)...)
+}
+
+// split splits a comma-separated list of files; empty is none.
+func split(list string) []string {
+	if list == "" {
+		return nil
+	}
+	return strings.Split(list, ",")
 }

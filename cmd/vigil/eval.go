@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 
@@ -63,9 +62,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	ev, err := eng.Evaluate(ctx, docs, engine.EvalOptions{Source: source, Files: files,
 		OnError: func(d *vigil.Document, msg string) { fmt.Fprintf(e.stderr, "vigil eval: %s: %s\n", d.ID, msg) }})
 	if err == nil && asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(ev)
+		err = ev.WriteJSON(e.stdout)
 	} else if err == nil {
 		err = ev.WriteText(e.stdout)
 	}

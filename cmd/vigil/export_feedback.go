@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/review"
+	"github.com/kz-newsroom/vigil/service"
 )
 
 func init() {
@@ -75,16 +77,9 @@ func runExportFeedback(ctx context.Context, e *env, args []string) int {
 			}
 		}
 	}
-	cfg := review.Config{DataDir: *dataDir, DatabaseURL: *dbURL, Logger: slog.New(slog.DiscardHandler)}
-	if cfg.DatabaseURL == "" {
-		cfg.DatabaseURL = e.getenv("VIGIL_DATABASE_URL")
-	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = e.getenv("VIGIL_DATA_DIR")
-	}
-	if cfg.DataDir == "" {
-		cfg.DataDir = "./vigil-data"
-	}
+	// The queue serve keeps: flags, else the environment, else serve's default.
+	cfg := review.Config{DataDir: cmp.Or(*dataDir, e.getenv("VIGIL_DATA_DIR"), service.DefaultConfig().DataDir),
+		DatabaseURL: cmp.Or(*dbURL, e.getenv("VIGIL_DATABASE_URL")), Logger: slog.New(slog.DiscardHandler)}
 	if cfg.DatabaseURL == "" {
 		// Exporting never creates a queue: a wrong directory is an error.
 		if _, err := os.Stat(filepath.Join(cfg.DataDir, review.DBFile)); err != nil {

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"os"
 
-	"github.com/kz-newsroom/vigil/pipeline"
-	"github.com/kz-newsroom/vigil/rules"
+	"github.com/kz-newsroom/vigil/training"
 )
 
 func init() {
@@ -52,36 +49,15 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	docs, _, err := readDocFiles(data)
+	res, err := training.BuildLexicon(training.LexiconOptions{Data: split(data), RulesDir: rulesDir,
+		MinCount: minCount, Max: top, BoostRank: boost, Out: out})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
-		return exitUsage
-	}
-	var extra []string
-	if rulesDir != "" {
-		eng, err := rules.New(rules.Options{Dirs: []string{rulesDir}, NoEmbedded: true})
-		if err != nil {
-			fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
+		if training.IsInputError(err) {
 			return exitUsage
 		}
-		extra = eng.Set().Words()
-	}
-	words := pipeline.BuildLexicon(func(yield func(string) bool) {
-		for _, d := range docs {
-			if !yield(d.Title) || !yield(d.Body) {
-				return
-			}
-		}
-	}, extra, minCount, top, boost)
-	var buf bytes.Buffer
-	if err := pipeline.WriteLexicon(&buf, words); err != nil {
-		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
 		return exitFail
 	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
-		return exitFail
-	}
-	fmt.Fprintf(e.stderr, "lexicon: %d words from %d documents → %s (%d bytes)\n", len(words), len(docs), out, buf.Len())
+	fmt.Fprintf(e.stderr, "lexicon: %d words from %d documents → %s (%d bytes)\n", res.Words, res.Docs, out, res.Bytes)
 	return exitOK
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime"
 	"runtime/pprof"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -106,10 +105,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil retag: %v\n", err)
 		return exitFail
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	job.Log.Info("retag starting", "in", retag.RedactURL(job.In), "out", retag.RedactURL(job.Out), "workers", workers,
+	job.Log.Info("retag starting", "in", retag.RedactURL(job.In), "out", retag.RedactURL(job.Out), "workers", eng.Workers(),
 		"stages", eng.Stages(), "model", eng.Versions().Model, "rules", eng.Versions().Rules, "heads", engine.HeadsLine(eng.Heads()))
 	checker := retag.CheckerFunc(eng.Stream)
 

@@ -132,11 +132,3 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		out, res.Meta.Version, float64(res.ClassifierBytes)/1e6, res.Elapsed.Round(time.Millisecond))
 	return exitOK
 }
-
-// split splits a comma-separated list of files; empty is none.
-func split(list string) []string {
-	if list == "" {
-		return nil
-	}
-	return strings.Split(list, ",")
-}

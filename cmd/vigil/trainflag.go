@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -85,13 +83,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	scope := models.FlagConfig{Flag: flagName}
-	if headKinds != "" {
-		scope.Kinds = strings.Split(headKinds, ",")
-	}
-	if headLangs != "" {
-		scope.Langs = strings.Split(headLangs, ",")
-	}
+	scope := models.FlagConfig{Flag: flagName, Kinds: split(headKinds), Langs: split(headLangs)}
 	if err := scope.Validate(); err != nil {
 		fmt.Fprintf(e.stderr, "vigil train-flag: --kinds %q --langs %q: %v\n", headKinds, headLangs, err)
 		return exitUsage
@@ -100,15 +92,10 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		name, list string
 		dst        *[]string
 	}{{"require", require, &opt.Require}, {"cues", cues, &opt.Cues}} {
-		if kinds.list == "" {
-			continue
-		}
-		*kinds.dst = strings.Split(kinds.list, ",")
-		for _, k := range *kinds.dst {
-			if !slices.Contains(rules.CueKinds, k) {
-				fmt.Fprintf(e.stderr, "vigil train-flag: --%s %q: want cue kinds among %s\n", kinds.name, kinds.list, strings.Join(rules.CueKinds, ", "))
-				return exitUsage
-			}
+		var err error
+		if *kinds.dst, err = rules.ParseCueKinds(kinds.list); err != nil {
+			fmt.Fprintf(e.stderr, "vigil train-flag: --%s %q: %v\n", kinds.name, kinds.list, err)
+			return exitUsage
 		}
 	}
 	start := time.Now()
@@ -128,29 +115,6 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 		}
 		return exitFail
 	}
-	printFlagHead(e.stdout, res.Config, out, time.Since(start))
+	res.WriteText(e.stdout, out, time.Since(start))
 	return exitOK
-}
-
-// printFlagHead prints what train-flag wrote and its reports.
-func printFlagHead(w io.Writer, cfg models.FlagConfig, out string, took time.Duration) {
-	fmt.Fprintf(w, "flag %s %s written to %s in %.1fs\ncombiner: bias %.3f, rule %.3f, model %.3f, clip %g, cues %v\nthresholds: comment %.4f, article %.4f\n",
-		cfg.Flag, cfg.Version, out, took.Seconds(), cfg.Combiner.Bias, cfg.Combiner.Rule, cfg.Combiner.Model, cfg.Combiner.Clip, cfg.Combiner.Cues,
-		cfg.Thresholds.ByKind[vigil.KindComment], cfg.Thresholds.ByKind[vigil.KindArticle])
-	for _, part := range []struct {
-		name string
-		r    map[string]string
-	}{{"dev (out-of-fold)", cfg.Build.Dev}, {"test", cfg.Build.Test}} {
-		if part.r == nil {
-			continue
-		}
-		keys := make([]string, 0, len(part.r))
-		for k := range part.r {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			fmt.Fprintf(w, "%s %-8s %s\n", part.name, k, part.r[k])
-		}
-	}
 }

@@ -1,14 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
-	"runtime/debug"
 
-	vigil "github.com/kz-newsroom/vigil"
-	"github.com/kz-newsroom/vigil/models"
-	"github.com/kz-newsroom/vigil/rules"
+	"github.com/kz-newsroom/vigil/engine"
+	"github.com/kz-newsroom/vigil/internal/buildinfo"
 )
 
 func init() {
@@ -35,41 +34,15 @@ func runVersion(_ context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	mod, commit, goVersion := "(devel)", "unknown", "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		goVersion = bi.GoVersion
-		if bi.Main.Version != "" {
-			mod = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				commit = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					commit += " (modified)"
-				}
-			}
-		}
+	bi := buildinfo.Read()
+	mod, commit, goVersion := cmp.Or(bi.Version, "(devel)"), cmp.Or(bi.Revision, "unknown"), cmp.Or(bi.GoVersion, "unknown")
+	if bi.Modified {
+		commit += " (modified)"
 	}
 	fmt.Fprintf(e.stdout, "vigil %s\ncommit %s\n%s\n", mod, commit, goVersion)
-	set, err := models.LoadSet(*modelsDir)
-	if err != nil {
+	if err := engine.WriteVersions(e.stdout, *modelsDir); err != nil {
 		fmt.Fprintf(e.stderr, "vigil version: %v\n", err)
 		return exitFail
-	}
-	recruitment := ""
-	if h := set.Head(vigil.FlagExtremistRecruitment); h != nil {
-		recruitment = h.Version
-	}
-	rs, err := rules.Load(rules.EmbeddedSource())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil version: %v\n", err)
-		return exitFail
-	}
-	fmt.Fprintf(e.stdout, "models %s\nflag %s\nrules %s\n", set.Topics().Meta.Version, recruitment, rs.Version())
-	for _, h := range set.Heads {
-		fmt.Fprintf(e.stdout, "head %s %s %s\n", h.Name, h.Version, h.Source)
 	}
 	return exitOK
 }
