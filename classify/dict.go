@@ -7,13 +7,13 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/russian"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/internal/wordcache"
 	"github.com/kz-newsroom/vigil/pipeline"
 )
 
@@ -33,22 +33,13 @@ type Dictionary struct {
 	// feature has anyway, to hashString(seedConcept, stem) of its stems: a
 	// lookup by integer costs less than one by string.
 	hashes map[uint64][]uint64
-	// cache keeps lookupHashes' answer for the words it stems, by the
-	// word's hash; a shard is emptied when it holds its share of
-	// dictCacheWords.
-	cache [dictShards]dictShard
+	// cache keeps lookupHashes' answer for the words it stems (the
+	// project's lock-free word cache, as for subwords and rule stems).
+	cache *wordcache.Cache[[]uint64]
 }
 
 // dictCacheWords bounds the stem cache of a Dictionary (about 3 MB full).
-const (
-	dictShards     = 16
-	dictCacheWords = 1 << 16
-)
-
-type dictShard struct {
-	mu sync.RWMutex
-	m  map[uint64][]uint64
-}
+const dictCacheWords = 1 << 16
 
 // DictKey is the key a normalized word is looked up by in a Dictionary: a
 // word with a Latin letter is stemmed as English (Snowball), one with a
@@ -115,22 +106,14 @@ func (d *Dictionary) lookupHashes(w string, wh uint64) []uint64 {
 	if !latinOrKazakh(w) {
 		return nil
 	}
-	sh := &d.cache[wh%dictShards]
-	sh.mu.RLock()
-	h, ok := sh.m[wh]
-	sh.mu.RUnlock()
-	if ok {
+	if h, ok := d.cache.Get(w); ok {
 		return h
 	}
+	var h []uint64
 	if key := lookupKey(w); key != w {
 		h = d.hashes[hashString(seedWord, key)]
 	}
-	sh.mu.Lock()
-	if len(sh.m) >= dictCacheWords/dictShards {
-		clear(sh.m)
-	}
-	sh.m[wh] = h
-	sh.mu.Unlock()
+	d.cache.Put(w, h)
 	return h
 }
 
@@ -152,10 +135,8 @@ func latinOrKazakh(w string) bool {
 }
 
 func newDictionary(entries map[string][]string) *Dictionary {
-	d := &Dictionary{entries: entries, hashes: make(map[uint64][]uint64, len(entries))}
-	for i := range d.cache {
-		d.cache[i].m = map[uint64][]uint64{}
-	}
+	d := &Dictionary{entries: entries, hashes: make(map[uint64][]uint64, len(entries)),
+		cache: wordcache.New(dictCacheWords, dictCacheWords*48, wordcache.Uint64sBytes)}
 	for k, ws := range entries {
 		hs := make([]uint64, len(ws))
 		for i, w := range ws {

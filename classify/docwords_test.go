@@ -2,6 +2,7 @@ package classify_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -106,5 +107,43 @@ func BenchmarkScore(b *testing.B) {
 				b.ReportMetric(cpu*1e9/float64(b.N)/float64(ids), "cpu-ns/id")
 			}
 		})
+	}
+}
+
+// TestFlagScoreTrainingEqualsServing: a flag head's thresholds are chosen
+// on the probabilities training computes (flagProb, over fields); the
+// stage computes them through the shared document memo (scoreItem, with
+// its own count of the distinct known words for MinWords). On every
+// shipped flag head they must be the same numbers, bit for bit, or a
+// threshold would not mean in service what it meant in training.
+func TestFlagScoreTrainingEqualsServing(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/recruitment/*.jsonl")
+	paths = append(paths, "../testdata/corpus/corpus.jsonl", "../testdata/toxicity/news-comments.jsonl")
+	docs := readDocs(t, paths...)
+	// Short texts and texts of words no head knows: the shrink towards an
+	// empty text (recruitment, MinWords 6) and towards the prior of clean
+	// text (toxic, known words).
+	for i, body := range []string{"xqzv wpty", "asdfgh jkl qwrtz", "брат", "Аллах акбар", "вступай к нам"} {
+		docs = append(docs, vigil.Document{ID: fmt.Sprintf("short-%d", i), Kind: vigil.KindComment, Body: body})
+	}
+	set, err := models.DefaultSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads := 0
+	for _, h := range set.Heads {
+		if h.Flag == nil {
+			continue
+		}
+		heads++
+		for i, fields := range prepared(t, docs) {
+			train, serve := classify.FlagScores(h.Flag.Stage, fields)
+			if train != serve {
+				t.Fatalf("%s, document %s: training scores %v, the stage %v", h.Name, docs[i].ID, train, serve)
+			}
+		}
+	}
+	if heads < 2 {
+		t.Errorf("%d flag heads checked; want recruitment and toxic", heads)
 	}
 }

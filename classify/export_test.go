@@ -41,3 +41,16 @@ func ScoreAll(m *Model, docs [][]pipeline.Field) (func(), int) {
 		}
 	}, n
 }
+
+// FlagScores returns h's probability for fields as training scores a text
+// (flagProb on the fields read with Readings, without the neutral words)
+// and as the stage scores a document (through the document memo).
+func FlagScores(h *FlagHead, fields []pipeline.Field) (training, serving float64) {
+	training = h.score(h.Neutral.Without(Readings(fields)))
+	it := &pipeline.Item{Fields: fields}
+	serving = h.scoreItem(it)
+	if r, ok := it.Memo.(interface{ Release() }); ok {
+		r.Release()
+	}
+	return training, serving
+}

@@ -49,8 +49,8 @@ type Engine struct {
 	pipe     *pipeline.Pipeline
 	versions vigil.Versions
 	heads    *models.Set // every head loaded
-	// descriptions are the loaded packs' rule descriptions by rule id;
-	// nil when only the embedded packs are in use.
+	// descriptions are the loaded packs' rule descriptions by rule id
+	// (rules.Set.Descriptions), for the moderators' page.
 	descriptions map[string]rules.Description
 	workers      int
 	maxBytes     int
@@ -89,11 +89,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err // names the pack file and line
 	}
 	e.versions.Rules = ruleStage.Version()
-	if opts.RulesDir != "" {
-		if e.descriptions, err = rules.Descriptions(rules.EmbeddedSource(), rules.DirSource(opts.RulesDir)); err != nil {
-			return nil, err
-		}
-	}
+	e.descriptions = ruleStage.Set().Descriptions() // from the packs just loaded, not parsed again
 
 	// The stages, in order. Each later stage reads what the ones before it
 	// left in the Item: keep normalize and tokenize first and decide last.
@@ -141,14 +137,11 @@ func (e *Engine) MaxBytes() int { return e.maxBytes }
 func (e *Engine) Workers() int { return e.workers }
 
 // Describe returns the description in lang of a rule of the packs the
-// engine loaded, and ok true when the engine loaded a rule directory. With
-// the embedded packs alone it returns ok false: their descriptions are
-// the caller's default.
+// engine loaded (the embedded ones and a rule directory's), "" for a rule
+// without one in lang: no fallback, a page never mixes languages. ok is
+// always true; Live.Describe is false before its first engine.
 func (e *Engine) Describe(rule, lang string) (desc string, ok bool) {
-	if e.descriptions == nil {
-		return "", false
-	}
-	return e.descriptions[rule][lang], true // no fallback: a page never mixes languages
+	return e.descriptions[rule][lang], true
 }
 
 // Check returns the verdict of one document.

@@ -99,6 +99,14 @@ func Descriptions(srcs ...Source) (map[string]Description, error) {
 	if err != nil {
 		return nil, err
 	}
+	return descriptionsOf(files), nil
+}
+
+// Descriptions returns the description of every rule of the set's packs by
+// rule id, as the package function does, from the packs already parsed.
+func (s *Set) Descriptions() map[string]Description { return descriptionsOf(s.files) }
+
+func descriptionsOf(files []*File) map[string]Description {
 	out := map[string]Description{}
 	for _, f := range files {
 		for _, r := range f.Rules {
@@ -107,7 +115,7 @@ func Descriptions(srcs ...Source) (map[string]Description, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Load reads, parses and compiles every pack of the sources into one Set.

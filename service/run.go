@@ -180,8 +180,8 @@ var (
 
 // describer is the moderators' page's rule description: from the packs the
 // current engine loaded, so a --rules DIR's rules are explained too and a
-// reload's new descriptions are shown at once; the embedded packs'
-// otherwise.
+// reload's new descriptions are shown at once; the embedded packs' before
+// the first engine.
 func describer(live *engine.Live) func(rule, lang string) string {
 	return func(rule, lang string) string {
 		if d, ok := live.Describe(rule, lang); ok {

@@ -56,10 +56,12 @@ const (
 	EntryOverhead = 64
 )
 
-// StringBytes, Int32sBytes and IntsBytes are size functions for values.
-func StringBytes(s string) int  { return len(s) }
-func Int32sBytes(v []int32) int { return 4 * cap(v) }
-func IntsBytes(v []int) int     { return 8 * cap(v) }
+// StringBytes, Int32sBytes, IntsBytes and Uint64sBytes are size functions
+// for values.
+func StringBytes(s string) int    { return len(s) }
+func Int32sBytes(v []int32) int   { return 4 * cap(v) }
+func IntsBytes(v []int) int       { return 8 * cap(v) }
+func Uint64sBytes(v []uint64) int { return 8 * cap(v) }
 
 // minCacheSlots is a new cache's table: small, since a rule set is
 // compiled on every reload and most see few distinct words.
