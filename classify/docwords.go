@@ -61,6 +61,10 @@ type wordSlot struct {
 	dicts span32 // in docWords.dicts; lo < 0 until made
 	// neutral: 0 not yet looked up, 1 not in the set, 2 in it
 	neutral uint8
+	// stem is the Russian stem feature hash (russianStemHash) when
+	// stemmed is 2; 1: the word has none; 0: not yet looked up.
+	stemmed uint8
+	stem    uint64
 }
 
 type span32 struct{ lo, hi int32 }
@@ -206,7 +210,7 @@ func (d *docWords) fieldSlots(fi int, words []pipeline.Token) []int32 {
 // old way.
 func memoizable(cfg FeatureConfig) bool {
 	cfg.BucketBits, cfg.Bigrams, cfg.MinN, cfg.MaxN, cfg.Subwords, cfg.IDF, cfg.Weights = 0, false, 0, 0, false, false, [numGroups]float32{}
-	cfg.Dictionary = false
+	cfg.Dictionary, cfg.RussianStems = false, false
 	return cfg == FeatureConfig{}
 }
 
@@ -272,6 +276,17 @@ func (d *docWords) appendIDs(dst []uint32, f *featurizer, slots []int32, skip *W
 		sl := &d.slots[si]
 		h := sl.hash
 		dst = append(dst, f.id(groupWord, h))
+		if f.cfg.RussianStems {
+			if sl.stemmed == 0 {
+				sl.stemmed = 1
+				if sh, ok := russianStemHash(sl.text); ok {
+					sl.stem, sl.stemmed = sh, 2
+				}
+			}
+			if sl.stemmed == 2 {
+				dst = append(dst, f.id(groupWord, sl.stem))
+			}
+		}
 		if f.dict != nil {
 			if sl.dicts.lo < 0 {
 				at := len(d.dicts)

@@ -63,6 +63,10 @@ type FeatureConfig struct {
 	// EnglishStems adds, for a word with a Latin letter, its English
 	// Snowball stem as a second word feature.
 	EnglishStems bool `json:"en_stems,omitempty"`
+	// RussianStems adds, for a word with a Russian letter, its Russian
+	// Snowball stem as a second word feature, so дебил, дебила and
+	// дебилам share one (the toxic head: +0.3 points of out-of-fold F1).
+	RussianStems bool `json:"ru_stems,omitempty"`
 	// Dictionary adds, for a Kazakh or English word the model's Dictionary
 	// knows, the word features of its Russian translations.
 	Dictionary bool `json:"dictionary,omitempty"`
@@ -166,6 +170,11 @@ func (f *featurizer) appendField(dst []uint32, words []pipeline.Token, s *scratc
 		if f.cfg.EnglishStems {
 			if st := englishStem(w.Text); st != w.Text {
 				dst = append(dst, f.id(groupWord, hashString(seedStem, st)))
+			}
+		}
+		if f.cfg.RussianStems {
+			if sh, ok := russianStemHash(w.Text); ok {
+				dst = append(dst, f.id(groupWord, sh))
 			}
 		}
 		if f.dict != nil {

@@ -34,6 +34,8 @@ func TestToxicUnknownWords(t *testing.T) {
 		{"flood punctuation", strings.Repeat("!", 40), false},
 		{"url", "https://example.com/news/2024/05/article?id=123", false},
 		{"url bare", "www.tengrinews.kz/kazakhstan_news/abc-123", false},
+		{"short links", "http://bit.ly/3xYz9Q https://t.me/joinchat/AbCdEf", false},
+		{"short links 2", "https://t.me/joinchat/QwErTy12 http://vk.cc/abXY9", false},
 		{"numbers", "123 456 7890", false},
 		{"decimals", "3.14159 2.71828 1.41421", false},
 		{"phone", "+7 701 123 45 67", false},

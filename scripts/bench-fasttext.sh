@@ -80,7 +80,7 @@ for set in $SETS; do
 	b="$work/bundle-$set"
 	if [ "$set" = toxicity ]; then
 		t0=$(now)
-		"$work/vigil" train-flag --flag toxic --data "$work/train.jsonl" --cues= --min-words 0 --max-fpr 0.1 \
+		"$work/vigil" train-flag --flag toxic --data "$work/train.jsonl" --cues= --min-words 0 --max-fpr 0.1 --ru-stems --bucket-bits 19 \
 			--lr 0.25 --epochs 20 --kinds comment --report-only --out "$b" >"$work/train-$set.log" 2>&1
 		t1=$(now)
 		f1=$("$work/vigil" eval --models "$b" --data "$work/test.jsonl" | awk '$1 == "toxic" { print $4 }')

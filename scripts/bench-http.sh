@@ -9,6 +9,7 @@
 #   MODE=perspective scripts/bench-http.sh # the same on POST /v1alpha1/comments:analyze?key=…
 #                                          # with Coral's request for a 300-character Russian comment
 #   VIGIL=path/to/vigil scripts/bench-http.sh   # that binary (another commit's build), not this tree
+#   SERVE_ARGS="--models DIR" scripts/bench-http.sh  # extra arguments to vigil serve (another head)
 #
 # The load generator runs on the same machine as the server, so on a small
 # machine both numbers include its CPU.
@@ -42,7 +43,7 @@ pid= sampler=
 echo "== build"
 if [ -n "${VIGIL:-}" ]; then cp "$VIGIL" "$tmp/vigil"; else go build -o "$tmp/vigil" ./cmd/vigil; fi
 VIGIL_CMS_TOKENS=$TOKEN "$tmp/vigil" serve --addr "127.0.0.1:$PORT" --data-dir "$tmp/data" \
-	--log-level info 2>"$tmp/serve.log" &
+	--log-level info ${SERVE_ARGS:-} 2>"$tmp/serve.log" &
 pid=$!
 for _ in $(seq 1 100); do
 	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break

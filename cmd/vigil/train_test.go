@@ -282,6 +282,9 @@ func featureFlags(t *testing.T, raw json.RawMessage) []string {
 	if p.Features.EnglishStems {
 		args = append(args, "--en-stems")
 	}
+	if p.Features.RussianStems {
+		args = append(args, "--ru-stems")
+	}
 	if d := p.Dict; p.Features.Dictionary && d != nil {
 		args = append(args, "--dict", "--dict-min-count", strconv.Itoa(d.MinCount),
 			"--dict-min-dice", strconv.FormatFloat(d.MinDice, 'g', -1, 64), "--dict-pivot", d.Pivot)

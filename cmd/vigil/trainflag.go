@@ -61,6 +61,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&opt.Train.LR, "lr", 0.5, "initial learning rate")
 	fs.Uint64Var(&opt.Train.Seed, "seed", 1, "random seed (folds and example order)")
 	fs.IntVar(&opt.Train.Features.BucketBits, "bucket-bits", fc.BucketBits, "log2 of the feature hash table size")
+	fs.BoolVar(&opt.Train.Features.RussianStems, "ru-stems", false, "add Russian words' Snowball stems as features (дебил, дебилам: one stem)")
 	fs.IntVar(&opt.Folds, "folds", 5, "cross-fitting folds")
 	fs.Float64Var(&opt.MaxFPR, "max-fpr", 0.03, "false-positive rate on labeled negatives the thresholds may spend")
 	fs.BoolVar(&opt.Refit, "refit", false, "ship one model refitted on all labeled data instead of the fold models")
