@@ -76,6 +76,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, err // names the directory or the file at fault
 	}
 	e.heads = set
+	decide.ExplainedBy = set.Topics().Taxonomy.ExplainedBy()
 	e.versions.Model, e.versions.Heads = set.Topics().Meta.Version, set.Versions()
 	if h := set.Head(vigil.FlagExtremistRecruitment); h != nil {
 		e.versions.Flag = h.Version

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,12 +155,18 @@ func TestParseTaxonomy(t *testing.T) {
 		{"twice", "tags:\n  - name: a\n  - name: a\n", "twice"},
 		{"bad code", "tags:\n  - name: a\n    iptc: 01000000\n", "not medtop"},
 		{"not yaml", "tags: [", "taxonomy"},
+		{"explained by", "tags:\n  - name: a\n    explained_by: [b]\n  - name: b\n", ""},
+		{"explained by unknown", "tags:\n  - name: a\n    explained_by: [c]\n  - name: b\n", `explained_by "c"`},
+		{"explained by itself", "tags:\n  - name: a\n    explained_by: [a]\n", `explained_by "a"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseTaxonomy([]byte(tc.yaml))
+			tx, err := ParseTaxonomy([]byte(tc.yaml))
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)
+				}
+				if tc.name == "explained by" && !slices.Equal(tx.ExplainedBy()["a"], []string{"b"}) {
+					t.Errorf("ExplainedBy() = %v", tx.ExplainedBy())
 				}
 				return
 			}

@@ -23,6 +23,14 @@ type TaxonomyTag struct {
 	IPTC        string `yaml:"iptc" json:"iptc"` // e.g. medtop:02000000
 	IPTCLabel   string `yaml:"iptc_label" json:"iptc_label"`
 	Description string `yaml:"description" json:"description"`
+	// ExplainedBy are tags that explain away a model-only score of this
+	// one: when a rule gives one of them and no rule gives this tag, the
+	// model's tag is dropped from the verdict (pipeline.Decide.ExplainedBy).
+	// It is for a tag the model learned from corpora where it is broader
+	// than the taxonomy means it: politics in SIB-200 and BBC News also
+	// covers the cabinet at work and wars, which the taxonomy calls
+	// government and conflict.
+	ExplainedBy []string `yaml:"explained_by,omitempty" json:"explained_by,omitempty"`
 }
 
 // Tag returns the tag called name and whether it exists.
@@ -56,7 +64,29 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		}
 		seen[tg.Name] = true
 	}
+	for _, tg := range t.Tags {
+		for _, by := range tg.ExplainedBy {
+			if by == tg.Name || !seen[by] {
+				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: explained_by %q is not another tag of the taxonomy", tg.Name, by)
+			}
+		}
+	}
 	return &t, nil
+}
+
+// ExplainedBy maps each tag with explained_by to those tags (nil if none
+// has any), as pipeline.Decide.ExplainedBy takes it.
+func (t *Taxonomy) ExplainedBy() map[string][]string {
+	var out map[string][]string
+	for _, tg := range t.Tags {
+		if len(tg.ExplainedBy) > 0 {
+			if out == nil {
+				out = map[string][]string{}
+			}
+			out[tg.Name] = tg.ExplainedBy
+		}
+	}
+	return out
 }
 
 func validIPTC(s string) bool {

@@ -25,6 +25,10 @@ type Decide struct {
 	// on); a flag in both is listed in Scores when it reaches its report
 	// threshold but not its review threshold.
 	Report FlagThresholds
+	// ExplainedBy maps a tag to the tags that explain away its model-only
+	// score (models.TaxonomyTag.ExplainedBy): a tag only the model gave is
+	// dropped when a rule gives one of those and no rule gives it.
+	ExplainedBy map[string][]string
 }
 
 // SetThresholds lays o over the review thresholds (see Override). A
@@ -162,7 +166,7 @@ func (*Decide) Name() string { return "decide" }
 func (d *Decide) Process(ctx context.Context, it *Item) error {
 	every, explain := vigil.EveryScore(ctx)
 	v := &it.Verdict
-	v.Tags = mergeTags(v.Tags)
+	v.Tags = mergeTags(explainAway(v.Tags, d.ExplainedBy))
 	kind := it.Doc.Kind
 	if kind == "" {
 		kind = vigil.KindArticle
@@ -199,6 +203,25 @@ func (d *Decide) Process(ctx context.Context, it *Item) error {
 		v.Scores = nil
 	}
 	return nil
+}
+
+// explainAway drops the model's tags that by explains away: a tag no rule
+// gave when a rule gave one of its explaining tags. It filters tags in
+// place.
+func explainAway(tags []vigil.Tag, by map[string][]string) []vigil.Tag {
+	if len(by) == 0 {
+		return tags
+	}
+	var ruled []string // the tags some rule gave
+	for _, t := range tags {
+		if t.Source == vigil.SourceRule {
+			ruled = append(ruled, t.Name)
+		}
+	}
+	return slices.DeleteFunc(tags, func(t vigil.Tag) bool {
+		return t.Source == vigil.SourceModel && !slices.Contains(ruled, t.Name) &&
+			slices.ContainsFunc(by[t.Name], func(n string) bool { return slices.Contains(ruled, n) })
+	})
 }
 
 // mergeTags keeps one tag per name: the highest score, the model's source

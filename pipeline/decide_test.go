@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -178,5 +179,40 @@ func TestDecideEveryScore(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDecideExplainedBy: a tag only the model gave is dropped when a rule
+// gives one of the tags that explain it away and no rule gives it; a rule
+// of its own, an explaining tag from the model only, or a tag with no
+// explained_by keeps it.
+func TestDecideExplainedBy(t *testing.T) {
+	by := map[string][]string{"politics": {"government", "conflict"}}
+	model := func(name string) vigil.Tag { return vigil.Tag{Name: name, Score: 0.9, Source: vigil.SourceModel} }
+	rule := func(name string) vigil.Tag { return vigil.Tag{Name: name, Score: 0.85, Source: vigil.SourceRule} }
+	for _, tc := range []struct {
+		name string
+		in   []vigil.Tag
+		want []string
+	}{
+		{"the cabinet at work", []vigil.Tag{model("politics"), rule("government")}, []string{"government"}},
+		{"a war", []vigil.Tag{rule("conflict"), model("politics"), model("economy")}, []string{"economy", "conflict"}},
+		{"talks about a war", []vigil.Tag{model("politics"), rule("conflict"), rule("politics")}, []string{"politics", "conflict"}},
+		{"explaining tag from the model only", []vigil.Tag{model("politics"), model("government")}, []string{"government", "politics"}},
+		{"no explaining tag", []vigil.Tag{model("politics"), rule("health")}, []string{"politics", "health"}},
+		{"a tag without explained_by", []vigil.Tag{model("economy"), rule("government")}, []string{"economy", "government"}},
+	} {
+		it := &Item{Doc: &vigil.Document{ID: "x"}}
+		it.Verdict.Tags = tc.in
+		if err := (&Decide{ExplainedBy: by}).Process(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, g := range it.Verdict.Tags {
+			got = append(got, g.Name)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: tags %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
