@@ -39,6 +39,19 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s:%d: %s: %s%s", f.Path, f.Line, f.Level, who, f.Msg)
 }
 
+// CountFindings returns how many findings are errors and how many
+// warnings.
+func CountFindings(findings []Finding) (errs, warns int) {
+	for _, f := range findings {
+		if f.Level == LevelError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return errs, warns
+}
+
 // kkStopwords are frequent Kazakh function words; Russian and English ones
 // come from the Snowball packages.
 var kkStopwords = map[string]bool{

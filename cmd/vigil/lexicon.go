@@ -52,11 +52,7 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 	res, err := training.BuildLexicon(training.LexiconOptions{Data: split(data), RulesDir: rulesDir,
 		MinCount: minCount, Max: top, BoostRank: boost, Out: out})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
-		if training.IsInputError(err) {
-			return exitUsage
-		}
-		return exitFail
+		return trainingFailed(e, "vigil lexicon", err)
 	}
 	fmt.Fprintf(e.stderr, "lexicon: %d words from %d documents → %s (%d bytes)\n", res.Words, res.Docs, out, res.Bytes)
 	return exitOK

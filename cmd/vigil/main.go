@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/kz-newsroom/vigil/training"
 )
 
 // Exit codes, per the contract.
@@ -131,4 +133,18 @@ func usage(w io.Writer) {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// failIf is exitFail when failed, else exitOK.
+func failIf(failed bool) int { return map[bool]int{true: exitFail, false: exitOK}[failed] }
+
+// trainingFailed reports a training package error of command name and
+// returns its exit code: exitUsage for bad input (a file, a line, an
+// option), exitFail otherwise.
+func trainingFailed(e *env, name string, err error) int {
+	fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
+	if training.IsInputError(err) {
+		return exitUsage
+	}
+	return exitFail
 }

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
-	"runtime/pprof"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/engine"
@@ -116,17 +114,12 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	}
 
 	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
+		stop, err := retag.StartCPUProfile(cpuprofile)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "vigil retag: --cpuprofile: %v\n", err)
 			return exitUsage
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(e.stderr, "vigil retag: --cpuprofile: %v\n", err)
-			return exitFail
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	var sum retag.Summary
 	if claimsDB != "" {

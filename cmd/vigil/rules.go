@@ -5,24 +5,29 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/kz-newsroom/vigil/rules"
+	"github.com/kz-newsroom/vigil/training"
 )
 
 func init() {
 	register("rules", command{
-		summary: "rule packs: 'rules test [DIR]' runs every rule's examples, 'rules lint [DIR]' checks the packs",
+		summary: "rule packs: 'rules test [DIR]' runs every rule's examples, 'rules lint [DIR]' checks the packs, 'rules suggest' lists English names they lack",
 		run:     runRules,
 	})
 }
 
 const rulesUsage = `usage: vigil rules test [--no-embedded] [DIR]
        vigil rules lint [--no-embedded] [--strict] [DIR]
+       vigil rules suggest --data FILE[,FILE...] [--min-docs N] [--top N] [DIR]
 
 test  runs every rule's match: and no_match: examples through the normalizer
       and the compiled packs, and lists each miss as FILE:LINE.
 lint  checks the packs: schema, duplicate ids, over-broad or unreachable
       terms, dangerous regex, all as FILE:LINE.
+suggest  lists the people and places prose's English entity recognizer finds in
+      the files' English documents that no entity pack covers, with their counts.
 
 Packs are the embedded ones plus DIR, as 'vigil classify --rules DIR' loads
 them. Exit status: 0 clean, 1 misses or lint errors (warnings too with
@@ -31,12 +36,11 @@ them. Exit status: 0 clean, 1 misses or lint errors (warnings too with
 flags:`
 
 func runRules(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || (args[0] != "test" && args[0] != "lint") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprintln(e.stderr, rulesUsage)
+	if len(args) == 0 || !slices.Contains([]string{"test", "lint", "suggest"}, args[0]) {
+		fmt.Fprintln(e.stderr, rulesUsage)
+		if len(args) > 0 && (isHelp(args[0]) || args[0] == "help") {
 			return exitOK
 		}
-		fmt.Fprintln(e.stderr, rulesUsage)
 		return exitUsage
 	}
 	sub := args[0]
@@ -46,11 +50,15 @@ func runRules(ctx context.Context, e *env, args []string) int {
 	noEmbedded := fs.Bool("no-embedded", false, "check only DIR, without the embedded packs")
 	strict := fs.Bool("strict", false, "lint: warnings fail too")
 	verbose := fs.Bool("v", false, "test: print a line per pack file and the rules version")
+	var sg training.EntityOptions
+	data := fs.String("data", "", "suggest: JSONL `FILES`, comma-separated")
+	fs.IntVar(&sg.MinDocs, "min-docs", 2, "suggest: list names in at least `N` documents")
+	fs.IntVar(&sg.Top, "top", 50, "suggest: list at most `N` names")
 	if code, ok := parseFlags(fs, args[1:]); !ok {
 		return code
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintf(e.stderr, "vigil rules %s: at most one DIR\n", sub)
+	if fs.NArg() > 1 || sub == "suggest" && *data == "" {
+		fmt.Fprintf(e.stderr, "vigil rules %s: at most one DIR, and --data with suggest\n", sub)
 		return exitUsage
 	}
 	var srcs []rules.Source
@@ -69,11 +77,17 @@ func runRules(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil rules %s: --no-embedded needs a DIR\n", sub)
 		return exitUsage
 	}
-	if err := ctx.Err(); err != nil {
-		return exitFail
-	}
-	if sub == "lint" {
+	switch sub {
+	case "lint":
 		return rulesLint(e, srcs, *strict)
+	case "suggest":
+		sg.Data, sg.RulesDir = split(*data), fs.Arg(0)
+		rep, err := training.SuggestEntities(ctx, sg)
+		if err != nil {
+			return trainingFailed(e, "vigil rules suggest", err)
+		}
+		rep.WriteText(e.stdout)
+		return exitOK
 	}
 	return rulesTest(e, srcs, *verbose)
 }
@@ -84,20 +98,12 @@ func rulesLint(e *env, srcs []rules.Source, strict bool) int {
 		fmt.Fprintf(e.stderr, "vigil rules lint: %v\n", err)
 		return exitUsage
 	}
-	errs, warns := 0, 0
 	for _, f := range findings {
 		fmt.Fprintln(e.stdout, f)
-		if f.Level == rules.LevelError {
-			errs++
-		} else {
-			warns++
-		}
 	}
+	errs, warns := rules.CountFindings(findings)
 	fmt.Fprintf(e.stderr, "rules lint: %d error(s), %d warning(s)\n", errs, warns)
-	if errs > 0 || (strict && warns > 0) {
-		return exitFail
-	}
-	return exitOK
+	return failIf(errs > 0 || (strict && warns > 0))
 }
 
 func rulesTest(e *env, srcs []rules.Source, verbose bool) int {
@@ -116,8 +122,5 @@ func rulesTest(e *env, srcs []rules.Source, verbose bool) int {
 		fmt.Fprintln(e.stdout, m)
 	}
 	fmt.Fprintf(e.stderr, "rules test: %s, %d rules, %d examples, %d miss(es)\n", set.Version(), len(set.Rules()), ran, len(misses))
-	if len(misses) > 0 {
-		return exitFail
-	}
-	return exitOK
+	return failIf(len(misses) > 0)
 }

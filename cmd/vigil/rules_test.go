@@ -50,6 +50,9 @@ func TestRulesCommand(t *testing.T) {
 		{"missing dir", []string{"rules", "lint", filepath.Join(good, "nope")}, exitUsage, "not a readable directory"},
 		{"no subcommand", []string{"rules"}, exitUsage, "usage: vigil rules test"},
 		{"no-embedded without dir", []string{"rules", "test", "--no-embedded"}, exitUsage, "needs a DIR"},
+		{"suggest without data", []string{"rules", "suggest"}, exitUsage, "--data with suggest"},
+		{"suggest missing file", []string{"rules", "suggest", "--data", filepath.Join(good, "nope.jsonl")}, exitUsage, "nope.jsonl"},
+		{"suggest", []string{"rules", "suggest", "--data", "../../testdata/seed.jsonl", "--min-docs", "1"}, exitOK, "English documents of"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

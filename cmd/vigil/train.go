@@ -117,11 +117,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	}
 	res, err := training.TrainBundle(ctx, opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train: %v\n", err)
-		if training.IsInputError(err) {
-			return exitUsage
-		}
-		return exitFail
+		return trainingFailed(e, "vigil train", err)
 	}
 	if res.HeldOut {
 		fmt.Fprintf(e.stderr, "\nreport on the held-out %.0f%% of --data (thresholds chosen on it, before the refit on all data):\n", 100*p.DevFraction)

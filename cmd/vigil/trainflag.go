@@ -110,11 +110,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	}
 	res, err := training.TrainFlag(ctx, opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "vigil train-flag: %v\n", err)
-		if training.IsInputError(err) {
-			return exitUsage
-		}
-		return exitFail
+		return trainingFailed(e, "vigil train-flag", err)
 	}
 	res.WriteText(e.stdout, out, time.Since(start))
 	return exitOK
