@@ -28,8 +28,8 @@ type TaxonomyTag struct {
 	// model's tag is dropped from the verdict (pipeline.Decide.ExplainedBy).
 	// It is for a tag the model learned from corpora where it is broader
 	// than the taxonomy means it: politics in SIB-200 and BBC News also
-	// covers the cabinet at work and wars, which the taxonomy calls
-	// government and conflict.
+	// covers the cabinet at work, wars and other state news, which the
+	// taxonomy calls government, conflict, security and so on.
 	ExplainedBy []string `yaml:"explained_by,omitempty" json:"explained_by,omitempty"`
 }
 
