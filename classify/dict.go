@@ -38,7 +38,7 @@ type Dictionary struct {
 	cache *wordcache.Cache[[]uint64]
 }
 
-// dictCacheWords bounds the stem cache of a Dictionary (about 3 MB full).
+// dictCacheWords bounds the stem cache of a Dictionary (8 MB at most).
 const dictCacheWords = 1 << 16
 
 // DictKey is the key a normalized word is looked up by in a Dictionary: a
@@ -136,7 +136,7 @@ func latinOrKazakh(w string) bool {
 
 func newDictionary(entries map[string][]string) *Dictionary {
 	d := &Dictionary{entries: entries, hashes: make(map[uint64][]uint64, len(entries)),
-		cache: wordcache.New(dictCacheWords, dictCacheWords*48, wordcache.Uint64sBytes)}
+		cache: wordcache.NewWords(dictCacheWords, wordcache.Uint64sBytes)}
 	for k, ws := range entries {
 		hs := make([]uint64, len(ws))
 		for i, w := range ws {

@@ -161,38 +161,53 @@ func (f *featurizer) appendField(dst []uint32, words []pipeline.Token, s *scratc
 	var prev uint64
 	for i, w := range words {
 		h := hashString(seedWord, w.Text)
-		dst = append(dst, f.id(groupWord, h))
-		if f.cfg.KazakhStems {
-			if st := pipeline.KazakhStem(w.Text); st != w.Text {
-				dst = append(dst, f.id(groupWord, hashString(seedStem, st)))
-			}
-		}
-		if f.cfg.EnglishStems {
-			if st := englishStem(w.Text); st != w.Text {
-				dst = append(dst, f.id(groupWord, hashString(seedStem, st)))
-			}
-		}
-		if f.cfg.RussianStems {
-			if sh, ok := russianStemHash(w.Text); ok {
-				dst = append(dst, f.id(groupWord, sh))
-			}
-		}
-		if f.dict != nil {
-			for _, h := range f.dict.lookupHashes(w.Text, h) {
-				dst = append(dst, f.id(groupWord, h))
-			}
-		}
+		dst = f.appendWordFeatures(dst, w.Text, h)
 		if f.cfg.Bigrams && i > 0 {
 			dst = append(dst, f.id(groupBigram, mix(prev*0x100000001b3^h^seedBigram)))
 		}
 		prev = h
-		if f.cfg.MaxN > 0 {
-			dst = f.appendChars(dst, w.Text, s)
+		dst = f.appendPieces(dst, w.Text, s)
+	}
+	return dst
+}
+
+// appendWordFeatures appends the word-group ids of one word (h is
+// hashString(seedWord, word)): the word, its stems, its dictionary
+// translations.
+func (f *featurizer) appendWordFeatures(dst []uint32, word string, h uint64) []uint32 {
+	dst = append(dst, f.id(groupWord, h))
+	if f.cfg.KazakhStems {
+		if st := pipeline.KazakhStem(word); st != word {
+			dst = append(dst, f.id(groupWord, hashString(seedStem, st)))
 		}
-		if f.sub != nil {
-			for _, id := range f.sub.WordIDs(w.Text) {
-				dst = append(dst, f.id(groupSubword, mix(uint64(id)+seedSubword)))
-			}
+	}
+	if f.cfg.EnglishStems {
+		if st := englishStem(word); st != word {
+			dst = append(dst, f.id(groupWord, hashString(seedStem, st)))
+		}
+	}
+	if f.cfg.RussianStems {
+		if sh, ok := russianStemHash(word); ok {
+			dst = append(dst, f.id(groupWord, sh))
+		}
+	}
+	if f.dict != nil {
+		for _, dh := range f.dict.lookupHashes(word, h) {
+			dst = append(dst, f.id(groupWord, dh))
+		}
+	}
+	return dst
+}
+
+// appendPieces appends the ids of one word's pieces: char n-grams and
+// subwords.
+func (f *featurizer) appendPieces(dst []uint32, word string, s *scratch) []uint32 {
+	if f.cfg.MaxN > 0 {
+		dst = f.appendChars(dst, word, s)
+	}
+	if f.sub != nil {
+		for _, id := range f.sub.WordIDs(word) {
+			dst = append(dst, f.id(groupSubword, mix(uint64(id)+seedSubword)))
 		}
 	}
 	return dst

@@ -377,20 +377,8 @@ func (m *Model) Explain(fields []pipeline.Field, label, k int) []Contribution {
 		words := fields[fi].Words
 		for i, t := range words {
 			// One word's features, as appendField makes them, minus its bigram.
-			buf = append(buf[:0], m.feat.id(groupWord, hashString(seedWord, t.Text)))
-			if m.feat.cfg.MaxN > 0 {
-				buf = m.feat.appendChars(buf, t.Text, s)
-			}
-			if m.feat.sub != nil {
-				for _, id := range m.feat.sub.WordIDs(t.Text) {
-					buf = append(buf, m.feat.id(groupSubword, mix(uint64(id)+seedSubword)))
-				}
-			}
-			if m.feat.dict != nil {
-				for _, h := range m.feat.dict.lookupHashes(t.Text, hashString(seedWord, t.Text)) {
-					buf = append(buf, m.feat.id(groupWord, h))
-				}
-			}
+			buf = m.feat.appendWordFeatures(buf[:0], t.Text, hashString(seedWord, t.Text))
+			buf = m.feat.appendPieces(buf, t.Text, s)
 			out = append(out, Contribution{Feature: describe(groupWord, t.Text), Field: fi,
 				Start: t.Start, End: t.End, Weight: contrib(buf)})
 			if m.feat.cfg.Bigrams && i > 0 {

@@ -6,14 +6,14 @@ import (
 	"github.com/kz-newsroom/vigil/internal/wordcache"
 )
 
-// ruStemCacheWords bounds the cache of Russian stem hashes (about 2 MB
-// full). Snowball's Russian stemmer allocates and walks the word's
+// ruStemCacheWords bounds the cache of Russian stem hashes (4 MB at
+// most). Snowball's Russian stemmer allocates and walks the word's
 // suffixes: without the cache BenchmarkRussianStemHash measured it at
 // 3.4 µs a word, with it 29 ns.
 const ruStemCacheWords = 1 << 15
 
 // ruStems keeps russianStemHash's answer per word; 0 is "no stem feature".
-var ruStems = wordcache.New(ruStemCacheWords, ruStemCacheWords*48, func(uint64) int { return 0 })
+var ruStems = wordcache.NewWords(ruStemCacheWords, func(uint64) int { return 0 })
 
 // russianStemHash is the feature hash of the Russian Snowball stem of a
 // normalized Russian word (hashString(seedStem, stem)); ok is false when

@@ -93,3 +93,29 @@ func BenchmarkRussianStemHash(b *testing.B) {
 		}
 	})
 }
+
+// TestExplainCountsStems: a word the model never saw in this form speaks
+// through its stem, and Explain credits it (evidence is built from the
+// same features as the score).
+func TestExplainCountsStems(t *testing.T) {
+	field := func(words ...string) []pipeline.Field {
+		toks := make([]pipeline.Token, len(words))
+		for i, w := range words {
+			toks[i] = pipeline.Token{Text: w, Start: 10 * i, End: 10*i + len(w)}
+		}
+		return []pipeline.Field{{Name: "body", Words: toks}}
+	}
+	var ex []Example
+	for range 20 {
+		ex = append(ex, Example{Fields: field("ты", "дебилы"), Labels: []int{0}}, Example{Fields: field("ты", "молодцы")})
+	}
+	cfg := FeatureConfig{BucketBits: 12, RussianStems: true, Weights: [numGroups]float32{1, 1, 1, 1}}
+	m, err := Train(t.Context(), []Label{{Name: "toxic", Kind: KindFlag}}, ex, nil, TrainOptions{Features: cfg, Epochs: 5, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.Explain(field("дебилам"), 0, 3)
+	if len(got) == 0 || got[0].Feature != "word:дебилам" || got[0].Weight <= 0 {
+		t.Errorf("Explain(дебилам) = %+v, want the word credited through its stem", got)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -17,7 +16,7 @@ func (b BadItem) Where() string {
 	where := fmt.Sprintf("%s:%d", b.Input, b.Line)
 	if b.Input == "-" {
 		where = fmt.Sprintf("stdin:%d", b.Line)
-	} else if strings.HasPrefix(b.Input, "postgres") {
+	} else if isPostgres(b.Input) {
 		where = fmt.Sprintf("row %d", b.Line)
 	}
 	if b.ID != "" {

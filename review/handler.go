@@ -3,8 +3,6 @@ package review
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -98,10 +96,7 @@ func NewHandler(store *Store, opts HandlerOptions) *Handler {
 		panic("review.NewHandler: HandlerOptions.Holds needs Binding")
 	}
 	if opts.Binding == nil {
-		opts.Binding = func(token string) string {
-			d := sha256.Sum256([]byte(token))
-			return hex.EncodeToString(d[:])
-		}
+		opts.Binding = tokenHash
 	}
 	if opts.NoteCaller == nil {
 		opts.NoteCaller = func(context.Context, string) {}

@@ -9,13 +9,10 @@ import (
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/internal/testclock"
 	"github.com/kz-newsroom/vigil/internal/testdb"
-	"github.com/kz-newsroom/vigil/internal/testenv"
 )
 
 // required reports whether the named external dependency must be present
 // (VIGIL_TEST_REQUIRE lists it), so a test fails instead of skipping.
-func required(name string) bool { return testenv.Required(name) }
-
 // clock is a settable test clock.
 type clock = testclock.Clock
 

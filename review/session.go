@@ -43,7 +43,7 @@ func tokenHash(token string) string {
 }
 
 // CreateSession starts a web session for p lasting ttl, bound to the token
-// p logged in with (its binding, see server.TokenBinding), and returns its
+// p logged in with (its binding, see HandlerOptions.Binding), and returns its
 // secret token (for the cookie). Only a hash of the token is stored, so a
 // copy of the database does not give away live sessions. Sessions live in
 // the database so that every server sharing it accepts them.

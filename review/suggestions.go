@@ -18,6 +18,12 @@ func (s *Store) Suggest(ctx context.Context, sg *vigil.Suggestion) error {
 	if sg.Attribute == "" || sg.Text == "" || sg.SuggestedBy == "" {
 		return vigil.Errorf(vigil.EINVALID, "review: suggestion: attribute, text and suggested_by are required")
 	}
+	// What the store cannot hold (NUL, invalid UTF-8) is the client's
+	// error, not an outage to retry.
+	if err := storableAll(map[string]string{"attribute": sg.Attribute, "text": sg.Text, "lang": sg.Lang,
+		"client_token": sg.ClientToken, "community_id": sg.CommunityID, "suggested_by": sg.SuggestedBy}); err != nil {
+		return fmt.Errorf("review: suggestion: %w", err)
+	}
 	sg.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO review_suggestions

@@ -24,6 +24,15 @@ func TestSuggestions(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode(t, s.Suggest(ctx, &vigil.Suggestion{Attribute: vigil.AttributeToxicity, SuggestedBy: "coral"}), vigil.EINVALID)
+		// What PostgreSQL cannot store is the client's error, on both
+		// backends, and nothing is stored.
+		for _, bad := range []*vigil.Suggestion{
+			{Attribute: vigil.AttributeToxicity, Score: 1, Text: "ты\x00дурак", SuggestedBy: "coral"},
+			{Attribute: vigil.AttributeToxicity, Score: 1, Text: "ok", ClientToken: "c\x00", SuggestedBy: "coral"},
+			{Attribute: vigil.AttributeToxicity, Score: 1, Text: "ok", CommunityID: "\xff", SuggestedBy: "coral"},
+		} {
+			wantCode(t, s.Suggest(ctx, bad), vigil.EINVALID)
+		}
 		var got []vigil.Suggestion
 		collect := func(since time.Time) {
 			got = got[:0]

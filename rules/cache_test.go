@@ -16,7 +16,7 @@ import (
 // entry-bounded caches took RSS to gigabytes) leave the caches' heap small.
 func TestCachesBoundedOnLongWords(t *testing.T) {
 	set := compileYAML(t, "pack: t\nrules:\n  - id: join\n    action: {tag: t}\n    any: [\"вступать\"]\n    match: [вступаю]\n    no_match: [y]\n")
-	set.memo = [2]*wordcache.Cache[[]int32]{newWordCache(memoMax, wordcache.Int32sBytes), newWordCache(memoMax, wordcache.Int32sBytes)} // as for a large automaton
+	set.memo = [2]*wordcache.Cache[[]int32]{wordcache.NewWords(memoMax, wordcache.Int32sBytes), wordcache.NewWords(memoMax, wordcache.Int32sBytes)} // as for a large automaton
 	rng := rand.New(rand.NewPCG(14, 3))
 	letters := []rune("абвгдежзийклмнопрстуфхцчшщъыьэюя")
 	word := func() string {
@@ -45,8 +45,8 @@ func TestCachesBoundedOnLongWords(t *testing.T) {
 		t.Errorf("heap grew %d bytes after 400 distinct 10,000-letter words; want under 1 MiB", grown)
 	}
 	for _, c := range set.caches {
-		if c.Bytes() > stemCacheMax*cacheBytesPerEntry {
-			t.Errorf("stem cache holds %d bytes, over its bound %d", c.Bytes(), stemCacheMax*cacheBytesPerEntry)
+		if c.Bytes() > stemCacheMax*wordcache.BytesPerWord {
+			t.Errorf("stem cache holds %d bytes, over its bound %d", c.Bytes(), stemCacheMax*wordcache.BytesPerWord)
 		}
 	}
 	runtime.KeepAlive(set)

@@ -152,7 +152,7 @@ func Compile(files []*File) (*Set, error) {
 		atomIdx: map[string]int32{}, phrIdx: map[string]int32{}, patIdx: map[string]int32{},
 	}
 	for i := range c.s.caches {
-		c.s.caches[i] = newWordCache(stemCacheMax, wordcache.StringBytes)
+		c.s.caches[i] = wordcache.NewWords(stemCacheMax, wordcache.StringBytes)
 	}
 	c.lists = map[string]*List{}
 	for _, f := range files {
@@ -204,7 +204,7 @@ func Compile(files []*File) (*Set, error) {
 		}
 		s.ac = ac
 		if ac.StateCount() >= memoStates {
-			s.memo = [2]*wordcache.Cache[[]int32]{newWordCache(memoMax, wordcache.Int32sBytes), newWordCache(memoMax, wordcache.Int32sBytes)}
+			s.memo = [2]*wordcache.Cache[[]int32]{wordcache.NewWords(memoMax, wordcache.Int32sBytes), wordcache.NewWords(memoMax, wordcache.Int32sBytes)}
 		}
 	}
 	s.firstOf = make([][]int32, len(s.atoms))

@@ -159,7 +159,7 @@ func TestMatcherAgreesWithReference(t *testing.T) {
 	}
 	set := compileYAML(t, b.String())
 	memoSet := compileYAML(t, b.String())
-	memoSet.memo = [2]*wordcache.Cache[[]int32]{newWordCache(memoMax, wordcache.Int32sBytes), newWordCache(memoMax, wordcache.Int32sBytes)} // as for a large automaton
+	memoSet.memo = [2]*wordcache.Cache[[]int32]{wordcache.NewWords(memoMax, wordcache.Int32sBytes), wordcache.NewWords(memoMax, wordcache.Int32sBytes)} // as for a large automaton
 	seps := []string{" ", ", ", " — ", "\n", "«", "» ", "-", ". "}
 	rng := rand.New(rand.NewPCG(7, 9))
 	for round := range 800 {

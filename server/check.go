@@ -234,28 +234,12 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, err)
 		return
 	}
-	release, err := s.limit.acquire(r.Context(), 1)
+	v, err := s.checkOne(r.Context(), &doc)
+	if err == nil {
+		err = s.queueOne(r.Context(), doc, v)
+	}
 	if err != nil {
-		s.refuse(w, r, err)
-		return
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.CheckTimeout)
-	v := s.deps.Checker.Check(ctx, &doc)
-	cancel()
-	s.m.ObserveVerdict(doc.Kind, v)
-	if v.Error != nil {
-		s.log.WarnContext(r.Context(), "check failed", "doc", doc.ID, "code", v.Error.Code, "error", v.Error.Message)
-		httpjson.Error(w, r, s.log, v.Error)
-		return
-	}
-	vs := []vigil.Verdict{v}
-	if err := s.enqueue(r.Context(), []vigil.Document{doc}, vs); err != nil {
 		httpjson.Error(w, r, s.log, err)
-		return
-	}
-	if vs[0].Error != nil { // the queue refused the document as invalid
-		httpjson.Error(w, r, s.log, vs[0].Error)
 		return
 	}
 	httpjson.Write(w, http.StatusOK, v)
@@ -351,6 +335,43 @@ func (s *Server) enqueue(ctx context.Context, docs []vigil.Document, verdicts []
 			s.log.ErrorContext(ctx, "review enqueue failed", "doc", docs[i].ID, "error", err)
 			return vigil.Errorf(vigil.EUNAVAILABLE, "review queue unavailable, document %q not queued; retry", docs[i].ID)
 		}
+	}
+	return nil
+}
+
+// checkOne checks one document under the in-flight limit and the check
+// timeout, and records its verdict. Its error is an overload refusal
+// (counted) or the failed check's error; each API answers it in its own
+// shape.
+func (s *Server) checkOne(ctx context.Context, doc *vigil.Document) (vigil.Verdict, error) {
+	release, err := s.limit.acquire(ctx, 1)
+	if err != nil {
+		if vigil.ErrorCode(err) == vigil.EUNAVAILABLE {
+			s.m.Rejected(metrics.RejectOverload)
+		}
+		return vigil.Verdict{}, err
+	}
+	defer release()
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.CheckTimeout)
+	v := s.deps.Checker.Check(cctx, doc)
+	cancel()
+	s.m.ObserveVerdict(doc.Kind, v)
+	if v.Error != nil {
+		s.log.WarnContext(ctx, "check failed", "doc", doc.ID, "code", v.Error.Code, "error", v.Error.Message)
+		return v, v.Error
+	}
+	return v, nil
+}
+
+// queueOne sends a checked document to review when its verdict asks; the
+// queue refusing the document as invalid is an error too.
+func (s *Server) queueOne(ctx context.Context, doc vigil.Document, v vigil.Verdict) error {
+	vs := []vigil.Verdict{v}
+	if err := s.enqueue(ctx, []vigil.Document{doc}, vs); err != nil {
+		return err
+	}
+	if vs[0].Error != nil {
+		return vs[0].Error
 	}
 	return nil
 }

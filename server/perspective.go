@@ -422,33 +422,18 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 	}
 	doc := vigil.Document{ID: perspectiveDocID(req.ClientToken, req.Comment.Text), Kind: vigil.KindComment,
 		Lang: analyzeLang(req.Languages), Body: req.Comment.Text, Source: "perspective"}
-	release, err := s.limit.acquire(r.Context(), 1)
+	v, err := s.checkOne(vigil.WithEveryScore(r.Context(), req.SpanAnnotations), &doc)
 	if err != nil {
-		s.m.Rejected(metrics.RejectOverload)
 		writePerspectiveError(w, r, s.log, err)
-		return
-	}
-	ctx, cancel := context.WithTimeout(vigil.WithEveryScore(r.Context(), req.SpanAnnotations), s.cfg.CheckTimeout)
-	v := s.deps.Checker.Check(ctx, &doc)
-	cancel()
-	release()
-	s.m.ObserveVerdict(doc.Kind, v)
-	if v.Error != nil {
-		s.log.WarnContext(r.Context(), "check failed", "doc", doc.ID, "code", v.Error.Code, "error", v.Error.Message)
-		writePerspectiveError(w, r, s.log, v.Error)
 		return
 	}
 	resp, err := perspectiveScores(&req, &v)
+	if err == nil && !req.DoNotStore {
+		err = s.queueOne(r.Context(), doc, v)
+	}
 	if err != nil {
 		writePerspectiveError(w, r, s.log, err)
 		return
-	}
-	if !req.DoNotStore {
-		vs := []vigil.Verdict{v}
-		if err := s.enqueue(r.Context(), []vigil.Document{doc}, vs); err != nil {
-			writePerspectiveError(w, r, s.log, err)
-			return
-		}
 	}
 	httpjson.Write(w, http.StatusOK, resp)
 }
@@ -559,7 +544,12 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request) {
 	for _, name := range slices.Sorted(maps.Keys(req.AttributeScores)) {
 		sg := &vigil.Suggestion{Attribute: name, Score: req.AttributeScores[name].SummaryScore.Value, Text: req.Comment.Text,
 			Lang: lang, ClientToken: req.ClientToken, CommunityID: req.CommunityID, SuggestedBy: p.Name}
-		if err := s.deps.Suggestions.Suggest(ctx, sg); err != nil {
+		err := s.deps.Suggestions.Suggest(ctx, sg)
+		if vigil.ErrorCode(err) == vigil.EINVALID {
+			writePerspectiveError(w, r, s.log, err)
+			return
+		}
+		if err != nil {
 			s.log.ErrorContext(r.Context(), "storing a suggested score failed", "attribute", name, "error", err)
 			writePerspectiveError(w, r, s.log, vigil.Errorf(vigil.EUNAVAILABLE, "feedback store unavailable; retry"))
 			return

@@ -372,3 +372,29 @@ func TestPerspectiveKeyNotLogged(t *testing.T) {
 		}
 	}
 }
+
+// invalidQueue refuses every document as invalid, as a store refuses what
+// it cannot hold.
+type invalidQueue struct{ flakyQueue }
+
+func (*invalidQueue) Enqueue(context.Context, vigil.Document, vigil.Verdict) error {
+	return vigil.Errorf(vigil.EINVALID, "review: document: cannot be stored")
+}
+
+// TestAnalyzeQueueRefusal: a comment the review queue refuses as invalid
+// is a 400 in Perspective's shape, as /v1/check answers it, not a 200
+// with the comment silently left out of the queue.
+func TestAnalyzeQueueRefusal(t *testing.T) {
+	ts := startServer(t, []pipeline.Stage{keywordStage{}, toxicStage{}}, withTokens,
+		func(_ *server.Config, d *server.Deps) { d.Review = &invalidQueue{} })
+	body := `{"comment":{"text":"вступай к нам"},"requestedAttributes":{"TOXICITY":{}},"languages":["ru"]}`
+	r := ts.do(t, "POST", server.PerspectiveAnalyzeRoute+"?key="+cmsToken, "", strings.NewReader(body))
+	if r.status != 400 || !strings.Contains(string(r.body), "INVALID_ARGUMENT") {
+		t.Errorf("comment the queue refuses: %d %s; want 400 INVALID_ARGUMENT", r.status, r.body)
+	}
+	// doNotStore: never queued, so never refused.
+	body = `{"comment":{"text":"вступай к нам"},"requestedAttributes":{"TOXICITY":{}},"languages":["ru"],"doNotStore":true}`
+	if r := ts.do(t, "POST", server.PerspectiveAnalyzeRoute+"?key="+cmsToken, "", strings.NewReader(body)); r.status != 200 {
+		t.Errorf("doNotStore: %d %s; want 200", r.status, r.body)
+	}
+}

@@ -88,7 +88,9 @@ type Config struct {
 	// LaneSamePriority keeps large requests at the process's priority. By
 	// default (Linux) the thread reading and checking one runs at nice 10
 	// while it does, so that on busy cores the kernel runs ordinary
-	// checks first.
+	// checks first; a process that may not raise a thread's priority back
+	// (no CAP_SYS_NICE: unprivileged, or Docker's default capabilities)
+	// keeps them at its own priority and says so in the log at start.
 	LaneSamePriority bool `yaml:"lane_same_priority"`
 }
 
@@ -190,6 +192,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		limit: newLimiter(cfg.MaxInFlight, cfg.QueueWait, cfg.MaxLargeInFlight, cfg.LargeQueueWait),
 		m:     deps.Metrics,
 		mux:   http.NewServeMux(),
+	}
+	if !cfg.LaneSamePriority && !priorityRestorable() {
+		s.log.Info("large requests run at the process's priority: lowering a thread's priority for them needs the right to restore it (CAP_SYS_NICE on Linux)")
 	}
 	s.routes()
 	return s, nil

@@ -2,18 +2,10 @@ package main
 
 import (
 	"strings"
-
-	vigil "github.com/kz-newsroom/vigil"
-	"github.com/kz-newsroom/vigil/models"
 )
 
 // modelsFlagUsage is the help of every command's --models flag.
 const modelsFlagUsage = "models `DIR`: its heads (topic bundle, flag heads) replace the embedded ones\nthat score the same; the others stay (default: the embedded heads)"
-
-// readDocFiles reads the comma-separated JSONL files (models.ReadData).
-func readDocFiles(list string) ([]vigil.Document, []models.DataFile, error) {
-	return models.ReadData(split(list)...)
-}
 
 // split splits a comma-separated list of files; empty is none.
 func split(list string) []string {

@@ -7,6 +7,7 @@ import (
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/engine"
+	"github.com/kz-newsroom/vigil/models"
 )
 
 func init() {
@@ -49,7 +50,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil eval: --source %q: want all, model or rule\n", source)
 		return exitUsage
 	}
-	docs, files, err := readDocFiles(data)
+	docs, files, err := models.ReadData(split(data)...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 		return exitUsage

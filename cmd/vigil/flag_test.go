@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/models"
 )
 
 // TestRecruitmentGolden is the point of the project on real text: the seed
@@ -29,7 +30,7 @@ func TestRecruitmentGolden(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
 	vs := verdicts(t, stdout)
-	docs, _, err := readDocFiles(seed + "," + cases)
+	docs, _, err := models.ReadData(seed, cases)
 	if err != nil {
 		t.Fatal(err)
 	}

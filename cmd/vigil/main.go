@@ -136,7 +136,12 @@ func isTerminal(w io.Writer) bool {
 }
 
 // failIf is exitFail when failed, else exitOK.
-func failIf(failed bool) int { return map[bool]int{true: exitFail, false: exitOK}[failed] }
+func failIf(failed bool) int {
+	if failed {
+		return exitFail
+	}
+	return exitOK
+}
 
 // trainingFailed reports a training package error of command name and
 // returns its exit code: exitUsage for bad input (a file, a line, an

@@ -63,6 +63,20 @@ func Int32sBytes(v []int32) int   { return 4 * cap(v) }
 func IntsBytes(v []int) int       { return 8 * cap(v) }
 func Uint64sBytes(v []uint64) int { return 8 * cap(v) }
 
+// BytesPerWord is the byte budget per entry of NewWords: an entry costs
+// EntryOverhead plus its word (at most MaxWordBytes) plus a small value,
+// so a cache of real words meets its entry bound first and hostile text
+// (long distinct words) its byte bound.
+const BytesPerWord = 128
+
+// NewWords returns a cache of at most maxEntries words with small values
+// (stems, hashes, a few ids) and maxEntries*BytesPerWord bytes. A smaller
+// byte budget than an entry costs would empty the cache before it holds
+// maxEntries words.
+func NewWords[V any](maxEntries int, size func(V) int) *Cache[V] {
+	return New(maxEntries, int64(maxEntries)*BytesPerWord, size)
+}
+
 // minCacheSlots is a new cache's table: small, since a rule set is
 // compiled on every reload and most see few distinct words.
 const minCacheSlots = 1 << 10

@@ -1,6 +1,7 @@
 package wordcache
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,5 +68,19 @@ func TestBounds(t *testing.T) {
 		if small.Len() > 128 {
 			t.Fatalf("a cache of 100 words (128 rounded up) holds %d", small.Len())
 		}
+	}
+}
+
+// TestNewWordsHoldsItsWords: a NewWords cache holds as many words as it
+// was made for (its byte budget covers an entry's overhead), so it does
+// not start over before its word bound.
+func TestNewWordsHoldsItsWords(t *testing.T) {
+	const n = 1 << 12
+	c := NewWords(n, func(uint64) int { return 0 })
+	for i := range n {
+		c.Put(fmt.Sprintf("словоформа-%05d", i), uint64(i))
+	}
+	if c.Len() != n {
+		t.Errorf("holds %d of %d words (%d bytes)", c.Len(), n, c.Bytes())
 	}
 }
