@@ -178,6 +178,16 @@ func (o *DictOptions) defaults() {
 	if o.PerWord <= 0 {
 		o.PerWord = 1
 	}
+	if o.Pivot == "" {
+		o.Pivot = "ru"
+	}
+}
+
+// WithDefaults returns o with every zero field set to its default, as
+// BuildDictionary reads it.
+func (o DictOptions) WithDefaults() DictOptions {
+	o.defaults()
+	return o
 }
 
 // BuildDictionary learns a dictionary from parallel sentences: each source

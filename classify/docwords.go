@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"sync"
 	"unicode/utf8"
 
@@ -398,23 +399,18 @@ func (m *Model) scoresOf(dst []float64, it *pipeline.Item) []float64 {
 // distinctKept counts the distinct words of fields (d's fields or readings
 // of them, as in memoIDs) that skip does not have and known has (a nil
 // known has every word), up to limit. fields must have as many fields as d.
+// A slot is one distinct word, so words are told apart by slot; up to 16 of
+// them are kept on the stack (a head's MinWords is 1 or 6).
 func (d *docWords) distinctKept(fields []pipeline.Field, skip *WordSet, known *KnownWords, limit int) int {
-	seen := make([]string, 0, limit)
-	add := func(w string) {
-		for _, s := range seen {
-			if s == w {
-				return
-			}
-		}
-		seen = append(seen, w)
-	}
+	var stack [16]int32
+	seen := stack[:0]
 	for fi := range fields {
 		for _, si := range d.fieldSlots(fi, fields[fi].Words) {
 			if len(seen) == limit {
 				return limit
 			}
-			if (skip == nil || !d.isNeutral(si, skip)) && known.Has(d.slots[si].text) {
-				add(d.slots[si].text)
+			if !slices.Contains(seen, si) && (skip == nil || !d.isNeutral(si, skip)) && known.Has(d.slots[si].text) {
+				seen = append(seen, si)
 			}
 		}
 	}

@@ -77,10 +77,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e.heads = set
 	decide.ExplainedBy = set.Topics().Taxonomy.ExplainedBy()
-	e.versions.Model, e.versions.Heads = set.Topics().Meta.Version, set.Versions()
-	if h := set.Head(vigil.FlagExtremistRecruitment); h != nil {
-		e.versions.Flag = h.Version
-	}
+	e.versions = versionsOf(set)
 	var ruleDirs []string
 	if opts.RulesDir != "" {
 		ruleDirs = []string{opts.RulesDir} // added to the embedded packs
@@ -139,10 +136,9 @@ func (e *Engine) Workers() int { return e.workers }
 
 // Describe returns the description in lang of a rule of the packs the
 // engine loaded (the embedded ones and a rule directory's), "" for a rule
-// without one in lang: no fallback, a page never mixes languages. ok is
-// always true; Live.Describe is false before its first engine.
-func (e *Engine) Describe(rule, lang string) (desc string, ok bool) {
-	return e.descriptions[rule][lang], true
+// without one in lang: no fallback, a page never mixes languages.
+func (e *Engine) Describe(rule, lang string) string {
+	return e.descriptions[rule][lang]
 }
 
 // Check returns the verdict of one document.

@@ -93,10 +93,14 @@ type evaluator struct {
 // flags with the gold ones: per-label precision, recall and F1, the topic
 // model's top-1 accuracy, and each flag's counts per slice. A document a
 // stage fails on counts with what its verdict holds (Evaluation.Failed).
-// The error is ctx's when it ends first.
+// The error is ctx's when it ends first, EINVALID for an unknown Source.
 func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalOptions) (*Evaluation, error) {
-	if opts.Source == "" {
+	switch opts.Source {
+	case "":
 		opts.Source = SourceAll
+	case SourceAll, SourceModel, SourceRule:
+	default:
+		return nil, vigil.Errorf(vigil.EINVALID, "eval: source %q: want %s, %s or %s", opts.Source, SourceAll, SourceModel, SourceRule)
 	}
 	var fileOf []string
 	for _, f := range opts.Files {

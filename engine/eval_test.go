@@ -22,6 +22,9 @@ func TestEvaluate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.Evaluate(ctx, docs, EvalOptions{Source: "rules"}); vigil.ErrorCode(err) != vigil.EINVALID {
+		t.Errorf("an unknown source: %v, want EINVALID (not zero recall)", err)
+	}
 	for _, source := range []string{SourceAll, SourceModel, SourceRule} {
 		t.Run(source, func(t *testing.T) {
 			ev, err := e.Evaluate(ctx, docs, EvalOptions{Source: source, Files: files})

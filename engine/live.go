@@ -85,13 +85,13 @@ func (l *Live) Ready(context.Context) error {
 	return nil
 }
 
-// Describe is Engine.Describe on the current engine; ok is false before
-// the first Reload too.
-func (l *Live) Describe(rule, lang string) (desc string, ok bool) {
+// Describe is Engine.Describe on the current engine, "" before the first
+// Reload.
+func (l *Live) Describe(rule, lang string) string {
 	if e := l.cur.Load(); e != nil {
 		return e.Describe(rule, lang)
 	}
-	return "", false
+	return ""
 }
 
 // Check is Engine.Check on the current engine.

@@ -19,17 +19,24 @@ func WriteVersions(w io.Writer, modelsDir string) error {
 	if err != nil {
 		return err
 	}
-	recruitment := ""
-	if h := set.Head(vigil.FlagExtremistRecruitment); h != nil {
-		recruitment = h.Version
-	}
 	rs, err := rules.Load(rules.EmbeddedSource())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "models %s\nflag %s\nrules %s\n", set.Topics().Meta.Version, recruitment, rs.Version())
+	v := versionsOf(set)
+	fmt.Fprintf(w, "models %s\nflag %s\nrules %s\n", v.Model, v.Flag, rs.Version())
 	for _, h := range set.Heads {
 		fmt.Fprintf(w, "head %s %s %s\n", h.Name, h.Version, h.Source)
 	}
 	return nil
+}
+
+// versionsOf is what every verdict's versions say of the heads: the topic
+// bundle's, the recruitment head's (empty without one) and each head's.
+func versionsOf(set *models.Set) vigil.Versions {
+	v := vigil.Versions{Model: set.Topics().Meta.Version, Heads: set.Versions()}
+	if h := set.Head(vigil.FlagExtremistRecruitment); h != nil {
+		v.Flag = h.Version
+	}
+	return v
 }

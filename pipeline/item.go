@@ -27,8 +27,17 @@ type Item struct {
 	// heads. A stage that replaces Fields or their Words must not expect
 	// it to follow (classify checks that the Words are still the ones it
 	// hashed). When Check is done with the item it calls the memo's
-	// Release method, if it has one.
+	// Release method, if it has one; so does Prepare.
 	Memo any
+}
+
+// releaseMemo hands the memo back to its pool (see Memo) once the
+// document's stages are done.
+func (it *Item) releaseMemo() {
+	if r, ok := it.Memo.(interface{ Release() }); ok {
+		r.Release()
+		it.Memo = nil
+	}
 }
 
 // Field is one normalized text field of a document.

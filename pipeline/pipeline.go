@@ -66,7 +66,7 @@ func (p *Pipeline) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict
 			break
 		}
 		t0 := time.Now()
-		err := p.process(ctx, s, it)
+		err := process(ctx, s, it)
 		if p.opts.Observe != nil {
 			p.opts.Observe(s.Name(), time.Since(t0))
 		}
@@ -75,10 +75,7 @@ func (p *Pipeline) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict
 			break
 		}
 	}
-	if r, ok := it.Memo.(interface{ Release() }); ok {
-		r.Release()
-		it.Memo = nil
-	}
+	it.releaseMemo()
 	it.Verdict.Lang = it.Lang
 	fillUTF16(&it.Verdict, it.Fields)
 	it.Verdict.TookMS = float64(time.Since(start).Microseconds()) / 1000
@@ -87,7 +84,7 @@ func (p *Pipeline) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict
 
 // process runs one stage, turning a panic into an error so that one bad
 // document never takes the batch or the server down.
-func (p *Pipeline) process(ctx context.Context, s Stage, it *Item) (err error) {
+func process(ctx context.Context, s Stage, it *Item) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = vigil.Errorf(vigil.EINTERNAL, "panic: %v", r)

@@ -12,7 +12,7 @@ import (
 // when workers <= 0) and returns their items in the order of docs. It is
 // the worker loop of training and evaluation, which read what the stages
 // left in the items (fields, signals) rather than verdicts. A stage's
-// error ends that document's stages there; once ctx ends, documents not
+// error, or a panic (as in Check), ends that document's stages there; once ctx ends, documents not
 // yet started run no stage. The documents must not change until it
 // returns.
 func Prepare(ctx context.Context, docs []vigil.Document, workers int, stages ...Stage) []*Item {
@@ -26,10 +26,11 @@ func Prepare(ctx context.Context, docs []vigil.Document, workers int, stages ...
 			for i := w; i < len(docs); i += workers {
 				it := &Item{Doc: &docs[i], Lang: docs[i].Lang}
 				for _, s := range stages {
-					if ctx.Err() != nil || s.Process(ctx, it) != nil {
+					if ctx.Err() != nil || process(ctx, s, it) != nil {
 						break
 					}
 				}
+				it.releaseMemo()
 				out[i] = it
 			}
 		})

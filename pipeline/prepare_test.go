@@ -23,3 +23,36 @@ func TestPrepare(t *testing.T) {
 		}
 	}
 }
+
+// panicStage panics on the document called "bad" and leaves a memo on the
+// others.
+type panicStage struct{ released *int }
+
+func (panicStage) Name() string { return "panic" }
+
+func (p panicStage) Process(_ context.Context, it *Item) error {
+	if it.Doc.ID == "bad" {
+		panic("boom")
+	}
+	it.Memo = releaser{p.released}
+	return nil
+}
+
+type releaser struct{ n *int }
+
+func (r releaser) Release() { *r.n++ }
+
+// TestPrepareRecoversAndReleases: as in Check, a stage that panics on one
+// document ends that document's stages, not the run, and every memo is
+// released when its document's stages are done.
+func TestPrepareRecoversAndReleases(t *testing.T) {
+	released := 0
+	docs := []vigil.Document{{ID: "a", Body: "один"}, {ID: "bad", Body: "два"}, {ID: "c", Body: "три"}}
+	items := Prepare(context.Background(), docs, 1, &NormalizeStage{}, panicStage{&released}, &TokenizeStage{})
+	if len(items) != 3 || len(items[0].Fields[0].Words) == 0 || len(items[1].Fields[0].Words) != 0 || items[0].Memo != nil {
+		t.Errorf("items %+v: want words for a and c, none for the document whose stage panicked, memos released", items)
+	}
+	if released != 2 {
+		t.Errorf("%d memos released, want 2", released)
+	}
+}

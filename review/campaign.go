@@ -98,7 +98,7 @@ func campaigns(items []*vigil.ReviewItem) map[int64]int {
 	sh := make([]map[uint64]struct{}, n)
 	for i, it := range items {
 		if sketchable(it) {
-			sh[i] = shingles(campaignText(it))
+			sh[i] = shingles(campaignText(&it.Document))
 		}
 	}
 	for i := range n {
@@ -137,13 +137,18 @@ func sketch(sh map[uint64]struct{}) []int64 {
 	if len(sh) == 0 {
 		return nil
 	}
-	out := make([]int64, sketchSize)
-	for i := range sketchSize {
-		least := ^uint64(0)
-		for h := range sh {
-			least = min(least, mix(h^(uint64(i+1)*0x9e3779b97f4a7c15)))
+	var least [sketchSize]uint64
+	for i := range least {
+		least[i] = ^uint64(0)
+	}
+	for h := range sh { // one pass over the shingles, every function at once
+		for i := range least {
+			least[i] = min(least[i], mix(h^(uint64(i+1)*0x9e3779b97f4a7c15)))
 		}
-		out[i] = int64(uint64(i)<<59 | least>>5)
+	}
+	out := make([]int64, sketchSize)
+	for i, l := range least {
+		out[i] = int64(uint64(i)<<59 | l>>5)
 	}
 	return out
 }
@@ -158,7 +163,7 @@ func mix(x uint64) uint64 {
 }
 
 // campaignText is what two comments are compared on.
-func campaignText(it *vigil.ReviewItem) string { return it.Document.Title + " " + it.Document.Body }
+func campaignText(doc *vigil.Document) string { return doc.Title + " " + doc.Body }
 
 // sketchable reports whether an item takes part in campaigns: an open comment.
 func sketchable(it *vigil.ReviewItem) bool {

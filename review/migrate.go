@@ -268,7 +268,7 @@ func sketchOpenComments(ctx context.Context, s *Store, tx *sql.Tx) error {
 		if err := json.Unmarshal([]byte(raw), &d); err != nil {
 			return fmt.Errorf("item %d: document: %w", id, err)
 		}
-		if err := s.saveSketch(ctx, tx, id, d.Title+" "+d.Body); err != nil {
+		if err := s.saveSketch(ctx, tx, id, campaignText(&d)); err != nil {
 			return err
 		}
 	}

@@ -522,7 +522,7 @@ const maxCandidates = 2000
 // campaign test of the page, Jaccard similarity of character 4-grams at
 // least 0.5): a campaign's members beyond the page. Candidates are the
 // comments sharing a MinHash value with one of items (at most
-// maxCandidates of them, oldest first); each is then tested exactly.
+// maxCandidates of them, most severe first); each is then tested exactly.
 // Items with none are absent from the result; ids are in queue order.
 func (s *Store) Duplicates(ctx context.Context, items []*vigil.ReviewItem) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
@@ -535,7 +535,7 @@ func (s *Store) Duplicates(ctx context.Context, items []*vigil.ReviewItem) (map[
 		if !sketchable(it) {
 			continue
 		}
-		sh := shingles(campaignText(it))
+		sh := shingles(campaignText(&it.Document))
 		shs[it.ID] = sh
 		for _, v := range sketch(sh) {
 			if !seen[v] {
@@ -562,7 +562,7 @@ func (s *Store) Duplicates(ctx context.Context, items []*vigil.ReviewItem) (map[
 		if on[c.ID] {
 			continue
 		}
-		csh := shingles(campaignText(c))
+		csh := shingles(campaignText(&c.Document))
 		for _, it := range items {
 			if sh := shs[it.ID]; sh != nil && jaccard(sh, csh) >= campaignSimilarity {
 				out[it.ID] = append(out[it.ID], c.ID)

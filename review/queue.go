@@ -212,7 +212,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, sub *submission, now int64)
 		return 0, false, err
 	}
 	if doc.Kind == vigil.KindComment {
-		if err := s.saveSketch(ctx, tx, id, doc.Title+" "+doc.Body); err != nil {
+		if err := s.saveSketch(ctx, tx, id, campaignText(doc)); err != nil {
 			return 0, false, err
 		}
 	}

@@ -222,7 +222,7 @@ func (l *linter) description(r *Rule) {
 		}
 		l.add(line, r.ID, level, "a flag rule is shown to moderators: its description needs %s (description: {ru: ..., kk: ..., en: ...})", strings.Join(missing, ", "))
 	case len(missing) < len(DescriptionLangs) && !(len(r.Description) == 1 && r.Description[vigil.LangEnglish] != ""):
-		l.add(line, r.ID, LevelWarning, "description lacks %s: the moderators' page falls back to English", strings.Join(missing, ", "))
+		l.add(line, r.ID, LevelWarning, "description lacks %s: the moderators' page shows none in those languages", strings.Join(missing, ", "))
 	}
 }
 

@@ -105,14 +105,6 @@ var DescriptionLangs = []string{vigil.LangRussian, vigil.LangKazakh, vigil.LangE
 // Description is a rule's plain-language description by language.
 type Description map[string]string
 
-// In returns the description in lang, else in English, else "".
-func (d Description) In(lang string) string {
-	if s := d[lang]; s != "" {
-		return s
-	}
-	return d[vigil.LangEnglish]
-}
-
 // Missing returns the languages of DescriptionLangs the description lacks.
 func (d Description) Missing() []string {
 	var out []string

@@ -77,7 +77,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, reload <-chan os.Sig
 	}
 	rh := review.NewHandler(store, review.HandlerOptions{Logger: log, Authenticate: srv.Auth().Authenticate, Known: srv.Auth().Known, Holds: srv.Auth().Holds,
 		Binding: server.TokenBinding, NoteCaller: server.NoteCaller,
-		SecureCookies: cfg.SecureCookies, OnRedeliver: notify, Describe: describer(live)})
+		SecureCookies: cfg.SecureCookies, OnRedeliver: notify, Describe: live.Describe})
 	srv.Mount("/v1/review/", "review_api", rh, vigil.RoleModerator)
 	srv.Mount(review.FeedRoute, "review_api", rh, vigil.RoleCMS)
 	srv.Mount("/review/", "review_page", rh)
@@ -177,16 +177,3 @@ var (
 	_ server.Checker = (*engine.Live)(nil)
 	_ retag.Checker  = (*engine.Live)(nil)
 )
-
-// describer is the moderators' page's rule description: from the packs the
-// current engine loaded, so a --rules DIR's rules are explained too and a
-// reload's new descriptions are shown at once; the embedded packs' before
-// the first engine.
-func describer(live *engine.Live) func(rule, lang string) string {
-	return func(rule, lang string) string {
-		if d, ok := live.Describe(rule, lang); ok {
-			return d
-		}
-		return review.EmbeddedDescriptions(rule, lang)
-	}
-}

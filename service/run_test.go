@@ -17,7 +17,7 @@ func TestPageDescribesDeploymentRules(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join("..", "rules", "testdata", "deploy")
 	live := engine.NewLive(engine.Options{RulesDir: dir}, nil)
-	describe := describer(live)
+	describe := live.Describe // what Run gives the page
 	if got := describe("local.recruit_money_shadow", "ru"); got != "" {
 		t.Errorf("before any engine, a deployment rule is described %q; want nothing", got)
 	}

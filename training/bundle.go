@@ -330,8 +330,7 @@ func dictionary(opts BundleOptions, p *Params, ds *dataset) (*classify.Dictionar
 	if !p.Features.Dictionary {
 		return nil, nil, nil
 	}
-	dictOpt := opts.Dict
-	dictOpt.PerWord = 1
+	dictOpt := opts.Dict.WithDefaults() // the pivot chooses the texts below
 	p.Dict = &dictOpt
 	docs, fields := ds.train[:ds.nStrong], ds.trainFields
 	dict := classify.BuildDictionary(translations(docs, fields, dictOpt.Pivot),

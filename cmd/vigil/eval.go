@@ -46,7 +46,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if source != "all" && source != vigil.SourceModel && source != vigil.SourceRule {
+	if source != engine.SourceAll && source != engine.SourceModel && source != engine.SourceRule {
 		fmt.Fprintf(e.stderr, "vigil eval: --source %q: want all, model or rule\n", source)
 		return exitUsage
 	}
