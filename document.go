@@ -33,20 +33,8 @@ func (d *Document) Size() int {
 // limit. The error is an *Error: ETOOLARGE for a document over the limit,
 // EINVALID for anything else, with a message that names the field.
 func (d *Document) Validate(maxBytes int) error {
-	if d.ID == "" {
-		return Errorf(EINVALID, "id is required")
-	}
-	if !utf8.ValidString(d.ID) {
-		return Errorf(EINVALID, "id: invalid UTF-8 at byte %d", invalidAt(d.ID))
-	}
-	if len(d.ID) > MaxIDBytes {
-		return Errorf(EINVALID, "id is %d bytes long, over the limit of %d", len(d.ID), MaxIDBytes)
-	}
-	// Identifiers are stored and queried as database text, which cannot
-	// hold NUL (PostgreSQL refuses it): refused here, naming the field,
-	// rather than failing later as a storage error the caller would retry.
-	if i := strings.IndexByte(d.ID, 0); i >= 0 {
-		return Errorf(EINVALID, "id: NUL character (\\u0000) at byte %d", i)
+	if err := CheckID(d.ID); err != nil {
+		return err
 	}
 	for _, f := range []struct{ name, value string }{{"author", d.Author}, {"section", d.Section}} {
 		if i := strings.IndexByte(f.value, 0); i >= 0 {
@@ -94,6 +82,28 @@ func (d *Document) Validate(maxBytes int) error {
 }
 
 // invalidAt returns the offset of the first invalid UTF-8 byte of s.
+// CheckID checks a document id against the contract: present, valid
+// UTF-8, at most MaxIDBytes, no NUL. The error is an EINVALID *Error
+// naming the field.
+func CheckID(id string) error {
+	if id == "" {
+		return Errorf(EINVALID, "id is required")
+	}
+	if !utf8.ValidString(id) {
+		return Errorf(EINVALID, "id: invalid UTF-8 at byte %d", invalidAt(id))
+	}
+	if len(id) > MaxIDBytes {
+		return Errorf(EINVALID, "id is %d bytes long, over the limit of %d", len(id), MaxIDBytes)
+	}
+	// Identifiers are stored and queried as database text, which cannot
+	// hold NUL (PostgreSQL refuses it): refused here, naming the field,
+	// rather than failing later as a storage error the caller would retry.
+	if i := strings.IndexByte(id, 0); i >= 0 {
+		return Errorf(EINVALID, "id: NUL character (\\u0000) at byte %d", i)
+	}
+	return nil
+}
+
 func invalidAt(s string) int {
 	for i := 0; i < len(s); {
 		r, w := utf8.DecodeRuneInString(s[i:])

@@ -48,6 +48,10 @@ type docWords struct {
 	dict       *Dictionary
 	neutral    *WordSet
 
+	// rd are the fields' Readings once read is set (see readings).
+	rd   []pipeline.Field
+	read bool
+
 	// scratch: char n-grams, fieldSlots
 	word   []byte
 	starts []int
@@ -86,6 +90,7 @@ func (d *docWords) Release() {
 	clear(d.slots[:cap(d.slots)]) // drop the texts: they pin the document
 	d.words, d.slots = d.words[:0], d.slots[:0]
 	d.sub, d.dict, d.neutral = nil, nil, nil
+	d.rd, d.read = nil, false
 	docWordsPool.Put(d)
 }
 
@@ -139,6 +144,7 @@ func (d *docWords) build(fields []pipeline.Field) {
 	d.tok, d.fieldEnd, d.slots = d.tok[:0], d.fieldEnd[:0], d.slots[:0]
 	d.chars, d.subs, d.dicts = d.chars[:0], d.subs[:0], d.dicts[:0]
 	d.minN, d.maxN, d.sub, d.dict, d.neutral = 0, 0, nil, nil, nil
+	d.rd, d.read = nil, false
 	d.words = d.words[:0]
 	for i := range fields {
 		d.words = append(d.words, fields[i].Words)
@@ -385,15 +391,31 @@ func (m *Model) memoIDs(dst []uint32, d *docWords, fields []pipeline.Field, skip
 // scoresOf is Scores for the item's fields, featurized through the
 // document's memo (wordsOf) when m's features allow.
 func (m *Model) scoresOf(dst []float64, it *pipeline.Item) []float64 {
+	return m.memoScores(dst, wordsOf(it), it.Fields, nil)
+}
+
+// memoScores is Scores for fields (d's fields or readings of them) without
+// the words of skip (nil: none), featurized through d when m's features
+// allow, else the old way.
+func (m *Model) memoScores(dst []float64, d *docWords, fields []pipeline.Field, skip *WordSet) []float64 {
 	s := m.pool.Get().(*scratch)
-	ids, ok := m.memoIDs(s.ids[:0], wordsOf(it), it.Fields, nil)
+	ids, ok := m.memoIDs(s.ids[:0], d, fields, skip)
 	if !ok {
-		ids = m.ids(s.ids[:0], it.Fields, s)
+		ids = m.ids(s.ids[:0], skip.Without(fields), s)
 	}
 	s.ids = ids
 	dst = m.scoreIDs(dst, ids, s)
 	m.put(s)
 	return dst
+}
+
+// readings returns Readings(fields), made once per document: every flag
+// head reads the same. fields must be the fields d was made from.
+func (d *docWords) readings(fields []pipeline.Field) []pipeline.Field {
+	if !d.read {
+		d.rd, d.read = Readings(fields), true
+	}
+	return d.rd
 }
 
 // distinctKept counts the distinct words of fields (d's fields or readings

@@ -154,21 +154,14 @@ func shrink(z float64, n, minWords int, empty float64) float64 {
 
 // scoreItem is score for the item's fields read with Readings and without
 // the Neutral words, featurized through the document's memo (wordsOf),
-// which the topic model and the other heads share.
+// which the topic model and the other heads share, readings included.
 func (h *FlagHead) scoreItem(it *pipeline.Item) float64 {
-	rd := Readings(it.Fields)
 	d := wordsOf(it)
+	rd := d.readings(it.Fields)
 	var buf [maxLabels]float64
 	z := 0.0
 	for _, m := range h.Models {
-		s := m.pool.Get().(*scratch)
-		ids, ok := m.memoIDs(s.ids[:0], d, rd, h.Neutral)
-		if !ok {
-			ids = m.ids(s.ids[:0], h.Neutral.Without(rd), s)
-		}
-		s.ids = ids
-		z += pipeline.Logit(m.scoreIDs(buf[:0], ids, s)[m.LabelIndex(h.Flag)])
-		m.put(s)
+		z += pipeline.Logit(m.memoScores(buf[:0], d, rd, h.Neutral)[m.LabelIndex(h.Flag)])
 	}
 	z /= float64(len(h.Models))
 	if h.MinWords > 0 {

@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/internal/httpjson"
@@ -326,8 +325,14 @@ func baseLang(tag string) string {
 // "en" for every locale it has no mapping for (a Russian site's too), so
 // "en" and the other languages Vigil does not score carry no information.
 func analyzeLang(langs []string) string {
+	return requestLang(langs, vigil.LangRussian, vigil.LangKazakh)
+}
+
+// requestLang is the one language langs names (its base tag) when it is one
+// of allowed, else "".
+func requestLang(langs []string, allowed ...string) string {
 	if len(langs) == 1 {
-		if l := baseLang(langs[0]); l == vigil.LangRussian || l == vigil.LangKazakh {
+		if l := baseLang(langs[0]); slices.Contains(allowed, l) {
 			return l
 		}
 	}
@@ -441,7 +446,7 @@ func (s *Server) handleAnalyze(w http.ResponseWriter, r *http.Request) {
 // perspectiveDocID names an analyzed comment in the review queue: its
 // client token when it has one, else a digest of its text.
 func perspectiveDocID(clientToken, text string) string {
-	if clientToken != "" && len(clientToken) <= vigil.MaxIDBytes && utf8.ValidString(clientToken) && !strings.ContainsRune(clientToken, 0) {
+	if vigil.CheckID(clientToken) == nil {
 		return clientToken
 	}
 	d := sha256.Sum256([]byte(text))
@@ -533,12 +538,7 @@ func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request) {
 			Message: "comments:suggestscore: this server stores no feedback"})
 		return
 	}
-	lang := ""
-	if len(req.Languages) == 1 {
-		if l := baseLang(req.Languages[0]); l == vigil.LangRussian || l == vigil.LangKazakh || l == vigil.LangEnglish {
-			lang = l
-		}
-	}
+	lang := requestLang(req.Languages, vigil.LangRussian, vigil.LangKazakh, vigil.LangEnglish)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), enqueueTimeout)
 	defer cancel()
 	for _, name := range slices.Sorted(maps.Keys(req.AttributeScores)) {
