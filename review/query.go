@@ -547,7 +547,8 @@ func (s *Store) Duplicates(ctx context.Context, items []*vigil.ReviewItem) (map[
 	if len(values) == 0 {
 		return out, nil
 	}
-	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT `+itemColumns+` FROM review_items WHERE id IN (
+	// Only the document is read: the test needs its text, not the verdict.
+	rows, err := s.rdb.QueryContext(ctx, s.q(`SELECT id, document FROM review_items WHERE id IN (
 		SELECT item_id FROM review_sketches WHERE value IN (?`+strings.Repeat(", ?", len(values)-1)+`))
 		AND kind = 'comment' AND `+openStatuses+` ORDER BY severity DESC, created_at, id LIMIT ?`), append(values, maxCandidates+len(on))...)
 	if err != nil {
@@ -555,17 +556,22 @@ func (s *Store) Duplicates(ctx context.Context, items []*vigil.ReviewItem) (map[
 	}
 	defer rows.Close()
 	for rows.Next() {
-		c, err := scanItem(rows)
-		if err != nil {
+		var id int64
+		var raw string
+		if err := rows.Scan(&id, &raw); err != nil {
 			return nil, fmt.Errorf("review: duplicates: %w", err)
 		}
-		if on[c.ID] {
+		if on[id] {
 			continue
 		}
-		csh := shingles(campaignText(&c.Document))
+		var doc vigil.Document
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+			return nil, fmt.Errorf("review: duplicates: item %d: document: %w", id, err)
+		}
+		csh := shingles(campaignText(&doc))
 		for _, it := range items {
 			if sh := shs[it.ID]; sh != nil && jaccard(sh, csh) >= campaignSimilarity {
-				out[it.ID] = append(out[it.ID], c.ID)
+				out[it.ID] = append(out[it.ID], id)
 			}
 		}
 	}
