@@ -34,7 +34,13 @@ func (d labeledDoc) positive() bool {
 
 func readLabeled(tb testing.TB, name string) []labeledDoc {
 	tb.Helper()
-	path := filepath.Join("..", "testdata", "recruitment", name)
+	return readLabeledIn(tb, "recruitment", name)
+}
+
+// readLabeledIn reads testdata/DIR/NAME, refusing unknown fields.
+func readLabeledIn(tb testing.TB, dir, name string) []labeledDoc {
+	tb.Helper()
+	path := filepath.Join("..", "testdata", dir, name)
 	f, err := os.Open(path)
 	if err != nil {
 		tb.Fatal(err)
