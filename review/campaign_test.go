@@ -131,3 +131,87 @@ func TestDuplicates(t *testing.T) {
 		}
 	})
 }
+
+// TestSketchesFollowOpenComments: the sketch table holds open comments
+// only. A decision drops an item's rows (an escalation keeps them: the item
+// is still open), an undo writes them again so the campaign finds the
+// item, new content of a document drops its old item's, and migration 10
+// drops what decided items left before.
+func TestSketchesFollowOpenComments(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store, c *clock) {
+		ctx := context.Background()
+		var camp []int64
+		for i, text := range campaignTexts[:4] {
+			d, v := flagged(fmt.Sprintf("sk-%d", i), text, vigil.FlagExtremistRecruitment, 0.5+float64(i)*0.05)
+			camp = append(camp, mustPut(t, s, d, v))
+			c.Add(time.Minute)
+		}
+		rows := func(id int64) int {
+			t.Helper()
+			var n int
+			if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM review_sketches WHERE item_id = ?`), id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		members := func() []int64 {
+			t.Helper()
+			it, err := s.Get(ctx, camp[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Duplicates(ctx, []*vigil.ReviewItem{it})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got[camp[0]]
+		}
+		if rows(camp[1]) == 0 {
+			t.Fatal("an open comment has no sketch")
+		}
+		if _, err := s.Decide(ctx, mod1, camp[1], Decision{Decision: vigil.DecisionReject}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Decide(ctx, mod1, camp[2], Decision{Decision: vigil.DecisionEscalate}); err != nil {
+			t.Fatal(err)
+		}
+		if n := rows(camp[1]); n != 0 {
+			t.Errorf("rejected comment: %d sketch rows, want 0", n)
+		}
+		if rows(camp[2]) == 0 {
+			t.Error("escalated comment lost its sketch")
+		}
+		if got := members(); slices.Contains(got, camp[1]) || !slices.Contains(got, camp[2]) {
+			t.Errorf("after the decisions the campaign is %v: want %d, not %d", got, camp[2], camp[1])
+		}
+		if _, err := s.Undo(ctx, mod1, camp[1], ""); err != nil {
+			t.Fatal(err)
+		}
+		if rows(camp[1]) == 0 || !slices.Contains(members(), camp[1]) {
+			t.Errorf("undone comment: %d sketch rows, campaign %v", rows(camp[1]), members())
+		}
+		// New content for the document: its old item is superseded.
+		d, v := flagged("sk-3", "Совсем другой текст комментария про погоду в Астане", vigil.FlagToxic, 0.9)
+		mustPut(t, s, d, v)
+		if n := rows(camp[3]); n != 0 {
+			t.Errorf("superseded comment: %d sketch rows, want 0", n)
+		}
+		// Rows a decided item kept before migration 10 are dropped by it.
+		if _, err := s.Decide(ctx, mod1, camp[1], Decision{Decision: vigil.DecisionApprove}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.tx(ctx, func(tx *sql.Tx) error { return s.saveSketch(ctx, tx, camp[1], campaignTexts[1]) }); err != nil {
+			t.Fatal(err)
+		}
+		m := migrations[10]
+		if _, err := s.db.ExecContext(ctx, map[bool]string{true: m.postgres, false: m.sqlite}[s.Backend() == "postgres"]); err != nil {
+			t.Fatal(err)
+		}
+		if n := rows(camp[1]); n != 0 {
+			t.Errorf("after migration 10 a decided comment has %d sketch rows", n)
+		}
+		if rows(camp[0]) == 0 || rows(camp[2]) == 0 {
+			t.Error("migration 10 dropped an open comment's sketch")
+		}
+	})
+}

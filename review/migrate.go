@@ -255,6 +255,13 @@ CREATE TABLE review_suggestions (
 );
 CREATE INDEX review_suggestions_created ON review_suggestions (created_at, id);`,
 	},
+	10: {
+		// review_sketches holds open comments only (Duplicates reads no
+		// other): a decision or a supersession drops an item's sketch, an
+		// undo writes it again. Drop what decided items left before.
+		sqlite:   `DELETE FROM review_sketches WHERE item_id IN (SELECT id FROM review_items WHERE NOT (` + openStatuses + `))`,
+		postgres: `DELETE FROM review_sketches WHERE item_id IN (SELECT id FROM review_items WHERE NOT (` + openStatuses + `))`,
+	},
 }
 
 // sketchOpenComments stores the sketch of every open comment.

@@ -514,6 +514,14 @@ func (s *Store) saveSketch(ctx context.Context, tx *sql.Tx, id int64, text strin
 	return err
 }
 
+// dropSketch removes an item's sketch once it is no longer open: only open
+// comments are campaign candidates, so a decided one's rows would only
+// grow the table and the candidate lookup.
+func (s *Store) dropSketch(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, s.q(`DELETE FROM review_sketches WHERE item_id = ?`), id)
+	return err
+}
+
 // maxCandidates bounds the comments Duplicates compares exactly.
 const maxCandidates = 2000
 

@@ -245,6 +245,9 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, sub *submission, now int64)
 		if err := s.audit(ctx, tx, it.ID, it.DocID, vigil.SystemActor, vigil.AuditSupersede, fmt.Sprintf("new content in item %d", id), now, &before, &after); err != nil {
 			return 0, false, err
 		}
+		if err := s.dropSketch(ctx, tx, it.ID); err != nil {
+			return 0, false, err
+		}
 	}
 	return id, true, nil
 }
@@ -614,6 +617,11 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, p vigil.Principal, id in
 	if err := s.recordDecision(ctx, tx, it, micros(now)); err != nil {
 		return nil, err
 	}
+	if !it.Open() {
+		if err := s.dropSketch(ctx, tx, id); err != nil {
+			return nil, err
+		}
+	}
 	return it, s.audit(ctx, tx, id, it.DocID, p.Name, d.Decision, d.Note, micros(now), &before, &after)
 }
 
@@ -674,6 +682,11 @@ func (s *Store) Undo(ctx context.Context, p vigil.Principal, id int64, note stri
 		undone.Decision, undone.DecidedBy, undone.Note, undone.CorrectedTags = vigil.DecisionUndo, p.Name, note, nil
 		if err := s.recordDecision(ctx, tx, &undone, micros(now)); err != nil {
 			return err
+		}
+		if sketchable(it) {
+			if err := s.saveSketch(ctx, tx, id, campaignText(&it.Document)); err != nil {
+				return err
+			}
 		}
 		out = it
 		return s.audit(ctx, tx, id, it.DocID, p.Name, vigil.DecisionUndo, note, micros(now), &before, &after)
