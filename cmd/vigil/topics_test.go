@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // TestTopicTable is the table of short Kazakh-site news items an editor
@@ -111,5 +112,50 @@ func compareGolden(t *testing.T, file string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs (run with -update if the change is intended)\ngot:\n%s", file, got)
+	}
+}
+
+// TestShortRepliesGetNoModelTags: a reply of one or two words carries no
+// topic, so the model tags none of the everyday reactions that short
+// ("brother", "маған жаз", "келіспеймін"; classify.MinTagWords); rules still
+// tag them ("Әкімдік қайда қарап отыр?" government), and the model still
+// tags a longer reply ("Ждём продолжения сериала" culture).
+func TestShortRepliesGetNoModelTags(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "recruitment", "ordinary-reactions.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd(t, string(raw), "classify")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	vs := verdicts(t, stdout)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(vs) != len(lines) {
+		t.Fatalf("%d verdicts for %d comments", len(vs), len(lines))
+	}
+	short, longModel, shortRule := 0, 0, 0
+	for i, line := range lines {
+		var d struct{ Body string }
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatal(err)
+		}
+		words := len(strings.FieldsFunc(d.Body, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		for _, g := range vs[i].Tags {
+			switch {
+			case words < 3 && g.Source == "model":
+				t.Errorf("%q (%d words): model tag %s %.2f", d.Body, words, g.Name, g.Score)
+			case words < 3:
+				shortRule++
+			case g.Source == "model":
+				longModel++
+			}
+		}
+		if words < 3 {
+			short++
+		}
+	}
+	if short < 150 || shortRule == 0 || longModel == 0 {
+		t.Errorf("%d short replies, %d rule tags on them, %d model tags on longer ones: want many, some, some", short, shortRule, longModel)
 	}
 }
