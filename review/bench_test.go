@@ -153,3 +153,28 @@ func BenchmarkList(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDuplicates: the campaign lookup of one queue page of 50 when a
+// campaign of 1,000 near-identical comments fills the queue (every page
+// item and every candidate alike: the most exact tests a page can cost).
+func BenchmarkDuplicates(b *testing.B) {
+	eachBackendB(b, func(b *testing.B, s *Store) {
+		ctx := context.Background()
+		ids := fill(b, s, 1000)
+		page := make([]*vigil.ReviewItem, 50)
+		for i := range page {
+			it, err := s.Get(ctx, ids[i])
+			if err != nil {
+				b.Fatal(err)
+			}
+			page[i] = it
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			got, err := s.Duplicates(ctx, page)
+			if err != nil || len(got[ids[0]]) != 950 {
+				b.Fatalf("duplicates of the first item: %d, %v", len(got[ids[0]]), err)
+			}
+		}
+	})
+}

@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	vigil "github.com/kz-newsroom/vigil"
 )
@@ -214,4 +218,46 @@ func TestSketchesFollowOpenComments(t *testing.T) {
 			t.Error("migration 10 dropped an open comment's sketch")
 		}
 	})
+}
+
+// TestShinglesStable: the shingle hashes are FNV-1a of each 4-gram's UTF-8
+// bytes, as when the stored sketches were made (by hash/fnv, through a
+// string per 4-gram); a change would leave every stored sketch unable to
+// meet a new one.
+func TestShinglesStable(t *testing.T) {
+	reference := func(text string) []uint64 {
+		var b strings.Builder
+		space := true
+		for _, r := range strings.ToLower(text) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteRune(r)
+				space = false
+			} else if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+		rs := []rune(strings.TrimSpace(b.String()))
+		set := map[uint64]bool{}
+		add := func(s string) {
+			h := fnv.New64a()
+			h.Write([]byte(s))
+			set[h.Sum64()] = true
+		}
+		for i := 0; i+4 <= len(rs); i++ {
+			add(string(rs[i : i+4]))
+		}
+		if len(rs) > 0 && len(rs) < 4 {
+			add(string(rs))
+		}
+		out := slices.Collect(maps.Keys(set))
+		slices.Sort(out)
+		return out
+	}
+	texts := append(slices.Clone(campaignTexts), "", "ок", "Ақмола облысы, 😂 ЖАЗ маған!!!", "a\xffb invalid UTF-8 и кириллица", "word word word word")
+	for _, text := range texts {
+		if got, want := shingles(text), reference(text); !slices.Equal(got, want) {
+			t.Errorf("shingles(%q) = %v, want %v", text, got, want)
+		}
+	}
 }

@@ -535,7 +535,7 @@ const maxCandidates = 2000
 func (s *Store) Duplicates(ctx context.Context, items []*vigil.ReviewItem) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
 	on := map[int64]bool{}
-	shs := map[int64]map[uint64]struct{}{}
+	shs := map[int64]shingleSet{}
 	var values []any
 	seen := map[int64]bool{}
 	for _, it := range items {
