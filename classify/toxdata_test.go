@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -8,7 +9,7 @@ import (
 // The toxicity sets of testdata/toxicity: what the toxic head trains on and
 // what measures it (testdata/toxicity/README.md).
 var (
-	toxicityTrain = []string{"train-newsroom.jsonl", "train-everyday.jsonl", "train-everyday-relabelled.jsonl"}
+	toxicityTrain = []string{"train-newsroom.jsonl", "train-everyday.jsonl", "train-everyday-relabelled.jsonl", "train-kk-en.jsonl", "train-contacts.jsonl"}
 	toxicityEval  = []string{"news-comments.jsonl", "everyday-blind.jsonl"}
 )
 
@@ -16,6 +17,7 @@ var (
 // the project's document schema: comments, unique ids, flags [] or [toxic].
 func TestToxicitySetSchema(t *testing.T) {
 	seen := map[string]string{}
+	trainToxic, trainAll := 0, 0
 	for _, name := range append(append([]string{}, toxicityTrain...), toxicityEval...) {
 		docs := readLabeledIn(t, "toxicity", name)
 		toxic := 0
@@ -38,11 +40,18 @@ func TestToxicitySetSchema(t *testing.T) {
 				t.Errorf("%s: flags %q: want [] or [toxic]", where, d.Flags)
 			}
 		}
-		// Each set has both labels in a proportion a moderator would see
-		// as a sample of comments, not a set of one kind.
+		if slices.Contains(toxicityTrain, name) {
+			trainToxic, trainAll = trainToxic+toxic, trainAll+len(docs)
+			continue
+		}
+		// Each evaluation set has both labels in a proportion a moderator
+		// would see in a sample of comments, not a set of one kind.
 		if share := float64(toxic) / float64(len(docs)); share < 0.01 || share > 0.6 {
 			t.Errorf("%s: %d of %d toxic (%.2f)", name, toxic, len(docs), share)
 		}
+	}
+	if share := float64(trainToxic) / float64(trainAll); share < 0.1 || share > 0.6 {
+		t.Errorf("training files: %d of %d toxic (%.2f)", trainToxic, trainAll, share)
 	}
 }
 
