@@ -220,44 +220,75 @@ func TestSketchesFollowOpenComments(t *testing.T) {
 	})
 }
 
-// TestShinglesStable: the shingle hashes are FNV-1a of each 4-gram's UTF-8
-// bytes, as when the stored sketches were made (by hash/fnv, through a
-// string per 4-gram); a change would leave every stored sketch unable to
-// meet a new one.
-func TestShinglesStable(t *testing.T) {
-	reference := func(text string) []uint64 {
-		var b strings.Builder
-		space := true
-		for _, r := range strings.ToLower(text) {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				b.WriteRune(r)
-				space = false
-			} else if !space {
-				b.WriteByte(' ')
-				space = true
-			}
+// referenceShingles is the shingling the stored sketches were made with:
+// hash/fnv over a string per 4-gram, into a map.
+func referenceShingles(text string) []uint64 {
+	var b strings.Builder
+	space := true
+	for _, r := range strings.ToLower(text) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			space = false
+		} else if !space {
+			b.WriteByte(' ')
+			space = true
 		}
-		rs := []rune(strings.TrimSpace(b.String()))
-		set := map[uint64]bool{}
-		add := func(s string) {
-			h := fnv.New64a()
-			h.Write([]byte(s))
-			set[h.Sum64()] = true
-		}
-		for i := 0; i+4 <= len(rs); i++ {
-			add(string(rs[i : i+4]))
-		}
-		if len(rs) > 0 && len(rs) < 4 {
-			add(string(rs))
-		}
-		out := slices.Collect(maps.Keys(set))
-		slices.Sort(out)
-		return out
 	}
+	rs := []rune(strings.TrimSpace(b.String()))
+	set := map[uint64]bool{}
+	add := func(s string) {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		set[h.Sum64()] = true
+	}
+	for i := 0; i+4 <= len(rs); i++ {
+		add(string(rs[i : i+4]))
+	}
+	if len(rs) > 0 && len(rs) < 4 {
+		add(string(rs))
+	}
+	out := slices.Collect(maps.Keys(set))
+	slices.Sort(out)
+	return out
+}
+
+// TestShinglesStable: the shingle hashes are FNV-1a of each 4-gram's UTF-8
+// bytes, as when the stored sketches were made; a change would leave every
+// stored sketch unable to meet a new one.
+func TestShinglesStable(t *testing.T) {
 	texts := append(slices.Clone(campaignTexts), "", "ок", "Ақмола облысы, 😂 ЖАЗ маған!!!", "a\xffb invalid UTF-8 и кириллица", "word word word word")
 	for _, text := range texts {
-		if got, want := shingles(text), reference(text); !slices.Equal(got, want) {
+		if got, want := shingles(text), referenceShingles(text); !slices.Equal([]uint64(got), want) {
 			t.Errorf("shingles(%q) = %v, want %v", text, got, want)
 		}
 	}
+}
+
+// FuzzShingles holds shingles to the reference on any text, and jaccard to
+// a set computation.
+func FuzzShingles(f *testing.F) {
+	for _, text := range campaignTexts {
+		f.Add(text, campaignTexts[0])
+	}
+	f.Add("a\xffb", "ǅ ß İ")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		sa, sb := shingles(a), shingles(b)
+		ra, rb := referenceShingles(a), referenceShingles(b)
+		if !slices.Equal([]uint64(sa), ra) || !slices.Equal([]uint64(sb), rb) {
+			t.Fatalf("shingles differ from the reference for %q or %q", a, b)
+		}
+		both := 0
+		for _, h := range ra {
+			if _, ok := slices.BinarySearch(rb, h); ok {
+				both++
+			}
+		}
+		want := 0.0
+		if len(ra) > 0 && len(rb) > 0 {
+			want = float64(both) / float64(len(ra)+len(rb)-both)
+		}
+		if got := jaccard(sa, sb); got != want {
+			t.Fatalf("jaccard = %v, want %v", got, want)
+		}
+	})
 }
