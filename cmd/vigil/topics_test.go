@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode"
 
+	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
 )
 
@@ -123,19 +124,7 @@ func compareGolden(t *testing.T, file string, got []byte) {
 // tag them ("Әкімдік қайда қарап отыр?" government), and the model still
 // tags a longer reply ("Ждём продолжения сериала" culture).
 func TestShortRepliesGetNoModelTags(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "recruitment", "ordinary-reactions.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := runCmd(t, string(raw), "classify")
-	if code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-	}
-	vs := verdicts(t, stdout)
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if len(vs) != len(lines) {
-		t.Fatalf("%d verdicts for %d comments", len(vs), len(lines))
-	}
+	lines, vs := classifyLines(t, "recruitment", "ordinary-reactions.jsonl")
 	short, longModel, shortRule := 0, 0, 0
 	for i, line := range lines {
 		var d struct{ Body string }
@@ -169,19 +158,7 @@ func TestShortRepliesGetNoModelTags(t *testing.T) {
 // on news. Before the floor, 59 of the model's 99 tags there were wrong and
 // 27 comments with no topic got one.
 func TestCommentTags(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tags", "comments.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, stdout, stderr := runCmd(t, string(raw), "classify")
-	if code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-	}
-	vs := verdicts(t, stdout)
-	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
-	if len(vs) != len(lines) {
-		t.Fatalf("%d verdicts for %d comments", len(vs), len(lines))
-	}
+	lines, vs := classifyLines(t, "tags", "comments.jsonl")
 	right, model, modelRight, all, noTopic, noTopicTagged := 0, 0, 0, 0, 0, 0
 	for i, line := range lines {
 		var d struct{ Tags []string }
@@ -218,4 +195,24 @@ func TestCommentTags(t *testing.T) {
 	if noTopicTagged*20 > noTopic {
 		t.Errorf("%d of %d comments about nothing got a tag: want at most 5 %%", noTopicTagged, noTopic)
 	}
+}
+
+// classifyLines runs `vigil classify` on testdata/DIR/NAME and returns its
+// lines and their verdicts, one for one.
+func classifyLines(t *testing.T, dir, name string) ([]string, []vigil.Verdict) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCmd(t, string(raw), "classify")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	vs := verdicts(t, stdout)
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(vs) != len(lines) {
+		t.Fatalf("%d verdicts for %d lines", len(vs), len(lines))
+	}
+	return lines, vs
 }
