@@ -40,9 +40,10 @@ func (*Stage) Name() string { return "classify" }
 // carries no topic, but its few features still push some label over its
 // threshold: of the 361 everyday reactions of testdata/recruitment, 86 got
 // a model tag and 48 of those had one or two words, some scored up to 0.95
-// (health for "маған жаз", culture 0.92 for "brother"). No news document of the topics, news-en or tags sets has
-// fewer than three words, and the shortest headlines ("Теңге бағамы
-// нығайды") have three. Rule tags and flag labels are not affected.
+// (health for "маған жаз", culture 0.92 for "brother"). No news document
+// of the topics, news-en or tags sets has fewer than three words, and the
+// shortest headlines ("Теңге бағамы нығайды") have three. Rule tags and
+// flag labels are not affected.
 const MinTagWords = 3
 
 // CommentTagFloor is the least score a model tag needs on a reader
