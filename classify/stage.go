@@ -73,6 +73,13 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 	if words == 0 { // no evidence: the scores would be the labels' priors
 		return nil
 	}
+	tagFloor := 0.0 // the least score a model tag needs beside its threshold
+	switch {
+	case words < MinTagWords:
+		tagFloor = math.Inf(1)
+	case it.Doc.Kind == vigil.KindComment:
+		tagFloor = CommentTagFloor
+	}
 	var buf [maxLabels]float64
 	scores := s.model.scoresOf(buf[:0], it)
 	for l, p := range scores {
@@ -80,7 +87,7 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 		switch {
 		case p < lab.Threshold:
 		case lab.Kind == KindTag:
-			if words < MinTagWords || (it.Doc.Kind == vigil.KindComment && p < CommentTagFloor) {
+			if p < tagFloor {
 				continue
 			}
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: lab.Name, Score: round4(p), Source: vigil.SourceModel})
