@@ -311,7 +311,8 @@ func TestTrainTokenizerNormalizes(t *testing.T) {
 }
 
 // TestShippedTokenizerReproducible retrains the shipped tokenizer from the
-// topics corpus when it is present (it is not part of the repository) and
+// training files, weak ones included (`vigil train` counts their words too),
+// when they are present (they are not part of the repository) and
 // checks the result is byte-identical, the same words `vigil train` counts
 // (each field normalized and split by the pipeline). It fails when the
 // normalizer changed after the bundle was built: the bundle is then stale.
@@ -319,8 +320,8 @@ func TestShippedTokenizerReproducible(t *testing.T) {
 	// The corpora the bundle was trained on, as its metadata.json records
 	// them (paths from the repository root).
 	var meta struct {
-		Command string
-		Data    []struct{ Path string }
+		Command    string
+		Data, Weak []struct{ Path string }
 	}
 	raw, err := os.ReadFile(filepath.Join("..", "models", "default", "metadata.json"))
 	if err != nil {
@@ -330,7 +331,7 @@ func TestShippedTokenizerReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	var corpora []string
-	for _, d := range meta.Data {
+	for _, d := range append(meta.Data, meta.Weak...) {
 		p := filepath.Join("..", filepath.FromSlash(d.Path))
 		if _, err := os.Stat(p); err != nil {
 			t.Skipf("corpus %s absent: %v", p, err)

@@ -8,9 +8,20 @@
 # calibration), and OUT/sib-kk-en.jsonl: the Kazakh and English SIB-200
 # sentences of the topics training split twice more, so the two languages
 # weigh more in training (643 sentences each against 8,551 Russian
-# documents). OUT defaults to build/weak (not committed). Needs jq.
+# documents).
 #
-#   scripts/weak-labels.sh            # then the training command of the README
+# It also writes OUT/negatives.jsonl, which the shipped topic bundle trains
+# on (docs/models.md, "Negatives from the world rubrics"): the headlines of
+# Lenta's World and Former USSR rubrics and the AG News world stories, with
+# no tags. Lenta gives a headline one rubric, so these are, by the corpus's
+# own convention, not economy, technology or travel; trained with
+# `--weak-labels economy,technology,travel` they teach those outputs what
+# war and diplomacy news is not. The hand-checked dev documents are left
+# out of it too. It needs no rules, so it is the same whatever the packs say.
+#
+# OUT defaults to build/weak (not committed). Needs jq.
+#
+#   scripts/weak-labels.sh            # then the training command of docs/models.md
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:-build/weak}
@@ -21,6 +32,11 @@ go build -o "$bin" ./cmd/vigil
 # Ids of the hand-checked dev documents, by their source id.
 jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' testdata/tags/*.jsonl | sort -u > "$OUT/dev-ids.txt"
 new='["conflict","government","politics","incidents","religion","health"]'
+{
+	jq -c 'select(.rubric == "Мир" or .rubric == "Бывший СССР") | {id, kind, lang, title, body, tags: [], flags: []}' "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl"
+	jq -c 'select(.tags[0] == "world") | {id, kind, lang, title, body, tags: [], flags: []}' "$DATA/agnews/train.jsonl"
+} | grep -v -F -f "$OUT/dev-ids.txt" > "$OUT/negatives.jsonl" || true
+wc -l "$OUT/negatives.jsonl" >&2
 {
 	jq -c 'select(.rubric != null) | {id, kind, lang, title, body}' "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl"
 	jq -c 'select(.tags[0] == "world") | {id, kind, lang, title, body}' "$DATA/agnews/train.jsonl"
