@@ -177,17 +177,17 @@ func (d *Decide) Process(ctx context.Context, it *Item) error {
 		if !f.met {
 			continue
 		}
-		_, reportOnly := d.Report[f.Name]
-		if _, configured := d.Thresholds[f.Name]; configured {
-			reportOnly = false
-		}
-		if !reportOnly && f.Score >= d.Thresholds.For(f.Name, kind, it.Doc.Section) {
+		// A flag with a report threshold and no review threshold of its
+		// own is report-only: it never sends the item to review.
+		rt, reported := d.Report[f.Name]
+		_, configured := d.Thresholds[f.Name]
+		if (configured || !reported) && f.Score >= d.Thresholds.For(f.Name, kind, it.Doc.Section) {
 			f.Evidence = flagEvidence(it.Fields, it.Signals, f.Name)
 			v.Flags = append(v.Flags, f.Flag)
 			v.Action = vigil.ActionReview
 			continue
 		}
-		if rt, ok := d.Report[f.Name]; ok && f.Score >= rt.For(kind, it.Doc.Section) {
+		if reported && f.Score >= rt.For(kind, it.Doc.Section) {
 			f.Evidence = flagEvidence(it.Fields, it.Signals, f.Name)
 			v.Scores = append(v.Scores, f.Flag)
 			continue
