@@ -680,7 +680,13 @@ func (m *matchState) eval(n *cnode, ev []hit) (bool, []hit) {
 		return true, append(ev, hs[:min(room, len(hs))]...)
 	case opNone:
 		for _, k := range n.kids {
-			if ok, _ := m.eval(k, nil); ok {
+			var ok bool
+			if k.op == opTerm {
+				ok = m.occurs(k.t)
+			} else {
+				ok, _ = m.eval(k, nil)
+			}
+			if ok {
 				return false, ev
 			}
 		}
@@ -704,6 +710,29 @@ func (m *matchState) eval(n *cnode, ev []hit) (bool, []hit) {
 		}
 		return true, ev
 	}
+}
+
+// occurs reports whether term t has a hit. A none group needs no
+// evidence, only whether one of its terms occurs, so a list of hundreds of
+// words ($conf_strong_ru in several packs' none) stops at the first word
+// found, and a word's hits are never made: none groups were a quarter of
+// the rules stage when they collected every list's hits (BenchmarkStage).
+func (m *matchState) occurs(t *cterm) bool {
+	if t.kind != termOperand {
+		return len(m.term(t, 1)) > 0
+	}
+	for _, pi := range t.a.phrases {
+		p := &m.s.phrases[pi]
+		if len(m.atomRefs(p.atoms[0])) > 0 && (len(p.atoms) == 1 || len(m.phrHits(pi, -1)) > 0) {
+			return true
+		}
+	}
+	for _, c := range t.a.classes {
+		if len(m.class[c]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // operand returns the first limit hits of an operand (all when limit <

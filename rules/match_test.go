@@ -201,6 +201,7 @@ pack: test
 lists:
   join: ["=вступай", "=вступайте", "=присоединяйся"]
   bad: [джихад, моджахед, "@banned"]
+  trade: ["=газ", "торговая сделка", "@banned"]
 rules:
   - id: t.phrase
     action: {tag: security, score: 0.7}
@@ -211,6 +212,12 @@ rules:
     action: {flag: extremist_recruitment, weight: 0.6}
     any: ["$join NEAR/3 $bad"]
     none: ["вербовщик"]
+    match: [x]
+    no_match: [y]
+  - id: t.veto
+    action: {tag: politics, score: 0.5}
+    any: ["переговоры"]
+    none: ["$trade", "обстрел NEAR/2 город"]
     match: [x]
     no_match: [y]
   - id: t.all
@@ -283,6 +290,12 @@ func TestMatchTable(t *testing.T) {
 		{"near either order", "моджахеды ждут, вступайте", "ru", "", []string{"t.near"}, nil},
 		{"none blocks", "вербовщик писал: вступай в джихад", "ru", "", nil, nil},
 		{"evasion undone", "вcтyпaй в ДЖ1ХАД", "ru", "", []string{"t.near"}, nil},
+		{"none list: a word", "переговоры о поставках газ", "ru", "", nil, nil},
+		{"none list: a phrase", "переговоры о торговой сделке", "ru", "", nil, nil},
+		{"none list: a class", "переговоры с ИГИЛ", "ru", "", nil, []string{"Исламское государство"}},
+		{"none NEAR", "переговоры после обстрела города", "ru", "", []string{"t.all"}, nil},
+		{"none list: phrase broken", "переговоры о сделке и торговле", "ru", "", []string{"t.veto"}, nil},
+		{"none list: exact word inflected", "переговоры о газе", "ru", "", []string{"t.veto"}, nil},
 		{"all with nested any", "обстрел села продолжался", "ru", "", []string{"t.all"}, nil},
 		{"all missing part", "обстрел продолжался", "ru", "", nil, nil},
 		{"regex", "цена 5000 тенге", "ru", "", []string{"t.regex"}, nil},
