@@ -32,15 +32,18 @@ go build -o "$bin" ./cmd/vigil
 # Ids of the hand-checked dev documents, by their source id.
 jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' testdata/tags/*.jsonl | sort -u > "$OUT/dev-ids.txt"
 new='["conflict","government","politics","incidents","religion","health"]'
-{
-	jq -c 'select(.rubric == "Мир" or .rubric == "Бывший СССР") | {id, kind, lang, title, body, tags: [], flags: []}' "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl"
-	jq -c 'select(.tags[0] == "world") | {id, kind, lang, title, body, tags: [], flags: []}' "$DATA/agnews/train.jsonl"
-} | grep -v -F -f "$OUT/dev-ids.txt" > "$OUT/negatives.jsonl" || true
+# unlabeled RUBRICS EXTRA: the Lenta headlines the jq condition RUBRICS
+# selects and the AG News world stories, as documents of the input schema
+# with the jq object EXTRA added, the hand-checked dev documents left out.
+unlabeled() {
+	{
+		jq -c "select($1) | {id, kind, lang, title, body} + $2" "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl"
+		jq -c "select(.tags[0] == \"world\") | {id, kind, lang, title, body} + $2" "$DATA/agnews/train.jsonl"
+	} | grep -v -F -f "$OUT/dev-ids.txt" || true
+}
+unlabeled '.rubric == "Мир" or .rubric == "Бывший СССР"' '{tags: [], flags: []}' > "$OUT/negatives.jsonl"
 wc -l "$OUT/negatives.jsonl" >&2
-{
-	jq -c 'select(.rubric != null) | {id, kind, lang, title, body}' "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl"
-	jq -c 'select(.tags[0] == "world") | {id, kind, lang, title, body}' "$DATA/agnews/train.jsonl"
-} | grep -v -F -f "$OUT/dev-ids.txt" > "$OUT/unlabeled.jsonl" || true
+unlabeled '.rubric != null' '{}' > "$OUT/unlabeled.jsonl"
 # Tags a rule gave (those with rule evidence; the model's are ignored); a
 # document no rule tags is left out.
 "$bin" classify "$OUT/unlabeled.jsonl" |

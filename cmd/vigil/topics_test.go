@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 // TestTopicTable is the table of short Kazakh-site news items an editor
@@ -131,18 +131,18 @@ func TestShortRepliesGetNoModelTags(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &d); err != nil {
 			t.Fatal(err)
 		}
-		words := len(strings.FieldsFunc(d.Body, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		words := len(pipeline.Words(d.Body))
 		for _, g := range vs[i].Tags {
 			switch {
-			case words < 3 && g.Source == "model":
+			case words < classify.MinTagWords && g.Source == "model":
 				t.Errorf("%q (%d words): model tag %s %.2f", d.Body, words, g.Name, g.Score)
-			case words < 3:
+			case words < classify.MinTagWords:
 				shortRule++
 			case g.Source == "model":
 				longModel++
 			}
 		}
-		if words < 3 {
+		if words < classify.MinTagWords {
 			short++
 		}
 	}
