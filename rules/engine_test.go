@@ -217,6 +217,8 @@ func TestApplyVetoAcrossFields(t *testing.T) {
 		{"", "Братья, вступайте в джихад!", []string{"call", "nested"}},
 		{"Вербовщику вынесли приговор", "Он писал: «Братья, вступайте в джихад!»", []string{"nested"}},
 		{"Обращение к молодёжи", "Братья, вступайте в джихад!", []string{"call", "nested"}},
+		{"Братья, вступайте в джихад!", "Вербовщику вынесли приговор", []string{"nested"}}, // fired in the title, vetoed by the body
+		{"Вступайте в джихад", "Братья, вступайте в джихад!", []string{"call", "nested"}},  // fired in both, vetoed by neither
 		{"", "Суд вынес приговор. Он писал: «вступайте в джихад»", nil},
 	} {
 		if got := fired(tc.title, tc.body); !slices.Equal(got, tc.want) {

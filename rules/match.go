@@ -92,17 +92,32 @@ type matchState struct {
 // lang ("" when unknown) and of the given kind. Rules whose languages or
 // kinds exclude the document are skipped. It is safe for concurrent use.
 func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
-	var res FieldResult
 	if kind == "" {
 		kind = vigil.KindArticle
 	}
+	m := s.newState(f, lang)
+	defer m.release()
+	res := m.match(lang, kind)
+	m.findVetoes(&res, lang, kind)
+	return res
+}
+
+// newState finds the atoms and phrases of field f; release it when done.
+func (s *Set) newState(f *pipeline.Field, lang string) *matchState {
 	m := &matchState{s: s, f: f, text: f.Text, kk: lang == vigil.LangKazakh, memoAt: -1,
 		flat: chunks[atomRef]{pool: refChunks}, words: chunks[wordSpan]{pool: wordChunks}}
-	defer m.release()
 	m.findAtoms()
 	m.findPhrases()
-	m.findEntities(&res)
+	return m
+}
 
+// match finds the field's entities and the rules that fire in it; a rule's
+// own none group counts in its field, the vetoes from other fields are
+// left to the caller (findVetoes, vetoedBy).
+func (m *matchState) match(lang, kind string) FieldResult {
+	var res FieldResult
+	s := m.s
+	m.findEntities(&res)
 	cand := slices.Clone(s.regexRules)
 	for _, p := range m.phrCand {
 		cand = append(cand, s.phraseRules[p]...)
@@ -112,7 +127,6 @@ func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 	}
 	slices.Sort(cand)
 	cand = slices.Compact(cand)
-	m.findVetoes(&res, lang, kind)
 	for _, ri := range cand {
 		r := s.rules[ri]
 		if !applies(r.Rule, lang, kind) {
@@ -141,6 +155,17 @@ func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 	return res
 }
 
+// vetoedBy reports whether one of rule r's top-level none groups matches
+// the field.
+func (m *matchState) vetoedBy(r *crule) bool {
+	for _, v := range r.vetoes {
+		if ok, _ := m.eval(v, nil); !ok { // a none group fails when one of its terms matches
+			return true
+		}
+	}
+	return false
+}
+
 // findVetoes lists the rules whose top-level none group matches the field.
 func (m *matchState) findVetoes(res *FieldResult, lang, kind string) {
 	s := m.s
@@ -160,11 +185,8 @@ func (m *matchState) findVetoes(res *FieldResult, lang, kind string) {
 		if !applies(r.Rule, lang, kind) {
 			continue
 		}
-		for _, v := range r.vetoes {
-			if ok, _ := m.eval(v, nil); !ok { // a none group fails when one of its terms matches
-				res.Vetoed = append(res.Vetoed, r.Rule)
-				break
-			}
+		if m.vetoedBy(r) {
+			res.Vetoed = append(res.Vetoed, r.Rule)
 		}
 	}
 }
