@@ -357,26 +357,28 @@ func (s *Server) perspectiveCaller(r *http.Request) (vigil.Principal, error) {
 	if key == "" {
 		key, _ = bearer(r)
 	}
-	if key == "" {
-		s.rejected(vigil.EUNAUTHORIZED)
-		return vigil.Principal{}, &PerspectiveError{Code: http.StatusForbidden, Status: "PERMISSION_DENIED",
-			Message: "The request is missing a valid API key."}
+	p, err := s.auth.check(key, "the Perspective API", []string{vigil.RoleCMS})
+	if p.Name != "" {
+		NoteCaller(r.Context(), p.Name)
 	}
-	p, ok := s.auth.Authenticate(key)
-	if !ok {
-		s.rejected(vigil.EUNAUTHORIZED)
-		return vigil.Principal{}, &PerspectiveError{Code: http.StatusBadRequest, Status: "INVALID_ARGUMENT",
+	if err != nil {
+		s.rejected(vigil.ErrorCode(err))
+	}
+	switch {
+	case err == nil:
+		return p, nil
+	case key == "":
+		return p, &PerspectiveError{Code: http.StatusForbidden, Status: "PERMISSION_DENIED",
+			Message: "The request is missing a valid API key."}
+	case vigil.ErrorCode(err) == vigil.EUNAUTHORIZED:
+		return p, &PerspectiveError{Code: http.StatusBadRequest, Status: "INVALID_ARGUMENT",
 			Message: "API key not valid. Please pass a valid API key.",
 			Details: []map[string]any{{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
 				"domain": "googleapis.com", "metadata": map[string]string{"service": "commentanalyzer.googleapis.com"}}}}
-	}
-	NoteCaller(r.Context(), p.Name)
-	if p.Role != vigil.RoleCMS && p.Role != vigil.RoleAdmin {
-		s.rejected(vigil.EFORBIDDEN)
+	default:
 		return p, &PerspectiveError{Code: http.StatusForbidden, Status: "PERMISSION_DENIED",
 			Message: fmt.Sprintf("Permission denied: a %s key may not use the Perspective API.", p.Role)}
 	}
-	return p, nil
 }
 
 // perspectiveBody authenticates a Perspective request and reads its body.
