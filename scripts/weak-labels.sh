@@ -30,7 +30,11 @@ mkdir -p "$OUT"
 bin="$OUT/vigil"
 go build -o "$bin" ./cmd/vigil
 # Ids of the hand-checked dev documents, by their source id.
-jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' testdata/tags/*.jsonl | sort -u > "$OUT/dev-ids.txt"
+# lenta-hand.jsonl (real headlines labelled after the shipped bundle was
+# built) is not among them: leaving its headlines out would change the
+# negatives and so the shipped bundle. 550 of its headlines are negatives of
+# economy, technology and travel; testdata/tags/README.md says so.
+jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' $(ls testdata/tags/*.jsonl | grep -v lenta-hand) | sort -u > "$OUT/dev-ids.txt"
 new='["conflict","government","politics","incidents","religion","health"]'
 # unlabeled RUBRICS EXTRA: the Lenta headlines the jq condition RUBRICS
 # selects and the AG News world stories, as documents of the input schema
