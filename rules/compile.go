@@ -33,13 +33,10 @@ type Set struct {
 	phrases  []phrase
 
 	// indexes from what matched to what to evaluate
-	phraseRules   [][]int32         // phrase → rules using it positively
-	vetoRules     map[int32][]int32 // phrase → rules whose top-level none uses it
-	phraseAliases [][]int32         // phrase → entity aliases
+	phraseRules   [][]int32 // phrase → rules using it positively
+	phraseAliases [][]int32 // phrase → entity aliases
 	classRules    map[string][]int32
 	regexRules    []int32
-	vetoRegex     []int32 // rules with a regex in a top-level none
-	vetoClass     map[string][]int32
 	firstOf       [][]int32 // atom → phrases that start with it
 
 	entities []*EntityDef
@@ -147,7 +144,6 @@ func Compile(files []*File) (*Set, error) {
 	c := &compiler{
 		s: &Set{
 			files: files, byID: map[string]*crule{}, classRules: map[string][]int32{}, pre: &prefilter{},
-			vetoRules: map[int32][]int32{}, vetoClass: map[string][]int32{},
 		},
 		atomIdx: map[string]int32{}, phrIdx: map[string]int32{}, patIdx: map[string]int32{},
 	}
@@ -233,7 +229,6 @@ func (c *compiler) rule(r *Rule) {
 	for _, k := range cr.cond.kids {
 		if k.op == opNone {
 			cr.vetoes = append(cr.vetoes, k)
-			c.indexVeto(cr, k)
 		}
 	}
 	c.s.rules = append(c.s.rules, cr)
@@ -279,27 +274,6 @@ func (c *compiler) group(cr *crule, g *Group, negated bool) *cnode {
 		}
 	}
 	return n
-}
-
-// indexVeto files the rule under every phrase of a veto group, so a field
-// holding one is checked for the veto even when the rule cannot fire there.
-func (c *compiler) indexVeto(cr *crule, n *cnode) {
-	if n.t != nil {
-		for _, o := range []operand{n.t.a, n.t.b} {
-			for _, p := range o.phrases {
-				c.s.vetoRules[p] = appendOnce(c.s.vetoRules[p], cr.idx)
-			}
-			for _, cl := range o.classes {
-				c.s.vetoClass[cl] = appendOnce(c.s.vetoClass[cl], cr.idx)
-			}
-		}
-		if n.t.kind == termRegex {
-			c.s.vetoRegex = appendOnce(c.s.vetoRegex, cr.idx)
-		}
-	}
-	for _, k := range n.kids {
-		c.indexVeto(cr, k)
-	}
 }
 
 func appendOnce(s []int32, v int32) []int32 {

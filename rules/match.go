@@ -56,10 +56,6 @@ type EntityHit struct {
 type FieldResult struct {
 	Fired    []Fired
 	Entities []EntityHit
-	// Vetoed are the rules (live and shadow, applicable to the document)
-	// whose top-level none group matched in this field: Apply drops them
-	// from every field of the document.
-	Vetoed []*Rule
 }
 
 // matchState is the scratch of one field's match.
@@ -90,16 +86,16 @@ type matchState struct {
 
 // Match runs the set over one normalized field of a document in language
 // lang ("" when unknown) and of the given kind. Rules whose languages or
-// kinds exclude the document are skipped. It is safe for concurrent use.
+// kinds exclude the document are skipped. A rule's top-level none group
+// counts in this field only; Apply also looks for it in the document's
+// other fields. It is safe for concurrent use.
 func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 	if kind == "" {
 		kind = vigil.KindArticle
 	}
 	m := s.newState(f, lang)
 	defer m.release()
-	res := m.match(lang, kind)
-	m.findVetoes(&res, lang, kind)
-	return res
+	return m.match(lang, kind)
 }
 
 // newState finds the atoms and phrases of field f; release it when done.
@@ -113,7 +109,7 @@ func (s *Set) newState(f *pipeline.Field, lang string) *matchState {
 
 // match finds the field's entities and the rules that fire in it; a rule's
 // own none group counts in its field, the vetoes from other fields are
-// left to the caller (findVetoes, vetoedBy).
+// left to the caller (vetoedBy).
 func (m *matchState) match(lang, kind string) FieldResult {
 	var res FieldResult
 	s := m.s
@@ -164,31 +160,6 @@ func (m *matchState) vetoedBy(r *crule) bool {
 		}
 	}
 	return false
-}
-
-// findVetoes lists the rules whose top-level none group matches the field.
-func (m *matchState) findVetoes(res *FieldResult, lang, kind string) {
-	s := m.s
-	cand := slices.Clone(s.vetoRegex)
-	for _, p := range m.phrCand {
-		cand = append(cand, s.vetoRules[p]...)
-	}
-	for c := range m.class {
-		cand = append(cand, s.vetoClass[c]...)
-	}
-	if len(cand) == 0 {
-		return
-	}
-	slices.Sort(cand)
-	for _, ri := range slices.Compact(cand) {
-		r := s.rules[ri]
-		if !applies(r.Rule, lang, kind) {
-			continue
-		}
-		if m.vetoedBy(r) {
-			res.Vetoed = append(res.Vetoed, r.Rule)
-		}
-	}
 }
 
 func applies(r *Rule, lang, kind string) bool {
