@@ -89,6 +89,9 @@ type DataFile struct {
 	Path   string `json:"path"`
 	SHA256 string `json:"sha256"`
 	Docs   int    `json:"docs"`
+	// Labels are the labels a weak file speaks for when they are not the
+	// bundle's weak labels (vigil train --weak PATH=LABEL+LABEL).
+	Labels []string `json:"labels,omitempty"`
 }
 
 var defaultBundle = onceEmbedded(embedded, "default", "embedded model bundle", Load)

@@ -53,7 +53,9 @@ type BundleOptions struct {
 	Data, Dev []string
 	// Weak and WeakDev are weakly labelled training and dev files: they
 	// count only for WeakLabels (comma-separated), and a weak dev document
-	// only for the labels no gold dev document carries.
+	// only for the labels no gold dev document carries. A training file
+	// written PATH=LABEL+LABEL speaks for those labels instead (they must
+	// be among WeakLabels).
 	Weak, WeakDev []string
 	WeakLabels    string
 	// Taxonomy is a taxonomy.yaml file to ship; empty: the embedded one.
@@ -126,10 +128,13 @@ type dataset struct {
 	nStrong, nStrongDev     int
 	trainFiles, devFiles    []models.DataFile
 	weakFiles, weakDevFiles []models.DataFile
-	trainFields             [][]pipeline.Field
-	trainEx, devEx          []classify.Example
-	labels                  []classify.Label
-	names                   []string
+	// weakScope holds, for each weak training document, the labels its
+	// file speaks for (nil: WeakLabels).
+	weakScope      [][]string
+	trainFields    [][]pipeline.Field
+	trainEx, devEx []classify.Example
+	labels         []classify.Label
+	names          []string
 }
 
 // TrainBundle trains a topic (or flag) model bundle from labeled documents
@@ -233,19 +238,26 @@ func readDataset(opts BundleOptions) (*dataset, error) {
 		}
 	}
 	ds.nStrong, ds.nStrongDev = len(ds.train), len(ds.dev)
-	for _, w := range []struct {
-		paths []string
-		docs  *[]vigil.Document
-		files *[]models.DataFile
-	}{{opts.Weak, &ds.train, &ds.weakFiles}, {opts.WeakDev, &ds.dev, &ds.weakDevFiles}} {
-		if len(w.paths) == 0 {
-			continue
-		}
-		d, f, err := models.ReadData(w.paths...)
+	for _, w := range opts.Weak {
+		path, scope := splitScope(w)
+		d, f, err := models.ReadData(path)
 		if err != nil {
 			return nil, &InputError{err}
 		}
-		*w.docs, *w.files = append(*w.docs, d...), append(*w.files, f...)
+		if scope != nil {
+			f[0].Labels = scope
+		}
+		ds.train, ds.weakFiles = append(ds.train, d...), append(ds.weakFiles, f...)
+		for range d {
+			ds.weakScope = append(ds.weakScope, scope)
+		}
+	}
+	if len(opts.WeakDev) > 0 {
+		d, f, err := models.ReadData(opts.WeakDev...)
+		if err != nil {
+			return nil, &InputError{err}
+		}
+		ds.dev, ds.weakDevFiles = append(ds.dev, d...), append(ds.weakDevFiles, f...)
 	}
 	if len(opts.WeakDev) > 0 && len(opts.Dev) == 0 {
 		return nil, inputErr("--weak-dev goes with --dev")
@@ -273,7 +285,20 @@ func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) e
 	if weak && only == nil {
 		return inputErr("--weak-labels %q: none of them is in the data", opts.WeakLabels)
 	}
-	weakOnly(ds.trainEx[ds.nStrong:], only)
+	for i := range ds.trainEx[ds.nStrong:] {
+		scope := only
+		if names := ds.weakScope[i]; names != nil {
+			scope = nil
+			for _, n := range names {
+				j := slices.IndexFunc(ds.labels, func(l classify.Label) bool { return l.Name == n })
+				if j < 0 || !slices.Contains(only, j) {
+					return inputErr("--weak: label %q of a file's scope is not among --weak-labels %q", n, opts.WeakLabels)
+				}
+				scope = append(scope, j)
+			}
+		}
+		weakOnly(ds.trainEx[ds.nStrong+i:ds.nStrong+i+1], scope)
+	}
 	// A label the gold dev documents carry is calibrated and thresholded
 	// on them alone: weak dev documents speak only for the others, so a
 	// label that means something a little different in the weak labels
@@ -286,6 +311,16 @@ func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) e
 	}
 	weakOnly(ds.devEx[ds.nStrongDev:], devOnly)
 	return ctx.Err()
+}
+
+// splitScope splits a --weak entry PATH=LABEL+LABEL into the path and
+// the labels; a plain PATH has no scope (nil).
+func splitScope(w string) (string, []string) {
+	path, labels, ok := strings.Cut(w, "=")
+	if !ok {
+		return w, nil
+	}
+	return path, strings.Split(labels, "+")
 }
 
 // weakOnly makes ex speak only for the labels only.

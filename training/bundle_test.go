@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,5 +75,54 @@ func TestTrainBundleInputErrors(t *testing.T) {
 				t.Errorf("error %v: want an InputError naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A weak file written PATH=LABEL+LABEL speaks only for its own labels; the
+// other weak files for all of --weak-labels.
+func TestWeakFileScope(t *testing.T) {
+	opts := BundleOptions{Data: []string{trainSample},
+		Weak:       []string{devSample + "=economy", devSample},
+		WeakLabels: "economy,technology", Params: smallParams()}
+	ds, err := readDataset(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds.weakFiles) != 2 || ds.weakFiles[0].Path != devSample || !slices.Equal(ds.weakFiles[0].Labels, []string{"economy"}) || ds.weakFiles[1].Labels != nil {
+		t.Fatalf("weak files %+v", ds.weakFiles)
+	}
+	ds.labels = collectLabels(ds.train, "all", &models.Taxonomy{})
+	p := opts.Params
+	if err := ds.prepare(context.Background(), opts, &p); err != nil {
+		t.Fatal(err)
+	}
+	name := func(ls []int) (out []string) {
+		for _, l := range ls {
+			out = append(out, ds.labels[l].Name)
+		}
+		return out
+	}
+	n := ds.weakFiles[0].Docs
+	first, second := ds.trainEx[ds.nStrong], ds.trainEx[ds.nStrong+n]
+	if got := name(first.Only); !slices.Equal(got, []string{"economy"}) {
+		t.Errorf("scoped file speaks for %v, want [economy]", got)
+	}
+	if got := name(second.Only); len(got) != 2 || !slices.Contains(got, "technology") {
+		t.Errorf("plain weak file speaks for %v, want economy and technology", got)
+	}
+	for _, ex := range ds.trainEx[ds.nStrong : ds.nStrong+n] {
+		if ls := name(ex.Labels); len(ls) > 0 && !slices.Equal(ls, []string{"economy"}) {
+			t.Fatalf("scoped example keeps labels %v", ls)
+		}
+	}
+
+	opts.Weak = []string{devSample + "=sport"}
+	ds, err = readDataset(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.labels = collectLabels(ds.train, "all", &models.Taxonomy{})
+	if err := ds.prepare(context.Background(), opts, &p); !IsInputError(err) || !strings.Contains(err.Error(), `"sport"`) {
+		t.Errorf("scope outside --weak-labels: error %v, want one naming sport", err)
 	}
 }

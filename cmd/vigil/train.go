@@ -43,7 +43,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&data, "data", "", "training `FILES`, JSONL, comma-separated")
 	fs.StringVar(&dev, "dev", "", "dev `FILES` the thresholds are chosen on (default: a held-out part of --data)")
 	fs.StringVar(&out, "out", "", "bundle `DIR` to write")
-	fs.StringVar(&weak, "weak", "", "weakly labelled training `FILES` (e.g. by rules): they count only for --weak-labels")
+	fs.StringVar(&weak, "weak", "", "weakly labelled training `FILES` (e.g. by rules): they count only for --weak-labels; a FILE written FILE=LABEL+LABEL counts only for those of them (a set labelled by hand in the taxonomy's sense, beside rule-made negatives)")
 	fs.StringVar(&weakDev, "weak-dev", "", "weakly labelled dev `FILES` for thresholds and calibration of those --weak-labels no --dev document carries")
 	fs.StringVar(&weakLabels, "weak-labels", "conflict,government,politics,incidents,religion,health", "the `LABELS` the weak files speak for: a weak document is a positive of those it carries, a negative of the others listed, and says nothing of the rest")
 	fs.StringVar(&labelsFrom, "labels", "all", "which gold labels to learn: tags, flags or all")

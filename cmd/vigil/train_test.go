@@ -157,6 +157,9 @@ func TestShippedBundleReproducible(t *testing.T) {
 			if models.SHA256(raw) != f.SHA256 {
 				t.Skipf("%s differs from the file the bundle was built from; rebuild the bundle (README, \"The topic classifier\")", f.Path)
 			}
+			if len(f.Labels) > 0 {
+				p += "=" + strings.Join(f.Labels, "+")
+			}
 			ps = append(ps, p)
 		}
 		return strings.Join(ps, ",")
