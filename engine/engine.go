@@ -77,6 +77,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e.heads = set
 	decide.ExplainedBy = set.Topics().Taxonomy.ExplainedBy()
+	decide.ShownAs = set.Topics().Taxonomy.ShownAs()
 	e.versions = versionsOf(set)
 	var ruleDirs []string
 	if opts.RulesDir != "" {

@@ -5,6 +5,7 @@ import (
 	"html"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -162,4 +163,30 @@ func TestEvidenceSpans(t *testing.T) {
 		}
 	}
 	t.Logf("%d documents, %d spans checked", len(docs), spans)
+}
+
+// The shipped topic model's second politics output, diplomacy, reaches
+// verdicts as politics and never under its own name.
+func TestEngineShowsDiplomacyAsPolitics(t *testing.T) {
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Heads().Topics().Taxonomy.Shown("diplomacy"); got != "politics" {
+		t.Fatalf("diplomacy is shown as %q, want politics", got)
+	}
+	docs := []vigil.Document{
+		{ID: "1", Kind: vigil.KindArticle, Title: "Лавров обвинил Вашингтон в срыве переговоров с Пекином"},
+		{ID: "2", Kind: vigil.KindArticle, Title: "Эрдоган пригрозил Израилю разрывом отношений"},
+		{ID: "3", Kind: vigil.KindArticle, Title: "В Кремле ответили на слова Макрона о Европе"},
+	}
+	for i, v := range e.CheckBatch(context.Background(), docs) {
+		var names []string
+		for _, tg := range v.Tags {
+			names = append(names, tg.Name)
+		}
+		if slices.Contains(names, "diplomacy") || !slices.Contains(names, "politics") {
+			t.Errorf("%q: tags %v, want politics and no diplomacy", docs[i].Title, names)
+		}
+	}
 }

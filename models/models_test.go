@@ -36,7 +36,7 @@ func TestDefault(t *testing.T) {
 	for _, tg := range b.Taxonomy.Tags {
 		names = append(names, tg.Name)
 	}
-	want := "security government politics economy society incidents conflict religion health sport culture technology travel"
+	want := "security government politics diplomacy economy society incidents conflict religion health sport culture technology travel"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("taxonomy tags\n got %s\nwant %s", got, want)
 	}
@@ -158,6 +158,10 @@ func TestParseTaxonomy(t *testing.T) {
 		{"explained by", "tags:\n  - name: a\n    explained_by: [b]\n  - name: b\n", ""},
 		{"explained by unknown", "tags:\n  - name: a\n    explained_by: [c]\n  - name: b\n", `explained_by "c"`},
 		{"explained by itself", "tags:\n  - name: a\n    explained_by: [a]\n", `explained_by "a"`},
+		{"shown as", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n", ""},
+		{"shown as unknown", "tags:\n  - name: a\n    shown_as: c\n", `shown_as "c"`},
+		{"shown as itself", "tags:\n  - name: a\n    shown_as: a\n", `shown_as "a"`},
+		{"shown as a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n  - name: c\n    shown_as: b\n", `shown_as "b"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tx, err := ParseTaxonomy([]byte(tc.yaml))
@@ -167,6 +171,9 @@ func TestParseTaxonomy(t *testing.T) {
 				}
 				if tc.name == "explained by" && !slices.Equal(tx.ExplainedBy()["a"], []string{"b"}) {
 					t.Errorf("ExplainedBy() = %v", tx.ExplainedBy())
+				}
+				if tc.name == "shown as" && (tx.ShownAs()["b"] != "a" || len(tx.ShownAs()) != 1 || tx.Shown("b") != "a" || tx.Shown("a") != "a" || tx.Shown("zz") != "zz") {
+					t.Errorf("ShownAs() = %v", tx.ShownAs())
 				}
 				return
 			}

@@ -31,6 +31,13 @@ type TaxonomyTag struct {
 	// covers the cabinet at work, wars and other state news, which the
 	// taxonomy calls government, conflict, security and so on.
 	ExplainedBy []string `yaml:"explained_by,omitempty" json:"explained_by,omitempty"`
+	// ShownAs names the tag a verdict shows for this one: a second model
+	// output of a tag, learned from other data under its own name.
+	// Diplomacy is politics as the taxonomy means it, learned from news
+	// labelled by hand, beside the politics output the corpora taught;
+	// verdicts show it as politics. Its own explained_by applies first,
+	// under its own name (pipeline.Decide.ShownAs).
+	ShownAs string `yaml:"shown_as,omitempty" json:"shown_as,omitempty"`
 }
 
 // Tag returns the tag called name and whether it exists.
@@ -65,6 +72,11 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		seen[tg.Name] = true
 	}
 	for _, tg := range t.Tags {
+		if to := tg.ShownAs; to != "" {
+			if target, ok := t.Tag(to); to == tg.Name || !ok || target.ShownAs != "" {
+				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: shown_as %q is not another tag of the taxonomy shown as itself", tg.Name, to)
+			}
+		}
 		for _, by := range tg.ExplainedBy {
 			if by == tg.Name || !seen[by] {
 				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: explained_by %q is not another tag of the taxonomy", tg.Name, by)
@@ -87,6 +99,29 @@ func (t *Taxonomy) ExplainedBy() map[string][]string {
 		}
 	}
 	return out
+}
+
+// ShownAs maps each tag with shown_as to the tag verdicts show for it (nil
+// if none has one), as pipeline.Decide.ShownAs takes it.
+func (t *Taxonomy) ShownAs() map[string]string {
+	var out map[string]string
+	for _, tg := range t.Tags {
+		if tg.ShownAs != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[tg.Name] = tg.ShownAs
+		}
+	}
+	return out
+}
+
+// Shown returns the tag a verdict shows for name: its shown_as, or name.
+func (t *Taxonomy) Shown(name string) string {
+	if tg, ok := t.Tag(name); ok && tg.ShownAs != "" {
+		return tg.ShownAs
+	}
+	return name
 }
 
 func validIPTC(s string) bool {

@@ -29,6 +29,10 @@ type Decide struct {
 	// score (models.TaxonomyTag.ExplainedBy): a tag only the model gave is
 	// dropped when a rule gives one of those and no rule gives it.
 	ExplainedBy map[string][]string
+	// ShownAs maps a model output to the tag verdicts show for it
+	// (models.TaxonomyTag.ShownAs), after ExplainedBy has read it under its
+	// own name; the two then merge as one tag.
+	ShownAs map[string]string
 }
 
 // SetThresholds lays o over the review thresholds (see Override). A
@@ -166,7 +170,7 @@ func (*Decide) Name() string { return "decide" }
 func (d *Decide) Process(ctx context.Context, it *Item) error {
 	every, explain := vigil.EveryScore(ctx)
 	v := &it.Verdict
-	v.Tags = mergeTags(explainAway(v.Tags, d.ExplainedBy))
+	v.Tags = mergeTags(showAs(explainAway(v.Tags, d.ExplainedBy), d.ShownAs))
 	kind := it.Doc.Kind
 	if kind == "" {
 		kind = vigil.KindArticle
@@ -222,6 +226,16 @@ func explainAway(tags []vigil.Tag, by map[string][]string) []vigil.Tag {
 		return t.Source == vigil.SourceModel && !slices.Contains(ruled, t.Name) &&
 			slices.ContainsFunc(by[t.Name], func(n string) bool { return slices.Contains(ruled, n) })
 	})
+}
+
+// showAs renames each tag to the tag shown for it, in place.
+func showAs(tags []vigil.Tag, shown map[string]string) []vigil.Tag {
+	for i := range tags {
+		if to, ok := shown[tags[i].Name]; ok {
+			tags[i].Name = to
+		}
+	}
+	return tags
 }
 
 // mergeTags keeps one tag per name: the highest score, the model's source

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -210,6 +211,40 @@ func TestDecideExplainedBy(t *testing.T) {
 		var got []string
 		for _, g := range it.Verdict.Tags {
 			got = append(got, g.Name)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: tags %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// A second model output of a tag (diplomacy, shown as politics) is read
+// by explained_by under its own name, then merges with the tag it shows.
+func TestDecideShownAs(t *testing.T) {
+	by := map[string][]string{"politics": {"conflict"}}
+	shown := map[string]string{"diplomacy": "politics"}
+	model := func(name string, score float64) vigil.Tag {
+		return vigil.Tag{Name: name, Score: score, Source: vigil.SourceModel}
+	}
+	rule := func(name string) vigil.Tag { return vigil.Tag{Name: name, Score: 0.85, Source: vigil.SourceRule} }
+	for _, tc := range []struct {
+		name string
+		in   []vigil.Tag
+		want []string
+	}{
+		{"diplomacy alone", []vigil.Tag{model("diplomacy", 0.7)}, []string{"politics 0.7"}},
+		{"a state on a war: not explained away", []vigil.Tag{model("diplomacy", 0.7), rule("conflict")}, []string{"conflict 0.85", "politics 0.7"}},
+		{"the corpus output is", []vigil.Tag{model("politics", 0.9), rule("conflict")}, []string{"conflict 0.85"}},
+		{"both outputs merge, the higher score", []vigil.Tag{model("politics", 0.6), model("diplomacy", 0.8)}, []string{"politics 0.8"}},
+	} {
+		it := &Item{Doc: &vigil.Document{ID: "x"}}
+		it.Verdict.Tags = tc.in
+		if err := (&Decide{ExplainedBy: by, ShownAs: shown}).Process(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, g := range it.Verdict.Tags {
+			got = append(got, fmt.Sprintf("%s %v", g.Name, g.Score))
 		}
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: tags %v, want %v", tc.name, got, tc.want)

@@ -64,7 +64,9 @@ func TestCatalogsComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tag := range tax.Tags {
-		keys[tag.Name] = true
+		if tag.ShownAs == "" { // a second model output never reaches a verdict under its name
+			keys[tag.Name] = true
+		}
 	}
 	if len(keys) < 100 {
 		t.Fatalf("found only %d strings: is the pattern still right?", len(keys))
