@@ -74,7 +74,7 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 	for _, tg := range t.Tags {
 		if to := tg.ShownAs; to != "" {
 			if target, ok := t.Tag(to); to == tg.Name || !ok || target.ShownAs != "" {
-				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: shown_as %q is not another tag of the taxonomy shown as itself", tg.Name, to)
+				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: shown_as %q must name another tag of the taxonomy, one not itself shown as another", tg.Name, to)
 			}
 		}
 		for _, by := range tg.ExplainedBy {
