@@ -84,7 +84,7 @@ type evalDoc struct {
 // the topic model's own scores.
 type evaluator struct {
 	model    *classify.Model
-	tax      *models.Taxonomy // the tag a verdict shows for each output
+	shown    []string // per model label, the tag a verdict shows for it
 	source   string
 	labelled map[string]bool // the flags the data labels
 	buf      []float64
@@ -111,7 +111,10 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	}
 	// A flag scored but not sent to review (Verdict.Scores: toxic, unless
 	// thresholds turn it on) counts as predicted on data that labels it.
-	ev := &evaluator{model: e.heads.Topics().Topics, tax: e.heads.Topics().Taxonomy, source: opts.Source, labelled: map[string]bool{}}
+	ev := &evaluator{model: e.heads.Topics().Topics, source: opts.Source, labelled: map[string]bool{}}
+	for _, l := range ev.model.Labels {
+		ev.shown = append(ev.shown, e.heads.Topics().Taxonomy.Shown(l.Name))
+	}
 	for _, d := range docs {
 		for _, f := range d.Flags {
 			ev.labelled[f] = true
@@ -121,8 +124,8 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	// needs the scores the verdict does not carry.
 	fields := pipeline.PrepareFields(ctx, docs, e.workers)
 	var tagNames []string
-	for _, l := range ev.model.Labels {
-		if n := ev.tax.Shown(l.Name); l.Kind == classify.KindTag && !slices.Contains(tagNames, n) {
+	for i, l := range ev.model.Labels {
+		if n := ev.shown[i]; l.Kind == classify.KindTag && !slices.Contains(tagNames, n) {
 			tagNames = append(tagNames, n)
 		}
 	}
@@ -200,7 +203,7 @@ func (ev *evaluator) predict(v vigil.Verdict, fields []pipeline.Field) (predT, p
 	case SourceModel:
 		if hasWords(fields) {
 			for l, p := range ev.buf {
-				if n := ev.tax.Shown(model.Labels[l].Name); model.Labels[l].Kind == classify.KindTag && p >= model.Labels[l].Threshold && !slices.Contains(predT, n) {
+				if lab, n := model.Labels[l], ev.shown[l]; lab.Kind == classify.KindTag && p >= lab.Threshold && !slices.Contains(predT, n) {
 					predT = append(predT, n)
 				}
 			}
@@ -223,7 +226,7 @@ func (ev *evaluator) predict(v vigil.Verdict, fields []pipeline.Field) (predT, p
 	best := -1.0
 	for l, p := range ev.buf {
 		if model.Labels[l].Kind == classify.KindTag && p > best {
-			top1, best = ev.tax.Shown(model.Labels[l].Name), p
+			top1, best = ev.shown[l], p
 		}
 	}
 	return predT, predF, top1

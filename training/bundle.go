@@ -124,17 +124,16 @@ func IsInputError(err error) bool {
 // dataset is the documents a bundle is trained on, strong ones first in
 // each list, and the files they came from.
 type dataset struct {
-	train, dev              []vigil.Document
-	nStrong, nStrongDev     int
-	trainFiles, devFiles    []models.DataFile
+	train, dev           []vigil.Document
+	nStrong, nStrongDev  int
+	trainFiles, devFiles []models.DataFile
+	// weakFiles are in the order their documents follow the strong ones;
+	// a file's Labels, when set, are what its documents speak for.
 	weakFiles, weakDevFiles []models.DataFile
-	// weakScope holds, for each weak training document, the labels its
-	// file speaks for (nil: WeakLabels).
-	weakScope      [][]string
-	trainFields    [][]pipeline.Field
-	trainEx, devEx []classify.Example
-	labels         []classify.Label
-	names          []string
+	trainFields             [][]pipeline.Field
+	trainEx, devEx          []classify.Example
+	labels                  []classify.Label
+	names                   []string
 }
 
 // TrainBundle trains a topic (or flag) model bundle from labeled documents
@@ -244,13 +243,8 @@ func readDataset(opts BundleOptions) (*dataset, error) {
 		if err != nil {
 			return nil, &InputError{err}
 		}
-		if scope != nil {
-			f[0].Labels = scope
-		}
+		f[0].Labels = scope
 		ds.train, ds.weakFiles = append(ds.train, d...), append(ds.weakFiles, f...)
-		for range d {
-			ds.weakScope = append(ds.weakScope, scope)
-		}
 	}
 	if len(opts.WeakDev) > 0 {
 		d, f, err := models.ReadData(opts.WeakDev...)
@@ -285,11 +279,12 @@ func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) e
 	if weak && only == nil {
 		return inputErr("--weak-labels %q: none of them is in the data", opts.WeakLabels)
 	}
-	for i := range ds.trainEx[ds.nStrong:] {
+	start := ds.nStrong
+	for _, f := range ds.weakFiles {
 		scope := only
-		if names := ds.weakScope[i]; names != nil {
+		if f.Labels != nil {
 			scope = nil
-			for _, n := range names {
+			for _, n := range f.Labels {
 				j := slices.IndexFunc(ds.labels, func(l classify.Label) bool { return l.Name == n })
 				if j < 0 || !slices.Contains(only, j) {
 					return inputErr("--weak: label %q of a file's scope is not among --weak-labels %q", n, opts.WeakLabels)
@@ -297,7 +292,8 @@ func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) e
 				scope = append(scope, j)
 			}
 		}
-		weakOnly(ds.trainEx[ds.nStrong+i:ds.nStrong+i+1], scope)
+		weakOnly(ds.trainEx[start:start+f.Docs], scope)
+		start += f.Docs
 	}
 	// A label the gold dev documents carry is calibrated and thresholded
 	// on them alone: weak dev documents speak only for the others, so a
