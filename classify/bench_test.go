@@ -57,7 +57,7 @@ func BenchmarkClassify(b *testing.B) {
 	items := make([]pipeline.Item, len(docs))
 	run := func(i int) {
 		it := &items[i%len(docs)]
-		*it = pipeline.Item{Doc: &docs[i%len(docs)], Fields: fields[i%len(docs)], Verdict: vigil.Verdict{Tags: it.Verdict.Tags[:0]}}
+		*it = pipeline.Item{Doc: &docs[i%len(docs)], Fields: fields[i%len(docs)], Verdict: vigil.Verdict{Tags: it.Verdict.Tags[:0]}, TagScores: it.TagScores[:0]}
 		stage.Process(context.Background(), it)
 	}
 	for i := range docs { // warm the subword cache, as a running server has

@@ -60,7 +60,8 @@ const CommentTagFloor = 0.7
 // the tokenize stage) and fails only when ctx has ended (EUNAVAILABLE). A
 // document with no words gets no tags: its scores would only be the
 // labels' priors; one with fewer than MinTagWords gets no model tags, and
-// a comment none under CommentTagFloor.
+// a comment none under CommentTagFloor. From MinTagWords words on it also
+// leaves the probability of every tag output in it.TagScores, for Decide.
 func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 	it.Verdict.Versions.Model = s.version
 	if err := pipeline.Interrupted(ctx); err != nil {
@@ -82,6 +83,14 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 	}
 	var buf [maxLabels]float64
 	scores := s.model.scoresOf(buf[:0], it)
+	if words >= MinTagWords {
+		it.TagScores = it.TagScores[:0]
+		for l, p := range scores {
+			if lab := &s.model.Labels[l]; lab.Kind == KindTag {
+				it.TagScores = append(it.TagScores, pipeline.TagScore{Name: lab.Name, P: p})
+			}
+		}
+	}
 	for l, p := range scores {
 		lab := &s.model.Labels[l]
 		switch {

@@ -78,6 +78,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	e.heads = set
 	decide.ExplainedBy = set.Topics().Taxonomy.ExplainedBy()
 	decide.ShownAs = set.Topics().Taxonomy.ShownAs()
+	decide.RuleFloors = set.Topics().Taxonomy.RuleFloors()
 	e.versions = versionsOf(set)
 	var ruleDirs []string
 	if opts.RulesDir != "" {

@@ -161,6 +161,10 @@ func TestParseTaxonomy(t *testing.T) {
 		{"shown as", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n", ""},
 		{"shown as unknown", "tags:\n  - name: a\n    shown_as: c\n", `shown_as "c"`},
 		{"shown as itself", "tags:\n  - name: a\n    shown_as: a\n", `shown_as "a"`},
+		{"rule floor", "tags:\n  - name: a\n    rule_floor: 0.05\n", ""},
+		{"rule floor of one", "tags:\n  - name: a\n    rule_floor: 1\n", "rule_floor 1"},
+		{"negative rule floor", "tags:\n  - name: a\n    rule_floor: -0.1\n", "rule_floor -0.1"},
+		{"rule floor on a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n    rule_floor: 0.1\n", "belongs on the tag it is shown as"},
 		{"shown as a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n  - name: c\n    shown_as: b\n", `shown_as "b"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,6 +38,14 @@ type TaxonomyTag struct {
 	// verdicts show it as politics. Its own explained_by applies first,
 	// under its own name (pipeline.Decide.ShownAs).
 	ShownAs string `yaml:"shown_as,omitempty" json:"shown_as,omitempty"`
+	// RuleFloor is the least probability the topic model must give this
+	// tag (itself or an output shown as it, whichever is higher) for a
+	// rule's tag to stand: a rule that names an official, a fire or a
+	// state fires on much news that is about something else, and where
+	// the model, having read the whole text, all but rules the tag out,
+	// the rule was mostly wrong (docs/models.md, "Rules the model can
+	// overrule"). Zero keeps every rule tag (pipeline.Decide.RuleFloors).
+	RuleFloor float64 `yaml:"rule_floor,omitempty" json:"rule_floor,omitempty"`
 }
 
 // Tag returns the tag called name and whether it exists.
@@ -77,6 +85,12 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: shown_as %q must name another tag of the taxonomy, one not itself shown as another", tg.Name, to)
 			}
 		}
+		if !(tg.RuleFloor >= 0 && tg.RuleFloor < 1) {
+			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: rule_floor %v: want a probability in [0, 1)", tg.Name, tg.RuleFloor)
+		}
+		if tg.RuleFloor > 0 && tg.ShownAs != "" {
+			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: rule_floor belongs on the tag it is shown as, %q", tg.Name, tg.ShownAs)
+		}
 		for _, by := range tg.ExplainedBy {
 			if by == tg.Name || !seen[by] {
 				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: explained_by %q is not another tag of the taxonomy", tg.Name, by)
@@ -111,6 +125,21 @@ func (t *Taxonomy) ShownAs() map[string]string {
 				out = map[string]string{}
 			}
 			out[tg.Name] = tg.ShownAs
+		}
+	}
+	return out
+}
+
+// RuleFloors maps each tag with rule_floor to it (nil if none has one), as
+// pipeline.Decide.RuleFloors takes it.
+func (t *Taxonomy) RuleFloors() map[string]float64 {
+	var out map[string]float64
+	for _, tg := range t.Tags {
+		if tg.RuleFloor > 0 {
+			if out == nil {
+				out = map[string]float64{}
+			}
+			out[tg.Name] = tg.RuleFloor
 		}
 	}
 	return out

@@ -33,6 +33,16 @@ type Decide struct {
 	// (models.TaxonomyTag.ShownAs), after ExplainedBy has read it under its
 	// own name; the two then merge as one tag.
 	ShownAs map[string]string
+	// RuleFloors gives, per tag, the least probability the topic model
+	// (Item.TagScores; an output ShownAs maps to the tag counts as the
+	// tag, the highest wins) must give it for a rule's tag to stand
+	// (models.TaxonomyTag.RuleFloor). Where the model did not score the
+	// document, and on a comment, every rule tag stands: the floors were
+	// chosen on news, and on the comments of testdata/tags the model's
+	// low scores of a short "когда уже эта война закончится" or "указ
+	// президента хороший" would have dropped 17 right rule tags for 4
+	// wrong ones.
+	RuleFloors map[string]float64
 }
 
 // SetThresholds lays o over the review thresholds (see Override). A
@@ -170,11 +180,18 @@ func (*Decide) Name() string { return "decide" }
 func (d *Decide) Process(ctx context.Context, it *Item) error {
 	every, explain := vigil.EveryScore(ctx)
 	v := &it.Verdict
-	v.Tags = mergeTags(showAs(explainAway(v.Tags, d.ExplainedBy), d.ShownAs))
 	kind := it.Doc.Kind
 	if kind == "" {
 		kind = vigil.KindArticle
 	}
+	// A rule tag the model overrules still explains the model's tags away:
+	// the rule read a war or an official there, and the model's broad
+	// politics is no better for it.
+	v.Tags = explainAway(v.Tags, d.ExplainedBy)
+	if kind != vigil.KindComment {
+		v.Tags = overrule(v.Tags, it.TagScores, d.RuleFloors, d.ShownAs)
+	}
+	v.Tags = mergeTags(showAs(v.Tags, d.ShownAs))
 	v.Action = vigil.ActionAllow
 	v.Flags, v.Scores = v.Flags[:0], v.Scores[:0]
 	for _, f := range combineSignals(it.Signals, d.Combiners) {
@@ -225,6 +242,27 @@ func explainAway(tags []vigil.Tag, by map[string][]string) []vigil.Tag {
 	return slices.DeleteFunc(tags, func(t vigil.Tag) bool {
 		return t.Source == vigil.SourceModel && !slices.Contains(ruled, t.Name) &&
 			slices.ContainsFunc(by[t.Name], func(n string) bool { return slices.Contains(ruled, n) })
+	})
+}
+
+// overrule drops the rules' tags that the model's scores put under the
+// tag's floor, in place. Without scores it keeps every tag.
+func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, shown map[string]string) []vigil.Tag {
+	if len(floors) == 0 || len(scores) == 0 {
+		return tags
+	}
+	return slices.DeleteFunc(tags, func(t vigil.Tag) bool {
+		floor, ok := floors[t.Name]
+		if !ok || t.Source != vigil.SourceRule {
+			return false
+		}
+		p := -1.0
+		for _, s := range scores {
+			if n := s.Name; n == t.Name || shown[n] == t.Name {
+				p = max(p, s.P)
+			}
+		}
+		return p >= 0 && p < floor
 	})
 }
 

@@ -251,3 +251,74 @@ func TestDecideShownAs(t *testing.T) {
 		}
 	}
 }
+
+func TestDecideRuleFloors(t *testing.T) {
+	floors := map[string]float64{"government": 0.05, "politics": 0.03}
+	shown := map[string]string{"diplomacy": "politics"}
+	rule := func(name string) vigil.Tag { return vigil.Tag{Name: name, Score: 0.89, Source: vigil.SourceRule} }
+	model := func(name string, score float64) vigil.Tag {
+		return vigil.Tag{Name: name, Score: score, Source: vigil.SourceModel}
+	}
+	scores := func(kv ...any) []TagScore {
+		var out []TagScore
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, TagScore{Name: kv[i].(string), P: kv[i+1].(float64)})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		in     []vigil.Tag
+		scores []TagScore
+		want   []string
+	}{
+		{"the model all but rules it out", []vigil.Tag{rule("government"), model("security", 0.9)},
+			scores("government", 0.01, "security", 0.9), []string{"security 0.9"}},
+		{"at the floor it stands", []vigil.Tag{rule("government")}, scores("government", 0.05), []string{"government 0.89"}},
+		{"the model did not score the document", []vigil.Tag{rule("government")}, nil, []string{"government 0.89"}},
+		{"a tag with no floor", []vigil.Tag{rule("security")}, scores("security", 0.001), []string{"security 0.89"}},
+		{"the model's own tag is not a rule's", []vigil.Tag{model("government", 0.04)}, scores("government", 0.04), []string{"government 0.04"}},
+		{"an output shown as the tag counts", []vigil.Tag{rule("politics")}, scores("politics", 0.001, "diplomacy", 0.2), []string{"politics 0.89"}},
+		{"the higher of the two", []vigil.Tag{rule("politics")}, scores("politics", 0.02, "diplomacy", 0.001), []string{}},
+		{"a tag the model has no output for", []vigil.Tag{rule("government")}, scores("security", 0.5), []string{"government 0.89"}},
+	} {
+		it := &Item{Doc: &vigil.Document{ID: "x"}, TagScores: tc.scores}
+		it.Verdict.Tags = tc.in
+		if err := (&Decide{RuleFloors: floors, ShownAs: shown}).Process(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		got := []string{}
+		for _, g := range it.Verdict.Tags {
+			got = append(got, fmt.Sprintf("%s %v", g.Name, g.Score))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: tags %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestDecideRuleFloorsSpareComments(t *testing.T) {
+	it := &Item{Doc: &vigil.Document{ID: "c", Kind: vigil.KindComment}, TagScores: []TagScore{{Name: "conflict", P: 0.001}}}
+	it.Verdict.Tags = []vigil.Tag{{Name: "conflict", Score: 0.9, Source: vigil.SourceRule}}
+	if err := (&Decide{RuleFloors: map[string]float64{"conflict": 0.01}}).Process(context.Background(), it); err != nil {
+		t.Fatal(err)
+	}
+	if len(it.Verdict.Tags) != 1 {
+		t.Errorf("a comment's rule tag was overruled: %v", it.Verdict.Tags)
+	}
+}
+
+func TestDecideOverruledRuleStillExplains(t *testing.T) {
+	it := &Item{Doc: &vigil.Document{ID: "a"}, TagScores: []TagScore{{Name: "conflict", P: 0.001}, {Name: "politics", P: 0.6}}}
+	it.Verdict.Tags = []vigil.Tag{
+		{Name: "conflict", Score: 0.9, Source: vigil.SourceRule},
+		{Name: "politics", Score: 0.6, Source: vigil.SourceModel},
+	}
+	d := &Decide{RuleFloors: map[string]float64{"conflict": 0.01}, ExplainedBy: map[string][]string{"politics": {"conflict"}}}
+	if err := d.Process(context.Background(), it); err != nil {
+		t.Fatal(err)
+	}
+	if len(it.Verdict.Tags) != 0 {
+		t.Errorf("tags %v, want none: the rule's conflict is overruled and still explains the model's politics away", it.Verdict.Tags)
+	}
+}

@@ -29,6 +29,22 @@ type Item struct {
 	// hashed). When Check is done with the item it calls the memo's
 	// Release method, if it has one; so does Prepare.
 	Memo any
+	// TagScores are the topic model's probabilities of its tag outputs,
+	// passed or not, under the outputs' own names (before any shown_as),
+	// set by the classify stage when it scored the document; nil when it
+	// did not (no classify stage, or too few words to trust the model).
+	// Decide reads them to drop a rule's tag the model disagrees with
+	// (Decide.RuleFloors).
+	TagScores []TagScore
+	// tagScores backs TagScores for a model of up to that many tag outputs
+	// (the shipped one has 14), so that filling it allocates nothing.
+	tagScores [16]TagScore
+}
+
+// TagScore is the topic model's probability of one of its tag outputs.
+type TagScore struct {
+	Name string
+	P    float64
 }
 
 // releaseMemo hands the memo back to its pool (see Memo) once the

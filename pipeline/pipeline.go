@@ -58,6 +58,7 @@ func (p *Pipeline) Stages() []string {
 func (p *Pipeline) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict {
 	start := time.Now()
 	it := &Item{Doc: doc, Lang: doc.Lang}
+	it.TagScores = it.tagScores[:0]
 	it.Verdict = vigil.Verdict{ID: doc.ID, Action: vigil.ActionAllow, Lang: doc.Lang,
 		Tags: []vigil.Tag{}, Flags: []vigil.Flag{}}
 	for _, s := range p.stages {
