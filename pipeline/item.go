@@ -31,7 +31,7 @@ type Item struct {
 	Memo any
 	// TagScores are the topic model's probabilities of its tag outputs,
 	// passed or not, under the outputs' own names (before any shown_as),
-	// set by the classify stage when it scored the document; nil when it
+	// set by the classify stage when it scored the document; empty when it
 	// did not (no classify stage, or too few words to trust the model).
 	// Decide reads them to drop a rule's tag the model disagrees with
 	// (Decide.RuleFloors).
