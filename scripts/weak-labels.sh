@@ -21,8 +21,8 @@
 #
 # And OUT/hand.jsonl and OUT/hand-dev.jsonl, the news labelled by hand in
 # the taxonomy's sense that the shipped bundle learns conflict, government,
-# incidents and religion from (and economy, technology, travel, health and
-# society beside the corpus; docs/models.md, "Tags learned from news
+# incidents and religion from (and economy, technology, travel, health,
+# society and security beside the corpus; docs/models.md, "Tags learned from news
 # labelled by hand"): the real Lenta headlines of every lenta-hand*.jsonl
 # but lenta-hand6.jsonl and lenta-hand9.jsonl (kept unseen to measure the model), the per-tag sets
 # and blind sets 1-13 to train on, blind
