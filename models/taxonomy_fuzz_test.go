@@ -1,0 +1,40 @@
+package models
+
+import (
+	"testing"
+)
+
+// FuzzParseTaxonomy: a taxonomy.yaml is user input (vigil train --taxonomy);
+// parsing never panics, and what it accepts keeps the promises Decide relies
+// on: every shown_as names another tag that is not itself shown as one, and
+// every rule_floor is a probability below 1.
+func FuzzParseTaxonomy(f *testing.F) {
+	if data, err := embedded.ReadFile("default/taxonomy.yaml"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("tags:\n  - name: a\n    rule_floor: 0.05\n  - name: b\n    shown_as: a\n    explained_by: [a]\n"))
+	f.Add([]byte("tags:\n  - name: a\n    shown_as: a\n"))
+	f.Add([]byte("version: x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tax, err := ParseTaxonomy(data)
+		if err != nil {
+			return
+		}
+		for _, tg := range tax.Tags {
+			if tg.RuleFloor < 0 || tg.RuleFloor >= 1 {
+				t.Errorf("tag %q: rule_floor %v accepted", tg.Name, tg.RuleFloor)
+			}
+			if to := tg.ShownAs; to != "" {
+				target, ok := tax.Tag(to)
+				if !ok || to == tg.Name || target.ShownAs != "" {
+					t.Errorf("tag %q: shown_as %q accepted", tg.Name, to)
+				}
+			}
+		}
+		for name, floor := range tax.RuleFloors() {
+			if _, ok := tax.Tag(name); !ok || floor <= 0 {
+				t.Errorf("RuleFloors: %q %v", name, floor)
+			}
+		}
+	})
+}
