@@ -464,3 +464,62 @@ func TestStageConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestStageCommentFloors: on a comment a model tag needs CommentTagFloor,
+// or its label's own higher floor; an article needs neither.
+func TestStageCommentFloors(t *testing.T) {
+	m, _, dev := trainedSample(t)
+	for i := range m.Labels {
+		m.Labels[i].Threshold = 0.01 // every label passes on its threshold
+	}
+	floors := map[string]float64{m.Labels[0].Name: 0.999999, m.Labels[1].Name: 0.1}
+	plain, floored := NewStage(m, "v"), NewStage(m, "v").WithCommentFloors(floors)
+	tags := func(st *Stage, doc vigil.Document, fields []pipeline.Field) map[string]float64 {
+		it := &pipeline.Item{Doc: &doc, Fields: fields}
+		if err := st.Process(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, tg := range it.Verdict.Tags {
+			out[tg.Name] = tg.Score
+		}
+		return out
+	}
+	checked, raised := 0, 0
+	for i := range dev.docs {
+		doc := dev.docs[i]
+		doc.Kind = vigil.KindComment
+		scores := m.Scores(nil, dev.ex[i].Fields)
+		got, base := tags(floored, doc, dev.ex[i].Fields), tags(plain, doc, dev.ex[i].Fields)
+		for l, p := range scores {
+			name := m.Labels[l].Name
+			want := p >= CommentTagFloor
+			if l == 0 {
+				want = p >= 0.999999
+				if p >= CommentTagFloor && !want {
+					raised++
+				}
+			}
+			if _, ok := got[name]; ok != want {
+				t.Fatalf("doc %s: %s at %.4f tagged %v, want %v", doc.ID, name, p, ok, want)
+			}
+			if _, ok := base[name]; ok != (p >= CommentTagFloor) {
+				t.Fatalf("doc %s: without floors %s at %.4f tagged %v", doc.ID, name, p, ok)
+			}
+			checked++
+		}
+		doc.Kind = vigil.KindArticle
+		passed := 0
+		for _, p := range scores {
+			if p >= 0.01 {
+				passed++
+			}
+		}
+		if art := tags(floored, doc, dev.ex[i].Fields); len(art) != passed {
+			t.Fatalf("doc %s: an article got %d tags, %d labels pass their thresholds", doc.ID, len(art), passed)
+		}
+	}
+	if checked == 0 || raised == 0 {
+		t.Fatalf("%d scores checked, %d held back by a raised floor: want some of both", checked, raised)
+	}
+}

@@ -19,6 +19,10 @@ import (
 type Stage struct {
 	model   *Model
 	version string
+	// commentFloor is, per label, the least score a model tag of a comment
+	// needs beside its threshold: CommentTagFloor, or a label's own higher
+	// floor (WithCommentFloors).
+	commentFloor []float64
 }
 
 var _ pipeline.Stage = (*Stage)(nil)
@@ -26,7 +30,23 @@ var _ pipeline.Stage = (*Stage)(nil)
 // NewStage returns the classify stage for m, whose verdicts name version
 // (the model bundle's id). m must not change after this call.
 func NewStage(m *Model, version string) *Stage {
-	return &Stage{model: m, version: version}
+	s := &Stage{model: m, version: version, commentFloor: make([]float64, len(m.Labels))}
+	for l := range s.commentFloor {
+		s.commentFloor[l] = CommentTagFloor
+	}
+	return s
+}
+
+// WithCommentFloors raises the comment floor of the labels floors names
+// (models.TaxonomyTag.CommentFloor) and returns s; a floor under
+// CommentTagFloor leaves it. Call it before the stage is used.
+func (s *Stage) WithCommentFloors(floors map[string]float64) *Stage {
+	for l, lab := range s.model.Labels {
+		if f, ok := floors[lab.Name]; ok {
+			s.commentFloor[l] = max(CommentTagFloor, f)
+		}
+	}
+	return s
 }
 
 // Model returns the stage's model.
@@ -75,11 +95,12 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 		return nil
 	}
 	tagFloor := 0.0 // the least score a model tag needs beside its threshold
+	comment := false
 	switch {
 	case words < MinTagWords:
 		tagFloor = math.Inf(1)
 	case it.Doc.Kind == vigil.KindComment:
-		tagFloor = CommentTagFloor
+		comment = true
 	}
 	var buf [maxLabels]float64
 	scores := s.model.scoresOf(buf[:0], it)
@@ -96,7 +117,7 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 		switch {
 		case p < lab.Threshold:
 		case lab.Kind == KindTag:
-			if p < tagFloor {
+			if p < tagFloor || comment && p < s.commentFloor[l] {
 				continue
 			}
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: lab.Name, Score: round4(p), Source: vigil.SourceModel})

@@ -106,7 +106,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			h.Flag.Configure(decide)
 			stages = append(stages, h.Flag.Stage)
 		} else {
-			stages = append(stages, classify.NewStage(h.Bundle.Topics, h.Version))
+			stages = append(stages, classify.NewStage(h.Bundle.Topics, h.Version).WithCommentFloors(h.Bundle.Taxonomy.CommentFloors()))
 		}
 		e.log.Debug("model head", "head", h.Name, "version", h.Version, "from", h.Source)
 	}

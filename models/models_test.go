@@ -164,6 +164,8 @@ func TestParseTaxonomy(t *testing.T) {
 		{"rule floor", "tags:\n  - name: a\n    rule_floor: 0.05\n", ""},
 		{"rule floor of one", "tags:\n  - name: a\n    rule_floor: 1\n", "rule_floor 1"},
 		{"negative rule floor", "tags:\n  - name: a\n    rule_floor: -0.1\n", "rule_floor -0.1"},
+		{"comment floor", "tags:\n  - name: a\n    comment_floor: 0.85\n", ""},
+		{"comment floor of one", "tags:\n  - name: a\n    comment_floor: 1\n", "comment_floor 1"},
 		{"rule floor on a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n    rule_floor: 0.1\n", "belongs on the tag it is shown as"},
 		{"shown as a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n  - name: c\n    shown_as: b\n", `shown_as "b"`},
 	} {

@@ -46,6 +46,11 @@ type TaxonomyTag struct {
 	// the rule was mostly wrong (docs/models.md, "Rules the model can
 	// overrule"). Zero keeps every rule tag (pipeline.Decide.RuleFloors).
 	RuleFloor float64 `yaml:"rule_floor,omitempty" json:"rule_floor,omitempty"`
+	// CommentFloor is the least probability a model tag of this name needs
+	// on a comment, where it is higher than classify.CommentTagFloor: for
+	// an output that gives a short comment about nothing a high score
+	// (classify.Stage.WithCommentFloors).
+	CommentFloor float64 `yaml:"comment_floor,omitempty" json:"comment_floor,omitempty"`
 }
 
 // Tag returns the tag called name and whether it exists.
@@ -87,6 +92,9 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		}
 		if !(tg.RuleFloor >= 0 && tg.RuleFloor < 1) {
 			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: rule_floor %v: want a probability in [0, 1)", tg.Name, tg.RuleFloor)
+		}
+		if !(tg.CommentFloor >= 0 && tg.CommentFloor < 1) {
+			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: comment_floor %v: want a probability in [0, 1)", tg.Name, tg.CommentFloor)
 		}
 		if tg.RuleFloor > 0 && tg.ShownAs != "" {
 			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: rule_floor belongs on the tag it is shown as, %q", tg.Name, tg.ShownAs)
@@ -140,6 +148,21 @@ func (t *Taxonomy) RuleFloors() map[string]float64 {
 				out = map[string]float64{}
 			}
 			out[tg.Name] = tg.RuleFloor
+		}
+	}
+	return out
+}
+
+// CommentFloors maps each tag with comment_floor to it (nil if none has
+// one), as classify.Stage.WithCommentFloors takes it.
+func (t *Taxonomy) CommentFloors() map[string]float64 {
+	var out map[string]float64
+	for _, tg := range t.Tags {
+		if tg.CommentFloor > 0 {
+			if out == nil {
+				out = map[string]float64{}
+			}
+			out[tg.Name] = tg.CommentFloor
 		}
 	}
 	return out

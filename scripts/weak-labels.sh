@@ -81,7 +81,7 @@ wc -l "$OUT/sib-kk-en.jsonl" >&2
 diplomacy() { jq -c '.tags |= map(if . == "politics" then "diplomacy" else . end)'; }
 T=testdata/tags
 {
-	cat $T/lenta-hand.jsonl $T/lenta-hand2.jsonl $T/lenta-hand3.jsonl $T/lenta-hand4.jsonl $T/lenta-hand5.jsonl $T/lenta-hand7.jsonl $T/lenta-hand8.jsonl $T/lenta-hand10.jsonl $T/lenta-hand11.jsonl
+	cat $T/lenta-hand.jsonl $T/lenta-hand2.jsonl $T/lenta-hand3.jsonl $T/lenta-hand4.jsonl $T/lenta-hand5.jsonl $T/lenta-hand7.jsonl $T/lenta-hand8.jsonl $T/lenta-hand10.jsonl $T/lenta-hand11.jsonl $T/lenta-hand12.jsonl $T/lenta-hand13.jsonl
 	for s in conflict government health incidents other politics politics-lenta religion; do cat $T/$s.jsonl; done
 	for b in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8 blind9 blind10 blind11 blind12 blind13; do
 		cat $T/$b/ru.jsonl $T/$b/kk.jsonl $T/$b/en.jsonl
