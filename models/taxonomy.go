@@ -141,28 +141,24 @@ func (t *Taxonomy) ShownAs() map[string]string {
 // RuleFloors maps each tag with rule_floor to it (nil if none has one), as
 // pipeline.Decide.RuleFloors takes it.
 func (t *Taxonomy) RuleFloors() map[string]float64 {
-	var out map[string]float64
-	for _, tg := range t.Tags {
-		if tg.RuleFloor > 0 {
-			if out == nil {
-				out = map[string]float64{}
-			}
-			out[tg.Name] = tg.RuleFloor
-		}
-	}
-	return out
+	return t.floors(func(tg TaxonomyTag) float64 { return tg.RuleFloor })
 }
 
 // CommentFloors maps each tag with comment_floor to it (nil if none has
 // one), as classify.Stage.WithCommentFloors takes it.
 func (t *Taxonomy) CommentFloors() map[string]float64 {
+	return t.floors(func(tg TaxonomyTag) float64 { return tg.CommentFloor })
+}
+
+// floors maps each tag whose floor is set to it; nil if none is.
+func (t *Taxonomy) floors(floor func(TaxonomyTag) float64) map[string]float64 {
 	var out map[string]float64
 	for _, tg := range t.Tags {
-		if tg.CommentFloor > 0 {
+		if f := floor(tg); f > 0 {
 			if out == nil {
 				out = map[string]float64{}
 			}
-			out[tg.Name] = tg.CommentFloor
+			out[tg.Name] = f
 		}
 	}
 	return out
