@@ -24,7 +24,7 @@
 # incidents and religion from (and economy, technology, travel, health,
 # society and security beside the corpus; docs/models.md, "Tags learned from news
 # labelled by hand"): the real Lenta headlines of every lenta-hand*.jsonl
-# but lenta-hand6.jsonl and lenta-hand9.jsonl (kept unseen to measure the model), the per-tag sets
+# but lenta-hand6.jsonl, lenta-hand9.jsonl and lenta-hand14.jsonl (kept unseen to measure the model), the per-tag sets
 # and blind sets 1-13 to train on, blind
 # sets 14-16 for those tags' thresholds and calibration; their politics
 # becomes diplomacy, the model's second politics output.
