@@ -59,10 +59,7 @@ func BenchmarkClassify(b *testing.B) {
 		it := &items[i%len(docs)]
 		*it = pipeline.Item{Doc: &docs[i%len(docs)], Fields: fields[i%len(docs)], Verdict: vigil.Verdict{Tags: it.Verdict.Tags[:0]}, TagScores: it.TagScores[:0]}
 		stage.Process(context.Background(), it)
-		if r, ok := it.Memo.(interface{ Release() }); ok { // as pipeline.Check does when done
-			r.Release()
-			it.Memo = nil
-		}
+		it.ReleaseMemo() // as pipeline.Check does when done
 	}
 	for i := range docs { // warm the subword cache, as a running server has
 		run(i)

@@ -100,9 +100,7 @@ func wordsOf(it *pipeline.Item) *docWords {
 	if d, ok := it.Memo.(*docWords); ok && d.matches(it.Fields) {
 		return d
 	}
-	if r, ok := it.Memo.(interface{ Release() }); ok {
-		r.Release()
-	}
+	it.ReleaseMemo()
 	d := docWordsPool.Get().(*docWords)
 	d.build(it.Fields)
 	it.Memo = d

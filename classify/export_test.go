@@ -49,8 +49,6 @@ func FlagScores(h *FlagHead, fields []pipeline.Field) (training, serving float64
 	training = h.score(h.Neutral.Without(Readings(fields)))
 	it := &pipeline.Item{Fields: fields}
 	serving = h.scoreItem(it)
-	if r, ok := it.Memo.(interface{ Release() }); ok {
-		r.Release()
-	}
+	it.ReleaseMemo()
 	return training, serving
 }

@@ -111,54 +111,37 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 // ExplainedBy maps each tag with explained_by to those tags (nil if none
 // has any), as pipeline.Decide.ExplainedBy takes it.
 func (t *Taxonomy) ExplainedBy() map[string][]string {
-	var out map[string][]string
-	for _, tg := range t.Tags {
-		if len(tg.ExplainedBy) > 0 {
-			if out == nil {
-				out = map[string][]string{}
-			}
-			out[tg.Name] = tg.ExplainedBy
-		}
-	}
-	return out
+	return byTag(t, func(tg TaxonomyTag) ([]string, bool) { return tg.ExplainedBy, len(tg.ExplainedBy) > 0 })
 }
 
 // ShownAs maps each tag with shown_as to the tag verdicts show for it (nil
 // if none has one), as pipeline.Decide.ShownAs takes it.
 func (t *Taxonomy) ShownAs() map[string]string {
-	var out map[string]string
-	for _, tg := range t.Tags {
-		if tg.ShownAs != "" {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[tg.Name] = tg.ShownAs
-		}
-	}
-	return out
+	return byTag(t, func(tg TaxonomyTag) (string, bool) { return tg.ShownAs, tg.ShownAs != "" })
 }
 
 // RuleFloors maps each tag with rule_floor to it (nil if none has one), as
 // pipeline.Decide.RuleFloors takes it.
 func (t *Taxonomy) RuleFloors() map[string]float64 {
-	return t.floors(func(tg TaxonomyTag) float64 { return tg.RuleFloor })
+	return byTag(t, func(tg TaxonomyTag) (float64, bool) { return tg.RuleFloor, tg.RuleFloor > 0 })
 }
 
 // CommentFloors maps each tag with comment_floor to it (nil if none has
 // one), as classify.Stage.WithCommentFloors takes it.
 func (t *Taxonomy) CommentFloors() map[string]float64 {
-	return t.floors(func(tg TaxonomyTag) float64 { return tg.CommentFloor })
+	return byTag(t, func(tg TaxonomyTag) (float64, bool) { return tg.CommentFloor, tg.CommentFloor > 0 })
 }
 
-// floors maps each tag whose floor is set to it; nil if none is.
-func (t *Taxonomy) floors(floor func(TaxonomyTag) float64) map[string]float64 {
-	var out map[string]float64
+// byTag maps the name of each tag that has a setting to it, as get reads
+// and says is set; nil when no tag has one.
+func byTag[V any](t *Taxonomy, get func(TaxonomyTag) (V, bool)) map[string]V {
+	var out map[string]V
 	for _, tg := range t.Tags {
-		if f := floor(tg); f > 0 {
+		if v, ok := get(tg); ok {
 			if out == nil {
-				out = map[string]float64{}
+				out = map[string]V{}
 			}
-			out[tg.Name] = f
+			out[tg.Name] = v
 		}
 	}
 	return out

@@ -47,9 +47,10 @@ type TagScore struct {
 	P    float64
 }
 
-// releaseMemo hands the memo back to its pool (see Memo) once the
-// document's stages are done.
-func (it *Item) releaseMemo() {
+// ReleaseMemo hands the memo back to its pool (see Memo), when it has one,
+// and clears it: Check and Prepare call it once the document's stages are
+// done, and whoever runs stages on an Item by hand should too.
+func (it *Item) ReleaseMemo() {
 	if r, ok := it.Memo.(interface{ Release() }); ok {
 		r.Release()
 		it.Memo = nil

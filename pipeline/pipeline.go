@@ -76,7 +76,7 @@ func (p *Pipeline) Check(ctx context.Context, doc *vigil.Document) vigil.Verdict
 			break
 		}
 	}
-	it.releaseMemo()
+	it.ReleaseMemo()
 	it.Verdict.Lang = it.Lang
 	fillUTF16(&it.Verdict, it.Fields)
 	it.Verdict.TookMS = float64(time.Since(start).Microseconds()) / 1000

@@ -30,7 +30,7 @@ func Prepare(ctx context.Context, docs []vigil.Document, workers int, stages ...
 						break
 					}
 				}
-				it.releaseMemo()
+				it.ReleaseMemo()
 				out[i] = it
 			}
 		})
