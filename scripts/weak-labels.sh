@@ -84,7 +84,7 @@ diplomacy() { jq -c '.tags |= map(if . == "politics" then "diplomacy" else . end
 # Vigil reads every day, and a third of this file (docs/models.md, "Real
 # headlines count twice").
 T=testdata/tags
-real="$T/lenta-hand.jsonl $T/lenta-hand2.jsonl $T/lenta-hand3.jsonl $T/lenta-hand4.jsonl $T/lenta-hand5.jsonl $T/lenta-hand7.jsonl $T/lenta-hand8.jsonl $T/lenta-hand10.jsonl $T/lenta-hand11.jsonl $T/lenta-hand12.jsonl $T/lenta-hand13.jsonl $T/lenta-hand15.jsonl $T/lenta-hand16.jsonl $T/lenta-hand18.jsonl $T/lenta-hand19.jsonl"
+real="$T/lenta-hand.jsonl $T/lenta-hand2.jsonl $T/lenta-hand3.jsonl $T/lenta-hand4.jsonl $T/lenta-hand5.jsonl $T/lenta-hand7.jsonl $T/lenta-hand8.jsonl $T/lenta-hand10.jsonl $T/lenta-hand11.jsonl $T/lenta-hand12.jsonl $T/lenta-hand13.jsonl $T/lenta-hand15.jsonl $T/lenta-hand16.jsonl $T/lenta-hand18.jsonl $T/lenta-hand19.jsonl $T/lenta-hand20.jsonl $T/lenta-hand21.jsonl"
 {
 	# shellcheck disable=SC2086 # $real is a list of paths without spaces
 	cat $real
