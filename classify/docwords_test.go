@@ -137,13 +137,47 @@ func TestFlagScoreTrainingEqualsServing(t *testing.T) {
 		}
 		heads++
 		for i, fields := range prepared(t, docs) {
-			train, serve := classify.FlagScores(h.Flag.Stage, fields)
-			if train != serve {
-				t.Fatalf("%s, document %s: training scores %v, the stage %v", h.Name, docs[i].ID, train, serve)
+			// A rule that fired lifts the shrink where the head says so
+			// (RuledInFull), in training as in the stage.
+			for _, ruled := range []bool{false, true} {
+				train, serve := classify.FlagScores(h.Flag.Stage, fields, ruled)
+				if train != serve {
+					t.Fatalf("%s, document %s, rule fired %v: training scores %v, the stage %v", h.Name, docs[i].ID, ruled, train, serve)
+				}
 			}
 		}
 	}
 	if heads < 2 {
 		t.Errorf("%d flag heads checked; want recruitment and toxic", heads)
+	}
+}
+
+// TestRuledInFull: on the shipped recruitment head a rule that fired lifts
+// the length rule on a short text (its score rises) and changes nothing on
+// a text of MinWords words or more.
+func TestRuledInFull(t *testing.T) {
+	set, err := models.DefaultSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := set.Head(vigil.FlagExtremistRecruitment)
+	if head == nil || head.Flag == nil || !head.Flag.Stage.RuledInFull {
+		t.Fatal("the shipped recruitment head does not count ruled texts in full")
+	}
+	docs := []vigil.Document{
+		{ID: "short", Kind: vigil.KindComment, Body: "вступайте в ИГИЛ"},
+		{ID: "long", Kind: vigil.KindComment, Body: "Вступай в джамаат, брат, там настоящие мужчины, пиши мне в личку, расскажу как добраться"},
+	}
+	fields := prepared(t, docs)
+	h := head.Flag
+	shrunk, _ := classify.FlagScores(h.Stage, fields[0], false)
+	full, _ := classify.FlagScores(h.Stage, fields[0], true)
+	if full <= shrunk {
+		t.Errorf("short text: %.3f with a rule, %.3f without: want higher", full, shrunk)
+	}
+	a, _ := classify.FlagScores(h.Stage, fields[1], false)
+	b, _ := classify.FlagScores(h.Stage, fields[1], true)
+	if a != b {
+		t.Errorf("long text: %.3f with a rule, %.3f without: want the same", b, a)
 	}
 }

@@ -44,10 +44,14 @@ func ScoreAll(m *Model, docs [][]pipeline.Field) (func(), int) {
 
 // FlagScores returns h's probability for fields as training scores a text
 // (flagProb on the fields read with Readings, without the neutral words)
-// and as the stage scores a document (through the document memo).
-func FlagScores(h *FlagHead, fields []pipeline.Field) (training, serving float64) {
-	training = h.score(h.Neutral.Without(Readings(fields)))
+// and as the stage scores a document (through the document memo); ruled
+// says one of the flag's rules fired on it.
+func FlagScores(h *FlagHead, fields []pipeline.Field, ruled bool) (training, serving float64) {
+	training = h.score(h.Neutral.Without(Readings(fields)), ruled)
 	it := &pipeline.Item{Fields: fields}
+	if ruled {
+		it.Signals = []pipeline.Signal{{Flag: h.Flag, Weight: 0.9}}
+	}
 	serving = h.scoreItem(it)
 	it.ReleaseMemo()
 	return training, serving

@@ -52,6 +52,16 @@ type FlagHead struct {
 	// from an empty text's only in proportion, n/MinWords of the way: one or
 	// two words are too little evidence to send anyone to review. 0 is off.
 	MinWords int
+	// RuledInFull, with MinWords, counts the models' opinion of a short text
+	// in full when one of the flag's rules fired on it. Rules pair a call
+	// with extremist vocabulary, so the few words of "Братья, вступайте в
+	// джихад, пишите в личку" are not thin evidence, and the combiner,
+	// fitted mostly on longer texts where a rule also fires on quotes and
+	// reports, would otherwise hold such a comment under the threshold.
+	// Measured before it was added: of about 26,000 labelled and everyday
+	// comments, a rule fired on 173 of at most eight words, all of them
+	// recruiting. Trained with (FlagTrainOptions.RuledInFull).
+	RuledInFull bool
 	// Known, when set, are the words the models saw in training: MinWords
 	// then counts only distinct words among them, and a text with fewer
 	// moves from Prior (not from an empty text's logit), n/MinWords of the
@@ -93,9 +103,10 @@ func NewFlagHead(flag string, models ...*Model) (*FlagHead, error) {
 func (h *FlagHead) Name() string { return "flag:" + h.Flag }
 
 // score returns the flag's probability for fields (already read with
-// Readings): the sigmoid of the models' mean logit, shrunk for short texts.
-func (h *FlagHead) score(fields []pipeline.Field) float64 {
-	return flagProb(h.Models, h.Flag, fields, h.MinWords, h.Known, h.target())
+// Readings): the sigmoid of the models' mean logit, shrunk for short texts
+// (unless ruled, one of the flag's rules fired, and RuledInFull is set).
+func (h *FlagHead) score(fields []pipeline.Field, ruled bool) float64 {
+	return flagProb(h.Models, h.Flag, fields, h.MinWords, h.Known, h.target(), h.RuledInFull && ruled)
 }
 
 // target is the logit a text of no words (no known words, with Known)
@@ -121,10 +132,11 @@ func meanLogit(ms []*Model, label string, fields []pipeline.Field) float64 {
 // flagProb is the sigmoid of the models' mean logit for label on fields,
 // moved from empty (an empty text's logit, or FlagHead.Prior) only
 // n/minWords of the way for a text of n < minWords distinct words (known
-// ones, with known; see FlagHead.MinWords).
-func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, known *KnownWords, empty float64) float64 {
+// ones, with known; see FlagHead.MinWords), unless inFull (a rule fired and
+// FlagHead.RuledInFull is set).
+func flagProb(ms []*Model, label string, fields []pipeline.Field, minWords int, known *KnownWords, empty float64, inFull bool) float64 {
 	z := meanLogit(ms, label, fields)
-	if minWords > 0 {
+	if minWords > 0 && !inFull {
 		// Distinct words: a phrase pasted ten times is no more evidence
 		// than the phrase once.
 		seen := make(map[string]bool, minWords)
@@ -164,10 +176,16 @@ func (h *FlagHead) scoreItem(it *pipeline.Item) float64 {
 		z += pipeline.Logit(m.memoScores(buf[:0], d, rd, h.Neutral)[m.LabelIndex(h.Flag)])
 	}
 	z /= float64(len(h.Models))
-	if h.MinWords > 0 {
+	if h.MinWords > 0 && !(h.RuledInFull && ruleFired(it.Signals, h.Flag)) {
 		z = shrink(z, d.distinctKept(rd, h.Neutral, h.Known, h.MinWords), h.MinWords, h.target())
 	}
 	return pipeline.Sigmoid(z)
+}
+
+// ruleFired reports whether a rule signal of flag is among sigs (the rules
+// stage runs before the heads); cues, which carry no weight, do not count.
+func ruleFired(sigs []pipeline.Signal, flag string) bool {
+	return pipeline.InputsOf(sigs, flag).Rule > 0
 }
 
 // Process implements pipeline.Stage. It reads the words of it.Fields and
@@ -286,6 +304,9 @@ type FlagTrainOptions struct {
 	// MinWords is the head's FlagHead.MinWords, applied to the out-of-fold
 	// scores too.
 	MinWords int
+	// RuledInFull is the head's FlagHead.RuledInFull, applied to the
+	// out-of-fold scores too (an example's Rule > 0 is a rule that fired).
+	RuledInFull bool
 	// KnownWords ships the training data's words with the head
 	// (FlagHead.Known, FlagHead.Prior): MinWords then counts known words.
 	KnownWords bool
@@ -486,6 +507,7 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 		return nil, err
 	}
 	head.Neutral, head.MinWords, head.Known, head.Prior = opt.Neutral, opt.MinWords, known, meanOf(priors)
+	head.RuledInFull = opt.RuledInFull
 	tr := &FlagTraining{Head: head, Combiner: comb, Thresholds: th, Scores: scores, BackgroundScores: bgScores,
 		Dev: EvalFlag(labelled, scores, th), Background: map[string]FlagMetrics{}, Met: map[bool][2]int{}}
 	tr.report(labelled, oof, background)
@@ -539,12 +561,12 @@ func crossFitFlag(ctx context.Context, flag string, labels []Label, labelled, ba
 		}
 		for i, e := range labelled {
 			if fold[i] == k {
-				oof[i] = flagProb(ms, flag, e.Fields, opt.MinWords, known, empty)
+				oof[i] = flagProb(ms, flag, e.Fields, opt.MinWords, known, empty, opt.RuledInFull && e.Rule > 0)
 			}
 		}
 		for i, e := range background {
 			if i%opt.Folds == k {
-				bgOOF[i] = flagProb(ms, flag, e.Fields, opt.MinWords, known, empty)
+				bgOOF[i] = flagProb(ms, flag, e.Fields, opt.MinWords, known, empty, opt.RuledInFull && e.Rule > 0)
 			}
 		}
 		foldModels[k] = m

@@ -223,7 +223,7 @@ func TestFlagModelsRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := []pipeline.Field{field("брат, вступай")}
-	if a, b := tr.Head.score(fs), back.score(fs); a != b || len(ms) != 1 {
+	if a, b := tr.Head.score(fs, false), back.score(fs, false); a != b || len(ms) != 1 {
 		t.Errorf("read back %d models scoring %v, want 1 (the folds averaged) scoring %v", len(ms), b, a)
 	}
 	// A head of several models round-trips too.

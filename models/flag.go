@@ -68,6 +68,10 @@ type FlagConfig struct {
 	// MinWords is classify.FlagHead.MinWords: the text model's opinion of a
 	// shorter text counts only in proportion. Trained with; not to be edited.
 	MinWords int `yaml:"min_words,omitempty"`
+	// RuledInFull is classify.FlagHead.RuledInFull: a short text one of the
+	// flag's rules fired on gets the model's opinion in full. Trained with;
+	// not to be edited.
+	RuledInFull bool `yaml:"ruled_in_full,omitempty"`
 	// Kinds and Langs, when set, are the document kinds and languages the
 	// head scores (those it was trained on); other documents get no score
 	// from it.
@@ -184,6 +188,7 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 		return nil, fmt.Errorf("%s: %w", FileFlagModel, err)
 	}
 	h.Stage.Evidence, h.Stage.MinWords = h.Config.Evidence, h.Config.MinWords
+	h.Stage.RuledInFull = h.Config.RuledInFull
 	h.Stage.Kinds, h.Stage.Langs = h.Config.Kinds, h.Config.Langs
 	if h.Config.NeutralSHA256 != "" {
 		nb, err := checked(FileFlagNeutral, h.Config.NeutralSHA256)

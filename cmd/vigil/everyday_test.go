@@ -46,6 +46,17 @@ func TestClosenessAloneNeverRaisesTheFlag(t *testing.T) {
 		"Сестра, напиши мне", "bro dm me", "Brother, inshallah, pray for us", "Бауырлар, жазыңдар маған",
 		"Ты, ты, ты, брат, брат, пиши, пиши", "Алла сақтасын, бауырым", "Салам алейкум, братишка, пиши",
 	}
+	for i, v := range classifyComments(t, texts) {
+		if v.Action != vigil.ActionAllow {
+			t.Errorf("%q: action %s, flags %+v", texts[i], v.Action, v.Flags)
+		}
+	}
+}
+
+// classifyComments runs `vigil classify` on texts as comments and returns
+// their verdicts, in order.
+func classifyComments(t *testing.T, texts []string) []vigil.Verdict {
+	t.Helper()
 	var in strings.Builder
 	for i, s := range texts {
 		fmt.Fprintf(&in, `{"id":"t%d","kind":"comment","body":%q}`+"\n", i, s)
@@ -54,11 +65,7 @@ func TestClosenessAloneNeverRaisesTheFlag(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 	}
-	for i, v := range verdicts(t, stdout) {
-		if v.Action != vigil.ActionAllow {
-			t.Errorf("%q: action %s, flags %+v", texts[i], v.Action, v.Flags)
-		}
-	}
+	return verdicts(t, stdout)
 }
 
 func evidenceText(ev []vigil.Evidence) string {
@@ -67,4 +74,22 @@ func evidenceText(ev []vigil.Evidence) string {
 		parts = append(parts, e.Group+":"+e.Text)
 	}
 	return strings.Join(parts, " | ")
+}
+
+// TestShortCallsAreFlagged is the other side of the length rule: a short
+// comment is little evidence for the text model, but one a recruitment rule
+// fires on (a call to join next to jihad or a banned organization) goes to
+// review however short it is. Before the head counted the model in full on
+// such texts (flag.yaml ruled_in_full), "вступайте в ИГИЛ" scored 0.40
+// against a threshold of 0.38 and the Kazakh call below 0.31.
+func TestShortCallsAreFlagged(t *testing.T) {
+	texts := []string{
+		"Братья, вступайте в джихад, пишите в личку", "Братья, вступайте в джихад", "вступайте в ИГИЛ",
+		"Join the jihad brothers, DM me", "Жиһадқа қосылыңдар, бауырлар, личкаға жазыңдар",
+	}
+	for i, v := range classifyComments(t, texts) {
+		if v.Action != vigil.ActionReview {
+			t.Errorf("%q: action %s, flags %+v", texts[i], v.Action, v.Flags)
+		}
+	}
 }
