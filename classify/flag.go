@@ -176,8 +176,11 @@ func (h *FlagHead) scoreItem(it *pipeline.Item) float64 {
 		z += pipeline.Logit(m.memoScores(buf[:0], d, rd, h.Neutral)[m.LabelIndex(h.Flag)])
 	}
 	z /= float64(len(h.Models))
-	if h.MinWords > 0 && !(h.RuledInFull && ruleFired(it.Signals, h.Flag)) {
-		z = shrink(z, d.distinctKept(rd, h.Neutral, h.Known, h.MinWords), h.MinWords, h.target())
+	if h.MinWords > 0 {
+		// Only a text short enough to shrink asks whether a rule fired.
+		if n := d.distinctKept(rd, h.Neutral, h.Known, h.MinWords); n < h.MinWords && !(h.RuledInFull && ruleFired(it.Signals, h.Flag)) {
+			z = shrink(z, n, h.MinWords, h.target())
+		}
 	}
 	return pipeline.Sigmoid(z)
 }

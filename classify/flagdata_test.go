@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -28,6 +29,11 @@ type labeledDoc struct {
 	Note     string   `json:"note"`
 	Style    string   `json:"style"` // a blind set's positives: plain, disguised or euphemism; negatives: everyday or hard
 }
+
+// recruitmentSets are the files of testdata/recruitment in the project's
+// schema (golden.jsonl, the golden verdicts' input, is checked for copies
+// only).
+var recruitmentSets = []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "extra3.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl", "unseen4.jsonl", "unseen5.jsonl", "everyday.jsonl", "everyday2.jsonl", "everyday3.jsonl", "unseen6.jsonl", "unseen7.jsonl", "unseen8.jsonl", "extra4.jsonl", "everyday4.jsonl", "everyday5.jsonl", "ordinary2.jsonl", "ordinary-reactions.jsonl", "ordinary-religious.jsonl", "ordinary-invitations.jsonl"}
 
 func (d labeledDoc) positive() bool {
 	return len(d.Flags) == 1 && d.Flags[0] == "extremist_recruitment"
@@ -69,7 +75,7 @@ func readLabeledIn(tb testing.TB, dir, name string) []labeledDoc {
 // the project's document schema.
 func TestRecruitmentSetSchema(t *testing.T) {
 	seen := map[string]string{}
-	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "extra3.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl", "unseen4.jsonl", "unseen5.jsonl", "everyday.jsonl", "everyday2.jsonl", "everyday3.jsonl", "unseen6.jsonl", "unseen7.jsonl", "unseen8.jsonl", "extra4.jsonl", "everyday4.jsonl", "everyday5.jsonl", "ordinary2.jsonl", "ordinary-reactions.jsonl", "ordinary-religious.jsonl", "ordinary-invitations.jsonl"} {
+	for _, split := range recruitmentSets {
 		for _, d := range readLabeled(t, split) {
 			where := split + " " + d.ID
 			if d.ID == "" || seen[d.ID] != "" {
@@ -154,7 +160,7 @@ func TestRecruitmentSetBalance(t *testing.T) {
 // reactions that short recur in any sample of real comments.
 func TestRecruitmentSetNoNearDuplicates(t *testing.T) {
 	var docs []labeledDoc
-	for _, split := range []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "extra3.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl", "unseen4.jsonl", "unseen5.jsonl", "everyday.jsonl", "everyday2.jsonl", "everyday3.jsonl", "unseen6.jsonl", "unseen7.jsonl", "unseen8.jsonl", "extra4.jsonl", "everyday4.jsonl", "everyday5.jsonl", "ordinary2.jsonl", "ordinary-reactions.jsonl", "ordinary-religious.jsonl", "ordinary-invitations.jsonl", "golden.jsonl"} {
+	for _, split := range append(slices.Clone(recruitmentSets), "golden.jsonl") {
 		docs = append(docs, readLabeled(t, split)...)
 	}
 	sh := make([]map[string]bool, len(docs))
