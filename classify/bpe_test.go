@@ -320,8 +320,8 @@ func TestShippedTokenizerReproducible(t *testing.T) {
 	// The corpora the bundle was trained on, as its metadata.json records
 	// them (paths from the repository root).
 	var meta struct {
-		Command    string
-		Data, Weak []struct{ Path string }
+		Command          string
+		Data, Once, Weak []struct{ Path string }
 	}
 	raw, err := os.ReadFile(filepath.Join("..", "models", "default", "metadata.json"))
 	if err != nil {
@@ -331,7 +331,8 @@ func TestShippedTokenizerReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	var corpora []string
-	for _, d := range append(meta.Data, meta.Weak...) {
+	// In the order vigil train reads them: --data, --once, --weak.
+	for _, d := range slices.Concat(meta.Data, meta.Once, meta.Weak) {
 		p := filepath.Join("..", filepath.FromSlash(d.Path))
 		if _, err := os.Stat(p); err != nil {
 			t.Skipf("corpus %s absent: %v", p, err)

@@ -63,7 +63,9 @@ type Metadata struct {
 	// Weak and WeakDev are the weakly labelled training and dev files
 	// (vigil train --weak, --weak-dev), which count only for the labels
 	// the parameters' weak_labels name.
-	Weak    []DataFile `json:"weak,omitempty"`
+	Weak []DataFile `json:"weak,omitempty"`
+	// Once are training files counted once (vigil train --once).
+	Once    []DataFile `json:"once,omitempty"`
 	WeakDev []DataFile `json:"weak_dev,omitempty"`
 	// Labels are the classifier's outputs, in order.
 	Labels []string `json:"labels"`

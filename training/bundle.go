@@ -51,6 +51,12 @@ type BundleOptions struct {
 	// calibration are chosen on (none: a held-out Params.DevFraction of
 	// Data, after which the model is refit on all of it).
 	Data, Dev []string
+	// Once are more training files whose documents count once even when
+	// they have translations (Params.RepeatParallel skips them); their
+	// translations still teach the dictionary. Sentences the project
+	// wrote itself go here: repeated like the SIB-200 ones they crowd
+	// out the headlines.
+	Once []string
 	// Weak and WeakDev are weakly labelled training and dev files: they
 	// count only for WeakLabels (comma-separated), and a weak dev document
 	// only for the labels no gold dev document carries. A training file
@@ -126,7 +132,9 @@ func IsInputError(err error) bool {
 type dataset struct {
 	train, dev           []vigil.Document
 	nStrong, nStrongDev  int
+	nRepeat              int // the documents of Data, which RepeatParallel counts
 	trainFiles, devFiles []models.DataFile
+	onceFiles            []models.DataFile // after trainFiles' documents
 	// weakFiles are in the order their documents follow the strong ones;
 	// a file's Labels, when set, are what its documents speak for.
 	weakFiles, weakDevFiles []models.DataFile
@@ -230,6 +238,14 @@ func readDataset(opts BundleOptions) (*dataset, error) {
 	var err error
 	if ds.train, ds.trainFiles, err = models.ReadData(opts.Data...); err != nil {
 		return nil, &InputError{err}
+	}
+	ds.nRepeat = len(ds.train)
+	if len(opts.Once) > 0 {
+		d, f, err := models.ReadData(opts.Once...)
+		if err != nil {
+			return nil, &InputError{err}
+		}
+		ds.train, ds.onceFiles = append(ds.train, d...), f
 	}
 	if len(opts.Dev) > 0 {
 		if ds.dev, ds.devFiles, err = models.ReadData(opts.Dev...); err != nil {
@@ -382,7 +398,7 @@ func fit(ctx context.Context, opts BundleOptions, p *Params, ds *dataset, sub *c
 		times[i] = 1
 	}
 	if p.RepeatParallel > 1 {
-		for _, i := range parallelDocs(ds.train[:ds.nStrong]) {
+		for _, i := range parallelDocs(ds.train[:ds.nRepeat]) {
 			times[i] = p.RepeatParallel
 		}
 	}
@@ -446,6 +462,7 @@ func (ds *dataset) metadata(opts BundleOptions, p Params, devScores []classify.D
 		Data:         ds.trainFiles,
 		Dev:          ds.devFiles,
 		Weak:         ds.weakFiles,
+		Once:         ds.onceFiles,
 		WeakDev:      ds.weakDevFiles,
 		Labels:       ds.names,
 		Params:       params,

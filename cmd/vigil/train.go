@@ -4,6 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,13 +37,14 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	}
 	def := classify.DefaultFeatures()
 	var (
-		data, dev, out, taxonomy, tokenizer, labelsFrom, minPrec string
-		weak, weakDev, weakLabels                                string
-		p                                                        = training.Params{Features: def}
-		threads                                                  int
-		quiet                                                    bool
+		data, once, dev, out, taxonomy, tokenizer, labelsFrom, minPrec string
+		weak, weakDev, weakLabels                                      string
+		p                                                              = training.Params{Features: def}
+		threads                                                        int
+		quiet                                                          bool
 	)
 	fs.StringVar(&data, "data", "", "training `FILES`, JSONL, comma-separated")
+	fs.StringVar(&once, "once", "", "more training `FILES` (or directories: their *.jsonl, in byte order) counted once even where --repeat-parallel would repeat them (their translations still feed --dict): sentences the project wrote, beside the corpora's")
 	fs.StringVar(&dev, "dev", "", "dev `FILES` the thresholds are chosen on (default: a held-out part of --data)")
 	fs.StringVar(&out, "out", "", "bundle `DIR` to write")
 	fs.StringVar(&weak, "weak", "", "weakly labelled training `FILES` (e.g. by rules): they count only for --weak-labels; a FILE written FILE=LABEL+LABEL counts only for those of them (a set labelled by hand in the taxonomy's sense, beside rule-made negatives)")
@@ -100,6 +104,10 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	} else if !(p.DevFraction > 0 && p.DevFraction < 1) {
 		return usage("--dev-fraction %v: want a share in (0, 1)", p.DevFraction)
 	}
+	onceFiles, err := jsonlFiles(split(once))
+	if err != nil {
+		return usage("--once: %v", err)
+	}
 	var created string
 	if epoch := e.getenv("SOURCE_DATE_EPOCH"); epoch != "" {
 		sec, err := strconv.ParseInt(epoch, 10, 64)
@@ -108,7 +116,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		}
 		created = time.Unix(sec, 0).UTC().Format(time.RFC3339)
 	}
-	opts := training.BundleOptions{Data: split(data), Dev: split(dev), Weak: split(weak), WeakDev: split(weakDev),
+	opts := training.BundleOptions{Data: split(data), Once: onceFiles, Dev: split(dev), Weak: split(weak), WeakDev: split(weakDev),
 		WeakLabels: weakLabels, Taxonomy: taxonomy, Tokenizer: tokenizer, Params: p, Dict: dictOpt, Threads: threads,
 		Out: out, Command: "vigil train " + strings.Join(args, " "), Created: created,
 		Note: func(msg string) { fmt.Fprintf(e.stderr, "vigil train: %s\n", msg) }}
@@ -128,4 +136,27 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.stderr, "\nvigil train: wrote %s (%s): classifier %.1f MB, trained in %s\n",
 		out, res.Meta.Version, float64(res.ClassifierBytes)/1e6, res.Elapsed.Round(time.Millisecond))
 	return exitOK
+}
+
+// jsonlFiles replaces each directory of paths with its *.jsonl files in
+// byte order, so a directory gives the same list in every locale.
+func jsonlFiles(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil || !fi.IsDir() {
+			out = append(out, p) // a missing file is reported by the reader, with its name
+			continue
+		}
+		files, err := filepath.Glob(filepath.Join(p, "*.jsonl"))
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: no *.jsonl files", p)
+		}
+		slices.Sort(files)
+		out = append(out, files...)
+	}
+	return out, nil
 }

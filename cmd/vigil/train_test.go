@@ -176,6 +176,9 @@ func TestShippedBundleReproducible(t *testing.T) {
 	if len(b.Meta.Dev) > 0 {
 		args = append(args, "--dev", paths(b.Meta.Dev))
 	}
+	if len(b.Meta.Once) > 0 {
+		args = append(args, "--once", paths(b.Meta.Once))
+	}
 	if len(b.Meta.Weak) > 0 {
 		args = append(args, "--weak", paths(b.Meta.Weak))
 	}
@@ -345,6 +348,55 @@ func parallelSample(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestTrainOnce trains with the translations in an --once file: they still
+// teach the dictionary, are recorded apart from --data, and are not
+// repeated, so the model differs from the one that repeats them.
+func TestTrainOnce(t *testing.T) {
+	raw, err := os.ReadFile(parallelSample(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var corpus, sentences bytes.Buffer
+	for line := range strings.Lines(string(raw)) {
+		if strings.Contains(line, `"id":"sib-`) {
+			sentences.WriteString(line)
+		} else {
+			corpus.WriteString(line)
+		}
+	}
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "sentences"), 0o755)
+	data, once := filepath.Join(dir, "corpus.jsonl"), filepath.Join(dir, "sentences", "all.jsonl")
+	os.WriteFile(data, corpus.Bytes(), 0o644)
+	os.WriteFile(once, sentences.Bytes(), 0o644)
+	if sentences.Len() == 0 || corpus.Len() == 0 {
+		t.Fatal("the sample has no translations to set apart")
+	}
+	common := append([]string{"--dev", devSample, "--dict", "--repeat-parallel", "4"}, smallTrain...)
+	b, _ := trainBundle(t, append([]string{"--data", data, "--once", once, "--out", filepath.Join(dir, "once")}, common...)...)
+	if got := b.Dictionary.Lookup("сайлауда"); len(got) != 1 {
+		t.Errorf("Lookup(сайлауда) = %q, want one stem: --once translations teach the dictionary", got)
+	}
+	if len(b.Meta.Data) != 1 || len(b.Meta.Once) != 1 || b.Meta.Once[0].Path != once || b.Meta.Once[0].Docs != 36 {
+		t.Errorf("metadata data %+v, once %+v", b.Meta.Data, b.Meta.Once)
+	}
+	// A directory stands for its *.jsonl files.
+	fromDir, _ := trainBundle(t, append([]string{"--data", data, "--once", filepath.Dir(once), "--out", filepath.Join(dir, "dir")}, common...)...)
+	if len(fromDir.Meta.Once) != 1 || fromDir.Meta.Once[0].Path != once || fromDir.Meta.Files[models.FileTopics] != b.Meta.Files[models.FileTopics] {
+		t.Errorf("--once DIR: once %+v, a model other than --once FILE's", fromDir.Meta.Once)
+	}
+	if code, _, stderr := runCmd(t, "", append([]string{"train", "--data", data, "--once", t.TempDir(), "--out", filepath.Join(dir, "none")}, smallTrain...)...); code != exitUsage || !strings.Contains(stderr, "no *.jsonl") {
+		t.Errorf("--once with an empty directory: exit %d, %s", code, stderr)
+	}
+	repeated, _ := trainBundle(t, append([]string{"--data", data + "," + once, "--out", filepath.Join(dir, "repeated")}, common...)...)
+	if b.Meta.Files[models.FileDictionary] != repeated.Meta.Files[models.FileDictionary] {
+		t.Error("the dictionary depends on whether its sentences are repeated")
+	}
+	if b.Meta.Files[models.FileTopics] == repeated.Meta.Files[models.FileTopics] {
+		t.Error("--once gave the model --repeat-parallel gives: the sentences were repeated")
+	}
 }
 
 func TestTrainDictionary(t *testing.T) {
