@@ -562,14 +562,17 @@ func crossFitFlag(ctx context.Context, flag string, labels []Label, labelled, ba
 			empty = cleanLogit(ms, flag, labelled, func(i int) bool { return fold[i] == k })
 			priors = append(priors, empty)
 		}
+		prob := func(e FlagExample) float64 {
+			return flagProb(ms, flag, e.Fields, opt.MinWords, known, empty, opt.RuledInFull && e.Rule > 0)
+		}
 		for i, e := range labelled {
 			if fold[i] == k {
-				oof[i] = flagProb(ms, flag, e.Fields, opt.MinWords, known, empty, opt.RuledInFull && e.Rule > 0)
+				oof[i] = prob(e)
 			}
 		}
 		for i, e := range background {
 			if i%opt.Folds == k {
-				bgOOF[i] = flagProb(ms, flag, e.Fields, opt.MinWords, known, empty, opt.RuledInFull && e.Rule > 0)
+				bgOOF[i] = prob(e)
 			}
 		}
 		foldModels[k] = m

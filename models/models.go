@@ -60,12 +60,12 @@ type Metadata struct {
 	// Data and Dev are the training and threshold-selection files.
 	Data []DataFile `json:"data"`
 	Dev  []DataFile `json:"dev,omitempty"`
+	// Once are training files counted once (vigil train --once).
+	Once []DataFile `json:"once,omitempty"`
 	// Weak and WeakDev are the weakly labelled training and dev files
 	// (vigil train --weak, --weak-dev), which count only for the labels
 	// the parameters' weak_labels name.
-	Weak []DataFile `json:"weak,omitempty"`
-	// Once are training files counted once (vigil train --once).
-	Once    []DataFile `json:"once,omitempty"`
+	Weak    []DataFile `json:"weak,omitempty"`
 	WeakDev []DataFile `json:"weak_dev,omitempty"`
 	// Labels are the classifier's outputs, in order.
 	Labels []string `json:"labels"`
