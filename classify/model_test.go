@@ -523,3 +523,53 @@ func TestStageCommentFloors(t *testing.T) {
 		t.Fatalf("%d scores checked, %d held back by a raised floor: want some of both", checked, raised)
 	}
 }
+
+// TestStageFloors: a label's floor holds back its model tags under it on
+// every kind of document, beside the threshold and, on a comment, beside
+// the comment floor; the other labels are untouched.
+func TestStageFloors(t *testing.T) {
+	m, _, dev := trainedSample(t)
+	for i := range m.Labels {
+		m.Labels[i].Threshold = 0.01
+	}
+	const floor = 0.5
+	floored := NewStage(m, "v").WithFloors(map[string]float64{m.Labels[0].Name: floor, "no such label": 0.9})
+	held, kept := 0, 0
+	for i := range dev.docs {
+		scores := m.Scores(nil, dev.ex[i].Fields)
+		for _, kind := range []string{vigil.KindArticle, vigil.KindComment} {
+			doc := dev.docs[i]
+			doc.Kind = kind
+			it := &pipeline.Item{Doc: &doc, Fields: dev.ex[i].Fields}
+			if err := floored.Process(context.Background(), it); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for _, tg := range it.Verdict.Tags {
+				got[tg.Name] = true
+			}
+			for l, p := range scores {
+				least := 0.01
+				if kind == vigil.KindComment {
+					least = CommentTagFloor
+				}
+				if l == 0 {
+					least = max(least, floor)
+				}
+				if want := p >= least; got[m.Labels[l].Name] != want {
+					t.Fatalf("doc %s (%s): %s at %.4f tagged %v, want %v", doc.ID, kind, m.Labels[l].Name, p, got[m.Labels[l].Name], want)
+				}
+				if l == 0 && kind == vigil.KindArticle {
+					if p >= 0.01 && p < floor {
+						held++
+					} else if p >= floor {
+						kept++
+					}
+				}
+			}
+		}
+	}
+	if held == 0 || kept == 0 {
+		t.Fatalf("%d article tags held back by the floor, %d kept: want some of both", held, kept)
+	}
+}

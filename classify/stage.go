@@ -23,6 +23,9 @@ type Stage struct {
 	// needs beside its threshold: CommentTagFloor, or a label's own higher
 	// floor (WithCommentFloors).
 	commentFloor []float64
+	// floor is, per label, the least score a model tag of any document
+	// needs beside its threshold (WithFloors); zero for most labels.
+	floor []float64
 }
 
 var _ pipeline.Stage = (*Stage)(nil)
@@ -30,7 +33,7 @@ var _ pipeline.Stage = (*Stage)(nil)
 // NewStage returns the classify stage for m, whose verdicts name version
 // (the model bundle's id). m must not change after this call.
 func NewStage(m *Model, version string) *Stage {
-	s := &Stage{model: m, version: version, commentFloor: make([]float64, len(m.Labels))}
+	s := &Stage{model: m, version: version, commentFloor: make([]float64, len(m.Labels)), floor: make([]float64, len(m.Labels))}
 	for l := range s.commentFloor {
 		s.commentFloor[l] = CommentTagFloor
 	}
@@ -44,6 +47,19 @@ func (s *Stage) WithCommentFloors(floors map[string]float64) *Stage {
 	for l, lab := range s.model.Labels {
 		if f, ok := floors[lab.Name]; ok {
 			s.commentFloor[l] = max(CommentTagFloor, f)
+		}
+	}
+	return s
+}
+
+// WithFloors sets the floor of the labels floors names
+// (models.TaxonomyTag.Floor): the least score their model tags need on any
+// document, beside the threshold, and returns s. Call it before the stage
+// is used.
+func (s *Stage) WithFloors(floors map[string]float64) *Stage {
+	for l, lab := range s.model.Labels {
+		if f, ok := floors[lab.Name]; ok {
+			s.floor[l] = f
 		}
 	}
 	return s
@@ -117,7 +133,7 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 		switch {
 		case p < lab.Threshold:
 		case lab.Kind == KindTag:
-			if p < tagFloor || comment && p < s.commentFloor[l] {
+			if p < tagFloor || p < s.floor[l] || comment && p < s.commentFloor[l] {
 				continue
 			}
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: lab.Name, Score: round4(p), Source: vigil.SourceModel})

@@ -106,7 +106,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			h.Flag.Configure(decide)
 			stages = append(stages, h.Flag.Stage)
 		} else {
-			stages = append(stages, classify.NewStage(h.Bundle.Topics, h.Version).WithCommentFloors(h.Bundle.Taxonomy.CommentFloors()))
+			stages = append(stages, classify.NewStage(h.Bundle.Topics, h.Version).
+				WithCommentFloors(h.Bundle.Taxonomy.CommentFloors()).WithFloors(h.Bundle.Taxonomy.Floors()))
 		}
 		e.log.Debug("model head", "head", h.Name, "version", h.Version, "from", h.Source)
 	}

@@ -166,6 +166,9 @@ func TestParseTaxonomy(t *testing.T) {
 		{"negative rule floor", "tags:\n  - name: a\n    rule_floor: -0.1\n", "rule_floor -0.1"},
 		{"comment floor", "tags:\n  - name: a\n    comment_floor: 0.85\n", ""},
 		{"comment floor of one", "tags:\n  - name: a\n    comment_floor: 1\n", "comment_floor 1"},
+		{"floor", "tags:\n  - name: a\n    floor: 0.5\n  - name: b\n", ""},
+		{"floor of one", "tags:\n  - name: a\n    floor: 1\n", "floor 1"},
+		{"negative floor", "tags:\n  - name: a\n    floor: -0.5\n", "floor -0.5"},
 		{"rule floor on a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n    rule_floor: 0.1\n", "belongs on the tag it is shown as"},
 		{"shown as a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n  - name: c\n    shown_as: b\n", `shown_as "b"`},
 	} {
@@ -174,6 +177,9 @@ func TestParseTaxonomy(t *testing.T) {
 			if tc.want == "" {
 				if err != nil {
 					t.Fatal(err)
+				}
+				if tc.name == "floor" && (tx.Floors()["a"] != 0.5 || len(tx.Floors()) != 1) {
+					t.Errorf("Floors() = %v", tx.Floors())
 				}
 				if tc.name == "explained by" && !slices.Equal(tx.ExplainedBy()["a"], []string{"b"}) {
 					t.Errorf("ExplainedBy() = %v", tx.ExplainedBy())

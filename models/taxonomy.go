@@ -51,6 +51,14 @@ type TaxonomyTag struct {
 	// an output that gives a short comment about nothing a high score
 	// (classify.Stage.WithCommentFloors).
 	CommentFloor float64 `yaml:"comment_floor,omitempty" json:"comment_floor,omitempty"`
+	// Floor is the least probability a model tag of this name needs on
+	// any document, beside its threshold (on a comment, the higher of this
+	// and the comment floor): for an output trained on a corpus whose
+	// every document belongs to one of its rubrics, whose scores at
+	// threshold overstate on news that belongs to none (docs/models.md,
+	// "Corpus tags need 0.5"). Zero leaves the threshold alone
+	// (classify.Stage.WithFloors).
+	Floor float64 `yaml:"floor,omitempty" json:"floor,omitempty"`
 }
 
 // Tag returns the tag called name and whether it exists.
@@ -96,6 +104,9 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		if !(tg.CommentFloor >= 0 && tg.CommentFloor < 1) {
 			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: comment_floor %v: want a probability in [0, 1)", tg.Name, tg.CommentFloor)
 		}
+		if !(tg.Floor >= 0 && tg.Floor < 1) {
+			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: floor %v: want a probability in [0, 1)", tg.Name, tg.Floor)
+		}
 		if tg.RuleFloor > 0 && tg.ShownAs != "" {
 			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: rule_floor belongs on the tag it is shown as, %q", tg.Name, tg.ShownAs)
 		}
@@ -130,6 +141,12 @@ func (t *Taxonomy) RuleFloors() map[string]float64 {
 // one), as classify.Stage.WithCommentFloors takes it.
 func (t *Taxonomy) CommentFloors() map[string]float64 {
 	return byTag(t, func(tg TaxonomyTag) (float64, bool) { return tg.CommentFloor, tg.CommentFloor > 0 })
+}
+
+// Floors maps each tag with floor to it (nil if none has one), as
+// classify.Stage.WithFloors takes it.
+func (t *Taxonomy) Floors() map[string]float64 {
+	return byTag(t, func(tg TaxonomyTag) (float64, bool) { return tg.Floor, tg.Floor > 0 })
 }
 
 // byTag maps the name of each tag that has a setting to it, as get reads

@@ -7,7 +7,7 @@ import (
 // FuzzParseTaxonomy: a taxonomy.yaml is user input (vigil train --taxonomy);
 // parsing never panics, and what it accepts keeps the promises Decide relies
 // on: every shown_as names another tag that is not itself shown as one, and
-// every rule_floor and comment_floor is a probability below 1.
+// every rule_floor, comment_floor and floor is a probability below 1.
 func FuzzParseTaxonomy(f *testing.F) {
 	if data, err := embedded.ReadFile("default/taxonomy.yaml"); err == nil {
 		f.Add(data)
@@ -23,6 +23,9 @@ func FuzzParseTaxonomy(f *testing.F) {
 		for _, tg := range tax.Tags {
 			if tg.CommentFloor < 0 || tg.CommentFloor >= 1 {
 				t.Errorf("tag %q: comment_floor %v accepted", tg.Name, tg.CommentFloor)
+			}
+			if tg.Floor < 0 || tg.Floor >= 1 {
+				t.Errorf("tag %q: floor %v accepted", tg.Name, tg.Floor)
 			}
 			if tg.RuleFloor < 0 || tg.RuleFloor >= 1 {
 				t.Errorf("tag %q: rule_floor %v accepted", tg.Name, tg.RuleFloor)
