@@ -474,23 +474,12 @@ func TestStageCommentFloors(t *testing.T) {
 	}
 	floors := map[string]float64{m.Labels[0].Name: 0.999999, m.Labels[1].Name: 0.1}
 	plain, floored := NewStage(m, "v"), NewStage(m, "v").WithCommentFloors(floors)
-	tags := func(st *Stage, doc vigil.Document, fields []pipeline.Field) map[string]float64 {
-		it := &pipeline.Item{Doc: &doc, Fields: fields}
-		if err := st.Process(context.Background(), it); err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]float64{}
-		for _, tg := range it.Verdict.Tags {
-			out[tg.Name] = tg.Score
-		}
-		return out
-	}
 	checked, raised := 0, 0
 	for i := range dev.docs {
 		doc := dev.docs[i]
 		doc.Kind = vigil.KindComment
 		scores := m.Scores(nil, dev.ex[i].Fields)
-		got, base := tags(floored, doc, dev.ex[i].Fields), tags(plain, doc, dev.ex[i].Fields)
+		got, base := stageTags(t, floored, doc, dev.ex[i].Fields), stageTags(t, plain, doc, dev.ex[i].Fields)
 		for l, p := range scores {
 			name := m.Labels[l].Name
 			want := p >= CommentTagFloor
@@ -515,13 +504,28 @@ func TestStageCommentFloors(t *testing.T) {
 				passed++
 			}
 		}
-		if art := tags(floored, doc, dev.ex[i].Fields); len(art) != passed {
+		if art := stageTags(t, floored, doc, dev.ex[i].Fields); len(art) != passed {
 			t.Fatalf("doc %s: an article got %d tags, %d labels pass their thresholds", doc.ID, len(art), passed)
 		}
 	}
 	if checked == 0 || raised == 0 {
 		t.Fatalf("%d scores checked, %d held back by a raised floor: want some of both", checked, raised)
 	}
+}
+
+// stageTags runs st on doc with fields and returns the tags it gave, by
+// name, with their scores.
+func stageTags(t *testing.T, st *Stage, doc vigil.Document, fields []pipeline.Field) map[string]float64 {
+	t.Helper()
+	it := &pipeline.Item{Doc: &doc, Fields: fields}
+	if err := st.Process(context.Background(), it); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, tg := range it.Verdict.Tags {
+		out[tg.Name] = tg.Score
+	}
+	return out
 }
 
 // TestStageFloors: a label's floor holds back its model tags under it on
@@ -540,14 +544,7 @@ func TestStageFloors(t *testing.T) {
 		for _, kind := range []string{vigil.KindArticle, vigil.KindComment} {
 			doc := dev.docs[i]
 			doc.Kind = kind
-			it := &pipeline.Item{Doc: &doc, Fields: dev.ex[i].Fields}
-			if err := floored.Process(context.Background(), it); err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]bool{}
-			for _, tg := range it.Verdict.Tags {
-				got[tg.Name] = true
-			}
+			got := stageTags(t, floored, doc, dev.ex[i].Fields)
 			for l, p := range scores {
 				least := 0.01
 				if kind == vigil.KindComment {
@@ -556,8 +553,8 @@ func TestStageFloors(t *testing.T) {
 				if l == 0 {
 					least = max(least, floor)
 				}
-				if want := p >= least; got[m.Labels[l].Name] != want {
-					t.Fatalf("doc %s (%s): %s at %.4f tagged %v, want %v", doc.ID, kind, m.Labels[l].Name, p, got[m.Labels[l].Name], want)
+				if _, tagged := got[m.Labels[l].Name]; tagged != (p >= least) {
+					t.Fatalf("doc %s (%s): %s at %.4f tagged %v, want %v", doc.ID, kind, m.Labels[l].Name, p, tagged, p >= least)
 				}
 				if l == 0 && kind == vigil.KindArticle {
 					if p >= 0.01 && p < floor {

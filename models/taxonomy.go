@@ -61,6 +61,17 @@ type TaxonomyTag struct {
 	Floor float64 `yaml:"floor,omitempty" json:"floor,omitempty"`
 }
 
+// namedFloor is one of a tag's floors with its key in taxonomy.yaml.
+type namedFloor struct {
+	key   string
+	value float64
+}
+
+// floors lists the tag's floors, each a probability in [0, 1).
+func (tg TaxonomyTag) floors() []namedFloor {
+	return []namedFloor{{"rule_floor", tg.RuleFloor}, {"comment_floor", tg.CommentFloor}, {"floor", tg.Floor}}
+}
+
 // Tag returns the tag called name and whether it exists.
 func (t *Taxonomy) Tag(name string) (TaxonomyTag, bool) {
 	for _, tg := range t.Tags {
@@ -98,14 +109,10 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: shown_as %q must name another tag of the taxonomy, one not itself shown as another", tg.Name, to)
 			}
 		}
-		if !(tg.RuleFloor >= 0 && tg.RuleFloor < 1) {
-			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: rule_floor %v: want a probability in [0, 1)", tg.Name, tg.RuleFloor)
-		}
-		if !(tg.CommentFloor >= 0 && tg.CommentFloor < 1) {
-			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: comment_floor %v: want a probability in [0, 1)", tg.Name, tg.CommentFloor)
-		}
-		if !(tg.Floor >= 0 && tg.Floor < 1) {
-			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: floor %v: want a probability in [0, 1)", tg.Name, tg.Floor)
+		for _, f := range tg.floors() {
+			if !(f.value >= 0 && f.value < 1) {
+				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: %s %v: want a probability in [0, 1)", tg.Name, f.key, f.value)
+			}
 		}
 		if tg.RuleFloor > 0 && tg.ShownAs != "" {
 			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: rule_floor belongs on the tag it is shown as, %q", tg.Name, tg.ShownAs)

@@ -21,14 +21,10 @@ func FuzzParseTaxonomy(f *testing.F) {
 			return
 		}
 		for _, tg := range tax.Tags {
-			if tg.CommentFloor < 0 || tg.CommentFloor >= 1 {
-				t.Errorf("tag %q: comment_floor %v accepted", tg.Name, tg.CommentFloor)
-			}
-			if tg.Floor < 0 || tg.Floor >= 1 {
-				t.Errorf("tag %q: floor %v accepted", tg.Name, tg.Floor)
-			}
-			if tg.RuleFloor < 0 || tg.RuleFloor >= 1 {
-				t.Errorf("tag %q: rule_floor %v accepted", tg.Name, tg.RuleFloor)
+			for _, f := range tg.floors() {
+				if f.value < 0 || f.value >= 1 {
+					t.Errorf("tag %q: %s %v accepted", tg.Name, f.key, f.value)
+				}
 			}
 			if to := tg.ShownAs; to != "" {
 				target, ok := tax.Tag(to)
