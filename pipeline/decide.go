@@ -184,13 +184,11 @@ func (d *Decide) Process(ctx context.Context, it *Item) error {
 	if kind == "" {
 		kind = vigil.KindArticle
 	}
-	// A rule tag the model overrules still explains the model's tags away:
-	// the rule read a war or an official there, and the model's broad
-	// politics is no better for it.
-	v.Tags = explainAway(v.Tags, d.ExplainedBy)
+	var overruled []string
 	if kind != vigil.KindComment {
-		v.Tags = overrule(v.Tags, it.TagScores, d.RuleFloors, d.ShownAs)
+		v.Tags, overruled = overrule(v.Tags, it.TagScores, d.RuleFloors, d.ShownAs)
 	}
+	v.Tags = explainAway(v.Tags, d.ExplainedBy, overruled)
 	v.Tags = mergeTags(showAs(v.Tags, d.ShownAs))
 	v.Action = vigil.ActionAllow
 	v.Flags, v.Scores = v.Flags[:0], v.Scores[:0]
@@ -227,9 +225,12 @@ func (d *Decide) Process(ctx context.Context, it *Item) error {
 }
 
 // explainAway drops the model's tags that by explains away: a tag no rule
-// gave when a rule gave one of its explaining tags. It filters tags in
+// gave when a rule gave one of its explaining tags. A rule tag the model
+// overruled (overruled holds their names) still explains away a model tag
+// under SureModelTag: the rule read a war or an official there, and the
+// model's broad politics at 0.4 is no better for it. It filters tags in
 // place.
-func explainAway(tags []vigil.Tag, by map[string][]string) []vigil.Tag {
+func explainAway(tags []vigil.Tag, by map[string][]string, overruled []string) []vigil.Tag {
 	if len(by) == 0 {
 		return tags
 	}
@@ -240,18 +241,34 @@ func explainAway(tags []vigil.Tag, by map[string][]string) []vigil.Tag {
 		}
 	}
 	return slices.DeleteFunc(tags, func(t vigil.Tag) bool {
-		return t.Source == vigil.SourceModel && !slices.Contains(ruled, t.Name) &&
-			slices.ContainsFunc(by[t.Name], func(n string) bool { return slices.Contains(ruled, n) })
+		if t.Source != vigil.SourceModel || slices.Contains(ruled, t.Name) {
+			return false
+		}
+		return slices.ContainsFunc(by[t.Name], func(n string) bool {
+			return slices.Contains(ruled, n) || t.Score < SureModelTag && slices.Contains(overruled, n)
+		})
 	})
 }
 
+// SureModelTag is the score from which a model tag stands against a rule
+// tag the model itself overruled (see explainAway). Before, every
+// overruled rule tag explained the model's tags away, and BBC politics
+// reports naming a minister once ("Ministers deny care sums 'wrong'",
+// politics 0.985) ended with no tag at all. On the 42,272 documents of every
+// labelled set and topics and news-en dev, letting every model tag stand
+// brought back 476 tags right and 21 wrong at 0.8 or more (the written
+// sentences counted; without them about 55 right and 7 wrong) and 8 right
+// and 14 wrong under 0.8.
+const SureModelTag = 0.8
+
 // overrule drops the rules' tags that the model's scores put under the
-// tag's floor, in place. Without scores it keeps every tag.
-func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, shown map[string]string) []vigil.Tag {
+// tag's floor, in place, and returns the names of those it dropped.
+// Without scores it keeps every tag.
+func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, shown map[string]string) (kept []vigil.Tag, dropped []string) {
 	if len(floors) == 0 || len(scores) == 0 {
-		return tags
+		return tags, nil
 	}
-	return slices.DeleteFunc(tags, func(t vigil.Tag) bool {
+	kept = slices.DeleteFunc(tags, func(t vigil.Tag) bool {
 		floor, ok := floors[t.Name]
 		if !ok || t.Source != vigil.SourceRule {
 			return false
@@ -262,8 +279,13 @@ func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, sh
 				p = max(p, s.P)
 			}
 		}
-		return p >= 0 && p < floor
+		if p >= 0 && p < floor {
+			dropped = append(dropped, t.Name)
+			return true
+		}
+		return false
 	})
+	return kept, dropped
 }
 
 // showAs renames each tag to the tag shown for it, in place.

@@ -308,17 +308,37 @@ func TestDecideRuleFloorsSpareComments(t *testing.T) {
 	}
 }
 
+// A rule tag the model overrules still explains away the model's tags under
+// SureModelTag; from it the model's tag stands. A rule tag the model keeps
+// explains away any score.
 func TestDecideOverruledRuleStillExplains(t *testing.T) {
-	it := &Item{Doc: &vigil.Document{ID: "a"}, TagScores: []TagScore{{Name: "conflict", P: 0.001}, {Name: "politics", P: 0.6}}}
-	it.Verdict.Tags = []vigil.Tag{
-		{Name: "conflict", Score: 0.9, Source: vigil.SourceRule},
-		{Name: "politics", Score: 0.6, Source: vigil.SourceModel},
-	}
-	d := &Decide{RuleFloors: map[string]float64{"conflict": 0.01}, ExplainedBy: map[string][]string{"politics": {"conflict"}}}
-	if err := d.Process(context.Background(), it); err != nil {
-		t.Fatal(err)
-	}
-	if len(it.Verdict.Tags) != 0 {
-		t.Errorf("tags %v, want none: the rule's conflict is overruled and still explains the model's politics away", it.Verdict.Tags)
+	for _, tc := range []struct {
+		name     string
+		conflict float64 // the model's conflict, against the rule's floor of 0.01
+		politics float64
+		want     []string
+	}{
+		{"overruled, a weak politics", 0.001, 0.6, []string{}},
+		{"overruled, politics just under sure", 0.001, SureModelTag - 0.0001, []string{}},
+		{"overruled, a sure politics", 0.001, SureModelTag, []string{"politics"}},
+		{"overruled, politics 0.985", 0.001, 0.985, []string{"politics"}},
+		{"kept, a sure politics", 0.5, 0.985, []string{"conflict"}},
+	} {
+		it := &Item{Doc: &vigil.Document{ID: "a"}, TagScores: []TagScore{{Name: "conflict", P: tc.conflict}, {Name: "politics", P: tc.politics}}}
+		it.Verdict.Tags = []vigil.Tag{
+			{Name: "conflict", Score: 0.9, Source: vigil.SourceRule},
+			{Name: "politics", Score: tc.politics, Source: vigil.SourceModel},
+		}
+		d := &Decide{RuleFloors: map[string]float64{"conflict": 0.01}, ExplainedBy: map[string][]string{"politics": {"conflict"}}}
+		if err := d.Process(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		got := []string{}
+		for _, g := range it.Verdict.Tags {
+			got = append(got, g.Name)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: tags %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

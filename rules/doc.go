@@ -33,6 +33,7 @@
 //	                             # or {entity: {type: org, canonical: "...", banned: true}}
 //	    min_hits: 1              # distinct mentions needed (topic rules use 2-3); a tag
 //	                             # rule firing only in a long body (over 80 words) needs 2
+//	                             # and one per 150 words of it
 //	    any:  ["$join_ru NEAR/6 $bad_ru"]   # at least one must match
 //	    all:  [...]                          # every one must match
 //	    none: ["вербовщик*", "приговор*"]    # none may match, in any field of the document

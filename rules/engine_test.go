@@ -226,3 +226,48 @@ func TestApplyVetoAcrossFields(t *testing.T) {
 		}
 	}
 }
+
+// A tag rule that does not fire in the title needs, in a body longer than
+// longField words, two hits and one per wordsPerHit words: passing mentions
+// are not an article's topic. A headline or a lead keeps every hit.
+func TestApplyLongBody(t *testing.T) {
+	set := compileYAML(t, `rules:
+  - id: holiday
+    action: {tag: religion, score: 0.9}
+    any: ["=christmas"]
+    match: ["christmas"]
+    no_match: ["easter"]
+`)
+	body := func(words, mentions int) string {
+		w := make([]string, words)
+		for i := range w {
+			w[i] = "word"
+		}
+		for i := 0; i < mentions; i++ {
+			w[i*words/mentions] = "Christmas"
+		}
+		return strings.Join(w, " ")
+	}
+	tagged := func(title, body string) bool {
+		doc := vigil.Document{ID: "x", Kind: vigil.KindArticle, Lang: "en", Title: title, Body: body}
+		it := &pipeline.Item{Doc: &doc, Lang: "en", Fields: pipeline.PrepareFields(context.Background(), []vigil.Document{doc}, 1)[0]}
+		set.Apply(it)
+		return slices.ContainsFunc(it.Verdict.Tags, func(tg vigil.Tag) bool { return tg.Name == "religion" })
+	}
+	for _, tc := range []struct {
+		name        string
+		title, body string
+		want        bool
+	}{
+		{"a lead, one mention", "News", body(60, 1), true},
+		{"a long body, one mention", "News", body(300, 1), false},
+		{"a long body, two mentions", "News", body(300, 2), true},
+		{"900 words, five mentions", "News", body(900, 5), false},
+		{"900 words, six mentions", "News", body(900, 6), true},
+		{"the title names it", "Christmas markets open", body(900, 1), true},
+	} {
+		if got := tagged(tc.title, tc.body); got != tc.want {
+			t.Errorf("%s: tagged %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
