@@ -92,7 +92,7 @@ real=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V | grep -v -E "/$hel
 	cat $real
 	# shellcheck disable=SC2086
 	jq -c '.id += "#2"' $real
-	for s in conflict government health incidents other politics politics-lenta religion; do cat $T/$s.jsonl; done
+	for s in conflict government health incidents other politics politics-lenta religion society; do cat $T/$s.jsonl; done
 	for b in blind blind2 blind3 blind4 blind5 blind6 blind7 blind8 blind9 blind10 blind11 blind12 blind13; do
 		cat $T/$b/ru.jsonl $T/$b/kk.jsonl $T/$b/en.jsonl
 	done
