@@ -361,12 +361,11 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 	}()
 	longWords := 0 // the words of the document's long fields
 	for i := range it.Fields {
-		if f := &it.Fields[i]; f.Name != vigil.FieldTitle && len(f.Words) > longField {
+		f := &it.Fields[i]
+		long := f.Name != vigil.FieldTitle && len(f.Words) > longField
+		if long {
 			longWords += len(f.Words)
 		}
-	}
-	for i := range it.Fields {
-		f := &it.Fields[i]
 		m := s.newState(f, it.Lang)
 		states[i] = m
 		res := m.match(it.Lang, kind)
@@ -380,7 +379,7 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 			a.in = append(a.in, i)
 			if f.Name == vigil.FieldTitle {
 				a.title = true
-			} else if len(f.Words) > longField {
+			} else if long {
 				a.long += len(fr.Spans)
 			}
 			for _, sp := range fr.Spans {
@@ -428,7 +427,7 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		out.Live = append(out.Live, id)
 		act := a.r.Action
 		switch {
-		case act.Tag != "" && !a.title && a.long > 0 && len(a.ev) < max(2, a.r.MinHits, ceilDiv(longWords, wordsPerHit)):
+		case act.Tag != "" && !a.title && a.long > 0 && (len(a.ev) < max(2, a.r.MinHits) || len(a.ev)*wordsPerHit < longWords):
 			// passing mentions in a long article are not its topic
 		case act.Tag != "":
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: act.Score, Source: vigil.SourceRule, Evidence: a.ev})
@@ -472,9 +471,6 @@ const longField = 80
 // mostly passing mentions (Christmas as religion, a school named in a film
 // review as society, covid in a leadership race as health).
 const wordsPerHit = 150
-
-// ceilDiv returns ⌈a/b⌉ for a ≥ 0, b > 0.
-func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func fieldRank(name string) string {
 	if name == vigil.FieldTitle {
