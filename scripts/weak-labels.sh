@@ -99,3 +99,9 @@ real=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V | grep -v -E "/$hel
 } | diplomacy > "$OUT/hand.jsonl"
 for b in blind14 blind15 blind16; do cat $T/$b/ru.jsonl $T/$b/kk.jsonl $T/$b/en.jsonl; done | diplomacy > "$OUT/hand-dev.jsonl"
 wc -l "$OUT/hand.jsonl" "$OUT/hand-dev.jsonl" >&2
+# Reader comments labelled by hand to train on (testdata/tags/comments-train.jsonl):
+# the model's only comments, so it learns how readers talk about a topic, and
+# that most comments have none. Their politics is diplomacy too; they count
+# for sport and culture as well (docs/models.md, "Comments to train on").
+diplomacy < $T/comments-train.jsonl > "$OUT/comments.jsonl"
+wc -l "$OUT/comments.jsonl" >&2
