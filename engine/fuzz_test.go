@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math"
+	"slices"
 	"sync"
 	"testing"
 	"unicode/utf16"
@@ -96,7 +97,7 @@ func FuzzCheck(f *testing.F) {
 		for _, tg := range v.Tags {
 			check("tag", tg.Name, tg.Score, tg.Evidence)
 		}
-		for _, fl := range append(v.Flags, v.Scores...) {
+		for _, fl := range slices.Concat(v.Flags, v.Scores) {
 			check("flag", fl.Name, fl.Score, fl.Evidence)
 		}
 	})
