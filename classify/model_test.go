@@ -530,7 +530,8 @@ func stageTags(t *testing.T, st *Stage, doc vigil.Document, fields []pipeline.Fi
 
 // TestStageFloors: a label's floor holds back its model tags under it on
 // every kind of document, beside the threshold and, on a comment, beside
-// the comment floor; the other labels are untouched.
+// the comment floor; the other labels are untouched; and Stage.Tags says
+// the same as the tags Process gives.
 func TestStageFloors(t *testing.T) {
 	m, _, dev := trainedSample(t)
 	for i := range m.Labels {
@@ -541,6 +542,10 @@ func TestStageFloors(t *testing.T) {
 	held, kept := 0, 0
 	for i := range dev.docs {
 		scores := m.Scores(nil, dev.ex[i].Fields)
+		words := 0
+		for _, f := range dev.ex[i].Fields {
+			words += len(f.Words)
+		}
 		for _, kind := range []string{vigil.KindArticle, vigil.KindComment} {
 			doc := dev.docs[i]
 			doc.Kind = kind
@@ -553,8 +558,13 @@ func TestStageFloors(t *testing.T) {
 				if l == 0 {
 					least = max(least, floor)
 				}
-				if _, tagged := got[m.Labels[l].Name]; tagged != (p >= least) {
+				_, tagged := got[m.Labels[l].Name]
+				if tagged != (p >= least) {
 					t.Fatalf("doc %s (%s): %s at %.4f tagged %v, want %v", doc.ID, kind, m.Labels[l].Name, p, tagged, p >= least)
+				}
+				// Tags, which eval --source model asks, is the stage's decision.
+				if floored.Tags(l, p, kind, words) != tagged {
+					t.Fatalf("doc %s (%s): Tags(%s, %.4f) = %v, the stage tagged %v", doc.ID, kind, m.Labels[l].Name, p, !tagged, tagged)
 				}
 				if l == 0 && kind == vigil.KindArticle {
 					if p >= 0.01 && p < floor {

@@ -115,14 +115,6 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 	if words == 0 { // no evidence: the scores would be the labels' priors
 		return nil
 	}
-	tagFloor := 0.0 // the least score a model tag needs beside its threshold
-	comment := false
-	switch {
-	case words < MinTagWords:
-		tagFloor = math.Inf(1)
-	case it.Doc.Kind == vigil.KindComment:
-		comment = true
-	}
 	var buf [maxLabels]float64
 	scores := s.model.scoresOf(buf[:0], it)
 	if words >= MinTagWords {
@@ -136,18 +128,29 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 	for l, p := range scores {
 		lab := &s.model.Labels[l]
 		switch {
-		case p < lab.Threshold:
 		case lab.Kind == KindTag:
-			if p < tagFloor || p < s.floor[l] || comment && p < s.commentFloor[l] {
-				continue
+			if s.Tags(l, p, it.Doc.Kind, words) {
+				it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: lab.Name, Score: round4(p), Source: vigil.SourceModel})
 			}
-			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: lab.Name, Score: round4(p), Source: vigil.SourceModel})
-		case lab.Kind == KindFlag:
+		case lab.Kind == KindFlag && p >= lab.Threshold:
 			it.Signals = append(it.Signals, pipeline.Signal{Flag: lab.Name, Source: vigil.SourceModel,
 				Weight: round4(rescale(p, lab.Threshold)), Evidence: s.evidence(it, l)})
 		}
 	}
 	return nil
+}
+
+// Tags says whether tag label l, scored p on a document of the given kind
+// with that many words, becomes a model tag: p reaches the label's
+// threshold and floor, the document has MinTagWords words or more, and a
+// comment's p reaches its comment floor. It is the whole of the stage's
+// decision, so `vigil eval --source model` measures what verdicts carry.
+func (s *Stage) Tags(l int, p float64, kind string, words int) bool {
+	lab := &s.model.Labels[l]
+	if lab.Kind != KindTag || words < MinTagWords || p < lab.Threshold || p < s.floor[l] {
+		return false
+	}
+	return kind != vigil.KindComment || p >= s.commentFloor[l]
 }
 
 // stageEvidence is how many features a flag signal reports.

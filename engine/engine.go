@@ -55,6 +55,9 @@ type Engine struct {
 	workers      int
 	maxBytes     int
 	log          *slog.Logger
+	// topics is the topic head's classify stage; eval asks it which
+	// scores become model tags.
+	topics *classify.Stage
 }
 
 // New loads models and rules and builds the pipeline. An error means a
@@ -106,8 +109,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			h.Flag.Configure(decide)
 			stages = append(stages, h.Flag.Stage)
 		} else {
-			stages = append(stages, classify.NewStage(h.Bundle.Topics, h.Version).
-				WithCommentFloors(h.Bundle.Taxonomy.CommentFloors()).WithFloors(h.Bundle.Taxonomy.Floors()))
+			e.topics = classify.NewStage(h.Bundle.Topics, h.Version).
+				WithCommentFloors(h.Bundle.Taxonomy.CommentFloors()).WithFloors(h.Bundle.Taxonomy.Floors())
+			stages = append(stages, e.topics)
 		}
 		e.log.Debug("model head", "head", h.Name, "version", h.Version, "from", h.Source)
 	}

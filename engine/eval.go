@@ -84,7 +84,8 @@ type evalDoc struct {
 // the topic model's own scores.
 type evaluator struct {
 	model    *classify.Model
-	shown    []string // per model label, the tag a verdict shows for it
+	stage    *classify.Stage // the topic model's stage: which scores are tags
+	shown    []string        // per model label, the tag a verdict shows for it
 	source   string
 	labelled map[string]bool // the flags the data labels
 	buf      []float64
@@ -111,7 +112,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	}
 	// A flag scored but not sent to review (Verdict.Scores: toxic, unless
 	// thresholds turn it on) counts as predicted on data that labels it.
-	ev := &evaluator{model: e.heads.Topics().Topics, source: opts.Source, labelled: map[string]bool{}}
+	ev := &evaluator{model: e.heads.Topics().Topics, stage: e.topics, source: opts.Source, labelled: map[string]bool{}}
 	for _, l := range ev.model.Labels {
 		ev.shown = append(ev.shown, e.heads.Topics().Taxonomy.Shown(l.Name))
 	}
@@ -141,7 +142,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 				opts.OnError(d, v.Error.Message)
 			}
 		}
-		predT, predF, top1 := ev.predict(v, fields[i])
+		predT, predF, top1 := ev.predict(v, d.Kind, fields[i])
 		report.Add(d.Tags, predT, top1, d.Flags, predF)
 		kind := d.Kind
 		if kind == "" {
@@ -189,7 +190,7 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 
 // predict returns the tags the source gave v, its flags (with a report-only
 // head's where the data labels it), and the model's top-1 tag.
-func (ev *evaluator) predict(v vigil.Verdict, fields []pipeline.Field) (predT, predF []string, top1 string) {
+func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT, predF []string, top1 string) {
 	model := ev.model
 	ev.buf = model.Scores(ev.buf[:0], fields)
 	// A tag both sources gave shows the source of the higher score, so
@@ -200,12 +201,14 @@ func (ev *evaluator) predict(v vigil.Verdict, fields []pipeline.Field) (predT, p
 		for _, t := range v.Tags {
 			predT = append(predT, t.Name)
 		}
-	case SourceModel:
-		if hasWords(fields) {
-			for l, p := range ev.buf {
-				if lab, n := model.Labels[l], ev.shown[l]; lab.Kind == classify.KindTag && p >= lab.Threshold && !slices.Contains(predT, n) {
-					predT = append(predT, n)
-				}
+	case SourceModel: // what the classify stage gives, floors included
+		words := 0
+		for i := range fields {
+			words += len(fields[i].Words)
+		}
+		for l, p := range ev.buf {
+			if n := ev.shown[l]; ev.stage.Tags(l, p, kind, words) && !slices.Contains(predT, n) {
+				predT = append(predT, n)
 			}
 		}
 	case SourceRule:
@@ -230,17 +233,6 @@ func (ev *evaluator) predict(v vigil.Verdict, fields []pipeline.Field) (predT, p
 		}
 	}
 	return predT, predF, top1
-}
-
-// hasWords says whether the fields have a word: the classify stage tags
-// nothing without one.
-func hasWords(fields []pipeline.Field) bool {
-	for i := range fields {
-		if len(fields[i].Words) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // slicesOf counts, for each flag, caught positives and flagged negatives

@@ -37,7 +37,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&opts.Workers, "workers", 0, "documents checked at once (default: one per core)")
 	fs.IntVar(&opts.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "size limit of one document, in bytes")
 	fs.StringVar(&data, "data", "", "labeled JSONL `FILES`, comma-separated")
-	fs.StringVar(&source, "source", "all", "which tags count: all, model (the classifier alone) or rule")
+	fs.StringVar(&source, "source", "all", "which tags count: all, model (the classify stage's tags, thresholds and floors applied) or rule")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
