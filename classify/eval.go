@@ -35,6 +35,17 @@ type Report struct {
 	// FlagMacroF1 and FlagMicroF1 are the same over flags.
 	FlagMacroF1 float64 `json:"flag_macro_f1"`
 	FlagMicroF1 float64 `json:"flag_micro_f1"`
+	// EveryTagRight is the share of documents given exactly their gold
+	// tags (one with no gold tag is right only with none): what an editor
+	// sees. ExtraTags is the mean number of tags a document was given that
+	// its gold does not have.
+	EveryTagRight     float64 `json:"every_tag_right"`
+	EveryTagRightDocs int     `json:"every_tag_right_docs"`
+	ExtraTags         float64 `json:"extra_tags"`
+	// NoTopic counts the documents with no gold tag (a comment about
+	// nothing in particular), NoTopicTagged those of them given a tag.
+	NoTopic       int `json:"no_topic"`
+	NoTopicTagged int `json:"no_topic_tagged"`
 	// Top1Docs is the number of documents with exactly one gold tag; on
 	// them Top1Accuracy is the share whose highest-scored tag is the gold
 	// one, and Top1MacroF1 the macro F1 of that single-label decision
@@ -58,6 +69,10 @@ type Confusion struct {
 type Evaluator struct {
 	docs        int
 	tags, flags counts
+	exact       int // documents given exactly their gold tags
+	extra       int // tags given beyond gold
+	noTopic     int // documents with no gold tag
+	noTopicTag  int // of those, given a tag
 	top1Docs    int
 	top1Right   int
 	conf        map[[2]string]int
@@ -104,6 +119,21 @@ func (e *Evaluator) noteFlag(f string) {
 // threshold; "" when there is none).
 func (e *Evaluator) Add(goldTags, predTags []string, top1 string, goldFlags, predFlags []string) {
 	e.docs++
+	g, p := dedup(goldTags), dedup(predTags)
+	if slices.Equal(g, p) {
+		e.exact++
+	}
+	for _, t := range p {
+		if !slices.Contains(g, t) {
+			e.extra++
+		}
+	}
+	if len(g) == 0 {
+		e.noTopic++
+		if len(p) > 0 {
+			e.noTopicTag++
+		}
+	}
 	add(&e.tags, goldTags, predTags, e.noteTag)
 	add(&e.flags, goldFlags, predFlags, e.noteFlag)
 	if len(goldTags) == 1 {
@@ -142,7 +172,11 @@ func dedup(s []string) []string {
 
 // Report returns the scores of what was added so far.
 func (e *Evaluator) Report() *Report {
-	r := &Report{Docs: e.docs, Top1Docs: e.top1Docs}
+	r := &Report{Docs: e.docs, Top1Docs: e.top1Docs, EveryTagRightDocs: e.exact, NoTopic: e.noTopic, NoTopicTagged: e.noTopicTag}
+	if e.docs > 0 {
+		r.EveryTagRight = float64(e.exact) / float64(e.docs)
+		r.ExtraTags = float64(e.extra) / float64(e.docs)
+	}
 	r.Tags, r.MacroF1, r.MicroF1 = scoreAll(e.tags, e.labelOrder)
 	r.Flags, r.FlagMacroF1, r.FlagMicroF1 = scoreAll(e.flags, e.flagOrder)
 	if e.top1Docs > 0 {
@@ -241,6 +275,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	if err := section("tag", r.Tags, r.MacroF1, r.MicroF1); err != nil {
 		return err
+	}
+	if r.Docs > 0 {
+		fmt.Fprintf(w, "\nevery tag right %.3f (%d of %d), extra tags a document %.3f", r.EveryTagRight,
+			r.EveryTagRightDocs, r.Docs, r.ExtraTags)
+		if r.NoTopic > 0 {
+			fmt.Fprintf(w, "; without a gold tag %d, given one %d", r.NoTopic, r.NoTopicTagged)
+		}
+		fmt.Fprintln(w)
 	}
 	if err := section("flag", r.Flags, r.FlagMacroF1, r.FlagMicroF1); err != nil {
 		return err

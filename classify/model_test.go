@@ -432,6 +432,38 @@ func TestEvaluator(t *testing.T) {
 	}
 }
 
+// TestEvaluatorEveryTagRight: a document counts as right only with exactly
+// its gold tags, in any order and once each; one without a gold tag only
+// with none.
+func TestEvaluatorEveryTagRight(t *testing.T) {
+	ev := NewEvaluator()
+	for _, c := range []struct{ gold, pred []string }{
+		{[]string{"a"}, []string{"a"}},           // right
+		{[]string{"a", "b"}, []string{"b", "a"}}, // right: order does not matter
+		{[]string{"a"}, []string{"a", "a"}},      // right: a tag given twice is one
+		{[]string{"a"}, []string{"a", "b"}},      // one extra
+		{[]string{"a", "b"}, []string{"a"}},      // one missed
+		{nil, nil},                               // no topic, none given: right
+		{nil, []string{"c"}},                     // no topic, one given: one extra
+	} {
+		ev.Add(c.gold, c.pred, "", nil, nil)
+	}
+	r := ev.Report()
+	if r.EveryTagRightDocs != 4 || math.Abs(r.EveryTagRight-4.0/7) > 1e-9 || math.Abs(r.ExtraTags-2.0/7) > 1e-9 {
+		t.Errorf("every tag right %d (%v), extra tags %v; want 4 (4/7), 2/7", r.EveryTagRightDocs, r.EveryTagRight, r.ExtraTags)
+	}
+	if r.NoTopic != 2 || r.NoTopicTagged != 1 {
+		t.Errorf("no topic %d, tagged %d; want 2, 1", r.NoTopic, r.NoTopicTagged)
+	}
+	var text bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if want := "every tag right 0.571 (4 of 7), extra tags a document 0.286; without a gold tag 2, given one 1"; !strings.Contains(text.String(), want) {
+		t.Errorf("text report lacks %q:\n%s", want, text.String())
+	}
+}
+
 // TestStageConcurrent: the pipeline calls Process from several goroutines
 // at once; each must get exactly the sequential answer (run with -race).
 func TestStageConcurrent(t *testing.T) {

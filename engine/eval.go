@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,6 +49,10 @@ type Evaluation struct {
 	// FlagSlices break each flag's recall and false-positive rate down by
 	// language, kind and input file.
 	FlagSlices []FlagSlice `json:"flag_slices,omitempty"`
+	// Languages has, when the data holds more than one language, each
+	// language's share of documents with every tag right, extra tags and
+	// macro-F1 of the tags, by the documents' lang (detected when unset).
+	Languages []LanguageScore `json:"languages,omitempty"`
 	// Failed is how many documents a stage failed on.
 	Failed int `json:"-"`
 	// Heads names the heads evaluated (HeadsLine).
@@ -56,6 +61,15 @@ type Evaluation struct {
 
 // FlagSlice is one flag's counts on the documents of one language, kind
 // or file ("lang=ru", "kind=comment", "file=testdata/x.jsonl").
+// LanguageScore is one language's part of an evaluation's tag scores.
+type LanguageScore struct {
+	Lang          string  `json:"lang"`
+	Docs          int     `json:"docs"`
+	EveryTagRight float64 `json:"every_tag_right"`
+	ExtraTags     float64 `json:"extra_tags"`
+	MacroF1       float64 `json:"macro_f1"`
+}
+
 type FlagSlice struct {
 	Flag      string `json:"flag"`
 	Slice     string `json:"slice"`
@@ -131,6 +145,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		}
 	}
 	report := classify.NewEvaluator(tagNames...)
+	byLang := map[string]*classify.Evaluator{}
 	out := &Evaluation{Versions: e.versions, Source: opts.Source, Heads: HeadsLine(e.heads)}
 	var seen []evalDoc
 	i := 0
@@ -152,6 +167,10 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		if lang == "" {
 			lang = v.Lang
 		}
+		if byLang[lang] == nil {
+			byLang[lang] = classify.NewEvaluator(tagNames...)
+		}
+		byLang[lang].Add(d.Tags, predT, top1, d.Flags, predF)
 		file := ""
 		if i < len(fileOf) {
 			file = fileOf[i]
@@ -169,6 +188,13 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	}
 	out.FlagNegatives = negativesOf(out.Report)
 	out.FlagSlices = slicesOf(flagNames, seen)
+	if len(byLang) > 1 {
+		for _, lang := range slices.Sorted(maps.Keys(byLang)) {
+			r := byLang[lang].Report()
+			out.Languages = append(out.Languages, LanguageScore{Lang: lang, Docs: r.Docs,
+				EveryTagRight: r.EveryTagRight, ExtraTags: r.ExtraTags, MacroF1: r.MacroF1})
+		}
+	}
 	return out, nil
 }
 
@@ -299,6 +325,12 @@ func (ev *Evaluation) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "models %s, rules %s, tags from %s\nheads %s\n\n", ev.Versions.Model, ev.Versions.Rules, ev.Source, ev.Heads)
 	if err := ev.Report.WriteText(w); err != nil {
 		return err
+	}
+	if len(ev.Languages) > 0 {
+		fmt.Fprintln(w, "\nby language:")
+		for _, l := range ev.Languages {
+			fmt.Fprintf(w, "  %-3s %5d documents  every tag right %.3f  extra tags %.3f  macro F1 %.3f\n", l.Lang, l.Docs, l.EveryTagRight, l.ExtraTags, l.MacroF1)
+		}
 	}
 	for _, n := range ev.FlagNegatives {
 		fmt.Fprintf(w, "\nflag %s false-positive rate on the documents without it: %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)

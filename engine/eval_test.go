@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,8 +47,19 @@ func TestEvaluate(t *testing.T) {
 					t.Errorf("%s slices: %d/%d positives, %d/%d negatives; totals %d/%d, %d/%d", dim, tp, pos, fp, neg, f.TP, f.Support, n.FP, n.Negatives)
 				}
 			}
+			// The languages part the documents, and their scores add up.
+			docs, right, extra := 0, 0.0, 0.0
+			for _, l := range ev.Languages {
+				docs += l.Docs
+				right += l.EveryTagRight * float64(l.Docs)
+				extra += l.ExtraTags * float64(l.Docs)
+			}
+			total := float64(ev.Docs)
+			if len(ev.Languages) != 3 || docs != ev.Docs || math.Abs(right/total-ev.EveryTagRight) > 1e-9 || math.Abs(extra/total-ev.ExtraTags) > 1e-9 {
+				t.Errorf("languages %+v do not add up to %d documents, every tag right %v, extra %v", ev.Languages, ev.Docs, ev.EveryTagRight, ev.ExtraTags)
+			}
 			var b strings.Builder
-			if err := ev.WriteText(&b); err != nil || !strings.Contains(b.String(), "tags from "+source) {
+			if err := ev.WriteText(&b); err != nil || !strings.Contains(b.String(), "tags from "+source) || !strings.Contains(b.String(), "by language:") {
 				t.Errorf("text report (%v):\n%s", err, b.String())
 			}
 		})

@@ -24,7 +24,8 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "usage: vigil eval [--models DIR] [--rules DIR] --data FILE[,FILE...] [--json]\n\n"+
 			"Runs the engine over labeled JSONL documents and compares the verdicts' tags and flags\n"+
 			"with the gold ones: per-label precision, recall, F1 and support, macro and micro F1,\n"+
-			"and the model's top-1 accuracy with a confusion table.\n\nflags:")
+			"every-tag-right and extra tags a document (by language too), and the model's top-1\n"+
+			"accuracy with a confusion table.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	var (
