@@ -126,10 +126,7 @@ func sameWords(a, b []pipeline.Token) bool {
 }
 
 func (d *docWords) build(fields []pipeline.Field) {
-	n := 0
-	for i := range fields {
-		n += len(fields[i].Words)
-	}
+	n := pipeline.WordCount(fields)
 	size := 64
 	for size < 2*n {
 		size *= 2

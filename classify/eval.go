@@ -120,6 +120,8 @@ func (e *Evaluator) noteFlag(f string) {
 func (e *Evaluator) Add(goldTags, predTags []string, top1 string, goldFlags, predFlags []string) {
 	e.docs++
 	g, p := dedup(goldTags), dedup(predTags)
+	add(&e.tags, g, p, e.noteTag)
+	add(&e.flags, dedup(goldFlags), dedup(predFlags), e.noteFlag)
 	if slices.Equal(g, p) {
 		e.exact++
 	}
@@ -134,8 +136,6 @@ func (e *Evaluator) Add(goldTags, predTags []string, top1 string, goldFlags, pre
 			e.noTopicTag++
 		}
 	}
-	add(&e.tags, goldTags, predTags, e.noteTag)
-	add(&e.flags, goldFlags, predFlags, e.noteFlag)
 	if len(goldTags) == 1 {
 		e.top1Docs++
 		e.noteTag(top1)
@@ -146,8 +146,8 @@ func (e *Evaluator) Add(goldTags, predTags []string, top1 string, goldFlags, pre
 	}
 }
 
+// add counts gold and pred, each without repeats.
 func add(c *counts, gold, pred []string, note func(string)) {
-	gold, pred = dedup(gold), dedup(pred)
 	for _, g := range gold {
 		note(g)
 		c.gold[g]++

@@ -108,10 +108,7 @@ func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
 	if err := pipeline.Interrupted(ctx); err != nil {
 		return err
 	}
-	words := 0
-	for i := range it.Fields {
-		words += len(it.Fields[i].Words)
-	}
+	words := pipeline.WordCount(it.Fields)
 	if words == 0 { // no evidence: the scores would be the labels' priors
 		return nil
 	}

@@ -59,8 +59,6 @@ type Evaluation struct {
 	Heads string `json:"-"`
 }
 
-// FlagSlice is one flag's counts on the documents of one language, kind
-// or file ("lang=ru", "kind=comment", "file=testdata/x.jsonl").
 // LanguageScore is one language's part of an evaluation's tag scores.
 type LanguageScore struct {
 	Lang          string  `json:"lang"`
@@ -70,6 +68,8 @@ type LanguageScore struct {
 	MacroF1       float64 `json:"macro_f1"`
 }
 
+// FlagSlice is one flag's counts on the documents of one language, kind
+// or file ("lang=ru", "kind=comment", "file=testdata/x.jsonl").
 type FlagSlice struct {
 	Flag      string `json:"flag"`
 	Slice     string `json:"slice"`
@@ -97,8 +97,7 @@ type evalDoc struct {
 // evaluator predicts one document's tags and flags from its verdict and
 // the topic model's own scores.
 type evaluator struct {
-	model    *classify.Model
-	stage    *classify.Stage // the topic model's stage: which scores are tags
+	stage    *classify.Stage // the topic model's stage: its scores, and which are tags
 	shown    []string        // per model label, the tag a verdict shows for it
 	source   string
 	labelled map[string]bool // the flags the data labels
@@ -126,8 +125,8 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	}
 	// A flag scored but not sent to review (Verdict.Scores: toxic, unless
 	// thresholds turn it on) counts as predicted on data that labels it.
-	ev := &evaluator{model: e.heads.Topics().Topics, stage: e.topics, source: opts.Source, labelled: map[string]bool{}}
-	for _, l := range ev.model.Labels {
+	ev := &evaluator{stage: e.topics, source: opts.Source, labelled: map[string]bool{}}
+	for _, l := range ev.stage.Model().Labels {
 		ev.shown = append(ev.shown, e.heads.Topics().Taxonomy.Shown(l.Name))
 	}
 	for _, d := range docs {
@@ -139,7 +138,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	// needs the scores the verdict does not carry.
 	fields := pipeline.PrepareFields(ctx, docs, e.workers)
 	var tagNames []string
-	for i, l := range ev.model.Labels {
+	for i, l := range ev.stage.Model().Labels {
 		if n := ev.shown[i]; l.Kind == classify.KindTag && !slices.Contains(tagNames, n) {
 			tagNames = append(tagNames, n)
 		}
@@ -217,7 +216,7 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 // predict returns the tags the source gave v, its flags (with a report-only
 // head's where the data labels it), and the model's top-1 tag.
 func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT, predF []string, top1 string) {
-	model := ev.model
+	model := ev.stage.Model()
 	ev.buf = model.Scores(ev.buf[:0], fields)
 	// A tag both sources gave shows the source of the higher score, so
 	// each source's own tags are read from what it did: the model's
@@ -228,10 +227,7 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 			predT = append(predT, t.Name)
 		}
 	case SourceModel: // what the classify stage gives, floors included
-		words := 0
-		for i := range fields {
-			words += len(fields[i].Words)
-		}
+		words := pipeline.WordCount(fields)
 		for l, p := range ev.buf {
 			if n := ev.shown[l]; ev.stage.Tags(l, p, kind, words) && !slices.Contains(predT, n) {
 				predT = append(predT, n)

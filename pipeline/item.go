@@ -73,6 +73,15 @@ type Field struct {
 	Sentences []Span
 }
 
+// WordCount is the number of words of fields.
+func WordCount(fields []Field) int {
+	n := 0
+	for i := range fields {
+		n += len(fields[i].Words)
+	}
+	return n
+}
+
 // Span is a half-open byte range [Start, End).
 type Span struct {
 	Start, End int
