@@ -53,6 +53,10 @@ type Evaluation struct {
 	// language's share of documents with every tag right, extra tags and
 	// macro-F1 of the tags, by the documents' lang (detected when unset).
 	Languages []LanguageScore `json:"languages,omitempty"`
+	// Calibration reads the counted tags' scores against the gold labels,
+	// by whose score they show and for all of them, when the data labels
+	// tags.
+	Calibration []Calibration `json:"calibration,omitempty"`
 	// Failed is how many documents a stage failed on.
 	Failed int `json:"-"`
 	// Heads names the heads evaluated (HeadsLine).
@@ -102,6 +106,10 @@ type evaluator struct {
 	source   string
 	labelled map[string]bool // the flags the data labels
 	buf      []float64
+	// scores and sources are, for each tag predict returned last, the
+	// score it shows and whose it is (vigil.SourceModel or SourceRule).
+	scores  []float64
+	sources []string
 }
 
 // Evaluate checks docs with the engine and compares the verdicts' tags and
@@ -147,6 +155,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	byLang := map[string]*classify.Evaluator{}
 	out := &Evaluation{Versions: e.versions, Source: opts.Source, Heads: HeadsLine(e.heads)}
 	var seen []evalDoc
+	var cal calibrator
 	i := 0
 	for v := range e.Stream(ctx, feed(ctx, docs)) {
 		d := &docs[i]
@@ -158,6 +167,9 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		}
 		predT, predF, top1 := ev.predict(v, d.Kind, fields[i])
 		report.Add(d.Tags, predT, top1, d.Flags, predF)
+		for j, name := range predT {
+			cal.add(name, ev.sources[j], ev.scores[j], slices.Contains(d.Tags, name))
+		}
 		kind := d.Kind
 		if kind == "" {
 			kind = vigil.KindArticle
@@ -185,6 +197,10 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	for _, f := range out.Report.Flags {
 		flagNames = append(flagNames, f.Name)
 	}
+	out.Calibration = cal.result(func(name string) bool {
+		i := slices.IndexFunc(out.Report.Tags, func(t classify.LabelScore) bool { return t.Name == name })
+		return i >= 0 && out.Report.Tags[i].Support > 0
+	})
 	out.FlagNegatives = negativesOf(out.Report)
 	out.FlagSlices = slicesOf(flagNames, seen)
 	if len(byLang) > 1 {
@@ -214,10 +230,12 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 }
 
 // predict returns the tags the source gave v, its flags (with a report-only
-// head's where the data labels it), and the model's top-1 tag.
+// head's where the data labels it), and the model's top-1 tag. It leaves
+// each tag's score and source in ev.scores and ev.sources.
 func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT, predF []string, top1 string) {
 	model := ev.stage.Model()
 	ev.buf = model.Scores(ev.buf[:0], fields)
+	ev.scores, ev.sources = ev.scores[:0], ev.sources[:0]
 	// A tag both sources gave shows the source of the higher score, so
 	// each source's own tags are read from what it did: the model's
 	// scores at their thresholds, the rules' evidence.
@@ -225,18 +243,25 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 	case SourceAll:
 		for _, t := range v.Tags {
 			predT = append(predT, t.Name)
+			ev.scores, ev.sources = append(ev.scores, t.Score), append(ev.sources, t.Source)
 		}
 	case SourceModel: // what the classify stage gives, floors included
 		words := pipeline.WordCount(fields)
 		for l, p := range ev.buf {
-			if n := ev.shown[l]; ev.stage.Tags(l, p, kind, words) && !slices.Contains(predT, n) {
+			if n := ev.shown[l]; ev.stage.Tags(l, p, kind, words) {
+				if j := slices.Index(predT, n); j >= 0 { // two outputs shown as one tag: the higher
+					ev.scores[j] = max(ev.scores[j], p)
+					continue
+				}
 				predT = append(predT, n)
+				ev.scores, ev.sources = append(ev.scores, p), append(ev.sources, vigil.SourceModel)
 			}
 		}
 	case SourceRule:
 		for _, t := range v.Tags {
 			if slices.ContainsFunc(t.Evidence, func(e vigil.Evidence) bool { return e.Rule != "" }) {
 				predT = append(predT, t.Name)
+				ev.scores, ev.sources = append(ev.scores, t.Score), append(ev.sources, t.Source)
 			}
 		}
 	}
@@ -328,6 +353,7 @@ func (ev *Evaluation) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, "  %-3s %5d documents  every tag right %.3f  extra tags %.3f  macro F1 %.3f\n", l.Lang, l.Docs, l.EveryTagRight, l.ExtraTags, l.MacroF1)
 		}
 	}
+	writeCalibration(w, ev.Calibration)
 	for _, n := range ev.FlagNegatives {
 		fmt.Fprintf(w, "\nflag %s false-positive rate on the documents without it: %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)
 		fmt.Fprintf(w, "  %-34s %-22s %-24s %s\n", "", "recall", "false-positive rate", "per 10,000")
