@@ -13,8 +13,8 @@ import (
 )
 
 // fuzzEngine is the embedded engine, loaded once for every fuzz input
-// (loading it per input, as FuzzClassify in cmd/vigil does through the
-// CLI, runs a handful of inputs a second).
+// (loaded per input, with the fuzzer's instrumentation, it runs a handful
+// of inputs a second).
 var fuzzEngine = sync.OnceValues(func() (*Engine, error) {
 	return New(context.Background(), Options{Workers: 1})
 })

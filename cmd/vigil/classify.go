@@ -48,7 +48,7 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	eng, err := engine.New(ctx, opts)
+	eng, err := e.engine(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil classify: %v\n", err)
 		return exitFail

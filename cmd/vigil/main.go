@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/training"
 )
 
@@ -32,6 +33,18 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// newEngine builds the engine of a command that checks documents;
+	// nil means engine.New. A fuzz test hands one that builds it once, so
+	// that its inputs exercise the command and not the loading.
+	newEngine func(context.Context, engine.Options) (*engine.Engine, error)
+}
+
+// engine builds the engine for opts with e.newEngine, or engine.New.
+func (e *env) engine(ctx context.Context, opts engine.Options) (*engine.Engine, error) {
+	if e.newEngine != nil {
+		return e.newEngine(ctx, opts)
+	}
+	return engine.New(ctx, opts)
 }
 
 // command is one subcommand. run returns the process exit code.
