@@ -17,7 +17,7 @@ import (
 
 // The normalizer turns a field as received (plain text or HTML) into the
 // text rules and models read, and remembers for every byte of that text the
-// byte range of the original that produced it. It works in three passes
+// byte range of the original that produced it. It works in four passes
 // over a buffer of runes, each carrying its original range:
 //
 //  1. read: markup dropped (HTML only), entities decoded, NFKC, zero-width
@@ -27,7 +27,9 @@ import (
 //     dashes ("в с т у п а й", "в.с.т.у.п.а.й") lose their separators;
 //  3. unmask: in a word that is otherwise Cyrillic, Latin look-alike
 //     letters and digits or symbols used as letters become the Cyrillic
-//     letters they imitate ("вcтyпaй в ДЖ1ХАД" → "вступай в джихад").
+//     letters they imitate ("вcтyпaй в ДЖ1ХАД" → "вступай в джихад");
+//  4. detranslit: a field of Russian written in Latin letters is read in
+//     Cyrillic ("vstupaite v IGIL" → "вступайте в игил"; translit.go).
 //
 // The passes keep the order of the runes, so the map is monotone: a span of
 // the normalized text always maps to an in-order span of the original.
@@ -50,6 +52,9 @@ type normalizer struct {
 	mixed int
 	// scanAll makes unmask ignore mixed (tests check the hint with it).
 	scanAll bool
+	// latin and other count the plain Latin letters (a–z) and the other
+	// letters (Cyrillic, Latin beyond a–z) read: detranslit's first test.
+	latin, other int
 }
 
 var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
@@ -115,6 +120,7 @@ func (n *normalizer) run(original string) {
 	}
 	n.units = n.units[:0]
 	n.mixed = -1
+	n.latin, n.other = 0, 0
 	if looksLikeHTML(original) {
 		n.readHTML(original)
 	} else {
@@ -126,6 +132,7 @@ func (n *normalizer) run(original string) {
 		n.mixed = 0
 	}
 	n.unmask()
+	n.detranslit(original)
 }
 
 // looksLikeHTML reports whether s holds a tag ("<p", "</p", "<!--") or an
@@ -364,6 +371,9 @@ func (n *normalizer) ascii(c byte, s, e int32) {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
+		if 'a' <= c && c <= 'z' {
+			n.latin++
+		}
 		if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && asciiWord[c] {
 			// a Latin letter, digit or symbol beside a Cyrillic letter, or
 			// a leet digit after a Latin letter: unmask starts here
@@ -385,9 +395,12 @@ func (n *normalizer) rune(r rune, s, e int32) {
 	switch {
 	case r >= 0x410 && r <= 0x42f: // А-Я
 		r += 0x20
+		n.other++
 	case r == 0x401 || r == 0x451: // Ё ё
 		r = 'е'
+		n.other++
 	case r >= 0x430 && r <= 0x44f: // а-я
+		n.other++
 	case r == 0x2028 || r == 0x2029 || r == 0x85:
 		n.space('\n', s, e)
 		return
@@ -399,6 +412,9 @@ func (n *normalizer) rune(r rune, s, e int32) {
 		return
 	default:
 		r = unicode.ToLower(r)
+		if r >= 0x400 && r <= 0x52f || r >= 0xc0 && r <= 0x24f && r != 0xd7 && r != 0xf7 {
+			n.other++ // Kazakh letters, Latin letters beyond a–z
+		}
 	}
 	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 {
 		last := n.units[k].r

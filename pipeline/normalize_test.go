@@ -92,6 +92,14 @@ func TestNormalizeSpan(t *testing.T) {
 		{"entity word", "<p>&laquo;Игил&raquo;</p>", "«игил»", "&laquo;Игил&raquo;"},
 		{"nfkc ligature", "ﬁnal", "final", "ﬁnal"},
 		{"yo", "Ёжик", "еж", "Ёж"},
+		// Russian typed in Latin letters (translit.go)
+		{"translit", "bratya, vstupaite v IGIL, pishite v lichku", "вступайте", "vstupaite"},
+		{"translit capitals", "bratya, vstupaite v IGIL, pishite v lichku", "игил", "IGIL"},
+		{"translit digraph at the end", "ne sidi doma, idi k nam, pishi v lichku", "пиши", "pishi"},
+		{"translit shch", "vse ishchut pravdu, a ty chto ishchesh, brat", "ищут", "ishchut"},
+		{"translit j as дж", "obsudim djihad i hijru v lichke", "хиджру", "hijru"},
+		{"translit phrase", "bratya, vstupaite v IGIL, pishite v lichku", "пишите в личку", "pishite v lichku"},
+		{"translit spaced", "ne sidi doma, v s t u p a i, brat, v dzhamaat", "вступай", "v s t u p a i"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := Normalize("body", tc.in)
@@ -156,6 +164,8 @@ func FuzzNormalize(f *testing.F) {
 		"ﬁne e\u0301 soft\u00adhy\u200bphen", "a < b", "<", "&#x;", "<p", "<!--", "<a href='x'>y",
 		"\xff\xfe", "в.с.т.у.п.а.й", "<![CDATA[x]]>", "\r\n\r\n", "б1лім",
 		"х и д ж р а в ш а м", "я&nbsp;в ш о к е", "j o i n u s", "ш_а_м_и_л_ь",
+		"bratya, vstupaite v IGIL, pishite v lichku", "ne sidi doma, v s t u p a i, brat, v dzhamaat",
+		"<b>kto</b> hochet k bratyam? pishi @bratya_tut t.me/x", "horowo, piwi mne, obsudim djihad i hijru",
 	} {
 		f.Add(s)
 	}

@@ -1,0 +1,413 @@
+package pipeline
+
+import (
+	"strings"
+)
+
+// The fourth pass reads Russian written in Latin letters, as
+// chats and comments often are: "bratya, vstupaite v IGIL, pishite v
+// lichku" becomes "братья, вступайте в игил, пишите в личку", each Cyrillic
+// letter mapped back to the Latin letters it came from. Nothing else reads
+// it: the rule packs, the topic model and the flag heads all read Russian.
+//
+// A field is read as transliterated only when its letters are mostly Latin
+// and its Latin words read better as Russian than as English. Of its first
+// translitSample distinct lower-case words of three or more letters, those
+// with a transliteration the lexicon knows as a Cyrillic word more often
+// than it knows the Latin word as an English one ("privet", "brat", "vsem";
+// not "the", "man", "net") must be at least translitMinWords and outnumber
+// the English ones translitRatio times. Capitalized words do not count:
+// English spells Kazakh and Russian names the same way (Tokayev, Astana,
+// Kurban Ait). And the field must have a Russian function word that is no
+// English word (v, na, ne, eto, kto: translitFunctionWords). English text,
+// Kazakh in its Latin alphabets (the official
+// one's á, ğ, ı, ń, ş are not plain a–z letters; plain ASCII Kazakh writes q
+// and gh: qazaq, jaqsy) and a Russian article naming Kaspi or Google are
+// left alone. In a field read as transliterated every plain Latin word
+// becomes Cyrillic unless it is an English word with no likelier Russian
+// reading ("online", "match"), or is glued to a link, an address or a
+// number (t.me/joinchat, tele2, user@mail.kz stay).
+//
+// Each word is spelled several ways where the transliteration is
+// ambiguous (i after a vowel: й or и; y: ы or й; e: е or э; ts: ц or тс;
+// ya: я or ья) and the spelling the lexicon knows best wins; a word it
+// does not know takes the first reading of each letter.
+
+// translitSample is how many Latin words of three or more letters decide
+// whether a field is transliterated.
+const translitSample = 24
+
+// translitMaxSpellings bounds the spellings tried for one word.
+const translitMaxSpellings = 64
+
+// translitPart is a run of Latin letters and the Cyrillic readings it may
+// have, the likeliest first.
+type translitPart struct {
+	latin    string
+	readings []string
+}
+
+// translitParts are the multi-letter parts, longest first; single letters
+// are read by translitLetter and settled by their neighbours in
+// translitSplit.
+var translitParts = []translitPart{
+	{"shch", []string{"щ"}},
+	{"sch", []string{"щ"}},
+	{"zh", []string{"ж"}},
+	{"kh", []string{"х"}},
+	{"ch", []string{"ч"}},
+	{"sh", []string{"ш", "щ"}}, // nastoyashiy
+	{"dj", []string{"дж"}},     // djihad
+	{"dzh", []string{"дж"}},
+	{"ts", []string{"ц", "тс"}},
+	{"ya", []string{"я", "ья"}},
+	{"ja", []string{"я", "ья"}},
+	{"yu", []string{"ю", "ью"}},
+	{"ju", []string{"ю", "ью"}},
+	{"yo", []string{"е", "ье"}},
+	{"jo", []string{"е", "ье"}},
+	{"ye", []string{"е", "ье", "ые"}},
+	{"je", []string{"е", "ье"}},
+}
+
+// translitLetter is the reading of each single Latin letter.
+var translitLetter = [26][]string{
+	{"а"}, {"б"}, {"ц", "к"}, {"д"}, {"е", "э"}, {"ф"}, {"г"}, {"х"}, {"и"}, {"й", "дж"},
+	{"к"}, {"л"}, {"м"}, {"н"}, {"о"}, {"п"}, {"к"}, {"р"}, {"с"}, {"т"},
+	{"у"}, {"в"}, {"в", "ш"}, {"х", "кс"}, {"ы", "й"}, {"з"},
+}
+
+// translitSoft are the consonants that may stand for themselves and a soft
+// sign the writer left out: at a word's end (zhit, zdes, put), and l
+// before a consonant (tolko, dalshe).
+var translitSoft = [26]bool{'b' - 'a': true, 'd' - 'a': true, 'l' - 'a': true, 'm' - 'a': true, 'n' - 'a': true,
+	'p' - 'a': true, 'r' - 'a': true, 's' - 'a': true, 't' - 'a': true, 'v' - 'a': true, 'z' - 'a': true}
+
+func isLatinVowel(c byte) bool {
+	switch c {
+	case 'a', 'e', 'i', 'o', 'u', 'y':
+		return true
+	}
+	return false
+}
+
+// translitSplit cuts word (a–z only) into parts: each its length in
+// letters and its readings.
+func translitSplit(word string, dst []translitSpan) []translitSpan {
+	dst = dst[:0]
+	for i := 0; i < len(word); {
+		matched := false
+		for _, p := range translitParts {
+			if strings.HasPrefix(word[i:], p.latin) {
+				dst = append(dst, translitSpan{n: len(p.latin), readings: p.readings})
+				i += len(p.latin)
+				matched = true
+				break
+			}
+		}
+		if matched {
+			continue
+		}
+		c := word[i]
+		r := translitLetter[c-'a']
+		afterVowel := i > 0 && isLatinVowel(word[i-1])
+		last := i == len(word)-1
+		switch {
+		case c == 'i' && afterVowel: // vstupaite, boi
+			r = []string{"й", "и"}
+		case c == 'y' && afterVowel: // moy, kray
+			r = []string{"й", "ы"}
+		case translitSoft[c-'a'] && i > 0 && (last || c == 'l' && !isLatinVowel(word[i+1])):
+			r = []string{r[0], r[0] + "ь"}
+		}
+		dst = append(dst, translitSpan{n: 1, readings: r})
+		i++
+	}
+	return dst
+}
+
+// translitSpan is one part of a word as translitSplit cut it.
+type translitSpan struct {
+	n        int // letters
+	readings []string
+}
+
+// translitWord spells word (a–z only) in Cyrillic. It returns the parts
+// of word and, part by part, the reading chosen: the spelling the lexicon
+// knows best, with its cost (ok), or when it knows none (ok false) the
+// first reading of every part.
+func translitWord(word string, costs map[string]float32) (spans []translitSpan, best []int, cost float32, ok bool) {
+	spans = translitSplit(word, nil)
+	chosen := make([]int, len(spans))
+	best = make([]int, len(spans))
+	buf := make([]byte, 0, 4*len(word))
+	tried := 0
+	var walk func(k int)
+	walk = func(k int) {
+		if tried >= translitMaxSpellings {
+			return
+		}
+		if k == len(spans) {
+			tried++
+			buf = buf[:0]
+			for i, s := range spans {
+				buf = append(buf, s.readings[chosen[i]]...)
+			}
+			if c, in := costs[string(buf)]; in && (!ok || c < cost) { // the conversion does not allocate
+				cost, ok = c, true
+				copy(best, chosen)
+			}
+			return
+		}
+		for r := range spans[k].readings {
+			chosen[k] = r
+			walk(k + 1)
+		}
+		chosen[k] = 0
+	}
+	walk(0)
+	return spans, best, cost, ok
+}
+
+// spell joins the readings chosen.
+func spell(spans []translitSpan, chosen []int) string {
+	var b strings.Builder
+	for i, s := range spans {
+		b.WriteString(s.readings[chosen[i]])
+	}
+	return b.String()
+}
+
+// latinWord is a run [i, j) of units holding plain Latin letters (and
+// deleted units), with its letters.
+type latinWord struct {
+	i, j    int
+	letters string
+}
+
+// detranslit is the fourth pass (see above) over the field as received,
+// original.
+func (n *normalizer) detranslit(original string) {
+	u := n.units
+	// As read (before join and unmask, which move a few letters between
+	// the scripts): enough for a gate.
+	latin, other := n.latin, n.other
+	if latin < 5 || latin < 3*other || !hasFunctionWord(u, original) {
+		return
+	}
+	words := latinWords(u)
+	costs := wordCosts()
+	ru, en, sampled := 0, 0, 0
+	seen := make(map[string]bool, translitSample)
+	for _, w := range words {
+		if strings.ContainsRune(w.letters, 'q') || strings.Contains(w.letters, "gh") {
+			return // Kazakh in ASCII Latin (qazaq, jaqsy, shynyghady): not this scheme
+		}
+		if len(w.letters) < 3 || seen[w.letters] || capitalized(original, u[w.i]) {
+			continue // names (Tokayev, Astana, Kurban Ait) are transliterated in English too
+		}
+		seen[w.letters] = true
+		if sampled++; sampled > translitSample || ru+translitSample-sampled+1 < translitRatio*en {
+			break // English text settles it within a few words
+		}
+		ec, eok := costs[w.letters]
+		if eok && ec < translitCommonEnglish {
+			en++ // "the", "and", "was": no need to spell them
+			continue
+		}
+		_, _, rc, rok := translitWord(w.letters, costs)
+		switch {
+		case rok && (!eok || rc < ec):
+			ru++
+		case eok:
+			en++
+		}
+	}
+	if ru < translitMinWords || ru < translitRatio*en {
+		return
+	}
+	var (
+		read   []latinWord
+		spans  [][]translitSpan
+		chosen [][]int
+	)
+	for _, w := range words {
+		sp, ch, rc, rok := translitWord(w.letters, costs)
+		if ec, eok := costs[w.letters]; eok && (!rok || ec <= rc) && len(w.letters) > 1 {
+			continue // an English word in a Russian comment: "online", "ok"
+		}
+		read, spans, chosen = append(read, w), append(spans, sp), append(chosen, ch)
+	}
+	n.units = rewritten(u, read, spans, chosen)
+}
+
+// capitalized reports whether the original text of x starts with a capital
+// Latin letter.
+func capitalized(original string, x unit) bool {
+	return int(x.s) < len(original) && 'A' <= original[x.s] && original[x.s] <= 'Z'
+}
+
+// translitFunctionWords are Russian function words in Latin letters that
+// are no English word: a field is read as transliterated only if it has
+// one. "China net cafe culture crackdown" has three words the lexicon
+// knows better in Russian (нет, кафе, культуре) and none of these. "s"
+// (с) is left out: 42 of the 1,780 English and Russian texts of
+// testdata/corpus have it standing alone in English.
+var translitFunctionWords = map[string]bool{
+	"v": true, "na": true, "ne": true, "k": true, "u": true, "po": true, "za": true,
+	"ot": true, "iz": true, "eto": true, "kak": true, "chto": true, "vse": true, "vsem": true,
+	"tak": true, "ya": true, "ty": true, "vy": true, "ona": true, "oni": true, "zhe": true,
+	"uzhe": true, "tut": true, "kto": true, "gde": true, "esli": true, "tolko": true,
+	"dlya": true, "ili": true, "bez": true, "nas": true, "vas": true, "nam": true, "vam": true,
+	"menya": true, "tebya": true, "mne": true, "nado": true, "mozhno": true, "ochen": true,
+	"eshe": true, "seichas": true, "poka": true, "potom": true,
+}
+
+// translitMinWords is the fewest distinct Latin words that must read as
+// Russian, and translitRatio how many times they must outnumber those that
+// read as English: "first comment haha" (коммент and хаха are in the
+// lexicon) stays English, "kto idet na match online, pishite v lichku"
+// is read.
+const (
+	translitMinWords = 3
+	translitRatio    = 2
+)
+
+// translitCommonEnglish is the lexicon cost under which a Latin word is
+// taken as English without spelling it in Cyrillic: the lexicon's 90 most
+// frequent words, about half of them English (the, to, of, and, for).
+const translitCommonEnglish = 7
+
+// rewritten returns u with each word of words spelled as chosen[i] says
+// over the parts spans[i]: a part's reading takes the place of its first
+// letter, every rune of it mapped to the part's whole original range, and
+// the part's other letters are deleted. Readings may be longer than their
+// parts (j → дж), so the units are copied once.
+func rewritten(u []unit, words []latinWord, spans [][]translitSpan, chosen [][]int) []unit {
+	out := make([]unit, 0, len(u)+len(u)/8)
+	k := 0
+	for wi, w := range words {
+		out = append(out, u[k:w.i]...)
+		var live []int
+		for x := w.i; x < w.j; x++ {
+			if u[x].r != deleted {
+				live = append(live, x)
+			}
+		}
+		at := 0
+		next := w.i // the next unit of the word not yet copied
+		for p, sp := range spans[wi] {
+			first, lastU := live[at], live[at+sp.n-1]
+			at += sp.n
+			out = append(out, u[next:first]...) // deleted separators before the part
+			s, e := u[first].s, u[lastU].e
+			for _, r := range sp.readings[chosen[wi][p]] {
+				out = append(out, unit{r: r, s: s, e: e})
+			}
+			for x := first + 1; x <= lastU; x++ {
+				if u[x].r == deleted {
+					out = append(out, u[x])
+				}
+			}
+			next = lastU + 1
+		}
+		out = append(out, u[next:w.j]...)
+		k = w.j
+	}
+	return append(out, u[k:]...)
+}
+
+// translitScan is how many Latin words hasFunctionWord reads.
+const translitScan = 64
+
+// hasFunctionWord reports whether one of the first translitScan Latin
+// words of u (as latinWords finds them) is a lower-case Russian function
+// word (translitFunctionWords). It allocates nothing, so English text,
+// which almost never has one, costs one scan.
+func hasFunctionWord(u []unit, original string) bool {
+	var buf [8]byte
+	for i, words := 0, 0; i < len(u) && words < translitScan; {
+		if !isPlainLatin(u[i].r) {
+			i++
+			continue
+		}
+		j, nb := i, 0
+		for ; j < len(u) && (u[j].r == deleted || isPlainLatin(u[j].r)); j++ {
+			if u[j].r != deleted {
+				if nb < len(buf) {
+					buf[nb] = byte(u[j].r)
+				}
+				nb++
+			}
+		}
+		if !glued(u, i-1, -1) && !glued(u, j, 1) {
+			words++
+			if nb <= len(buf) && !capitalized(original, u[i]) && translitFunctionWords[string(buf[:nb])] {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func isPlainLatin(r rune) bool { return 'a' <= r && r <= 'z' }
+
+// glued reports whether the word that ends (step -1: starts) next to u[k]
+// is glued to more than white space or punctuation: a digit, another
+// letter or a symbol at u[k], or a '.', '/', '@', ':', '#', '_' or an
+// apostrophe with a word rune beyond it (t.me/joinchat, user@mail.kz,
+// the country's). '#', '@' and '/' glue at a word's start alone too
+// (#tag, @handle, /path).
+func glued(u []unit, k, step int) bool {
+	r, at := liveAt(u, k, step)
+	if at < 0 {
+		return false
+	}
+	if isWordRune(r) {
+		return true
+	}
+	switch r {
+	case '.', '/', '@', ':', '#', '_', '\\', '=', '&', '?', '\'', '\u2019':
+		if next, nat := liveAt(u, at+step, step); nat >= 0 && isWordRune(next) {
+			return true
+		}
+		return step < 0 && (r == '#' || r == '@' || r == '/')
+	}
+	return false
+}
+
+// liveAt returns the first live rune from u[k] on in the direction step,
+// and its index (-1 when there is none).
+func liveAt(u []unit, k, step int) (rune, int) {
+	for ; k >= 0 && k < len(u); k += step {
+		if u[k].r != deleted {
+			return u[k].r, k
+		}
+	}
+	return 0, -1
+}
+
+// latinWords returns the runs of plain Latin letters in u that stand as
+// words (not glued: see glued), with their letters.
+func latinWords(u []unit) []latinWord {
+	var out []latinWord
+	for i := 0; i < len(u); {
+		if !isPlainLatin(u[i].r) {
+			i++
+			continue
+		}
+		j := i
+		var b strings.Builder
+		for ; j < len(u) && (u[j].r == deleted || isPlainLatin(u[j].r)); j++ {
+			if u[j].r != deleted {
+				b.WriteByte(byte(u[j].r))
+			}
+		}
+		if !glued(u, i-1, -1) && !glued(u, j, 1) {
+			out = append(out, latinWord{i: i, j: j, letters: b.String()})
+		}
+		i = j
+	}
+	return out
+}

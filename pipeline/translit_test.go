@@ -1,0 +1,61 @@
+package pipeline
+
+import (
+	"testing"
+)
+
+// TestTranslit: Russian written in Latin letters is read as Russian; English,
+// Kazakh in Latin letters, links and names in English text are not.
+func TestTranslit(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"recruiting", "bratya, vstupaite v IGIL, pishite v lichku", "братья, вступайте в игил, пишите в личку"},
+		{"digraphs", "brat, prisoedinyaisya k modzhahedam, zhdem tebya v Sirii", "брат, присоединяйся к моджахедам, ждем тебя в сирии"},
+		{"everyday, an english word stays", "privet vsem, kto idet na match v subbotu?", "привет всем, кто идет на match в субботу?"},
+		{"soft sign from ya", "kto hochet k bratyam - pishi", "кто хочет к братьям - пиши"},
+		{"e as э at a word's start", "eto ne tak, ya znayu", "это не так, я знаю"},
+		{"spaced translit", "ne sidi doma, v s t u p a i, brat, v dzhamaat", "не сиди дома, вступай, брат, в джамаат"},
+		{"english stays", "Man jailed for recruiting for ISIS online", "man jailed for recruiting for isis online"},
+		{"english with russian-looking words stays", "first comment haha", "first comment haha"},
+		{"english repeats count once", "wow just wow", "wow just wow"},
+		{"english news on kazakhstan stays", "Tokayev meets Putin in Astana, discusses Baikonur lease", "tokayev meets putin in astana, discusses baikonur lease"},
+		{"english title with russian-looking words stays", "China net cafe culture crackdown", "china net cafe culture crackdown"},
+		{"kazakh in official latin stays", "Qazaqstannyn futboly eshkimge kerek emes, jańa zań", "qazaqstannyn futboly eshkimge kerek emes, jańa zań"},
+		{"kazakh in ascii latin stays", "mekteptegi jylu keremet, balalar shynyghady ghoi", "mekteptegi jylu keremet, balalar shynyghady ghoi"},
+		{"russian article with brands stays", "Kaspi и Google запустили сервис Mir Pay", "kaspi и google запустили сервис mir pay"},
+		{"links and handles stay", "pishite v lichku ili syuda t.me/joinchat/vstupai @bratya_tut", "пишите в личку или сюда t.me/joinchat/vstupai @bratya_tut"},
+		{"english words in a russian comment stay", "kto idet na match online, pishite v lichku", "кто идет на match online, пишите в личку"},
+		{"too few words", "spasibo bratan", "spasibo bratan"},
+		{"soft signs left out", "tolko zdes mozhno zhit, ne tam", "только здесь можно жить, не там"},
+		{"w for ш, j for дж", "horowo, piwi mne, obsudim djihad i hijru", "хорошо, пиши мне, обсудим джихад и хиджру"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := NormalizeText(tc.in); got != tc.want {
+				t.Errorf("NormalizeText(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTranslitWord: ambiguous letters are spelled the way the lexicon knows
+// best, and a word it does not know takes each letter's first reading.
+func TestTranslitWord(t *testing.T) {
+	costs := wordCosts()
+	for _, tc := range []struct {
+		in, want string
+		known    bool
+	}{
+		{"vstupaite", "вступайте", true},
+		{"bratya", "братья", true},
+		{"eto", "это", true},
+		{"otsyuda", "отсюда", true},
+		{"moy", "мой", true},
+		{"xqzv", "хкзв", false},
+	} {
+		spans, chosen, _, ok := translitWord(tc.in, costs)
+		if got := spell(spans, chosen); got != tc.want || ok != tc.known {
+			t.Errorf("translitWord(%q) = %q known %v, want %q known %v", tc.in, got, ok, tc.want, tc.known)
+		}
+	}
+}
