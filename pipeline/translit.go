@@ -109,6 +109,11 @@ func translitSplit(word string, dst []translitSpan) []translitSpan {
 			continue
 		}
 		c := word[i]
+		if c == '4' { // ч: 4to, se4as
+			dst = append(dst, translitSpan{n: 1, readings: []string{"ч"}})
+			i++
+			continue
+		}
 		r := translitLetter[c-'a']
 		afterVowel := i > 0 && isLatinVowel(word[i-1])
 		last := i == len(word)-1
@@ -195,7 +200,7 @@ func (n *normalizer) detranslit(original string) {
 	if latin < 5 || latin < 3*other || !hasFunctionWord(u, original) {
 		return
 	}
-	words := latinWords(u[:min(len(u), translitMaxUnits)])
+	words := latinWords(u[:min(len(u), translitMaxUnits)], original)
 	if k := len(words) - 1; k >= 0 && len(u) > translitMaxUnits && words[k].j == translitMaxUnits {
 		words = words[:k] // cut at the limit: not a word
 	}
@@ -290,7 +295,7 @@ func capitalized(original string, x unit) bool {
 var translitFunctionWords = map[string]bool{
 	"v": true, "na": true, "ne": true, "k": true, "u": true, "po": true, "za": true,
 	"ot": true, "iz": true, "eto": true, "kak": true, "chto": true, "vse": true, "vsem": true,
-	"tak": true, "ya": true, "ty": true, "vy": true, "ona": true, "oni": true, "zhe": true,
+	"tak": true, "ya": true, "ty": true, "vy": true, "ona": true, "oni": true, "zhe": true, "4to": true,
 	"uzhe": true, "tut": true, "kto": true, "gde": true, "esli": true, "tolko": true,
 	"dlya": true, "ili": true, "bez": true, "nas": true, "vas": true, "nam": true, "vam": true,
 	"menya": true, "tebya": true, "mne": true, "nado": true, "mozhno": true, "ochen": true,
@@ -361,15 +366,15 @@ const translitScan = 64
 func hasFunctionWord(u []unit, original string) bool {
 	var buf [8]byte
 	for i, words := 0, 0; i < len(u) && words < translitScan; {
-		if !isPlainLatin(u[i].r) {
+		if translitByte(u[i], original) == 0 {
 			i++
 			continue
 		}
 		j, nb := i, 0
-		for ; j < len(u) && (u[j].r == deleted || isPlainLatin(u[j].r)); j++ {
+		for ; j < len(u) && (u[j].r == deleted || translitByte(u[j], original) != 0); j++ {
 			if u[j].r != deleted {
 				if nb < len(buf) {
-					buf[nb] = byte(u[j].r)
+					buf[nb] = translitByte(u[j], original)
 				}
 				nb++
 			}
@@ -386,6 +391,21 @@ func hasFunctionWord(u []unit, original string) bool {
 }
 
 func isPlainLatin(r rune) bool { return 'a' <= r && r <= 'z' }
+
+// translitByte returns the letter x stands for in a translit word: a plain
+// Latin letter, or '4' (ч in translit: 4to, se4as; unmask has read a 4
+// inside a Latin word as the leet a, so the original byte decides), or 0.
+func translitByte(x unit, original string) byte {
+	switch {
+	case x.r == '4':
+		return '4'
+	case x.r == 'a' && x.e-x.s == 1 && int(x.s) < len(original) && original[x.s] == '4':
+		return '4'
+	case isPlainLatin(x.r):
+		return byte(x.r)
+	}
+	return 0
+}
 
 // glued reports whether the word that ends (step -1: starts) next to u[k]
 // is glued to more than white space or punctuation: a digit, another
@@ -424,22 +444,22 @@ func liveAt(u []unit, k, step int) (rune, int) {
 
 // latinWords returns the runs of plain Latin letters in u that stand as
 // words (not glued: see glued), with their letters.
-func latinWords(u []unit) []latinWord {
+func latinWords(u []unit, original string) []latinWord {
 	var out []latinWord
 	for i := 0; i < len(u); {
-		if !isPlainLatin(u[i].r) {
+		if translitByte(u[i], original) == 0 {
 			i++
 			continue
 		}
 		j := i
 		var b strings.Builder
-		for ; j < len(u) && (u[j].r == deleted || isPlainLatin(u[j].r)); j++ {
+		for ; j < len(u) && (u[j].r == deleted || translitByte(u[j], original) != 0); j++ {
 			if u[j].r != deleted {
-				b.WriteByte(byte(u[j].r))
+				b.WriteByte(translitByte(u[j], original))
 			}
 		}
-		if !glued(u, i-1, -1) && !glued(u, j, 1) {
-			out = append(out, latinWord{i: i, j: j, letters: b.String()})
+		if letters := b.String(); strings.Trim(letters, "4") != "" && !glued(u, i-1, -1) && !glued(u, j, 1) {
+			out = append(out, latinWord{i: i, j: j, letters: letters})
 		}
 		i = j
 	}

@@ -28,6 +28,8 @@ func TestTranslit(t *testing.T) {
 		{"links and handles stay", "pishite v lichku ili syuda t.me/joinchat/vstupai @bratya_tut", "пишите в личку или сюда t.me/joinchat/vstupai @bratya_tut"},
 		{"english words in a russian comment stay", "kto idet na match online, pishite v lichku", "кто идет на match online, пишите в личку"},
 		{"too few words", "spasibo bratan", "spasibo bratan"},
+		{"4 for ч", "4to novogo, brat? vyru4il tebya vchera", "что нового, брат? выручил тебя вчера"},
+		{"numbers stay", "v 4 chasa u kassy, 2024 god, tele2 ne rabotaet", "в 4 часа у кассы, 2024 год, tele2 не работает"},
 		{"soft signs left out", "tolko zdes mozhno zhit, ne tam", "только здесь можно жить, не там"},
 		{"w for ш, j for дж", "horowo, piwi mne, obsudim djihad i hijru", "хорошо, пиши мне, обсудим джихад и хиджру"},
 	} {
