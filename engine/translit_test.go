@@ -10,9 +10,10 @@ import (
 )
 
 // TestTranslitRecruitment: recruiting comments typed in Latin letters
-// ("bratya, vstupaite v IGIL") are flagged as their Cyrillic spelling is,
-// and the everyday translit comments beside them are not. Before the
-// normalizer read translit, the flag caught 3 and 2 of the 50 of each set.
+// ("bratya, vstupaite v IGIL", "bauyrlar, jihadqa qosylyndar") are flagged
+// as their Cyrillic spelling is, and the everyday translit comments beside
+// them are not. Before the normalizer read translit, the flag caught 3 and
+// 2 of the 50 of each Russian set and none of the 40 Kazakh ones.
 func TestTranslitRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -26,6 +27,7 @@ func TestTranslitRecruitment(t *testing.T) {
 	}{
 		{"translit.jsonl", 0.7, 1},
 		{"translit2.jsonl", 0.75, 3},
+		{"kazakh-latin.jsonl", 0.6, 1},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {

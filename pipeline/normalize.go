@@ -412,8 +412,11 @@ func (n *normalizer) rune(r rune, s, e int32) {
 		return
 	default:
 		r = unicode.ToLower(r)
-		if r >= 0x400 && r <= 0x52f || r >= 0xc0 && r <= 0x24f && r != 0xd7 && r != 0xf7 {
-			n.other++ // Kazakh letters, Latin letters beyond a–z
+		switch {
+		case isKazakhLatin(r):
+			n.latin++ // á, ğ, ş…: Kazakh in Latin letters (translit_kk.go)
+		case r >= 0x400 && r <= 0x52f || r >= 0xc0 && r <= 0x24f && r != 0xd7 && r != 0xf7:
+			n.other++ // Kazakh letters, other Latin letters beyond a–z
 		}
 	}
 	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 {

@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
-// The fourth pass reads Russian written in Latin letters, as
+// The fourth pass reads Russian (and Kazakh: translit_kk.go) written in
+// Latin letters, as
 // chats and comments often are: "bratya, vstupaite v IGIL, pishite v
 // lichku" becomes "братья, вступайте в игил, пишите в личку", each Cyrillic
 // letter mapped back to the Latin letters it came from. Nothing else reads
@@ -19,11 +21,10 @@ import (
 // the English ones translitRatio times. Capitalized words do not count:
 // English spells Kazakh and Russian names the same way (Tokayev, Astana,
 // Kurban Ait). And the field must have a Russian function word that is no
-// English word (v, na, ne, eto, kto: translitFunctionWords). English text,
-// Kazakh in its Latin alphabets (the official
-// one's á, ğ, ı, ń, ş are not plain a–z letters; plain ASCII Kazakh writes q
-// and gh: qazaq, jaqsy) and a Russian article naming Kaspi or Google are
-// left alone. In a field read as transliterated every plain Latin word
+// English word (v, na, ne, eto, kto: translitFunctionWords), and no word
+// marked Kazakh (á, ğ, ı, ń, ş, or q and gh in plain ASCII: qazaq, jaqsy),
+// which sends it to the Kazakh scheme instead. English text and a Russian
+// article naming Kaspi or Google are left alone. In a field read as transliterated every plain Latin word
 // becomes Cyrillic unless it is an English word with no likelier Russian
 // reading ("online", "match"), or is glued to a link, an address or a
 // number (t.me/joinchat, tele2, user@mail.kz stay).
@@ -141,15 +142,20 @@ type translitSpan struct {
 // of word and, part by part, the reading chosen: the spelling the lexicon
 // knows best, with its cost (ok), or when it knows none (ok false) the
 // first reading of every part.
-func translitWord(word string, costs map[string]float32) (spans []translitSpan, best []int, cost float32, ok bool) {
-	spans = translitSplit(word, nil)
+func translitWord(word string, costs map[string]float32, kazakh bool) (spans []translitSpan, best []int, cost float32, ok bool) {
+	limit := translitMaxSpellings
+	if kazakh {
+		spans, limit = kazakhSplit(word, nil), kazakhMaxSpellings
+	} else {
+		spans = translitSplit(word, nil)
+	}
 	chosen := make([]int, len(spans))
 	best = make([]int, len(spans))
 	buf := make([]byte, 0, 4*len(word))
 	tried := 0
 	var walk func(k int)
 	walk = func(k int) {
-		if tried >= translitMaxSpellings {
+		if tried >= limit {
 			return
 		}
 		if k == len(spans) {
@@ -197,9 +203,14 @@ func (n *normalizer) detranslit(original string) {
 	// As read (before join and unmask, which move a few letters between
 	// the scripts): enough for a gate.
 	latin, other := n.latin, n.other
-	if latin < 5 || latin < 3*other || !hasFunctionWord(u, original) {
+	if latin < 5 || latin < 3*other {
 		return
 	}
+	scheme := translitScheme(u, original)
+	if scheme == schemeNone {
+		return
+	}
+	kazakh := scheme == schemeKazakh
 	words := latinWords(u[:min(len(u), translitMaxUnits)], original)
 	if k := len(words) - 1; k >= 0 && len(u) > translitMaxUnits && words[k].j == translitMaxUnits {
 		words = words[:k] // cut at the limit: not a word
@@ -208,10 +219,10 @@ func (n *normalizer) detranslit(original string) {
 	ru, en, sampled := 0, 0, 0
 	seen := make(map[string]bool, translitSample)
 	for _, w := range words {
-		if strings.ContainsRune(w.letters, 'q') || strings.Contains(w.letters, "gh") {
-			return // Kazakh in ASCII Latin (qazaq, jaqsy, shynyghady): not this scheme
+		if !kazakh && !russianLetters(w.letters) {
+			continue // a Kazakh or Turkish letter in a Russian field
 		}
-		if len(w.letters) < 3 || seen[w.letters] || capitalized(original, u[w.i]) {
+		if utf8.RuneCountInString(w.letters) < 3 || seen[w.letters] || capitalized(original, u[w.i]) {
 			continue // names (Tokayev, Astana, Kurban Ait) are transliterated in English too
 		}
 		seen[w.letters] = true
@@ -223,7 +234,7 @@ func (n *normalizer) detranslit(original string) {
 			en++ // "the", "and", "was": no need to spell them
 			continue
 		}
-		_, _, rc, rok := translitWord(w.letters, costs)
+		_, _, rc, rok := translitWord(w.letters, costs, kazakh)
 		switch {
 		case rok && (!eok || rc < ec):
 			ru++
@@ -231,7 +242,11 @@ func (n *normalizer) detranslit(original string) {
 			en++
 		}
 	}
-	if ru < translitMinWords || ru < translitRatio*en {
+	minWords := translitMinWords
+	if kazakh {
+		minWords = 2 // the lexicon knows fewer Kazakh words, and q, gh or á and a Kazakh function word are already rare in anything else
+	}
+	if ru < minWords || ru < translitRatio*en {
 		return
 	}
 	var (
@@ -249,14 +264,20 @@ func (n *normalizer) detranslit(original string) {
 	// words the rest take their first readings without the lexicon.
 	memo := map[string]reading{}
 	for _, w := range words {
+		if !kazakh && !russianLetters(w.letters) {
+			continue
+		}
 		r, done := memo[w.letters]
 		if !done {
 			if len(memo) < translitMaxSearched {
-				sp, ch, rc, rok := translitWord(w.letters, costs)
+				sp, ch, rc, rok := translitWord(w.letters, costs, kazakh)
 				ec, eok := costs[w.letters]
 				r = reading{sp, ch, eok && (!rok || ec <= rc) && len(w.letters) > 1}
 			} else {
 				sp := translitSplit(w.letters, nil)
+				if kazakh {
+					sp = kazakhSplit(w.letters, nil)
+				}
 				r = reading{sp, make([]int, len(sp)), false}
 			}
 			memo[w.letters] = r
@@ -356,53 +377,104 @@ func rewritten(u []unit, words []latinWord, spans [][]translitSpan, chosen [][]i
 	return append(out, u[k:]...)
 }
 
-// translitScan is how many Latin words hasFunctionWord reads.
-const translitScan = 64
+// translitScan is how many Latin words translitScheme reads, and
+// maxFunctionWord the bytes of the longest function word of either
+// scheme.
+const (
+	translitScan    = 24
+	maxFunctionWord = 8
+	// translitFirstWords: a field with no function word among its first
+	// words is not read (translit comments have one early: v, ne, eto).
+	translitFirstWords = 16
+)
 
-// hasFunctionWord reports whether one of the first translitScan Latin
-// words of u (as latinWords finds them) is a lower-case Russian function
-// word (translitFunctionWords). It allocates nothing, so English text,
-// which almost never has one, costs one scan.
-func hasFunctionWord(u []unit, original string) bool {
-	var buf [8]byte
+// The schemes a field may be read with.
+const (
+	schemeNone = iota
+	schemeRussian
+	schemeKazakh
+)
+
+// translitScheme reads the first translitScan Latin words of u (as
+// latinWords finds them) and says which scheme the field may be read
+// with: Kazakh when a word is marked Kazakh (kazakhMarkedBytes) and a
+// lower-case word is a Kazakh function word, Russian when no word is
+// marked and a lower-case word is a Russian function word, none
+// otherwise. It allocates nothing, so English text, which almost never
+// has one of those words, costs one scan.
+func translitScheme(u []unit, original string) int {
+	var buf [32]byte
+	marked, ru, kk := false, false, false
 	for i, words := 0, 0; i < len(u) && words < translitScan; {
-		if translitByte(u[i], original) == 0 {
+		if translitRune(u[i], original) == 0 {
 			i++
 			continue
 		}
-		j, nb := i, 0
-		for ; j < len(u) && (u[j].r == deleted || translitByte(u[j], original) != 0); j++ {
+		j, nb, long := i, 0, false
+		for ; j < len(u) && (u[j].r == deleted || translitRune(u[j], original) != 0); j++ {
 			if u[j].r != deleted {
-				if nb < len(buf) {
-					buf[nb] = translitByte(u[j], original)
+				r := translitRune(u[j], original)
+				if nb+utf8.RuneLen(r) > len(buf) {
+					long = true
+					continue
 				}
-				nb++
+				nb += utf8.EncodeRune(buf[nb:], r)
 			}
 		}
-		if !glued(u, i-1, -1) && !glued(u, j, 1) {
+		if !long && !glued(u, i-1, -1) && !glued(u, j, 1) {
 			words++
-			if nb <= len(buf) && !capitalized(original, u[i]) && translitFunctionWords[string(buf[:nb])] {
-				return true
+			w := buf[:nb]
+			marked = marked || kazakhMarkedBytes(w)
+			if nb <= maxFunctionWord && !capitalized(original, u[i]) {
+				ru = ru || translitFunctionWords[string(w)]
+				kk = kk || kazakhFunctionWords[string(w)]
 			}
 		}
 		i = j
+		if words >= translitFirstWords && !ru && !kk {
+			break // no function word early on: not a translit comment
+		}
 	}
-	return false
+	switch {
+	case marked && kk:
+		return schemeKazakh
+	case !marked && ru:
+		return schemeRussian
+	}
+	return schemeNone
+}
+
+// russianLetters reports whether letters are all the Russian scheme reads
+// (a–z and 4).
+func russianLetters(letters string) bool {
+	for i := 0; i < len(letters); i++ {
+		if c := letters[i]; c != '4' && !isPlainLatin(rune(c)) {
+			return false
+		}
+	}
+	return true
 }
 
 func isPlainLatin(r rune) bool { return 'a' <= r && r <= 'z' }
 
-// translitByte returns the letter x stands for in a translit word: a plain
-// Latin letter, or '4' (ч in translit: 4to, se4as; unmask has read a 4
-// inside a Latin word as the leet a, so the original byte decides), or 0.
-func translitByte(x unit, original string) byte {
+// translitRune returns the letter x stands for in a translit word: a plain
+// Latin letter, a Kazakh Latin one, or '4' (ч in translit: 4to, se4as;
+// unmask has read a 4 inside a Latin word as the leet a, so the original
+// byte decides), or 0.
+func translitRune(x unit, original string) rune {
+	r := x.r
 	switch {
-	case x.r == '4':
+	case 'a' < r && r <= 'z':
+		return r
+	case r == 'a':
+		if x.e-x.s == 1 && int(x.s) < len(original) && original[x.s] == '4' {
+			return '4'
+		}
+		return r
+	case r == '4':
 		return '4'
-	case x.r == 'a' && x.e-x.s == 1 && int(x.s) < len(original) && original[x.s] == '4':
-		return '4'
-	case isPlainLatin(x.r):
-		return byte(x.r)
+	case r >= 0xc0 && isKazakhLatin(r):
+		return r
 	}
 	return 0
 }
@@ -447,15 +519,15 @@ func liveAt(u []unit, k, step int) (rune, int) {
 func latinWords(u []unit, original string) []latinWord {
 	var out []latinWord
 	for i := 0; i < len(u); {
-		if translitByte(u[i], original) == 0 {
+		if translitRune(u[i], original) == 0 {
 			i++
 			continue
 		}
 		j := i
 		var b strings.Builder
-		for ; j < len(u) && (u[j].r == deleted || translitByte(u[j], original) != 0); j++ {
+		for ; j < len(u) && (u[j].r == deleted || translitRune(u[j], original) != 0); j++ {
 			if u[j].r != deleted {
-				b.WriteByte(translitByte(u[j], original))
+				b.WriteRune(translitRune(u[j], original))
 			}
 		}
 		if letters := b.String(); strings.Trim(letters, "4") != "" && !glued(u, i-1, -1) && !glued(u, j, 1) {
