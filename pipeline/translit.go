@@ -92,21 +92,24 @@ func isLatinVowel(c byte) bool {
 	return false
 }
 
+// matchPart returns the first of parts that s starts with.
+func matchPart(parts []translitPart, s string) (translitPart, bool) {
+	for _, p := range parts {
+		if strings.HasPrefix(s, p.latin) {
+			return p, true
+		}
+	}
+	return translitPart{}, false
+}
+
 // translitSplit cuts word (a–z only) into parts: each its length in
 // letters and its readings.
 func translitSplit(word string, dst []translitSpan) []translitSpan {
 	dst = dst[:0]
 	for i := 0; i < len(word); {
-		matched := false
-		for _, p := range translitParts {
-			if strings.HasPrefix(word[i:], p.latin) {
-				dst = append(dst, translitSpan{n: len(p.latin), readings: p.readings})
-				i += len(p.latin)
-				matched = true
-				break
-			}
-		}
-		if matched {
+		if p, ok := matchPart(translitParts, word[i:]); ok {
+			dst = append(dst, translitSpan{n: len(p.latin), readings: p.readings})
+			i += len(p.latin)
 			continue
 		}
 		c := word[i]

@@ -58,16 +58,9 @@ var kazakhLetter = map[rune][]string{
 func kazakhSplit(word string, dst []translitSpan) []translitSpan {
 	dst = dst[:0]
 	for i := 0; i < len(word); {
-		matched := false
-		for _, p := range kazakhParts {
-			if strings.HasPrefix(word[i:], p.latin) {
-				dst = append(dst, translitSpan{n: len(p.latin), readings: p.readings})
-				i += len(p.latin)
-				matched = true
-				break
-			}
-		}
-		if matched {
+		if p, ok := matchPart(kazakhParts, word[i:]); ok {
+			dst = append(dst, translitSpan{n: len(p.latin), readings: p.readings})
+			i += len(p.latin)
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(word[i:])
