@@ -32,6 +32,8 @@ func FuzzCheck(f *testing.F) {
 		{"ҰҚК террористік актінің алдын алды", "Теңге бағамы нығайды"},
 		{"Man jailed for recruiting for ISIS online", "j o i n  u s, b r o t h e r"},
 		{"\xff\xfe", "a\u200bb\u0301c 𝔸𝔹 ﬁ"},
+		{"", "bratya, vstupaite v IGIL, pishite v lichku t.me/x 4to"},
+		{"Qazaqstan", "bauyrlar, jihadqa qosylyńdar, Shamǵa barý kerek, jeke habarlamaǵa jazyńdar"},
 		{"", ""},
 	} {
 		f.Add(s[0], s[1], false)
