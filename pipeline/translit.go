@@ -183,17 +183,9 @@ func translitWord(word string, costs map[string]float32, kazakh bool) (spans []t
 	return spans, best, cost, ok
 }
 
-// spell joins the readings chosen.
-func spell(spans []translitSpan, chosen []int) string {
-	var b strings.Builder
-	for i, s := range spans {
-		b.WriteString(s.readings[chosen[i]])
-	}
-	return b.String()
-}
-
-// latinWord is a run [i, j) of units holding plain Latin letters (and
-// deleted units), with its letters.
+// latinWord is a run [i, j) of units holding the letters a translit word
+// may have (translitRune: a–z, 4, Kazakh Latin letters) and deleted units,
+// with those letters.
 type latinWord struct {
 	i, j    int
 	letters string
@@ -247,7 +239,9 @@ func (n *normalizer) detranslit(original string) {
 	}
 	minWords := translitMinWords
 	if kazakh {
-		minWords = 2 // the lexicon knows fewer Kazakh words, and q, gh or á and a Kazakh function word are already rare in anything else
+		// The lexicon knows fewer Kazakh words, and q, gh or á beside a
+		// Kazakh function word are rare in anything else.
+		minWords = 2
 	}
 	if ru < minWords || ru < translitRatio*en {
 		return

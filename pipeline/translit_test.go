@@ -91,3 +91,12 @@ func BenchmarkNormalizeTranslit(b *testing.B) {
 		Normalize("body", s)
 	}
 }
+
+// spell joins the readings chosen.
+func spell(spans []translitSpan, chosen []int) string {
+	var b strings.Builder
+	for i, s := range spans {
+		b.WriteString(s.readings[chosen[i]])
+	}
+	return b.String()
+}
