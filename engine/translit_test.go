@@ -13,7 +13,7 @@ import (
 // ("bratya, vstupaite v IGIL", "bauyrlar, jihadqa qosylyndar") are flagged
 // as their Cyrillic spelling is, and the everyday translit comments beside
 // them are not. Before the normalizer read translit, the flag caught 3 and
-// 2 of the 50 of each Russian set and none of the 40 Kazakh ones.
+// 2 of the 50 of each Russian set and none of the 40 of each Kazakh one.
 func TestTranslitRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -27,7 +27,8 @@ func TestTranslitRecruitment(t *testing.T) {
 	}{
 		{"translit.jsonl", 0.7, 1},
 		{"translit2.jsonl", 0.75, 3},
-		{"kazakh-latin.jsonl", 0.6, 1},
+		{"kazakh-latin.jsonl", 0.75, 1},
+		{"kazakh-latin2.jsonl", 0.45, 1},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {

@@ -205,7 +205,7 @@ func (n *normalizer) detranslit(original string) {
 	if scheme == schemeNone {
 		return
 	}
-	kazakh := scheme == schemeKazakh
+	kazakh := scheme == schemeKazakh || scheme == schemeKazakhMarked
 	words := latinWords(u[:min(len(u), translitMaxUnits)], original)
 	if k := len(words) - 1; k >= 0 && len(u) > translitMaxUnits && words[k].j == translitMaxUnits {
 		words = words[:k] // cut at the limit: not a word
@@ -238,13 +238,13 @@ func (n *normalizer) detranslit(original string) {
 		}
 	}
 	minWords := translitMinWords
-	if kazakh {
+	if scheme == schemeKazakh {
 		// The lexicon knows fewer Kazakh words, and q, gh or á beside a
 		// Kazakh function word are rare in anything else.
 		minWords = 2
 	}
-	if ru < minWords || ru < translitRatio*en {
-		return
+	if ru < minWords || ru < translitRatio*en || scheme == schemeKazakhMarked && en > 0 {
+		return // with no Kazakh function word, one English word says English ("… sets fitr sadaqa at 600 tenge")
 	}
 	var (
 		read   []latinWord
@@ -389,19 +389,20 @@ const (
 const (
 	schemeNone = iota
 	schemeRussian
-	schemeKazakh
+	schemeKazakh       // a Kazakh word and a Kazakh function word
+	schemeKazakhMarked // Kazakh words (q, á…) and no function word: needs more words the lexicon knows
 )
 
 // translitScheme reads the first translitScan Latin words of u (as
 // latinWords finds them) and says which scheme the field may be read
 // with: Kazakh when a word is marked Kazakh (kazakhMarkedBytes) and a
-// lower-case word is a Kazakh function word, Russian when no word is
-// marked and a lower-case word is a Russian function word, none
-// otherwise. It allocates nothing, so English text, which almost never
+// lower-case word is a Kazakh function word, or when a lower-case word has
+// q or a Kazakh Latin letter; Russian when no word is marked and a
+// lower-case word is a Russian function word; none otherwise. It allocates nothing, so English text, which almost never
 // has one of those words, costs one scan.
 func translitScheme(u []unit, original string) int {
 	var buf [32]byte
-	marked, ru, kk := false, false, false
+	marked, strong, ru, kk := false, false, false, false
 	for i, words := 0, 0; i < len(u) && words < translitScan; {
 		if translitRune(u[i], original) == 0 {
 			i++
@@ -421,20 +422,27 @@ func translitScheme(u []unit, original string) int {
 		if !long && !glued(u, i-1, -1) && !glued(u, j, 1) {
 			words++
 			w := buf[:nb]
-			marked = marked || kazakhMarkedBytes(w)
+			if kazakhMarkedBytes(w) {
+				marked = true
+				// q or a Kazakh letter in a lower-case word (not Iraq,
+				// Qatar; gh alone is English too: night, through)
+				strong = strong || !capitalized(original, u[i]) && kazakhLettersOrQ(w)
+			}
 			if nb <= maxFunctionWord && !capitalized(original, u[i]) {
 				ru = ru || translitFunctionWords[string(w)]
 				kk = kk || kazakhFunctionWords[string(w)]
 			}
 		}
 		i = j
-		if words >= translitFirstWords && !ru && !kk {
+		if words >= translitFirstWords && !ru && !kk && !strong {
 			break // no function word early on: not a translit comment
 		}
 	}
 	switch {
 	case marked && kk:
 		return schemeKazakh
+	case strong:
+		return schemeKazakhMarked
 	case !marked && ru:
 		return schemeRussian
 	}
