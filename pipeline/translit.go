@@ -6,33 +6,36 @@ import (
 )
 
 // The fourth pass reads Russian (and Kazakh: translit_kk.go) written in
-// Latin letters, as
-// chats and comments often are: "bratya, vstupaite v IGIL, pishite v
-// lichku" becomes "братья, вступайте в игил, пишите в личку", each Cyrillic
-// letter mapped back to the Latin letters it came from. Nothing else reads
-// it: the rule packs, the topic model and the flag heads all read Russian.
+// Latin letters, as chats and comments often are: "bratya, vstupaite v
+// IGIL, pishite v lichku" becomes "братья, вступайте в игил, пишите в
+// личку", each Cyrillic letter mapped back to the Latin letters it came
+// from. Nothing else reads it: the rule packs, the topic model and the flag
+// heads all read Cyrillic.
 //
-// A field is read as transliterated only when its letters are mostly Latin
-// and its Latin words read better as Russian than as English. Of its first
-// translitSample distinct lower-case words of three or more letters, those
-// with a transliteration the lexicon knows as a Cyrillic word more often
-// than it knows the Latin word as an English one ("privet", "brat", "vsem";
-// not "the", "man", "net") must be at least translitMinWords and outnumber
-// the English ones translitRatio times. Capitalized words do not count:
-// English spells Kazakh and Russian names the same way (Tokayev, Astana,
-// Kurban Ait). And the field must have a Russian function word that is no
-// English word (v, na, ne, eto, kto: translitFunctionWords), and no word
-// marked Kazakh (á, ğ, ı, ń, ş, or q and gh in plain ASCII: qazaq, jaqsy),
-// which sends it to the Kazakh scheme instead. English text and a Russian
-// article naming Kaspi or Google are left alone. In a field read as transliterated every plain Latin word
-// becomes Cyrillic unless it is an English word with no likelier Russian
-// reading ("online", "match"), or is glued to a link, an address or a
-// number (t.me/joinchat, tele2, user@mail.kz stay).
+// A field is read as transliterated only when its letters are mostly Latin,
+// it has a lower-case function word of the scheme among its first
+// translitFirstWords words (translitScheme: v, na, ne, eto, kto for
+// Russian, none of them an English word), and its Latin words read better
+// as Russian than as English. Of its first translitSample distinct
+// lower-case words of three or more letters, those with a transliteration
+// the lexicon knows as a Cyrillic word more often than it knows the Latin
+// word as an English one ("privet", "brat", "vsem"; not "the", "man",
+// "net") must be at least translitMinWords and outnumber the English ones
+// translitRatio times. Capitalized words do not count: English spells
+// Kazakh and Russian names the same way (Tokayev, Astana, Kurban Ait). A
+// word marked Kazakh (á, ğ, ı, ń, ş, or q and gh in plain ASCII: qazaq,
+// jaqsy) sends the field to the Kazakh scheme instead. English text and a
+// Russian article naming Kaspi or Google are left alone. In a field read
+// as transliterated every Latin word becomes Cyrillic unless it is an
+// English word with no likelier reading ("online", "match"), or is glued
+// to a link, an address or a number (t.me/joinchat, tele2, user@mail.kz
+// stay).
 //
 // Each word is spelled several ways where the transliteration is
 // ambiguous (i after a vowel: й or и; y: ы or й; e: е or э; ts: ц or тс;
-// ya: я or ья) and the spelling the lexicon knows best wins; a word it
-// does not know takes the first reading of each letter.
+// ya: я or ья; w: в or ш; a final consonant with or without ь) and the
+// spelling the lexicon knows best wins; a word it does not know takes the
+// first reading of each letter.
 
 // translitSample is how many Latin words of three or more letters decide
 // whether a field is transliterated.
