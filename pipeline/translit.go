@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"iter"
 	"strings"
 	"unicode/utf8"
 )
@@ -105,63 +106,81 @@ func matchPart(parts []translitPart, s string) (translitPart, bool) {
 	return translitPart{}, false
 }
 
-// translitSplit cuts word (a–z only) into parts: each its length in
-// letters and its readings.
-func translitSplit(word string, dst []translitSpan) []translitSpan {
-	dst = dst[:0]
+// A scheme is one way of reading Latin letters in Cyrillic: its
+// multi-letter parts, the readings of a single letter at word[i:] (and the
+// bytes it takes), and how many spellings of a word it tries.
+type scheme struct {
+	parts        []translitPart
+	letter       func(word string, i int) (readings []string, size int)
+	maxSpellings int
+}
+
+var (
+	russianScheme = &scheme{translitParts, russianLetter, translitMaxSpellings}
+	kazakhScheme  = &scheme{kazakhParts, kazakhLetterAt, kazakhMaxSpellings}
+)
+
+// split cuts word into parts: each its length in letters and its readings.
+func (sc *scheme) split(word string) []translitSpan {
+	var dst []translitSpan
 	for i := 0; i < len(word); {
-		if p, ok := matchPart(translitParts, word[i:]); ok {
+		if p, ok := matchPart(sc.parts, word[i:]); ok {
 			dst = append(dst, translitSpan{n: len(p.latin), readings: p.readings})
 			i += len(p.latin)
 			continue
 		}
-		c := word[i]
-		if c == '4' { // ч: 4to, se4as
-			dst = append(dst, translitSpan{n: 1, readings: []string{"ч"}})
-			i++
-			continue
-		}
-		r := translitLetter[c-'a']
-		afterVowel := i > 0 && isLatinVowel(word[i-1])
-		last := i == len(word)-1
-		switch {
-		case c == 'i' && afterVowel: // vstupaite, boi
-			r = []string{"й", "и"}
-		case c == 'y' && afterVowel: // moy, kray
-			r = []string{"й", "ы"}
-		case translitSoft[c-'a'] && i > 0 && (last || c == 'l' && !isLatinVowel(word[i+1])):
-			r = []string{r[0], r[0] + "ь"}
-		}
-		dst = append(dst, translitSpan{n: 1, readings: r})
-		i++
+		readings, size := sc.letter(word, i)
+		dst = append(dst, translitSpan{n: 1, readings: readings})
+		i += size
 	}
 	return dst
 }
 
-// translitSpan is one part of a word as translitSplit cut it.
+// russianLetter reads the letter word[i] (a–z or 4) in the Russian
+// scheme, by its neighbours where they decide.
+func russianLetter(word string, i int) ([]string, int) {
+	c := word[i]
+	if c == '4' { // ч: 4to, se4as
+		return []string{"ч"}, 1
+	}
+	r := translitLetter[c-'a']
+	afterVowel := i > 0 && isLatinVowel(word[i-1])
+	last := i == len(word)-1
+	switch {
+	case c == 'i' && afterVowel: // vstupaite, boi
+		r = []string{"й", "и"}
+	case c == 'y' && afterVowel: // moy, kray
+		r = []string{"й", "ы"}
+	case translitSoft[c-'a'] && i > 0 && (last || c == 'l' && !isLatinVowel(word[i+1])):
+		r = []string{r[0], r[0] + "ь"}
+	}
+	return r, 1
+}
+
+// translitSpan is one part of a word as a scheme split it.
 type translitSpan struct {
 	n        int // letters
 	readings []string
 }
 
-// translitWord spells word (a–z only) in Cyrillic. It returns the parts
-// of word and, part by part, the reading chosen: the spelling the lexicon
-// knows best, with its cost (ok), or when it knows none (ok false) the
-// first reading of every part.
-func translitWord(word string, costs map[string]float32, kazakh bool) (spans []translitSpan, best []int, cost float32, ok bool) {
-	limit := translitMaxSpellings
-	if kazakh {
-		spans, limit = kazakhSplit(word, nil), kazakhMaxSpellings
-	} else {
-		spans = translitSplit(word, nil)
-	}
+// spelling is a word's parts and, part by part, the reading chosen.
+type spelling struct {
+	spans  []translitSpan
+	chosen []int
+}
+
+// spell spells word in Cyrillic: the spelling the lexicon knows best, with
+// its cost (ok), or when it knows none (ok false) the first reading of
+// every part.
+func (sc *scheme) spell(word string, costs map[string]float32) (sp spelling, cost float32, ok bool) {
+	spans := sc.split(word)
 	chosen := make([]int, len(spans))
-	best = make([]int, len(spans))
+	best := make([]int, len(spans))
 	buf := make([]byte, 0, 4*len(word))
 	tried := 0
 	var walk func(k int)
 	walk = func(k int) {
-		if tried >= limit {
+		if tried >= sc.maxSpellings {
 			return
 		}
 		if k == len(spans) {
@@ -183,7 +202,7 @@ func translitWord(word string, costs map[string]float32, kazakh bool) (spans []t
 		chosen[k] = 0
 	}
 	walk(0)
-	return spans, best, cost, ok
+	return spelling{spans, best}, cost, ok
 }
 
 // latinWord is a run [i, j) of units holding the letters a translit word
@@ -204,22 +223,48 @@ func (n *normalizer) detranslit(original string) {
 	if latin < 5 || latin < 3*other {
 		return
 	}
-	scheme := translitScheme(u, original)
-	if scheme == schemeNone {
+	kind := pickScheme(u, original)
+	if kind == schemeNone {
 		return
 	}
-	kazakh := scheme == schemeKazakh || scheme == schemeKazakhMarked
-	words := latinWords(u[:min(len(u), translitMaxUnits)], original)
+	sc := russianScheme
+	if kind != schemeRussian {
+		sc = kazakhScheme
+	}
+	words := latinWords(u[:min(len(u), translitMaxUnits)], original, sc == russianScheme)
 	if k := len(words) - 1; k >= 0 && len(u) > translitMaxUnits && words[k].j == translitMaxUnits {
 		words = words[:k] // cut at the limit: not a word
 	}
 	costs := wordCosts()
+	// A word is spelled once a field (a megabyte of one comment pasted
+	// over and over took a second), and past translitMaxSearched distinct
+	// words the rest take their first readings without the lexicon.
+	type reading struct {
+		spelling
+		known   bool // the lexicon knows the spelling, at cost
+		cost    float32
+		english bool // the lexicon knows the Latin word as English, at enCost
+		enCost  float32
+	}
+	memo := map[string]reading{}
+	read := func(letters string) reading {
+		if r, ok := memo[letters]; ok {
+			return r
+		}
+		var r reading
+		if len(memo) < translitMaxSearched {
+			r.spelling, r.cost, r.known = sc.spell(letters, costs)
+			r.enCost, r.english = costs[letters]
+		} else {
+			r.spelling.spans = sc.split(letters)
+			r.spelling.chosen = make([]int, len(r.spelling.spans))
+		}
+		memo[letters] = r
+		return r
+	}
 	ru, en, sampled := 0, 0, 0
 	seen := make(map[string]bool, translitSample)
 	for _, w := range words {
-		if !kazakh && !russianLetters(w.letters) {
-			continue // a Kazakh or Turkish letter in a Russian field
-		}
 		if utf8.RuneCountInString(w.letters) < 3 || seen[w.letters] || capitalized(original, u[w.i]) {
 			continue // names (Tokayev, Astana, Kurban Ait) are transliterated in English too
 		}
@@ -227,66 +272,41 @@ func (n *normalizer) detranslit(original string) {
 		if sampled++; sampled > translitSample || ru+translitSample-sampled+1 < translitRatio*en {
 			break // English text settles it within a few words
 		}
-		ec, eok := costs[w.letters]
-		if eok && ec < translitCommonEnglish {
+		if ec, ok := costs[w.letters]; ok && ec < translitCommonEnglish {
 			en++ // "the", "and", "was": no need to spell them
 			continue
 		}
-		_, _, rc, rok := translitWord(w.letters, costs, kazakh)
-		switch {
-		case rok && (!eok || rc < ec):
+		switch r := read(w.letters); {
+		case r.known && (!r.english || r.cost < r.enCost):
 			ru++
-		case eok:
+		case r.english:
 			en++
 		}
 	}
 	minWords := translitMinWords
-	if scheme == schemeKazakh {
+	if kind == schemeKazakh {
 		// The lexicon knows fewer Kazakh words, and q, gh or á beside a
 		// Kazakh function word are rare in anything else.
 		minWords = 2
 	}
-	if ru < minWords || ru < translitRatio*en || scheme == schemeKazakhMarked && en > 0 {
+	if ru < minWords || ru < translitRatio*en || kind == schemeKazakhMarked && en > 0 {
 		return // with no Kazakh function word, one English word says English ("… sets fitr sadaqa at 600 tenge")
 	}
-	var (
-		read   []latinWord
-		spans  [][]translitSpan
-		chosen [][]int
-	)
-	type reading struct {
-		spans  []translitSpan
-		chosen []int
-		keep   bool // an English word in a Russian comment: "online", "ok"
-	}
-	// A word is spelled once a field (a megabyte of one comment pasted
-	// over and over took a second), and past translitMaxSearched distinct
-	// words the rest take their first readings without the lexicon.
-	memo := map[string]reading{}
+	var spelled []spelledWord
 	for _, w := range words {
-		if !kazakh && !russianLetters(w.letters) {
-			continue
+		r := read(w.letters)
+		if r.english && (!r.known || r.enCost <= r.cost) && len(w.letters) > 1 {
+			continue // an English word in a Russian comment: "online", "ok"
 		}
-		r, done := memo[w.letters]
-		if !done {
-			if len(memo) < translitMaxSearched {
-				sp, ch, rc, rok := translitWord(w.letters, costs, kazakh)
-				ec, eok := costs[w.letters]
-				r = reading{sp, ch, eok && (!rok || ec <= rc) && len(w.letters) > 1}
-			} else {
-				sp := translitSplit(w.letters, nil)
-				if kazakh {
-					sp = kazakhSplit(w.letters, nil)
-				}
-				r = reading{sp, make([]int, len(sp)), false}
-			}
-			memo[w.letters] = r
-		}
-		if !r.keep {
-			read, spans, chosen = append(read, w), append(spans, r.spans), append(chosen, r.chosen)
-		}
+		spelled = append(spelled, spelledWord{w, r.spelling})
 	}
-	n.units = rewritten(u, read, spans, chosen)
+	n.units = rewritten(u, spelled)
+}
+
+// spelledWord is a word of the field and the spelling it is rewritten with.
+type spelledWord struct {
+	latinWord
+	spelling
 }
 
 // translitMaxSearched is how many distinct words of a field are spelled
@@ -338,15 +358,15 @@ const (
 // frequent words, about half of them English (the, to, of, and, for).
 const translitCommonEnglish = 7
 
-// rewritten returns u with each word of words spelled as chosen[i] says
-// over the parts spans[i]: a part's reading takes the place of its first
+// rewritten returns u with each word of words spelled as its spelling
+// says: a part's reading takes the place of its first
 // letter, every rune of it mapped to the part's whole original range, and
 // the part's other letters are deleted. Readings may be longer than their
 // parts (j → дж), so the units are copied once.
-func rewritten(u []unit, words []latinWord, spans [][]translitSpan, chosen [][]int) []unit {
+func rewritten(u []unit, words []spelledWord) []unit {
 	out := make([]unit, 0, len(u)+len(u)/8)
 	k := 0
-	for wi, w := range words {
+	for _, w := range words {
 		out = append(out, u[k:w.i]...)
 		var live []int
 		for x := w.i; x < w.j; x++ {
@@ -356,12 +376,12 @@ func rewritten(u []unit, words []latinWord, spans [][]translitSpan, chosen [][]i
 		}
 		at := 0
 		next := w.i // the next unit of the word not yet copied
-		for p, sp := range spans[wi] {
+		for p, sp := range w.spans {
 			first, lastU := live[at], live[at+sp.n-1]
 			at += sp.n
 			out = append(out, u[next:first]...) // deleted separators before the part
 			s, e := u[first].s, u[lastU].e
-			for _, r := range sp.readings[chosen[wi][p]] {
+			for _, r := range sp.readings[w.chosen[p]] {
 				out = append(out, unit{r: r, s: s, e: e})
 			}
 			for x := first + 1; x <= lastU; x++ {
@@ -377,7 +397,7 @@ func rewritten(u []unit, words []latinWord, spans [][]translitSpan, chosen [][]i
 	return append(out, u[k:]...)
 }
 
-// translitScan is how many Latin words translitScheme reads, and
+// translitScan is how many Latin words pickScheme reads, and
 // maxFunctionWord the bytes of the longest function word of either
 // scheme.
 const (
@@ -396,48 +416,46 @@ const (
 	schemeKazakhMarked // Kazakh words (q, á…) and no function word: needs more words the lexicon knows
 )
 
-// translitScheme reads the first translitScan Latin words of u (as
-// latinWords finds them) and says which scheme the field may be read
-// with: Kazakh when a word is marked Kazakh (kazakhMarkedBytes) and a
-// lower-case word is a Kazakh function word, or when a lower-case word has
-// q or a Kazakh Latin letter; Russian when no word is marked and a
-// lower-case word is a Russian function word; none otherwise. It allocates nothing, so English text, which almost never
-// has one of those words, costs one scan.
-func translitScheme(u []unit, original string) int {
+// pickScheme reads the first translitScan Latin words of u (as
+// translitWords finds them) and says which scheme the field may be read
+// with: Kazakh when a word is marked Kazakh (kazakhMarks) and a lower-case
+// word is a Kazakh function word, or when a lower-case word has a strong
+// Kazakh mark; Russian when no word is marked and a lower-case word is a
+// Russian function word; none otherwise. It allocates nothing, so English
+// text, which almost never has one of those words, costs one scan.
+func pickScheme(u []unit, original string) int {
 	var buf [32]byte
 	marked, strong, ru, kk := false, false, false, false
-	for i, words := 0, 0; i < len(u) && words < translitScan; {
-		if translitRune(u[i], original) == 0 {
-			i++
-			continue
-		}
-		j, nb, long := i, 0, false
-		for ; j < len(u) && (u[j].r == deleted || translitRune(u[j], original) != 0); j++ {
-			if u[j].r != deleted {
-				r := translitRune(u[j], original)
-				if nb+utf8.RuneLen(r) > len(buf) {
-					long = true
-					continue
-				}
-				nb += utf8.EncodeRune(buf[nb:], r)
+	words := 0
+	for i, j := range translitWords(u, original) {
+		nb := 0
+		for _, x := range u[i:j] {
+			if x.r == deleted {
+				continue
 			}
+			r := translitRune(x, original)
+			if nb+utf8.RuneLen(r) > len(buf) {
+				nb = -1 // longer than any function word, and than any mark needs
+				break
+			}
+			nb += utf8.EncodeRune(buf[nb:], r)
 		}
-		if !long && !glued(u, i-1, -1) && !glued(u, j, 1) {
-			words++
+		if nb >= 0 {
 			w := buf[:nb]
-			if kazakhMarkedBytes(w) {
+			lower := !capitalized(original, u[i])
+			if m, st := kazakhMarks(w); m {
 				marked = true
-				// q or a Kazakh letter in a lower-case word (not Iraq,
-				// Qatar; gh alone is English too: night, through)
-				strong = strong || !capitalized(original, u[i]) && kazakhLettersOrQ(w)
+				// a strong mark counts in a lower-case word only (not
+				// Iraq, Qatar)
+				strong = strong || lower && st
 			}
-			if nb <= maxFunctionWord && !capitalized(original, u[i]) {
+			if nb <= maxFunctionWord && lower {
 				ru = ru || translitFunctionWords[string(w)]
 				kk = kk || kazakhFunctionWords[string(w)]
 			}
 		}
-		i = j
-		if words >= translitFirstWords && !ru && !kk && !strong {
+		words++
+		if words >= translitScan || words >= translitFirstWords && !ru && !kk && !strong {
 			break // no function word early on: not a translit comment
 		}
 	}
@@ -522,26 +540,46 @@ func liveAt(u []unit, k, step int) (rune, int) {
 	return 0, -1
 }
 
-// latinWords returns the runs of plain Latin letters in u that stand as
-// words (not glued: see glued), with their letters.
-func latinWords(u []unit, original string) []latinWord {
-	var out []latinWord
-	for i := 0; i < len(u); {
-		if translitRune(u[i], original) == 0 {
-			i++
-			continue
+// translitWords yields the bounds [i, j) of each run of letters a
+// translit word may have (translitRune) and deleted units in u that stands
+// as a word: not glued to a digit, another letter or a symbol (see glued).
+func translitWords(u []unit, original string) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for i := 0; i < len(u); {
+			if translitRune(u[i], original) == 0 {
+				i++
+				continue
+			}
+			j := i
+			for j < len(u) && (u[j].r == deleted || translitRune(u[j], original) != 0) {
+				j++
+			}
+			if !glued(u, i-1, -1) && !glued(u, j, 1) && !yield(i, j) {
+				return
+			}
+			i = j
 		}
-		j := i
+	}
+}
+
+// latinWords returns the words of u (translitWords) with their letters;
+// russianOnly leaves out those with a letter the Russian scheme does not
+// read (a Kazakh or Turkish one), and every scheme those that are only
+// the digit 4.
+func latinWords(u []unit, original string, russianOnly bool) []latinWord {
+	var out []latinWord
+	for i, j := range translitWords(u, original) {
 		var b strings.Builder
-		for ; j < len(u) && (u[j].r == deleted || translitRune(u[j], original) != 0); j++ {
-			if u[j].r != deleted {
-				b.WriteRune(translitRune(u[j], original))
+		for _, x := range u[i:j] {
+			if x.r != deleted {
+				b.WriteRune(translitRune(x, original))
 			}
 		}
-		if letters := b.String(); strings.Trim(letters, "4") != "" && !glued(u, i-1, -1) && !glued(u, j, 1) {
-			out = append(out, latinWord{i: i, j: j, letters: letters})
+		letters := b.String()
+		if strings.Trim(letters, "4") == "" || russianOnly && !russianLetters(letters) {
+			continue
 		}
-		i = j
+		out = append(out, latinWord{i: i, j: j, letters: letters})
 	}
 	return out
 }

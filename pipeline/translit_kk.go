@@ -8,9 +8,9 @@ import (
 // Kazakh is typed in Latin letters too: in the official alphabets (2018:
 // á ǵ ı ń ó ú ý, sh and ch; 2021: ä ğ ı ñ ö ş ū ü ç) and in plain ASCII the
 // way chats write it (qalaisyn, jaqsy, shyndyghynda: q for қ, gh for ғ).
-// A field with such a word (a Kazakh Latin letter, a q, a gh: kazakhMarkedBytes) and a Kazakh
-// function word (jáne, emes, ushin, kerek: kazakhFunctionWords) is read
-// with kazakhSplit instead of the Russian scheme, under the same tests
+// A field with such a word (a Kazakh Latin letter, a q, a gh: kazakhMarks)
+// and a Kazakh function word (jáne, emes, ushin, kerek: kazakhFunctionWords)
+// is read with kazakhScheme instead of the Russian one, under the same tests
 // (translit.go). Plain ASCII is ambiguous in Kazakh (a is а or ә, o is о
 // or ө, u is у, ұ or ү, k is к or қ), so a word may be spelled many ways;
 // the lexicon's Kazakh words settle it, as in Russian.
@@ -53,64 +53,40 @@ var kazakhLetter = map[rune][]string{
 	'y': {"ы", "й", "у"}, 'ý': {"у"}, 'z': {"з"}, '4': {"ч"},
 }
 
-// kazakhSplit cuts word into parts, as translitSplit does for Russian: each
-// part's length in letters (runes) and its readings.
-func kazakhSplit(word string, dst []translitSpan) []translitSpan {
-	dst = dst[:0]
-	for i := 0; i < len(word); {
-		if p, ok := matchPart(kazakhParts, word[i:]); ok {
-			dst = append(dst, translitSpan{n: len(p.latin), readings: p.readings})
-			i += len(p.latin)
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(word[i:])
-		readings := kazakhLetter[r]
-		if r == 'i' && i > 0 && strings.ContainsRune("aeiouyáäóöúüūıý", rune(word[i-1])) {
-			readings = []string{"й", "і", "и"} // oilaimyz, daiyndap, ghoi
-		}
-		if readings == nil { // cannot happen: words hold only the letters above
-			readings = []string{string(r)}
-		}
-		dst = append(dst, translitSpan{n: 1, readings: readings})
-		i += size
+// kazakhLetterAt reads the letter at word[i:] in the Kazakh scheme: i
+// after a vowel may be й (oilaimyz, daiyndap, ghoi).
+func kazakhLetterAt(word string, i int) ([]string, int) {
+	r, size := utf8.DecodeRuneInString(word[i:])
+	readings := kazakhLetter[r]
+	if r == 'i' && i > 0 && strings.ContainsRune("aeiouyáäóöúüūıý", rune(word[i-1])) {
+		readings = []string{"й", "і", "и"}
 	}
-	return dst
+	if readings == nil { // cannot happen: words hold only the letters above
+		readings = []string{string(r)}
+	}
+	return readings, size
 }
 
-// kazakhMarkedBytes reports whether a word's letters (UTF-8) show the
-// Kazakh scheme: a Kazakh Latin letter, a q or a gh.
-func kazakhMarkedBytes(w []byte) bool {
+// kazakhMarks reports whether a word's letters (UTF-8) show the Kazakh
+// scheme (marked: a Kazakh Latin letter, a q or a gh), and whether strongly:
+// a Kazakh Latin letter or a q not followed by u, since English has gh and
+// qu too (night, unique: before this test every English article went on to
+// the word-by-word check, +36 % allocations in BenchmarkNormalize).
+func kazakhMarks(w []byte) (marked, strong bool) {
 	for i, c := range w {
-		if c == 'q' || c == 'g' && i+1 < len(w) && w[i+1] == 'h' {
-			return true
-		}
-		if c >= 0x80 {
-			r, _ := utf8.DecodeRune(w[i:])
-			if isKazakhLatin(r) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// kazakhLettersOrQ reports whether a word's letters (UTF-8) have a q not
-// followed by u, or a Kazakh Latin letter: a stronger mark than gh, which
-// English has too, as it has qu (unique, quite: before this test every
-// English article went on to the word-by-word check, +36 % allocations in
-// BenchmarkNormalize).
-func kazakhLettersOrQ(w []byte) bool {
-	for i, c := range w {
-		if c == 'q' && (i+1 == len(w) || w[i+1] != 'u') {
-			return true
-		}
-		if c >= 0x80 {
+		switch {
+		case c == 'q':
+			marked = true
+			strong = strong || i+1 == len(w) || w[i+1] != 'u'
+		case c == 'g' && i+1 < len(w) && w[i+1] == 'h':
+			marked = true
+		case c >= 0x80:
 			if r, _ := utf8.DecodeRune(w[i:]); isKazakhLatin(r) {
-				return true
+				return true, true
 			}
 		}
 	}
-	return false
+	return marked, strong
 }
 
 // kazakhFunctionWords are Kazakh function words as they are typed in

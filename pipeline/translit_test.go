@@ -61,9 +61,9 @@ func TestTranslitWord(t *testing.T) {
 		{"moy", "мой", true},
 		{"xqzv", "хкзв", false},
 	} {
-		spans, chosen, _, ok := translitWord(tc.in, costs, false)
-		if got := spell(spans, chosen); got != tc.want || ok != tc.known {
-			t.Errorf("translitWord(%q) = %q known %v, want %q known %v", tc.in, got, ok, tc.want, tc.known)
+		sp, _, ok := russianScheme.spell(tc.in, costs)
+		if got := joined(sp); got != tc.want || ok != tc.known {
+			t.Errorf("spell(%q) = %q known %v, want %q known %v", tc.in, got, ok, tc.want, tc.known)
 		}
 	}
 }
@@ -94,11 +94,11 @@ func BenchmarkNormalizeTranslit(b *testing.B) {
 	}
 }
 
-// spell joins the readings chosen.
-func spell(spans []translitSpan, chosen []int) string {
+// joined is the Cyrillic text of sp.
+func joined(sp spelling) string {
 	var b strings.Builder
-	for i, s := range spans {
-		b.WriteString(s.readings[chosen[i]])
+	for i, s := range sp.spans {
+		b.WriteString(s.readings[sp.chosen[i]])
 	}
 	return b.String()
 }
