@@ -58,7 +58,7 @@ var kazakhLetter = map[rune][]string{
 func kazakhLetterAt(word string, i int) ([]string, int) {
 	r, size := utf8.DecodeRuneInString(word[i:])
 	readings := kazakhLetter[r]
-	if r == 'i' && i > 0 && strings.ContainsRune("aeiouyáäóöúüūıý", rune(word[i-1])) {
+	if prev, _ := utf8.DecodeLastRuneInString(word[:i]); r == 'i' && strings.ContainsRune("aeiouyáäóöúüūıý", prev) {
 		readings = []string{"й", "і", "и"}
 	}
 	if readings == nil { // cannot happen: words hold only the letters above

@@ -102,3 +102,19 @@ func joined(sp spelling) string {
 	}
 	return b.String()
 }
+
+// TestKazakhLetterAfterVowel: i after a vowel may be й, after a vowel of
+// the official alphabet (ó, á: two bytes) too.
+func TestKazakhLetterAfterVowel(t *testing.T) {
+	for _, tc := range []struct {
+		word string
+		want string
+	}{
+		{"oilaimyz", "й"}, {"sóilem", "й"}, {"jáiy", "й"}, {"bizdi", "і"}, {"ibn", "і"},
+	} {
+		at := strings.IndexByte(tc.word, 'i')
+		if got, _ := kazakhLetterAt(tc.word, at); got[0] != tc.want {
+			t.Errorf("%q: i reads first as %q, want %q", tc.word, got[0], tc.want)
+		}
+	}
+}
