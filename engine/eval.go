@@ -106,10 +106,13 @@ type evaluator struct {
 	source   string
 	labelled map[string]bool // the flags the data labels
 	buf      []float64
-	// scores and sources are, for each tag predict returned last, the
-	// score it shows and whose it is (vigil.SourceModel or SourceRule).
-	scores  []float64
-	sources []string
+}
+
+// countedTag is a tag an evaluation counts: its name, the score it shows
+// and whose score that is (vigil.SourceModel or SourceRule).
+type countedTag struct {
+	name, source string
+	score        float64
 }
 
 // Evaluate checks docs with the engine and compares the verdicts' tags and
@@ -165,11 +168,13 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 				opts.OnError(d, v.Error.Message)
 			}
 		}
-		predT, predF, top1 := ev.predict(v, d.Kind, fields[i])
-		report.Add(d.Tags, predT, top1, d.Flags, predF)
-		for j, name := range predT {
-			cal.add(name, ev.sources[j], ev.scores[j], slices.Contains(d.Tags, name))
+		counted, predF, top1 := ev.predict(v, d.Kind, fields[i])
+		predT := make([]string, len(counted))
+		for j, t := range counted {
+			predT[j] = t.name
+			cal.add(t.name, t.source, t.score, slices.Contains(d.Tags, t.name))
 		}
+		report.Add(d.Tags, predT, top1, d.Flags, predF)
 		kind := d.Kind
 		if kind == "" {
 			kind = vigil.KindArticle
@@ -230,38 +235,33 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 }
 
 // predict returns the tags the source gave v, its flags (with a report-only
-// head's where the data labels it), and the model's top-1 tag. It leaves
-// each tag's score and source in ev.scores and ev.sources.
-func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT, predF []string, top1 string) {
+// head's where the data labels it), and the model's top-1 tag.
+func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string) {
 	model := ev.stage.Model()
 	ev.buf = model.Scores(ev.buf[:0], fields)
-	ev.scores, ev.sources = ev.scores[:0], ev.sources[:0]
 	// A tag both sources gave shows the source of the higher score, so
 	// each source's own tags are read from what it did: the model's
 	// scores at their thresholds, the rules' evidence.
 	switch ev.source {
 	case SourceAll:
 		for _, t := range v.Tags {
-			predT = append(predT, t.Name)
-			ev.scores, ev.sources = append(ev.scores, t.Score), append(ev.sources, t.Source)
+			predT = append(predT, countedTag{t.Name, t.Source, t.Score})
 		}
 	case SourceModel: // what the classify stage gives, floors included
 		words := pipeline.WordCount(fields)
 		for l, p := range ev.buf {
 			if n := ev.shown[l]; ev.stage.Tags(l, p, kind, words) {
-				if j := slices.Index(predT, n); j >= 0 { // two outputs shown as one tag: the higher
-					ev.scores[j] = max(ev.scores[j], p)
+				if j := slices.IndexFunc(predT, func(t countedTag) bool { return t.name == n }); j >= 0 {
+					predT[j].score = max(predT[j].score, p) // two outputs shown as one tag: the higher
 					continue
 				}
-				predT = append(predT, n)
-				ev.scores, ev.sources = append(ev.scores, p), append(ev.sources, vigil.SourceModel)
+				predT = append(predT, countedTag{n, vigil.SourceModel, p})
 			}
 		}
 	case SourceRule:
 		for _, t := range v.Tags {
 			if slices.ContainsFunc(t.Evidence, func(e vigil.Evidence) bool { return e.Rule != "" }) {
-				predT = append(predT, t.Name)
-				ev.scores, ev.sources = append(ev.scores, t.Score), append(ev.sources, t.Source)
+				predT = append(predT, countedTag{t.Name, t.Source, t.Score})
 			}
 		}
 	}
