@@ -35,6 +35,74 @@ type EvalOptions struct {
 	// OnError, when set, hears each document a stage failed on, as it
 	// comes.
 	OnError func(doc *vigil.Document, msg string)
+	// OnMiss, when set, hears each document the engine got wrong (Miss),
+	// in input order.
+	OnMiss func(Miss)
+}
+
+// Miss is one document an evaluation counts wrong: the tags it counts
+// differ from the gold ones, its flags do, or (for a document with one
+// gold tag) the model's top-1 tag is another. It is what `vigil eval
+// --misses` writes, one JSON line each, to read the errors behind a score.
+type Miss struct {
+	ID   string `json:"id"`
+	File string `json:"file,omitempty"`
+	Lang string `json:"lang"`
+	Kind string `json:"kind"`
+	// Text is the start of the document's title and body, enough to read
+	// it in a terminal.
+	Text string `json:"text"`
+	// Gold and Got are the labels the data gives and those the
+	// evaluation counted (a counted tag with its score and source).
+	Gold MissLabels `json:"gold"`
+	Got  MissLabels `json:"got"`
+	// Top1 is the model's best tag and its score, above threshold or not.
+	Top1      string  `json:"top1"`
+	Top1Score float64 `json:"top1_score"`
+}
+
+// MissLabels are one side of a Miss.
+type MissLabels struct {
+	Tags  []MissTag `json:"tags"`
+	Flags []string  `json:"flags"`
+}
+
+// MissTag is a tag of a Miss; a gold tag has no score or source.
+type MissTag struct {
+	Name   string  `json:"name"`
+	Score  float64 `json:"score,omitempty"`
+	Source string  `json:"source,omitempty"`
+}
+
+// missText is how much of a document a Miss quotes, in runes.
+const missText = 200
+
+// miss returns the Miss of d when the evaluation counts it wrong.
+func miss(d *vigil.Document, lang, kind, file string, tags []countedTag, flags []string, top1 string, top1Score float64) (Miss, bool) {
+	same := func(a, b []string) bool {
+		return len(a) == len(b) && !slices.ContainsFunc(a, func(x string) bool { return !slices.Contains(b, x) })
+	}
+	names := make([]string, len(tags))
+	for i, t := range tags {
+		names[i] = t.name
+	}
+	if same(d.Tags, names) && same(d.Flags, flags) && (len(d.Tags) != 1 || d.Tags[0] == top1) {
+		return Miss{}, false
+	}
+	text := strings.Join(strings.Fields(strings.TrimSpace(d.Title+" "+d.Body)), " ")
+	if r := []rune(text); len(r) > missText {
+		text = string(r[:missText]) + "…"
+	}
+	m := Miss{ID: d.ID, File: file, Lang: lang, Kind: kind, Text: text, Top1: top1, Top1Score: top1Score,
+		Gold: MissLabels{Tags: []MissTag{}, Flags: append([]string{}, d.Flags...)},
+		Got:  MissLabels{Tags: []MissTag{}, Flags: append([]string{}, flags...)}}
+	for _, t := range d.Tags {
+		m.Gold.Tags = append(m.Gold.Tags, MissTag{Name: t})
+	}
+	for _, t := range tags {
+		m.Got.Tags = append(m.Got.Tags, MissTag{t.name, t.score, t.source})
+	}
+	return m, true
 }
 
 // Evaluation is an engine's report on labeled documents; its JSON is what
@@ -168,7 +236,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 				opts.OnError(d, v.Error.Message)
 			}
 		}
-		counted, predF, top1 := ev.predict(v, d.Kind, fields[i])
+		counted, predF, top1, top1Score := ev.predict(v, d.Kind, fields[i])
 		predT := make([]string, len(counted))
 		for j, t := range counted {
 			predT[j] = t.name
@@ -192,6 +260,11 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			file = fileOf[i]
 		}
 		seen = append(seen, evalDoc{lang: lang, kind: kind, file: file, gold: d.Flags, flags: predF})
+		if opts.OnMiss != nil {
+			if m, ok := miss(d, lang, kind, file, counted, predF, top1, top1Score); ok {
+				opts.OnMiss(m)
+			}
+		}
 		i++
 	}
 	if err := ctx.Err(); err != nil {
@@ -235,8 +308,8 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 }
 
 // predict returns the tags the source gave v, its flags (with a report-only
-// head's where the data labels it), and the model's top-1 tag.
-func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string) {
+// head's where the data labels it), and the model's top-1 tag and score.
+func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string, best float64) {
 	model := ev.stage.Model()
 	ev.buf = model.Scores(ev.buf[:0], fields)
 	// A tag both sources gave shows the source of the higher score, so
@@ -273,13 +346,13 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 			predF = append(predF, f.Name)
 		}
 	}
-	best := -1.0
+	best = -1.0
 	for l, p := range ev.buf {
 		if model.Labels[l].Kind == classify.KindTag && p > best {
 			top1, best = ev.shown[l], p
 		}
 	}
-	return predT, predF, top1
+	return predT, predF, top1, best
 }
 
 // slicesOf counts, for each flag, caught positives and flagged negatives

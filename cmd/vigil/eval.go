@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"cmp"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/engine"
@@ -31,6 +35,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	var (
 		opts         engine.Options
 		data, source string
+		misses       string
 		asJSON       bool
 	)
 	fs.StringVar(&opts.ModelsDir, "models", "", modelsFlagUsage)
@@ -40,6 +45,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&data, "data", "", "labeled JSONL `FILES`, comma-separated")
 	fs.StringVar(&source, "source", "all", "which tags count: all, model (the classify stage's tags, thresholds and floors applied) or rule")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&misses, "misses", "", "write each document counted wrong (tags, flags or top-1 differ from gold) to `FILE`, one JSON line each")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -61,8 +67,30 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 		return exitFail
 	}
-	ev, err := eng.Evaluate(ctx, docs, engine.EvalOptions{Source: source, Files: files,
-		OnError: func(d *vigil.Document, msg string) { fmt.Fprintf(e.stderr, "vigil eval: %s: %s\n", d.ID, msg) }})
+	evOpts := engine.EvalOptions{Source: source, Files: files,
+		OnError: func(d *vigil.Document, msg string) { fmt.Fprintf(e.stderr, "vigil eval: %s: %s\n", d.ID, msg) }}
+	var missOut *bufio.Writer
+	var missErr error
+	if misses != "" {
+		f, err := os.Create(misses)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "vigil eval: --misses: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		missOut = bufio.NewWriter(f)
+		enc := json.NewEncoder(missOut)
+		enc.SetEscapeHTML(false)
+		evOpts.OnMiss = func(m engine.Miss) {
+			if missErr == nil {
+				missErr = enc.Encode(m)
+			}
+		}
+	}
+	ev, err := eng.Evaluate(ctx, docs, evOpts)
+	if err == nil && missOut != nil {
+		err = cmp.Or(missErr, missOut.Flush())
+	}
 	if err == nil && asJSON {
 		err = ev.WriteJSON(e.stdout)
 	} else if err == nil {
