@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -24,7 +26,10 @@ import (
 //     and control characters dropped, lower case, ё→е, every run of white
 //     space collapsed to one space or, if it held a line break, one "\n";
 //  2. join: four or more single letters separated by single spaces, dots or
-//     dashes ("в с т у п а й", "в.с.т.у.п.а.й") lose their separators;
+//     dashes ("в с т у п а й", "в.с.т.у.п.а.й") lose their separators; a
+//     word cut by hyphens or underscores is made whole when the lexicon
+//     knows it so ("джи-хад"), and a phrase glued with hyphens gets its
+//     spaces back ("вступайте-в-ИГИЛ"; unglue);
 //  3. unmask: in a word that is otherwise Cyrillic, Latin look-alike
 //     letters and digits or symbols used as letters become the Cyrillic
 //     letters they imitate ("вcтyпaй в ДЖ1ХАД" → "вступай в джихад");
@@ -55,6 +60,10 @@ type normalizer struct {
 	// latin and other count the plain Latin letters (a–z) and the other
 	// letters (Cyrillic, Latin beyond a–z) read: detranslit's first test.
 	latin, other int
+	// glue and pieces are unglue's scratch: a chain's letters as UTF-8 and
+	// each piece's [start, end) in glue.
+	glue   []byte
+	pieces [][2]int
 }
 
 var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
@@ -128,6 +137,7 @@ func (n *normalizer) run(original string) {
 	}
 	n.trimSpace()
 	n.join(original)
+	n.unglue(original)
 	if n.scanAll {
 		n.mixed = 0
 	}
@@ -515,10 +525,7 @@ func (n *normalizer) join(original string) {
 		if (sep != 0 && x.r != sep) || !isJoinSep(x.r) {
 			return false
 		}
-		// one character in the original: a byte, a rune, or an entity (&nbsp;)
-		c := original[x.s]
-		return int(x.e-x.s) == 1 || (c >= utf8.RuneSelf && utf8.RuneCountInString(original[x.s:x.e]) == 1) ||
-			(c == '&' && entityEnd(original, int(x.s)) == int(x.e))
+		return oneChar(original, x)
 	}
 	for i := 0; i+1 < len(u); i++ {
 		if !isJoinSep(u[i+1].r) || !isSingle(i) {
@@ -565,6 +572,155 @@ func (n *normalizer) join(original string) {
 			i = k
 		}
 	}
+}
+
+// unglue undoes two evasions that use the separators a word may hold:
+//
+//   - a word cut into pieces by hyphens, underscores, asterisks or dots,
+//     "джи-хад", "вер_бов_ка", "ш-а-м", "муд*жа*хи*ды": the pieces join
+//     when the lexicon knows the whole as a word and finds it likelier
+//     than the pieces read as words of their own; after a hyphen, also only
+//     when a piece is no word the lexicon knows or there are three or more
+//     single letters, so "из-за", "кто-то", "Нур-Султан" and "ас-саляму"
+//     (an Arabic article) stay; after an asterisk or a dot, only pieces of
+//     two letters or more, since one letter there is a letter masked
+//     ("с*ка") or an initial, and three pieces or more after a dot;
+//   - a phrase glued with hyphens, "вступайте-в-ИГИЛ", "пишите-в-личку":
+//     three or more pieces, one of them a preposition, conjunction or
+//     particle (в, на, к, и, не…), or four or more pieces, become words
+//     again. Hyphenated words have two pieces, and the few with three
+//     ("точь-в-точь", "Ростов-на-Дону") read the same to the rules, which
+//     match across hyphens anyway.
+//
+// Only pieces of Cyrillic letters count: Latin compounds ("face-to-face",
+// "peer-to-peer") and numbers stay as written.
+func (n *normalizer) unglue(original string) {
+	u := n.units
+	// Separators are rare: look for one between two Cyrillic letters, then
+	// read the chain around it.
+	for i := 1; i+1 < len(u); i++ {
+		if !isGlue(u[i].r) || !isCyrillicLetter(u[i-1].r) || !isCyrillicLetter(u[i+1].r) {
+			continue
+		}
+		start := i - 1
+		for start > 0 && isCyrillicLetter(u[start-1].r) {
+			start--
+		}
+		if start > 0 && isWordRune(u[start-1].r) {
+			continue // a piece with a digit or a Latin letter: not ours
+		}
+		n.glue, n.pieces = n.glue[:0], n.pieces[:0]
+		var sep rune
+		j := start
+		for {
+			a := len(n.glue)
+			k := j
+			for ; k < len(u) && isCyrillicLetter(u[k].r); k++ {
+				n.glue = utf8.AppendRune(n.glue, u[k].r)
+			}
+			if k < len(u) && isWordRune(u[k].r) {
+				n.pieces = n.pieces[:0] // not ours either
+				break
+			}
+			n.pieces = append(n.pieces, [2]int{a, len(n.glue)})
+			if k+1 < len(u) && isGlue(u[k].r) && (sep == 0 || u[k].r == sep) && oneChar(original, u[k]) && isCyrillicLetter(u[k+1].r) {
+				sep = u[k].r
+				j = k + 1
+				continue
+			}
+			j = k
+			break
+		}
+		if len(n.pieces) >= 2 {
+			n.unglueChain(u[start:j], sep)
+		}
+		i = max(i, j)
+	}
+}
+
+// unglueChain joins or splits one chain, the units w (see unglue): its
+// pieces are n.pieces of n.glue, each followed in w by one separator.
+func (n *normalizer) unglueChain(w []unit, sep rune) {
+	costs := wordCosts()
+	piece := func(p [2]int) []byte { return n.glue[p[0]:p[1]] }
+	var sum float32
+	unknown, function, letters := false, false, true
+	for _, p := range n.pieces {
+		runes := utf8.RuneCount(piece(p))
+		if c, ok := costs[string(piece(p))]; ok {
+			sum += c + splitCost
+		} else {
+			sum += splitCost + unknownCost + unknownRuneCost*float32(runes)
+			unknown = true
+		}
+		function = function || glueWords[string(piece(p))]
+		letters = letters && runes == 1
+	}
+	letters = letters && len(n.pieces) >= 3 // "д-р" is an abbreviation
+	// seps visits the separators: the unit after each piece but the last.
+	seps := func(r rune) {
+		k := 0
+		for _, p := range n.pieces[:len(n.pieces)-1] {
+			k += utf8.RuneCount(piece(p))
+			w[k].r = r
+			k++
+		}
+	}
+	hyphen := sep != '_' && sep != '*' && sep != '.'
+	// An asterisk or a dot cuts a word only between pieces of two letters
+	// or more: one letter is a letter masked ("с*ка") or an initial.
+	// A dot needs three pieces: "авто.ру" is a site, "гос.услуги" an
+	// abbreviation.
+	short := !hyphen && sep != '_' && slices.ContainsFunc(n.pieces, func(p [2]int) bool { return utf8.RuneCount(piece(p)) < 2 }) ||
+		sep == '.' && len(n.pieces) < 3
+	if c, ok := costs[string(n.glue)]; ok && c < sum && !short && (!hyphen || unknown || letters) && !arabicArticles[string(piece(n.pieces[0]))] {
+		seps(deleted)
+		return
+	}
+	if !hyphen || letters {
+		return // the tokenizer splits at the others already; single letters are join's
+	}
+	if len(n.pieces) >= 4 || len(n.pieces) == 3 && function {
+		first := piece(n.pieces[0])
+		for _, p := range n.pieces[1:] {
+			if !bytes.Equal(piece(p), first) { // "бла-бла-бла" stays one word
+				seps(' ')
+				return
+			}
+		}
+	}
+}
+
+// arabicArticles start Arabic names and phrases written with a hyphen
+// ("ас-саляму", "аль-Каида"), which stay as written.
+var arabicArticles = map[string]bool{"аль": true, "ал": true, "ас": true, "ад": true, "ар": true, "ан": true,
+	"аш": true, "ат": true, "аз": true, "уль": true, "ул": true, "эль": true, "эд": true, "ибн": true}
+
+// glueWords are the short words a phrase glued with hyphens holds: Russian
+// prepositions, conjunctions and particles.
+var glueWords = map[string]bool{
+	"в": true, "во": true, "к": true, "ко": true, "с": true, "со": true, "у": true, "о": true, "об": true,
+	"и": true, "а": true, "на": true, "за": true, "по": true, "до": true, "из": true, "от": true,
+	"не": true, "ни": true, "же": true, "ли": true, "бы": true, "для": true, "без": true, "при": true,
+}
+
+// isGlue reports whether r may cut a word into pieces (unglue).
+func isGlue(r rune) bool {
+	return r == '-' || r == '\u2010' || r == '\u2011' || r == '_' || r == '*' || r == '.'
+}
+
+// isCyrillicLetter reports whether r is a lower-case letter of the
+// Cyrillic block (the normalizer has lower-cased the text).
+func isCyrillicLetter(r rune) bool {
+	return r >= 0x430 && r <= 0x4ff && r != 0x482 && (r < 0x483 || r > 0x489)
+}
+
+// oneChar reports whether x came from one character of the original: a
+// byte, a rune or an entity (&nbsp;).
+func oneChar(original string, x unit) bool {
+	c := original[x.s]
+	return int(x.e-x.s) == 1 || (c >= utf8.RuneSelf && utf8.RuneCountInString(original[x.s:x.e]) == 1) ||
+		(c == '&' && entityEnd(original, int(x.s)) == int(x.e))
 }
 
 // lookalike maps Latin letters that look like Cyrillic ones (in either

@@ -55,6 +55,13 @@ func TestNormalizeText(t *testing.T) {
 		{"three letters stay", "а и в дом С.Ш.А. а-б-в", "а и в дом с.ш.а. а-б-в"},
 		{"three underscored letters", "х_и_д_ж_р_а в ш_а_м, в*с*е", "хиджра в шам, все"},
 		{"initials stay", "В. В. Путин, т.е. С.Ш.А.", "в. в. путин, т.е. с.ш.а."},
+		{"word cut by hyphens or underscores", "джи-хад, вер_бов_ка, хиджра в Ш-А-М", "джихад, вербовка, хиджра в шам"},
+		{"hyphenated words stay", "из-за того кто-то поехал в Нур-Султан, ас-саляму алейкум, д-р Ли, бла-бла-бла, интернет-пропаганда",
+			"из-за того кто-то поехал в нур-султан, ас-саляму алейкум, д-р ли, бла-бла-бла, интернет-пропаганда"},
+		{"phrase glued with hyphens", "Братья,вступайте-в-ИГИЛ,пишите-в-личку, все-еще-жду-ответа", "братья,вступайте в игил,пишите в личку, все еще жду ответа"},
+		{"word cut by asterisks or dots", "муд*жа*хи*ды в ха.ли.фат", "муджахиды в халифат"},
+		{"asterisk for a letter, sites and abbreviations stay", "с*ка х*р бл*дь авто.ру гос.услуги т.е.", "с*ка х*р бл*дь авто.ру гос.услуги т.е."},
+		{"latin compounds stay", "face-to-face peer-to-peer 25-year-old 1-2-3 мимо-живу-5-лет", "face-to-face peer-to-peer 25-year-old 1-2-3 мимо-живу-5-лет"},
 		{"digits not joined", "1 2 3 4 5", "1 2 3 4 5"},
 		{"html", "<p>Вербовщики &laquo;ИГИЛ&raquo;</p><script>var x = 1;</script><style>p{}</style><div>Ёлка&nbsp;&#1046;</div>", "вербовщики «игил»\nелка ж"},
 		{"html br and comments", "Первая<br>вторая<!-- скрыто --> строка", "первая\nвторая строка"},
@@ -87,6 +94,8 @@ func TestNormalizeSpan(t *testing.T) {
 		{"look-alikes", "Давай, вcтyпaй к нам", "вступай", "вcтyпaй"},
 		{"digits", "все в ДЖ1ХАД!", "джихад", "ДЖ1ХАД"},
 		{"spaced", "ну в с т у п а й уже", "вступай", "в с т у п а й"},
+		{"glued phrase", "вступайте-в-ИГИЛ", "в игил", "в-ИГИЛ"},
+		{"cut word", "хиджра в Ш-А-М", "шам", "Ш-А-М"},
 		{"zero width inside", "вер\u200bбовщик", "вербовщик", "вер\u200bбовщик"},
 		{"html", `<p class="lead">Заседание <b>РАТС&nbsp;ШОС</b></p>`, "ратс шос", "РАТС&nbsp;ШОС"},
 		{"entity word", "<p>&laquo;Игил&raquo;</p>", "«игил»", "&laquo;Игил&raquo;"},
@@ -166,6 +175,7 @@ func FuzzNormalize(f *testing.F) {
 		"х и д ж р а в ш а м", "я&nbsp;в ш о к е", "j o i n u s", "ш_а_м_и_л_ь",
 		"bratya, vstupaite v IGIL, pishite v lichku", "ne sidi doma, v s t u p a i, brat, v dzhamaat",
 		"<b>kto</b> hochet k bratyam? pishi @bratya_tut t.me/x", "horowo, piwi mne, obsudim djihad i hijru",
+		"Братья,вступайте-в-ИГИЛ,пишите-в-личку", "муд*жа*хи*ды в ха.ли.фат, джи&#45;хад", "из-за-а-а Ш-А-М-1",
 	} {
 		f.Add(s)
 	}
