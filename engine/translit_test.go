@@ -16,7 +16,9 @@ import (
 // 2 of the 50 of each Russian set and none of the 40 of each Kazakh one.
 // glued.jsonl holds the evasion unglue undoes (words glued or cut with
 // hyphens, underscores, asterisks, dots: "вступайте-в-ИГИЛ", "джи-хад"):
-// 31 of 50 caught before it, 40 when first scored after.
+// 31 of 50 caught before it, 40 when first scored after. stretched.jsonl
+// holds emoji inside words, stretched letters and stress marks ("джи🔥хад",
+// "джиииихад", "джиха́д"): 38 of 50 before unstretch and the rest, 49 after.
 func TestTranslitRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -33,6 +35,7 @@ func TestTranslitRecruitment(t *testing.T) {
 		{"kazakh-latin.jsonl", 0.75, 1},
 		{"kazakh-latin2.jsonl", 0.45, 1},
 		{"glued.jsonl", 0.75, 1},
+		{"stretched.jsonl", 0.9, 1},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -29,7 +30,10 @@ import (
 //     dashes ("в с т у п а й", "в.с.т.у.п.а.й") lose their separators; a
 //     word cut by hyphens or underscores is made whole when the lexicon
 //     knows it so ("джи-хад"), and a phrase glued with hyphens gets its
-//     spaces back ("вступайте-в-ИГИЛ"; unglue);
+//     spaces back ("вступайте-в-ИГИЛ"; unglue); so does a word cut by an
+//     emoji ("джи🔥хад"), and a letter stretched to three or more
+//     ("джиииихад", "класссно") keeps the count the lexicon knows
+//     (unstretch);
 //  3. unmask: in a word that is otherwise Cyrillic, Latin look-alike
 //     letters and digits or symbols used as letters become the Cyrillic
 //     letters they imitate ("вcтyпaй в ДЖ1ХАД" → "вступай в джихад");
@@ -60,10 +64,16 @@ type normalizer struct {
 	// latin and other count the plain Latin letters (a–z) and the other
 	// letters (Cyrillic, Latin beyond a–z) read: detranslit's first test.
 	latin, other int
-	// glue and pieces are unglue's scratch: a chain's letters as UTF-8 and
-	// each piece's [start, end) in glue.
-	glue   []byte
-	pieces [][2]int
+	// stretched is the index of the first of three equal Cyrillic letters
+	// in a row, -1 when there are none: unstretch starts there.
+	stretched int
+	// glueAt holds the index of every possible separator (isGlue, a
+	// symbol) read right after a Cyrillic letter: unglue looks only there.
+	glueAt []int
+	// glue, pieces and seps are unglue's scratch: a chain's letters as
+	// UTF-8, each piece's [start, end) in glue, each separator's units.
+	glue         []byte
+	pieces, seps [][2]int
 }
 
 var normalizers = sync.Pool{New: func() any { return new(normalizer) }}
@@ -129,6 +139,8 @@ func (n *normalizer) run(original string) {
 	}
 	n.units = n.units[:0]
 	n.mixed = -1
+	n.stretched = -1
+	n.glueAt = n.glueAt[:0]
 	n.latin, n.other = 0, 0
 	if looksLikeHTML(original) {
 		n.readHTML(original)
@@ -137,6 +149,7 @@ func (n *normalizer) run(original string) {
 	}
 	n.trimSpace()
 	n.join(original)
+	n.unstretch()
 	n.unglue(original)
 	if n.scanAll {
 		n.mixed = 0
@@ -384,6 +397,9 @@ func (n *normalizer) ascii(c byte, s, e int32) {
 		if 'a' <= c && c <= 'z' {
 			n.latin++
 		}
+		if k := len(n.units) - 1; k >= 0 && (c == '-' || c == '_' || c == '*' || c == '.') && isCyrillicLetter(n.units[k].r) {
+			n.glueAt = append(n.glueAt, k+1)
+		}
 		if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && asciiWord[c] {
 			// a Latin letter, digit or symbol beside a Cyrillic letter, or
 			// a leet digit after a Latin letter: unmask starts here
@@ -420,6 +436,14 @@ func (n *normalizer) rune(r rune, s, e int32) {
 	case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r):
 		// zero-width characters, soft hyphens, direction marks, controls
 		return
+	case r == 0xfe0f || r == 0xfe0e:
+		// variation selectors (❤️): a combining mark to Unicode, they
+		// glued an emoji's tail to the next word ("❤️алматы")
+		return
+	case (r == 0x301 || r == 0x300) && len(n.units) > 0 && isCyrillic(n.units[len(n.units)-1].r):
+		// a stress mark on a Cyrillic vowel (вступа́й): Russian writes it
+		// only to show the stress, and it hides the word from a filter
+		return
 	default:
 		r = unicode.ToLower(r)
 		switch {
@@ -427,6 +451,16 @@ func (n *normalizer) rune(r rune, s, e int32) {
 			n.latin++ // á, ğ, ş…: Kazakh in Latin letters (translit_kk.go)
 		case r >= 0x400 && r <= 0x52f || r >= 0xc0 && r <= 0x24f && r != 0xd7 && r != 0xf7:
 			n.other++ // Kazakh letters, other Latin letters beyond a–z
+		}
+	}
+	if k := len(n.units) - 1; k >= 0 {
+		last := n.units[k].r
+		if r == last {
+			if n.stretched < 0 && k > 0 && n.units[k-1].r == r && isCyrillicLetter(r) {
+				n.stretched = k - 1
+			}
+		} else if (r > 0x4ff || r < 0x80) && isCyrillicLetter(last) && (isGlue(r) || r > 0x4ff && isSymbol(r)) {
+			n.glueAt = append(n.glueAt, k+1)
 		}
 	}
 	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 {
@@ -574,6 +608,88 @@ func (n *normalizer) join(original string) {
 	}
 }
 
+// unstretch shortens letters repeated three times or more in a Cyrillic
+// word ("джиииихад", "вступаааайте", "класссно"), which hardly any Russian
+// or Kazakh word has: each such run keeps one letter or two, whichever
+// spelling the lexicon knows best ("джихад", "классно"), one when it knows
+// none ("дааааа" → "да"). A word the lexicon knows as written ("ссср")
+// stays. Up to four runs a word are weighed together; more keep one
+// letter each.
+func (n *normalizer) unstretch() {
+	u := n.units
+	if n.stretched < 0 {
+		return
+	}
+	for i := n.stretched; i+2 < len(u); i++ {
+		r := u[i].r
+		if !isCyrillicLetter(r) || u[i+1].r != r || u[i+2].r != r {
+			continue
+		}
+		// The word around the run, and its runs of three or more.
+		start, end := i, i
+		for start > 0 && isCyrillicLetter(u[start-1].r) {
+			start--
+		}
+		for end < len(u) && isCyrillicLetter(u[end].r) {
+			end++
+		}
+		n.pieces = n.pieces[:0] // [start, end) of each run
+		for k := i; k < end; {
+			m := k + 1
+			for m < end && u[m].r == u[k].r {
+				m++
+			}
+			if m-k >= 3 {
+				n.pieces = append(n.pieces, [2]int{k, m})
+			}
+			k = m
+		}
+		costs := wordCosts()
+		n.glue = n.glue[:0]
+		for _, x := range u[start:end] {
+			n.glue = utf8.AppendRune(n.glue, x.r)
+		}
+		if _, ok := costs[string(n.glue)]; ok {
+			i = end // a word as written ("ссср")
+			continue
+		}
+		best := 0 // bit b set: run b keeps two letters
+		if runs := len(n.pieces); runs <= 4 {
+			bestCost := float32(math.Inf(1))
+			for mask := 0; mask < 1<<runs; mask++ {
+				n.glue = n.glue[:0]
+				k, b := start, 0
+				for k < end {
+					if b < runs && k == n.pieces[b][0] {
+						n.glue = utf8.AppendRune(n.glue, u[k].r)
+						if mask&(1<<b) != 0 {
+							n.glue = utf8.AppendRune(n.glue, u[k].r)
+						}
+						k = n.pieces[b][1]
+						b++
+						continue
+					}
+					n.glue = utf8.AppendRune(n.glue, u[k].r)
+					k++
+				}
+				if c, ok := costs[string(n.glue)]; ok && c < bestCost {
+					best, bestCost = mask, c
+				}
+			}
+		}
+		for b, p := range n.pieces {
+			keep := 1
+			if best&(1<<b) != 0 {
+				keep = 2
+			}
+			for k := p[0] + keep; k < p[1]; k++ {
+				u[k].r = deleted
+			}
+		}
+		i = end
+	}
+}
+
 // unglue undoes two evasions that use the separators a word may hold:
 //
 //   - a word cut into pieces by hyphens, underscores, asterisks or dots,
@@ -596,51 +712,93 @@ func (n *normalizer) join(original string) {
 // "peer-to-peer") and numbers stay as written.
 func (n *normalizer) unglue(original string) {
 	u := n.units
-	// Separators are rare: look for one between two Cyrillic letters, then
-	// read the chain around it.
-	for i := 1; i+1 < len(u); i++ {
-		if !isGlue(u[i].r) || !isCyrillicLetter(u[i-1].r) || !isCyrillicLetter(u[i+1].r) {
+	// Separators are rare: read noted where one follows a Cyrillic letter;
+	// read the chain around each.
+	done := 0
+	for _, i := range n.glueAt {
+		if i < done || i+1 >= len(u) || !inPiece(u[i-1].r) {
+			continue
+		}
+		if e, _ := sepAt(original, u, i); e < 0 || e >= len(u) || !isCyrillicLetter(u[e].r) {
 			continue
 		}
 		start := i - 1
-		for start > 0 && isCyrillicLetter(u[start-1].r) {
+		for start > 0 && inPiece(u[start-1].r) {
 			start--
 		}
 		if start > 0 && isWordRune(u[start-1].r) {
 			continue // a piece with a digit or a Latin letter: not ours
 		}
-		n.glue, n.pieces = n.glue[:0], n.pieces[:0]
+		n.glue, n.pieces, n.seps = n.glue[:0], n.pieces[:0], n.seps[:0]
 		var sep rune
 		j := start
 		for {
 			a := len(n.glue)
 			k := j
-			for ; k < len(u) && isCyrillicLetter(u[k].r); k++ {
-				n.glue = utf8.AppendRune(n.glue, u[k].r)
-			}
-			if k < len(u) && isWordRune(u[k].r) {
-				n.pieces = n.pieces[:0] // not ours either
-				break
+			for ; k < len(u) && inPiece(u[k].r); k++ {
+				if u[k].r != deleted {
+					n.glue = utf8.AppendRune(n.glue, u[k].r)
+				}
 			}
 			n.pieces = append(n.pieces, [2]int{a, len(n.glue)})
-			if k+1 < len(u) && isGlue(u[k].r) && (sep == 0 || u[k].r == sep) && oneChar(original, u[k]) && isCyrillicLetter(u[k+1].r) {
-				sep = u[k].r
-				j = k + 1
+			if e, kind := sepAt(original, u, k); e >= 0 && e < len(u) && (sep == 0 || kind == sep) && isCyrillicLetter(u[e].r) {
+				sep = kind
+				n.seps = append(n.seps, [2]int{k, e})
+				j = e
 				continue
+			}
+			if k < len(u) && isWordRune(u[k].r) {
+				n.pieces = n.pieces[:0] // a piece with a digit or a Latin letter: not ours either
 			}
 			j = k
 			break
 		}
 		if len(n.pieces) >= 2 {
-			n.unglueChain(u[start:j], sep)
+			n.unglueChain(u, sep)
 		}
-		i = max(i, j)
+		done = j
 	}
 }
 
-// unglueChain joins or splits one chain, the units w (see unglue): its
-// pieces are n.pieces of n.glue, each followed in w by one separator.
-func (n *normalizer) unglueChain(w []unit, sep rune) {
+// inPiece reports whether r may be part of a piece unglue reads: a
+// Cyrillic letter, or one unstretch or join deleted.
+func inPiece(r rune) bool { return r == deleted || isCyrillicLetter(r) }
+
+// symbolSep is the kind sepAt gives a run of emoji and symbols.
+const symbolSep rune = -2
+
+// sepAt returns the end of the separator that starts at u[k] and its
+// kind, or -1: one glue character of the original ('-', '_', '*', '.'),
+// or a run of emoji and symbols (kind symbolSep: "джи🔥хад", "ш☪️ам").
+func sepAt(original string, u []unit, k int) (end int, kind rune) {
+	if k >= len(u) {
+		return -1, 0
+	}
+	if r := u[k].r; isGlue(r) {
+		if !oneChar(original, u[k]) {
+			return -1, 0
+		}
+		return k + 1, r
+	}
+	e := k
+	for e < len(u) && isSymbol(u[e].r) {
+		e++
+	}
+	if e == k {
+		return -1, 0
+	}
+	return e, symbolSep
+}
+
+// isSymbol reports whether r is part of an emoji or a pictograph: a symbol
+// beyond ASCII, a variation selector or a skin tone.
+func isSymbol(r rune) bool {
+	return r >= 0x80 && (unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) || r == 0xfe0f || r == 0xfe0e)
+}
+
+// unglueChain joins or splits the chain of pieces n.pieces (of n.glue)
+// cut by the separators n.seps (unit ranges of u; see unglue).
+func (n *normalizer) unglueChain(u []unit, sep rune) {
 	costs := wordCosts()
 	piece := func(p [2]int) []byte { return n.glue[p[0]:p[1]] }
 	var sum float32
@@ -657,27 +815,29 @@ func (n *normalizer) unglueChain(w []unit, sep rune) {
 		letters = letters && runes == 1
 	}
 	letters = letters && len(n.pieces) >= 3 // "д-р" is an abbreviation
-	// seps visits the separators: the unit after each piece but the last.
+	// seps rewrites the separators: deleted, or one space each.
 	seps := func(r rune) {
-		k := 0
-		for _, p := range n.pieces[:len(n.pieces)-1] {
-			k += utf8.RuneCount(piece(p))
-			w[k].r = r
-			k++
+		for _, s := range n.seps {
+			for k := s[0]; k < s[1]; k++ {
+				u[k].r = deleted
+			}
+			u[s[0]].r = r
 		}
 	}
+	// Like a hyphen, an emoji may stand between two words ("я❤️алматы"):
+	// it never splits a chain, though.
 	hyphen := sep != '_' && sep != '*' && sep != '.'
 	// An asterisk or a dot cuts a word only between pieces of two letters
-	// or more: one letter is a letter masked ("с*ка") or an initial.
-	// A dot needs three pieces: "авто.ру" is a site, "гос.услуги" an
-	// abbreviation.
-	short := !hyphen && sep != '_' && slices.ContainsFunc(n.pieces, func(p [2]int) bool { return utf8.RuneCount(piece(p)) < 2 }) ||
+	// or more: one letter is a letter masked ("с*ка") or an initial. A dot
+	// needs three pieces: "авто.ру" is a site, "гос.услуги" an abbreviation.
+	short := (sep == '*' || sep == '.') && slices.ContainsFunc(n.pieces, func(p [2]int) bool { return utf8.RuneCount(piece(p)) < 2 }) ||
 		sep == '.' && len(n.pieces) < 3
-	if c, ok := costs[string(n.glue)]; ok && c < sum && !short && (!hyphen || unknown || letters) && !arabicArticles[string(piece(n.pieces[0]))] {
+	// An emoji never stands inside a word, so the lexicon alone decides.
+	if c, ok := costs[string(n.glue)]; ok && c < sum && !short && (!hyphen || unknown || letters || sep == symbolSep) && !arabicArticles[string(piece(n.pieces[0]))] {
 		seps(deleted)
 		return
 	}
-	if !hyphen || letters {
+	if !hyphen || letters || sep == symbolSep {
 		return // the tokenizer splits at the others already; single letters are join's
 	}
 	if len(n.pieces) >= 4 || len(n.pieces) == 3 && function {

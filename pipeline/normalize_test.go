@@ -59,6 +59,9 @@ func TestNormalizeText(t *testing.T) {
 		{"hyphenated words stay", "из-за того кто-то поехал в Нур-Султан, ас-саляму алейкум, д-р Ли, бла-бла-бла, интернет-пропаганда",
 			"из-за того кто-то поехал в нур-султан, ас-саляму алейкум, д-р ли, бла-бла-бла, интернет-пропаганда"},
 		{"phrase glued with hyphens", "Братья,вступайте-в-ИГИЛ,пишите-в-личку, все-еще-жду-ответа", "братья,вступайте в игил,пишите в личку, все еще жду ответа"},
+		{"stretched letters", "вступаааайте в джиииихад, класссно, дааааа, СССР", "вступайте в джихад, классно, да, ссср"},
+		{"emoji inside a word", "вст🔥упайте в джи🙏хад, в Ш☪️ам, Я❤️Алматы", "вступайте в джихад, в шам, я❤алматы"},
+		{"stress marks", "вступа́йте в джиха́д", "вступайте в джихад"},
 		{"word cut by asterisks or dots", "муд*жа*хи*ды в ха.ли.фат", "муджахиды в халифат"},
 		{"asterisk for a letter, sites and abbreviations stay", "с*ка х*р бл*дь авто.ру гос.услуги т.е.", "с*ка х*р бл*дь авто.ру гос.услуги т.е."},
 		{"latin compounds stay", "face-to-face peer-to-peer 25-year-old 1-2-3 мимо-живу-5-лет", "face-to-face peer-to-peer 25-year-old 1-2-3 мимо-живу-5-лет"},
@@ -96,6 +99,9 @@ func TestNormalizeSpan(t *testing.T) {
 		{"spaced", "ну в с т у п а й уже", "вступай", "в с т у п а й"},
 		{"glued phrase", "вступайте-в-ИГИЛ", "в игил", "в-ИГИЛ"},
 		{"cut word", "хиджра в Ш-А-М", "шам", "Ш-А-М"},
+		{"stretched word", "все в джиииихад", "джихад", "джиииихад"},
+		{"word cut by an emoji", "все в джи🔥хад", "джихад", "джи🔥хад"},
+		{"stress mark", "все в джиха́д", "джихад", "джиха́д"},
 		{"zero width inside", "вер\u200bбовщик", "вербовщик", "вер\u200bбовщик"},
 		{"html", `<p class="lead">Заседание <b>РАТС&nbsp;ШОС</b></p>`, "ратс шос", "РАТС&nbsp;ШОС"},
 		{"entity word", "<p>&laquo;Игил&raquo;</p>", "«игил»", "&laquo;Игил&raquo;"},
@@ -176,6 +182,7 @@ func FuzzNormalize(f *testing.F) {
 		"bratya, vstupaite v IGIL, pishite v lichku", "ne sidi doma, v s t u p a i, brat, v dzhamaat",
 		"<b>kto</b> hochet k bratyam? pishi @bratya_tut t.me/x", "horowo, piwi mne, obsudim djihad i hijru",
 		"Братья,вступайте-в-ИГИЛ,пишите-в-личку", "муд*жа*хи*ды в ха.ли.фат, джи&#45;хад", "из-за-а-а Ш-А-М-1",
+		"вст🔥уппппайте в джиии-хааад, Я❤️Алматы, бра́тья, ааааааааа", "👍🏽ш☪️а",
 	} {
 		f.Add(s)
 	}
