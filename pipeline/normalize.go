@@ -1136,6 +1136,7 @@ func liveAround(w []unit, k int) (prev, next rune) {
 // more runes (хиджр4, п1ш1, but not ведьмака3, россии1, гта4). '@' and '$'
 // only inside (not @handle, $100).
 func unmaskCyrillic(w []unit, size int, kk bool) {
+	var edges []edgeDigit
 	for k := range w {
 		r := w[k].r
 		if r >= 128 {
@@ -1166,20 +1167,6 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 		before, after := lo > 0, hi+1 < len(w)
 		alone := lo == hi
 		prev, next := liveAround(w, k)
-		switch {
-		case before && after:
-			// inside the word: ДЖ1ХАД, к00рдинатор, с6ер6анк
-		case r == '@' || r == '$':
-			continue
-		case !after:
-			if !alone || (r != '0' && r != '1' && r != '4') || !isCyrConsonant(prev) || size-1 < 3 {
-				continue
-			}
-		default:
-			if !alone || r == '1' || size-1 < 5 {
-				continue
-			}
-		}
 		if r == '1' && kk {
 			l = 'і'
 		}
@@ -1193,8 +1180,60 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 				l = 'а'
 			}
 		}
+		switch {
+		case before && after:
+			// inside the word: ДЖ1ХАД, к00рдинатор, с6ер6анк
+		case r == '@' || r == '$':
+			continue
+		case !after:
+			if !alone || (r != '0' && r != '1' && r != '4') || !isCyrConsonant(prev) || size-1 < 3 {
+				if alone {
+					edges = append(edges, edgeDigit{k, l})
+				}
+				continue
+			}
+		default:
+			if !alone || r == '1' || size-1 < 5 {
+				if alone {
+					edges = append(edges, edgeDigit{k, l})
+				}
+				continue
+			}
+		}
 		w[k].r = l
 	}
+	// A digit left at an edge reads as its letter when the lexicon knows
+	// the word so and the rest is no numeral's ending: 1ГИЛ, 0тряд, 3десь
+	// (1человек, 3года, 4ого, 6ро stay).
+	for _, d := range edges {
+		var b, rest []byte
+		for j, x := range w {
+			switch {
+			case x.r == deleted:
+			case j == d.k:
+				b = utf8.AppendRune(b, d.letter)
+			default:
+				b = utf8.AppendRune(b, x.r)
+				rest = utf8.AppendRune(rest, x.r)
+			}
+		}
+		if utf8.RuneCount(rest) < 3 || numeralEndings[string(rest)] {
+			continue
+		}
+		if _, ok := wordCosts()[string(b)]; ok {
+			w[d.k].r = d.letter
+		}
+	}
+}
+
+// numeralEndings are what Russian glues to a number written in digits
+// ("4ого курса", "в 90ых").
+var numeralEndings = map[string]bool{"ого": true, "ому": true, "ыми": true, "ами": true, "ями": true, "ему": true, "его": true, "тью": true}
+
+// edgeDigit is a digit at a word's edge and the letter it may stand for.
+type edgeDigit struct {
+	k      int
+	letter rune
 }
 
 // unmaskLatin rewrites a word with lat Latin letters read as English:
