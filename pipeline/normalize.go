@@ -760,6 +760,37 @@ func (n *normalizer) unglue(original string) {
 	}
 }
 
+// inflectedCost is the lexicon's cost of the word w, or, when the
+// lexicon lacks w itself, of w without its last one to three letters (an
+// ending, four letters or more left, longer than the first last bytes)
+// plus stemCost: "ха.ли.фа.те" and "Хорас🏴анда" join as халифат and
+// хорасан with an ending, which Russian and Kazakh add freely and the
+// lexicon has seen only some of. unglue passes the start of the last
+// piece as last, so the stem must reach into it: "бабу-ягу" is not бабу
+// with an ending, nor "НАТО-ға" НАТО.
+func inflectedCost(w []byte, last int) (float32, bool) {
+	costs := wordCosts()
+	if c, ok := costs[string(w)]; ok {
+		return c, true
+	}
+	end := len(w)
+	for range 3 {
+		_, size := utf8.DecodeLastRune(w[:end])
+		end -= size
+		if end <= last || utf8.RuneCount(w[:end]) < 4 {
+			break
+		}
+		if c, ok := costs[string(w[:end])]; ok {
+			return c + stemCost, true
+		}
+	}
+	return 0, false
+}
+
+// stemCost is what reading a word as an inflection of a lexicon word adds
+// to that word's cost.
+const stemCost = 2
+
 // inPiece reports whether r may be part of a piece unglue reads: a
 // Cyrillic letter, or one unstretch or join deleted.
 func inPiece(r rune) bool { return r == deleted || isCyrillicLetter(r) }
@@ -833,7 +864,7 @@ func (n *normalizer) unglueChain(u []unit, sep rune) {
 	short := (sep == '*' || sep == '.') && slices.ContainsFunc(n.pieces, func(p [2]int) bool { return utf8.RuneCount(piece(p)) < 2 }) ||
 		sep == '.' && len(n.pieces) < 3
 	// An emoji never stands inside a word, so the lexicon alone decides.
-	if c, ok := costs[string(n.glue)]; ok && c < sum && !short && (!hyphen || unknown || letters || sep == symbolSep) && !arabicArticles[string(piece(n.pieces[0]))] {
+	if c, ok := inflectedCost(n.glue, n.pieces[len(n.pieces)-1][0]); ok && c < sum && !short && (!hyphen || unknown || letters || sep == symbolSep) && !arabicArticles[string(piece(n.pieces[0]))] {
 		seps(deleted)
 		return
 	}
