@@ -1218,41 +1218,78 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 			continue
 		case !after:
 			if !alone || (r != '0' && r != '1' && r != '4') || !isCyrConsonant(prev) || size-1 < 3 {
-				if alone {
-					edges = append(edges, edgeDigit{k, l})
+				if k == lo && hi-lo < 3 {
+					edges = append(edges, edgeDigit{lo, hi, l})
 				}
 				continue
 			}
 		default:
 			if !alone || r == '1' || size-1 < 5 {
-				if alone {
-					edges = append(edges, edgeDigit{k, l})
+				if k == lo && hi-lo < 3 {
+					edges = append(edges, edgeDigit{lo, hi, l})
 				}
 				continue
 			}
 		}
 		w[k].r = l
 	}
-	// A digit left at an edge reads as its letter when the lexicon knows
-	// the word so and the rest is no numeral's ending: 1ГИЛ, 0тряд, 3десь
-	// (1человек, 3года, 4ого, 6ро stay).
+	// Digits left at an edge read as their letters when the lexicon knows
+	// the word so and the rest is no numeral's ending: 1ГИЛ, 0тряд, 3десь,
+	// 64йат (1человек, 3года, 4ого курса, 6ро детей stay). 4 is tried as
+	// ч and as а.
 	for _, d := range edges {
-		var b, rest []byte
+		var rest []byte
 		for j, x := range w {
-			switch {
-			case x.r == deleted:
-			case j == d.k:
-				b = utf8.AppendRune(b, d.letter)
-			default:
-				b = utf8.AppendRune(b, x.r)
+			if (j < d.lo || j > d.hi) && x.r != deleted {
 				rest = utf8.AppendRune(rest, x.r)
 			}
 		}
 		if utf8.RuneCount(rest) < 3 || numeralEndings[string(rest)] {
 			continue
 		}
-		if _, ok := wordCosts()[string(b)]; ok {
-			w[d.k].r = d.letter
+		fours := 0
+		for j := d.lo; j <= d.hi; j++ {
+			if w[j].r == '4' {
+				fours++
+			}
+		}
+		letters := make([]rune, d.hi-d.lo+1)
+		for combo := 0; combo < 1<<fours; combo++ {
+			bit := 0
+			for j := d.lo; j <= d.hi; j++ {
+				r := w[j].r
+				switch {
+				case r == deleted:
+				case d.lo == d.hi && combo == 0:
+					r = d.letter // the reading the neighbours chose
+				case r == '4':
+					r = 'ч'
+					if combo&(1<<bit) != 0 {
+						r = 'а'
+					}
+					bit++
+				case r == '1' && kk:
+					r = 'і'
+				default:
+					r = digitLetter[r]
+				}
+				letters[j-d.lo] = r
+			}
+			var b []byte
+			for j, x := range w {
+				if j >= d.lo && j <= d.hi {
+					x.r = letters[j-d.lo]
+				}
+				if x.r != deleted {
+					b = utf8.AppendRune(b, x.r)
+				}
+			}
+			if _, ok := wordCosts()[string(b)]; ok {
+				for j := d.lo; j <= d.hi; j++ {
+					w[j].r = letters[j-d.lo]
+				}
+				break
+			}
 		}
 	}
 }
@@ -1261,9 +1298,10 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 // ("4ого курса", "в 90ых").
 var numeralEndings = map[string]bool{"ого": true, "ому": true, "ыми": true, "ами": true, "ями": true, "ему": true, "его": true, "тью": true}
 
-// edgeDigit is a digit at a word's edge and the letter it may stand for.
+// edgeDigit is a run of digits at a word's edge, w[lo:hi+1], and the
+// letter its neighbours read a lone digit as.
 type edgeDigit struct {
-	k      int
+	lo, hi int
 	letter rune
 }
 
