@@ -700,7 +700,10 @@ func (n *normalizer) unstretch() {
 //     single letters, so "из-за", "кто-то", "Нур-Султан" and "ас-саляму"
 //     (an Arabic article) stay; after an asterisk or a dot, only pieces of
 //     two letters or more, since one letter there is a letter masked
-//     ("с*ка") or an initial, and three pieces or more after a dot;
+//     ("с*ка") or an initial, and three pieces or more after a dot; an
+//     emoji or symbol inside a word ("джи🔥хад", "Ш☪️ам") cuts it the same
+//     way, and there the lexicon alone decides ("Я❤️Алматы" stays apart);
+//     the whole may also be a lexicon word with an ending (inflectedCost);
 //   - a phrase glued with hyphens, "вступайте-в-ИГИЛ", "пишите-в-личку":
 //     three or more pieces, one of them a preposition, conjunction or
 //     particle (в, на, к, и, не…), or four or more pieces, become words
@@ -712,8 +715,8 @@ func (n *normalizer) unstretch() {
 // "peer-to-peer") and numbers stay as written.
 func (n *normalizer) unglue(original string) {
 	u := n.units
-	// Separators are rare: read noted where one follows a Cyrillic letter;
-	// read the chain around each.
+	// Separators are rare: the reading pass noted where one follows a
+	// Cyrillic letter (glueAt); read the chain around each.
 	done := 0
 	for _, i := range n.glueAt {
 		if i < done || i+1 >= len(u) || !inPiece(u[i-1].r) {
