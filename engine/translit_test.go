@@ -19,6 +19,8 @@ import (
 // 31 of 50 caught before it, 40 when first scored after. stretched.jsonl
 // holds emoji inside words, stretched letters and stress marks ("джи🔥хад",
 // "джиииихад", "джиха́д"): 38 of 50 before unstretch and the rest, 49 after.
+// kazakh-blind.jsonl is Kazakh in both alphabets: 28 of 40 before the
+// lexicon counted Kazakh written to train on, 30 after.
 func TestTranslitRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -36,6 +38,7 @@ func TestTranslitRecruitment(t *testing.T) {
 		{"kazakh-latin2.jsonl", 0.45, 1},
 		{"glued.jsonl", 0.75, 1},
 		{"stretched.jsonl", 0.9, 1},
+		{"kazakh-blind.jsonl", 0.7, 1},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {

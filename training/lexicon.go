@@ -3,6 +3,11 @@ package training
 import (
 	"bytes"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	vigil "github.com/kz-newsroom/vigil"
 
 	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/pipeline"
@@ -11,7 +16,11 @@ import (
 
 // LexiconOptions say what BuildLexicon counts and where it writes.
 type LexiconOptions struct {
-	// Data are JSONL files whose titles and bodies are counted.
+	// Data are JSONL files (or directories: their *.jsonl, in byte order)
+	// whose titles and bodies are counted. A file written FILE=ru+kk counts only its documents in those languages
+	// (by their lang): Russian and Kazakh sentences of a file that also
+	// holds their English translations, whose words would shift which
+	// reading of a Latin-letter word the lexicon prefers.
 	Data []string
 	// RulesDir, when set, is a rule pack directory (without the embedded
 	// packs) whose terms' words are added, counted as common words.
@@ -33,9 +42,25 @@ type LexiconResult struct {
 // reading the data or the rules are InputErrors. The same inputs give the
 // same bytes.
 func BuildLexicon(opts LexiconOptions) (LexiconResult, error) {
-	docs, _, err := models.ReadData(opts.Data...)
-	if err != nil {
-		return LexiconResult{}, &InputError{err}
+	var docs []vigil.Document
+	for _, spec := range opts.Data {
+		name, langs := spec, ""
+		if i := strings.LastIndex(spec, "="); i > 0 && !strings.ContainsAny(spec[i:], `/\`) {
+			name, langs = spec[:i], spec[i+1:]
+		}
+		files := []string{name}
+		if st, err := os.Stat(name); err == nil && st.IsDir() {
+			files, _ = filepath.Glob(filepath.Join(name, "*.jsonl")) // sorted
+		}
+		ds, _, err := models.ReadData(files...)
+		if err != nil {
+			return LexiconResult{}, &InputError{err}
+		}
+		for _, d := range ds {
+			if langs == "" || slices.Contains(strings.Split(langs, "+"), d.Lang) {
+				docs = append(docs, d)
+			}
+		}
 	}
 	var extra []string
 	if opts.RulesDir != "" {

@@ -28,7 +28,8 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 			"of JSONL documents and writes the most frequent ones, gzipped, for the normalizer.\n"+
 			"With --rules, the words of that pack directory's terms and aliases are added, counted\n"+
 			"as common words. The shipped lexicon does not read the shipped packs, so that editing\n"+
-			"a pack never changes the normalizer.\n"+
+			"a pack never changes the normalizer. A FILE written FILE=ru+kk counts only its\n"+
+			"documents in those languages.\n"+
 			"The output is deterministic: the same files give the same bytes.\n\nflags:")
 		fs.PrintDefaults()
 	}
@@ -36,7 +37,7 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 		data, out, rulesDir  string
 		minCount, top, boost int
 	)
-	fs.StringVar(&data, "data", "", "JSONL `FILES`, comma-separated")
+	fs.StringVar(&data, "data", "", "JSONL `FILES` or directories of them, comma-separated (FILE=ru+kk: only its documents in those languages)")
 	fs.StringVar(&out, "out", "", "lexicon `FILE` to write (required; the shipped one is "+lexiconDefaultOut+")")
 	fs.IntVar(&minCount, "min-count", 2, "keep words seen at least `N` times")
 	fs.IntVar(&top, "max", 80000, "keep at most `N` words")

@@ -22,6 +22,17 @@ var shippedLexiconData = []string{
 	"testdata/recruitment/extra.jsonl",
 	"testdata/recruitment/extra2.jsonl",
 	"testdata/recruitment/extra3.jsonl",
+	// Kazakh and Russian written to train on, without their English.
+	"testdata/tags/news-kk-train.jsonl",
+	"testdata/tags/comments-train.jsonl=ru+kk",
+	"testdata/tags/comments-train4.jsonl=ru+kk",
+	"testdata/toxicity/train-kk-en.jsonl=ru+kk",
+	"testdata/toxicity/train-everyday.jsonl=ru+kk",
+	"testdata/recruitment/everyday.jsonl=ru+kk",
+	"testdata/recruitment/everyday2.jsonl=ru+kk",
+	"testdata/recruitment/everyday4.jsonl=ru+kk",
+	"testdata/recruitment/extra4.jsonl=ru+kk",
+	"testdata/sentences=ru+kk",
 }
 
 // TestShippedLexiconReproducible rebuilds the embedded lexicon with the
@@ -31,7 +42,7 @@ func TestShippedLexiconReproducible(t *testing.T) {
 	var files []string
 	for _, f := range shippedLexiconData {
 		f = filepath.Join("../..", f)
-		if _, err := os.Stat(f); err != nil {
+		if _, err := os.Stat(strings.Split(f, "=")[0]); err != nil {
 			t.Skipf("corpus %s absent: %v", f, err)
 		}
 		files = append(files, f)
@@ -78,6 +89,49 @@ func TestLexiconCommand(t *testing.T) {
 	for _, w := range []string{"джихад", "зиккурат"} {
 		if !seen[w] {
 			t.Errorf("%q missing from a lexicon of %d words", w, len(words))
+		}
+	}
+
+	// FILE=LANGS keeps only those languages' documents; a directory
+	// counts its *.jsonl.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"id":"1","lang":"kk","body":"қасиетті жер"}`+"\n"+
+		`{"id":"2","lang":"en","body":"ziggurat"}`+"\n"+`{"id":"3","body":"ничейное"}`+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.jsonl"), []byte(`{"id":"4","lang":"ru","body":"вторфайл"}`+"\n"), 0o644)
+	for _, tc := range []struct {
+		data      string
+		have, not []string
+	}{
+		{dir + "=kk+ru", []string{"қасиетті", "вторфайл"}, []string{"ziggurat", "ничейное"}},
+		{dir, []string{"қасиетті", "ziggurat", "ничейное", "вторфайл"}, nil},
+		{filepath.Join(dir, "a.jsonl") + "=en", []string{"ziggurat"}, []string{"қасиетті", "вторфайл"}},
+	} {
+		out := filepath.Join(t.TempDir(), "lex.txt.gz")
+		if code, _, stderr := runCmd(t, "", "lexicon", "--data", tc.data, "--out", out, "--min-count", "1"); code != exitOK {
+			t.Fatalf("%s: exit %d:\n%s", tc.data, code, stderr)
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words, err := pipeline.ReadLexicon(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, w := range words {
+			got[w.Word] = true
+		}
+		for _, w := range tc.have {
+			if !got[w] {
+				t.Errorf("%s: %q missing", tc.data, w)
+			}
+		}
+		for _, w := range tc.not {
+			if got[w] {
+				t.Errorf("%s: %q counted", tc.data, w)
+			}
 		}
 	}
 
