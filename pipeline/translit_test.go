@@ -28,6 +28,8 @@ func TestTranslit(t *testing.T) {
 		{"english with a kazakh loanword stays", "Spiritual Administration of Muslims sets minimum fitr sadaqa at 600 tenge", "spiritual administration of muslims sets minimum fitr sadaqa at 600 tenge"},
 		{"kazakh, no function word", "Shamǵa hıjra jasaǵysy keletinder jeke habarlamaǵa jazsyn, jol aqysyn tólep beremiz", "шамға хижра жасағысы келетіндер жеке хабарламаға жазсын, жол ақысын төлеп береміз"},
 		{"english with q stays", "Iraq and Qatar talks resume in Doha", "iraq and qatar talks resume in doha"},
+		{"kazakh, plain ascii, no mark", "Kim shynymen shahid bolgysy keledi? Bizde oryn bar, tek niet bolsa boldy", "кім шынымен шахид болғысы келеді? бізде орын бар, тек ниет болса болды"},
+		{"english with kazakh function words stays", "tech stocks fell as kim met officials; the bar was open, biz as usual, sol said ol tek", "tech stocks fell as kim met officials; the bar was open, biz as usual, sol said ol tek"},
 		{"turkish stays", "Türkiye ve Kazakistan arasında yeni bir anlaşma imzalandı", "türkiye ve kazakistan arasında yeni bir anlaşma imzalandı"},
 		{"russian article with brands stays", "Kaspi и Google запустили сервис Mir Pay", "kaspi и google запустили сервис mir pay"},
 		{"links and handles stay", "pishite v lichku ili syuda t.me/joinchat/vstupai @bratya_tut", "пишите в личку или сюда t.me/joinchat/vstupai @bratya_tut"},
