@@ -122,7 +122,7 @@ func (e *Evaluator) Add(goldTags, predTags []string, top1 string, goldFlags, pre
 	g, p := dedup(goldTags), dedup(predTags)
 	add(&e.tags, g, p, e.noteTag)
 	add(&e.flags, dedup(goldFlags), dedup(predFlags), e.noteFlag)
-	if slices.Equal(g, p) {
+	if SameLabels(g, p) {
 		e.exact++
 	}
 	for _, t := range p {
@@ -160,6 +160,11 @@ func add(c *counts, gold, pred []string, note func(string)) {
 		c.pred[p]++
 	}
 }
+
+// SameLabels reports whether a and b hold the same labels, in any order
+// and with any repeats: how Add decides that a document has every tag
+// right.
+func SameLabels(a, b []string) bool { return slices.Equal(dedup(a), dedup(b)) }
 
 func dedup(s []string) []string {
 	if len(s) < 2 {

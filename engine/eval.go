@@ -77,16 +77,10 @@ type MissTag struct {
 // missText is how much of a document a Miss quotes, in runes.
 const missText = 200
 
-// miss returns the Miss of d when the evaluation counts it wrong.
-func miss(d *vigil.Document, lang, kind, file string, tags []countedTag, flags []string, top1 string, top1Score float64) (Miss, bool) {
-	same := func(a, b []string) bool {
-		return len(a) == len(b) && !slices.ContainsFunc(a, func(x string) bool { return !slices.Contains(b, x) })
-	}
-	names := make([]string, len(tags))
-	for i, t := range tags {
-		names[i] = t.name
-	}
-	if same(d.Tags, names) && same(d.Flags, flags) && (len(d.Tags) != 1 || d.Tags[0] == top1) {
+// miss returns the Miss of d when the evaluation counts it wrong: tags
+// counted (names, their names) or flags not d's, or its one tag not top1.
+func miss(d *vigil.Document, lang, kind, file string, tags []countedTag, names, flags []string, top1 string, top1Score float64) (Miss, bool) {
+	if classify.SameLabels(d.Tags, names) && classify.SameLabels(d.Flags, flags) && (len(d.Tags) != 1 || d.Tags[0] == top1) {
 		return Miss{}, false
 	}
 	text := strings.Join(strings.Fields(strings.TrimSpace(d.Title+" "+d.Body)), " ")
@@ -261,7 +255,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		}
 		seen = append(seen, evalDoc{lang: lang, kind: kind, file: file, gold: d.Flags, flags: predF})
 		if opts.OnMiss != nil {
-			if m, ok := miss(d, lang, kind, file, counted, predF, top1, top1Score); ok {
+			if m, ok := miss(d, lang, kind, file, counted, predT, predF, top1, top1Score); ok {
 				opts.OnMiss(m)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -397,7 +396,7 @@ func (n *normalizer) ascii(c byte, s, e int32) {
 		if 'a' <= c && c <= 'z' {
 			n.latin++
 		}
-		if k := len(n.units) - 1; k >= 0 && (c == '-' || c == '_' || c == '*' || c == '.') && isCyrillicLetter(n.units[k].r) {
+		if k := len(n.units) - 1; k >= 0 && isGlue(rune(c)) && isCyrillicLetter(n.units[k].r) {
 			n.glueAt = append(n.glueAt, k+1)
 		}
 		if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && asciiWord[c] {
@@ -836,7 +835,8 @@ func (n *normalizer) unglueChain(u []unit, sep rune) {
 	costs := wordCosts()
 	piece := func(p [2]int) []byte { return n.glue[p[0]:p[1]] }
 	var sum float32
-	unknown, function, letters := false, false, true
+	unknown, function := false, false
+	shortest, longest := math.MaxInt, 0 // piece lengths in runes
 	for _, p := range n.pieces {
 		runes := utf8.RuneCount(piece(p))
 		if c, ok := costs[string(piece(p))]; ok {
@@ -846,9 +846,9 @@ func (n *normalizer) unglueChain(u []unit, sep rune) {
 			unknown = true
 		}
 		function = function || glueWords[string(piece(p))]
-		letters = letters && runes == 1
+		shortest, longest = min(shortest, runes), max(longest, runes)
 	}
-	letters = letters && len(n.pieces) >= 3 // "д-р" is an abbreviation
+	letters := longest == 1 && len(n.pieces) >= 3 // "ш-а-м"; "д-р" is an abbreviation
 	// seps rewrites the separators: deleted, or one space each.
 	seps := func(r rune) {
 		for _, s := range n.seps {
@@ -858,21 +858,21 @@ func (n *normalizer) unglueChain(u []unit, sep rune) {
 			u[s[0]].r = r
 		}
 	}
-	// Like a hyphen, an emoji may stand between two words ("я❤️алматы"):
-	// it never splits a chain, though.
-	hyphen := sep != '_' && sep != '*' && sep != '.'
+	// A hyphen stands inside words too ("из-за", "Нур-Султан"), so a join
+	// across it needs a piece the lexicon does not know, or single letters;
+	// elsewhere (an underscore, an asterisk, a dot, an emoji) the lexicon
+	// alone decides.
+	hyphen := sep == '-' || sep == '\u2010' || sep == '\u2011'
 	// An asterisk or a dot cuts a word only between pieces of two letters
 	// or more: one letter is a letter masked ("с*ка") or an initial. A dot
 	// needs three pieces: "авто.ру" is a site, "гос.услуги" an abbreviation.
-	short := (sep == '*' || sep == '.') && slices.ContainsFunc(n.pieces, func(p [2]int) bool { return utf8.RuneCount(piece(p)) < 2 }) ||
-		sep == '.' && len(n.pieces) < 3
-	// An emoji never stands inside a word, so the lexicon alone decides.
-	if c, ok := inflectedCost(n.glue, n.pieces[len(n.pieces)-1][0]); ok && c < sum && !short && (!hyphen || unknown || letters || sep == symbolSep) && !arabicArticles[string(piece(n.pieces[0]))] {
+	short := (sep == '*' || sep == '.') && shortest < 2 || sep == '.' && len(n.pieces) < 3
+	if c, ok := inflectedCost(n.glue, n.pieces[len(n.pieces)-1][0]); ok && c < sum && !short && (!hyphen || unknown || letters) && !arabicArticles[string(piece(n.pieces[0]))] {
 		seps(deleted)
 		return
 	}
-	if !hyphen || letters || sep == symbolSep {
-		return // the tokenizer splits at the others already; single letters are join's
+	if !hyphen || letters {
+		return // only hyphens glue a phrase; single letters are join's
 	}
 	if len(n.pieces) >= 4 || len(n.pieces) == 3 && function {
 		first := piece(n.pieces[0])
@@ -1222,77 +1222,79 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 		case !after:
 			if !alone || (r != '0' && r != '1' && r != '4') || !isCyrConsonant(prev) || size-1 < 3 {
 				if k == lo && hi-lo < 3 {
-					edges = append(edges, edgeDigit{lo, hi, l})
+					edges = append(edges, edgeDigit{lo, hi})
 				}
 				continue
 			}
 		default:
 			if !alone || r == '1' || size-1 < 5 {
 				if k == lo && hi-lo < 3 {
-					edges = append(edges, edgeDigit{lo, hi, l})
+					edges = append(edges, edgeDigit{lo, hi})
 				}
 				continue
 			}
 		}
 		w[k].r = l
 	}
-	// Digits left at an edge read as their letters when the lexicon knows
-	// the word so and the rest is no numeral's ending: 1ГИЛ, 0тряд, 3десь,
-	// 64йат (1человек, 3года, 4ого курса, 6ро детей stay). 4 is tried as
-	// ч and as а.
 	for _, d := range edges {
-		var rest []byte
-		for j, x := range w {
-			if (j < d.lo || j > d.hi) && x.r != deleted {
-				rest = utf8.AppendRune(rest, x.r)
-			}
-		}
-		if utf8.RuneCount(rest) < 3 || numeralEndings[string(rest)] {
-			continue
-		}
-		fours := 0
-		for j := d.lo; j <= d.hi; j++ {
-			if w[j].r == '4' {
+		readEdgeDigits(w, d, kk)
+	}
+}
+
+// readEdgeDigits reads the digits w[d.lo:d.hi+1] left at a word's edge as
+// their letters when the lexicon knows the word so and the rest is no
+// numeral's ending: 1ГИЛ, 0тряд, 3десь, 64йат (1человек, 3года, 4ого
+// курса, 6ро детей stay). 4 is tried as ч, then as а.
+func readEdgeDigits(w []unit, d edgeDigit, kk bool) {
+	var rest []byte
+	fours := 0
+	for j, x := range w {
+		switch {
+		case j >= d.lo && j <= d.hi:
+			if x.r == '4' {
 				fours++
 			}
+		case x.r != deleted:
+			rest = utf8.AppendRune(rest, x.r)
 		}
-		letters := make([]rune, d.hi-d.lo+1)
-		for combo := 0; combo < 1<<fours; combo++ {
-			bit := 0
+	}
+	if utf8.RuneCount(rest) < 3 || numeralEndings[string(rest)] {
+		return
+	}
+	letters := make([]rune, d.hi-d.lo+1)
+	for combo := 0; combo < 1<<fours; combo++ {
+		bit := 0
+		for j := d.lo; j <= d.hi; j++ {
+			r := w[j].r
+			switch {
+			case r == deleted:
+			case r == '4':
+				r = 'ч'
+				if combo&(1<<bit) != 0 {
+					r = 'а'
+				}
+				bit++
+			case r == '1' && kk:
+				r = 'і'
+			default:
+				r = digitLetter[r]
+			}
+			letters[j-d.lo] = r
+		}
+		var b []byte
+		for j, x := range w {
+			if j >= d.lo && j <= d.hi {
+				x.r = letters[j-d.lo]
+			}
+			if x.r != deleted {
+				b = utf8.AppendRune(b, x.r)
+			}
+		}
+		if _, ok := wordCosts()[string(b)]; ok {
 			for j := d.lo; j <= d.hi; j++ {
-				r := w[j].r
-				switch {
-				case r == deleted:
-				case d.lo == d.hi && combo == 0:
-					r = d.letter // the reading the neighbours chose
-				case r == '4':
-					r = 'ч'
-					if combo&(1<<bit) != 0 {
-						r = 'а'
-					}
-					bit++
-				case r == '1' && kk:
-					r = 'і'
-				default:
-					r = digitLetter[r]
-				}
-				letters[j-d.lo] = r
+				w[j].r = letters[j-d.lo]
 			}
-			var b []byte
-			for j, x := range w {
-				if j >= d.lo && j <= d.hi {
-					x.r = letters[j-d.lo]
-				}
-				if x.r != deleted {
-					b = utf8.AppendRune(b, x.r)
-				}
-			}
-			if _, ok := wordCosts()[string(b)]; ok {
-				for j := d.lo; j <= d.hi; j++ {
-					w[j].r = letters[j-d.lo]
-				}
-				break
-			}
+			return
 		}
 	}
 }
@@ -1301,12 +1303,8 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 // ("4ого курса", "в 90ых").
 var numeralEndings = map[string]bool{"ого": true, "ому": true, "ыми": true, "ами": true, "ями": true, "ему": true, "его": true, "тью": true}
 
-// edgeDigit is a run of digits at a word's edge, w[lo:hi+1], and the
-// letter its neighbours read a lone digit as.
-type edgeDigit struct {
-	lo, hi int
-	letter rune
-}
+// edgeDigit is a run of digits at a word's edge, w[lo:hi+1].
+type edgeDigit struct{ lo, hi int }
 
 // unmaskLatin rewrites a word with lat Latin letters read as English:
 // Cyrillic look-alikes become Latin letters, and in a word of four or more

@@ -3,9 +3,7 @@ package training
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	vigil "github.com/kz-newsroom/vigil"
 
@@ -16,8 +14,8 @@ import (
 
 // LexiconOptions say what BuildLexicon counts and where it writes.
 type LexiconOptions struct {
-	// Data are JSONL files (or directories: their *.jsonl, in byte order)
-	// whose titles and bodies are counted. A file written FILE=ru+kk counts only its documents in those languages
+	// Data are JSONL files whose titles and bodies are counted. A file
+	// written FILE=ru+kk counts only its documents in those languages
 	// (by their lang): Russian and Kazakh sentences of a file that also
 	// holds their English translations, whose words would shift which
 	// reading of a Latin-letter word the lexicon prefers.
@@ -44,20 +42,13 @@ type LexiconResult struct {
 func BuildLexicon(opts LexiconOptions) (LexiconResult, error) {
 	var docs []vigil.Document
 	for _, spec := range opts.Data {
-		name, langs := spec, ""
-		if i := strings.LastIndex(spec, "="); i > 0 && !strings.ContainsAny(spec[i:], `/\`) {
-			name, langs = spec[:i], spec[i+1:]
-		}
-		files := []string{name}
-		if st, err := os.Stat(name); err == nil && st.IsDir() {
-			files, _ = filepath.Glob(filepath.Join(name, "*.jsonl")) // sorted
-		}
-		ds, _, err := models.ReadData(files...)
+		name, langs := splitScope(spec)
+		ds, _, err := models.ReadData(name)
 		if err != nil {
 			return LexiconResult{}, &InputError{err}
 		}
 		for _, d := range ds {
-			if langs == "" || slices.Contains(strings.Split(langs, "+"), d.Lang) {
+			if langs == nil || slices.Contains(langs, d.Lang) {
 				docs = append(docs, d)
 			}
 		}

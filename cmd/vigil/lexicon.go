@@ -50,7 +50,12 @@ func runLexicon(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	res, err := training.BuildLexicon(training.LexiconOptions{Data: split(data), RulesDir: rulesDir,
+	files, err := jsonlFiles(split(data))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "vigil lexicon: %v\n", err)
+		return exitUsage
+	}
+	res, err := training.BuildLexicon(training.LexiconOptions{Data: files, RulesDir: rulesDir,
 		MinCount: minCount, Max: top, BoostRank: boost, Out: out})
 	if err != nil {
 		return trainingFailed(e, "vigil lexicon", err)

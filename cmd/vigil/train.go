@@ -139,13 +139,15 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 }
 
 // jsonlFiles replaces each directory of paths with its *.jsonl files in
-// byte order, so a directory gives the same list in every locale.
+// byte order, so a directory gives the same list in every locale. A path
+// with a scope, DIR=ru+kk, gives each of its files the same scope.
 func jsonlFiles(paths []string) ([]string, error) {
 	var out []string
-	for _, p := range paths {
+	for _, spec := range paths {
+		p, scope, scoped := strings.Cut(spec, "=")
 		fi, err := os.Stat(p)
 		if err != nil || !fi.IsDir() {
-			out = append(out, p) // a missing file is reported by the reader, with its name
+			out = append(out, spec) // a missing file is reported by the reader, with its name
 			continue
 		}
 		files, err := filepath.Glob(filepath.Join(p, "*.jsonl"))
@@ -156,7 +158,12 @@ func jsonlFiles(paths []string) ([]string, error) {
 			return nil, fmt.Errorf("%s: no *.jsonl files", p)
 		}
 		slices.Sort(files)
-		out = append(out, files...)
+		for _, f := range files {
+			if scoped {
+				f += "=" + scope
+			}
+			out = append(out, f)
+		}
 	}
 	return out, nil
 }

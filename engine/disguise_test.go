@@ -9,10 +9,11 @@ import (
 	"github.com/kz-newsroom/vigil/models"
 )
 
-// TestTranslitRecruitment: recruiting comments typed in Latin letters
-// ("bratya, vstupaite v IGIL", "bauyrlar, jihadqa qosylyndar") are flagged
-// as their Cyrillic spelling is, and the everyday translit comments beside
-// them are not. Before the normalizer read translit, the flag caught 3 and
+// TestDisguisedRecruitment: recruiting comments in disguise are flagged as
+// they would be plainly written, and the everyday comments beside them
+// (written in the same style) are not: each set below was written blind
+// for one disguise. Typed in Latin letters ("bratya, vstupaite v IGIL",
+// "bauyrlar, jihadqa qosylyndar"): Before the normalizer read translit, the flag caught 3 and
 // 2 of the 50 of each Russian set and none of the 40 of each Kazakh one.
 // glued.jsonl holds the evasion unglue undoes (words glued or cut with
 // hyphens, underscores, asterisks, dots: "вступайте-в-ИГИЛ", "джи-хад"):
@@ -23,7 +24,7 @@ import (
 // lexicon counted Kazakh written to train on, 30 after. kazakh-ascii.jsonl
 // is Kazakh in plain ASCII: 27 of 40 before the lexicon, 29 with it, 30
 // once a Kazakh function word without a Kazakh mark was enough.
-func TestTranslitRecruitment(t *testing.T) {
+func TestDisguisedRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
 	if err != nil {
