@@ -103,4 +103,8 @@ var kazakhFunctionWords = map[string]bool{
 	"kim": true, "sol": true, "osynda": true, "sonda": true, "mynda": true, "bizde": true, "sende": true,
 	"ol": true, "ony": true, "oǵan": true, "oğan": true, "ogan": true, "ǵoı": true, "goı": true,
 	"degen": true, "deidi": true, "deıdi": true, "bolsa": true, "bolsań": true, "ana": true,
+	"bul": true, "bizden": true, "bizben": true, "sizden": true, "sizben": true, "bizder": true, "sizder": true,
+	"arqyly": true, "arkyly": true, "turaly": true, "jatyr": true, "jatyrmyz": true, "biraq": true,
+	"birak": true, "nemese": true, "sebebi": true, "bolady": true, "boldy": true, "keledi": true, "tegin": true,
+	"qajet": true, "kajet": true, "ozimiz": true, "ozim": true, "bolyp": true, "kelip": true, "berip": true,
 }
