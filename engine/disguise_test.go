@@ -24,6 +24,10 @@ import (
 // lexicon counted Kazakh written to train on, 30 after. kazakh-ascii.jsonl
 // is Kazakh in plain ASCII: 27 of 40 before the lexicon, 29 with it, 30
 // once a Kazakh function word without a Kazakh mark was enough.
+// kazakh-blind2.jsonl is Kazakh in Cyrillic, Latin and plain ASCII, a
+// third of it veiled: 42 of 60 before the head trained on Kazakh
+// comments written for it (extra5, everyday8), 46 after, and 0 then 1 of
+// its 90 everyday comments flagged.
 func TestDisguisedRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -37,12 +41,13 @@ func TestDisguisedRecruitment(t *testing.T) {
 	}{
 		{"translit.jsonl", 0.7, 1},
 		{"translit2.jsonl", 0.75, 3},
-		{"kazakh-latin.jsonl", 0.75, 1},
-		{"kazakh-latin2.jsonl", 0.45, 1},
+		{"kazakh-latin.jsonl", 0.85, 1},
+		{"kazakh-latin2.jsonl", 0.7, 1},
 		{"glued.jsonl", 0.75, 1},
 		{"stretched.jsonl", 0.9, 1},
-		{"kazakh-blind.jsonl", 0.7, 1},
-		{"kazakh-ascii.jsonl", 0.7, 1},
+		{"kazakh-blind.jsonl", 0.8, 1},
+		{"kazakh-ascii.jsonl", 0.8, 1},
+		{"kazakh-blind2.jsonl", 0.7, 1},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {
