@@ -186,6 +186,7 @@ func FuzzNormalize(f *testing.F) {
 		"<b>kto</b> hochet k bratyam? pishi @bratya_tut t.me/x", "horowo, piwi mne, obsudim djihad i hijru",
 		"Братья,вступайте-в-ИГИЛ,пишите-в-личку", "муд*жа*хи*ды в ха.ли.фат, джи&#45;хад", "из-за-а-а Ш-А-М-1",
 		"вст🔥уппппайте в джиии-хааад, Я❤️Алматы, бра́тья, ааааааааа", "👍🏽ш☪️а",
+		"A'pkeler, shahi'dtin' u'lken Shamg'a jazyn'yz'' ''", "brat'ya den’gi ob'yasnyu 'dzhihad' ''a'", "ʼʼa'b'c'",
 	} {
 		f.Add(s)
 	}

@@ -143,6 +143,9 @@ func russianLetter(word string, i int) ([]string, int) {
 	if c == '4' { // ч: 4to, se4as
 		return []string{"ч"}, 1
 	}
+	if c == '\'' { // ь: den'gi, brat'ya; ъ: pod'ezd
+		return []string{"ь", "ъ", ""}, 1
+	}
 	r := translitLetter[c-'a']
 	afterVowel := i > 0 && isLatinVowel(word[i-1])
 	last := i == len(word)-1
@@ -381,7 +384,11 @@ func rewritten(u []unit, words []spelledWord) []unit {
 			at += sp.n
 			out = append(out, u[next:first]...) // deleted separators before the part
 			s, e := u[first].s, u[lastU].e
-			for _, r := range sp.readings[w.chosen[p]] {
+			reading := sp.readings[w.chosen[p]]
+			if reading == "" { // an apostrophe read as nothing
+				out = append(out, unit{r: deleted, s: s, e: e})
+			}
+			for _, r := range reading {
 				out = append(out, unit{r: r, s: s, e: e})
 			}
 			for x := first + 1; x <= lastU; x++ {
@@ -481,7 +488,7 @@ func pickScheme(u []unit, original string) int {
 // (a–z and 4).
 func russianLetters(letters string) bool {
 	for i := 0; i < len(letters); i++ {
-		if c := letters[i]; c != '4' && !isPlainLatin(rune(c)) {
+		if c := letters[i]; c != '4' && c != '\'' && !isPlainLatin(rune(c)) {
 			return false
 		}
 	}
@@ -508,6 +515,8 @@ func translitRune(x unit, original string) rune {
 		return '4'
 	case r >= 0xc0 && isKazakhLatin(r):
 		return r
+	case r == '\'' || r == '\u2019' || r == '\u02bc':
+		return '\'' // inside a word (translitWords): ь in Russian, a letter's mark in Kazakh's 2017 alphabet
 	}
 	return 0
 }
@@ -553,7 +562,7 @@ func liveAt(u []unit, k, step int) (rune, int) {
 func translitWords(u []unit, original string) iter.Seq2[int, int] {
 	return func(yield func(int, int) bool) {
 		for i := 0; i < len(u); {
-			if translitRune(u[i], original) == 0 {
+			if r := translitRune(u[i], original); r == 0 || r == '\'' {
 				i++
 				continue
 			}
@@ -561,6 +570,7 @@ func translitWords(u []unit, original string) iter.Seq2[int, int] {
 			for j < len(u) && (u[j].r == deleted || translitRune(u[j], original) != 0) {
 				j++
 			}
+			j = trimApostrophes(u, i, j, original)
 			if !glued(u, i-1, -1) && !glued(u, j, 1) && !yield(i, j) {
 				return
 			}
@@ -568,6 +578,40 @@ func translitWords(u []unit, original string) iter.Seq2[int, int] {
 		}
 	}
 }
+
+// trimApostrophes returns the end of the word u[i:j] without the
+// apostrophes it ends with (a closing quote: 'qonaqqa'), but for one after
+// a letter the 2017 Kazakh alphabet marks with it in a word that has
+// another inside (shahi'dtin'). An apostrophe inside a word stays:
+// brat'ya (ь), u'lken (ү).
+func trimApostrophes(u []unit, i, j int, original string) int {
+	end := j
+	for {
+		_, k := liveAt(u, end-1, -1)
+		if k < i || translitRune(u[k], original) != '\'' {
+			break
+		}
+		end = k
+	}
+	if end == j {
+		return j
+	}
+	prev, _ := liveAt(u, end-1, -1)
+	if prev >= utf8.RuneSelf || strings.IndexByte(apostropheLetters, byte(prev)) < 0 {
+		return end
+	}
+	for x := i; x < end; x++ {
+		if u[x].r != deleted && translitRune(u[x], original) == '\'' {
+			_, k := liveAt(u, end, 1)
+			return k + 1 // shahi'dtin': one apostrophe kept
+		}
+	}
+	return end
+}
+
+// apostropheLetters are the letters the 2017 Kazakh Latin alphabet marks
+// with an apostrophe (a' ә, g' ғ, n' ң, o' ө, u' ү, y' у, i' и, s' ш, c' ч).
+const apostropheLetters = "agnouyisc"
 
 // latinWords returns the words of u (translitWords) with their letters;
 // russianOnly leaves out those with a letter the Russian scheme does not

@@ -31,6 +31,9 @@ func isKazakhLatin(r rune) bool {
 
 // kazakhParts are the Kazakh scheme's multi-letter parts.
 var kazakhParts = []translitPart{
+	{"a'", []string{"ә"}}, {"g'", []string{"ғ"}}, {"n'", []string{"ң"}}, {"o'", []string{"ө"}},
+	{"u'", []string{"ү"}}, {"y'", []string{"у"}}, {"i'", []string{"и", "й"}}, {"s'", []string{"ш"}},
+	{"c'", []string{"ч"}}, // the 2017 alphabet: a'i'eli, u'lken, shamg'a
 	{"sh", []string{"ш"}},
 	{"ch", []string{"ч"}},
 	{"zh", []string{"ж"}},
@@ -50,7 +53,7 @@ var kazakhLetter = map[rune][]string{
 	'n': {"н", "ң"}, 'ń': {"ң"}, 'ñ': {"ң"}, 'o': {"о", "ө"}, 'ó': {"ө"}, 'ö': {"ө"}, 'p': {"п"},
 	'q': {"қ"}, 'r': {"р"}, 's': {"с"}, 'ş': {"ш"}, 't': {"т"}, 'u': {"у", "ұ", "ү"},
 	'ú': {"ү"}, 'ü': {"ү"}, 'ū': {"ұ"}, 'v': {"в"}, 'w': {"у"}, 'x': {"х"},
-	'y': {"ы", "й", "у"}, 'ý': {"у"}, 'z': {"з"}, '4': {"ч"},
+	'y': {"ы", "й", "у"}, 'ý': {"у"}, 'z': {"з"}, '4': {"ч"}, '\'': {"", "ь"},
 }
 
 // kazakhLetterAt reads the letter at word[i:] in the Kazakh scheme: i
@@ -80,6 +83,11 @@ func kazakhMarks(w []byte) (marked, strong bool) {
 			strong = strong || i+1 == len(w) || w[i+1] != 'u'
 		case c == 'g' && i+1 < len(w) && w[i+1] == 'h':
 			marked = true
+		case c == '\'' && i > 0 && i+1 < len(w) && w[i+1] != '\'' && strings.IndexByte("agu", w[i-1]) >= 0 && (i < 2 || w[i-2] != 'o'):
+			// a', g', u' before a letter: the 2017 alphabet. Not n', o',
+			// y', i', s' (English n't, o'clock, y'all, i'm; Russian ь in
+			// den'gi, pis'mo), nor ou' (you're, you've)
+			marked, strong = true, true
 		case c >= 0x80:
 			if r, _ := utf8.DecodeRune(w[i:]); isKazakhLatin(r) {
 				return true, true
