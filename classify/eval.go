@@ -53,9 +53,24 @@ type Report struct {
 	Top1Docs     int     `json:"top1_docs"`
 	Top1Accuracy float64 `json:"top1_accuracy"`
 	Top1MacroF1  float64 `json:"top1_macro_f1"`
+	// Top1Closed, when set, is the top-1 decision among the model's
+	// outputs for the tags the data itself labels: how a classifier
+	// trained on that data alone is measured (fastText's on the topics
+	// corpus, which has no conflict or diplomacy output). vigil eval sets
+	// it when the data labels some of the tags the taxonomy shows, not all.
+	Top1Closed *Top1Score `json:"top1_closed,omitempty"`
 	// Confusion counts, for single-gold-tag documents, gold tag (rows)
 	// against top-1 tag (columns); Labels name both, "" for no tag.
 	Confusion Confusion `json:"confusion"`
+}
+
+// Top1Score is a top-1 decision's scores on the single-tag documents,
+// and the model outputs it chose among.
+type Top1Score struct {
+	Outputs  []string `json:"outputs"`
+	Docs     int      `json:"docs"`
+	Accuracy float64  `json:"accuracy"`
+	MacroF1  float64  `json:"macro_f1"`
 }
 
 // Confusion is a gold × predicted count table.
@@ -296,6 +311,10 @@ func (r *Report) WriteText(w io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(w, "\ntop-1 accuracy %.3f, top-1 macro F1 %.3f (%d single-tag documents)\n", r.Top1Accuracy, r.Top1MacroF1, r.Top1Docs)
+	if c := r.Top1Closed; c != nil {
+		fmt.Fprintf(w, "top-1 among the outputs of the tags the data labels (%s): accuracy %.3f, macro F1 %.3f\n",
+			strings.Join(c.Outputs, ", "), c.Accuracy, c.MacroF1)
+	}
 	fmt.Fprintln(w, "\nconfusion (rows gold, columns top-1 prediction):")
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
 	name := func(s string) string {

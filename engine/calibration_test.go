@@ -117,14 +117,7 @@ func repeat[T any](v T, n int) []T {
 // printed report has its table; a set labelled for flags only has none.
 func TestEvaluateCalibration(t *testing.T) {
 	ctx := context.Background()
-	e, err := New(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	docs, _, err := models.ReadData(filepath.Join("..", "testdata", "tags", "comments-blind6.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, docs := embeddedAnd(t, "..", "testdata", "tags", "comments-blind6.jsonl")
 	for _, source := range []string{SourceAll, SourceModel, SourceRule} {
 		ev, err := e.Evaluate(ctx, docs, EvalOptions{Source: source})
 		if err != nil {

@@ -132,6 +132,11 @@ type LanguageScore struct {
 	EveryTagRight float64 `json:"every_tag_right"`
 	ExtraTags     float64 `json:"extra_tags"`
 	MacroF1       float64 `json:"macro_f1"`
+	// Top1Accuracy is the model's top-1 accuracy on the language's
+	// single-tag documents, Top1ClosedAccuracy the same among the outputs
+	// of the report's Top1Closed (0 without it).
+	Top1Accuracy       float64 `json:"top1_accuracy"`
+	Top1ClosedAccuracy float64 `json:"top1_closed_accuracy,omitempty"`
 }
 
 // FlagSlice is one flag's counts on the documents of one language, kind
@@ -165,9 +170,36 @@ type evalDoc struct {
 type evaluator struct {
 	stage    *classify.Stage // the topic model's stage: its scores, and which are tags
 	shown    []string        // per model label, the tag a verdict shows for it
+	closed   []bool          // per model label, whether Top1Closed chooses among it; nil: no Top1Closed
 	source   string
 	labelled map[string]bool // the flags the data labels
 	buf      []float64
+}
+
+// closedOutputs returns, per label of m, whether it is a tag output for one
+// of the tags gold names, and their names; nil when that is every tag
+// output, none, or when gold names every tag the taxonomy shows (the
+// written sets label in the taxonomy's sense: there top-1 is the whole
+// model's).
+func closedOutputs(m *classify.Model, shown []string, gold map[string]bool) ([]bool, []string) {
+	closed := make([]bool, len(m.Labels))
+	var names []string
+	all, shownAll := true, true
+	for i, l := range m.Labels {
+		if l.Kind != classify.KindTag {
+			continue
+		}
+		closed[i] = gold[l.Name]
+		all = all && closed[i]
+		shownAll = shownAll && gold[shown[i]]
+		if closed[i] {
+			names = append(names, l.Name)
+		}
+	}
+	if all || shownAll || len(names) == 0 {
+		return nil, nil
+	}
+	return closed, names
 }
 
 // countedTag is a tag an evaluation counts: its name, the score it shows
@@ -202,11 +234,17 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	for _, l := range ev.stage.Model().Labels {
 		ev.shown = append(ev.shown, e.heads.Topics().Taxonomy.Shown(l.Name))
 	}
+	goldTags := map[string]bool{}
 	for _, d := range docs {
 		for _, f := range d.Flags {
 			ev.labelled[f] = true
 		}
+		for _, t := range d.Tags {
+			goldTags[t] = true
+		}
 	}
+	var closedNames []string
+	ev.closed, closedNames = closedOutputs(ev.stage.Model(), ev.shown, goldTags)
 	// Top-1 is the classifier's own best tag, above threshold or not, so it
 	// needs the scores the verdict does not carry.
 	fields := pipeline.PrepareFields(ctx, docs, e.workers)
@@ -216,8 +254,8 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			tagNames = append(tagNames, n)
 		}
 	}
-	report := classify.NewEvaluator(tagNames...)
-	byLang := map[string]*classify.Evaluator{}
+	report, closed := classify.NewEvaluator(tagNames...), classify.NewEvaluator(tagNames...)
+	byLang, closedByLang := map[string]*classify.Evaluator{}, map[string]*classify.Evaluator{}
 	out := &Evaluation{Versions: e.versions, Source: opts.Source, Heads: HeadsLine(e.heads)}
 	var seen []evalDoc
 	var cal calibrator
@@ -230,7 +268,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 				opts.OnError(d, v.Error.Message)
 			}
 		}
-		counted, predF, top1, top1Score := ev.predict(v, d.Kind, fields[i])
+		counted, predF, top1, top1Score, top1Closed := ev.predict(v, d.Kind, fields[i])
 		predT := make([]string, len(counted))
 		for j, t := range counted {
 			predT[j] = t.name
@@ -246,9 +284,13 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			lang = v.Lang
 		}
 		if byLang[lang] == nil {
-			byLang[lang] = classify.NewEvaluator(tagNames...)
+			byLang[lang], closedByLang[lang] = classify.NewEvaluator(tagNames...), classify.NewEvaluator(tagNames...)
 		}
 		byLang[lang].Add(d.Tags, predT, top1, d.Flags, predF)
+		if ev.closed != nil {
+			closed.Add(d.Tags, nil, top1Closed, nil, nil)
+			closedByLang[lang].Add(d.Tags, nil, top1Closed, nil, nil)
+		}
 		file := ""
 		if i < len(fileOf) {
 			file = fileOf[i]
@@ -265,6 +307,9 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		return nil, err
 	}
 	out.Report = report.Report()
+	if r := closed.Report(); ev.closed != nil && r.Top1Docs > 0 {
+		out.Report.Top1Closed = &classify.Top1Score{Outputs: closedNames, Docs: r.Top1Docs, Accuracy: r.Top1Accuracy, MacroF1: r.Top1MacroF1}
+	}
 	var flagNames []string
 	for _, f := range out.Report.Flags {
 		flagNames = append(flagNames, f.Name)
@@ -278,8 +323,12 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	if len(byLang) > 1 {
 		for _, lang := range slices.Sorted(maps.Keys(byLang)) {
 			r := byLang[lang].Report()
-			out.Languages = append(out.Languages, LanguageScore{Lang: lang, Docs: r.Docs,
-				EveryTagRight: r.EveryTagRight, ExtraTags: r.ExtraTags, MacroF1: r.MacroF1})
+			ls := LanguageScore{Lang: lang, Docs: r.Docs, EveryTagRight: r.EveryTagRight, ExtraTags: r.ExtraTags,
+				MacroF1: r.MacroF1, Top1Accuracy: r.Top1Accuracy}
+			if out.Top1Closed != nil {
+				ls.Top1ClosedAccuracy = closedByLang[lang].Report().Top1Accuracy
+			}
+			out.Languages = append(out.Languages, ls)
 		}
 	}
 	return out, nil
@@ -302,8 +351,9 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 }
 
 // predict returns the tags the source gave v, its flags (with a report-only
-// head's where the data labels it), and the model's top-1 tag and score.
-func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string, best float64) {
+// head's where the data labels it), the model's top-1 tag and score, and
+// its top-1 tag among the closed outputs ("" without them).
+func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string, best float64, top1Closed string) {
 	model := ev.stage.Model()
 	ev.buf = model.Scores(ev.buf[:0], fields)
 	// A tag both sources gave shows the source of the higher score, so
@@ -340,13 +390,19 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 			predF = append(predF, f.Name)
 		}
 	}
-	best = -1.0
+	best, bestClosed := -1.0, -1.0
 	for l, p := range ev.buf {
-		if model.Labels[l].Kind == classify.KindTag && p > best {
+		if model.Labels[l].Kind != classify.KindTag {
+			continue
+		}
+		if p > best {
 			top1, best = ev.shown[l], p
 		}
+		if ev.closed != nil && ev.closed[l] && p > bestClosed {
+			top1Closed, bestClosed = ev.shown[l], p
+		}
 	}
-	return predT, predF, top1, best
+	return predT, predF, top1, best, top1Closed
 }
 
 // slicesOf counts, for each flag, caught positives and flagged negatives
@@ -417,7 +473,11 @@ func (ev *Evaluation) WriteText(w io.Writer) error {
 	if len(ev.Languages) > 0 {
 		fmt.Fprintln(w, "\nby language:")
 		for _, l := range ev.Languages {
-			fmt.Fprintf(w, "  %-3s %5d documents  every tag right %.3f  extra tags %.3f  macro F1 %.3f\n", l.Lang, l.Docs, l.EveryTagRight, l.ExtraTags, l.MacroF1)
+			fmt.Fprintf(w, "  %-3s %5d documents  every tag right %.3f  extra tags %.3f  macro F1 %.3f  top-1 %.3f", l.Lang, l.Docs, l.EveryTagRight, l.ExtraTags, l.MacroF1, l.Top1Accuracy)
+			if ev.Top1Closed != nil {
+				fmt.Fprintf(w, " (%.3f among them)", l.Top1ClosedAccuracy)
+			}
+			fmt.Fprintln(w)
 		}
 	}
 	writeCalibration(w, ev.Calibration)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,4 +70,71 @@ func TestEvaluate(t *testing.T) {
 	if _, err := e.Evaluate(canceled, docs, EvalOptions{}); err == nil {
 		t.Error("Evaluate on a canceled context: no error")
 	}
+}
+
+// TestEvaluateTop1Closed: on corpus data that labels some of the taxonomy's
+// tags, top-1 is also reported among the outputs of those tags alone (as a
+// classifier trained on that data is measured), per language too; on data
+// labelled in the taxonomy's sense it is not.
+func TestEvaluateTop1Closed(t *testing.T) {
+	ctx := context.Background()
+	e, docs := embeddedAnd(t, "..", "classify", "testdata", "topics_dev_sample.jsonl")
+	ev, err := e.Evaluate(ctx, docs, EvalOptions{Source: SourceModel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ev.Top1Closed
+	if c == nil || c.Docs != ev.Top1Docs {
+		t.Fatalf("top-1 among the data's tags: %+v, want one over %d documents", c, ev.Top1Docs)
+	}
+	gold := map[string]bool{}
+	for _, d := range docs {
+		for _, tag := range d.Tags {
+			gold[tag] = true
+		}
+	}
+	for _, o := range c.Outputs {
+		if !gold[o] {
+			t.Errorf("output %q chosen among, but the data never labels it", o)
+		}
+	}
+	for _, o := range []string{"conflict", "diplomacy", "government"} {
+		if slices.Contains(c.Outputs, o) {
+			t.Errorf("output %q chosen among, but the data never labels it", o)
+		}
+	}
+	right := 0.0
+	for _, l := range ev.Languages {
+		right += l.Top1ClosedAccuracy * float64(l.Docs)
+	}
+	if len(ev.Languages) > 1 && math.Abs(right/float64(ev.Docs)-c.Accuracy) > 1e-9 && ev.Docs == ev.Top1Docs {
+		t.Errorf("languages' top-1 among the data's tags do not add up to %v: %+v", c.Accuracy, ev.Languages)
+	}
+	var b strings.Builder
+	if err := ev.WriteText(&b); err != nil || !strings.Contains(b.String(), "top-1 among the outputs of the tags the data labels") {
+		t.Errorf("text report (%v) lacks the line:\n%s", err, b.String())
+	}
+
+	written, _, err := models.ReadData(filepath.Join("..", "testdata", "tags", "blind18", "en.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := e.Evaluate(ctx, written, EvalOptions{}); err != nil || ev.Top1Closed != nil {
+		t.Errorf("on a set labelled in the taxonomy's sense: top-1 among %+v (%v), want none", ev.Top1Closed, err)
+	}
+}
+
+// embeddedAnd returns an engine on the embedded heads and packs, and the
+// documents of the file at the path elements.
+func embeddedAnd(t *testing.T, path ...string) (*Engine, []vigil.Document) {
+	t.Helper()
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, _, err := models.ReadData(filepath.Join(path...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, docs
 }
