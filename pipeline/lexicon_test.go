@@ -80,17 +80,26 @@ func TestReadLexiconErrors(t *testing.T) {
 }
 
 func TestSegment(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"вступайкнам", "вступай к нам"},
-		{"джихад", "джихад"},
-		{"хиджравшам", "хиджра в шам"},
-		{"joinus", "join us"},
-		{"ж", "ж"},
-		{"qzxw", "qzxw"}, // nothing known: one word
+	for _, tc := range []struct {
+		in, want string
+		translit bool
+	}{
+		{"вступайкнам", "вступай к нам", true},
+		{"джихад", "джихад", true},
+		{"хиджравшам", "хиджра в шам", true},
+		{"joinus", "join us", true},
+		{"ж", "ж", true},
+		{"qzxw", "qzxw", true}, // nothing known: one word
+		{"vstupaitevdzhamaat", "vstupaite v dzhamaat", true},
+		{"vstupaitevdzhamaat", "vstupaitevdzhama at", false}, // English alone
+		{"igil", "igil", true},
+		{"omg", "omg", true},
+		{"daesh", "daesh", true},       // not "da esh": too short to read as translit
+		{"shahadah", "shahadah", true}, // not "shahada h": h is no word
 	} {
 		r := []rune(tc.in)
 		var b strings.Builder
-		breaks := segment(r)
+		breaks := segment(r, tc.translit)
 		for k, c := range r {
 			b.WriteRune(c)
 			if breaks != nil && breaks[k] && k+1 < len(r) {

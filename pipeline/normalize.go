@@ -547,6 +547,11 @@ func isJoinSep(r rune) bool {
 // With '_' or '*' three letters are enough ("ш_а_м"): unlike spaces, dots
 // ("С.Ш.А.") and dashes, they never stand between single letters in
 // ordinary text.
+// joinTranslitRuns is how many runs of Latin letters in a field join
+// breaks where Russian or Kazakh typed in Latin letters has word ends
+// (segment); the rest break where English has them.
+const joinTranslitRuns = 2
+
 func (n *normalizer) join(original string) {
 	u := n.units
 	isSingle := func(i int) bool {
@@ -560,6 +565,7 @@ func (n *normalizer) join(original string) {
 		}
 		return oneChar(original, x)
 	}
+	translitRuns := 0
 	for i := 0; i+1 < len(u); i++ {
 		if !isJoinSep(u[i+1].r) || !isSingle(i) {
 			continue
@@ -590,7 +596,10 @@ func (n *normalizer) join(original string) {
 				for j := i; j <= k; j += 2 {
 					run = append(run, u[j].r)
 				}
-				breaks = segment(run)
+				breaks = segment(run, translitRuns < joinTranslitRuns)
+				if plainLatin(run) {
+					translitRuns++
+				}
 			}
 			for j := i + 1; j < k; j += 2 {
 				if breaks != nil && breaks[(j-i)/2] {

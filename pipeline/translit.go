@@ -176,6 +176,11 @@ type spelling struct {
 // its cost (ok), or when it knows none (ok false) the first reading of
 // every part.
 func (sc *scheme) spell(word string, costs map[string]float32) (sp spelling, cost float32, ok bool) {
+	return sc.spellUpTo(word, costs, sc.maxSpellings)
+}
+
+// spellUpTo is spell trying at most limit spellings.
+func (sc *scheme) spellUpTo(word string, costs map[string]float32, limit int) (sp spelling, cost float32, ok bool) {
 	spans := sc.split(word)
 	chosen := make([]int, len(spans))
 	best := make([]int, len(spans))
@@ -183,7 +188,7 @@ func (sc *scheme) spell(word string, costs map[string]float32) (sp spelling, cos
 	tried := 0
 	var walk func(k int)
 	walk = func(k int) {
-		if tried >= sc.maxSpellings {
+		if tried >= limit {
 			return
 		}
 		if k == len(spans) {

@@ -35,6 +35,9 @@ func TestTranslit(t *testing.T) {
 		{"kazakh, the 2017 alphabet's apostrophes", "A'pkeler, u'lken sauap, Shamg'a barg'yn'yz kelse jazyn'yz, ko'mektesemiz", "әпкелер, үлкен сауап, шамға барғыңыз келсе жазыңыз, көмектесеміз"},
 		{"quoted words keep their quotes", "bauyrlar, bul 'qonaq' emes, 'jol' ashyq", "бауырлар, бұл 'қонақ' емес, 'жол' ашық"},
 		{"english contractions stay", "students' union: y'all come, i'm here at 5 o'clock, O'Brien said it wasn't late", "students' union: y'all come, i'm here at 5 o'clock, o'brien said it wasn't late"},
+		{"spaced translit letters break at translit words", "bratya, v s t u p a i t e v d z h a m a a t", "братья, вступайте в джамаат"},
+		{"a dotted translit word stays one word", "vstupaite v I.G.I.L, bratya, pishite v lichku, zhdem", "вступайте в игил, братья, пишите в личку, ждем"},
+		{"spaced english stays english", "d a e s h is recruiting, j o i n u s and report them", "daesh is recruiting, join us and report them"},
 		{"english you're stays", "If you're driving and you've got kids, you'll want a break", "if you're driving and you've got kids, you'll want a break"},
 		{"english with new kazakh function words stays", "Tegin and Bul were named in the bolady report by the sender", "tegin and bul were named in the bolady report by the sender"},
 		{"english with kazakh function words stays", "tech stocks fell as kim met officials; the bar was open, biz as usual, sol said ol tek", "tech stocks fell as kim met officials; the bar was open, biz as usual, sol said ol tek"},
@@ -127,5 +130,17 @@ func TestKazakhLetterAfterVowel(t *testing.T) {
 		if got, _ := kazakhLetterAt(tc.word, at); got[0] != tc.want {
 			t.Errorf("%q: i reads first as %q, want %q", tc.word, got[0], tc.want)
 		}
+	}
+}
+
+// BenchmarkNormalizeSpacedLatin normalizes the worst field for join's
+// translit segmentation: twenty runs of 32 spaced-out Latin letters that
+// no lexicon explains (segmentSpellings has the numbers).
+func BenchmarkNormalizeSpacedLatin(b *testing.B) {
+	run := strings.TrimSpace(strings.Repeat("a b a u y r l a r ", 4))[:63]
+	s := strings.Repeat(run+"  ", 20)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		NormalizeText(s)
 	}
 }
