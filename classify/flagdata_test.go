@@ -29,12 +29,13 @@ type labeledDoc struct {
 	Note     string   `json:"note"`
 	Style    string   `json:"style"`  // a blind set's positives: plain, disguised or euphemism; negatives: everyday or hard
 	Script   string   `json:"script"` // Kazakh sets: cyrillic, latin (with diacritics) or ascii
+	Trick    string   `json:"trick"`  // latin-tricks.jsonl: spaced, apostrophe, digits, mixed or plain
 }
 
 // recruitmentSets are the files of testdata/recruitment in the project's
 // schema (golden.jsonl, the golden verdicts' input, is checked for copies
 // only).
-var recruitmentSets = []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "extra3.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl", "unseen4.jsonl", "unseen5.jsonl", "everyday.jsonl", "everyday2.jsonl", "everyday3.jsonl", "unseen6.jsonl", "unseen7.jsonl", "unseen8.jsonl", "extra4.jsonl", "everyday4.jsonl", "everyday5.jsonl", "everyday6.jsonl", "everyday7.jsonl", "ordinary2.jsonl", "ordinary3.jsonl", "ordinary-reactions.jsonl", "ordinary-religious.jsonl", "ordinary-invitations.jsonl", "translit.jsonl", "translit2.jsonl", "kazakh-latin.jsonl", "kazakh-latin2.jsonl", "glued.jsonl", "stretched.jsonl", "kazakh-blind.jsonl", "kazakh-ascii.jsonl", "kazakh-blind2.jsonl", "extra5.jsonl", "everyday8.jsonl"}
+var recruitmentSets = []string{"train.jsonl", "dev.jsonl", "test.jsonl", "probe.jsonl", "extra.jsonl", "extra2.jsonl", "extra3.jsonl", "unseen.jsonl", "unseen2.jsonl", "unseen3.jsonl", "unseen4.jsonl", "unseen5.jsonl", "everyday.jsonl", "everyday2.jsonl", "everyday3.jsonl", "unseen6.jsonl", "unseen7.jsonl", "unseen8.jsonl", "extra4.jsonl", "everyday4.jsonl", "everyday5.jsonl", "everyday6.jsonl", "everyday7.jsonl", "ordinary2.jsonl", "ordinary3.jsonl", "ordinary-reactions.jsonl", "ordinary-religious.jsonl", "ordinary-invitations.jsonl", "translit.jsonl", "translit2.jsonl", "kazakh-latin.jsonl", "kazakh-latin2.jsonl", "glued.jsonl", "stretched.jsonl", "kazakh-blind.jsonl", "kazakh-ascii.jsonl", "kazakh-blind2.jsonl", "extra5.jsonl", "everyday8.jsonl", "latin-tricks.jsonl"}
 
 func (d labeledDoc) positive() bool {
 	return len(d.Flags) == 1 && d.Flags[0] == "extremist_recruitment"

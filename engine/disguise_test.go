@@ -27,7 +27,11 @@ import (
 // kazakh-blind2.jsonl is Kazakh in Cyrillic, Latin and plain ASCII, a
 // third of it veiled: 42 of 60 before the head trained on Kazakh
 // comments written for it (extra5, everyday8), 46 after, and 0 then 1 of
-// its 90 everyday comments flagged.
+// its 90 everyday comments flagged. latin-tricks.jsonl is Russian and
+// Kazakh typed in Latin letters with spaced letters, apostrophes, digits
+// and mixed languages: 38 of 70 at the start of 2026-12-05, 40 with the
+// Kazakh head, 46 once apostrophes and spaced translit were read; 0 of 90
+// everyday flagged each time.
 func TestDisguisedRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -48,6 +52,7 @@ func TestDisguisedRecruitment(t *testing.T) {
 		{"kazakh-blind.jsonl", 0.8, 1},
 		{"kazakh-ascii.jsonl", 0.8, 1},
 		{"kazakh-blind2.jsonl", 0.7, 1},
+		{"latin-tricks.jsonl", 0.6, 1},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {
