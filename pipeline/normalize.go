@@ -363,6 +363,13 @@ func (n *normalizer) read(s string, base, fixedEnd int32) {
 		}
 		s0, e0 := span(start, k)
 		for _, r := range norm.NFKC.String(s[start:k]) {
+			if r < utf8.RuneSelf {
+				// ǲ → dz, ｖ → v: ASCII as ascii counts it (Latin letters,
+				// the unmask hint), or "нǲ" was read one way with the
+				// hint and another scanning all (FuzzNormalize)
+				n.ascii(byte(r), s0, e0)
+				continue
+			}
 			n.rune(r, s0, e0)
 		}
 		prev = -1

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"iter"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -219,6 +220,7 @@ func (sc *scheme) spellUpTo(word string, costs map[string]float32, limit int) (s
 type latinWord struct {
 	i, j    int
 	letters string
+	leet    bool // a digit or symbol stands for a letter in it (isLeet)
 }
 
 // detranslit is the fourth pass (see above) over the field as received,
@@ -273,8 +275,8 @@ func (n *normalizer) detranslit(original string) {
 	ru, en, sampled := 0, 0, 0
 	seen := make(map[string]bool, translitSample)
 	for _, w := range words {
-		if utf8.RuneCountInString(w.letters) < 3 || seen[w.letters] || capitalized(original, u[w.i]) {
-			continue // names (Tokayev, Astana, Kurban Ait) are transliterated in English too
+		if utf8.RuneCountInString(w.letters) < 3 || seen[w.letters] || capitalized(original, u[w.i]) || w.leet {
+			continue // names (Tokayev, Astana, Kurban Ait) are transliterated in English too; a disguise says nothing of the language
 		}
 		seen[w.letters] = true
 		if sampled++; sampled > translitSample || ru+translitSample-sampled+1 < translitRatio*en {
@@ -303,8 +305,19 @@ func (n *normalizer) detranslit(original string) {
 	var spelled []spelledWord
 	for _, w := range words {
 		r := read(w.letters)
+		if w.leet && !r.known && !r.english {
+			continue // 400k, xxxxx@xxxxx: no word, so no disguise
+		}
 		if r.english && (!r.known || r.enCost <= r.cost) && len(w.letters) > 1 {
-			continue // an English word in a Russian comment: "online", "ok"
+			// an English word in a Russian comment stays ("online", "ok"),
+			// its digits and symbols read as the letters they stand for
+			// (j1h@d: jihad)
+			for k := w.i; k < w.j; k++ {
+				if isLeet(u[k]) {
+					u[k].r = translitRune(u[k], original)
+				}
+			}
+			continue
 		}
 		spelled = append(spelled, spelledWord{w, r.spelling})
 	}
@@ -522,8 +535,45 @@ func translitRune(x unit, original string) rune {
 		return r
 	case r == '\'' || r == '\u2019' || r == '\u02bc':
 		return '\'' // inside a word (translitWords): ь in Russian, a letter's mark in Kazakh's 2017 alphabet
+	case r == '1':
+		return 'i' // digits and symbols for letters, inside a word (leetBounds): 1g1l, j1had
+	case r == '0':
+		return 'o'
+	case r == '@':
+		return 'a'
 	}
 	return 0
+}
+
+// isLeet reports whether x is a digit or symbol translitRune reads as a
+// letter.
+func isLeet(x unit) bool { return x.r == '1' || x.r == '0' || x.r == '@' }
+
+// leetBounds returns the word u[i:j] without the digits and symbols read
+// as letters at its edges, unless one stands inside it too (1g1l, sh@m,
+// t0p, j1h@d are words; 1xbet, top10, @amir, 100 are not: their edges
+// stay glued to the digit and the word is left alone); ok is false when it
+// has no letter, or one beside a digit or symbol.
+func leetBounds(u []unit, i, j int) (wi, wj int, ok bool) {
+	first, last, letters := -1, -1, 0
+	for k := i; k < j; k++ {
+		if u[k].r != deleted && !isLeet(u[k]) {
+			if first < 0 {
+				first = k
+			}
+			last = k
+			letters++
+		}
+	}
+	if letters == 0 || letters == 1 && last-first+1 < j-i {
+		return i, j, false // a lone letter is a word (v, i, s), not with a digit beside it
+	}
+	for k := first + 1; k < last; k++ {
+		if isLeet(u[k]) {
+			return i, j, true
+		}
+	}
+	return first, last + 1, true
 }
 
 // glued reports whether the word that ends (step -1: starts) next to u[k]
@@ -571,12 +621,19 @@ func translitWords(u []unit, original string) iter.Seq2[int, int] {
 				i++
 				continue
 			}
-			j := i
+			j, leet := i, false
 			for j < len(u) && (u[j].r == deleted || translitRune(u[j], original) != 0) {
+				leet = leet || isLeet(u[j])
 				j++
 			}
-			j = trimApostrophes(u, i, j, original)
-			if !glued(u, i-1, -1) && !glued(u, j, 1) && !yield(i, j) {
+			wi, wj, ok := i, j, true
+			if leet {
+				wi, wj, ok = leetBounds(u, i, j)
+			}
+			if ok && wi < wj {
+				wj = trimApostrophes(u, wi, wj, original)
+			}
+			if ok && wi < wj && !glued(u, wi-1, -1) && !glued(u, wj, 1) && !yield(wi, wj) {
 				return
 			}
 			i = j
@@ -635,7 +692,8 @@ func latinWords(u []unit, original string, russianOnly bool) []latinWord {
 		if strings.Trim(letters, "4") == "" || russianOnly && !russianLetters(letters) {
 			continue
 		}
-		out = append(out, latinWord{i: i, j: j, letters: letters})
+		leet := slices.ContainsFunc(u[i:j], isLeet)
+		out = append(out, latinWord{i: i, j: j, letters: letters, leet: leet})
 	}
 	return out
 }
