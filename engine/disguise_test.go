@@ -32,7 +32,8 @@ import (
 // and mixed languages: 38 of 70 at the start of 2026-12-05, 40 with the
 // Kazakh head, 46 once apostrophes and spaced translit were read; 0 of 90
 // everyday flagged each time. Its misses were then read: 54 with digits
-// and @ read inside translit words.
+// and @ read inside translit words, 59 once Kazakh fields took the Kazakh
+// reading of words English shares.
 func TestDisguisedRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -53,7 +54,7 @@ func TestDisguisedRecruitment(t *testing.T) {
 		{"kazakh-blind.jsonl", 0.8, 1},
 		{"kazakh-ascii.jsonl", 0.8, 1},
 		{"kazakh-blind2.jsonl", 0.7, 1},
-		{"latin-tricks.jsonl", 0.7, 1},
+		{"latin-tricks.jsonl", 0.75, 1},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {

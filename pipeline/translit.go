@@ -282,13 +282,16 @@ func (n *normalizer) detranslit(original string) {
 		if sampled++; sampled > translitSample || ru+translitSample-sampled+1 < translitRatio*en {
 			break // English text settles it within a few words
 		}
-		if ec, ok := costs[w.letters]; ok && ec < translitCommonEnglish {
+		if ec, ok := costs[w.letters]; ok && ec < translitCommonEnglish && kind != schemeKazakhMarked {
 			en++ // "the", "and", "was": no need to spell them
 			continue
 		}
 		switch r := read(w.letters); {
 		case r.known && (!r.english || r.cost < r.enCost):
 			ru++
+		case r.known && kind == schemeKazakhMarked:
+			// a word Kazakh and English share (jihad, top, bar) says
+			// neither: only an English word alone vetoes a marked field
 		case r.english:
 			en++
 		}
@@ -308,7 +311,7 @@ func (n *normalizer) detranslit(original string) {
 		if w.leet && !r.known && !r.english {
 			continue // 400k, xxxxx@xxxxx: no word, so no disguise
 		}
-		if r.english && (!r.known || r.enCost <= r.cost) && len(w.letters) > 1 {
+		if r.english && (!r.known || r.enCost <= r.cost && sc == russianScheme) && len(w.letters) > 1 {
 			// an English word in a Russian comment stays ("online", "ok"),
 			// its digits and symbols read as the letters they stand for
 			// (j1h@d: jihad)
