@@ -172,19 +172,16 @@ const (
 	unknownRuneCost = 4
 )
 
-// segmentSpellings is how many spellings of a candidate word segment tries
-// in each scheme (the likeliest readings come first), so that a field of
+// segmentTranslitMin and segmentTranslitRunes are the shortest and the
+// longest run segment also reads as translit, segmentTranslitWord the
+// longest word it spells, and segmentSpellings how many spellings of a
+// word it tries in each scheme (the likeliest readings come first; spell
+// alone tries up to 64 Russian and 256 Kazakh ones). So a field of
 // spaced-out Latin letters stays cheap: about a millisecond a run of 32
-// letters no lexicon explains, and joinTranslitRuns (2) such runs a field,
-// so at most two milliseconds a field whatever its size
+// letters no lexicon explains, and join reads joinTranslitRuns (2) such
+// runs a field, at most two milliseconds whatever its size
 // (BenchmarkNormalizeSpacedLatin, 20 such runs: 0.64–0.74 ms a field
 // before, 2.56 ms with, one core).
-// segmentTranslitMin and segmentTranslitRunes are
-// the shortest and the longest run segment reads as translit too,
-// and segmentTranslitWord the longest word it spells: spell tries up to 64
-// Russian and 256 Kazakh spellings of a word, so a run of 40 letters costs
-// about 600 spellings of words up to 14 letters; join allows a field
-// joinTranslitRuns such runs.
 const (
 	segmentSpellings     = 8
 	segmentTranslitMin   = 8

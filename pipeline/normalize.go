@@ -545,6 +545,11 @@ func isJoinSep(r rune) bool {
 	return false
 }
 
+// joinTranslitRuns is how many runs of Latin letters in a field join
+// breaks where Russian or Kazakh typed in Latin letters has word ends
+// (segment); the rest break where English has them.
+const joinTranslitRuns = 2
+
 // join removes the separators of four or more single letters in a row,
 // each separated by one space, dot or dash: "в с т у п а й" → "вступай".
 // All separators of a run must be the same character, written as one
@@ -554,11 +559,6 @@ func isJoinSep(r rune) bool {
 // With '_' or '*' three letters are enough ("ш_а_м"): unlike spaces, dots
 // ("С.Ш.А.") and dashes, they never stand between single letters in
 // ordinary text.
-// joinTranslitRuns is how many runs of Latin letters in a field join
-// breaks where Russian or Kazakh typed in Latin letters has word ends
-// (segment); the rest break where English has them.
-const joinTranslitRuns = 2
-
 func (n *normalizer) join(original string) {
 	u := n.units
 	isSingle := func(i int) bool {

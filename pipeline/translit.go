@@ -31,7 +31,9 @@ import (
 // as transliterated every Latin word becomes Cyrillic unless it is an
 // English word with no likelier reading ("online", "match"), or is glued
 // to a link, an address or a number (t.me/joinchat, tele2, user@mail.kz
-// stay).
+// stay). An apostrophe inside a word is part of it (brat'ya: ь; the 2017
+// Kazakh alphabet's shamg'a: ғ), and so are 1, 0 and @ when one stands
+// inside a word the lexicon then knows (1g1l, sh@m: leetBounds).
 //
 // Each word is spelled several ways where the transliteration is
 // ambiguous (i after a vowel: й or и; y: ы or й; e: е or э; ts: ц or тс;
