@@ -254,8 +254,15 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			tagNames = append(tagNames, n)
 		}
 	}
-	report, closed := classify.NewEvaluator(tagNames...), classify.NewEvaluator(tagNames...)
-	byLang, closedByLang := map[string]*classify.Evaluator{}, map[string]*classify.Evaluator{}
+	report := classify.NewEvaluator(tagNames...)
+	byLang := map[string]*classify.Evaluator{}
+	// closed and closedByLang count top-1 among the closed outputs, when
+	// there are any (closedOutputs).
+	var closed *classify.Evaluator
+	closedByLang := map[string]*classify.Evaluator{}
+	if ev.closed != nil {
+		closed = classify.NewEvaluator(tagNames...)
+	}
 	out := &Evaluation{Versions: e.versions, Source: opts.Source, Heads: HeadsLine(e.heads)}
 	var seen []evalDoc
 	var cal calibrator
@@ -284,10 +291,13 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			lang = v.Lang
 		}
 		if byLang[lang] == nil {
-			byLang[lang], closedByLang[lang] = classify.NewEvaluator(tagNames...), classify.NewEvaluator(tagNames...)
+			byLang[lang] = classify.NewEvaluator(tagNames...)
+			if closed != nil {
+				closedByLang[lang] = classify.NewEvaluator(tagNames...)
+			}
 		}
 		byLang[lang].Add(d.Tags, predT, top1, d.Flags, predF)
-		if ev.closed != nil {
+		if closed != nil {
 			closed.Add(d.Tags, nil, top1Closed, nil, nil)
 			closedByLang[lang].Add(d.Tags, nil, top1Closed, nil, nil)
 		}
@@ -307,8 +317,10 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		return nil, err
 	}
 	out.Report = report.Report()
-	if r := closed.Report(); ev.closed != nil && r.Top1Docs > 0 {
-		out.Report.Top1Closed = &classify.Top1Score{Outputs: closedNames, Docs: r.Top1Docs, Accuracy: r.Top1Accuracy, MacroF1: r.Top1MacroF1}
+	if closed != nil {
+		if r := closed.Report(); r.Top1Docs > 0 {
+			out.Report.Top1Closed = &classify.Top1Score{Outputs: closedNames, Docs: r.Top1Docs, Accuracy: r.Top1Accuracy, MacroF1: r.Top1MacroF1}
+		}
 	}
 	var flagNames []string
 	for _, f := range out.Report.Flags {

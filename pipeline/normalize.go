@@ -635,6 +635,7 @@ func (n *normalizer) unstretch() {
 	if n.stretched < 0 {
 		return
 	}
+	costs := wordCosts()
 	for i := n.stretched; i+2 < len(u); i++ {
 		r := u[i].r
 		if !isCyrillicLetter(r) || u[i+1].r != r || u[i+2].r != r {
@@ -659,7 +660,6 @@ func (n *normalizer) unstretch() {
 			}
 			k = m
 		}
-		costs := wordCosts()
 		n.glue = n.glue[:0]
 		for _, x := range u[start:end] {
 			n.glue = utf8.AppendRune(n.glue, x.r)
@@ -878,7 +878,7 @@ func (n *normalizer) unglueChain(u []unit, sep rune) {
 	// across it needs a piece the lexicon does not know, or single letters;
 	// elsewhere (an underscore, an asterisk, a dot, an emoji) the lexicon
 	// alone decides.
-	hyphen := sep == '-' || sep == '\u2010' || sep == '\u2011'
+	hyphen := isHyphen(sep)
 	// An asterisk or a dot cuts a word only between pieces of two letters
 	// or more: one letter is a letter masked ("с*ка") or an initial. A dot
 	// needs three pieces: "авто.ру" is a site, "гос.услуги" an abbreviation.
@@ -916,7 +916,7 @@ var glueWords = map[string]bool{
 
 // isGlue reports whether r may cut a word into pieces (unglue).
 func isGlue(r rune) bool {
-	return r == '-' || r == '\u2010' || r == '\u2011' || r == '_' || r == '*' || r == '.'
+	return isHyphen(r) || r == '_' || r == '*' || r == '.'
 }
 
 // isCyrillicLetter reports whether r is a lower-case letter of the

@@ -53,13 +53,15 @@ func isLetterOrDigit(r rune) bool {
 // isInnerJoiner reports whether r joins two word parts when it stands
 // between them: hyphens ("интернет-пропаганда", "из-за") and apostrophes
 // ("д'артаньян", "don't").
-func isInnerJoiner(r rune) bool {
-	switch r {
-	case '-', '\u2010', '\u2011', '\'', '\u2019', '\u02bc':
-		return true
-	}
-	return false
-}
+func isInnerJoiner(r rune) bool { return isHyphen(r) || isApostrophe(r) }
+
+// isHyphen reports whether r is a hyphen: ASCII's or Unicode's (hyphen,
+// non-breaking hyphen).
+func isHyphen(r rune) bool { return r == '-' || r == '\u2010' || r == '\u2011' }
+
+// isApostrophe reports whether r is an apostrophe: ASCII's, the right
+// single quotation mark phones type, or the modifier letter.
+func isApostrophe(r rune) bool { return r == '\'' || r == '\u2019' || r == '\u02bc' }
 
 // Words splits text into word tokens with their byte spans in text. A word
 // is a run of letters, digits and combining marks; a hyphen or apostrophe

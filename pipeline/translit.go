@@ -538,7 +538,7 @@ func translitRune(x unit, original string) rune {
 		return '4'
 	case r >= 0xc0 && isKazakhLatin(r):
 		return r
-	case r == '\'' || r == '\u2019' || r == '\u02bc':
+	case isApostrophe(r):
 		return '\'' // inside a word (translitWords): ь in Russian, a letter's mark in Kazakh's 2017 alphabet
 	case r == '1':
 		return 'i' // digits and symbols for letters, inside a word (leetBounds): 1g1l, j1had
