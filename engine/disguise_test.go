@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -33,7 +34,13 @@ import (
 // Kazakh head, 46 once apostrophes and spaced translit were read; 0 of 90
 // everyday flagged each time. Its misses were then read: 54 with digits
 // and @ read inside translit words, 59 once Kazakh fields took the Kazakh
-// reading of words English shares.
+// reading of words English shares. disguises2.jsonl mixes six tricks
+// (misspelled names, Kazakh Latin letters in Russian, compounds and
+// hashtags, symbols, three languages, split letters) in both halves: 80 of
+// 90 when scored, 0 of 90 everyday flagged. kazakh-rukb.jsonl is Kazakh
+// typed on a Russian keyboard (toxic comments among its everyday ones):
+// 17 of 40 before the normalizer gave such words their letters back, 35
+// after, and 0 then 2 of its 180 others flagged.
 func TestDisguisedRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -55,6 +62,8 @@ func TestDisguisedRecruitment(t *testing.T) {
 		{"kazakh-ascii.jsonl", 0.8, 1},
 		{"kazakh-blind2.jsonl", 0.7, 1},
 		{"latin-tricks.jsonl", 0.75, 1},
+		{"disguises2.jsonl", 0.85, 1},
+		{"kazakh-rukb.jsonl", 0.8, 2},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {
@@ -63,8 +72,8 @@ func TestDisguisedRecruitment(t *testing.T) {
 		caught, positives, alarms := 0, 0, 0
 		for i := range docs {
 			v := e.Check(ctx, &docs[i])
-			flagged := len(v.Flags) > 0 && v.Flags[0].Name == vigil.FlagExtremistRecruitment
-			if len(docs[i].Flags) > 0 {
+			flagged := slices.ContainsFunc(v.Flags, func(f vigil.Flag) bool { return f.Name == vigil.FlagExtremistRecruitment })
+			if slices.Contains(docs[i].Flags, vigil.FlagExtremistRecruitment) {
 				positives++
 				if flagged {
 					caught++

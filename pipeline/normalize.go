@@ -19,7 +19,7 @@ import (
 
 // The normalizer turns a field as received (plain text or HTML) into the
 // text rules and models read, and remembers for every byte of that text the
-// byte range of the original that produced it. It works in four passes
+// byte range of the original that produced it. It works in five passes
 // over a buffer of runes, each carrying its original range:
 //
 //  1. read: markup dropped (HTML only), entities decoded, NFKC, zero-width
@@ -37,7 +37,9 @@ import (
 //     letters and digits or symbols used as letters become the Cyrillic
 //     letters they imitate ("вcтyпaй в ДЖ1ХАД" → "вступай в джихад");
 //  4. detranslit: a field of Russian written in Latin letters is read in
-//     Cyrillic ("vstupaite v IGIL" → "вступайте в игил"; translit.go).
+//     Cyrillic ("vstupaite v IGIL" → "вступайте в игил"; translit.go);
+//  5. rekazakh: Kazakh typed on a Russian keyboard gets its nine letters
+//     back ("жихадка косылындар" → "жиһадқа қосылыңдар"; kazakh_keyboard.go).
 //
 // The passes keep the order of the runes, so the map is monotone: a span of
 // the normalized text always maps to an in-order span of the original.
@@ -155,6 +157,7 @@ func (n *normalizer) run(original string) {
 	}
 	n.unmask()
 	n.detranslit(original)
+	n.rekazakh()
 }
 
 // looksLikeHTML reports whether s holds a tag ("<p", "</p", "<!--") or an
