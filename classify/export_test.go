@@ -47,7 +47,7 @@ func ScoreAll(m *Model, docs [][]pipeline.Field) (func(), int) {
 // and as the stage scores a document (through the document memo); ruled
 // says one of the flag's rules fired on it.
 func FlagScores(h *FlagHead, fields []pipeline.Field, ruled bool) (training, serving float64) {
-	training = h.score(h.Neutral.Without(Readings(fields)), ruled)
+	training = h.score(h.Neutral.Without(h.reading(fields)), ruled)
 	it := &pipeline.Item{Fields: fields}
 	if ruled {
 		it.Signals = []pipeline.Signal{{Flag: h.Flag, Weight: 0.9}}

@@ -62,6 +62,12 @@ type FlagHead struct {
 	// comments, a rule fired on 173 of at most eight words, all of them
 	// recruiting. Trained with (FlagTrainOptions.RuledInFull).
 	RuledInFull bool
+	// SkipReported leaves the words of reported speech out of what the
+	// models read (pipeline.Field.Reported: a reader quoting someone else,
+	// «они пишут "брат, приезжай в Шам" — не верьте»): a flag about what
+	// the writer does reads the writer's own words. Trained with
+	// (FlagTrainOptions.SkipReported).
+	SkipReported bool
 	// Known, when set, are the words the models saw in training: MinWords
 	// then counts only distinct words among them, and a text with fewer
 	// moves from Prior (not from an empty text's logit), n/MinWords of the
@@ -170,6 +176,9 @@ func shrink(z float64, n, minWords int, empty float64) float64 {
 func (h *FlagHead) scoreItem(it *pipeline.Item) float64 {
 	d := wordsOf(it)
 	rd := d.readings(it.Fields)
+	if h.SkipReported {
+		rd = pipeline.WithoutReported(rd)
+	}
 	var buf [maxLabels]float64
 	z := 0.0
 	for _, m := range h.Models {
@@ -207,8 +216,18 @@ func (h *FlagHead) Process(ctx context.Context, it *pipeline.Item) error {
 	// not flagged: the stage took 0.87 ms a document explaining every time).
 	fields := it.Fields
 	it.Signals = append(it.Signals, pipeline.Signal{Flag: h.Flag, Source: vigil.SourceModel, Weight: p,
-		Explain: func() []vigil.Evidence { return h.explain(h.Neutral.Without(Readings(fields))) }})
+		Explain: func() []vigil.Evidence { return h.explain(h.Neutral.Without(h.reading(fields))) }})
 	return nil
+}
+
+// reading is Readings of fields, without reported speech when the head
+// skips it.
+func (h *FlagHead) reading(fields []pipeline.Field) []pipeline.Field {
+	rd := Readings(fields)
+	if h.SkipReported {
+		rd = pipeline.WithoutReported(rd)
+	}
+	return rd
 }
 
 // reads reports whether the head scores it: its kind and language are
@@ -310,6 +329,9 @@ type FlagTrainOptions struct {
 	// RuledInFull is the head's FlagHead.RuledInFull, applied to the
 	// out-of-fold scores too (an example's Rule > 0 is a rule that fired).
 	RuledInFull bool
+	// SkipReported is the head's FlagHead.SkipReported, applied to the
+	// training texts too.
+	SkipReported bool
 	// KnownWords ships the training data's words with the head
 	// (FlagHead.Known, FlagHead.Prior): MinWords then counts known words.
 	KnownWords bool
@@ -469,7 +491,11 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 	read := func(ex []FlagExample) []FlagExample {
 		ex = slices.Clone(ex)
 		for i := range ex {
-			ex[i].Fields = opt.Neutral.Without(Readings(ex[i].Fields))
+			rd := Readings(ex[i].Fields)
+			if opt.SkipReported {
+				rd = pipeline.WithoutReported(rd)
+			}
+			ex[i].Fields = opt.Neutral.Without(rd)
 		}
 		return ex
 	}
@@ -510,7 +536,7 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 		return nil, err
 	}
 	head.Neutral, head.MinWords, head.Known, head.Prior = opt.Neutral, opt.MinWords, known, meanOf(priors)
-	head.RuledInFull = opt.RuledInFull
+	head.RuledInFull, head.SkipReported = opt.RuledInFull, opt.SkipReported
 	tr := &FlagTraining{Head: head, Combiner: comb, Thresholds: th, Scores: scores, BackgroundScores: bgScores,
 		Dev: EvalFlag(labelled, scores, th), Background: map[string]FlagMetrics{}, Met: map[bool][2]int{}}
 	tr.report(labelled, oof, background)

@@ -40,7 +40,12 @@ import (
 // 90 when scored, 0 of 90 everyday flagged. kazakh-rukb.jsonl is Kazakh
 // typed on a Russian keyboard (toxic comments among its everyday ones):
 // 17 of 40 before the normalizer gave such words their letters back, 35
-// after, and 0 then 2 of its 180 others flagged.
+// after, and 0 then 2 of its 180 others flagged (1 once reported speech
+// was left out). threads.jsonl and threads2.jsonl are comments under news
+// of terrorism and recruitment, many of them readers quoting recruiters:
+// 13 of the first's 190 and 6 of the second's 170 were flagged before
+// the head left reported speech out, 3 and 3 after, with the same
+// recruiters caught (28 and 26 of 30).
 func TestDisguisedRecruitment(t *testing.T) {
 	ctx := context.Background()
 	e, err := New(ctx, Options{})
@@ -64,6 +69,8 @@ func TestDisguisedRecruitment(t *testing.T) {
 		{"latin-tricks.jsonl", 0.75, 1},
 		{"disguises2.jsonl", 0.85, 1},
 		{"kazakh-rukb.jsonl", 0.8, 2},
+		{"threads.jsonl", 0.85, 4},
+		{"threads2.jsonl", 0.8, 4},
 	} {
 		docs, _, err := models.ReadData(filepath.Join("..", "testdata", "recruitment", tc.file))
 		if err != nil {
@@ -72,7 +79,7 @@ func TestDisguisedRecruitment(t *testing.T) {
 		caught, positives, alarms := 0, 0, 0
 		for i := range docs {
 			v := e.Check(ctx, &docs[i])
-			flagged := slices.ContainsFunc(v.Flags, func(f vigil.Flag) bool { return f.Name == vigil.FlagExtremistRecruitment })
+			flagged := recruits(v)
 			if slices.Contains(docs[i].Flags, vigil.FlagExtremistRecruitment) {
 				positives++
 				if flagged {

@@ -72,6 +72,12 @@ type FlagConfig struct {
 	// flag's rules fired on gets the model's opinion in full. Trained with;
 	// not to be edited.
 	RuledInFull bool `yaml:"ruled_in_full,omitempty"`
+	// SkipReported is classify.FlagHead.SkipReported: the models do not
+	// read reported speech (a reader quoting someone else). train-flag
+	// --skip-reported trains on texts read so too; set by hand on a head
+	// trained without it, it only takes quoted words away from what the
+	// head reads (the shipped recruitment head: docs/recruitment.md).
+	SkipReported bool `yaml:"skip_reported,omitempty"`
 	// Kinds and Langs, when set, are the document kinds and languages the
 	// head scores (those it was trained on); other documents get no score
 	// from it.
@@ -188,7 +194,7 @@ func LoadFlag(fsys fs.FS) (*FlagHead, error) {
 		return nil, fmt.Errorf("%s: %w", FileFlagModel, err)
 	}
 	h.Stage.Evidence, h.Stage.MinWords = h.Config.Evidence, h.Config.MinWords
-	h.Stage.RuledInFull = h.Config.RuledInFull
+	h.Stage.RuledInFull, h.Stage.SkipReported = h.Config.RuledInFull, h.Config.SkipReported
 	h.Stage.Kinds, h.Stage.Langs = h.Config.Kinds, h.Config.Langs
 	if h.Config.NeutralSHA256 != "" {
 		nb, err := checked(FileFlagNeutral, h.Config.NeutralSHA256)
@@ -320,7 +326,7 @@ func WriteFlag(dir string, cfg FlagConfig, head *classify.FlagHead, neutral []by
 	}
 	var cy bytes.Buffer
 	fmt.Fprintf(&cy, "# The %s flag head: written by `vigil train-flag` (see build.command).\n"+
-		"# thresholds.by_kind and thresholds.by_section may be edited by hand; the rest is trained.\n", cfg.Flag)
+		"# thresholds.by_kind, thresholds.by_section and skip_reported may be edited by hand; the rest is trained.\n", cfg.Flag)
 	if cfg.ReportOnly {
 		cy.WriteString("# report_only: verdicts list the flag in scores and send nothing to review, until the\n" +
 			"# service config sets thresholds for it (thresholds: {" + cfg.Flag + ": {by_kind: {comment: 0.9}}}).\n")

@@ -71,6 +71,9 @@ type Field struct {
 	Words []Token
 	// Sentences are the sentence spans of Text, in order.
 	Sentences []Span
+	// Reported are the spans of Text that are reported speech, a reader
+	// quoting someone else (ReportedSpeech), in order.
+	Reported []Span
 }
 
 // WordCount is the number of words of fields.

@@ -247,7 +247,7 @@ func trimRightSpace(text string, end int) int {
 	return end
 }
 
-// TokenizeStage fills the Words and Sentences of every field.
+// TokenizeStage fills the Words, Sentences and Reported spans of every field.
 type TokenizeStage struct{}
 
 var _ Stage = (*TokenizeStage)(nil)
@@ -265,6 +265,7 @@ func (*TokenizeStage) Process(ctx context.Context, it *Item) error {
 		f := &it.Fields[i]
 		f.Words = Words(f.Text)
 		f.Sentences = Sentences(f.Text)
+		f.Reported = ReportedSpeech(f.Text, f.Words)
 	}
 	return nil
 }

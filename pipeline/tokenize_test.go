@@ -102,6 +102,14 @@ func checkTokens(t *testing.T, text string) {
 		}
 		end = s.End
 	}
+	end = 0
+	for _, q := range ReportedSpeech(text, Words(text)) {
+		if q.Start < end || q.End <= q.Start || q.End > len(text) || !utf8.RuneStart(text[q.Start]) ||
+			q.End < len(text) && !utf8.RuneStart(text[q.End]) {
+			t.Fatalf("reported speech [%d,%d) after %d in %q", q.Start, q.End, end, text)
+		}
+		end = q.End
+	}
 }
 
 func FuzzTokenize(f *testing.F) {
@@ -109,6 +117,7 @@ func FuzzTokenize(f *testing.F) {
 		"«активная диджитализация», - сообщил зампред кнб. в. в. путин",
 		"интернет-пропаганда 3.14 1,5 т.е. и т.д. ж.", "...", "-a-", "'", "a.b.c.",
 		"\xff.\xfe", "қазақстан әкімі", "!?…»", "\n\n.",
+		`они пишут "брат, приезжай в шам" — не верьте`, `"a b c" — x y`, "«'»", `'x' деп '`,
 	} {
 		f.Add(s)
 	}

@@ -370,6 +370,9 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		states[i] = m
 		res := m.match(it.Lang, kind)
 		for _, fr := range res.Fired {
+			if fr.Rule.Action.Flag != "" && allReported(f, fr.Spans) {
+				continue // a flag is about what the writer does: not the words he quotes
+			}
 			a, ok := byRule[fr.Rule.ID]
 			if !ok {
 				a = &agg{r: fr.Rule}
@@ -477,4 +480,24 @@ func fieldRank(name string) string {
 		return "0"
 	}
 	return "1" + name
+}
+
+// allReported reports whether every span lies inside reported speech of
+// f (pipeline.Field.Reported: a reader quoting someone else).
+func allReported(f *pipeline.Field, spans []pipeline.Span) bool {
+	if len(f.Reported) == 0 || len(spans) == 0 {
+		return false
+	}
+	for _, sp := range spans {
+		in := false
+		for _, r := range f.Reported {
+			if sp.Start >= r.Start && sp.End <= r.End {
+				in = true
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
 }

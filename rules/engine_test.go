@@ -271,3 +271,38 @@ func TestApplyLongBody(t *testing.T) {
 		}
 	}
 }
+
+// A flag rule does not fire on words a reader reports someone else
+// writing (pipeline.Field.Reported); a tag rule does, and a flag rule with
+// a match of its own outside the quote does too.
+func TestApplyReportedSpeech(t *testing.T) {
+	set := compileYAML(t, `rules:
+  - id: call
+    action: {flag: extremist_recruitment, weight: 0.8}
+    all: ["=приезжай", "шам"]
+    match: ["брат, приезжай в шам"]
+    no_match: ["приезжай в гости"]
+  - id: place
+    action: {tag: conflict}
+    any: ["шам"]
+    match: ["шам"]
+    no_match: ["дом"]
+`)
+	fired := func(body string) []string {
+		doc := vigil.Document{ID: "x", Kind: vigil.KindComment, Lang: "ru", Body: body}
+		it := &pipeline.Item{Doc: &doc, Lang: "ru", Fields: pipeline.PrepareFields(context.Background(), []vigil.Document{doc}, 1)[0]}
+		return set.Apply(it).Live
+	}
+	for _, tc := range []struct {
+		body string
+		want []string
+	}{
+		{"брат, приезжай в Шам, всё оплачено", []string{"call", "place"}},
+		{"они пишут «брат, приезжай в Шам, всё оплачено» — не верьте", []string{"place"}},
+		{"«брат, приезжай в Шам» — так он и пишет. приезжай в Шам, брат, жду", []string{"call", "place"}},
+	} {
+		if got := fired(tc.body); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: fired %v, want %v", tc.body, got, tc.want)
+		}
+	}
+}

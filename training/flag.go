@@ -189,14 +189,14 @@ func flagConfig(opts FlagOptions, fd *flagData, tr *classify.FlagTraining) model
 	opt := opts.Train
 	created := time.Now().UTC().Format(time.RFC3339)
 	cfg := models.FlagConfig{
-		Flag: opts.Flag, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: opts.Evidence, MinWords: opt.MinWords, RuledInFull: opt.RuledInFull, ReportOnly: opts.ReportOnly,
+		Flag: opts.Flag, Combiner: tr.Combiner, Thresholds: tr.Thresholds, Evidence: opts.Evidence, MinWords: opt.MinWords, RuledInFull: opt.RuledInFull, SkipReported: opt.SkipReported, ReportOnly: opts.ReportOnly,
 		Build: models.FlagBuild{
 			Created: created, Command: opts.Command,
 			Data: fd.dataFiles, Background: fd.bgFiles,
 			Params: map[string]any{"epochs": opt.Train.Epochs, "lr": opt.Train.LR, "seed": opt.Train.Seed,
 				"bucket_bits": opt.Train.Features.BucketBits, "folds": opt.Folds, "max_fpr": opt.MaxFPR,
 				"background_step": opts.BackgroundStep, "refit": opt.Refit, "features": opt.Train.Features, "rules": fd.rules.Version(),
-				"max_background_rate": opt.MaxBackgroundRate, "min_words": opt.MinWords, "ruled_in_full": opt.RuledInFull,
+				"max_background_rate": opt.MaxBackgroundRate, "min_words": opt.MinWords, "ruled_in_full": opt.RuledInFull, "skip_reported": opt.SkipReported,
 				"cues": opt.Cues, "require": opt.Require, "background_weight": opt.BackgroundWeight},
 			Dev: flagReport(fd.labelled, tr.Scores, tr.Thresholds),
 		},

@@ -73,6 +73,7 @@ func runTrainFlag(ctx context.Context, e *env, args []string) int {
 	fs.Float64Var(&opt.MaxBackgroundRate, "max-background-rate", 0.0001, "raise each kind's threshold until at most this `share` of the background documents\nof that kind is flagged, out of fold")
 	fs.StringVar(&neutralFile, "neutral", "", "`FILE` of words the text model does not read (one a line, \"брат*\" for a beginning);\nshipped with the head as neutral.txt")
 	fs.IntVar(&opt.MinWords, "min-words", 6, "words a text needs for the text model's opinion to count in full (shorter: in proportion; 0: off)")
+	fs.BoolVar(&opt.SkipReported, "skip-reported", false, "leave reported speech out of what the text model reads (a reader quoting someone else:\n«они пишут \"брат, приезжай\" — не верьте»), in training and in the head")
 	fs.BoolVar(&opt.RuledInFull, "ruled-in-full", false, "count the text model's opinion of a text shorter than --min-words in full when one of\nthe flag's rules fired on it")
 	fs.BoolVar(&opt.KnownWords, "known-words", false, "count only words seen in training towards --min-words (shipped as known.bin), and move\na text of fewer from the score of ordinary clean text rather than from an empty text's")
 	fs.StringVar(&cues, "cues", cues, "cue `KINDS` (comma-separated) the combiner weighs beside the rules and the model")
