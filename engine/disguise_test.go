@@ -37,8 +37,9 @@ import (
 // reading of words English shares. disguises2.jsonl mixes six tricks
 // (misspelled names, Kazakh Latin letters in Russian, compounds and
 // hashtags, symbols, three languages, split letters) in both halves: 80 of
-// 90 when scored, 0 of 90 everyday flagged. kazakh-rukb.jsonl is Kazakh
-// typed on a Russian keyboard (toxic comments among its everyday ones):
+// 90 when scored, 0 of 90 everyday flagged; 85 and 1 once its misses
+// were read (! and | for i, bracketed letters, Greek look-alikes in
+// English). kazakh-rukb.jsonl is Kazakh typed on a Russian keyboard (toxic comments among its everyday ones):
 // 17 of 40 before the normalizer gave such words their letters back, 35
 // after, and 0 then 2 of its 180 others flagged (1 once reported speech
 // was left out). threads.jsonl and threads2.jsonl are comments under news
@@ -67,7 +68,7 @@ func TestDisguisedRecruitment(t *testing.T) {
 		{"kazakh-ascii.jsonl", 0.8, 1},
 		{"kazakh-blind2.jsonl", 0.7, 1},
 		{"latin-tricks.jsonl", 0.75, 1},
-		{"disguises2.jsonl", 0.85, 1},
+		{"disguises2.jsonl", 0.9, 1},
 		{"kazakh-rukb.jsonl", 0.8, 2},
 		{"threads.jsonl", 0.85, 4},
 		{"threads2.jsonl", 0.8, 4},

@@ -149,12 +149,14 @@ func (n *normalizer) run(original string) {
 		n.read(original, 0, -1)
 	}
 	n.trimSpace()
+	n.unbracket(original)
 	n.join(original)
 	n.unstretch()
 	n.unglue(original)
 	if n.scanAll {
 		n.mixed = 0
 	}
+	n.unbang(original)
 	n.unmask()
 	n.detranslit(original)
 	n.rekazakh()
@@ -412,7 +414,8 @@ func (n *normalizer) ascii(c byte, s, e int32) {
 		if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && asciiWord[c] {
 			// a Latin letter, digit or symbol beside a Cyrillic letter, or
 			// a leet digit after a Latin letter: unmask starts here
-			if last := n.units[k].r; isCyrillic(last) || (latinLeet[c] != 0 && 'a' <= last && last <= 'z') {
+			if last := n.units[k].r; isCyrillic(last) || (latinLeet[c] != 0 && 'a' <= last && last <= 'z') ||
+				('a' <= c && c <= 'z' && greekLook(last) != 0) {
 				n.mixed = k
 			}
 		}
@@ -475,7 +478,7 @@ func (n *normalizer) rune(r rune, s, e int32) {
 	if k := len(n.units) - 1; n.mixed < 0 && k >= 0 {
 		last := n.units[k].r
 		if (isCyrillic(r) && ((last >= 0 && last < 128 && asciiWord[last]) || greekLook(last) != 0)) ||
-			(greekLook(r) != 0 && isCyrillic(last)) {
+			(greekLook(r) != 0 && (isCyrillic(last) || 'a' <= last && last <= 'z')) {
 			n.mixed = k
 		}
 	}
@@ -546,6 +549,137 @@ func isJoinSep(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// unbang reads '!' and '|' standing for и or i inside a word ("шах!д",
+// "j!h@d", "д|ихад") when the word so read, its '@' and '$' read as
+// letters too, is one the lexicon knows; "привет!как" and "yahoo!news"
+// stay as written. In a Cyrillic word unmask then reads the other symbols
+// and digits; in a Latin one they are read here, since unmask leaves '@'
+// in Latin text (addresses).
+func (n *normalizer) unbang(original string) {
+	if !strings.ContainsAny(original, "!|") {
+		return
+	}
+	u := n.units
+	isBang := func(r rune) bool { return r == '!' || r == '|' }
+	symbol := func(r rune) rune { // '@' or '$' in a Latin word
+		if r == '@' {
+			return 'a'
+		}
+		return 's'
+	}
+	inRun := func(r rune) bool { return r == deleted || isWordRune(r) || isBang(r) }
+	var b strings.Builder
+	for i := 1; i+1 < len(u); i++ {
+		if !isBang(u[i].r) || !isWordRune(u[i-1].r) || !isWordRune(u[i+1].r) {
+			continue
+		}
+		lo, hi := i, i
+		for lo > 0 && inRun(u[lo-1].r) {
+			lo--
+		}
+		for hi+1 < len(u) && inRun(u[hi+1].r) {
+			hi++
+		}
+		cyr, lat := 0, 0
+		for _, x := range u[lo : hi+1] {
+			switch {
+			case isCyrillic(x.r):
+				cyr++
+			case 'a' <= x.r && x.r <= 'z':
+				lat++
+			}
+		}
+		b.Reset()
+		for _, x := range u[lo : hi+1] {
+			switch r := x.r; {
+			case r == deleted:
+			case isBang(r) && cyr > lat:
+				b.WriteRune('и')
+			case isBang(r):
+				b.WriteByte('i')
+			case r < 128 && cyr > lat && digitLetter[r] != 0:
+				b.WriteRune(digitLetter[r])
+			case r == '@' || r == '$':
+				b.WriteRune(symbol(r))
+			case r < 128 && latinLeet[r] != 0:
+				b.WriteRune(latinLeet[r])
+			default:
+				b.WriteRune(r)
+			}
+		}
+		if _, known := wordCosts()[b.String()]; !known {
+			i = hi
+			continue
+		}
+		for k := lo; k <= hi; k++ {
+			switch r := u[k].r; {
+			case isBang(r) && cyr > lat:
+				u[k].r = 'и'
+			case isBang(r):
+				u[k].r = 'i'
+			case cyr <= lat && (r == '@' || r == '$'):
+				u[k].r = symbol(r)
+			}
+		}
+		if n.mixed < 0 || n.mixed > lo {
+			n.mixed = lo
+		}
+		i = hi
+	}
+}
+
+// unbracket removes the brackets around three or more single letters in a
+// row, each in brackets of its own, with at most a space between them:
+// "(И)(Г)(И)(Л)", "[j] [o] [i] [n]" become "игил", "join". Lists number
+// their items so ("(a) … (b) …") but never without words between them.
+func (n *normalizer) unbracket(original string) {
+	if !strings.Contains(original, ")(") && !strings.Contains(original, ") (") &&
+		!strings.Contains(original, "][") && !strings.Contains(original, "] [") {
+		return
+	}
+	u := n.units
+	closing := func(r rune) rune {
+		switch r {
+		case '(':
+			return ')'
+		case '[':
+			return ']'
+		}
+		return 0
+	}
+	group := func(k int, open rune) bool { // u[k:k+3] is open, a letter, its closing bracket
+		return k+2 < len(u) && u[k].r == open && unicode.IsLetter(u[k+1].r) && u[k+2].r == closing(open)
+	}
+	for i := 0; i < len(u); i++ {
+		open := u[i].r
+		if closing(open) == 0 || !group(i, open) {
+			continue
+		}
+		var ends []int // where each group ends
+		for k := i; group(k, open); {
+			k += 3
+			ends = append(ends, k)
+			if k+1 < len(u) && u[k].r == ' ' && group(k+1, open) {
+				k++
+			}
+		}
+		if len(ends) < 3 {
+			i = ends[len(ends)-1] - 1
+			continue
+		}
+		end := ends[len(ends)-1]
+		for k := i; k < end; k++ {
+			if !unicode.IsLetter(u[k].r) {
+				u[k].r = deleted
+			}
+		}
+		if n.mixed < 0 || n.mixed > i {
+			n.mixed = i
+		}
+		i = end - 1
+	}
 }
 
 // joinTranslitRuns is how many runs of Latin letters in a field join
@@ -1042,6 +1176,36 @@ func greekLook(r rune) rune {
 	return 0
 }
 
+// greekLatin maps the Greek letters greekLook knows to the Latin letters
+// they look like, for English words typed with Greek inside (bαyαh).
+func greekLatin(r rune) rune {
+	switch r {
+	case 'α':
+		return 'a'
+	case 'β':
+		return 'b'
+	case 'ε':
+		return 'e'
+	case 'κ':
+		return 'k'
+	case 'ο':
+		return 'o'
+	case 'ρ':
+		return 'p'
+	case 'τ':
+		return 't'
+	case 'υ', 'μ':
+		return 'u'
+	case 'χ':
+		return 'x'
+	case 'ι':
+		return 'i'
+	case 'π':
+		return 'n'
+	}
+	return 0
+}
+
 func isCyrillic(r rune) bool { return r >= 0x400 && r <= 0x4ff }
 
 // isKazakhLetter reports whether r is one of the letters Kazakh adds to
@@ -1137,8 +1301,11 @@ func (n *normalizer) unmask() {
 			// nothing Cyrillic but stand for one letter: теlеgрам
 			cyr >= 4 && cyr > 2*lat && lat == latLook+latTranslit && cyrDigits == digits:
 			unmaskCyrillic(u[i:j], cyr+lat+greek+digits, kk)
+		case greek > 0 && cyr == 0 && lat >= 2 && latDigits == digits:
+			// an English word with Greek look-alikes inside: bαyαh
+			unmaskLatin(u[i:j], lat)
 		case greek > 0:
-			// Greek look-alikes are undone in Cyrillic words only
+			// otherwise Greek look-alikes are undone in Cyrillic words only
 		case lat >= 2 && (lat >= cyr || latOnly > 0) && cyr == cyrLook && latDigits == digits && (cyrThenLat || (cyr == 0 && digits > 0)):
 			// Cyrillic only at the end is a Russian case ending on a
 			// Latin name (iPhoneа, e-mailу), not a disguise.
@@ -1337,6 +1504,8 @@ func unmaskLatin(w []unit, lat int) {
 		case r == deleted:
 		case r >= 128:
 			if l := latinLook(r); l != 0 {
+				w[k].r = l
+			} else if l := greekLatin(r); l != 0 {
 				w[k].r = l
 			}
 		case 'a' <= r && r <= 'z':
