@@ -15,19 +15,20 @@ import (
 // ReportedSpeech finds them: a span of the text between quotation marks
 // (« », „ “, “ ”, " ", ‘ ’, ' ') of three or more words, next to a verb of
 // saying outside it (пишут, прислали, говорил, мол; деп, дейді, деген;
-// write, told, said), within reportWindow words before or after. A quote
-// attributed to scripture or the Prophet (пророк, хадис, аят, пайғамбар,
-// hadith) is not reported speech: a reader who quotes it speaks in its
-// voice. A word in quotes alone ("джамаат", "работа") is a reader's irony,
-// not a report, and stays.
+// write, told, said), within reportWindow words before or after; or a quote
+// that opens the text and is answered after a dash (retort). A quote
+// attributed to scripture, the Prophet or a sheikh (пророк, хадис, аят,
+// шейх, пайғамбар, hadith), or followed by its source ("— Muslim.", "—
+// 2:190."), is not reported speech: a writer who quotes it speaks in its
+// voice. A word in quotes alone ("джамаат", "работа") is irony, not a
+// report, and stays.
 
 // reportWindow is how many words before a quote or after it are looked at
 // for a verb of saying.
 const reportWindow = 6
 
 // maxQuoteBytes bounds a quote: a reported message is a sentence or
-// three, and a field of unclosed marks (a megabyte of «) must not make
-// every mark read to the end of it.
+// three, not the rest of an article after a stray mark.
 const maxQuoteBytes = 1000
 
 // minQuotedWords is how many words a quote needs to be reported speech.
@@ -56,8 +57,8 @@ var sayWords = setOf(
 	"claimed", "promise", "promises", "promised", "quote",
 )
 
-// sacredWords name scripture and the Prophet: a quote attributed to them is
-// not a reader reporting someone else.
+// sacredWords name scripture, the Prophet and religious authorities: a
+// quote attributed to them is not a reader reporting someone else.
 var sacredWords = setOf(
 	"пророк", "пророка", "посланник", "посланника", "хадис", "хадисе", "хадисом", "хадисы", "аят",
 	"аяте", "сура", "суре", "коран", "коране", "корана", "сказано", "сунна", "сунне",
@@ -136,6 +137,7 @@ type quoteMark struct {
 // tokenize stage.
 func quoteMarksOf(text string) []quoteMark {
 	var marks []quoteMark
+	quotes := 0
 	for i := 0; i < len(text); i++ {
 		switch text[i] {
 		case '"', '\'', '\n', 0xc2, 0xe2:
@@ -151,9 +153,12 @@ func quoteMarksOf(text string) []quoteMark {
 		next, _ := utf8.DecodeRuneInString(text[i+size:])
 		closes := i+size == len(text) || !unicode.IsLetter(next) && !unicode.IsDigit(next)
 		marks = append(marks, quoteMark{i, size, r, closes})
+		if r != '\n' {
+			quotes++
+		}
 		i += size - 1
 	}
-	if len(marks) == 0 || len(marks) == strings.Count(text, "\n") {
+	if quotes == 0 {
 		return nil // line breaks only
 	}
 	return marks
