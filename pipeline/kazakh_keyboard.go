@@ -30,11 +30,13 @@ import (
 // A field is read so when it has a Kazakh function word typed bare
 // (kkBareWords: жане, ушин, керек, жок, гой) and such words outnumber both
 // the Russian function words (и, в, не, что: ruWords) and the words that
-// carry a Kazakh letter, and are at least two: a Kazakh text typed with its
-// letters keeps its few bare words as written, and a Russian text naming
-// Kazakh places and people ("аким костанайской области", "клуб казак
-// курес") stays Russian. Letters are rewritten one for one, so the map to the original
-// does not change.
+// carry a Kazakh letter, and are at least two; or, with no function word,
+// no word with a Kazakh letter and no Russian function word, when half its
+// words read in Kazakh (a third of the first 48 as indexed, whole). A
+// Kazakh text typed with its letters keeps its few bare words as written,
+// and a Russian text naming Kazakh people and places ("аким костанайской
+// области", "клуб казак курес") stays Russian. Letters are rewritten one
+// for one, so the map to the original does not change.
 
 // kkBareWords are frequent Kazakh words, most of them function words, as
 // a Russian keyboard types them, none of them a Russian word: the detector's
@@ -229,6 +231,7 @@ func (n *normalizer) rekazakh() {
 	// kazakh counts the words read in Kazakh, function the Kazakh function
 	// words typed bare, plain those of them with nothing to restore.
 	kazakh, marked, ru, function, plain := 0, 0, 0, 0, 0
+	words0 := 0 // the field's Cyrillic words
 	var buf []byte
 	for i := 0; i < limit; {
 		if !isCyrillic(u[i].r) {
@@ -251,6 +254,7 @@ func (n *normalizer) rekazakh() {
 			continue
 		}
 		w := string(buf)
+		words0++
 		switch {
 		case kk:
 			marked++
@@ -270,7 +274,7 @@ func (n *normalizer) rekazakh() {
 		}
 		i = j
 	}
-	if function == 0 || kazakh == 0 || kazakh+plain < 2 || kazakh+plain <= ru+marked {
+	if kazakh == 0 || kazakh+plain < 2 || kazakh+plain <= ru+marked || function == 0 && (ru > 0 || 2*kazakh < words0) {
 		return
 	}
 	for _, w := range words {
@@ -287,43 +291,76 @@ func (n *normalizer) rekazakh() {
 
 // bareFunctionWord reports whether the first kazakhBareGate Cyrillic
 // words of u hold a Kazakh function word typed bare (kkBareWords) and not
-// three times as many words with a Kazakh letter: the test every Russian
-// field and every Kazakh one typed with its letters fails, without
+// three times as many words with a Kazakh letter, or, with no function
+// word and no Kazakh letter, two or more words (a third of them) that the
+// index has and the lexicon knows much less as typed: the test every
+// Russian field and every Kazakh one typed with its letters fails, without
 // allocating (reading every field word by word took the normalizer from 80
 // to 47 MB/s in BenchmarkNormalizeText; with this test alone, 67).
 func bareFunctionWord(u []unit) bool {
 	var b [64]byte
-	seen, function, marked := 0, 0, 0
-	for i := 0; i < len(u) && seen < kazakhBareGate; {
-		if !isCyrillic(u[i].r) {
-			i++
-			continue
-		}
-		j, size, kk := i, 0, false
-		for ; j < len(u) && (isCyrillic(u[j].r) || u[j].r == deleted); j++ {
-			if u[j].r != deleted {
-				size += 2 // every Cyrillic letter takes two bytes
-				kk = kk || isKazakhLetter(u[j].r)
+	var costs map[string]float32
+	var idx map[string]bareSpelling
+	seen, function, marked, ru, indexed := 0, 0, 0, 0, 0
+	// Two passes over the first words: function words, then, only for a
+	// field with none and no Kazakh letter or Russian function word
+	// either, the index.
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			if function > 0 {
+				return marked < 3*function
 			}
+			if marked > 0 || ru > 0 {
+				return false // Kazakh with its letters, or Russian
+			}
+			costs, idx = wordCosts(), bareIndex()
 		}
-		seen++
-		switch {
-		case kk:
-			marked++
-		case size <= kkBareMaxBytes:
+		seen = 0
+		for i := 0; i < len(u) && seen < kazakhBareGate; {
+			if !isCyrillic(u[i].r) {
+				i++
+				continue
+			}
+			j, size, kk := i, 0, false
+			for ; j < len(u) && (isCyrillic(u[j].r) || u[j].r == deleted); j++ {
+				if u[j].r != deleted {
+					size += 2 // every Cyrillic letter takes two bytes
+					kk = kk || isKazakhLetter(u[j].r)
+				}
+			}
+			seen++
+			if kk {
+				marked++
+			}
+			if kk || size > len(b) || pass == 0 && size > kkBareMaxBytes {
+				i = j
+				continue
+			}
 			w := b[:0]
 			for k := i; k < j; k++ {
 				if u[k].r != deleted {
 					w = utf8.AppendRune(w, u[k].r)
 				}
 			}
-			if _, ok := kkBareWords[string(w)]; ok {
-				function++
+			i = j
+			if pass == 0 {
+				if _, ok := kkBareWords[string(w)]; ok {
+					function++
+				} else if _, ok := ruWords[string(w)]; ok {
+					ru++
+				}
+				continue
+			}
+			if sp, ok := idx[string(w)]; ok {
+				if typed, known := costs[string(w)]; !known || sp.cost+kazakhBareMargin < typed {
+					indexed++
+				}
 			}
 		}
-		i = j
 	}
-	return function > 0 && marked < 3*function
+	// No function word either way: Kazakh words the index knows, whole,
+	// two or more and a third of the words.
+	return indexed >= 2 && 3*indexed >= seen
 }
 
 func has(set map[string]struct{}, w string) bool {

@@ -30,6 +30,9 @@ func TestRekazakh(t *testing.T) {
 		{"kazakh with its letters stays", "есірткі сататын телеграм-каналдарды жабу керек", "есірткі сататын телеграм-каналдарды жабу керек"},
 		{"a loanword under a rare stem stays", "олимпиадада алтын алса екен, күрестен үміт бар", "олимпиадада алтын алса екен, күрестен үміт бар"},
 		{"one bare word is not enough", "рахмет", "рахмет"},
+		{"no function word, half the words kazakh", "салем бауырлар, кайырлы кеш барине", "сәлем бауырлар, қайырлы кеш бәріне"},
+		{"no function word, a russian headline with kazakh names stays", "аманжол кудайбергенов назначен акимом кызылординской области",
+			"аманжол кудайбергенов назначен акимом кызылординской области"},
 	} {
 		if got := NormalizeText(tc.in); got != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
