@@ -18,6 +18,7 @@ func TestReportedSpeech(t *testing.T) {
 		{"guillemets, sent", `мне в ватсап прислали «Халифату нужны врачи, приезжай с семьей». отнесла в КНБ`, []string{`«халифату нужны врачи, приезжай с семьей»`}},
 		{"english", `they literally write 'brother, come to Sham, everything paid' — don't believe it`, []string{`'brother, come to sham, everything paid'`}},
 		{"a retort to a quote opening the comment", `"брат, приезжай в Шам" — брат, я до Шымкента доехать не могу`, []string{`"брат, приезжай в шам"`}},
+		{"the one quoted named before a colon", `вербовщик: «джихад — обязанность каждого». ислам: почитай мать`, []string{`«джихад — обязанность каждого»`}},
 		{"scripture is the writer's voice", `Пророк сказал: «Кто умер, не дав присяги, умер смертью джахилии». Брат, дай байат, пиши`, nil},
 		{"a sheikh is the writer's voice", `Как говорил шейх: "кто не с джамаатом — тот с шайтаном". Выбирай, брат`, nil},
 		{"a citation after the dash", `"Whoever dies without a bay'ah dies a death of jahiliyyah" — Muslim. brother, pledge now`, nil},
