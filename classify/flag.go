@@ -175,10 +175,7 @@ func shrink(z float64, n, minWords int, empty float64) float64 {
 // which the topic model and the other heads share, readings included.
 func (h *FlagHead) scoreItem(it *pipeline.Item) float64 {
 	d := wordsOf(it)
-	rd := d.readings(it.Fields)
-	if h.SkipReported {
-		rd = pipeline.WithoutReported(rd)
-	}
+	rd := ownWords(d.readings(it.Fields), h.SkipReported)
 	var buf [maxLabels]float64
 	z := 0.0
 	for _, m := range h.Models {
@@ -223,9 +220,15 @@ func (h *FlagHead) Process(ctx context.Context, it *pipeline.Item) error {
 // reading is Readings of fields, without reported speech when the head
 // skips it.
 func (h *FlagHead) reading(fields []pipeline.Field) []pipeline.Field {
-	rd := Readings(fields)
-	if h.SkipReported {
-		rd = pipeline.WithoutReported(rd)
+	return ownWords(Readings(fields), h.SkipReported)
+}
+
+// ownWords is rd (readings of a document's fields) without the words of
+// reported speech when skip is set (FlagHead.SkipReported): the one place
+// serving, explaining and training read a head's words from.
+func ownWords(rd []pipeline.Field, skip bool) []pipeline.Field {
+	if skip {
+		return pipeline.WithoutReported(rd)
 	}
 	return rd
 }
@@ -491,11 +494,7 @@ func TrainFlag(ctx context.Context, flag string, labelled, background []FlagExam
 	read := func(ex []FlagExample) []FlagExample {
 		ex = slices.Clone(ex)
 		for i := range ex {
-			rd := Readings(ex[i].Fields)
-			if opt.SkipReported {
-				rd = pipeline.WithoutReported(rd)
-			}
-			ex[i].Fields = opt.Neutral.Without(rd)
+			ex[i].Fields = opt.Neutral.Without(ownWords(Readings(ex[i].Fields), opt.SkipReported))
 		}
 		return ex
 	}

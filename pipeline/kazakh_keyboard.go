@@ -149,24 +149,30 @@ var bareIndex = sync.OnceValue(func() map[string]bareSpelling {
 	return idx
 })
 
-// bareReading is how one bare word of a field reads in Kazakh: spelled
-// holds the word's letters, Kazakh ones restored, when ok.
-type bareReading struct {
-	spelled []rune
-	ok      bool
+// bareIndexed returns the Kazakh word the bare word w stands for when the
+// index has w and the lexicon knows w as typed e times less often or not
+// at all (kazakhBareMargin); ok is false otherwise.
+func bareIndexed(w string, costs map[string]float32, idx map[string]bareSpelling) (sp bareSpelling, ok bool) {
+	sp, ok = idx[w]
+	if !ok {
+		return sp, false
+	}
+	typed, known := costs[w]
+	return sp, !known || sp.cost+kazakhBareMargin < typed
 }
 
-// readBare reads the bare word w (lower-case Cyrillic, no Kazakh letter).
-func readBare(w string, costs map[string]float32, idx map[string]bareSpelling) bareReading {
-	typed, known := costs[w]
-	if sp, ok := idx[w]; ok {
-		if !known || sp.cost+kazakhBareMargin < typed {
-			return bareReading{[]rune(sp.word), true}
-		}
-		return bareReading{}
+// readBare returns the letters of the bare word w (lower-case Cyrillic, no
+// Kazakh letter) with the Kazakh ones restored, or nil when it is not
+// Kazakh typed bare.
+func readBare(w string, costs map[string]float32, idx map[string]bareSpelling) []rune {
+	switch sp, ok := bareIndexed(w, costs, idx); {
+	case ok:
+		return []rune(sp.word)
+	case sp.word != "":
+		return nil // indexed, but the lexicon knows it as typed about as often
 	}
-	if known {
-		return bareReading{} // a Russian word, or Kazakh without the nine letters
+	if _, known := costs[w]; known {
+		return nil // a Russian word, or Kazakh without the nine letters
 	}
 	rs := []rune(w)
 	for n := len(rs) - 1; n >= kazakhBareMinStem && 2*n >= len(rs); n-- {
@@ -186,9 +192,9 @@ func readBare(w string, costs map[string]float32, idx map[string]bareSpelling) b
 				out[k] = 'і'
 			}
 		}
-		return bareReading{out, true}
+		return out
 	}
-	return bareReading{}
+	return nil
 }
 
 // backVowels reports whether the last vowel of stem is a back one.
@@ -205,10 +211,33 @@ func backVowels(stem []rune) bool {
 }
 
 // bareWord is a run [i, j) of Cyrillic letters (and deleted units) in the
-// units, with its letters.
+// units, and its letters read in Kazakh.
 type bareWord struct {
 	i, j    int
-	letters string
+	spelled []rune
+}
+
+// cyrillicRun returns the end of the run of Cyrillic letters and deleted
+// units that starts at u[i], how many letters it holds, and whether one of
+// them is a Kazakh letter.
+func cyrillicRun(u []unit, i int) (j, letters int, kk bool) {
+	for j = i; j < len(u) && (isCyrillic(u[j].r) || u[j].r == deleted); j++ {
+		if u[j].r != deleted {
+			letters++
+			kk = kk || isKazakhLetter(u[j].r)
+		}
+	}
+	return j, letters, kk
+}
+
+// appendLetters appends the letters of units (deleted ones left out).
+func appendLetters(dst []byte, units []unit) []byte {
+	for _, x := range units {
+		if x.r != deleted {
+			dst = utf8.AppendRune(dst, x.r)
+		}
+	}
+	return dst
 }
 
 // rekazakh is the fifth pass (see above).
@@ -218,8 +247,8 @@ func (n *normalizer) rekazakh() {
 		return
 	}
 	costs, idx := wordCosts(), bareIndex()
-	memo := map[string]bareReading{}
-	read := func(w string) bareReading {
+	memo := map[string][]rune{}
+	read := func(w string) []rune {
 		r, ok := memo[w]
 		if !ok {
 			r = readBare(w, costs, idx)
@@ -232,21 +261,14 @@ func (n *normalizer) rekazakh() {
 	// kazakh counts the words read in Kazakh, function the Kazakh function
 	// words typed bare, plain those of them with nothing to restore.
 	kazakh, marked, ru, function, plain := 0, 0, 0, 0, 0
-	words0 := 0 // the field's Cyrillic words
+	all := 0 // the field's Cyrillic words
 	var buf []byte
 	for i := 0; i < limit; {
 		if !isCyrillic(u[i].r) {
 			i++
 			continue
 		}
-		j, kk := i, false
-		buf = buf[:0]
-		for ; j < len(u) && (isCyrillic(u[j].r) || u[j].r == deleted); j++ {
-			if u[j].r != deleted {
-				kk = kk || isKazakhLetter(u[j].r)
-				buf = utf8.AppendRune(buf, u[j].r)
-			}
-		}
+		j, _, kk := cyrillicRun(u, i)
 		if j < len(u) && isWordRune(u[j].r) {
 			for j < len(u) && isWordRune(u[j].r) {
 				j++ // glued to digits or Latin letters: not a word typed bare
@@ -254,8 +276,9 @@ func (n *normalizer) rekazakh() {
 			i = j
 			continue
 		}
+		buf = appendLetters(buf[:0], u[i:j])
 		w := string(buf)
-		words0++
+		all++
 		switch {
 		case kk:
 			marked++
@@ -263,24 +286,26 @@ func (n *normalizer) rekazakh() {
 			ru++
 		case has(kkBareWords, w):
 			function++
-			if read(w).ok {
+			if sp := read(w); sp != nil {
 				kazakh++
-				words = append(words, bareWord{i, j, w})
+				words = append(words, bareWord{i, j, sp})
 			} else {
 				plain++ // мен, деп, осы: Kazakh, with none of the nine letters
 			}
-		case utf8.RuneCountInString(w) >= 2 && read(w).ok:
-			kazakh++
-			words = append(words, bareWord{i, j, w})
+		case utf8.RuneCountInString(w) >= 2:
+			if sp := read(w); sp != nil {
+				kazakh++
+				words = append(words, bareWord{i, j, sp})
+			}
 		}
 		i = j
 	}
-	if kazakh == 0 || kazakh+plain < 2 || kazakh+plain <= ru+marked || function == 0 && (ru > 0 || 2*kazakh < words0) {
+	if kazakh == 0 || kazakh+plain < 2 || kazakh+plain <= ru+marked || function == 0 && (ru > 0 || 2*kazakh < all) {
 		return
 	}
 	for _, w := range words {
 		k := w.i
-		for _, c := range read(w.letters).spelled {
+		for _, c := range w.spelled {
 			for u[k].r == deleted {
 				k++
 			}
@@ -294,10 +319,11 @@ func (n *normalizer) rekazakh() {
 // words of u hold a Kazakh function word typed bare (kkBareWords) and not
 // three times as many words with a Kazakh letter, or, with no function
 // word and no Kazakh letter, two or more words (a third of them) that the
-// index has and the lexicon knows much less as typed: the test every
-// Russian field and every Kazakh one typed with its letters fails, without
-// allocating (reading every field word by word took the normalizer from 80
-// to 47 MB/s in BenchmarkNormalizeText; with this test alone, 67).
+// index has and the lexicon knows much less as typed (bareIndexed): the
+// test every Russian field and every Kazakh one typed with its letters
+// fails, without allocating (reading every field word by word took the
+// normalizer from 80 to 47 MB/s in BenchmarkNormalizeText; with this test
+// alone, 67).
 func bareFunctionWord(u []unit) bool {
 	var b [64]byte
 	var costs map[string]float32
@@ -322,27 +348,17 @@ func bareFunctionWord(u []unit) bool {
 				i++
 				continue
 			}
-			j, size, kk := i, 0, false
-			for ; j < len(u) && (isCyrillic(u[j].r) || u[j].r == deleted); j++ {
-				if u[j].r != deleted {
-					size += 2 // every Cyrillic letter takes two bytes
-					kk = kk || isKazakhLetter(u[j].r)
-				}
-			}
+			j, letters, kk := cyrillicRun(u, i)
 			seen++
-			if kk {
+			size := 2 * letters // every Cyrillic letter takes two bytes
+			if kk && pass == 0 {
 				marked++
 			}
 			if kk || size > len(b) || pass == 0 && size > kkBareMaxBytes {
 				i = j
 				continue
 			}
-			w := b[:0]
-			for k := i; k < j; k++ {
-				if u[k].r != deleted {
-					w = utf8.AppendRune(w, u[k].r)
-				}
-			}
+			w := appendLetters(b[:0], u[i:j])
 			i = j
 			if pass == 0 {
 				if _, ok := kkBareWords[string(w)]; ok {
@@ -350,12 +366,8 @@ func bareFunctionWord(u []unit) bool {
 				} else if _, ok := ruWords[string(w)]; ok {
 					ru++
 				}
-				continue
-			}
-			if sp, ok := idx[string(w)]; ok {
-				if typed, known := costs[string(w)]; !known || sp.cost+kazakhBareMargin < typed {
-					indexed++
-				}
+			} else if _, ok := bareIndexed(string(w), costs, idx); ok {
+				indexed++
 			}
 		}
 	}

@@ -552,7 +552,7 @@ func isJoinSep(r rune) bool {
 }
 
 // unbang reads '!' and '|' standing for и or i inside a word ("шах!д",
-// "j!h@d", "д|ихад") when the word so read, its '@' and '$' read as
+// "j!h@d", "ИГ|Л") when the word so read, its '@' and '$' read as
 // letters too, is one the lexicon knows; "привет!как" and "yahoo!news"
 // stay as written. In a Cyrillic word unmask then reads the other symbols
 // and digits; in a Latin one they are read here, since unmask leaves '@'
@@ -562,14 +562,31 @@ func (n *normalizer) unbang(original string) {
 		return
 	}
 	u := n.units
+	costs := wordCosts()
 	isBang := func(r rune) bool { return r == '!' || r == '|' }
-	symbol := func(r rune) rune { // '@' or '$' in a Latin word
-		if r == '@' {
-			return 'a'
-		}
-		return 's'
-	}
 	inRun := func(r rune) bool { return r == deleted || isWordRune(r) || isBang(r) }
+	// bangRead is how r reads in a word of the script cyrillic: ! and |
+	// as и or i, '@' and '$' in a Latin word as a and s (rewrite), and
+	// digits and symbols as unmask will read them (only to ask the
+	// lexicon: unmask rewrites those).
+	bangRead := func(r rune, cyrillic bool) (read rune, rewrite bool) {
+		switch {
+		case isBang(r) && cyrillic:
+			return 'и', true
+		case isBang(r):
+			return 'i', true
+		case r < 0 || r >= utf8.RuneSelf: // deleted, or not ASCII
+		case cyrillic && digitLetter[r] != 0:
+			return digitLetter[r], false
+		case r == '@':
+			return 'a', !cyrillic
+		case r == '$':
+			return 's', !cyrillic
+		case latinLeet[r] != 0:
+			return latinLeet[r], false
+		}
+		return r, false
+	}
 	var b strings.Builder
 	for i := 1; i+1 < len(u); i++ {
 		if !isBang(u[i].r) || !isWordRune(u[i-1].r) || !isWordRune(u[i+1].r) {
@@ -591,40 +608,23 @@ func (n *normalizer) unbang(original string) {
 				lat++
 			}
 		}
+		cyrillic := cyr > lat
 		b.Reset()
 		for _, x := range u[lo : hi+1] {
-			switch r := x.r; {
-			case r == deleted:
-			case isBang(r) && cyr > lat:
-				b.WriteRune('и')
-			case isBang(r):
-				b.WriteByte('i')
-			case r < 128 && cyr > lat && digitLetter[r] != 0:
-				b.WriteRune(digitLetter[r])
-			case r == '@' || r == '$':
-				b.WriteRune(symbol(r))
-			case r < 128 && latinLeet[r] != 0:
-				b.WriteRune(latinLeet[r])
-			default:
+			if x.r != deleted {
+				r, _ := bangRead(x.r, cyrillic)
 				b.WriteRune(r)
 			}
 		}
-		if _, known := wordCosts()[b.String()]; !known {
-			i = hi
-			continue
-		}
-		for k := lo; k <= hi; k++ {
-			switch r := u[k].r; {
-			case isBang(r) && cyr > lat:
-				u[k].r = 'и'
-			case isBang(r):
-				u[k].r = 'i'
-			case cyr <= lat && (r == '@' || r == '$'):
-				u[k].r = symbol(r)
+		if _, known := costs[b.String()]; known {
+			for k := lo; k <= hi; k++ {
+				if r, rewrite := bangRead(u[k].r, cyrillic); rewrite {
+					u[k].r = r
+				}
 			}
-		}
-		if n.mixed < 0 || n.mixed > lo {
-			n.mixed = lo
+			if n.mixed < 0 || n.mixed > lo {
+				n.mixed = lo
+			}
 		}
 		i = hi
 	}
@@ -657,19 +657,17 @@ func (n *normalizer) unbracket(original string) {
 		if closing(open) == 0 || !group(i, open) {
 			continue
 		}
-		var ends []int // where each group ends
-		for k := i; group(k, open); {
-			k += 3
-			ends = append(ends, k)
-			if k+1 < len(u) && u[k].r == ' ' && group(k+1, open) {
-				k++
+		groups, end := 0, i // the groups in a row, and where the last ends
+		for group(end, open) {
+			groups, end = groups+1, end+3
+			if end+1 < len(u) && u[end].r == ' ' && group(end+1, open) {
+				end++
 			}
 		}
-		if len(ends) < 3 {
-			i = ends[len(ends)-1] - 1
+		if groups < 3 {
+			i = end - 1
 			continue
 		}
-		end := ends[len(ends)-1]
 		for k := i; k < end; k++ {
 			if !unicode.IsLetter(u[k].r) {
 				u[k].r = deleted

@@ -117,7 +117,8 @@ func ReportedSpeech(text string, words []Token) []Span {
 			continue
 		}
 		q := Span{k.pos, end}
-		if reported(q, words) || retort(text, q, words) {
+		if first, last := quotedWords(q, words); last-first >= minQuotedWords &&
+			(reported(first, last, words) || retort(text, q, words)) {
 			out = append(out, q)
 		}
 		after = end
@@ -219,14 +220,10 @@ func opensAt(text string, i int) bool {
 	return !unicode.IsLetter(p) && !unicode.IsDigit(p)
 }
 
-// reported reports whether the quote q holds minQuotedWords words and a
-// verb of saying stands within reportWindow words of it, outside it, with
-// no word of scripture there.
-func reported(q Span, words []Token) bool {
-	first, last := quotedWords(q, words)
-	if last-first < minQuotedWords {
-		return false
-	}
+// reported reports whether a verb of saying stands within reportWindow
+// words of the quoted words [first, last), outside them, with no word of
+// scripture there.
+func reported(first, last int, words []Token) bool {
 	say := false
 	for k := max(0, first-reportWindow); k < min(len(words), last+reportWindow); k++ {
 		if k >= first && k < last {
@@ -267,7 +264,7 @@ func WithoutReported(fields []Field) []Field {
 		}
 		kept := make([]Token, 0, len(f.Words))
 		for _, w := range f.Words {
-			if !inSpans(f.Reported, w.Start, w.End) {
+			if !f.InReported(w.Start, w.End) {
 				kept = append(kept, w)
 			}
 		}
@@ -279,9 +276,10 @@ func WithoutReported(fields []Field) []Field {
 	return out
 }
 
-// inSpans reports whether [start, end) lies inside one of spans.
-func inSpans(spans []Span, start, end int) bool {
-	for _, s := range spans {
+// InReported reports whether the span [start, end) of f.Text lies inside
+// reported speech (Reported).
+func (f *Field) InReported(start, end int) bool {
+	for _, s := range f.Reported {
 		if start >= s.Start && end <= s.End {
 			return true
 		}
@@ -289,14 +287,12 @@ func inSpans(spans []Span, start, end int) bool {
 	return false
 }
 
-// retort reports whether the quote q opens the text and a dash follows it:
+// retort reports whether the quote q (of minQuotedWords words or more)
+// opens the text and a dash follows it:
 // «"брат, приезжай в Шам" — брат, я до Шымкента доехать не могу»,
 // a reader answering the words he quotes.
 func retort(text string, q Span, words []Token) bool {
 	if strings.TrimSpace(text[:q.Start]) != "" {
-		return false
-	}
-	if first, last := quotedWords(q, words); last-first < minQuotedWords {
 		return false
 	}
 	rest := strings.TrimLeft(text[q.End:], " ")

@@ -485,17 +485,11 @@ func fieldRank(name string) string {
 // allReported reports whether every span lies inside reported speech of
 // f (pipeline.Field.Reported: a reader quoting someone else).
 func allReported(f *pipeline.Field, spans []pipeline.Span) bool {
-	if len(f.Reported) == 0 || len(spans) == 0 {
+	if len(spans) == 0 {
 		return false
 	}
 	for _, sp := range spans {
-		in := false
-		for _, r := range f.Reported {
-			if sp.Start >= r.Start && sp.End <= r.End {
-				in = true
-			}
-		}
-		if !in {
+		if !f.InReported(sp.Start, sp.End) {
 			return false
 		}
 	}
