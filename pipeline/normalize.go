@@ -482,6 +482,9 @@ func (n *normalizer) rune(r rune, s, e int32) {
 			n.mixed = k
 		}
 	}
+	if n.mixed < 0 && foreignLook(r) {
+		n.mixed = len(n.units)
+	}
 	n.units = append(n.units, unit{r, s, e})
 }
 
@@ -1134,6 +1137,10 @@ func latinLook(r rune) rune {
 		return 'd'
 	case 'ӏ':
 		return 'l'
+	case 'ԛ':
+		return 'q'
+	case 'ԝ':
+		return 'w'
 	}
 	return 0
 }
@@ -1206,6 +1213,19 @@ func greekLatin(r rune) rune {
 
 func isCyrillic(r rune) bool { return r >= 0x400 && r <= 0x4ff }
 
+// foreignLook reports whether r (lower case) is a Cyrillic letter that
+// neither Russian nor Kazakh has and that looks like a Latin one: ѕ, ј, ԁ,
+// ԛ, ԝ (Macedonian, Serbian and Komi letters). On a Kazakh news site such a
+// letter is a disguise of its Latin twin (Jоіn IЅIЅ, Ѕуrіа), never a letter
+// of the comment's language, so a word holding one is not read as Cyrillic.
+func foreignLook(r rune) bool {
+	switch r {
+	case 'ѕ', 'ј', 'ԁ', 'ԛ', 'ԝ':
+		return true
+	}
+	return false
+}
+
 // isKazakhLetter reports whether r is one of the letters Kazakh adds to
 // the Russian alphabet (lower case).
 func isKazakhLetter(r rune) bool {
@@ -1255,13 +1275,19 @@ func (n *normalizer) unmask() {
 		}
 		// The word is u[i:j], deleted separators included.
 		j := i
-		var cyr, cyrLook, lat, latLook, latTranslit, latOnly, greek, digits, cyrDigits, latDigits, other int
+		var cyr, cyrLook, lat, latLook, latTranslit, latOnly, foreign, greek, digits, cyrDigits, latDigits, other int
 		kk := false
 		cyrThenLat := false // a Cyrillic letter stands before a Latin one
 		for ; j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)); j++ {
 			r := u[j].r
 			switch {
 			case r == deleted:
+			case foreignLook(r):
+				// a Latin letter in Cyrillic's code points: counts as Latin
+				lat++
+				latOnly++
+				foreign++
+				cyrThenLat = cyrThenLat || cyr > 0
 			case isCyrillic(r):
 				cyr++
 				if latinLook(r) != 0 {
@@ -1304,7 +1330,7 @@ func (n *normalizer) unmask() {
 			unmaskLatin(u[i:j], lat)
 		case greek > 0:
 			// otherwise Greek look-alikes are undone in Cyrillic words only
-		case lat >= 2 && (lat >= cyr || latOnly > 0) && cyr == cyrLook && latDigits == digits && (cyrThenLat || (cyr == 0 && digits > 0)):
+		case lat >= 2 && (lat >= cyr || latOnly > 0) && cyr == cyrLook && latDigits == digits && (cyrThenLat || (cyr == 0 && digits > 0) || foreign > 0):
 			// Cyrillic only at the end is a Russian case ending on a
 			// Latin name (iPhoneа, e-mailу), not a disguise.
 			unmaskLatin(u[i:j], lat)
@@ -1355,6 +1381,7 @@ func liveAround(w []unit, k int) (prev, next rune) {
 // only inside (not @handle, $100).
 func unmaskCyrillic(w []unit, size int, kk bool) {
 	var edges []edgeDigit
+	var alts []altLetter // letters read one way that may be another
 	for k := range w {
 		r := w[k].r
 		if r >= 128 {
@@ -1369,6 +1396,8 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 		if l := lookalike[r]; l != 0 {
 			if r == 'i' && kk {
 				l = 'і'
+			} else if r == 'h' && kk {
+				alts = append(alts, altLetter{k, 'һ'})
 			}
 			w[k].r = l
 			continue
@@ -1419,10 +1448,66 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 			}
 		}
 		w[k].r = l
+		if r == '3' {
+			alts = append(alts, altLetter{k, 'е'})
+		}
+	}
+	if len(alts) > 0 {
+		readAlternatives(w, alts)
 	}
 	for _, d := range edges {
 		readEdgeDigits(w, d, kk)
 	}
+}
+
+// altLetter is a letter of a word, w[k], read one way that stands for alt
+// where the lexicon says so.
+type altLetter struct {
+	k   int
+	alt rune
+}
+
+// readAlternatives gives the letters at of a word their second reading
+// where the lexicon knows the word only so: a 3 inside a word, first read
+// as з (ра3ве), is the mirrored Е of к3р3к (керек) and к3лің1здер
+// (келіңіздер); an h in a Kazakh word, first read as the н an upper-case H
+// looks like (мемлекетіHің), is the һ a lower-case one looks like (жиhад).
+// Up to three letters are tried, every combination.
+func readAlternatives(w []unit, at []altLetter) {
+	if len(at) > 3 || knownWord(w) {
+		return
+	}
+	first := make([]rune, len(at))
+	for b, a := range at {
+		first[b] = w[a.k].r
+	}
+	for combo := 1; combo < 1<<len(at); combo++ {
+		for b, a := range at {
+			w[a.k].r = first[b]
+			if combo&(1<<b) != 0 {
+				w[a.k].r = a.alt
+			}
+		}
+		if knownWord(w) {
+			return
+		}
+	}
+	for b, a := range at {
+		w[a.k].r = first[b]
+	}
+}
+
+// knownWord reports whether the lexicon has the word w spells.
+func knownWord(w []unit) bool {
+	var b [64]byte
+	word := b[:0]
+	for _, x := range w {
+		if x.r != deleted {
+			word = utf8.AppendRune(word, x.r)
+		}
+	}
+	_, ok := wordCosts()[string(word)]
+	return ok
 }
 
 // readEdgeDigits reads the digits w[d.lo:d.hi+1] left at a word's edge as

@@ -43,6 +43,9 @@ func TestNormalizeText(t *testing.T) {
 		{"! and | for i", "шах!д, ИГ|Л, j!h@d, s3ll!ng", "шахид, игил, jihad, selling"},
 		{"! between words stays", "привет!как дела, yahoo!news, wow!!!", "привет!как дела, yahoo!news, wow!!!"},
 		{"kazakh 1 is і", "б1лім қ1зы", "білім қізы"},
+		{"3 as е where the lexicon says so", "к3р3к, к3лің1здер, вс3 оплач3но, ра3ве пра3дник", "керек, келіңіздер, вс3 оплачено, разве праздник"},
+		{"h in kazakh words: һ or н by the lexicon", "жиh4дқ4 кел, мемлекетіHің сағаH", "жиһадқа кел, мемлекетінің саған"},
+		{"cyrillic letters foreign to ru and kk are latin", "Jоіn IЅIЅ in Ѕуrіа, ԁm me", "join isis in syria, dm me"},
 		{"numbers stay", "10млн 3кг 2023г 40-летие 80 тысяч ведьмака3 Россия1 1человек 3года", "10млн 3кг 2023г 40-летие 80 тысяч ведьмака3 россия1 1человек 3года"},
 		{"latin words stay", "iPhone Ulysmedia.kz @handle $100 email@mail.ru", "iphone ulysmedia.kz @handle $100 email@mail.ru"},
 		{"mixed word with other latin stays", "iPhoneами", "iphoneами"},
@@ -194,6 +197,7 @@ func FuzzNormalize(f *testing.F) {
 		"A'pkeler, shahi'dtin' u'lken Shamg'a jazyn'yz'' ''", "brat'ya den’gi ob'yasnyu 'dzhihad' ''a'", "ʼʼa'b'c'",
 		"бауырлар, жихадка косылындар, жол акысы бизден", "калайсын? мен жаксымын", "шах!д j!h@d привет!как",
 		"(И)(Г)(И)(Л) (а) и (б) f(x)(y)", "bαyαh ωαr", "Ж|ХАД бр@тья", "(Д)(А)(И)(Ш) туралы",
+		"Jоіn IЅIЅ in Ѕуrіа", "6ауырлар, жиh4дқ4 к3лің1здер", "мемлекетіHің ѕ ј ԁ ԛ ԝ",
 	} {
 		f.Add(s)
 	}
