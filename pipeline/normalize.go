@@ -458,6 +458,13 @@ func (n *normalizer) rune(r rune, s, e int32) {
 		return
 	default:
 		r = unicode.ToLower(r)
+		if r < utf8.RuneSelf {
+			// İ lower-cases to i: ASCII as ascii counts it, or "брİ" was
+			// read one way with the unmask hint and another scanning all
+			// (FuzzNormalize)
+			n.ascii(byte(r), s, e)
+			return
+		}
 		switch {
 		case isKazakhLatin(r):
 			n.latin++ // á, ğ, ş…: Kazakh in Latin letters (translit_kk.go)
