@@ -489,7 +489,9 @@ func (n *normalizer) rune(r rune, s, e int32) {
 			n.mixed = k
 		}
 	}
-	if n.mixed < 0 && foreignLook(r) {
+	if n.mixed < 0 && (foreignLook(r) || greekLook(r) != 0) {
+		// a look-alike whose word unmask may read in another script,
+		// whatever stands next to it ("Χ0AA": a digit between, FuzzNormalize)
 		n.mixed = len(n.units)
 	}
 	n.units = append(n.units, unit{r, s, e})
@@ -735,6 +737,16 @@ func (n *normalizer) join(original string) {
 				letters++
 			}
 		}
+		// A dotted or dashed run may end in a translit digraph, one letter
+		// of the word it spells: D.A.I.SH is Д.А.И.Ш typed in Latin.
+		digraph := false
+		if sep != 0 && sep != ' ' && k+3 < len(u) && isSep(k+1, sep) && latinDigraph(u[k+2].r, u[k+3].r) &&
+			(k+4 == len(u) || !isWordRune(u[k+4].r)) {
+			k += 3
+			count++
+			letters++
+			digraph = true
+		}
 		need := 4
 		if sep == '_' || sep == '*' {
 			need = 3 // never between single letters in ordinary text: ш_а_м
@@ -743,7 +755,7 @@ func (n *normalizer) join(original string) {
 			// Break the run where the lexicon sees word ends ("я в ш о к
 			// е" → "я в шоке"); the separators kept there become spaces.
 			var breaks []bool
-			if letters == count {
+			if letters == count && !digraph {
 				run := make([]rune, 0, count)
 				for j := i; j <= k; j += 2 {
 					run = append(run, u[j].r)
@@ -766,6 +778,18 @@ func (n *normalizer) join(original string) {
 			i = k
 		}
 	}
+}
+
+// latinDigraph reports whether a and b spell one Cyrillic letter in
+// transliteration (sh ш, ch ч, zh ж, kh х, ts ц).
+func latinDigraph(a, b rune) bool {
+	switch b {
+	case 'h':
+		return a == 's' || a == 'c' || a == 'z' || a == 'k'
+	case 's':
+		return a == 't'
+	}
+	return false
 }
 
 // unstretch shortens letters repeated three times or more in a Cyrillic
