@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	vigil "github.com/kz-newsroom/vigil"
 )
 
 // Word tokens. The project meant to use prose's word tokenizer
@@ -266,6 +268,9 @@ func (*TokenizeStage) Process(ctx context.Context, it *Item) error {
 		f.Words = Words(f.Text)
 		f.Sentences = Sentences(f.Text)
 		f.Reported = ReportedSpeech(f.Text, f.Words)
+		if it.Doc.Kind == vigil.KindComment {
+			f.Reported = append(f.Reported, CondemningSentences(f.Text, f.Words, f.Sentences)...)
+		}
 	}
 	return nil
 }
