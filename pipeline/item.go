@@ -71,8 +71,10 @@ type Field struct {
 	Words []Token
 	// Sentences are the sentence spans of Text, in order.
 	Sentences []Span
-	// Reported are the spans of Text that are reported speech, a reader
-	// quoting someone else (ReportedSpeech), in order.
+	// Reported are the spans of Text that are not the writer's call: a
+	// reader quoting someone else (ReportedSpeech), in order, then, in a
+	// comment, the whole field when it only condemns a group
+	// (CondemningSentences). Flags do not read them.
 	Reported []Span
 }
 
