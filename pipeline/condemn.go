@@ -5,12 +5,12 @@ import "strings"
 // Readers name a terrorist group to condemn it ("ИГИЛ это банда убийц, а
 // не ислам", "Даиш қанішерлер, олар мұсылман емес", "ISIS are thugs with a
 // flag"): the name is a recruiter's word, but such a sentence recruits no
-// one. CondemningSentences finds the sentences of a field that call the
-// group a gang, killers or terrorists, or say it is not Islam, in a field
-// that calls nobody to anything (no join, come, write or DM anywhere in
-// it); their words are, like reported speech, not read as the writer's own
-// by a flag (Field.Reported). One call word anywhere in the field keeps
-// every sentence: "Кафиры называют нас террористами. Вступай" is read whole.
+// one. Condemning finds a short comment that calls the group a gang,
+// killers or terrorists, or says it is not Islam, and calls nobody to
+// anything (no join, come, write or DM anywhere in it); its words are, like
+// reported speech, not read as the writer's own by a flag (Field.Reported).
+// One call word anywhere keeps the comment the writer's: "Кафиры называют
+// нас террористами. Вступай".
 
 // condemnStems begin the words that condemn (lower case, ё as е).
 var condemnStems = []string{
@@ -42,54 +42,35 @@ var callStems = []string{
 // емес, қанішер дейсіңдер"): recruiters answer their critics so.
 var attributeStems = []string{"называ", "назвал", "пишете", "считаете", "дейсің", "дейсіз", "call", "say"}
 
-// negations before a condemning word undo it ("мы не террористы").
-var negations = []string{"не", "not", "no", "никакие", "никакая"}
+// negations before a condemning word undo it ("мы не террористы"), as
+// "емес" after one does in Kazakh.
+var negations = setOf("не", "not", "no", "никакие", "никакая")
 
 // maxCondemnWords bounds the comments read so: a short reaction; a longer
 // text has context enough for the flag to weigh.
 const maxCondemnWords = 30
 
-// CondemningSentences returns the whole of a short comment's field (its
-// text, words and sentence spans) when one of its sentences condemns a
-// group and nothing in it calls anyone; nil otherwise. The whole field,
-// not the sentence: "Какой ещё халифат? Это секта" left without its second
-// sentence is a name alone.
-func CondemningSentences(text string, words []Token, sentences []Span) []Span {
+// Condemning reports whether a short comment field (its text and words)
+// condemns a group and nothing in it calls anyone; the whole field, not
+// the condemning sentence, is then not the writer's call: "Какой ещё
+// халифат? Это секта" left without its second sentence is a name alone.
+func Condemning(text string, words []Token) bool {
 	if len(words) == 0 || len(words) > maxCondemnWords {
-		return nil
+		return false
 	}
-	for _, w := range words {
+	condemns := false
+	for k, w := range words {
 		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, attributeStems) {
-			return nil
+			return false
 		}
+		condemns = condemns || hasPrefixAny(w.Text, condemnStems) &&
+			!(k > 0 && has(negations, words[k-1].Text)) && !(k+1 < len(words) && words[k+1].Text == "емес")
 	}
-	k := 0
-	for _, s := range sentences {
-		condemns := false
-		for ; k < len(words) && words[k].Start < s.End; k++ {
-			if words[k].Start >= s.Start && hasPrefixAny(words[k].Text, condemnStems) &&
-				!(k > 0 && isNegation(words[k-1].Text)) && !(k+1 < len(words) && words[k+1].Text == "емес") {
-				condemns = true
-			}
-		}
-		if !condemns {
-			for _, p := range condemnPhrases {
-				if strings.Contains(text[s.Start:s.End], p) {
-					condemns = true
-					break
-				}
-			}
-		}
-		if condemns {
-			return []Span{{0, len(text)}}
-		}
+	if condemns {
+		return true
 	}
-	return nil
-}
-
-func isNegation(w string) bool {
-	for _, n := range negations {
-		if w == n {
+	for _, p := range condemnPhrases {
+		if strings.Contains(text, p) {
 			return true
 		}
 	}

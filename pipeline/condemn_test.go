@@ -2,10 +2,10 @@ package pipeline
 
 import "testing"
 
-func TestCondemningSentences(t *testing.T) {
+func TestCondemning(t *testing.T) {
 	for _, tc := range []struct {
 		text string
-		want bool // the whole field is returned
+		want bool
 	}{
 		{"игил это банда убийц, а не ислам", true},
 		{"даиш қанішерлер, олар мұсылман емес.", true},
@@ -18,20 +18,15 @@ func TestCondemningSentences(t *testing.T) {
 		{"ҰҚК жарайсың! даиш жақтастарын уақытында ұстады", false},         // names, condemns nothing
 		{"", false},
 	} {
-		words := Words(tc.text)
-		got := CondemningSentences(tc.text, words, Sentences(tc.text))
-		if (got != nil) != tc.want {
-			t.Errorf("%q: got %v, want whole field %v", tc.text, got, tc.want)
-		}
-		if got != nil && (got[0].Start != 0 || got[0].End != len(tc.text)) {
-			t.Errorf("%q: got %v, want the whole field", tc.text, got)
+		if got := Condemning(tc.text, Words(tc.text)); got != tc.want {
+			t.Errorf("%q: got %v, want %v", tc.text, got, tc.want)
 		}
 	}
 	long := ""
 	for range 40 {
 		long += "бандиты "
 	}
-	if got := CondemningSentences(long, Words(long), Sentences(long)); got != nil {
-		t.Errorf("a field of %d words: got %v, want nil (longer than maxCondemnWords)", len(Words(long)), got)
+	if Condemning(long, Words(long)) {
+		t.Errorf("a field of %d words condemns, want none longer than maxCondemnWords", len(Words(long)))
 	}
 }

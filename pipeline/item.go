@@ -74,7 +74,7 @@ type Field struct {
 	// Reported are the spans of Text that are not the writer's call: a
 	// reader quoting someone else (ReportedSpeech), in order, then, in a
 	// comment, the whole field when it only condemns a group
-	// (CondemningSentences). Flags do not read them.
+	// (Condemning). Flags do not read them.
 	Reported []Span
 }
 

@@ -375,8 +375,3 @@ func bareFunctionWord(u []unit) bool {
 	// two or more and a third of the words.
 	return indexed >= 2 && 3*indexed >= seen
 }
-
-func has(set map[string]struct{}, w string) bool {
-	_, ok := set[w]
-	return ok
-}

@@ -55,6 +55,12 @@ func setOf(words ...string) map[string]struct{} {
 	return m
 }
 
+// has reports whether set (made by setOf) holds w.
+func has(set map[string]struct{}, w string) bool {
+	_, ok := set[w]
+	return ok
+}
+
 // maxDetectBytes bounds the text DetectLang reads: the first 16 KB of a
 // long article settle its language as well as the whole would.
 const maxDetectBytes = 16 << 10

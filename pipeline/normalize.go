@@ -780,14 +780,14 @@ func (n *normalizer) join(original string) {
 	}
 }
 
-// latinDigraph reports whether a and b spell one Cyrillic letter in
-// transliteration (sh ш, ch ч, zh ж, kh х, ts ц).
+// latinDigraph reports whether a and b spell one Cyrillic consonant in
+// transliteration (translitParts: sh ш, ch ч, zh ж, kh х, ts ц).
 func latinDigraph(a, b rune) bool {
-	switch b {
-	case 'h':
-		return a == 's' || a == 'c' || a == 'z' || a == 'k'
-	case 's':
-		return a == 't'
+	for _, p := range translitParts {
+		if len(p.latin) == 2 && rune(p.latin[0]) == a && rune(p.latin[1]) == b {
+			r, size := utf8.DecodeRuneInString(p.readings[0])
+			return size == len(p.readings[0]) && isCyrConsonant(r)
+		}
 	}
 	return false
 }
@@ -1503,10 +1503,14 @@ type altLetter struct {
 // as з (ра3ве), is the mirrored Е of к3р3к (керек) and к3лің1здер
 // (келіңіздер); an h in a Kazakh word, first read as the н an upper-case H
 // looks like (мемлекетіHің), is the һ a lower-case one looks like (жиhад).
-// Up to three letters are tried, every combination.
-func readAlternatives(w []unit, at []altLetter) {
-	if len(at) > 3 || knownWord(w) {
-		return
+// Up to three letters are tried, every combination; it reports whether
+// the lexicon knows the word as it is left (else with the first readings).
+func readAlternatives(w []unit, at []altLetter) bool {
+	if knownWord(w) {
+		return true
+	}
+	if len(at) > 3 {
+		return false
 	}
 	first := make([]rune, len(at))
 	for b, a := range at {
@@ -1520,12 +1524,13 @@ func readAlternatives(w []unit, at []altLetter) {
 			}
 		}
 		if knownWord(w) {
-			return
+			return true
 		}
 	}
 	for b, a := range at {
 		w[a.k].r = first[b]
 	}
+	return false
 }
 
 // knownWord reports whether the lexicon has the word w spells.
@@ -1547,54 +1552,33 @@ func knownWord(w []unit) bool {
 // курса, 6ро детей stay). 4 is tried as ч, then as а.
 func readEdgeDigits(w []unit, d edgeDigit, kk bool) {
 	var rest []byte
-	fours := 0
 	for j, x := range w {
-		switch {
-		case j >= d.lo && j <= d.hi:
-			if x.r == '4' {
-				fours++
-			}
-		case x.r != deleted:
+		if (j < d.lo || j > d.hi) && x.r != deleted {
 			rest = utf8.AppendRune(rest, x.r)
 		}
 	}
 	if utf8.RuneCount(rest) < 3 || numeralEndings[string(rest)] {
 		return
 	}
-	letters := make([]rune, d.hi-d.lo+1)
-	for combo := 0; combo < 1<<fours; combo++ {
-		bit := 0
+	digits := make([]rune, d.hi-d.lo+1)
+	var alts []altLetter
+	for j := d.lo; j <= d.hi; j++ {
+		r := w[j].r
+		digits[j-d.lo] = r
+		switch {
+		case r == deleted:
+		case r == '4':
+			w[j].r = 'ч'
+			alts = append(alts, altLetter{j, 'а'})
+		case r == '1' && kk:
+			w[j].r = 'і'
+		default:
+			w[j].r = digitLetter[r]
+		}
+	}
+	if !readAlternatives(w, alts) {
 		for j := d.lo; j <= d.hi; j++ {
-			r := w[j].r
-			switch {
-			case r == deleted:
-			case r == '4':
-				r = 'ч'
-				if combo&(1<<bit) != 0 {
-					r = 'а'
-				}
-				bit++
-			case r == '1' && kk:
-				r = 'і'
-			default:
-				r = digitLetter[r]
-			}
-			letters[j-d.lo] = r
-		}
-		var b []byte
-		for j, x := range w {
-			if j >= d.lo && j <= d.hi {
-				x.r = letters[j-d.lo]
-			}
-			if x.r != deleted {
-				b = utf8.AppendRune(b, x.r)
-			}
-		}
-		if _, ok := wordCosts()[string(b)]; ok {
-			for j := d.lo; j <= d.hi; j++ {
-				w[j].r = letters[j-d.lo]
-			}
-			return
+			w[j].r = digits[j-d.lo]
 		}
 	}
 }

@@ -268,8 +268,8 @@ func (*TokenizeStage) Process(ctx context.Context, it *Item) error {
 		f.Words = Words(f.Text)
 		f.Sentences = Sentences(f.Text)
 		f.Reported = ReportedSpeech(f.Text, f.Words)
-		if it.Doc.Kind == vigil.KindComment {
-			f.Reported = append(f.Reported, CondemningSentences(f.Text, f.Words, f.Sentences)...)
+		if it.Doc.Kind == vigil.KindComment && Condemning(f.Text, f.Words) {
+			f.Reported = append(f.Reported, Span{0, len(f.Text)})
 		}
 	}
 	return nil
