@@ -1306,7 +1306,7 @@ func (n *normalizer) unmask() {
 		}
 		// The word is u[i:j], deleted separators included.
 		j := i
-		var cyr, cyrLook, lat, latLook, latTranslit, latOnly, foreign, greek, digits, cyrDigits, latDigits, other int
+		var cyr, cyrLook, odd, lat, latLook, latTranslit, latOnly, foreign, greek, digits, cyrDigits, latDigits, other int
 		kk := false
 		cyrThenLat := false // a Cyrillic letter stands before a Latin one
 		for ; j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)); j++ {
@@ -1324,6 +1324,7 @@ func (n *normalizer) unmask() {
 				if latinLook(r) != 0 {
 					cyrLook++
 				}
+				odd += oddLook(r)
 				kk = kk || isKazakhLetter(r)
 			case 'a' <= r && r <= 'z':
 				lat++
@@ -1365,9 +1366,82 @@ func (n *normalizer) unmask() {
 			// Cyrillic only at the end is a Russian case ending on a
 			// Latin name (iPhoneа, e-mailу), not a disguise.
 			unmaskLatin(u[i:j], lat)
+		case (lat > 0 || odd > 0) && cyr > 0 && cyr == cyrLook && latDigits == digits && latinNeighbours(u, i, j):
+			// among Latin words it is a disguise, whatever its share or
+			// place: it is freе, іn syria, уоu, join тһе
+			unmaskLatin(u[i:j], lat)
 		}
 		i = j
 	}
+}
+
+// latinNeighbours says whether the word u[i:j] stands among Latin words:
+// of the four words before it and the four after it, none is mostly
+// Cyrillic and one at least is Latin only. A Cyrillic look-alike at the end
+// of a Latin word is then a disguise (join thе jihad, it is freе), where
+// among Russian words it is a case ending (купил iPhoneа, в Microsoft
+// Officе).
+func latinNeighbours(u []unit, i, j int) bool {
+	latin := false
+	for _, dir := range [2]int{-1, 1} {
+		k := j
+		if dir < 0 {
+			k = i - 1
+		}
+		for range 4 {
+			var script int
+			script, k = wordScript(u, k, dir)
+			if script < 0 {
+				return false
+			}
+			latin = latin || script > 0
+		}
+	}
+	return latin
+}
+
+// wordScript reads the nearest word from u[k] on in direction dir and
+// returns 1 when it is Latin letters only, at least two (not the e of
+// e-mailу), or look-alikes with one Russian lacks (тһе); 0 when it mixes
+// Latin letters and look-alikes (уоu, iPhoneа), is a number or there is
+// none; -1 when it has more Cyrillic letters than Latin; and the index
+// past the word.
+func wordScript(u []unit, k, dir int) (int, int) {
+	for k >= 0 && k < len(u) && u[k].r != deleted && !isWordRune(u[k].r) {
+		k += dir
+	}
+	lat, cyr, look, odd := 0, 0, 0, 0
+	for ; k >= 0 && k < len(u) && (u[k].r == deleted || isWordRune(u[k].r)); k += dir {
+		switch r := u[k].r; {
+		case 'a' <= r && r <= 'z' || foreignLook(r):
+			lat++
+		case isCyrillic(r):
+			cyr++
+			if latinLook(r) != 0 {
+				look++
+			}
+			odd += oddLook(r)
+		}
+	}
+	switch {
+	case cyr == 0 && lat >= 2, odd > 0 && look == cyr && lat == 0:
+		return 1, k // Latin, or Latin in look-alikes: тһе
+	case look == cyr && lat > 0:
+		return 0, k // Latin and look-alikes, a disguise or a name with an ending: уоu, iPhoneа
+	case cyr > lat:
+		return -1, k
+	}
+	return 0, k // a number, no word
+}
+
+// oddLook is 1 for a Cyrillic look-alike of a Latin letter that Russian
+// does not have (і, һ, ӏ): a word of look-alikes holding one is English
+// typed in disguise (тһе) or Kazakh, never Russian.
+func oddLook(r rune) int {
+	if r == 'і' || r == 'һ' || r == 'ӏ' {
+		return 1
+	}
+	return 0
 }
 
 // digitRun returns the bounds [lo, hi] of the run of digits and symbols
