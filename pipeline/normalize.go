@@ -1306,7 +1306,7 @@ func (n *normalizer) unmask() {
 		}
 		// The word is u[i:j], deleted separators included.
 		j := i
-		var cyr, cyrLook, odd, lat, latLook, latTranslit, latOnly, foreign, greek, digits, cyrDigits, latDigits, other int
+		var cyr, cyrLook, lat, latLook, latTranslit, latOnly, foreign, greek, digits, cyrDigits, latDigits, other int
 		kk := false
 		cyrThenLat := false // a Cyrillic letter stands before a Latin one
 		for ; j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)); j++ {
@@ -1324,7 +1324,6 @@ func (n *normalizer) unmask() {
 				if latinLook(r) != 0 {
 					cyrLook++
 				}
-				odd += oddLook(r)
 				kk = kk || isKazakhLetter(r)
 			case 'a' <= r && r <= 'z':
 				lat++
@@ -1366,9 +1365,10 @@ func (n *normalizer) unmask() {
 			// Cyrillic only at the end is a Russian case ending on a
 			// Latin name (iPhoneа, e-mailу), not a disguise.
 			unmaskLatin(u[i:j], lat)
-		case (lat > 0 || odd > 0) && cyr > 0 && cyr == cyrLook && latDigits == digits && latinNeighbours(u, i, j):
+		case lat > 0 && cyr > 0 && cyr == cyrLook && latDigits == digits && latinNeighbours(u, i, j):
 			// among Latin words it is a disguise, whatever its share or
-			// place: it is freе, іn syria, уоu, join тһе
+			// place: it is freе, іn syria, уоu. A word wholly in
+			// look-alikes (тһе) stays: the mixed hint never reaches it.
 			unmaskLatin(u[i:j], lat)
 		}
 		i = j
