@@ -228,8 +228,8 @@ func TestApplyVetoAcrossFields(t *testing.T) {
 }
 
 // A tag rule that does not fire in the title needs, in a body longer than
-// longField words, two hits and one per wordsPerHit words: passing mentions
-// are not an article's topic. A headline or a lead keeps every hit.
+// longField words, two hits and one per wordsPerHit words, at most
+// MaxEvidence: passing mentions are not an article's topic. A headline or a lead keeps every hit.
 func TestApplyLongBody(t *testing.T) {
 	set := compileYAML(t, `rules:
   - id: holiday
@@ -261,9 +261,13 @@ func TestApplyLongBody(t *testing.T) {
 	}{
 		{"a lead, one mention", "News", body(60, 1), true},
 		{"a long body, one mention", "News", body(300, 1), false},
-		{"a long body, two mentions", "News", body(300, 2), true},
-		{"900 words, five mentions", "News", body(900, 5), false},
-		{"900 words, six mentions", "News", body(900, 6), true},
+		{"200 words, two mentions", "News", body(200, 2), true},
+		{"300 words, two mentions", "News", body(300, 2), false},
+		{"300 words, three mentions", "News", body(300, 3), true},
+		{"600 words, five mentions", "News", body(600, 5), false},
+		{"600 words, six mentions", "News", body(600, 6), true},
+		{"2,000 words, seven mentions", "News", body(2000, 7), false},
+		{"2,000 words, as many mentions as a rule reports", "News", body(2000, MaxEvidence), true},
 		{"the title names it", "Christmas markets open", body(900, 1), true},
 	} {
 		if got := tagged(tc.title, tc.body); got != tc.want {
