@@ -29,11 +29,13 @@
 //	                             # or {flag: extremist_recruitment, cue: call}: no weight, marks a
 //	                             #    cue (call, cause) the flag's combiner weighs
 //	                             # or {tag: government, score: 0.84}: the score is the
-//	                             # rule's measured precision, a probability
+//	                             # rule's measured precision, a probability; body_score
+//	                             # (optional, at most score) is its precision when every
+//	                             # hit lies in a long body, where most are passing mentions
 //	                             # or {entity: {type: org, canonical: "...", banned: true}}
 //	    min_hits: 1              # distinct mentions needed (topic rules use 2-3); a tag
 //	                             # rule firing only in a long body (over 80 words) needs 2
-//	                             # and one per 150 words of it
+//	                             # and one per 100 words of it, at most 8
 //	    any:  ["$join_ru NEAR/6 $bad_ru"]   # at least one must match
 //	    all:  [...]                          # every one must match
 //	    none: ["вербовщик*", "приговор*"]    # none may match, in any field of the document

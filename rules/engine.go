@@ -435,7 +435,11 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 			// passing mentions in a long article are not its topic (and
 			// MaxEvidence hits, all a field reports, are never passing)
 		case act.Tag != "":
-			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: act.Score, Source: vigil.SourceRule, Evidence: a.ev})
+			score := act.Score
+			if act.BodyScore > 0 && !a.title && a.long == len(a.ev) {
+				score = act.BodyScore // every hit in a long body (Action.BodyScore)
+			}
+			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: score, Source: vigil.SourceRule, Evidence: a.ev})
 		case act.Flag != "":
 			it.Signals = append(it.Signals, pipeline.Signal{Flag: act.Flag, Source: vigil.SourceRule, Weight: act.Weight, Cue: act.Cue, Evidence: a.ev})
 		case act.Entity != nil:

@@ -276,6 +276,35 @@ func TestApplyLongBody(t *testing.T) {
 	}
 }
 
+// A tag rule with a body_score shows it when every hit lies in a long
+// body, its score when one is in the title or a short field.
+func TestApplyBodyScore(t *testing.T) {
+	set := compileYAML(t, `rules:
+  - id: holiday
+    action: {tag: religion, score: 0.9, body_score: 0.25}
+    any: ["=christmas"]
+    match: ["christmas"]
+    no_match: ["easter"]
+`)
+	long := strings.Repeat("word ", 150) + "Christmas and Christmas"
+	for _, tc := range []struct {
+		name, title, body string
+		want              float64
+	}{
+		{"every hit in a long body", "News", long, 0.25},
+		{"the title names it", "Christmas markets open", long, 0.9},
+		{"a short body", "News", "Christmas markets open on Sunday", 0.9},
+	} {
+		doc := vigil.Document{ID: "x", Kind: vigil.KindArticle, Lang: "en", Title: tc.title, Body: tc.body}
+		it := &pipeline.Item{Doc: &doc, Lang: "en", Fields: pipeline.PrepareFields(context.Background(), []vigil.Document{doc}, 1)[0]}
+		set.Apply(it)
+		i := slices.IndexFunc(it.Verdict.Tags, func(tg vigil.Tag) bool { return tg.Name == "religion" })
+		if i < 0 || it.Verdict.Tags[i].Score != tc.want {
+			t.Errorf("%s: tags %+v, want religion at %v", tc.name, it.Verdict.Tags, tc.want)
+		}
+	}
+}
+
 // A flag rule does not fire on words a reader reports someone else
 // writing (pipeline.Field.Reported); a tag rule does, and a flag rule with
 // a match of its own outside the quote does too.

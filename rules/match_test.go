@@ -394,6 +394,16 @@ rules:
     any: [{re: '(a'}, "Джихад", "аль-", "$nolist"]
     match: [x]
     no_match: [y]
+  - id: d
+    action: {tag: x, score: 0.5, body_score: 0.9}
+    any: [x]
+    match: [x]
+    no_match: [y]
+  - id: e
+    action: {flag: f, weight: 0.5, body_score: 0.2}
+    any: [x]
+    match: [x]
+    no_match: [y]
 `
 	f, perrs := Parse("bad.yaml", []byte(src))
 	var msgs []string
@@ -412,6 +422,8 @@ rules:
 		"bad.yaml:9: a: a flag action needs a weight",
 		"bad.yaml:7: a: rule needs at least one term under any or all",
 		"bad.yaml:13: a: unknown key \"colour\"",
+		"bad.yaml:20: d: body_score 0.90 is above score 0.50",
+		"bad.yaml:25: e: body_score goes with tag",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing %q in:\n%s", want, all)

@@ -118,13 +118,18 @@ func (d Description) Missing() []string {
 
 // Action is what a firing rule does: exactly one of Tag, Flag or Entity.
 type Action struct {
-	Tag    string  // add this tag ...
-	Score  float64 // ... with this score
-	Flag   string  // add a signal towards this flag ...
-	Weight float64 // ... with this weight, or
-	Cue    string  // ... as this kind of cue (CueKinds), with no weight
-	Entity *EntityDef
-	Line   int
+	Tag   string  // add this tag ...
+	Score float64 // ... with this score
+	// BodyScore, when set, is the tag's score when every hit of the rule
+	// lies in a long body (over longField words, none in the title or a
+	// short field): there the rule's words are mostly passing mentions,
+	// and a tag's score is its measured precision.
+	BodyScore float64
+	Flag      string  // add a signal towards this flag ...
+	Weight    float64 // ... with this weight, or
+	Cue       string  // ... as this kind of cue (CueKinds), with no weight
+	Entity    *EntityDef
+	Line      int
 }
 
 // Group is a boolean group of terms: all must match, any one must match,
@@ -493,11 +498,12 @@ func positive(g *Group) bool {
 func (p *parser) action(n *yaml.Node, who string) Action {
 	a := Action{Line: n.Line}
 	p.mapping(n, who, map[string]func(k, v *yaml.Node){
-		"tag":    func(_, v *yaml.Node) { a.Tag = p.str(v, who) },
-		"score":  func(_, v *yaml.Node) { a.Score = p.float(v, who, "score") },
-		"flag":   func(_, v *yaml.Node) { a.Flag = p.str(v, who) },
-		"weight": func(_, v *yaml.Node) { a.Weight = p.float(v, who, "weight") },
-		"cue":    func(_, v *yaml.Node) { a.Cue = p.str(v, who) },
+		"tag":        func(_, v *yaml.Node) { a.Tag = p.str(v, who) },
+		"score":      func(_, v *yaml.Node) { a.Score = p.float(v, who, "score") },
+		"body_score": func(_, v *yaml.Node) { a.BodyScore = p.float(v, who, "body_score") },
+		"flag":       func(_, v *yaml.Node) { a.Flag = p.str(v, who) },
+		"weight":     func(_, v *yaml.Node) { a.Weight = p.float(v, who, "weight") },
+		"cue":        func(_, v *yaml.Node) { a.Cue = p.str(v, who) },
 		"entity": func(_, v *yaml.Node) {
 			e := &EntityDef{Line: v.Line}
 			p.mapping(v, who, map[string]func(k, v *yaml.Node){
@@ -543,6 +549,12 @@ func (p *parser) action(n *yaml.Node, who string) Action {
 	}
 	if a.Tag == "" && a.Score != 0 {
 		p.errf(n.Line, who, "score goes with tag")
+	}
+	if a.Tag == "" && a.BodyScore != 0 {
+		p.errf(n.Line, who, "body_score goes with tag")
+	}
+	if a.Tag != "" && a.BodyScore > a.Score {
+		p.errf(n.Line, who, "body_score %.2f is above score %.2f: passing mentions in a long body are no surer than the rule", a.BodyScore, a.Score)
 	}
 	if a.Flag == "" && a.Weight != 0 {
 		p.errf(n.Line, who, "weight goes with flag")
