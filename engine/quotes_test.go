@@ -62,3 +62,14 @@ func TestCondemningNotFlagged(t *testing.T) {
 		{"ИГ_ИЛ не террористы, а настоящие мусульмане. кто хочет к ним — помогу связаться", true},
 	})
 }
+
+// A comment that mourns the dead of a war in the words of its faith is not
+// a call (pipeline.Mourning); martyrdom held out to the reader still is.
+func TestMourningNotFlagged(t *testing.T) {
+	checkRecruits(t, []flagCase{
+		{"Пусть погибшие дети Газы будут шахидами в раю, иншаАллах", false},
+		{"Алла рахмет етсин, жаткан жерлери жайлы болсын. шахиды Газы в раю иншаАллах", false},
+		{"Халифат үшін қаза тапқандар жұмақта, солардың қатарында бол", true},
+		{"may Allah accept the martyrs. their path is open to anyone who takes the first step. don't be late brothers, link in my bio", true},
+	})
+}

@@ -77,6 +77,69 @@ func Condemning(text string, words []Token) bool {
 	return false
 }
 
+// Readers mourn the dead of a war in the words of their faith, and call
+// the killed shahids ("Пусть погибшие дети Газы будут шахидами в раю,
+// иншаАллах", "Алла рақымына алсын, шейіттердің жаны жәннатта болсын"):
+// the martyr's words of a recruiter, but said of the dead to no one, such a
+// comment recruits no one. Mourning finds a short comment that prays for
+// the dead or grieves, calls nobody to anything and speaks to no one in
+// the second person singular; like a condemnation it is then not read as
+// the writer's call. Martyrdom held out to the reader stays the writer's:
+// "Брат стал шахидом, да примет его Аллах. Рай ждет и тебя".
+
+// mournStems begin the words of grief and of the dead, and mournWords are
+// such words whole: a stem as short as жертв or қаза would begin жертвуй
+// (a call) and қазақ.
+var mournStems = []string{"погибш", "соболезн", "скорб", "упокой", "покойтесь", "condolence", "mourn"}
+
+var mournWords = setOf("погиб", "погибла", "погибли", "убитых", "убитые", "жертвы", "жертв", "жертвам", "жертвами",
+	"victims", "killed", "rip")
+
+// mournPhrases pray for the dead.
+var mournPhrases = []string{
+	"да примет", "аллах примет", "пусть аллах примет", "царствие небесное", "земля пухом",
+	"светлая память", "вечная память", "рахмет етсин", "рахмет етсін", "рақым етсін", "рақымына алсын",
+	"рахымына алсын", "жаны жәннатта", "жаны жаннатта", "жатқан жері жайлы", "жаткан жери жайлы",
+	"жаткан жерлери жайлы", "жатқан жерлері жайлы", "топырағы торқа", "топырагы торка", "иманды болсын",
+	"қайғыңызға ортақ", "кайгыныз", "көңіл айт", "конил айт", "қаза болған", "қаза болды", "қаза тапқан", "қаза тапты", "мерт болған",
+	"мерт болды", "каза болган", "каза болды", "каза тапкан", "каза тапты", "rest in peace", "may allah accept", "may allah have mercy",
+	"inna lillahi", "инна лиллахи",
+}
+
+// addressWords speak to one reader ("ты", "сен", "you") or hail the
+// readers ("братья", "бауырлар", "qyzdar"), and urgeStems promise a place,
+// urge or recruit ("ждет", "бол", "набираем", "link in bio"): any of them
+// keeps a mourning comment the writer's, since recruiters mourn their dead
+// to call the living ("…жұмақта, солардың қатарында бол").
+var addressWords = setOf("ты", "тебя", "тебе", "тобой", "твой", "твоя", "твои", "сен", "сені", "саған", "сенің", "сени", "саган",
+	"you", "your", "брат", "братья", "братан", "братишка", "сестра", "сестры", "ребята", "бауырым", "бауырлар", "бауырларым",
+	"қыздар", "кыздар", "qyzdar", "жігіттер", "жигиттер", "brother", "brothers", "sister", "sisters", "akhi", "ахи", "ukhti")
+
+var urgeStems = []string{"ждет", "ждут", "ждем", "күтіп", "кутип", "күтеді", "кутеди", "awaits", "waiting", "стань", "станешь",
+	"набира", "набор", "келсең", "келсен", "kelsen", "link", "bio", "late"}
+
+// urgeWords are whole words that urge: the imperative of "be".
+var urgeWords = setOf("будь", "будьте", "бол", "болыңдар", "болыңыз", "bol")
+
+// Mourning reports whether a short comment field (its text and words)
+// grieves or prays for the dead and neither calls nor addresses anyone.
+func Mourning(text string, words []Token) bool {
+	if len(words) == 0 || len(words) > maxCondemnWords {
+		return false
+	}
+	mourns := false
+	for _, w := range words {
+		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, urgeStems) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
+			return false
+		}
+		mourns = mourns || hasPrefixAny(w.Text, mournStems) || has(mournWords, w.Text)
+	}
+	for _, p := range mournPhrases {
+		mourns = mourns || strings.Contains(text, p)
+	}
+	return mourns
+}
+
 func hasPrefixAny(w string, prefixes []string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(w, p) {

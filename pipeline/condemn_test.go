@@ -30,3 +30,29 @@ func TestCondemning(t *testing.T) {
 		t.Errorf("a field of %d words condemns, want none longer than maxCondemnWords", len(Words(long)))
 	}
 }
+
+func TestMourning(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"пусть погибшие дети газы будут шахидами в раю, иншааллах", true},
+		{"алла рахмет етсин, жаткан жерлери жайлы болсын. шахиды газы в раю иншааллах", true},
+		{"шахиды живы у господа своего. да примет аллах их", true},
+		{"may allah accept the martyrs of gaza and have mercy on the victims", true},
+		{"шахиды газы в раю", false}, // no prayer or grief: a moderator reads it
+		// recruiters mourn their dead to call the living (texts of the labelled sets)
+		{"халифат үшін қаза тапқандар жұмақта, солардың қатарында бол", false},
+		{"алла жолында қаза тапқан адам туыстарының жетпісіне шапағат етеді. анаңды тозақтан құтқарғың келмей ме, бауырым?", false},
+		{"набираем бригаду на юг. работа тяжелая, но почетная, на пользу умме. семьям погибших помощь пожизненно.", false},
+		{"qyzdar, shahid jigitterdin aieli bolu - ulken mertebe. siriyaga kelsender bari daiyn, ui de, jubai da", false},
+		{"may allah accept the martyrs. their path is open to anyone who takes the first step. don't be late brothers, link in my bio", false},
+		{"брат стал шахидом, да примет его аллах. рай ждет и тебя", false},
+		{"кто погиб за халифат — в раю, будь среди них", false},
+		{"", false},
+	} {
+		if got := Mourning(tc.text, Words(tc.text)); got != tc.want {
+			t.Errorf("%q: got %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
