@@ -9,8 +9,8 @@ import (
 // The toxicity sets of testdata/toxicity: what the toxic head trains on and
 // what measures it (testdata/toxicity/README.md).
 var (
-	toxicityTrain = []string{"train-newsroom.jsonl", "train-everyday.jsonl", "train-everyday-relabelled.jsonl", "train-kk-en.jsonl", "train-contacts.jsonl", "train-latin.jsonl"}
-	toxicityEval  = []string{"news-comments.jsonl", "everyday-blind.jsonl", "everyday-blind2-ru.jsonl", "everyday-blind2-kk-en.jsonl", "everyday-latin.jsonl", "everyday-day3.jsonl"}
+	toxicityTrain = []string{"train-newsroom.jsonl", "train-everyday.jsonl", "train-everyday-relabelled.jsonl", "train-kk-en.jsonl", "train-contacts.jsonl", "train-latin.jsonl", "train-identity.jsonl"}
+	toxicityEval  = []string{"news-comments.jsonl", "everyday-blind.jsonl", "everyday-blind2-ru.jsonl", "everyday-blind2-kk-en.jsonl", "everyday-latin.jsonl", "everyday-day3.jsonl", "identity-blind.jsonl"}
 )
 
 // TestToxicitySetSchema checks every record of the toxicity sets against
