@@ -46,8 +46,8 @@ var attributeStems = []string{"называ", "назвал", "пишете", "�
 // "емес" after one does in Kazakh.
 var negations = setOf("не", "not", "no", "никакие", "никакая")
 
-// maxCondemnWords bounds the comments read so: a short reaction; a longer
-// text has context enough for the flag to weigh.
+// maxCondemnWords bounds the comments read as condemning or mourning: a
+// short reaction; a longer text has context enough for the flag to weigh.
 const maxCondemnWords = 30
 
 // Condemning reports whether a short comment field (its text and words)
@@ -82,9 +82,9 @@ func Condemning(text string, words []Token) bool {
 // иншаАллах", "Алла рақымына алсын, шейіттердің жаны жәннатта болсын"):
 // the martyr's words of a recruiter, but said of the dead to no one, such a
 // comment recruits no one. Mourning finds a short comment that prays for
-// the dead or grieves, calls nobody to anything and speaks to no one in
-// the second person singular; like a condemnation it is then not read as
-// the writer's call. Martyrdom held out to the reader stays the writer's:
+// the dead or grieves, calls nobody to anything, hails no reader and
+// speaks to no one in the second person singular; like a condemnation it
+// is then not read as the writer's call. Martyrdom held out to the reader stays the writer's:
 // "Брат стал шахидом, да примет его Аллах. Рай ждет и тебя".
 
 // mournStems begin the words of grief and of the dead, and mournWords are
@@ -115,11 +115,11 @@ var addressWords = setOf("ты", "тебя", "тебе", "тобой", "твой
 	"you", "your", "брат", "братья", "братан", "братишка", "сестра", "сестры", "ребята", "бауырым", "бауырлар", "бауырларым",
 	"қыздар", "кыздар", "qyzdar", "жігіттер", "жигиттер", "brother", "brothers", "sister", "sisters", "akhi", "ахи", "ukhti")
 
-var urgeStems = []string{"ждет", "ждут", "ждем", "күтіп", "кутип", "күтеді", "кутеди", "awaits", "waiting", "стань", "станешь",
-	"набира", "набор", "келсең", "келсен", "kelsen", "link", "bio", "late"}
+var urgeStems = []string{"ждет", "күтіп", "кутип", "awaits", "стань", "станешь", "набира", "набор", "келсең", "келсен", "kelsen"}
 
-// urgeWords are whole words that urge: the imperative of "be".
-var urgeWords = setOf("будь", "будьте", "бол", "болыңдар", "болыңыз", "bol")
+// urgeWords are whole words that urge: the imperative of "be", a link to
+// follow, "don't be late".
+var urgeWords = setOf("будь", "будьте", "бол", "болыңдар", "болыңыз", "bol", "link", "bio", "late")
 
 // Mourning reports whether a short comment field (its text and words)
 // grieves or prays for the dead and neither calls nor addresses anyone.
