@@ -36,6 +36,11 @@ type Item struct {
 	// Decide reads them to drop a rule's tag the model disagrees with
 	// (Decide.RuleFloors).
 	TagScores []TagScore
+	// BodyTags are the tags rules gave only on passing mentions: every
+	// rule that gave the tag has a body_score and found its words only in
+	// a long body (rules.Action.BodyScore). Decide drops such a tag where
+	// the model gives it under BodyRuleFloor.
+	BodyTags []string
 	// tagScores backs TagScores for a model of up to that many tag outputs
 	// (the shipped one has 14), so that filling it allocates nothing.
 	tagScores [16]TagScore

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -418,6 +419,7 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		}
 		return false
 	}
+	passingTag := map[string]bool{} // tag → given only on passing mentions so far
 	for _, id := range order {
 		a := byRule[id]
 		if vetoed(a) {
@@ -435,9 +437,12 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 			// passing mentions in a long article are not its topic (and
 			// MaxEvidence hits, all a field reports, are never passing)
 		case act.Tag != "":
-			score := act.Score
-			if act.BodyScore > 0 && !a.title && a.long == len(a.ev) {
+			score, passing := act.Score, act.BodyScore > 0 && !a.title && a.long == len(a.ev)
+			if passing {
 				score = act.BodyScore // every hit in a long body (Action.BodyScore)
+			}
+			if prev, ok := passingTag[act.Tag]; !ok || prev {
+				passingTag[act.Tag] = passing // a tag is passing while every rule giving it is
 			}
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: score, Source: vigil.SourceRule, Evidence: a.ev})
 		case act.Flag != "":
@@ -454,6 +459,11 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 					Field: ev.Field, Start: ev.Start, End: ev.End, Banned: act.Entity.Banned,
 				})
 			}
+		}
+	}
+	for _, t := range slices.Sorted(maps.Keys(passingTag)) {
+		if passingTag[t] {
+			it.BodyTags = append(it.BodyTags, t)
 		}
 	}
 	slices.SortStableFunc(it.Verdict.Entities, func(a, b vigil.Entity) int {

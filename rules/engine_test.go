@@ -277,7 +277,8 @@ func TestApplyLongBody(t *testing.T) {
 }
 
 // A tag rule with a body_score shows it when every hit lies in a long
-// body, its score when one is in the title or a short field.
+// body, its score when one is in the title or a short field; the first
+// tag is then in Item.BodyTags, for Decide to weigh against the model.
 func TestApplyBodyScore(t *testing.T) {
 	set := compileYAML(t, `rules:
   - id: holiday
@@ -290,10 +291,11 @@ func TestApplyBodyScore(t *testing.T) {
 	for _, tc := range []struct {
 		name, title, body string
 		want              float64
+		passing           bool
 	}{
-		{"every hit in a long body", "News", long, 0.25},
-		{"the title names it", "Christmas markets open", long, 0.9},
-		{"a short body", "News", "Christmas markets open on Sunday", 0.9},
+		{"every hit in a long body", "News", long, 0.25, true},
+		{"the title names it", "Christmas markets open", long, 0.9, false},
+		{"a short body", "News", "Christmas markets open on Sunday", 0.9, false},
 	} {
 		doc := vigil.Document{ID: "x", Kind: vigil.KindArticle, Lang: "en", Title: tc.title, Body: tc.body}
 		it := &pipeline.Item{Doc: &doc, Lang: "en", Fields: pipeline.PrepareFields(context.Background(), []vigil.Document{doc}, 1)[0]}
@@ -301,6 +303,9 @@ func TestApplyBodyScore(t *testing.T) {
 		i := slices.IndexFunc(it.Verdict.Tags, func(tg vigil.Tag) bool { return tg.Name == "religion" })
 		if i < 0 || it.Verdict.Tags[i].Score != tc.want {
 			t.Errorf("%s: tags %+v, want religion at %v", tc.name, it.Verdict.Tags, tc.want)
+		}
+		if got := slices.Contains(it.BodyTags, "religion"); got != tc.passing {
+			t.Errorf("%s: BodyTags %v, want religion in it %v", tc.name, it.BodyTags, tc.passing)
 		}
 	}
 }
