@@ -55,7 +55,7 @@ const maxCondemnWords = 30
 // the condemning sentence, is then not the writer's call: "Какой ещё
 // халифат? Это секта" left without its second sentence is a name alone.
 func Condemning(text string, words []Token) bool {
-	if len(words) == 0 || len(words) > maxCondemnWords {
+	if !shortField(words) {
 		return false
 	}
 	condemns := false
@@ -66,15 +66,7 @@ func Condemning(text string, words []Token) bool {
 		condemns = condemns || hasPrefixAny(w.Text, condemnStems) &&
 			!(k > 0 && has(negations, words[k-1].Text)) && !(k+1 < len(words) && words[k+1].Text == "емес")
 	}
-	if condemns {
-		return true
-	}
-	for _, p := range condemnPhrases {
-		if strings.Contains(text, p) {
-			return true
-		}
-	}
-	return false
+	return condemns || containsAny(text, condemnPhrases)
 }
 
 // Readers mourn the dead of a war in the words of their faith, and call
@@ -124,7 +116,7 @@ var urgeWords = setOf("будь", "будьте", "бол", "болыңдар", 
 // Mourning reports whether a short comment field (its text and words)
 // grieves or prays for the dead and neither calls nor addresses anyone.
 func Mourning(text string, words []Token) bool {
-	if len(words) == 0 || len(words) > maxCondemnWords {
+	if !shortField(words) {
 		return false
 	}
 	mourns := false
@@ -134,10 +126,20 @@ func Mourning(text string, words []Token) bool {
 		}
 		mourns = mourns || hasPrefixAny(w.Text, mournStems) || has(mournWords, w.Text)
 	}
-	for _, p := range mournPhrases {
-		mourns = mourns || strings.Contains(text, p)
+	return mourns || containsAny(text, mournPhrases)
+}
+
+// shortField reports whether words are few enough to be read as one
+// stance (maxCondemnWords) and not none.
+func shortField(words []Token) bool { return len(words) > 0 && len(words) <= maxCondemnWords }
+
+func containsAny(text string, phrases []string) bool {
+	for _, p := range phrases {
+		if strings.Contains(text, p) {
+			return true
+		}
 	}
-	return mourns
+	return false
 }
 
 func hasPrefixAny(w string, prefixes []string) bool {

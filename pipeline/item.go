@@ -78,8 +78,8 @@ type Field struct {
 	Sentences []Span
 	// Reported are the spans of Text that are not the writer's call: a
 	// reader quoting someone else (ReportedSpeech), in order, then, in a
-	// comment, the whole field when it only condemns a group
-	// (Condemning). Flags do not read them.
+	// comment, the whole field when it only condemns a group (Condemning)
+	// or mourns the dead (Mourning). Flags do not read them.
 	Reported []Span
 }
 

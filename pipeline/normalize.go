@@ -1420,7 +1420,9 @@ func wordScript(u []unit, k, dir int) (int, int) {
 			if latinLook(r) != 0 {
 				look++
 			}
-			odd += oddLook(r)
+			if oddLook(r) {
+				odd++
+			}
 		}
 	}
 	switch {
@@ -1434,15 +1436,10 @@ func wordScript(u []unit, k, dir int) (int, int) {
 	return 0, k // a number, no word
 }
 
-// oddLook is 1 for a Cyrillic look-alike of a Latin letter that Russian
+// oddLook reports a Cyrillic look-alike of a Latin letter that Russian
 // does not have (і, һ, ӏ): a word of look-alikes holding one is English
 // typed in disguise (тһе) or Kazakh, never Russian.
-func oddLook(r rune) int {
-	if r == 'і' || r == 'һ' || r == 'ӏ' {
-		return 1
-	}
-	return 0
-}
+func oddLook(r rune) bool { return r == 'і' || r == 'һ' || r == 'ӏ' }
 
 // digitRun returns the bounds [lo, hi] of the run of digits and symbols
 // (and deleted units) around w[k].
