@@ -57,6 +57,9 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&p.Features.BucketBits, "bucket-bits", def.BucketBits, "log2 of the feature hash table size")
 	fs.BoolVar(&p.Features.KazakhStems, "kk-stems", false, "add Kazakh words stripped of their endings (pipeline.KazakhStem) as features")
 	fs.BoolVar(&p.Features.EnglishStems, "en-stems", false, "add English words' Snowball stems as features")
+	fs.IntVar(&p.Features.MinN, "min-n", def.MinN, "shortest character n-gram, in characters")
+	fs.IntVar(&p.Features.MaxN, "max-n", def.MaxN, "longest character n-gram (0: none)")
+	fs.BoolVar(&p.Features.Subwords, "subwords", def.Subwords, "add words' BPE subword ids as features")
 	fs.BoolVar(&p.Features.RussianStems, "ru-stems", false, "add Russian words' Snowball stems as features")
 	fs.BoolVar(&p.Features.Dictionary, "dict", false, "learn a Kazakh/English → Russian word dictionary from the parallel training documents (ids that differ only in the language part, sib-kk-17 and sib-ru-17) and add each known word's Russian translation as a feature; ships as "+models.FileDictionary)
 	dictOpt := classify.DictOptions{}

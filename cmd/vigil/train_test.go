@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/classify"
 	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/training"
 )
@@ -287,6 +288,10 @@ func featureFlags(t *testing.T, raw json.RawMessage) []string {
 		t.Fatal(err)
 	}
 	var args []string
+	if def := classify.DefaultFeatures(); p.Features.MinN != def.MinN || p.Features.MaxN != def.MaxN || p.Features.Subwords != def.Subwords {
+		args = append(args, "--min-n", strconv.Itoa(p.Features.MinN), "--max-n", strconv.Itoa(p.Features.MaxN),
+			"--subwords="+strconv.FormatBool(p.Features.Subwords))
+	}
 	if p.Features.KazakhStems {
 		args = append(args, "--kk-stems")
 	}
@@ -437,6 +442,36 @@ func TestTrainDictionary(t *testing.T) {
 		if _, err := models.LoadDir(dir); err == nil || !strings.Contains(err.Error(), models.FileDictionary) {
 			t.Errorf("load without the dictionary: %v", err)
 		}
+	}
+}
+
+// TestTrainPieceFlags: --min-n, --max-n and --subwords reach the model's
+// feature configuration, and the recorded parameters give them back, so the
+// bundle can be rebuilt from its metadata.
+func TestTrainPieceFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		minN, maxN int
+		subwords   bool
+		flags      []string
+	}{
+		{nil, 3, 5, true, nil},
+		{[]string{"--max-n", "0"}, 3, 0, true, []string{"--min-n", "3", "--max-n", "0", "--subwords=true"}},
+		{[]string{"--min-n", "2", "--max-n", "4", "--subwords=false"}, 2, 4, false,
+			[]string{"--min-n", "2", "--max-n", "4", "--subwords=false"}},
+	} {
+		dir := filepath.Join(t.TempDir(), "bundle")
+		b, params := trainBundle(t, slices.Concat([]string{"--data", trainSample, "--dev", devSample, "--out", dir}, smallTrain, tc.args)...)
+		if f := b.Topics.Features; f.MinN != tc.minN || f.MaxN != tc.maxN || f.Subwords != tc.subwords || params.Features != f {
+			t.Errorf("%q: features %+v, recorded %+v", tc.args, f, params.Features)
+		}
+		if flags := featureFlags(t, b.Meta.Params); !slices.Equal(flags, tc.flags) {
+			t.Errorf("%q: flags from the recorded parameters %q, want %q", tc.args, flags, tc.flags)
+		}
+	}
+	if code, _, stderr := runCmd(t, "", "train", "--data", trainSample, "--out", t.TempDir(), "--min-n", "6", "--max-n", "4"); code != exitUsage ||
+		!strings.Contains(stderr, "char n-gram range [6, 4] invalid") {
+		t.Errorf("--min-n 6 --max-n 4: exit %d, %s", code, stderr)
 	}
 }
 
