@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -419,7 +418,11 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		}
 		return false
 	}
-	passingTag := map[string]bool{} // tag → given only on passing mentions so far
+	// The tags some rule gave only on passing mentions, and those some rule
+	// gave on more: a tag is passing when every rule giving it is. Both
+	// live on the stack for a document's usual handful of tags.
+	var passingBuf, firmBuf [8]string
+	passing, firm := passingBuf[:0], firmBuf[:0]
 	for _, id := range order {
 		a := byRule[id]
 		if vetoed(a) {
@@ -437,12 +440,12 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 			// passing mentions in a long article are not its topic (and
 			// MaxEvidence hits, all a field reports, are never passing)
 		case act.Tag != "":
-			score, passing := act.Score, act.BodyScore > 0 && !a.title && a.long == len(a.ev)
-			if passing {
+			score := act.Score
+			if act.BodyScore > 0 && !a.title && a.long == len(a.ev) {
 				score = act.BodyScore // every hit in a long body (Action.BodyScore)
-			}
-			if prev, ok := passingTag[act.Tag]; !ok || prev {
-				passingTag[act.Tag] = passing // a tag is passing while every rule giving it is
+				passing = appendNew(passing, act.Tag)
+			} else {
+				firm = appendNew(firm, act.Tag)
 			}
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: score, Source: vigil.SourceRule, Evidence: a.ev})
 		case act.Flag != "":
@@ -461,8 +464,8 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 			}
 		}
 	}
-	for _, t := range slices.Sorted(maps.Keys(passingTag)) {
-		if passingTag[t] {
+	for _, t := range passing {
+		if !slices.Contains(firm, t) {
 			it.BodyTags = append(it.BodyTags, t)
 		}
 	}
@@ -473,6 +476,14 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		return a.Start - b.Start
 	})
 	return out
+}
+
+// appendNew appends s to list unless list holds it.
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 // longField is the length in words above which a field is an article's
