@@ -59,6 +59,12 @@ type Report struct {
 	// corpus, which has no conflict or diplomacy output). vigil eval sets
 	// it when the data labels some of the tags the taxonomy shows, not all.
 	Top1Closed *Top1Score `json:"top1_closed,omitempty"`
+	// FirstTag is the same single-label decision read off what a verdict
+	// shows: its first tag (the highest-scored tag that passed), none when
+	// no tag passed. The model's top-1 above is its best output whether or
+	// not it passed; a reader who takes a verdict's first tag as its topic
+	// gets FirstTag, and Untagged counts the documents it gives nothing.
+	FirstTag *Top1Score `json:"first_tag,omitempty"`
 	// Confusion counts, for single-gold-tag documents, gold tag (rows)
 	// against top-1 tag (columns); Labels name both, "" for no tag.
 	Confusion Confusion `json:"confusion"`
@@ -67,10 +73,11 @@ type Report struct {
 // Top1Score is a top-1 decision's scores on the single-tag documents,
 // and the model outputs it chose among.
 type Top1Score struct {
-	Outputs  []string `json:"outputs"`
+	Outputs  []string `json:"outputs,omitempty"`
 	Docs     int      `json:"docs"`
 	Accuracy float64  `json:"accuracy"`
 	MacroF1  float64  `json:"macro_f1"`
+	Untagged int      `json:"untagged,omitempty"`
 }
 
 // Confusion is a gold × predicted count table.
@@ -91,6 +98,9 @@ type Evaluator struct {
 	top1Docs    int
 	top1Right   int
 	conf        map[[2]string]int
+	firstRight  int               // single-tag documents whose first given tag is gold
+	untagged    int               // single-tag documents given no tag
+	confFirst   map[[2]string]int // gold × first given tag
 	labelOrder  []string
 	labelSeen   map[string]bool
 	flagOrder   []string
@@ -107,7 +117,7 @@ func newCounts() counts {
 // for instance) first in its report, in the order given; other names
 // follow in the order first seen.
 func NewEvaluator(tags ...string) *Evaluator {
-	e := &Evaluator{tags: newCounts(), flags: newCounts(), conf: map[[2]string]int{},
+	e := &Evaluator{tags: newCounts(), flags: newCounts(), conf: map[[2]string]int{}, confFirst: map[[2]string]int{},
 		labelSeen: map[string]bool{}, flagSeen: map[string]bool{}}
 	for _, t := range tags {
 		e.noteTag(t)
@@ -130,8 +140,9 @@ func (e *Evaluator) noteFlag(f string) {
 }
 
 // Add counts one document: its gold tags and flags, the tags and flags it
-// was given, and its top-1 tag (the highest-scored tag whether or not above
-// threshold; "" when there is none).
+// was given (predTags in the verdict's order, highest score first), and its
+// top-1 tag (the highest-scored tag whether or not above threshold; "" when
+// there is none).
 func (e *Evaluator) Add(goldTags, predTags []string, top1 string, goldFlags, predFlags []string) {
 	e.docs++
 	g, p := dedup(goldTags), dedup(predTags)
@@ -158,6 +169,16 @@ func (e *Evaluator) Add(goldTags, predTags []string, top1 string, goldFlags, pre
 			e.top1Right++
 		}
 		e.conf[[2]string{goldTags[0], top1}]++
+		first := ""
+		if len(predTags) > 0 {
+			first = predTags[0]
+		} else {
+			e.untagged++
+		}
+		if first == goldTags[0] {
+			e.firstRight++
+		}
+		e.confFirst[[2]string{goldTags[0], first}]++
 	}
 }
 
@@ -219,28 +240,48 @@ func (e *Evaluator) Report() *Report {
 			r.Confusion.Counts[i][j] = e.conf[[2]string{g, p}]
 		}
 	}
-	// Top-1 macro F1 over gold labels of the single-label documents.
+	r.Top1MacroF1 = macroF1(r.Confusion)
+	if e.top1Docs > 0 {
+		first := Confusion{Labels: labels, Counts: make([][]int, len(labels))}
+		if e.untagged > 0 && !hasNone {
+			first.Labels = append(slices.Clone(labels), "")
+			first.Counts = make([][]int, len(first.Labels))
+		}
+		for i, g := range first.Labels {
+			first.Counts[i] = make([]int, len(first.Labels))
+			for j, p := range first.Labels {
+				first.Counts[i][j] = e.confFirst[[2]string{g, p}]
+			}
+		}
+		r.FirstTag = &Top1Score{Docs: e.top1Docs, Accuracy: float64(e.firstRight) / float64(e.top1Docs),
+			MacroF1: macroF1(first), Untagged: e.untagged}
+	}
+	return r
+}
+
+// macroF1 is the mean F1 of a single-label decision over the gold labels
+// of c's rows; the column "" (no tag) is a miss of its row, no label.
+func macroF1(c Confusion) float64 {
 	var sum float64
 	n := 0
-	for i, g := range labels {
-		row := 0
-		col := 0
-		for j := range labels {
-			row += r.Confusion.Counts[i][j]
-			col += r.Confusion.Counts[j][i]
+	for i, g := range c.Labels {
+		row, col := 0, 0
+		for j := range c.Labels {
+			row += c.Counts[i][j]
+			col += c.Counts[j][i]
 		}
 		if row == 0 || g == "" {
 			continue
 		}
 		n++
-		if tp := r.Confusion.Counts[i][i]; tp > 0 {
+		if tp := c.Counts[i][i]; tp > 0 {
 			sum += 2 * float64(tp) / float64(row+col)
 		}
 	}
-	if n > 0 {
-		r.Top1MacroF1 = sum / float64(n)
+	if n == 0 {
+		return 0
 	}
-	return r
+	return sum / float64(n)
 }
 
 func scoreAll(c counts, order []string) (out []LabelScore, macro, micro float64) {
@@ -314,6 +355,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	if c := r.Top1Closed; c != nil {
 		fmt.Fprintf(w, "top-1 among the outputs of the tags the data labels (%s): accuracy %.3f, macro F1 %.3f\n",
 			strings.Join(c.Outputs, ", "), c.Accuracy, c.MacroF1)
+	}
+	if f := r.FirstTag; f != nil {
+		fmt.Fprintf(w, "the verdicts' first tag (what a verdict shows; nothing when no tag passed): accuracy %.3f, macro F1 %.3f, %d of %d given no tag\n",
+			f.Accuracy, f.MacroF1, f.Untagged, f.Docs)
 	}
 	fmt.Fprintln(w, "\nconfusion (rows gold, columns top-1 prediction):")
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)

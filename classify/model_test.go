@@ -464,6 +464,37 @@ func TestEvaluatorEveryTagRight(t *testing.T) {
 	}
 }
 
+// TestEvaluatorFirstTag: the first-tag decision reads the tags a verdict
+// gives, first one first, and a document given none is a miss of its gold
+// label, not a label of its own; the model's top-1 may differ.
+func TestEvaluatorFirstTag(t *testing.T) {
+	ev := NewEvaluator("a", "b")
+	ev.Add([]string{"a"}, []string{"a", "b"}, "a", nil, nil) // right both ways
+	ev.Add([]string{"a"}, []string{"b", "a"}, "a", nil, nil) // first tag b: wrong; top-1 right
+	ev.Add([]string{"a"}, nil, "a", nil, nil)                // nothing passed: wrong; top-1 right
+	ev.Add([]string{"b"}, []string{"b"}, "b", nil, nil)      // right both ways
+	ev.Add([]string{"a", "b"}, nil, "", nil, nil)            // two gold tags: not counted
+	r := ev.Report()
+	f := r.FirstTag
+	if f == nil || f.Docs != 4 || f.Untagged != 1 || math.Abs(f.Accuracy-0.5) > 1e-9 {
+		t.Fatalf("first tag %+v; want 4 docs, 1 untagged, accuracy 0.5", f)
+	}
+	// a: tp 1, gold 3, predicted 1 → F1 0.5; b: tp 1, gold 1, predicted 2 → 2/3
+	if want := (0.5 + 2.0/3) / 2; math.Abs(f.MacroF1-want) > 1e-9 {
+		t.Errorf("first-tag macro F1 %v, want %v", f.MacroF1, want)
+	}
+	if r.Top1Accuracy != 1 {
+		t.Errorf("top-1 accuracy %v, want 1 (the model's best output was gold each time)", r.Top1Accuracy)
+	}
+	var text bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if want := "accuracy 0.500, macro F1 0.583, 1 of 4 given no tag"; !strings.Contains(text.String(), want) {
+		t.Errorf("text report lacks %q:\n%s", want, text.String())
+	}
+}
+
 // TestStageConcurrent: the pipeline calls Process from several goroutines
 // at once; each must get exactly the sequential answer (run with -race).
 func TestStageConcurrent(t *testing.T) {

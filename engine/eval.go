@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -137,6 +138,9 @@ type LanguageScore struct {
 	// of the report's Top1Closed (0 without it).
 	Top1Accuracy       float64 `json:"top1_accuracy"`
 	Top1ClosedAccuracy float64 `json:"top1_closed_accuracy,omitempty"`
+	// FirstTagAccuracy is the share of them whose verdict's first tag is
+	// the gold one (classify.Report.FirstTag).
+	FirstTagAccuracy float64 `json:"first_tag_accuracy"`
 }
 
 // FlagSlice is one flag's counts on the documents of one language, kind
@@ -337,6 +341,9 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			r := byLang[lang].Report()
 			ls := LanguageScore{Lang: lang, Docs: r.Docs, EveryTagRight: r.EveryTagRight, ExtraTags: r.ExtraTags,
 				MacroF1: r.MacroF1, Top1Accuracy: r.Top1Accuracy}
+			if r.FirstTag != nil {
+				ls.FirstTagAccuracy = r.FirstTag.Accuracy
+			}
 			if out.Top1Closed != nil {
 				ls.Top1ClosedAccuracy = closedByLang[lang].Report().Top1Accuracy
 			}
@@ -387,6 +394,8 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 				predT = append(predT, countedTag{n, vigil.SourceModel, p})
 			}
 		}
+		// in a verdict's order: highest score first
+		slices.SortStableFunc(predT, func(a, b countedTag) int { return cmp.Compare(b.score, a.score) })
 	case SourceRule:
 		for _, t := range v.Tags {
 			if slices.ContainsFunc(t.Evidence, func(e vigil.Evidence) bool { return e.Rule != "" }) {
@@ -489,6 +498,7 @@ func (ev *Evaluation) WriteText(w io.Writer) error {
 			if ev.Top1Closed != nil {
 				fmt.Fprintf(w, " (%.3f among them)", l.Top1ClosedAccuracy)
 			}
+			fmt.Fprintf(w, "  first tag %.3f", l.FirstTagAccuracy)
 			fmt.Fprintln(w)
 		}
 	}
