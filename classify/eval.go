@@ -233,30 +233,29 @@ func (e *Evaluator) Report() *Report {
 	if hasNone {
 		labels = append(labels, "")
 	}
-	r.Confusion = Confusion{Labels: labels, Counts: make([][]int, len(labels))}
-	for i, g := range labels {
-		r.Confusion.Counts[i] = make([]int, len(labels))
-		for j, p := range labels {
-			r.Confusion.Counts[i][j] = e.conf[[2]string{g, p}]
-		}
-	}
+	r.Confusion = confusionOf(e.conf, labels)
 	r.Top1MacroF1 = macroF1(r.Confusion)
 	if e.top1Docs > 0 {
-		first := Confusion{Labels: labels, Counts: make([][]int, len(labels))}
-		if e.untagged > 0 && !hasNone {
-			first.Labels = append(slices.Clone(labels), "")
-			first.Counts = make([][]int, len(first.Labels))
-		}
-		for i, g := range first.Labels {
-			first.Counts[i] = make([]int, len(first.Labels))
-			for j, p := range first.Labels {
-				first.Counts[i][j] = e.confFirst[[2]string{g, p}]
-			}
+		if e.untagged > 0 && !hasNone { // a document given no tag is a miss of its row
+			labels = append(slices.Clip(labels), "")
 		}
 		r.FirstTag = &Top1Score{Docs: e.top1Docs, Accuracy: float64(e.firstRight) / float64(e.top1Docs),
-			MacroF1: macroF1(first), Untagged: e.untagged}
+			MacroF1: macroF1(confusionOf(e.confFirst, labels)), Untagged: e.untagged}
 	}
 	return r
+}
+
+// confusionOf lays the counts of m (gold, predicted) out as a table over
+// labels, both ways.
+func confusionOf(m map[[2]string]int, labels []string) Confusion {
+	c := Confusion{Labels: labels, Counts: make([][]int, len(labels))}
+	for i, g := range labels {
+		c.Counts[i] = make([]int, len(labels))
+		for j, p := range labels {
+			c.Counts[i][j] = m[[2]string{g, p}]
+		}
+	}
+	return c
 }
 
 // macroF1 is the mean F1 of a single-label decision over the gold labels

@@ -25,9 +25,9 @@
 # society and security beside the corpus; docs/models.md, "Tags learned from news
 # labelled by hand"): the real Lenta headlines of every lenta-hand*.jsonl
 # but those $held_out names (kept unseen to measure the model) and
-# $real_dev, the per-tag sets and blind sets 1-13 to train on; blind sets
-# 14-16 and the $real_dev headlines for those tags' thresholds and
-# calibration; their politics
+# $threshold_sets, the per-tag sets and blind sets 1-13 to train on; blind
+# sets 14-16 and the $threshold_sets headlines for those tags' thresholds
+# and calibration; their politics
 # becomes diplomacy, the model's second politics output.
 #
 # OUT defaults to build/weak (not committed). Needs jq.
@@ -90,10 +90,10 @@ held_out='lenta-hand(6|9|14|17|22|25|26)\.jsonl'
 # Two sets of real headlines choose, with blind sets 14-16, the thresholds
 # and calibration of the tags learned here (hand-dev.jsonl below), so those
 # read real headlines as well as written news; they are not trained on
-# (docs/models.md, "Thresholds on real headlines too").
-real_dev='lenta-hand(23|24)\.jsonl'
-real=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V | grep -v -E "/($held_out|$real_dev)\$")
-real_dev=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V | grep -E "/$real_dev\$")
+# (docs/models.md, "Real headlines among the threshold data").
+threshold_sets='lenta-hand(23|24)\.jsonl'
+real=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V | grep -v -E "/($held_out|$threshold_sets)\$")
+real_dev=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V | grep -E "/$threshold_sets\$")
 {
 	# shellcheck disable=SC2086 # $real is a list of paths without spaces
 	cat $real
