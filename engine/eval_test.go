@@ -124,6 +124,38 @@ func TestEvaluateTop1Closed(t *testing.T) {
 	}
 }
 
+// TestEvaluateFirstTag: the first-tag line is what the verdicts show, their
+// first tag against the gold one, a verdict with no tag a miss.
+func TestEvaluateFirstTag(t *testing.T) {
+	ctx := context.Background()
+	e, docs := embeddedAnd(t, "..", "classify", "testdata", "topics_dev_sample.jsonl")
+	verdicts := e.CheckBatch(ctx, docs)
+	single, right, untagged := 0, 0, 0
+	for i, v := range verdicts {
+		if len(docs[i].Tags) != 1 {
+			continue
+		}
+		single++
+		switch {
+		case len(v.Tags) == 0:
+			untagged++
+		case v.Tags[0].Name == docs[i].Tags[0]:
+			right++
+		}
+	}
+	ev, err := e.Evaluate(ctx, docs, EvalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := ev.FirstTag
+	if f == nil || f.Docs != single || f.Untagged != untagged || math.Abs(f.Accuracy-float64(right)/float64(single)) > 1e-9 {
+		t.Fatalf("first tag %+v; the verdicts give %d right and %d untagged of %d", f, right, untagged, single)
+	}
+	if untagged == 0 || right == single {
+		t.Errorf("the sample should hold untagged and wrongly tagged documents (%d untagged, %d of %d right): the test would not tell", untagged, right, single)
+	}
+}
+
 // embeddedAnd returns an engine on the embedded heads and packs, and the
 // documents of the file at the path elements.
 func embeddedAnd(t *testing.T, path ...string) (*Engine, []vigil.Document) {
