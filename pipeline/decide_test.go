@@ -275,10 +275,10 @@ func TestDecideRuleFloors(t *testing.T) {
 	}{
 		{"the model all but rules it out", []vigil.Tag{rule("government"), model("security", 0.9)},
 			scores("government", 0.01, "security", 0.9), []string{"security 0.9"}, nil},
-		{"passing mentions under BodyRuleFloor", []vigil.Tag{rule("health")}, scores("health", 0.019), []string{}, []string{"health"}},
+		{"passing mentions under BodyRuleFloor", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{}, []string{"health"}},
 		{"passing mentions at BodyRuleFloor", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor), []string{"health 0.89"}, []string{"health"}},
-		{"the same score, a tag from a headline", []vigil.Tag{rule("health")}, scores("health", 0.019), []string{"health 0.89"}, nil},
-		{"passing mentions of another tag", []vigil.Tag{rule("health")}, scores("health", 0.019), []string{"health 0.89"}, []string{"religion"}},
+		{"the same score, a tag from a headline", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{"health 0.89"}, nil},
+		{"passing mentions of another tag", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{"health 0.89"}, []string{"religion"}},
 		{"at the floor it stands", []vigil.Tag{rule("government")}, scores("government", 0.05), []string{"government 0.89"}, nil},
 		{"the model did not score the document", []vigil.Tag{rule("government")}, nil, []string{"government 0.89"}, nil},
 		{"a tag with no floor", []vigil.Tag{rule("security")}, scores("security", 0.001), []string{"security 0.89"}, nil},
