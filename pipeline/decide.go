@@ -262,9 +262,8 @@ func explainAway(tags []vigil.Tag, by map[string][]string, overruled []string) [
 // full-length articles, 2 on the formats, 3 on topics and news-en dev, 5
 // on items about no topic) and 3 right (two articles about recruiters, one
 // news-en dev article); 0.05 dropped 1 right and 7 wrong, 0.2 4 right and
-// 19 wrong. On 120 full-length
-// articles written blind and scored once on each (testdata/tags/long2) one
-// wrong tag went and no right one.
+// 19 wrong. On 120 full-length articles written blind and scored once on
+// each (testdata/tags/long2) one wrong tag went and no right one.
 const BodyRuleFloor = 0.1
 
 // SureModelTag is the score from which a model tag stands against a rule
