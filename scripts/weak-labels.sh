@@ -92,8 +92,9 @@ held_out='lenta-hand(6|9|14|17|22|25|26)\.jsonl'
 # read real headlines as well as written news; they are not trained on
 # (docs/models.md, "Real headlines among the threshold data").
 threshold_sets='lenta-hand(23|24)\.jsonl'
-real=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V | grep -v -E "/($held_out|$threshold_sets)\$")
-real_dev=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V | grep -E "/$threshold_sets\$")
+lenta=$(printf '%s\n' $T/lenta-hand*.jsonl | LC_ALL=C sort -V)
+real=$(printf '%s\n' "$lenta" | grep -v -E "/($held_out|$threshold_sets)\$")
+real_dev=$(printf '%s\n' "$lenta" | grep -E "/$threshold_sets\$")
 {
 	# shellcheck disable=SC2086 # $real is a list of paths without spaces
 	cat $real

@@ -28,7 +28,7 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	}
 	var opts engine.Options
 	fs.StringVar(&opts.ModelsDir, "models", "", modelsFlagUsage)
-	fs.StringVar(&opts.RulesDir, "rules", "", "rule pack `DIR` added to the embedded packs (default: the embedded packs alone)")
+	fs.StringVar(&opts.RulesDir, "rules", "", rulesFlagUsage)
 	fs.IntVar(&opts.Workers, "workers", 0, "documents checked at once (default: one per core)")
 	fs.IntVar(&opts.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "size limit of one document, in bytes")
 	if code, ok := parseFlags(fs, args); !ok {

@@ -69,7 +69,7 @@ func runRetag(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&job.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "largest document accepted, in bytes")
 	fs.StringVar(&progress, "progress", "auto", "progress display: auto (a bar on a terminal, else a log line every 5s), bar, log or none")
 	fs.StringVar(&models, "models", "", modelsFlagUsage)
-	fs.StringVar(&rules, "rules", "", "rule pack `dir` added to the embedded packs (default: the embedded packs alone)")
+	fs.StringVar(&rules, "rules", "", rulesFlagUsage)
 	fs.IntVar(&workers, "workers", 0, "documents checked at once (default: every core)")
 	fs.StringVar(&claimsDB, "claims", "", "scale-out: claim ranges of --in from this postgres:// `URL`, shared by every worker")
 	fs.Int64Var(&rangeBytes, "range-size", 4<<20, "scale-out: bytes of archive per claimed range")

@@ -50,7 +50,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&fl.Addr, "addr", "", "listen `host:port` (default 127.0.0.1:8080)")
 	fs.StringVar(&fl.DataDir, "data-dir", "", "data `DIR` of the SQLite review queue (default ./vigil-data)")
 	fs.StringVar(&fl.Models, "models", "", modelsFlagUsage)
-	fs.StringVar(&fl.Rules, "rules", "", "rule pack `DIR` added to the embedded packs (default: the embedded packs alone)")
+	fs.StringVar(&fl.Rules, "rules", "", rulesFlagUsage)
 	fs.StringVar(&fl.Log.Level, "log-level", "", "log `level`: debug, info, warn, error")
 	fs.StringVar(&fl.Log.Format, "log-format", "", "log `format`: json or text")
 	if code, ok := parseFlags(fs, args); !ok {
