@@ -310,10 +310,31 @@ func (c *compiler) operand(cr *crule, sd side, negated bool, line int) (operand,
 		c.errf(cr.Rule, line, "unknown list $%s", sd.list)
 		return o, false
 	}
+	c.expand(l, []string{l.Name}, add)
+	return o, len(o.phrases)+len(o.classes) > 0
+}
+
+// expand hands add every word, phrase and @class of list l, and of the lists
+// it names ("$conf_strong_kk" as an item: the three languages' lists made
+// one). path is the chain of lists being expanded, to refuse a list that
+// names itself through others. An error is reported at the item's line.
+func (c *compiler) expand(l *List, path []string, add func(side)) {
 	for _, it := range l.Terms {
 		pt, err := parseTerm(it.Term)
-		if err == nil && (pt.near || pt.a.list != "") {
-			err = fmt.Errorf("list item %q: a list holds words, phrases and @classes, not NEAR or $lists", it.Term)
+		if err == nil && pt.near {
+			err = fmt.Errorf("list item %q: a list holds words, phrases, @classes and $lists, not NEAR", it.Term)
+		}
+		if err == nil && pt.a.list != "" {
+			inner, ok := c.lists[pt.a.list]
+			switch {
+			case !ok:
+				err = fmt.Errorf("list item %q: unknown list $%s", it.Term, pt.a.list)
+			case slices.Contains(path, inner.Name):
+				err = fmt.Errorf("list item %q: $%s names itself (%s)", it.Term, inner.Name, "$"+strings.Join(append(path, inner.Name), " > $"))
+			default:
+				c.expand(inner, append(path, inner.Name), add)
+				continue
+			}
 		}
 		if err == nil {
 			if msg := unreachableTerm(pt); msg != "" {
@@ -326,7 +347,6 @@ func (c *compiler) operand(cr *crule, sd side, negated bool, line int) (operand,
 		}
 		add(pt.a)
 	}
-	return o, len(o.phrases)+len(o.classes) > 0
 }
 
 func (c *compiler) phrase(sd side) int32 {

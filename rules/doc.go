@@ -15,6 +15,7 @@
 //	lists:                       # named term lists, usable as $name by any pack
 //	  join_ru: ["=вступай", "=вступайте", "=присоединяйся"]
 //	  bad_ru:  [джихад, моджахед, халифат, "@banned"]
+//	  bad:     ["$bad_ru", "$bad_kk"]  # a list may name lists: their terms, to any depth
 //	rules:
 //	  - id: rec.ru.join          # unique across all packs
 //	    description:             # what the rule finds, in plain words, for moderators:

@@ -112,14 +112,32 @@ func Lint(srcs ...Source) ([]Finding, error) {
 		l.entities()
 		out = append(out, l.out...)
 	}
+	// A list a used list names is used too ("$conf_strong" naming
+	// "$conf_strong_kk"), to any depth.
+	names := map[string][]string{}
 	for _, f := range files {
 		l := &linter{f: f}
 		for _, li := range f.Lists {
 			for _, it := range li.Terms {
 				l.term("$"+li.Name, it.Term, it.Line)
+				if pt, err := parseTerm(it.Term); err == nil && pt.a.list != "" {
+					names[li.Name] = append(names[li.Name], pt.a.list)
+				}
 			}
 		}
 		out = append(out, l.out...)
+	}
+	for changed := true; changed; {
+		changed = false
+		for outer, inner := range names {
+			for _, n := range inner {
+				if used[outer] && !used[n] {
+					used[n], changed = true, true
+				}
+			}
+		}
+	}
+	for _, f := range files {
 		for _, li := range f.Lists {
 			if !used[li.Name] {
 				out = append(out, Finding{Path: f.Path, Line: li.Line, Rule: "$" + li.Name, Level: LevelWarning, Msg: "list is not used by any rule"})

@@ -1,0 +1,115 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kz-newsroom/vigil/pipeline"
+)
+
+// A list may name lists: the three languages' lists of one kind become
+// one name, in any and in none, to any depth; a term named twice through
+// two lists counts once toward min_hits.
+func TestListsNameLists(t *testing.T) {
+	set := compileYAML(t, `
+lists:
+  fire_ru: [пожар, "=сгорел"]
+  fire_kk: ["=өрт", "өрт шықты"]
+  fire_en: ["=blaze", "house fire"]
+  fire: ["$fire_ru", "$fire_kk", "$fire_en"]
+  war2: ["$war_ru"]
+  war_ru: [обстрел*]
+  disaster: ["$fire", землетрясени*, "=сгорел"]
+rules:
+  - id: t.fire
+    action: {tag: incidents, score: 0.9}
+    any: ["$fire"]
+    none: ["$war2"]
+    match: [x]
+    no_match: [y]
+  - id: t.two
+    action: {tag: incidents, score: 0.9}
+    min_hits: 2
+    any: ["$disaster"]
+    match: [x]
+    no_match: [y]
+`)
+	cases := []struct {
+		name, text, lang string
+		want             []string
+	}{
+		{"first list", "В Алматы пожар на складе", "ru", []string{"t.fire"}},
+		{"second list", "Қарағандыда өрт шықты", "kk", []string{"t.fire"}},
+		{"third list", "A blaze in Astana", "en", []string{"t.fire"}},
+		{"none through two lists", "пожар после обстрела", "ru", []string{}},
+		{"one term through two paths counts once", "дом сгорел", "ru", []string{"t.fire"}},
+		{"two terms", "землетрясение, дом сгорел", "ru", []string{"t.fire", "t.two"}},
+		{"nothing", "в Алматы солнечно", "ru", []string{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := pipeline.Normalize("body", tc.text)
+			got := fired(set.Match(&f, tc.lang, "article"))
+			if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+				t.Errorf("fired %v, want %v (normalized %q)", got, tc.want, f.Text)
+			}
+		})
+	}
+}
+
+func TestListsNamingListsErrors(t *testing.T) {
+	for _, tc := range []struct{ name, lists, want string }{
+		{"itself", `a: ["$a", слово]`, "$a names itself ($a > $a)"},
+		{"a cycle", `a: ["$b"]
+  b: ["$c"]
+  c: ["$a", слово]`, "$a names itself ($a > $b > $c > $a)"},
+		{"unknown", `a: ["$nope", слово]`, "unknown list $nope"},
+		{"NEAR", `a: ["вступай NEAR/3 джихад"]`, "not NEAR"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "lists:\n  " + tc.lists + "\nrules:\n  - id: t.x\n    action: {tag: x}\n    any: [\"$a\"]\n    match: [x]\n    no_match: [y]\n"
+			f, errs := Parse("test.yaml", []byte(src))
+			if errs != nil {
+				t.Fatalf("parse: %v", errs)
+			}
+			_, err := Compile([]*File{f})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// A list that only another list names is used when that list is.
+func TestLintListsNamedByLists(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(`lists:
+  inner: [джихад]
+  outer: ["$inner", халифат]
+  orphan: ["$lonely"]
+  lonely: [слово]
+rules:
+  - id: l.one
+    action: {tag: x}
+    any: ["$outer"]
+    match: [a]
+    no_match: [b]
+`), 0o644)
+	fs, err := Lint(DirSource(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		if strings.Contains(f.Msg, "not used") {
+			got = append(got, f.Rule)
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"$lonely", "$orphan"}; !slices.Equal(got, want) {
+		t.Errorf("lists reported unused %v, want %v", got, want)
+	}
+}
