@@ -119,10 +119,7 @@ func Lint(srcs ...Source) ([]Finding, error) {
 		l := &linter{f: f}
 		for _, li := range f.Lists {
 			for _, it := range li.Terms {
-				l.term("$"+li.Name, it.Term, it.Line)
-				if pt, err := parseTerm(it.Term); err == nil && pt.a.list != "" {
-					names[li.Name] = append(names[li.Name], pt.a.list)
-				}
+				names[li.Name] = append(names[li.Name], l.term("$"+li.Name, it.Term, it.Line)...)
 			}
 		}
 		out = append(out, l.out...)
@@ -245,18 +242,23 @@ func (l *linter) description(r *Rule) {
 }
 
 // term checks one term for reachability and breadth.
-func (l *linter) term(who, term string, line int) {
+// term checks one term and returns the lists it names ($name), which it
+// marks used when the linter counts uses.
+func (l *linter) term(who, term string, line int) (lists []string) {
 	pt, err := parseTerm(term)
 	if err != nil {
-		return // reported by Compile
+		return nil // reported by Compile
 	}
 	sides := []side{pt.a}
 	if pt.near {
 		sides = append(sides, pt.b)
 	}
 	for _, sd := range sides {
-		if sd.list != "" && l.used != nil {
-			l.used[sd.list] = true
+		if sd.list != "" {
+			lists = append(lists, sd.list)
+			if l.used != nil {
+				l.used[sd.list] = true
+			}
 		}
 	}
 	for _, sd := range sides {
@@ -294,6 +296,7 @@ func (l *linter) term(who, term string, line int) {
 			}
 		}
 	}
+	return lists
 }
 
 // reachable checks only that normalization can produce the term's words.

@@ -7,9 +7,23 @@ import (
 	"testing"
 )
 
-func TestLint(t *testing.T) {
+// lintPack lints src written as a.yaml in a directory of its own, which it
+// returns with the findings.
+func lintPack(t *testing.T, src string) (string, []Finding) {
+	t.Helper()
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(`lists:
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Lint(DirSource(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, fs
+}
+
+func TestLint(t *testing.T) {
+	dir, fs := lintPack(t, `lists:
   unused: [слово]
   used: [джихад]
 rules:
@@ -36,11 +50,7 @@ entities:
   - canonical: B
     type: org
     aliases: [Альфа]
-`), 0o644)
-	fs, err := Lint(DirSource(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	var all []string
 	for _, f := range fs {
 		all = append(all, f.String())
@@ -95,15 +105,7 @@ func TestLintDescriptions(t *testing.T) {
 		{"unknown language", "action: {tag: x}\n    description: {de: \"Thema\"}", "a.yaml:4: error: d.r: description: unknown language \"de\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			pack := "rules:\n  - id: d.r\n    " + tc.rule + "\n    any: [джихад]\n    match: [джихад]\n    no_match: [мир]\n"
-			if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(pack), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			fs, err := Lint(DirSource(dir))
-			if err != nil {
-				t.Fatal(err)
-			}
+			dir, fs := lintPack(t, "rules:\n  - id: d.r\n    "+tc.rule+"\n    any: [джихад]\n    match: [джихад]\n    no_match: [мир]\n")
 			var got []string
 			for _, f := range fs {
 				if strings.Contains(f.Msg, "description") {

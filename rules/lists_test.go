@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -44,16 +42,16 @@ rules:
 		{"first list", "В Алматы пожар на складе", "ru", []string{"t.fire"}},
 		{"second list", "Қарағандыда өрт шықты", "kk", []string{"t.fire"}},
 		{"third list", "A blaze in Astana", "en", []string{"t.fire"}},
-		{"none through two lists", "пожар после обстрела", "ru", []string{}},
+		{"none through two lists", "пожар после обстрела", "ru", nil},
 		{"one term through two paths counts once", "дом сгорел", "ru", []string{"t.fire"}},
 		{"two terms", "землетрясение, дом сгорел", "ru", []string{"t.fire", "t.two"}},
-		{"nothing", "в Алматы солнечно", "ru", []string{}},
+		{"nothing", "в Алматы солнечно", "ru", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := pipeline.Normalize("body", tc.text)
 			got := fired(set.Match(&f, tc.lang, "article"))
-			if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+			if !slices.Equal(got, tc.want) {
 				t.Errorf("fired %v, want %v (normalized %q)", got, tc.want, f.Text)
 			}
 		})
@@ -85,8 +83,7 @@ func TestListsNamingListsErrors(t *testing.T) {
 
 // A list that only another list names is used when that list is.
 func TestLintListsNamedByLists(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(`lists:
+	_, fs := lintPack(t, `lists:
   inner: [джихад]
   outer: ["$inner", халифат]
   orphan: ["$lonely"]
@@ -97,11 +94,7 @@ rules:
     any: ["$outer"]
     match: [a]
     no_match: [b]
-`), 0o644)
-	fs, err := Lint(DirSource(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	var got []string
 	for _, f := range fs {
 		if strings.Contains(f.Msg, "not used") {
