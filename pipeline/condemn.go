@@ -33,8 +33,10 @@ var callStems = []string{
 	"звони", "вставай", "решайся", "лс", "личк", "директ", "телег", "ждут", "ждем",
 	"қосыл", "косыл", "келің", "келин", "жаз", "хабарлас", "күтеді", "кутеди",
 	"связат", "свяжу", "ищи", "ищите", "станов", "звонок", "открыт",
-	"join", "come", "write", "dm", "message", "pm", "contact", "telegram", "whatsapp", "waiting", "part",
+	"join", "come", "coming", "write", "dm", "message", "pm", "contact", "telegram", "whatsapp", "waiting", "part",
 	"есік", "ашық",
+	// a link, a chat or a private message offered
+	"ссылк", "чат", "канал", "жеке", "сілтеме", "силтеме", "link", "chat", "channel", "inbox",
 }
 
 // attributeStems begin the words that give a condemnation to someone
@@ -116,17 +118,106 @@ var urgeWords = setOf("будь", "будьте", "бол", "болыңдар", 
 // Mourning reports whether a short comment field (its text and words)
 // grieves or prays for the dead and neither calls nor addresses anyone.
 func Mourning(text string, words []Token) bool {
+	return speaksToNoOne(text, words, nil, mournPhrases, func(w string) bool {
+		return hasPrefixAny(w, mournStems) || has(mournWords, w)
+	})
+}
+
+// speaksToNoOne reports whether a short comment field (its text and
+// words) holds a word marked so, or one of phrases, and no word that
+// calls, urges or hails anyone, nor one of the set also: the condition of
+// Mourning, Recalling and Naming.
+func speaksToNoOne(text string, words []Token, also map[string]struct{}, phrases []string, marked func(string) bool) bool {
 	if !shortField(words) {
 		return false
 	}
-	mourns := false
+	found := false
 	for _, w := range words {
-		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, urgeStems) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
+		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, urgeStems) || has(addressWords, w.Text) ||
+			has(urgeWords, w.Text) || has(also, w.Text) {
 			return false
 		}
-		mourns = mourns || hasPrefixAny(w.Text, mournStems) || has(mournWords, w.Text)
+		found = found || marked(w.Text)
 	}
-	return mourns || containsAny(text, mournPhrases)
+	return found || containsAny(text, phrases)
+}
+
+// Readers remember the Afghan war their fathers fought ("Мой дед воевал в
+// Афгане против моджахедов", "атам Ауғанда моджахедтермен соғысқан"), or
+// met it at school or in a film ("Rambo 3 is the one where he helps the
+// mujahideen"): a recruiter's name for fighters, said of the past to no
+// one. Recalling finds a short comment that speaks of a war gone by (the
+// Soviet army, veterans, a grandfather or father who fought, a history
+// lesson, a book, a film) and, as Mourning asks, calls, urges and hails no
+// one; like a condemnation it is then not read as the writer's call. A
+// recruiter who calls on the past calls the reader too: "Наши деды били
+// Советы, как моджахеды. Теперь твоя очередь".
+
+// pastStems begin the words of a war gone by and of how readers meet it;
+// pastWords are such words whole (дед would begin деду as a stem, and
+// атам is also "I throw" only in a form no comment uses).
+var pastStems = []string{
+	"советск", "ссср", "шурави", "ветеран", "историк", "историческ", "учебник", "документальн", "фильм", "кинофильм", "рэмбо", "рембо",
+	"воевал", "дедушк", "прадед", "1979", "1980", "1989", "ардагер", "соғысқан", "согыскан",
+	"soviet", "ussr", "veteran", "historian", "historical", "documentar", "textbook", "movie", "film", "rambo", "fought",
+	"grandfather", "grandpa", "grandad",
+}
+
+var pastWords = setOf("дед", "деда", "деду", "дедом", "деды", "отец", "папа", "атам", "атамыз", "әкем", "экем", "кино", "80s", "1980s")
+
+// pastPhrases name the Soviet army and the Afghan war of the 1980s.
+var pastPhrases = []string{
+	"кеңес әскер", "кенес әскер", "кенес аскер", "кеңес одағ", "кенес одаг", "ауған соғыс", "ауган согыс",
+	"афганская война", "афганской войн", "афганскую войн", "в 80-х", "80-х годах", "soviet war", "afghan war",
+	// a lesson or a book of history ("where history is decided" is a recruiter's)
+	"урок истории", "уроке истории", "по истории", "учитель истории", "книга по истории", "тарих сабағ", "тарих сабаг",
+	"history class", "history lesson", "history teacher", "history book", "history channel",
+}
+
+// Recalling reports whether a short comment field (its text and words)
+// speaks of a war gone by and neither calls nor addresses anyone.
+func Recalling(text string, words []Token) bool {
+	return speaksToNoOne(text, words, nil, pastPhrases, func(w string) bool {
+		return hasPrefixAny(w, pastStems) || has(pastWords, w)
+	})
+}
+
+// Readers talk about the words themselves: what jihad means, that the
+// caliphate of the hadiths is not what ISIS built, why a journalist calls
+// fighters mujahideen ("Thats their own PR word, just say militants"),
+// "шейіт деген кім?". Naming finds a short comment that speaks of a word,
+// a term, a name or a meaning and, as Mourning asks, calls, urges and
+// hails no one, and says nothing of "us": a recruiter answering his critics
+// speaks for "us" ("Нас называют террористами, а мы защищаем умму").
+
+// metaStems begin the words that speak of words, and metaWords are such
+// words whole. Not "слово" or "сөз" alone: "родителям ни слова", "сөз бер"
+// (give your word) and "скажи слова присяги" are a recruiter's; nor
+// "называть" and "call", which a call and an oath use too.
+var metaStems = []string{
+	"термин", "кавычк", "означа", "переводит", "путают", "мағына", "магына", "дегеніміз", "дегенимиз",
+	"terminolog", "meaning", "so-called", "translat",
+}
+
+var metaWords = setOf("means", "term", "terms")
+
+// metaPhrases name or compare words.
+var metaPhrases = []string{
+	"так называем", "одно и то же", "разные вещи", "слово «", "слово \"", "слово '", "слово джихад", "слово халифат",
+	"слово шахид", "слово моджахед", "слово игил", "деген сөз", "деген соз", "атауы", "атауын",
+	"same thing", "so called", "the word", "the words", "in quotes", "pr word",
+}
+
+// ourWords speak for a group the writer is of.
+var ourWords = setOf("мы", "нас", "нам", "нами", "наш", "наши", "наша", "наше", "біз", "бізді", "бізге", "біздің", "биз", "бизди", "бизге",
+	"we", "us", "our")
+
+// Naming reports whether a short comment field (its text and words)
+// speaks of a word and neither calls, addresses nor speaks for "us".
+func Naming(text string, words []Token) bool {
+	return speaksToNoOne(text, words, ourWords, metaPhrases, func(w string) bool {
+		return hasPrefixAny(w, metaStems) || has(metaWords, w)
+	})
 }
 
 // shortField reports whether words are few enough to be read as one

@@ -58,3 +58,34 @@ func TestMourning(t *testing.T) {
 		{"", false},
 	})
 }
+
+func TestRecalling(t *testing.T) {
+	checkReading(t, "Recalling", Recalling, []readingCase{
+		{"мой дед воевал в афгане против моджахедов", true},
+		{"атам ауғанда моджахедтермен соғысқан", true},
+		{"rambo 3 is the one where he helps the mujahideen lol", true},
+		{"my son learned about the mujahideen and the soviet war in afghanistan in history class", true},
+		{"моджахеды в 80-х получали оружие от сша", true},
+		{"моджахеды получали оружие от сша", false}, // no war gone by named: a moderator reads it
+		// a recruiter calls on the past to call the reader
+		{"наши деды били советы, как моджахеды. теперь твоя очередь", false},
+		{"my dad fought the mujahideen in afghanistan. khorasan is calling, who's coming with me?", false},
+		{"khorasan is rising. those who want to be where history is decided are moving now", false},
+		{"", false},
+	})
+}
+
+func TestNaming(t *testing.T) {
+	checkReading(t, "Naming", Naming, []readingCase{
+		{"иг и игил — это одно и то же?", true},
+		{"так называемый халифат игил продержался около пяти лет", true},
+		{"\"шейіт\" — \"куә\" деген сөз", true},
+		{"why does the article call them mujahideen? thats their own pr word, just say militants", true},
+		// a recruiter's word, oath and secrecy are not talk about words
+		{"родителям ни слова, билеты оплачены", false},
+		{"құранның үстінде сөз бер, сонда бізбен бірге соғысасың", false},
+		{"журналистер терминдерді әдейі шатастырады. нағыз жиһад — қарумен. сілтемені жекеге жіберемін", false},
+		{"нас называют террористами, а мы защищаем умму. так называемый халифат жив", false}, // speaks for "us"
+		{"", false},
+	})
+}

@@ -69,7 +69,8 @@ type normalizer struct {
 	// in a row, -1 when there are none: unstretch starts there.
 	stretched int
 	// glueAt holds the index of every possible separator (isGlue, a
-	// symbol) read right after a Cyrillic letter: unglue looks only there.
+	// symbol) read right after a Cyrillic or a–z letter: unglue looks only
+	// there.
 	glueAt []int
 	// glue, pieces and seps are unglue's scratch: a chain's letters as
 	// UTF-8, each piece's [start, end) in glue, each separator's units.
@@ -408,7 +409,7 @@ func (n *normalizer) ascii(c byte, s, e int32) {
 		if 'a' <= c && c <= 'z' {
 			n.latin++
 		}
-		if k := len(n.units) - 1; k >= 0 && isGlue(rune(c)) && isCyrillicLetter(n.units[k].r) {
+		if k := len(n.units) - 1; k >= 0 && isGlue(rune(c)) && isPieceLetter(n.units[k].r) {
 			n.glueAt = append(n.glueAt, k+1)
 		}
 		if k := len(n.units) - 1; n.mixed < 0 && k >= 0 && asciiWord[c] {
@@ -478,7 +479,7 @@ func (n *normalizer) rune(r rune, s, e int32) {
 			if n.stretched < 0 && k > 0 && n.units[k-1].r == r && isCyrillicLetter(r) {
 				n.stretched = k - 1
 			}
-		} else if (r > 0x4ff || r < 0x80) && isCyrillicLetter(last) && (isGlue(r) || r > 0x4ff && isSymbol(r)) {
+		} else if (r > 0x4ff || r < 0x80) && isPieceLetter(last) && (isGlue(r) || r > 0x4ff && isSymbol(r)) {
 			n.glueAt = append(n.glueAt, k+1)
 		}
 	}
@@ -566,16 +567,22 @@ func isJoinSep(r rune) bool {
 // unbang reads '!' and '|' standing for и or i inside a word ("шах!д",
 // "j!h@d", "ИГ|Л") when the word so read, its '@' and '$' read as
 // letters too, is one the lexicon knows; "привет!как" and "yahoo!news"
-// stay as written. In a Cyrillic word unmask then reads the other symbols
+// stay as written. '@' or '$' between Latin letters is read the same way
+// ("sh@heed"); "ivan@mail" stays. In a Cyrillic word unmask then reads the other symbols
 // and digits; in a Latin one they are read here, since unmask leaves '@'
 // in Latin text (addresses).
 func (n *normalizer) unbang(original string) {
-	if !strings.ContainsAny(original, "!|") {
+	if !strings.ContainsAny(original, "!|@$") {
 		return
 	}
 	u := n.units
 	costs := wordCosts()
 	isBang := func(r rune) bool { return r == '!' || r == '|' }
+	// '@' or '$' between two a–z letters starts a read too ("sh@heed",
+	// "i$lam"); an address ("ivan@mail") reads as no word and stays.
+	isSign := func(i int) bool {
+		return (u[i].r == '@' || u[i].r == '$') && isLatinLetter(u[i-1].r) && isLatinLetter(u[i+1].r)
+	}
 	inRun := func(r rune) bool { return r == deleted || isWordRune(r) || isBang(r) }
 	// bangRead is how r reads in a word of the script cyrillic: ! and |
 	// as и or i, '@' and '$' in a Latin word as a and s (rewrite), and
@@ -601,7 +608,7 @@ func (n *normalizer) unbang(original string) {
 	}
 	var b strings.Builder
 	for i := 1; i+1 < len(u); i++ {
-		if !isBang(u[i].r) || !isWordRune(u[i-1].r) || !isWordRune(u[i+1].r) {
+		if !(isBang(u[i].r) && isWordRune(u[i-1].r) && isWordRune(u[i+1].r)) && !isSign(i) {
 			continue
 		}
 		lo, hi := i, i
@@ -895,26 +902,42 @@ func (n *normalizer) unstretch() {
 //     ("точь-в-точь", "Ростов-на-Дону") read the same to the rules, which
 //     match across hyphens anyway.
 //
-// Only pieces of Cyrillic letters count: Latin compounds ("face-to-face",
-// "peer-to-peer") and numbers stay as written.
+// Pieces are all Cyrillic or all Latin (a–z) letters; a piece with a digit
+// or a letter of the other script is not one. English glues phrases with
+// hyphens itself ("state-of-the-art", "one-and-a-half"; three or four
+// pieces), so a Latin phrase glued with hyphens needs five pieces or more
+// ("support-the-brothers-in-sham"); with underscores (never English
+// spelling) the Cyrillic rule holds: "dm_me_for_details", "пиши_в_лс".
+// An underscore after '@' is a handle's ("@abu_sham_kz"), and one before
+// '@' an address's ("ivan_petrov@mail.kz"): neither is cut.
 func (n *normalizer) unglue(original string) {
 	u := n.units
 	// Separators are rare: the reading pass noted where one follows a
-	// Cyrillic letter (glueAt); read the chain around each.
+	// letter (glueAt); read the chain around each.
 	done := 0
 	for _, i := range n.glueAt {
-		if i < done || i+1 >= len(u) || !inPiece(u[i-1].r) {
+		if i < done || i+1 >= len(u) || !isPieceLetter(u[i-1].r) {
 			continue
 		}
-		if e, _ := sepAt(original, u, i); e < 0 || e >= len(u) || !isCyrillicLetter(u[e].r) {
+		latin := isLatinLetter(u[i-1].r)
+		inPiece := inCyrillicPiece
+		if latin {
+			inPiece = inLatinPiece
+		}
+		if e, _ := sepAt(original, u, i); e < 0 || e >= len(u) || !inPiece(u[e].r) || u[e].r == deleted {
 			continue
 		}
 		start := i - 1
 		for start > 0 && inPiece(u[start-1].r) {
 			start--
 		}
-		if start > 0 && isWordRune(u[start-1].r) {
-			continue // a piece with a digit or a Latin letter: not ours
+		if start > 0 && isWordRune(u[start-1].r) || start > 1 && isGlue(u[start-1].r) && isWordRune(u[start-2].r) {
+			// a piece with a digit, a letter of the other script or a
+			// handle's '@' (before it, or before a piece with a digit
+			// before it): not ours, nor is the rest of the token
+			for done = i; done < len(u) && (isWordRune(u[done].r) || isGlue(u[done].r) || u[done].r == deleted); done++ {
+			}
+			continue
 		}
 		n.glue, n.pieces, n.seps = n.glue[:0], n.pieces[:0], n.seps[:0]
 		var sep rune
@@ -928,20 +951,23 @@ func (n *normalizer) unglue(original string) {
 				}
 			}
 			n.pieces = append(n.pieces, [2]int{a, len(n.glue)})
-			if e, kind := sepAt(original, u, k); e >= 0 && e < len(u) && (sep == 0 || kind == sep) && isCyrillicLetter(u[e].r) {
+			if e, kind := sepAt(original, u, k); e >= 0 && e < len(u) && (sep == 0 || kind == sep) && inPiece(u[e].r) && u[e].r != deleted {
 				sep = kind
 				n.seps = append(n.seps, [2]int{k, e})
 				j = e
 				continue
 			}
 			if k < len(u) && isWordRune(u[k].r) {
-				n.pieces = n.pieces[:0] // a piece with a digit or a Latin letter: not ours either
+				n.pieces = n.pieces[:0] // a piece with a digit or a letter of the other script: not ours either
 			}
 			j = k
 			break
 		}
+		if latin && sep == '_' && (start > 0 && u[start-1].r == '@' || j < len(u) && u[j].r == '@') {
+			n.pieces = n.pieces[:0] // a handle or an address
+		}
 		if len(n.pieces) >= 2 {
-			n.unglueChain(u, sep)
+			n.unglueChain(u, sep, latin)
 		}
 		done = j
 	}
@@ -974,13 +1000,39 @@ func inflectedCost(w []byte, last int) (float32, bool) {
 	return 0, false
 }
 
+// englishCost is the lexicon's cost of the Latin word w, or of w without
+// a plural's s. English inflects little: inflectedCost's endings would
+// join a handle's pieces ("simon_sat" read as simons with an ending).
+func englishCost(w []byte, _ int) (float32, bool) {
+	costs := wordCosts()
+	if c, ok := costs[string(w)]; ok {
+		return c, true
+	}
+	if len(w) > 4 && w[len(w)-1] == 's' {
+		if c, ok := costs[string(w[:len(w)-1])]; ok {
+			return c + stemCost, true
+		}
+	}
+	return 0, false
+}
+
 // stemCost is what reading a word as an inflection of a lexicon word adds
 // to that word's cost.
 const stemCost = 2
 
-// inPiece reports whether r may be part of a piece unglue reads: a
-// Cyrillic letter, or one unstretch or join deleted.
-func inPiece(r rune) bool { return r == deleted || isCyrillicLetter(r) }
+// inCyrillicPiece and inLatinPiece report whether r may be part of a
+// piece unglue reads: a Cyrillic (a–z) letter, or one unstretch or join
+// deleted.
+func inCyrillicPiece(r rune) bool { return r == deleted || isCyrillicLetter(r) }
+func inLatinPiece(r rune) bool    { return r == deleted || isLatinLetter(r) }
+
+// isPieceLetter reports whether a separator after r may cut a word or glue
+// a phrase (unglue): r is a Cyrillic or an a–z letter.
+func isPieceLetter(r rune) bool { return isCyrillicLetter(r) || isLatinLetter(r) }
+
+// isLatinLetter reports whether r is a lower-case letter a–z (the
+// normalizer has lower-cased the text).
+func isLatinLetter(r rune) bool { return 'a' <= r && r <= 'z' }
 
 // symbolSep is the kind sepAt gives a run of emoji and symbols.
 const symbolSep rune = -2
@@ -1016,7 +1068,7 @@ func isSymbol(r rune) bool {
 
 // unglueChain joins or splits the chain of pieces n.pieces (of n.glue)
 // cut by the separators n.seps (unit ranges of u; see unglue).
-func (n *normalizer) unglueChain(u []unit, sep rune) {
+func (n *normalizer) unglueChain(u []unit, sep rune, latin bool) {
 	costs := wordCosts()
 	piece := func(p [2]int) []byte { return n.glue[p[0]:p[1]] }
 	var sum float32
@@ -1030,7 +1082,11 @@ func (n *normalizer) unglueChain(u []unit, sep rune) {
 			sum += splitCost + unknownCost + unknownRuneCost*float32(runes)
 			unknown = true
 		}
-		function = function || glueWords[string(piece(p))]
+		if latin {
+			function = function || latinGlueWords[string(piece(p))]
+		} else {
+			function = function || glueWords[string(piece(p))]
+		}
 		shortest, longest = min(shortest, runes), max(longest, runes)
 	}
 	letters := longest == 1 && len(n.pieces) >= 3 // "ш-а-м"; "д-р" is an abbreviation
@@ -1046,18 +1102,30 @@ func (n *normalizer) unglueChain(u []unit, sep rune) {
 	// A hyphen stands inside words too ("из-за", "Нур-Султан"), so a join
 	// across it needs a piece the lexicon does not know, or single letters;
 	// elsewhere (an underscore, an asterisk, a dot, an emoji) the lexicon
-	// alone decides.
+	// alone decides. English spells with a hyphen words it also spells
+	// whole ("co-ordinated", "re-elect"), so a Latin word cut by hyphens
+	// needs three pieces ("mu-ja-hid"), and then the lexicon alone decides:
+	// three pieces of one English word are never its spelling.
 	hyphen := isHyphen(sep)
+	strict := hyphen && !(latin && len(n.pieces) >= 3)
 	// An asterisk or a dot cuts a word only between pieces of two letters
 	// or more: one letter is a letter masked ("с*ка") or an initial. A dot
 	// needs three pieces: "авто.ру" is a site, "гос.услуги" an abbreviation.
-	short := (sep == '*' || sep == '.') && shortest < 2 || sep == '.' && len(n.pieces) < 3
-	if c, ok := inflectedCost(n.glue, n.pieces[len(n.pieces)-1][0]); ok && c < sum && !short && (!hyphen || unknown || letters) && !arabicArticles[string(piece(n.pieces[0]))] {
+	short := (sep == '*' || sep == '.') && shortest < 2 || sep == '.' && len(n.pieces) < 3 ||
+		latin && hyphen && len(n.pieces) < 3
+	whole := inflectedCost
+	if latin {
+		whole = englishCost
+	}
+	if c, ok := whole(n.glue, n.pieces[len(n.pieces)-1][0]); ok && c < sum && !short && (!strict || unknown || letters) && !arabicArticles[string(piece(n.pieces[0]))] {
 		seps(deleted)
 		return
 	}
-	if !hyphen || letters {
-		return // only hyphens glue a phrase; single letters are join's
+	// Hyphens and underscores glue a phrase, but single letters are join's,
+	// and English glues its own compounds with hyphens ("state-of-the-art",
+	// "two-and-a-half-hours"): a Latin phrase is read only after underscores.
+	if letters || !(hyphen && !latin || sep == '_') {
+		return
 	}
 	if len(n.pieces) >= 4 || len(n.pieces) == 3 && function {
 		first := piece(n.pieces[0])
@@ -1073,7 +1141,9 @@ func (n *normalizer) unglueChain(u []unit, sep rune) {
 // arabicArticles start Arabic names and phrases written with a hyphen
 // ("ас-саляму", "аль-Каида"), which stay as written.
 var arabicArticles = map[string]bool{"аль": true, "ал": true, "ас": true, "ад": true, "ар": true, "ан": true,
-	"аш": true, "ат": true, "аз": true, "уль": true, "ул": true, "эль": true, "эд": true, "ибн": true}
+	"аш": true, "ат": true, "аз": true, "уль": true, "ул": true, "эль": true, "эд": true, "ибн": true,
+	"al": true, "el": true, "as": true, "ad": true, "ar": true, "an": true, "ash": true, "at": true,
+	"az": true, "ul": true, "ibn": true, "bin": true, "abu": true, "umm": true}
 
 // glueWords are the short words a phrase glued with hyphens holds: Russian
 // prepositions, conjunctions and particles.
@@ -1081,6 +1151,17 @@ var glueWords = map[string]bool{
 	"в": true, "во": true, "к": true, "ко": true, "с": true, "со": true, "у": true, "о": true, "об": true,
 	"и": true, "а": true, "на": true, "за": true, "по": true, "до": true, "из": true, "от": true,
 	"не": true, "ни": true, "же": true, "ли": true, "бы": true, "для": true, "без": true, "при": true,
+}
+
+// latinGlueWords are the short words a phrase glued in Latin letters
+// holds: English ones, and the Russian and Kazakh ones typed in Latin
+// letters ("pishi_v_lichku").
+var latinGlueWords = map[string]bool{
+	"the": true, "a": true, "an": true, "to": true, "in": true, "on": true, "of": true, "for": true,
+	"and": true, "or": true, "with": true, "at": true, "by": true, "from": true, "is": true, "me": true,
+	"us": true, "you": true, "u": true, "not": true, "v": true, "na": true, "k": true, "i": true,
+	"ne": true, "za": true, "po": true, "do": true, "s": true, "iz": true, "ot": true, "dlya": true,
+	"men": true, "sen": true, "bul": true, "jane": true, "zhane": true,
 }
 
 // isGlue reports whether r may cut a word into pieces (unglue).
