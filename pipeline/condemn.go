@@ -1,6 +1,9 @@
 package pipeline
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Readers name a terrorist group to condemn it ("ИГИЛ это банда убийц, а
 // не ислам", "Даиш қанішерлер, олар мұсылман емес", "ISIS are thugs with a
@@ -118,28 +121,28 @@ var urgeWords = setOf("будь", "будьте", "бол", "болыңдар", 
 // Mourning reports whether a short comment field (its text and words)
 // grieves or prays for the dead and neither calls nor addresses anyone.
 func Mourning(text string, words []Token) bool {
-	return speaksToNoOne(text, words, nil, mournPhrases, func(w string) bool {
+	return speaksToNoOne(text, words, nil, func(w string) bool {
 		return hasPrefixAny(w, mournStems) || has(mournWords, w)
-	})
+	}, func(text string) bool { return containsAny(text, mournPhrases) })
 }
 
 // speaksToNoOne reports whether a short comment field (its text and
-// words) holds a word marked so, or one of phrases, and no word that
-// calls, urges or hails anyone, nor one of the set also: the condition of
-// Mourning, Recalling and Naming.
-func speaksToNoOne(text string, words []Token, also map[string]struct{}, phrases []string, marked func(string) bool) bool {
+// words) holds a word marked so or is marked so as a whole (textMarked:
+// its phrases), and holds no word that calls, urges or hails anyone, nor
+// one of the set also: the condition of Mourning, Recalling and Naming.
+func speaksToNoOne(text string, words []Token, also map[string]struct{}, marked, textMarked func(string) bool) bool {
 	if !shortField(words) {
 		return false
 	}
-	found := false
-	for _, w := range words {
-		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, urgeStems) || has(addressWords, w.Text) ||
-			has(urgeWords, w.Text) || has(also, w.Text) {
-			return false
-		}
-		found = found || marked(w.Text)
+	if callsOrHails(words, also) {
+		return false
 	}
-	return found || containsAny(text, phrases)
+	for _, w := range words {
+		if marked(w.Text) {
+			return true
+		}
+	}
+	return textMarked(text)
 }
 
 // Readers remember the Afghan war their fathers fought ("Мой дед воевал в
@@ -177,9 +180,9 @@ var pastPhrases = []string{
 // Recalling reports whether a short comment field (its text and words)
 // speaks of a war gone by and neither calls nor addresses anyone.
 func Recalling(text string, words []Token) bool {
-	return speaksToNoOne(text, words, nil, pastPhrases, func(w string) bool {
+	return speaksToNoOne(text, words, nil, func(w string) bool {
 		return hasPrefixAny(w, pastStems) || has(pastWords, w)
-	})
+	}, func(text string) bool { return containsAny(text, pastPhrases) })
 }
 
 // Readers talk about the words themselves: what jihad means, that the
@@ -204,7 +207,8 @@ var metaWords = setOf("means", "term", "terms")
 // metaPhrases name or compare words.
 var metaPhrases = []string{
 	"так называем", "одно и то же", "разные вещи", "слово «", "слово \"", "слово '", "слово джихад", "слово халифат",
-	"слово шахид", "слово моджахед", "слово игил", "деген сөз", "деген соз", "атауы", "атауын",
+	"слово шахид", "слово моджахед", "слово игил", "деген сөз", "деген соз", "атауы", "атауын", "атауды",
+	"деген кім", "деген ким", "деген не", "деген мағына", "деген магына", "деп аталады", "деп атайды",
 	"same thing", "so called", "the word", "the words", "in quotes", "pr word",
 }
 
@@ -215,9 +219,85 @@ var ourWords = setOf("мы", "нас", "нам", "нами", "наш", "наши
 // Naming reports whether a short comment field (its text and words)
 // speaks of a word and neither calls, addresses nor speaks for "us".
 func Naming(text string, words []Token) bool {
-	return speaksToNoOne(text, words, ourWords, metaPhrases, func(w string) bool {
-		return hasPrefixAny(w, metaStems) || has(metaWords, w)
-	})
+	asksWhy := false
+	for _, w := range words {
+		asksWhy = asksWhy || has(whyWords, w.Text)
+	}
+	return speaksToNoOne(text, words, ourWords, func(w string) bool {
+		return hasPrefixAny(w, metaStems) || has(metaWords, w) || asksWhy && hasPrefixAny(w, namingStems)
+	}, func(text string) bool { return containsAny(text, metaPhrases) || scareQuoted(text) })
+}
+
+// whyWords ask why, and namingStems begin the verbs of naming: "почему их
+// называют моджахедами", "why call them mujahideen". Without a why they
+// may be a recruiter's ("кто называет себя мусульманином, не тяни").
+var (
+	whyWords    = setOf("почему", "зачем", "why", "неге")
+	namingStems = []string{"называ", "назва", "call", "атай", "атады"}
+)
+
+// maxScareQuoted bounds, in bytes, a quoted word or two: "халифат",
+// «моджахеды», "jihad zone".
+const maxScareQuoted = 40
+
+// scareQuoted reports whether text puts one of the recruiters' nouns, alone
+// or with one more word, in quotation marks ("начальник устроил свой
+// "халифат"", «настоящий джихад», «эмир»): a word held at a distance.
+// Recruiters quote their code words for a trip or a job ("летняя
+// «практика» у братьев", «на море»), never their cause. Longer quotes are
+// reported speech (quotes.go).
+func scareQuoted(text string) bool {
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		closer := rune(0)
+		switch r {
+		case '"':
+			closer = '"'
+		case '«':
+			closer = '»'
+		case '“', '„':
+			closer = '”'
+		}
+		if closer == 0 {
+			continue
+		}
+		end := strings.IndexRune(text[i:], closer)
+		if closer == '”' && end < 0 {
+			closer = '“' // „…“, as German and some Russian keyboards close it
+			end = strings.IndexRune(text[i:], closer)
+		}
+		if end < 0 {
+			continue
+		}
+		if inner := strings.Fields(text[i : i+end]); end <= maxScareQuoted && len(inner) >= 1 && len(inner) <= 2 &&
+			(hasPrefixAny(inner[0], causeStems) || len(inner) == 2 && hasPrefixAny(inner[1], causeStems)) {
+			return true
+		}
+		i += end + utf8.RuneLen(closer) // past the quote, so its closer opens nothing
+	}
+	return false
+}
+
+// causeStems begin the recruiters' nouns for their cause, fighters and
+// groups.
+var causeStems = []string{
+	"халиф", "джихад", "жиһад", "жихад", "моджахед", "муджахид", "мужахид", "шахид", "шейіт", "шейит", "хиджр", "хижр",
+	"эмир", "әмір", "амир", "байат", "байғат", "игил", "даиш", "шам", "хорасан",
+	"caliph", "khilaf", "jihad", "mujahid", "shahid", "shaheed", "martyr", "hijr", "emir", "amir", "bayah", "bay'ah",
+	"isis", "daesh", "sham", "khorasan",
+}
+
+// callsOrHails reports whether a word of words calls, urges or hails
+// anyone, or is one of also.
+func callsOrHails(words []Token, also map[string]struct{}) bool {
+	for _, w := range words {
+		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, urgeStems) || has(addressWords, w.Text) ||
+			has(urgeWords, w.Text) || has(also, w.Text) {
+			return true
+		}
+	}
+	return false
 }
 
 // shortField reports whether words are few enough to be read as one
