@@ -1,6 +1,10 @@
 package pipeline
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 // readingCase is a comment field (lower case, as normalized) and whether
 // a short-comment reading takes it as not the writer's call.
@@ -97,5 +101,32 @@ func TestNaming(t *testing.T) {
 		{"«халифат", false}, // never closed
 		{"„халифат“ опять в новостях", true},
 		{"", false},
+	})
+}
+
+// FuzzReadings runs the short-comment readings on any text: none panics,
+// and a scare quote needs a quotation mark and a recruiters' noun.
+func FuzzReadings(f *testing.F) {
+	for _, s := range []string{
+		"у нас в офисе свой \"халифат\"", "«халифат", "„джихад“ и «эмир»", "\"\"\"", "«»", "“”„“",
+		"почему даиш называют даиш?", "мой дед воевал в 80-х", "\xff\"халифат\xfe\"", "\"a b c\" \"шам\"",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		words := Words(text)
+		Condemning(text, words)
+		Mourning(text, words)
+		Recalling(text, words)
+		Naming(text, words)
+		if scareQuoted(text) {
+			if !strings.ContainsAny(text, "\"«“„") {
+				t.Errorf("scareQuoted(%q) without a quotation mark", text)
+			}
+			lower := strings.ToLower(text)
+			if !slices.ContainsFunc(causeStems, func(c string) bool { return strings.Contains(lower, c) }) {
+				t.Errorf("scareQuoted(%q) without a recruiters' noun", text)
+			}
+		}
 	})
 }
