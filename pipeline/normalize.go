@@ -568,9 +568,9 @@ func isJoinSep(r rune) bool {
 // "j!h@d", "ИГ|Л") when the word so read, its '@' and '$' read as
 // letters too, is one the lexicon knows; "привет!как" and "yahoo!news"
 // stay as written. '@' or '$' between Latin letters is read the same way
-// ("sh@heed"); "ivan@mail" stays. In a Cyrillic word unmask then reads the other symbols
-// and digits; in a Latin one they are read here, since unmask leaves '@'
-// in Latin text (addresses).
+// ("sh@heed"); "ivan@mail" stays. In a Cyrillic word unmask then reads the
+// other symbols and digits; in a Latin one they are read here, since
+// unmask leaves '@' in Latin text (addresses).
 func (n *normalizer) unbang(original string) {
 	if !strings.ContainsAny(original, "!|@$") {
 		return
@@ -903,13 +903,13 @@ func (n *normalizer) unstretch() {
 //     match across hyphens anyway.
 //
 // Pieces are all Cyrillic or all Latin (a–z) letters; a piece with a digit
-// or a letter of the other script is not one. English glues phrases with
-// hyphens itself ("state-of-the-art", "one-and-a-half"; three or four
-// pieces), so a Latin phrase glued with hyphens needs five pieces or more
-// ("support-the-brothers-in-sham"); with underscores (never English
-// spelling) the Cyrillic rule holds: "dm_me_for_details", "пиши_в_лс".
-// An underscore after '@' is a handle's ("@abu_sham_kz"), and one before
-// '@' an address's ("ivan_petrov@mail.kz"): neither is cut.
+// or a letter of the other script is not one. Underscores glue a phrase as
+// hyphens do ("пиши_в_лс", "dm_me_for_details"), but a Latin phrase glued
+// with hyphens stays: English writes its own so ("state-of-the-art",
+// "two-and-a-half-hours"), and the rules read across hyphens anyway. An
+// underscore after '@' is a handle's ("@abu_sham_kz"), and one before '@'
+// an address's ("ivan_petrov@mail.kz"): neither is cut (unglueChain says
+// how Latin words join).
 func (n *normalizer) unglue(original string) {
 	u := n.units
 	// Separators are rare: the reading pass noted where one follows a
@@ -1021,8 +1021,8 @@ func englishCost(w []byte, _ int) (float32, bool) {
 const stemCost = 2
 
 // inCyrillicPiece and inLatinPiece report whether r may be part of a
-// piece unglue reads: a Cyrillic (a–z) letter, or one unstretch or join
-// deleted.
+// piece unglue reads: a Cyrillic letter (an a–z letter), or one unstretch
+// or join deleted.
 func inCyrillicPiece(r rune) bool { return r == deleted || isCyrillicLetter(r) }
 func inLatinPiece(r rune) bool    { return r == deleted || isLatinLetter(r) }
 
@@ -1124,7 +1124,7 @@ func (n *normalizer) unglueChain(u []unit, sep rune, latin bool) {
 	// Hyphens and underscores glue a phrase, but single letters are join's,
 	// and English glues its own compounds with hyphens ("state-of-the-art",
 	// "two-and-a-half-hours"): a Latin phrase is read only after underscores.
-	if letters || !(hyphen && !latin || sep == '_') {
+	if phrase := sep == '_' || hyphen && !latin; letters || !phrase {
 		return
 	}
 	if len(n.pieces) >= 4 || len(n.pieces) == 3 && function {
