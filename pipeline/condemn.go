@@ -121,28 +121,50 @@ var urgeWords = setOf("будь", "будьте", "бол", "болыңдар", 
 // Mourning reports whether a short comment field (its text and words)
 // grieves or prays for the dead and neither calls nor addresses anyone.
 func Mourning(text string, words []Token) bool {
-	return speaksToNoOne(text, words, nil, func(w string) bool {
-		return hasPrefixAny(w, mournStems) || has(mournWords, w)
-	}, func(text string) bool { return containsAny(text, mournPhrases) })
+	return shortField(words) && !callsOrHails(words) && mourning.in(text, words)
 }
 
-// speaksToNoOne reports whether a short comment field (its text and
-// words) holds a word marked so or is marked so as a whole (textMarked:
-// its phrases), and holds no word that calls, urges or hails anyone, nor
-// one of the set also: the condition of Mourning, Recalling and Naming.
-func speaksToNoOne(text string, words []Token, also map[string]struct{}, marked, textMarked func(string) bool) bool {
-	if !shortField(words) {
-		return false
-	}
-	if callsOrHails(words, also) {
-		return false
-	}
+// marks is the vocabulary of a reading: the beginnings of its words, its
+// whole words and its phrases.
+type marks struct {
+	stems   []string
+	words   map[string]struct{}
+	phrases []string
+}
+
+// in reports whether text, or one of its words, holds a mark of m.
+func (m marks) in(text string, words []Token) bool {
 	for _, w := range words {
-		if marked(w.Text) {
+		if hasPrefixAny(w.Text, m.stems) || has(m.words, w.Text) {
 			return true
 		}
 	}
-	return textMarked(text)
+	return containsAny(text, m.phrases)
+}
+
+// The readings' vocabularies (Mourning, Recalling, Naming).
+var (
+	mourning  = marks{mournStems, mournWords, mournPhrases}
+	recalling = marks{pastStems, pastWords, pastPhrases}
+	naming    = marks{metaStems, metaWords, metaPhrases}
+)
+
+// NotWritersCall reports whether a comment field is, whole, not its
+// writer's call: a short field that condemns (Condemning), or that calls,
+// urges and hails no one and mourns (Mourning), recalls a war gone by
+// (Recalling) or, speaking for no "us", names a word (Naming). It is their
+// disjunction, with the length and the call words read once.
+func NotWritersCall(text string, words []Token) bool {
+	if !shortField(words) {
+		return false
+	}
+	if Condemning(text, words) {
+		return true
+	}
+	if callsOrHails(words) {
+		return false
+	}
+	return mourning.in(text, words) || recalling.in(text, words) || !speaksForUs(words) && names(text, words)
 }
 
 // Readers remember the Afghan war their fathers fought ("Мой дед воевал в
@@ -180,9 +202,7 @@ var pastPhrases = []string{
 // Recalling reports whether a short comment field (its text and words)
 // speaks of a war gone by and neither calls nor addresses anyone.
 func Recalling(text string, words []Token) bool {
-	return speaksToNoOne(text, words, nil, func(w string) bool {
-		return hasPrefixAny(w, pastStems) || has(pastWords, w)
-	}, func(text string) bool { return containsAny(text, pastPhrases) })
+	return shortField(words) && !callsOrHails(words) && recalling.in(text, words)
 }
 
 // Readers talk about the words themselves: what jihad means, that the
@@ -219,13 +239,18 @@ var ourWords = setOf("мы", "нас", "нам", "нами", "наш", "наши
 // Naming reports whether a short comment field (its text and words)
 // speaks of a word and neither calls, addresses nor speaks for "us".
 func Naming(text string, words []Token) bool {
-	asksWhy := false
+	return shortField(words) && !callsOrHails(words) && !speaksForUs(words) && names(text, words)
+}
+
+// names reports whether text speaks of a word: a mark of naming, a why
+// beside a verb of naming, or a scare quote; whoever it speaks to.
+func names(text string, words []Token) bool {
+	why, named := false, false
 	for _, w := range words {
-		asksWhy = asksWhy || has(whyWords, w.Text)
+		why = why || has(whyWords, w.Text)
+		named = named || hasPrefixAny(w.Text, namingStems)
 	}
-	return speaksToNoOne(text, words, ourWords, func(w string) bool {
-		return hasPrefixAny(w, metaStems) || has(metaWords, w) || asksWhy && hasPrefixAny(w, namingStems)
-	}, func(text string) bool { return containsAny(text, metaPhrases) || scareQuoted(text) })
+	return why && named || naming.in(text, words) || scareQuoted(text)
 }
 
 // whyWords ask why, and namingStems begin the verbs of naming: "почему их
@@ -289,11 +314,21 @@ var causeStems = []string{
 }
 
 // callsOrHails reports whether a word of words calls, urges or hails
-// anyone, or is one of also.
-func callsOrHails(words []Token, also map[string]struct{}) bool {
+// anyone: what keeps a mourning, a recalling or a naming the writer's.
+func callsOrHails(words []Token) bool {
 	for _, w := range words {
-		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, urgeStems) || has(addressWords, w.Text) ||
-			has(urgeWords, w.Text) || has(also, w.Text) {
+		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, urgeStems) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// speaksForUs reports whether a word of words speaks for a group the
+// writer is of (ourWords).
+func speaksForUs(words []Token) bool {
+	for _, w := range words {
+		if has(ourWords, w.Text) {
 			return true
 		}
 	}

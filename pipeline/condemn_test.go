@@ -105,7 +105,8 @@ func TestNaming(t *testing.T) {
 }
 
 // FuzzReadings runs the short-comment readings on any text: none panics,
-// and a scare quote needs a quotation mark and a recruiters' noun.
+// NotWritersCall is their disjunction, and a scare quote needs a quotation
+// mark and a recruiters' noun.
 func FuzzReadings(f *testing.F) {
 	for _, s := range []string{
 		"у нас в офисе свой \"халифат\"", "«халифат", "„джихад“ и «эмир»", "\"\"\"", "«»", "“”„“",
@@ -115,10 +116,10 @@ func FuzzReadings(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		words := Words(text)
-		Condemning(text, words)
-		Mourning(text, words)
-		Recalling(text, words)
-		Naming(text, words)
+		anyReading := Condemning(text, words) || Mourning(text, words) || Recalling(text, words) || Naming(text, words)
+		if got := NotWritersCall(text, words); got != anyReading {
+			t.Errorf("NotWritersCall(%q) = %v, the four readings %v", text, got, anyReading)
+		}
 		if scareQuoted(text) {
 			if !strings.ContainsAny(text, "\"«“„") {
 				t.Errorf("scareQuoted(%q) without a quotation mark", text)

@@ -78,8 +78,9 @@ type Field struct {
 	Sentences []Span
 	// Reported are the spans of Text that are not the writer's call: a
 	// reader quoting someone else (ReportedSpeech), in order, then, in a
-	// comment, the whole field when it only condemns a group (Condemning)
-	// or mourns the dead (Mourning). Flags do not read them.
+	// comment, the whole field when it is not the writer's call
+	// (NotWritersCall: it condemns a group, mourns the dead, recalls a war
+	// gone by or names a word). Flags do not read them.
 	Reported []Span
 }
 

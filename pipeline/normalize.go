@@ -963,9 +963,6 @@ func (n *normalizer) unglue(original string) {
 			j = k
 			break
 		}
-		if latin && sep == '_' && (start > 0 && u[start-1].r == '@' || j < len(u) && u[j].r == '@') {
-			n.pieces = n.pieces[:0] // a handle or an address
-		}
 		if len(n.pieces) >= 2 {
 			n.unglueChain(u, sep, latin)
 		}

@@ -268,7 +268,7 @@ func (*TokenizeStage) Process(ctx context.Context, it *Item) error {
 		f.Words = Words(f.Text)
 		f.Sentences = Sentences(f.Text)
 		f.Reported = ReportedSpeech(f.Text, f.Words)
-		if it.Doc.Kind == vigil.KindComment && (Condemning(f.Text, f.Words) || Mourning(f.Text, f.Words) || Recalling(f.Text, f.Words) || Naming(f.Text, f.Words)) {
+		if it.Doc.Kind == vigil.KindComment && NotWritersCall(f.Text, f.Words) {
 			f.Reported = append(f.Reported, Span{0, len(f.Text)})
 		}
 	}
