@@ -643,3 +643,50 @@ func TestStageFloors(t *testing.T) {
 		t.Fatalf("%d article tags held back by the floor, %d kept: want some of both", held, kept)
 	}
 }
+
+// TestStageComments: with the comments' own stage (WithComments), a reader
+// comment is scored by that stage's model, at its thresholds, and its
+// verdict names that model; every other kind stays with the stage's own.
+func TestStageComments(t *testing.T) {
+	m, _, dev := trainedSample(t)
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	quiet, err := ReadModel(bytes.NewReader(buf.Bytes()), nil) // the same weights, no tag ever passes
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range quiet.Labels {
+		quiet.Labels[i].Threshold = 2
+	}
+	comments := NewStage(quiet, "comments-test")
+	st := NewStage(m, "topics-test").WithComments(comments)
+	if st.For(vigil.KindComment) != comments || st.For(vigil.KindArticle) != st || st.For("") != st {
+		t.Fatal("For picks the wrong stage")
+	}
+	articles, commentTags := 0, 0
+	for i := range dev.docs {
+		for _, kind := range []string{vigil.KindArticle, vigil.KindComment} {
+			doc := dev.docs[i]
+			doc.Kind = kind
+			it := &pipeline.Item{Doc: &doc, Fields: dev.ex[i].Fields}
+			if err := st.Process(context.Background(), it); err != nil {
+				t.Fatal(err)
+			}
+			want := "topics-test"
+			if kind == vigil.KindComment {
+				want = "comments-test"
+				commentTags += len(it.Verdict.Tags)
+			} else {
+				articles += len(it.Verdict.Tags)
+			}
+			if it.Verdict.Versions.Model != want {
+				t.Fatalf("%s: version %q, want %q", kind, it.Verdict.Versions.Model, want)
+			}
+		}
+	}
+	if articles == 0 || commentTags != 0 {
+		t.Errorf("articles got %d tags (want some), comments %d (their model passes none)", articles, commentTags)
+	}
+}

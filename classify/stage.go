@@ -26,6 +26,9 @@ type Stage struct {
 	// floor is, per label, the least score a model tag of any document
 	// needs beside its threshold (WithFloors); zero for most labels.
 	floor []float64
+	// comments, when set, scores reader comments in this stage's place
+	// (WithComments): the comments' own topic model.
+	comments *Stage
 }
 
 var _ pipeline.Stage = (*Stage)(nil)
@@ -65,7 +68,26 @@ func (s *Stage) WithFloors(floors map[string]float64) *Stage {
 	return s
 }
 
-// Model returns the stage's model.
+// WithComments makes c score reader comments in s's place, and returns s:
+// the comments' own topic model (models.HeadCommentTopics), trained and
+// thresholded for comments, with its own floors. Call it before the stage
+// is used.
+func (s *Stage) WithComments(c *Stage) *Stage {
+	s.comments = c
+	return s
+}
+
+// For returns the stage that scores documents of kind: the comments'
+// stage for a comment when there is one, else s.
+func (s *Stage) For(kind string) *Stage {
+	if kind == vigil.KindComment && s.comments != nil {
+		return s.comments
+	}
+	return s
+}
+
+// Model returns the stage's model (the one for every kind but those For
+// gives another stage).
 func (s *Stage) Model() *Model { return s.model }
 
 // Name implements pipeline.Stage.
@@ -104,6 +126,9 @@ const CommentTagFloor = 0.6
 // a comment none under CommentTagFloor. From MinTagWords words on it also
 // leaves the probability of every tag output in it.TagScores, for Decide.
 func (s *Stage) Process(ctx context.Context, it *pipeline.Item) error {
+	if c := s.For(it.Doc.Kind); c != s {
+		return c.Process(ctx, it)
+	}
 	it.Verdict.Versions.Model = s.version
 	if err := pipeline.Interrupted(ctx); err != nil {
 		return err

@@ -104,13 +104,18 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	// Then the heads: the topic model (→ Tags), each flag head (→ a
 	// Signal, combined with the rules' in decide, which a flag head
 	// configures with its combiner and review or report thresholds).
+	// The comments' own topic head, when the set has one, scores reader
+	// comments inside the one classify stage.
 	for _, h := range set.Heads {
-		if h.Flag != nil {
+		switch {
+		case h.Flag != nil:
 			h.Flag.Configure(decide)
 			stages = append(stages, h.Flag.Stage)
-		} else {
-			e.topics = classify.NewStage(h.Bundle.Topics, h.Version).
-				WithCommentFloors(h.Bundle.Taxonomy.CommentFloors()).WithFloors(h.Bundle.Taxonomy.Floors())
+		case h.Name == models.HeadTopics:
+			e.topics = topicStage(h)
+			if c := set.Head(models.HeadCommentTopics); c != nil {
+				e.topics.WithComments(topicStage(c))
+			}
 			stages = append(stages, e.topics)
 		}
 		e.log.Debug("model head", "head", h.Name, "version", h.Version, "from", h.Source)
@@ -123,6 +128,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	e.pipe = pipeline.New(pipeline.Options{Workers: opts.Workers, Observe: opts.Observe}, stages...)
 	e.log.Debug("engine ready", "stages", e.pipe.Stages(), "models", e.versions.Model, "rules", e.versions.Rules)
 	return e, nil
+}
+
+// topicStage is the classify stage of a bundle head, its floors applied.
+func topicStage(h *models.Head) *classify.Stage {
+	return classify.NewStage(h.Bundle.Topics, h.Version).
+		WithCommentFloors(h.Bundle.Taxonomy.CommentFloors()).WithFloors(h.Bundle.Taxonomy.Floors())
 }
 
 // Versions are the versions of the models and rules the engine loaded,

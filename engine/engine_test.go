@@ -190,3 +190,32 @@ func TestEngineShowsDiplomacyAsPolitics(t *testing.T) {
 		}
 	}
 }
+
+// TestCommentTopicsHead: reader comments get their topic tags from the
+// comments' own head, which learned how readers name a topic; the verdict
+// names that head beside the topics head.
+func TestCommentTopicsHead(t *testing.T) {
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.Heads().Head(models.HeadCommentTopics)
+	if c == nil || e.topics.For(vigil.KindComment) == e.topics {
+		t.Fatal("no comments' topic head in the engine")
+	}
+	for _, tc := range []struct{ text, tag string }{
+		// Written for this test: a clinic with no appointments left, in a
+		// reader's words ("талонов нет"), which the topics head, trained
+		// mostly on news, left untagged.
+		{"третий день не могу записаться к терапевту, в регистратуре говорят талонов нет", "health"},
+		{"my kid got the flu again, half the class is out sick this week", "health"},
+	} {
+		v := e.Check(context.Background(), &vigil.Document{ID: "c", Kind: vigil.KindComment, Body: tc.text})
+		if !slices.ContainsFunc(v.Tags, func(g vigil.Tag) bool { return g.Name == tc.tag && g.Source == vigil.SourceModel }) {
+			t.Errorf("%q: tags %+v, want the model's %s", tc.text, v.Tags, tc.tag)
+		}
+		if v.Versions.Heads[models.HeadCommentTopics] != c.Version || v.Versions.Model != e.Heads().Topics().Meta.Version {
+			t.Errorf("versions %+v", v.Versions)
+		}
+	}
+}

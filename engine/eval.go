@@ -169,12 +169,17 @@ type evalDoc struct {
 	gold, flags      []string
 }
 
+// outputs are what a topic stage's model outputs read as.
+type outputs struct {
+	shown  []string // per model label, the tag a verdict shows for it
+	closed []bool   // per model label, whether Top1Closed chooses among it; nil: no Top1Closed
+}
+
 // evaluator predicts one document's tags and flags from its verdict and
 // the topic model's own scores.
 type evaluator struct {
-	stage    *classify.Stage // the topic model's stage: its scores, and which are tags
-	shown    []string        // per model label, the tag a verdict shows for it
-	closed   []bool          // per model label, whether Top1Closed chooses among it; nil: no Top1Closed
+	stage    *classify.Stage // the topic model's stage (For(kind): the one that scores a kind)
+	outs     map[*classify.Stage]*outputs
 	source   string
 	labelled map[string]bool // the flags the data labels
 	buf      []float64
@@ -234,10 +239,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	}
 	// A flag scored but not sent to review (Verdict.Scores: toxic, unless
 	// thresholds turn it on) counts as predicted on data that labels it.
-	ev := &evaluator{stage: e.topics, source: opts.Source, labelled: map[string]bool{}}
-	for _, l := range ev.stage.Model().Labels {
-		ev.shown = append(ev.shown, e.heads.Topics().Taxonomy.Shown(l.Name))
-	}
+	ev := &evaluator{stage: e.topics, outs: map[*classify.Stage]*outputs{}, source: opts.Source, labelled: map[string]bool{}}
 	goldTags := map[string]bool{}
 	for _, d := range docs {
 		for _, f := range d.Flags {
@@ -247,24 +249,39 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			goldTags[t] = true
 		}
 	}
-	var closedNames []string
-	ev.closed, closedNames = closedOutputs(ev.stage.Model(), ev.shown, goldTags)
+	// Each stage that scores a kind (the topics head's, the comments'
+	// own) reads its outputs as tags through the taxonomy.
+	var closedNames, tagNames []string
+	for _, st := range []*classify.Stage{e.topics, e.topics.For(vigil.KindComment)} {
+		if ev.outs[st] != nil {
+			continue
+		}
+		o := &outputs{}
+		for _, l := range st.Model().Labels {
+			o.shown = append(o.shown, e.heads.Topics().Taxonomy.Shown(l.Name))
+		}
+		var names []string
+		o.closed, names = closedOutputs(st.Model(), o.shown, goldTags)
+		if st == e.topics {
+			closedNames = names
+		}
+		for i, l := range st.Model().Labels {
+			if n := o.shown[i]; l.Kind == classify.KindTag && !slices.Contains(tagNames, n) {
+				tagNames = append(tagNames, n)
+			}
+		}
+		ev.outs[st] = o
+	}
 	// Top-1 is the classifier's own best tag, above threshold or not, so it
 	// needs the scores the verdict does not carry.
 	fields := pipeline.PrepareFields(ctx, docs, e.workers)
-	var tagNames []string
-	for i, l := range ev.stage.Model().Labels {
-		if n := ev.shown[i]; l.Kind == classify.KindTag && !slices.Contains(tagNames, n) {
-			tagNames = append(tagNames, n)
-		}
-	}
 	report := classify.NewEvaluator(tagNames...)
 	byLang := map[string]*classify.Evaluator{}
 	// closed and closedByLang count top-1 among the closed outputs, when
 	// there are any (closedOutputs).
 	var closed *classify.Evaluator
 	closedByLang := map[string]*classify.Evaluator{}
-	if ev.closed != nil {
+	if closedNames != nil {
 		closed = classify.NewEvaluator(tagNames...)
 	}
 	out := &Evaluation{Versions: e.versions, Source: opts.Source, Heads: HeadsLine(e.heads)}
@@ -373,7 +390,8 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 // head's where the data labels it), the model's top-1 tag and score, and
 // its top-1 tag among the closed outputs ("" without them).
 func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string, best float64, top1Closed string) {
-	model := ev.stage.Model()
+	stage := ev.stage.For(kind)
+	model, o := stage.Model(), ev.outs[stage]
 	ev.buf = model.Scores(ev.buf[:0], fields)
 	// A tag both sources gave shows the source of the higher score, so
 	// each source's own tags are read from what it did: the model's
@@ -386,7 +404,7 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 	case SourceModel: // what the classify stage gives, floors included
 		words := pipeline.WordCount(fields)
 		for l, p := range ev.buf {
-			if n := ev.shown[l]; ev.stage.Tags(l, p, kind, words) {
+			if n := o.shown[l]; stage.Tags(l, p, kind, words) {
 				if j := slices.IndexFunc(predT, func(t countedTag) bool { return t.name == n }); j >= 0 {
 					predT[j].score = max(predT[j].score, p) // two outputs shown as one tag: the higher
 					continue
@@ -417,10 +435,10 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 			continue
 		}
 		if p > best {
-			top1, best = ev.shown[l], p
+			top1, best = o.shown[l], p
 		}
-		if ev.closed != nil && ev.closed[l] && p > bestClosed {
-			top1Closed, bestClosed = ev.shown[l], p
+		if o.closed != nil && o.closed[l] && p > bestClosed {
+			top1Closed, bestClosed = o.shown[l], p
 		}
 	}
 	return predT, predF, top1, best, top1Closed

@@ -4,14 +4,16 @@
 // own version id:
 //
 //	topics                 a bundle: topic tags (models/default)
+//	comment_topics         a bundle for reader comments' topic tags (models/comments)
 //	extremist_recruitment  a flag head (models/recruitment)
 //	toxic                  a flag head, report-only (models/toxic)
 //
-// All three are embedded in the binary with go:embed (DefaultSet). A models
+// All four are embedded in the binary with go:embed (DefaultSet). A models
 // directory (LoadSet, ScanDir; --models DIR) replaces only the heads it
-// holds and keeps the others: a bundle at its top, a flag head at its top
-// or in a directory directly under it. A directory with no head in it is
-// an error naming it.
+// holds and keeps the others (but a new topics head takes the comments
+// with it unless a comment_topics head comes beside it): a bundle or a flag
+// head at its top or in a directory directly under it. A directory with no
+// head in it is an error naming it.
 //
 // A bundle is a directory of four files:
 //

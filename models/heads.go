@@ -20,6 +20,14 @@ import (
 const (
 	// HeadTopics names the head that gives topic tags.
 	HeadTopics = "topics"
+	// HeadCommentTopics names the head that gives reader comments their
+	// topic tags in place of HeadTopics: a bundle trained for comments
+	// (metadata.json "kinds": ["comment"]). Without one, comments get the
+	// topics head's tags.
+	HeadCommentTopics = "comment_topics"
+	// CommentsDir is the comment topics bundle's directory inside the
+	// embedded files.
+	CommentsDir = "comments"
 	// ToxicDir is the toxic head's directory inside the embedded files.
 	ToxicDir = "toxic"
 	// SourceEmbedded is the Source of a head embedded in the binary.
@@ -30,7 +38,8 @@ const (
 // trained with `vigil train --labels flags`) or a flag head (flag.yaml).
 // A Head is read-only and safe for concurrent use.
 type Head struct {
-	// Name is HeadTopics for a bundle with tag outputs, the flag for a flag
+	// Name is HeadTopics for a bundle with tag outputs (HeadCommentTopics
+	// when it is for comments), the flag for a flag
 	// head, the flag outputs joined by "+" for a bundle of flags only.
 	Name string
 	// Version is the head's version id (metadata.json's or flag.yaml's).
@@ -42,8 +51,8 @@ type Head struct {
 	Flag   *FlagHead
 }
 
-// Provides returns what the head scores: HeadTopics when it has tag
-// outputs, and each flag it scores.
+// Provides returns what the head scores: HeadTopics (HeadCommentTopics for
+// a bundle for comments) when it has tag outputs, and each flag it scores.
 func (h *Head) Provides() []string {
 	if h.Flag != nil {
 		return []string{h.Flag.Config.Flag}
@@ -59,7 +68,11 @@ func (h *Head) Provides() []string {
 		}
 	}
 	if tags || len(flags) == 0 {
-		return append([]string{HeadTopics}, flags...)
+		name := HeadTopics
+		if h.Bundle.ForComments() {
+			name = HeadCommentTopics
+		}
+		return append([]string{name}, flags...)
 	}
 	return flags
 }
@@ -68,7 +81,7 @@ func bundleHead(b *Bundle, source string) *Head {
 	h := &Head{Version: b.Meta.Version, Source: source, Bundle: b}
 	p := h.Provides()
 	h.Name = p[0]
-	if p[0] != HeadTopics {
+	if p[0] != HeadTopics && p[0] != HeadCommentTopics {
 		h.Name = strings.Join(p, "+")
 	}
 	return h
@@ -88,6 +101,17 @@ type Set struct {
 func (s *Set) Topics() *Bundle {
 	for _, h := range s.Heads {
 		if h.Bundle != nil && h.Name == HeadTopics {
+			return h.Bundle
+		}
+	}
+	return nil
+}
+
+// CommentTopics returns the bundle of the head that gives reader comments
+// their topic tags, or nil when the topics head gives them.
+func (s *Set) CommentTopics() *Bundle {
+	for _, h := range s.Heads {
+		if h.Bundle != nil && h.Name == HeadCommentTopics {
 			return h.Bundle
 		}
 	}
@@ -114,13 +138,18 @@ func (s *Set) Versions() map[string]string {
 }
 
 // With returns s with heads laid over it: a head of s is dropped when one
-// of heads provides anything it does. s is not modified.
+// of heads provides anything it does. The comments' topic head goes with
+// the topics head: a new topics head without a comment_topics head beside
+// it drops s's, so comments get the new model's tags (and its taxonomy's),
+// not an older model's. s is not modified.
 func (s *Set) With(heads ...*Head) *Set {
+	provided := func(name string) bool {
+		return slices.ContainsFunc(heads, func(n *Head) bool { return slices.Contains(n.Provides(), name) })
+	}
+	newTopics := provided(HeadTopics) && !provided(HeadCommentTopics)
 	out := &Set{}
 	for _, h := range s.Heads {
-		replaced := slices.ContainsFunc(heads, func(n *Head) bool {
-			return slices.ContainsFunc(n.Provides(), func(p string) bool { return slices.Contains(h.Provides(), p) })
-		})
+		replaced := slices.ContainsFunc(h.Provides(), provided) || (newTopics && h.Name == HeadCommentTopics)
 		if !replaced {
 			out.Heads = append(out.Heads, h)
 		}
@@ -144,15 +173,19 @@ var defaultToxic = onceEmbedded(embeddedFlags, ToxicDir, "embedded toxic head", 
 func DefaultToxic() (*FlagHead, error) { return defaultToxic() }
 
 // DefaultSet returns the heads embedded in the binary: topics
-// (models/default), extremist_recruitment (models/recruitment) and toxic
-// (models/toxic).
+// (models/default), comment_topics (models/comments),
+// extremist_recruitment (models/recruitment) and toxic (models/toxic).
 func DefaultSet() (*Set, error) {
 	b, err := Default()
 	if err != nil {
 		return nil, err
 	}
+	c, err := DefaultComments()
+	if err != nil {
+		return nil, err
+	}
 	s := &Set{}
-	heads := []*Head{bundleHead(b, SourceEmbedded)}
+	heads := []*Head{bundleHead(b, SourceEmbedded), bundleHead(c, SourceEmbedded)}
 	for _, load := range []func() (*FlagHead, error){DefaultRecruitment, DefaultToxic} {
 		f, err := load()
 		if err != nil {
@@ -174,7 +207,14 @@ func LoadSet(dir string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.With(heads...), nil
+	s = s.With(heads...)
+	// Decide reads the topics head's taxonomy (what a tag is shown as,
+	// which rule explains it) for the comments' tags too.
+	if c, t := s.CommentTopics(), s.Topics(); c != nil && c.Meta.Files[FileTaxonomy] != t.Meta.Files[FileTaxonomy] {
+		return nil, vigil.Errorf(vigil.EINVALID, "models %s: the %s head's %s differs from the %s head's: train both with one taxonomy",
+			dir, HeadCommentTopics, FileTaxonomy, HeadTopics)
+	}
+	return s, nil
 }
 
 // ScanDir loads the heads directory dir holds: a bundle (metadata.json,

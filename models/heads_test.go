@@ -49,7 +49,7 @@ func TestDefaultSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "topics@embedded extremist_recruitment@embedded toxic@embedded"
+	want := "topics@embedded comment_topics@embedded extremist_recruitment@embedded toxic@embedded"
 	if got := headSummary(s.Heads); got != want {
 		t.Errorf("heads %s, want %s", got, want)
 	}
@@ -75,8 +75,17 @@ func TestDefaultSet(t *testing.T) {
 		t.Errorf("report thresholds %+v", d.Report)
 	}
 	vs := s.Versions()
-	if len(vs) != 3 || vs[HeadTopics] != s.Topics().Meta.Version || vs[vigil.FlagToxic] != c.Version {
+	if len(vs) != 4 || vs[HeadTopics] != s.Topics().Meta.Version || vs[vigil.FlagToxic] != c.Version {
 		t.Errorf("versions %v", vs)
+	}
+	// The comments' own topic model: a bundle for comments alone, whose
+	// version names it, with the topics head's taxonomy.
+	cm := s.CommentTopics()
+	if cm == nil || !cm.ForComments() || s.Topics().ForComments() || !strings.HasPrefix(vs[HeadCommentTopics], "comments-") {
+		t.Fatalf("comment topics: for comments %v, versions %v", cm != nil && cm.ForComments(), vs)
+	}
+	if cm.Meta.Files[FileTaxonomy] != s.Topics().Meta.Files[FileTaxonomy] {
+		t.Errorf("comment taxonomy %s, topics %s", cm.Meta.Files[FileTaxonomy], s.Topics().Meta.Files[FileTaxonomy])
 	}
 }
 
@@ -190,7 +199,7 @@ func TestLoadSetReplacesOnlyItsHeads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "topics@embedded extremist_recruitment@embedded toxic@" + filepath.Join(dir, ToxicDir)
+	want := "topics@embedded comment_topics@embedded extremist_recruitment@embedded toxic@" + filepath.Join(dir, ToxicDir)
 	if got := headSummary(s.Heads); got != want {
 		t.Errorf("heads %s, want %s", got, want)
 	}
@@ -199,13 +208,24 @@ func TestLoadSetReplacesOnlyItsHeads(t *testing.T) {
 	def, _ := DefaultSet()
 	flags := bundleHead(&Bundle{Meta: Metadata{Version: "flags-x"},
 		Topics: &classify.Model{Labels: []classify.Label{{Name: vigil.FlagToxic, Kind: classify.KindFlag}}}}, "/m")
-	if got, want := headSummary(def.With(flags).Heads), "topics@embedded extremist_recruitment@embedded toxic@/m"; got != want {
+	if got, want := headSummary(def.With(flags).Heads), "topics@embedded comment_topics@embedded extremist_recruitment@embedded toxic@/m"; got != want {
 		t.Errorf("with a flags bundle: %s, want %s", got, want)
 	}
-	// A bundle with tags and flags replaces topics and those flags.
+	// A bundle with tags and flags replaces topics and those flags, and
+	// the comments' topic head goes with the topics head.
 	both := bundleHead(&Bundle{Meta: Metadata{Version: "topics-x"},
 		Topics: &classify.Model{Labels: []classify.Label{{Name: "sport", Kind: classify.KindTag}, {Name: vigil.FlagToxic, Kind: classify.KindFlag}}}}, "/m")
 	if got, want := headSummary(def.With(both).Heads), "topics@/m extremist_recruitment@embedded"; got != want {
 		t.Errorf("with a tags+flags bundle: %s, want %s", got, want)
+	}
+	// A comments' bundle replaces the comments' head alone; with a topics
+	// bundle beside it, both are the new ones.
+	comments := bundleHead(&Bundle{Meta: Metadata{Version: "comments-x", Kinds: []string{vigil.KindComment}},
+		Topics: &classify.Model{Labels: []classify.Label{{Name: "sport", Kind: classify.KindTag}}}}, "/c")
+	if got, want := headSummary(def.With(comments).Heads), "topics@embedded comment_topics@/c extremist_recruitment@embedded toxic@embedded"; got != want {
+		t.Errorf("with a comments bundle: %s, want %s", got, want)
+	}
+	if got, want := headSummary(def.With(both, comments).Heads), "topics@/m comment_topics@/c extremist_recruitment@embedded"; got != want {
+		t.Errorf("with a topics and a comments bundle: %s, want %s", got, want)
 	}
 }

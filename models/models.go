@@ -32,7 +32,7 @@ const (
 	FileDictionary = "dictionary.tsv"
 )
 
-//go:embed default
+//go:embed default comments
 var embedded embed.FS
 
 // Bundle is a loaded model bundle: the tokenizer, the topic classifier, the
@@ -77,6 +77,11 @@ type Metadata struct {
 	DevReport *classify.Report `json:"dev_report,omitempty"`
 	// TrainSeconds is the wall time of training (tokenizer and classifier).
 	TrainSeconds float64 `json:"train_seconds,omitempty"`
+	// Kinds are the document kinds the bundle's tags are for (vigil train
+	// --kinds): empty for every kind, [comment] for the comments' own topic
+	// model (HeadCommentTopics), which the classify stage uses for reader
+	// comments in place of the topics head.
+	Kinds []string `json:"kinds,omitempty"`
 	// Toolchain is the Go version and CPU architecture that trained the
 	// bundle: the same command gives the same bytes on the same
 	// architecture.
@@ -96,7 +101,10 @@ type DataFile struct {
 	Labels []string `json:"labels,omitempty"`
 }
 
-var defaultBundle = onceEmbedded(embedded, "default", "embedded model bundle", Load)
+var (
+	defaultBundle  = onceEmbedded(embedded, "default", "embedded model bundle", Load)
+	defaultComment = onceEmbedded(embedded, CommentsDir, "embedded comment topics bundle", Load)
+)
 
 // onceEmbedded returns a function that loads the artifact in dir of fsys
 // with load the first time it is called and returns that result ever after.
@@ -118,6 +126,10 @@ func onceEmbedded[T any](fsys fs.FS, dir, what string, load func(fs.FS) (T, erro
 // Default returns the bundle embedded in the binary (models/default),
 // loaded once.
 func Default() (*Bundle, error) { return defaultBundle() }
+
+// DefaultComments returns the comments' topic bundle embedded in the binary
+// (models/comments), loaded once.
+func DefaultComments() (*Bundle, error) { return defaultComment() }
 
 // LoadDir loads the bundle in directory dir.
 func LoadDir(dir string) (*Bundle, error) {
@@ -175,6 +187,9 @@ func Load(fsys fs.FS) (*Bundle, error) {
 		}
 		files[name] = data
 	}
+	if len(b.Meta.Kinds) > 0 && !b.ForComments() {
+		return nil, vigil.Errorf(vigil.EINVALID, "%s: kinds %q: a bundle is for every kind or for %q alone", FileMetadata, b.Meta.Kinds, vigil.KindComment)
+	}
 	if b.Taxonomy, err = ParseTaxonomy(files[FileTaxonomy]); err != nil {
 		return nil, fmt.Errorf("%s: %w", FileTaxonomy, err)
 	}
@@ -193,6 +208,12 @@ func Load(fsys fs.FS) (*Bundle, error) {
 		return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing (%s was trained with it)", FileDictionary, FileTopics)
 	}
 	return &b, nil
+}
+
+// ForComments says whether the bundle is the comments' own topic model
+// (metadata.json "kinds": ["comment"]).
+func (b *Bundle) ForComments() bool {
+	return len(b.Meta.Kinds) == 1 && b.Meta.Kinds[0] == vigil.KindComment
 }
 
 func short(s string) string {

@@ -117,6 +117,19 @@ wc -l "$OUT/hand.jsonl" "$OUT/hand-dev.jsonl" >&2
 # for sport and culture as well (docs/models.md, "Comments to train on").
 diplomacy < $T/comments-train.jsonl > "$OUT/comments.jsonl"
 wc -l "$OUT/comments.jsonl" >&2
+# The comments' own topic model (models/comments; docs/models.md, "The
+# comments' own topic model") learns from the same data, with every comment
+# written to train on (comments-train, -train4, -train5) counted twice in
+# place of comments.jsonl, and chooses its thresholds and calibration on
+# comments labelled by hand: comments.jsonl and the comment blind sets 1-9.
+for f in comments-train comments-train4 comments-train5; do
+	cat $T/$f.jsonl
+	jq -c '.id += "#2"' $T/$f.jsonl
+done | diplomacy > "$OUT/comments-all.jsonl"
+for f in comments comments-blind comments-blind2 comments-blind3 comments-blind4 comments-blind5 comments-blind6 comments-blind7 comments-blind8 comments-blind9; do
+	cat $T/$f.jsonl
+done | diplomacy > "$OUT/comment-dev.jsonl"
+wc -l "$OUT/comments-all.jsonl" "$OUT/comment-dev.jsonl" >&2
 # Kazakh and English news written to train on (testdata/tags/news-kk-train.jsonl,
 # news-en-train.jsonl): the daily stream of Kazakhstan's Kazakh- and
 # English-language news sites, every tag of the taxonomy, so that news in

@@ -64,6 +64,9 @@ type BundleOptions struct {
 	// be among WeakLabels).
 	Weak, WeakDev []string
 	WeakLabels    string
+	// Kinds are the document kinds the bundle is for (Metadata.Kinds):
+	// empty for every kind, or [comment] for the comments' own topic model.
+	Kinds []string
 	// Taxonomy is a taxonomy.yaml file to ship; empty: the embedded one.
 	Taxonomy string
 	// Tokenizer is a tokenizer.json file to reuse; empty: one is trained.
@@ -455,8 +458,12 @@ func (ds *dataset) metadata(opts BundleOptions, p Params, devScores []classify.D
 			prefix = "topics"
 		}
 	}
+	if slices.Equal(opts.Kinds, []string{vigil.KindComment}) {
+		prefix = "comments"
+	}
 	return models.Metadata{
 		Version:      prefix,
+		Kinds:        opts.Kinds,
 		Created:      opts.Created,
 		Command:      opts.Command,
 		Data:         ds.trainFiles,

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,6 +88,34 @@ func TestModelsDirKeepsOtherHeads(t *testing.T) {
 	}
 }
 
+// TestModelsDirCommentHead: --models DIR with the comments' topic head
+// alone replaces that head and keeps the others; a comment's tags come from
+// it, an article's from the embedded topics head.
+func TestModelsDirCommentHead(t *testing.T) {
+	dir := t.TempDir()
+	copyHead(t, models.CommentsDir, dir)
+	in := `{"id":"a","kind":"article","body":"Аким Алматы провел отчетную встречу с населением"}` + "\n" +
+		`{"id":"c","kind":"comment","body":"третий день не могу записаться к терапевту, в регистратуре говорят талонов нет"}` + "\n"
+	code, stdout, stderr := runCmd(t, in, "classify", "--models", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	vs := verdicts(t, stdout)
+	heads := vs[0].Versions.Heads
+	if !strings.HasPrefix(heads[models.HeadCommentTopics], "comments-") || !strings.HasPrefix(heads[models.HeadTopics], "topics-") {
+		t.Errorf("heads %v", heads)
+	}
+	for _, want := range []string{"comment_topics " + heads[models.HeadCommentTopics] + " (" + dir + ")", "topics " + heads[models.HeadTopics] + " (embedded)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if !slices.ContainsFunc(vs[1].Tags, func(g vigil.Tag) bool { return g.Name == "health" }) ||
+		!slices.ContainsFunc(vs[0].Tags, func(g vigil.Tag) bool { return g.Name == "government" }) {
+		t.Errorf("tags: article %+v (want government), comment %+v (want health)", vs[0].Tags, vs[1].Tags)
+	}
+}
+
 // TestModelsDirRefused: a models directory with nothing recognisable in it,
 // or a head with a corrupt file, is refused before any verdict, naming the
 // directory or the file.
@@ -103,6 +132,20 @@ func TestModelsDirRefused(t *testing.T) {
 			copyHead(t, "toxic", dir)
 			os.WriteFile(filepath.Join(dir, models.FileFlagConfig), []byte("\x00garbage: [\n"), 0o644)
 		}, []string{"DIR", models.FileFlagConfig}},
+		{"comment head with another taxonomy", func(t *testing.T, dir string) {
+			copyHead(t, models.CommentsDir, dir)
+			tax, _ := os.ReadFile(filepath.Join(dir, models.FileTaxonomy))
+			tax = append(tax, "# edited\n"...)
+			os.WriteFile(filepath.Join(dir, models.FileTaxonomy), tax, 0o644)
+			meta, _ := os.ReadFile(filepath.Join(dir, models.FileMetadata))
+			var m map[string]any
+			if err := json.Unmarshal(meta, &m); err != nil {
+				t.Fatal(err)
+			}
+			m["files"].(map[string]any)[models.FileTaxonomy] = models.SHA256(tax) // checksums right, taxonomy not the topics head's
+			meta, _ = json.Marshal(m)
+			os.WriteFile(filepath.Join(dir, models.FileMetadata), meta, 0o644)
+		}, []string{"DIR", models.HeadCommentTopics, models.FileTaxonomy}},
 		{"garbage topics.bin", func(t *testing.T, dir string) {
 			copyHead(t, "default", dir)
 			os.WriteFile(filepath.Join(dir, models.FileTopics), []byte("garbage"), 0o644)

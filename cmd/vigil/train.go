@@ -38,7 +38,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	def := classify.DefaultFeatures()
 	var (
 		data, once, dev, out, taxonomy, tokenizer, labelsFrom, minPrec string
-		weak, weakDev, weakLabels                                      string
+		weak, weakDev, weakLabels, kinds                               string
 		p                                                              = training.Params{Features: def}
 		threads                                                        int
 		quiet                                                          bool
@@ -50,6 +50,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&weak, "weak", "", "weakly labelled training `FILES` (e.g. by rules): they count only for --weak-labels; a FILE written FILE=LABEL+LABEL counts only for those of them (a set labelled by hand in the taxonomy's sense, beside rule-made negatives)")
 	fs.StringVar(&weakDev, "weak-dev", "", "weakly labelled dev `FILES` for thresholds and calibration of those --weak-labels no --dev document carries")
 	fs.StringVar(&weakLabels, "weak-labels", "conflict,government,politics,incidents,religion,health", "the `LABELS` the weak files speak for: a weak document is a positive of those it carries, a negative of the others listed, and says nothing of the rest")
+	fs.StringVar(&kinds, "kinds", "", "the document `KIND` the bundle is for: empty for every kind, or comment for the comments' own topic model (the comment_topics head, which scores reader comments in place of the topics head)")
 	fs.StringVar(&labelsFrom, "labels", "all", "which gold labels to learn: tags, flags or all")
 	fs.StringVar(&taxonomy, "taxonomy", "", "taxonomy.yaml `FILE` to ship (default: the embedded one)")
 	fs.StringVar(&tokenizer, "tokenizer", "", "reuse this tokenizer.json `FILE` instead of training one")
@@ -92,6 +93,9 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		return usage("--labels %q: want tags, flags or all", labelsFrom)
 	}
 	p.Labels = labelsFrom
+	if kinds != "" && kinds != vigil.KindComment {
+		return usage("--kinds %q: want comment (or none, for every kind)", kinds)
+	}
 	var err error
 	if p.MinPrecision, err = training.ParseMinPrecision(minPrec); err != nil {
 		return usage("--min-precision: %v", err)
@@ -120,7 +124,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		created = time.Unix(sec, 0).UTC().Format(time.RFC3339)
 	}
 	opts := training.BundleOptions{Data: split(data), Once: onceFiles, Dev: split(dev), Weak: split(weak), WeakDev: split(weakDev),
-		WeakLabels: weakLabels, Taxonomy: taxonomy, Tokenizer: tokenizer, Params: p, Dict: dictOpt, Threads: threads,
+		WeakLabels: weakLabels, Kinds: split(kinds), Taxonomy: taxonomy, Tokenizer: tokenizer, Params: p, Dict: dictOpt, Threads: threads,
 		Out: out, Command: "vigil train " + strings.Join(args, " "), Created: created,
 		Note: func(msg string) { fmt.Fprintf(e.stderr, "vigil train: %s\n", msg) }}
 	if !quiet {

@@ -124,6 +124,7 @@ func TestTrainEvalBadInput(t *testing.T) {
 		{"bad labels", []string{"train", "--data", bad, "--out", out, "--labels", "topics"}, "--labels"},
 		{"bad precision", []string{"train", "--data", bad, "--out", out, "--min-precision", "sport=2"}, "min-precision"},
 		{"bad pivot", []string{"train", "--data", bad, "--out", out, "--dict", "--dict-pivot", "kk"}, "--dict-pivot"},
+		{"bad kind", []string{"train", "--data", bad, "--out", out, "--kinds", "article"}, "--kinds"},
 		{"no flags to learn", []string{"train", "--data", trainSample, "--out", out, "--labels", "flags"}, "no flags"},
 		{"eval bad line", []string{"eval", "--data", bad}, bad + ":2"},
 		{"eval no data", []string{"eval"}, "usage"},
@@ -138,20 +139,35 @@ func TestTrainEvalBadInput(t *testing.T) {
 	}
 }
 
-// TestShippedBundleReproducible retrains the embedded bundle with the
-// command its metadata records (the README's) and checks the classifier and
-// tokenizer come out byte for byte as shipped. It needs the corpora beside
-// the repository and the weak labels of scripts/weak-labels.sh; it is
-// skipped when a data file is absent or differs from the one the bundle was
-// built from (a changed rule pack changes the weak labels: rebuild then).
+// TestShippedBundleReproducible retrains the embedded bundles (topics and
+// the comments' own) with the command their metadata records (docs/models.md's)
+// and checks the classifier and tokenizer come out byte for byte as shipped.
+// It needs the corpora beside the repository and the weak labels of
+// scripts/weak-labels.sh; it is skipped when a data file is absent or
+// differs from the one the bundle was built from (a changed rule pack
+// changes the weak labels: rebuild then).
 func TestShippedBundleReproducible(t *testing.T) {
 	if testing.Short() {
 		t.Skip("retraining takes a minute; skipped with -short")
 	}
-	b, err := models.Default()
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		dir  string
+		load func() (*models.Bundle, error)
+	}{{"default", models.Default}, {models.CommentsDir, models.DefaultComments}} {
+		t.Run(c.dir, func(t *testing.T) {
+			b, err := c.load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkReproducible(t, b, filepath.Join("../../models", c.dir))
+		})
 	}
+}
+
+// checkReproducible retrains b from its metadata and compares its files
+// with those in shipped.
+func checkReproducible(t *testing.T, b *models.Bundle, shipped string) {
+	t.Helper()
 	paths := func(files []models.DataFile) string {
 		var ps []string
 		for _, f := range files {
@@ -197,6 +213,9 @@ func TestShippedBundleReproducible(t *testing.T) {
 	if params.Tokenizer != "" {
 		args = append(args, "--tokenizer", filepath.Join("../..", params.Tokenizer))
 	}
+	if len(b.Meta.Kinds) > 0 {
+		args = append(args, "--kinds", strings.Join(b.Meta.Kinds, ","))
+	}
 	args = append(args, featureFlags(t, b.Meta.Params)...)
 	if code, _, stderr := runCmd(t, "", args...); code != exitOK {
 		t.Fatalf("train exit %d:\n%s", code, stderr)
@@ -207,13 +226,13 @@ func TestShippedBundleReproducible(t *testing.T) {
 	}
 	for _, f := range files {
 		got, _ := os.ReadFile(filepath.Join(dir, f))
-		want, err := os.ReadFile(filepath.Join("../../models/default", f))
+		want, err := os.ReadFile(filepath.Join(shipped, f))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("models/default/%s is not what the recorded command builds (%s): the data, the pipeline or "+
-				"the trainer changed since it was built; rebuild it from the repository root", f, b.Meta.Command)
+			t.Errorf("%s/%s is not what the recorded command builds (%s): the data, the pipeline or "+
+				"the trainer changed since it was built; rebuild it from the repository root", shipped, f, b.Meta.Command)
 		}
 	}
 }
