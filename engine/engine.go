@@ -74,23 +74,34 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e := &Engine{workers: opts.Workers, maxBytes: opts.MaxBytes, log: opts.Logger.With("component", "engine")}
 	decide := &pipeline.Decide{}
+	// The rule packs compile while the model heads load: the two are most
+	// of a command's start and need nothing of each other.
+	var ruleDirs []string
+	if opts.RulesDir != "" {
+		ruleDirs = []string{opts.RulesDir} // added to the embedded packs
+	}
+	var (
+		ruleStage *rules.Engine
+		ruleErr   error
+		compiled  = make(chan struct{})
+	)
+	go func() {
+		defer close(compiled)
+		ruleStage, ruleErr = rules.New(rules.Options{Dirs: ruleDirs, Logger: opts.Logger, OnShadow: opts.OnShadow})
+	}()
 	set, err := models.LoadSet(opts.ModelsDir)
+	<-compiled
 	if err != nil {
 		return nil, err // names the directory or the file at fault
+	}
+	if ruleErr != nil {
+		return nil, ruleErr // names the pack file and line
 	}
 	e.heads = set
 	decide.ExplainedBy = set.Topics().Taxonomy.ExplainedBy()
 	decide.ShownAs = set.Topics().Taxonomy.ShownAs()
 	decide.RuleFloors = set.Topics().Taxonomy.RuleFloors()
 	e.versions = versionsOf(set)
-	var ruleDirs []string
-	if opts.RulesDir != "" {
-		ruleDirs = []string{opts.RulesDir} // added to the embedded packs
-	}
-	ruleStage, err := rules.New(rules.Options{Dirs: ruleDirs, Logger: opts.Logger, OnShadow: opts.OnShadow})
-	if err != nil {
-		return nil, err // names the pack file and line
-	}
 	e.versions.Rules = ruleStage.Version()
 	e.descriptions = ruleStage.Set().Descriptions() // from the packs just loaded, not parsed again
 
