@@ -178,29 +178,12 @@ func DefaultToxic() (*FlagHead, error) { return defaultToxic() }
 // (models/default), comment_topics (models/comments),
 // extremist_recruitment (models/recruitment) and toxic (models/toxic).
 func DefaultSet() (*Set, error) {
-	bundle := func(load func() (*Bundle, error)) func() (*Head, error) {
-		return func() (*Head, error) {
-			b, err := load()
-			if err != nil {
-				return nil, err
-			}
-			return bundleHead(b, SourceEmbedded), nil
-		}
-	}
-	flag := func(load func() (*FlagHead, error)) func() (*Head, error) {
-		return func() (*Head, error) {
-			f, err := load()
-			if err != nil {
-				return nil, err
-			}
-			return flagHead(f, SourceEmbedded), nil
-		}
-	}
 	// The heads load at once, one goroutine each: checking and decoding
 	// them is most of a command's start (the topics bundle 180 ms, the
 	// comments' 120 ms, the flag heads 50 ms, one after the other on the
 	// project's 2-core machine).
-	loads := []func() (*Head, error){bundle(Default), bundle(DefaultComments), flag(DefaultRecruitment), flag(DefaultToxic)}
+	loads := []func() (*Head, error){embeddedHead(Default, bundleHead), embeddedHead(DefaultComments, bundleHead),
+		embeddedHead(DefaultRecruitment, flagHead), embeddedHead(DefaultToxic, flagHead)}
 	heads, errs := make([]*Head, len(loads)), make([]error, len(loads))
 	var wg sync.WaitGroup
 	for i, load := range loads {
@@ -213,6 +196,18 @@ func DefaultSet() (*Set, error) {
 		}
 	}
 	return (&Set{}).With(heads...), nil
+}
+
+// embeddedHead returns a loader of the head that head makes of what load
+// loads, from the embedded files.
+func embeddedHead[T any](load func() (T, error), head func(T, string) *Head) func() (*Head, error) {
+	return func() (*Head, error) {
+		v, err := load()
+		if err != nil {
+			return nil, err
+		}
+		return head(v, SourceEmbedded), nil
+	}
 }
 
 // LoadSet returns the embedded heads with the heads of directory dir
