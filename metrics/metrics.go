@@ -57,6 +57,7 @@ type Metrics struct {
 	RetagDocuments   prometheus.Counter       // vigil_retag_documents_total
 	RetagLastSuccess prometheus.Gauge         // vigil_retag_last_success_timestamp_seconds
 	BuildInfo        *prometheus.GaugeVec     // vigil_build_info{version,model,rules,flag}
+	HeadInfo         *prometheus.GaugeVec     // vigil_model_head_info{head,version}
 
 	// Service metrics beyond the contract.
 	HTTPInFlight    prometheus.Gauge         // vigil_http_requests_in_flight
@@ -122,6 +123,10 @@ func New(reg prometheus.Registerer) *Metrics {
 			Namespace: namespace, Name: "build_info",
 			Help: "Always 1; labels name the binary version and the model bundle, rule set and flag head in use.",
 		}, []string{"version", "model", "rules", "flag"}),
+		HeadInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "model_head_info",
+			Help: "Always 1; one series per model head in use (topics, comment_topics, each flag head), labelled with its version.",
+		}, []string{"head", "version"}),
 		HTTPInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: namespace, Name: "http_requests_in_flight",
 			Help: "HTTP requests being served.",
@@ -168,7 +173,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	}
 	reg.MustRegister(
 		m.Documents, m.StageDuration, m.HTTPDuration, m.Tags, m.Flags,
-		m.ReviewDecisions, m.RetagDocuments, m.RetagLastSuccess, m.BuildInfo,
+		m.ReviewDecisions, m.RetagDocuments, m.RetagLastSuccess, m.BuildInfo, m.HeadInfo,
 		m.HTTPInFlight, m.HTTPRejected, m.ShadowRuleHits,
 		m.JobRuns, m.JobLastRun, m.JobLastDuration, m.JobLastSuccess, m.JobDuration,
 		m.WebhookDeliveries, m.WebhookLag,
@@ -257,10 +262,15 @@ func (m *Metrics) Rejected(reason string) {
 
 // SetBuildInfo replaces the build_info series: one series, value 1, naming
 // the binary version and the versions of the model bundle, rule set and
-// flag head now in use. Call it at start and after every reload.
+// flag head now in use; and the model_head_info series, one per head in
+// v.Heads. Call it at start and after every reload.
 func (m *Metrics) SetBuildInfo(version string, v vigil.Versions) {
 	m.BuildInfo.Reset()
 	m.BuildInfo.WithLabelValues(version, v.Model, v.Rules, v.Flag).Set(1)
+	m.HeadInfo.Reset()
+	for head, ver := range v.Heads {
+		m.HeadInfo.WithLabelValues(head, ver).Set(1)
+	}
 }
 
 // ObserveJob records one run of a scheduled job that started at start, took

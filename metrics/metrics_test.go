@@ -60,13 +60,18 @@ func TestObserveVerdict(t *testing.T) {
 func TestBuildInfoReplaced(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
-	m.SetBuildInfo("v1", vigil.Versions{Model: "topics-a", Rules: "rules-a"})
-	m.SetBuildInfo("v1", vigil.Versions{Model: "topics-b", Rules: "rules-b", Flag: "recruitment-c"})
+	m.SetBuildInfo("v1", vigil.Versions{Model: "topics-a", Rules: "rules-a", Heads: map[string]string{"topics": "topics-a", "toxic": "flag-t"}})
+	m.SetBuildInfo("v1", vigil.Versions{Model: "topics-b", Rules: "rules-b", Flag: "recruitment-c",
+		Heads: map[string]string{"topics": "topics-b", "comment_topics": "comments-b"}})
 	want := `# HELP vigil_build_info Always 1; labels name the binary version and the model bundle, rule set and flag head in use.
 # TYPE vigil_build_info gauge
 vigil_build_info{flag="recruitment-c",model="topics-b",rules="rules-b",version="v1"} 1
+# HELP vigil_model_head_info Always 1; one series per model head in use (topics, comment_topics, each flag head), labelled with its version.
+# TYPE vigil_model_head_info gauge
+vigil_model_head_info{head="comment_topics",version="comments-b"} 1
+vigil_model_head_info{head="topics",version="topics-b"} 1
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vigil_build_info"); err != nil {
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vigil_build_info", "vigil_model_head_info"); err != nil {
 		t.Error(err)
 	}
 }
