@@ -119,10 +119,10 @@ diplomacy < $T/comments-train.jsonl > "$OUT/comments.jsonl"
 wc -l "$OUT/comments.jsonl" >&2
 # The comments' own topic model (models/comments; docs/models.md, "The
 # comments' own topic model") learns from the same data, with every comment
-# written to train on (comments-train, -train4, -train5) counted twice in
+# written to train on (comments-train, -train4, -train5, -train6) counted twice in
 # place of comments.jsonl, and chooses its thresholds and calibration on
 # comments labelled by hand: comments.jsonl and the comment blind sets 1-9.
-for f in comments-train comments-train4 comments-train5; do
+for f in comments-train comments-train4 comments-train5 comments-train6; do
 	cat $T/$f.jsonl
 	jq -c '.id += "#2"' $T/$f.jsonl
 done | diplomacy > "$OUT/comments-all.jsonl"
