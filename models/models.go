@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -198,6 +199,11 @@ func Load(fsys fs.FS) (*Bundle, error) {
 	}
 	if b.Topics, err = classify.ReadModel(bytes.NewReader(files[FileTopics]), b.Subwords); err != nil {
 		return nil, fmt.Errorf("%s: %w", FileTopics, err)
+	}
+	// A bundle for comments stands in for the topics head on comments
+	// only; flag outputs alone would score every kind as a flag head.
+	if b.ForComments() && !slices.ContainsFunc(b.Topics.Labels, func(l classify.Label) bool { return l.Kind == classify.KindTag }) {
+		return nil, vigil.Errorf(vigil.EINVALID, "%s: kinds [%s] needs tag outputs, and %s has flags only", FileMetadata, vigil.KindComment, FileTopics)
 	}
 	if data, ok := files[FileDictionary]; ok {
 		if b.Dictionary, err = classify.ReadDictionary(bytes.NewReader(data)); err != nil {

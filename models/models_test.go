@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -85,6 +86,9 @@ func TestLoadDirErrors(t *testing.T) {
 		{"edited taxonomy", func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, FileTaxonomy), []byte("version: 1\ntags: []\n"), 0o644)
 		}, vigil.EINVALID, "taxonomy.yaml: SHA-256"},
+		{"kinds other than comment", func(dir string) error {
+			return editMetadata(dir, func(m map[string]any) { m["kinds"] = []string{"article"} })
+		}, vigil.EINVALID, `kinds ["article"]`},
 		{"corrupt metadata", func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, FileMetadata), []byte("{"), 0o644)
 		}, vigil.EINVALID, "metadata.json"},
@@ -100,6 +104,24 @@ func TestLoadDirErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// editMetadata rewrites dir's metadata.json through edit.
+func editMetadata(dir string, edit func(map[string]any)) error {
+	path := filepath.Join(dir, FileMetadata)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	edit(m)
+	if data, err = json.Marshal(m); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
 }
 
 func TestWrite(t *testing.T) {

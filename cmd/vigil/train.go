@@ -96,6 +96,9 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	if kinds != "" && kinds != vigil.KindComment {
 		return usage("--kinds %q: want comment (or none, for every kind)", kinds)
 	}
+	if kinds == vigil.KindComment && labelsFrom == "flags" {
+		return usage("--kinds comment: the comments' topic model needs tags; --labels flags gives none")
+	}
 	var err error
 	if p.MinPrecision, err = training.ParseMinPrecision(minPrec); err != nil {
 		return usage("--min-precision: %v", err)

@@ -237,6 +237,26 @@ func checkReproducible(t *testing.T, b *models.Bundle, shipped string) {
 	}
 }
 
+// TestTrainCommentFlagsRefused: a bundle for comments must have tag
+// outputs. Asked for flags alone, train refuses (exit 2); trained on data
+// that carries flags alone, the bundle is written but refused where it
+// loads, naming the reason.
+func TestTrainCommentFlagsRefused(t *testing.T) {
+	data := "../../testdata/recruitment/train.jsonl" // flags only
+	dir := filepath.Join(t.TempDir(), "bundle")
+	if code, _, stderr := runCmd(t, "", "train", "--data", data, "--out", dir, "--labels", "flags", "--kinds", "comment"); code != exitUsage ||
+		!strings.Contains(stderr, "--kinds comment") {
+		t.Errorf("--labels flags --kinds comment: exit %d, stderr %s", code, stderr)
+	}
+	args := append([]string{"train", "--data", data, "--out", dir, "--kinds", "comment"}, smallTrain...)
+	if code, _, stderr := runCmd(t, "", args...); code != exitOK {
+		t.Fatalf("train exit %d:\n%s", code, stderr)
+	}
+	if _, err := models.LoadDir(dir); err == nil || !strings.Contains(err.Error(), "needs tag outputs") {
+		t.Errorf("load: %v", err)
+	}
+}
+
 // TestTrainFlags: the trainer learns flags as well as tags, from whatever
 // the data carries.
 func TestTrainFlags(t *testing.T) {
