@@ -100,22 +100,16 @@ type Set struct {
 }
 
 // Topics returns the bundle of the head that gives topic tags.
-func (s *Set) Topics() *Bundle {
-	for _, h := range s.Heads {
-		if h.Bundle != nil && h.Name == HeadTopics {
-			return h.Bundle
-		}
-	}
-	return nil
-}
+func (s *Set) Topics() *Bundle { return s.bundle(HeadTopics) }
 
 // CommentTopics returns the bundle of the head that gives reader comments
 // their topic tags, or nil when the topics head gives them.
-func (s *Set) CommentTopics() *Bundle {
-	for _, h := range s.Heads {
-		if h.Bundle != nil && h.Name == HeadCommentTopics {
-			return h.Bundle
-		}
+func (s *Set) CommentTopics() *Bundle { return s.bundle(HeadCommentTopics) }
+
+// bundle returns the bundle of the head that provides name, or nil.
+func (s *Set) bundle(name string) *Bundle {
+	if h := s.Head(name); h != nil {
+		return h.Bundle
 	}
 	return nil
 }
