@@ -139,13 +139,9 @@ func (s *Set) Versions() map[string]string {
 // it drops s's, so comments get the new model's tags (and its taxonomy's),
 // not an older model's. s is not modified.
 func (s *Set) With(heads ...*Head) *Set {
-	provided := func(name string) bool {
-		return slices.ContainsFunc(heads, func(n *Head) bool { return slices.Contains(n.Provides(), name) })
-	}
-	newTopics := provided(HeadTopics) && !provided(HeadCommentTopics)
 	out := &Set{}
 	for _, h := range s.Heads {
-		replaced := slices.ContainsFunc(h.Provides(), provided) || (newTopics && h.Name == HeadCommentTopics)
+		replaced := slices.ContainsFunc(h.Provides(), func(p string) bool { return replacedBy(p, heads) })
 		if !replaced {
 			out.Heads = append(out.Heads, h)
 		}
@@ -163,6 +159,17 @@ func (s *Set) With(heads ...*Head) *Set {
 	return out
 }
 
+// replacedBy says whether the head that provides name gives way to heads:
+// one of them provides it too, or name is the comments' topic head and
+// they bring a topics head (then comments follow the new model unless a
+// comments' head comes with it, which provides the name itself).
+func replacedBy(name string, heads []*Head) bool {
+	provided := func(n string) bool {
+		return slices.ContainsFunc(heads, func(h *Head) bool { return slices.Contains(h.Provides(), n) })
+	}
+	return provided(name) || (name == HeadCommentTopics && provided(HeadTopics))
+}
+
 var defaultToxic = onceEmbedded(embeddedFlags, ToxicDir, "embedded toxic head", LoadFlag)
 
 // DefaultToxic returns the toxic head embedded in the binary, loaded once.
@@ -171,17 +178,31 @@ func DefaultToxic() (*FlagHead, error) { return defaultToxic() }
 // DefaultSet returns the heads embedded in the binary: topics
 // (models/default), comment_topics (models/comments),
 // extremist_recruitment (models/recruitment) and toxic (models/toxic).
-func DefaultSet() (*Set, error) {
-	// The heads load at once, one goroutine each: checking and decoding
-	// them is most of a command's start (the topics bundle 180 ms, the
-	// comments' 120 ms, the flag heads 50 ms, one after the other on the
-	// project's 2-core machine).
-	loads := []func() (*Head, error){embeddedHead(Default, bundleHead), embeddedHead(DefaultComments, bundleHead),
-		embeddedHead(DefaultRecruitment, flagHead), embeddedHead(DefaultToxic, flagHead)}
-	heads, errs := make([]*Head, len(loads)), make([]error, len(loads))
+func DefaultSet() (*Set, error) { return embeddedSet(nil) }
+
+// embeddedHeads are the heads embedded in the binary, by what each provides.
+var embeddedHeads = []struct {
+	name string
+	load func() (*Head, error)
+}{
+	{HeadTopics, embeddedHead(Default, bundleHead)},
+	{HeadCommentTopics, embeddedHead(DefaultComments, bundleHead)},
+	{vigil.FlagExtremistRecruitment, embeddedHead(DefaultRecruitment, flagHead)},
+	{vigil.FlagToxic, embeddedHead(DefaultToxic, flagHead)},
+}
+
+// embeddedSet loads the embedded heads that over does not replace
+// (replacedBy), at once, one goroutine each: checking and decoding them is
+// most of a command's start (the topics bundle 180 ms, the comments' 120
+// ms, the flag heads 50 ms, one after the other on the project's 2-core
+// machine), and a head a models directory replaces need not load at all.
+func embeddedSet(over []*Head) (*Set, error) {
+	heads, errs := make([]*Head, len(embeddedHeads)), make([]error, len(embeddedHeads))
 	var wg sync.WaitGroup
-	for i, load := range loads {
-		wg.Go(func() { heads[i], errs[i] = load() })
+	for i, e := range embeddedHeads {
+		if !replacedBy(e.name, over) {
+			wg.Go(func() { heads[i], errs[i] = e.load() })
+		}
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -189,7 +210,7 @@ func DefaultSet() (*Set, error) {
 			return nil, err
 		}
 	}
-	return (&Set{}).With(heads...), nil
+	return (&Set{}).With(slices.DeleteFunc(heads, func(h *Head) bool { return h == nil })...), nil
 }
 
 // embeddedHead returns a loader of the head that head makes of what load
@@ -207,11 +228,14 @@ func embeddedHead[T any](load func() (T, error), head func(T, string) *Head) fun
 // LoadSet returns the embedded heads with the heads of directory dir
 // (ScanDir) laid over them; with dir empty, the embedded heads.
 func LoadSet(dir string) (*Set, error) {
-	s, err := DefaultSet()
-	if err != nil || dir == "" {
-		return s, err
+	if dir == "" {
+		return DefaultSet()
 	}
 	heads, err := ScanDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := embeddedSet(heads)
 	if err != nil {
 		return nil, err
 	}
