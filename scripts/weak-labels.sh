@@ -135,6 +135,7 @@ wc -l "$OUT/comments-all.jsonl" "$OUT/comment-dev.jsonl" >&2
 # English-language news sites, every tag of the taxonomy, so that news in
 # those languages no longer leans on the SIB-200 sentences, the BBC and the
 # blind sets alone (docs/models.md, "Kazakh and English news, written to
-# train on"). Politics is diplomacy here too.
-cat $T/news-kk-train.jsonl $T/news-en-train.jsonl | diplomacy > "$OUT/news.jsonl"
+# train on"). Politics is diplomacy here too. news-en-train2.jsonl is a
+# second round of English news (2026-12-06; "English news, a second round").
+cat $T/news-kk-train.jsonl $T/news-en-train.jsonl $T/news-en-train2.jsonl | diplomacy > "$OUT/news.jsonl"
 wc -l "$OUT/news.jsonl" >&2
