@@ -21,6 +21,10 @@ var condemnStems = []string{
 	"секта", "сектант", "нелюд", "уроды", "мразь", "отморозк", "живодер",
 	"бандылар", "қанішер", "канишер", "лаңкес", "ланкес", "содыр",
 	"thug", "terrorist", "murderer", "killer", "criminal", "butcher",
+	// the group banned, or its people caught ("Хизб ут-Тахрир в Казахстане
+	// запрещён", "ҰҚК жарайсың! ДАИШ жақтастарын ұстады", "ячейку накрыли"):
+	// talk of the ban and the arrest, not a call
+	"запрещен", "тыйым", "banned", "задержа", "накрыл", "арестова", "ұстад", "ұсталд", "detain", "arrest",
 }
 
 // condemnPhrases say a group is not of the faith.

@@ -32,7 +32,15 @@ func TestCondemning(t *testing.T) {
 		{"шейіт емес, қанішер дейсіңдер. біздің бауырлар шейіттер", false}, // attributed to the critics
 		{"they call us terrorists because they fear the ummah", false},     // attributed
 		{"игил это банда убийц, но кто хочет к ним — пиши в лс", false},    // a call
-		{"ҰҚК жарайсың! даиш жақтастарын уақытында ұстады", false},         // names, condemns nothing
+		// the ban and the arrest talked of (2026-12-06)
+		{"ҰҚК жарайсың! даиш жақтастарын уақытында ұстады", true},
+		{"хизб ут-тахрир в казахстане запрещен или нет?", true},
+		{"is hizb ut-tahrir banned here? a guy was handing out leaflets", true},
+		{"хорошая работа полиции, ячейку накрыли без шума", true},
+		{"хизб ут-тахрир не запрещен, приходите на наши уроки", false},                              // negated, and a call
+		{"нас запретили, потому что боятся правды. путь открыт, пиши", false},                       // a call
+		{"зачем тебе страна, где дочке запрещают платок? переселяйся к братьям", false},              // a grievance, not the ban
+		{"әміріміздің қолын ұстап, байғат бер, бауырым", false},                                      // holding a hand, not an arrest
 		{"", false},
 	})
 	long := ""
