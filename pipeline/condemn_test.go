@@ -37,10 +37,10 @@ func TestCondemning(t *testing.T) {
 		{"хизб ут-тахрир в казахстане запрещен или нет?", true},
 		{"is hizb ut-tahrir banned here? a guy was handing out leaflets", true},
 		{"хорошая работа полиции, ячейку накрыли без шума", true},
-		{"хизб ут-тахрир не запрещен, приходите на наши уроки", false},                              // negated, and a call
-		{"нас запретили, потому что боятся правды. путь открыт, пиши", false},                       // a call
-		{"зачем тебе страна, где дочке запрещают платок? переселяйся к братьям", false},              // a grievance, not the ban
-		{"әміріміздің қолын ұстап, байғат бер, бауырым", false},                                      // holding a hand, not an arrest
+		{"хизб ут-тахрир не запрещен, приходите на наши уроки", false},                  // negated, and a call
+		{"нас запретили, потому что боятся правды. путь открыт, пиши", false},           // a call
+		{"зачем тебе страна, где дочке запрещают платок? переселяйся к братьям", false}, // a grievance, not the ban
+		{"әміріміздің қолын ұстап, байғат бер, бауырым", false},                         // holding a hand, not an arrest
 		{"", false},
 	})
 	long := ""
