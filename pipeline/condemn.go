@@ -9,7 +9,8 @@ import (
 // не ислам", "Даиш қанішерлер, олар мұсылман емес", "ISIS are thugs with a
 // flag"): the name is a recruiter's word, but such a sentence recruits no
 // one. Condemning finds a short comment that calls the group a gang,
-// killers or terrorists, or says it is not Islam, and calls nobody to
+// killers or terrorists, says it is not Islam, or talks of its ban or its
+// people's arrest ("Хизб ут-Тахрир запрещён или нет?"), and calls nobody to
 // anything (no join, come, write or DM anywhere in it); its words are, like
 // reported speech, not read as the writer's own by a flag (Field.Reported).
 // One call word anywhere keeps the comment the writer's: "Кафиры называют
