@@ -218,8 +218,12 @@ func Load(fsys fs.FS) (*Bundle, error) {
 
 // ForComments says whether the bundle is the comments' own topic model
 // (metadata.json "kinds": ["comment"]).
-func (b *Bundle) ForComments() bool {
-	return len(b.Meta.Kinds) == 1 && b.Meta.Kinds[0] == vigil.KindComment
+func (b *Bundle) ForComments() bool { return ForComments(b.Meta.Kinds) }
+
+// ForComments says whether a bundle for kinds (Metadata.Kinds) is the
+// comments' own topic model: kinds is [comment].
+func ForComments(kinds []string) bool {
+	return len(kinds) == 1 && kinds[0] == vigil.KindComment
 }
 
 func short(s string) string {

@@ -458,7 +458,7 @@ func (ds *dataset) metadata(opts BundleOptions, p Params, devScores []classify.D
 			prefix = "topics"
 		}
 	}
-	if slices.Equal(opts.Kinds, []string{vigil.KindComment}) {
+	if models.ForComments(opts.Kinds) {
 		prefix = "comments"
 	}
 	return models.Metadata{
