@@ -1195,6 +1195,19 @@ var translit = [128]rune{
 	'd': 'д', 'f': 'ф', 'g': 'г', 'l': 'л', 's': 'с', 'v': 'в', 'z': 'з',
 }
 
+// spelledLetter maps Latin letters to the Cyrillic ones they spell in
+// transliteration (dawla, jihad), where lookalike reads them by their look
+// (p as р, h as н). unmask reads a word so only when it is begun in
+// Cyrillic and holds a Latin letter that looks like no Cyrillic one. u is
+// и, as the labelled sets' disguises write it (джuхaд, лuчку), not the у
+// it spells.
+var spelledLetter = [128]rune{
+	'a': 'а', 'b': 'б', 'c': 'с', 'd': 'д', 'e': 'е', 'f': 'ф', 'g': 'г',
+	'h': 'х', 'i': 'и', 'j': 'ж', 'k': 'к', 'l': 'л', 'm': 'м', 'n': 'н',
+	'o': 'о', 'p': 'п', 'q': 'к', 'r': 'р', 's': 'с', 't': 'т', 'u': 'и',
+	'v': 'в', 'w': 'в', 'x': 'х', 'y': 'й', 'z': 'з',
+}
+
 // digitLetter maps digits and symbols used as Cyrillic letters. '1' is
 // settled per word (і in Kazakh words, и otherwise) and '4' by its
 // neighbours (ч, or а between consonants: ш4м, х4лифа).
@@ -1387,8 +1400,12 @@ func (n *normalizer) unmask() {
 		var cyr, cyrLook, lat, latLook, latTranslit, latOnly, foreign, greek, digits, cyrDigits, latDigits, other int
 		kk := false
 		cyrThenLat := false // a Cyrillic letter stands before a Latin one
+		first := rune(0)    // the word's first letter or digit
 		for ; j < len(u) && (u[j].r == deleted || isWordRune(u[j].r)); j++ {
 			r := u[j].r
+			if first == 0 && r != deleted {
+				first = r
+			}
 			switch {
 			case r == deleted:
 			case foreignLook(r):
@@ -1433,7 +1450,16 @@ func (n *normalizer) unmask() {
 			// a Cyrillic word with a few Latin letters that look like
 			// nothing Cyrillic but stand for one letter: теlеgрам
 			cyr >= 4 && cyr > 2*lat && lat == latLook+latTranslit && cyrDigits == digits:
-			unmaskCyrillic(u[i:j], cyr+lat+greek+digits, kk)
+			unmaskCyrillic(u[i:j], cyr+lat+greek+digits, kk, false)
+		case isCyrillic(first) && latinLook(first) == 0 && cyr > cyrLook && lat >= 2 && foreign == 0 && greek == 0 && cyrDigits == digits:
+			// a word begun in a Cyrillic letter Latin has no twin of and
+			// finished in Latin letters: Шam, Дawla, Жihad. No English
+			// word begins so (a Russian ending on a Latin name comes after
+			// it: iPhoneа). With a Latin letter that looks like no Cyrillic
+			// one the rest is transliteration, and every Latin letter is
+			// read as the letter it spells (Дawla: давла, not дawла);
+			// otherwise as the letter it looks like (Шam: шам).
+			unmaskCyrillic(u[i:j], cyr+lat+digits, kk, lat > latLook)
 		case greek > 0 && cyr == 0 && lat >= 2 && latDigits == digits:
 			// an English word with Greek look-alikes inside: bαyαh
 			unmaskLatin(u[i:j], lat)
@@ -1559,7 +1585,7 @@ func liveAround(w []unit, k int) (prev, next rune) {
 // 3года); at its end only 0, 1 or 4 alone after a consonant and three or
 // more runes (хиджр4, п1ш1, but not ведьмака3, россии1, гта4). '@' and '$'
 // only inside (not @handle, $100).
-func unmaskCyrillic(w []unit, size int, kk bool) {
+func unmaskCyrillic(w []unit, size int, kk, spelled bool) {
 	var edges []edgeDigit
 	var alts []altLetter // letters read one way that may be another
 	for k := range w {
@@ -1571,6 +1597,13 @@ func unmaskCyrillic(w []unit, size int, kk bool) {
 			continue
 		}
 		if r == deleted {
+			continue
+		}
+		if l := spelledLetter[r]; l != 0 && spelled {
+			if r == 'i' && kk {
+				l = 'і'
+			}
+			w[k].r = l
 			continue
 		}
 		if l := lookalike[r]; l != 0 {

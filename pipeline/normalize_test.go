@@ -34,6 +34,8 @@ func TestNormalizeText(t *testing.T) {
 		{"trailing digits", "п1ш1 хиджр4 гта4 россии1 ведьмака3 ил76", "пиши хиджра гта4 россии1 ведьмака3 ил76"},
 		{"english look-alikes", "jоin the jіhаd, h1jr4h rеsident теlеgрам теlеgrам макsим соловьевlive", "join the jihad, hijrah resident телеграм telegram максим соловьевlive"},
 		{"latin names with russian endings", "iPhoneа e-mailу Samsungом", "iphoneа e-mailу samsungом"},
+		{"latin after a cyrillic letter latin lacks", "Дawla Дawlah ждёт, Шam, джuхaд, Жeкe жaз", "давла давлах ждет, шам, джихад, жеке жаз"},
+		{"latin after a cyrillic look-alike stays latin", "Сola Хalifat", "cola xalifat"},
 		{"look-alikes among english words", "it is freе, brothers іn syria wait for уоu", "it is free, brothers in syria wait for you"},
 		{"latin names with russian endings among russian words", "купил iPhoneа, пиши на e-mailу, Скрепыш в Microsoft Officе", "купил iphoneа, пиши на e-mailу, скрепыш в microsoft officе"},
 		{"english numbers stay", "mp3 win10 b2b x86 4k covid19 h5n1 lx450d l33t user@mail.com $5", "mp3 win10 b2b x86 4k covid19 h5n1 lx450d l33t user@mail.com $5"},

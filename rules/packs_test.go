@@ -2,6 +2,9 @@ package rules
 
 import (
 	"testing"
+
+	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 // TestShippedPacks loads the embedded packs, lints them and runs every
@@ -31,4 +34,36 @@ func TestShippedPacks(t *testing.T) {
 		t.Fatal("no examples ran")
 	}
 	t.Logf("%s: %d rules, %d examples, %d entities", set.Version(), len(set.Rules()), ran, len(set.Entities()))
+}
+
+// TestShippedBannedForms checks forms of banned groups' names that are
+// written as exact forms, because their stems begin ordinary words.
+func TestShippedBannedForms(t *testing.T) {
+	set, err := Load(EmbeddedSource())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text, lang, want string // want: the canonical name found, "" for none
+	}{
+		{"Давла жива, братья", vigil.LangRussian, "Исламское государство"},
+		{"Дawla жива, братья", vigil.LangRussian, "Исламское государство"}, // Latin after д: давла
+		{"ад-Давля ждёт", vigil.LangRussian, "Исламское государство"},
+		{"Dawlah is waiting, brothers", vigil.LangEnglish, "Исламское государство"},
+		{"Я давлю на газ, а машина стоит", vigil.LangRussian, ""},
+		{"Давление опять скачет", vigil.LangRussian, ""},
+		{"Көршілер жер үшін дауласып жүр", vigil.LangKazakh, ""},
+	} {
+		f := pipeline.Normalize(vigil.FieldBody, tc.text)
+		res := set.Match(&f, tc.lang, vigil.KindComment)
+		got := ""
+		for _, e := range res.Entities {
+			if e.Entity.Banned {
+				got = e.Entity.Canonical
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%q: banned group %q, want %q", tc.text, got, tc.want)
+		}
+	}
 }
