@@ -997,6 +997,11 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 				words = append(words, pipeline.Token{Text: alt, Start: t.Start, End: t.End})
 				changed = true
 			}
+			if base := capsBase(f.Original[s:e]); base != "" && base != t.Text {
+				upTo(i)
+				words = append(words, pipeline.Token{Text: base, Start: t.Start, End: t.End})
+				changed = true
+			}
 			switch {
 			case !single(t):
 				runStart = -1
@@ -1026,6 +1031,52 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 		return fields
 	}
 	return out
+}
+
+// capsBase returns, for an abbreviation written with a Kazakh ending glued
+// to it or after a hyphen ("ИГИЛге", "ДАИШ-тің"), the abbreviation in lower
+// case, or "". Kazakh puts case endings on abbreviations as on any word,
+// so "ИГИЛге қосылыңдар" (join ISIS) read "игилге", a word the model had
+// never seen, and its score stayed with the everyday invitations'
+// "қосылыңдар" (2026-12-06). At least two capitals must stand before the
+// lower-case ending, and the ending must be one to three Kazakh endings
+// (pipeline.KazakhSuffixes).
+func capsBase(orig string) string {
+	if len(orig) < 4 || orig[0] < utf8.RuneSelf && !('A' <= orig[0] && orig[0] <= 'Z') {
+		return "" // the byte test rules out nearly every word
+	}
+	caps := 0
+	rest := ""
+	for i, r := range orig {
+		if !unicode.IsUpper(r) {
+			rest = orig[i:]
+			break
+		}
+		caps++
+	}
+	if caps < 2 || rest == "" {
+		return ""
+	}
+	base := orig[:len(orig)-len(rest)]
+	if rest = strings.TrimPrefix(rest, "-"); rest == "" {
+		return ""
+	}
+	for step := 0; rest != "" && step < 3; step++ {
+		cut := false
+		for _, suf := range pipeline.KazakhSuffixes {
+			if strings.HasSuffix(rest, suf) {
+				rest, cut = rest[:len(rest)-len(suf)], true
+				break
+			}
+		}
+		if !cut {
+			return ""
+		}
+	}
+	if rest != "" {
+		return ""
+	}
+	return strings.ToLower(base)
 }
 
 var (

@@ -29,6 +29,7 @@ func TestReadings(t *testing.T) {
 		{"h1jr4h to 5h4m", []string{"hijrah", "sham"}, []string{"h1jr4h", "5h4m"}},
 		{"хиджра, ш а м ждёт, брат", []string{"шам"}, []string{"ш а м"}},
 		{"дай 64йат халифу", []string{"байат"}, []string{"64йат"}},
+		{"ИГИЛге қосылыңдар, бауырлар", []string{"игил"}, []string{"ИГИЛге"}},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			f := Readings([]pipeline.Field{field(tc.in)})[0]
@@ -56,6 +57,17 @@ func TestReading(t *testing.T) {
 	} {
 		if got := reading(in); got != want {
 			t.Errorf("reading(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCapsBase(t *testing.T) {
+	for in, want := range map[string]string{
+		"ИГИЛге": "игил", "ДАИШтің": "даиш", "ҰҚКнің": "ұқк", "ВУЗы": "вуз", "ISISке": "isis", "ИГИЛ-ге": "игил", "ДАИШ-тің": "даиш",
+		"ИГИЛ": "", "США": "", "МВДшник": "", "Игилге": "", "игилге": "", "ИГИЛ-": "", "ИГИЛ-ски": "", "Москвада": "", "word": "",
+	} {
+		if got := capsBase(in); got != want {
+			t.Errorf("capsBase(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
