@@ -290,12 +290,16 @@ func (f *Field) InReported(start, end int) bool {
 // retort reports whether the quote q (of minQuotedWords words or more)
 // opens the text and a dash follows it:
 // «"брат, приезжай в Шам" — брат, я до Шымкента доехать не могу»,
-// a reader answering the words he quotes.
+// a reader answering the words he quotes; or a laugh does (laughs):
+// «"Дай байат и всё простится" 😂 звучит как реклама кредита».
 func retort(text string, q Span, words []Token) bool {
 	if strings.TrimSpace(text[:q.Start]) != "" {
 		return false
 	}
 	rest := strings.TrimLeft(text[q.End:], " ")
+	if laughs(rest) {
+		return true
+	}
 	if !strings.HasPrefix(rest, "—") && !strings.HasPrefix(rest, "–") && !strings.HasPrefix(rest, "- ") {
 		return false
 	}
@@ -320,4 +324,24 @@ func retort(text string, q Span, words []Token) bool {
 		}
 	}
 	return lettered >= 2
+}
+
+// laughWords open a reader's laugh at what he quoted, as the normalizer
+// writes them.
+var laughWords = setOf("lol", "lmao", "haha", "hahaha", "ахах", "ахаха", "ахахах", "хаха", "хахаха", "хахах", "кек", "күлкі")
+
+// laughs reports whether rest (the text after a quote) begins with a
+// laugh: a laughing emoji or a word of laughter. A recruiter does not laugh
+// at the words he offers.
+func laughs(rest string) bool {
+	for _, e := range []string{"😂", "🤣", "😆", "😅", "😁", "🙃", "🤡"} {
+		if strings.HasPrefix(rest, e) {
+			return true
+		}
+	}
+	end := strings.IndexFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		end = len(rest)
+	}
+	return end > 0 && has(laughWords, rest[:end])
 }
