@@ -21,7 +21,7 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: vigil classify [--models DIR] [--rules DIR] [FILE...]\n\n"+
+		fmt.Fprintln(e.stderr, "usage: vigil classify [--models DIR] [--rules DIR] [--scores] [FILE...]\n\n"+
 			"Reads documents as JSONL from the files (or stdin, or \"-\") and writes one verdict\n"+
 			"a line to stdout, in input order. Bad lines are reported on stderr as FILE:LINE.\n\nflags:")
 		fs.PrintDefaults()
@@ -31,6 +31,8 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&opts.RulesDir, "rules", "", rulesFlagUsage)
 	fs.IntVar(&opts.Workers, "workers", 0, "documents checked at once (default: one per core)")
 	fs.IntVar(&opts.MaxBytes, "max-bytes", vigil.DefaultMaxDocumentBytes, "size limit of one document, in bytes")
+	every := fs.Bool("scores", false, "put every flag head's score in the verdict's scores, with the words that carried it,\n"+
+		"also under its threshold: why a document was or was not sent to review")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -56,7 +58,11 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	if opts.ModelsDir != "" { // say which heads the directory replaced
 		fmt.Fprintf(e.stderr, "vigil classify: heads: %s\n", engine.HeadsLine(eng.Heads()))
 	}
-	res, writeErr := eng.ClassifyFiles(ctx, files, e.stdout, engine.FilesOptions{Stdin: e.stdin, Log: e.stderr, Name: "vigil classify"})
+	checkCtx := ctx
+	if *every {
+		checkCtx = vigil.WithEveryScore(ctx, true)
+	}
+	res, writeErr := eng.ClassifyFiles(checkCtx, files, e.stdout, engine.FilesOptions{Stdin: e.stdin, Log: e.stderr, Name: "vigil classify"})
 	switch {
 	case writeErr != nil:
 		fmt.Fprintf(e.stderr, "vigil classify: write: %v\n", writeErr)

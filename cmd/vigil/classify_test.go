@@ -140,6 +140,49 @@ func TestClassifyOrderAndFiles(t *testing.T) {
 	}
 }
 
+// TestClassifyScores: --scores shows every flag head's score, also under
+// its threshold, and changes no action; without it an unflagged comment
+// carries no recruitment score.
+func TestClassifyScores(t *testing.T) {
+	in := `{"id":"c1","kind":"comment","body":"Братья, не забудьте завтра на жума намаз"}` + "\n" +
+		`{"id":"c2","kind":"comment","body":"Братья, вступайте в джихад, пишите в личку"}` + "\n"
+	recruitment := func(v vigil.Verdict) (float64, bool) {
+		for _, f := range append(v.Flags, v.Scores...) {
+			if f.Name == vigil.FlagExtremistRecruitment {
+				return f.Score, true
+			}
+		}
+		return 0, false
+	}
+	code, stdout, stderr := runCmd(t, in, "classify", "--scores")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	every := verdicts(t, stdout)
+	code, stdout, stderr = runCmd(t, in, "classify")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	plain := verdicts(t, stdout)
+	if len(every) != 2 || len(plain) != 2 {
+		t.Fatalf("got %d and %d verdicts, want 2 each", len(every), len(plain))
+	}
+	for i := range every {
+		if every[i].Action != plain[i].Action {
+			t.Errorf("%s: action %s with --scores, %s without", every[i].ID, every[i].Action, plain[i].Action)
+		}
+	}
+	if p, ok := recruitment(every[0]); !ok || p <= 0 || p >= 0.5 {
+		t.Errorf("prayer invitation with --scores: recruitment score %v (present %v), want one under 0.5", p, ok)
+	}
+	if _, ok := recruitment(plain[0]); ok {
+		t.Errorf("prayer invitation without --scores carries a recruitment score: %+v", plain[0].Scores)
+	}
+	if every[1].Action != vigil.ActionReview {
+		t.Errorf("call to jihad: action %s, want review", every[1].Action)
+	}
+}
+
 func TestClassifyUsage(t *testing.T) {
 	for _, tc := range []struct {
 		name string
