@@ -1043,27 +1043,16 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 // (pipeline.KazakhSuffixes).
 func capsBase(orig string) string {
 	if len(orig) < 4 || orig[0] < utf8.RuneSelf && !('A' <= orig[0] && orig[0] <= 'Z') {
-		return "" // the byte test rules out nearly every word
+		return "" // an ASCII word not begun in a capital
 	}
-	caps := 0
-	rest := ""
-	for i, r := range orig {
-		if !unicode.IsUpper(r) {
-			rest = orig[i:]
-			break
-		}
-		caps++
+	i := strings.IndexFunc(orig, func(r rune) bool { return !unicode.IsUpper(r) })
+	if i <= 0 || utf8.RuneCountInString(orig[:i]) < 2 {
+		return "" // all capitals, or fewer than two before the rest
 	}
-	if caps < 2 || rest == "" {
-		return ""
-	}
-	base := orig[:len(orig)-len(rest)]
-	if rest = strings.TrimPrefix(rest, "-"); rest == "" {
-		return ""
-	}
+	rest := strings.TrimPrefix(orig[i:], "-")
 	for step := 0; rest != "" && step < 3; step++ {
 		cut := false
-		for _, suf := range pipeline.KazakhSuffixes {
+		for _, suf := range pipeline.KazakhSuffixes { // longest first
 			if strings.HasSuffix(rest, suf) {
 				rest, cut = rest[:len(rest)-len(suf)], true
 				break
@@ -1073,10 +1062,10 @@ func capsBase(orig string) string {
 			return ""
 		}
 	}
-	if rest != "" {
+	if rest != "" || orig[i:] == "-" {
 		return ""
 	}
-	return strings.ToLower(base)
+	return strings.ToLower(orig[:i])
 }
 
 var (

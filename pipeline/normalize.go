@@ -1451,7 +1451,7 @@ func (n *normalizer) unmask() {
 			// nothing Cyrillic but stand for one letter: теlеgрам
 			cyr >= 4 && cyr > 2*lat && lat == latLook+latTranslit && cyrDigits == digits:
 			unmaskCyrillic(u[i:j], cyr+lat+greek+digits, kk, false)
-		case isCyrillic(first) && latinLook(first) == 0 && cyr > cyrLook && lat >= 2 && foreign == 0 && greek == 0 && cyrDigits == digits:
+		case isCyrillic(first) && latinLook(first) == 0 && lat >= 2 && foreign == 0 && greek == 0 && cyrDigits == digits:
 			// a word begun in a Cyrillic letter Latin has no twin of and
 			// finished in Latin letters: Шam, Дawla, Жihad. No English
 			// word begins so (a Russian ending on a Latin name comes after
@@ -1599,17 +1599,14 @@ func unmaskCyrillic(w []unit, size int, kk, spelled bool) {
 		if r == deleted {
 			continue
 		}
-		if l := spelledLetter[r]; l != 0 && spelled {
-			if r == 'i' && kk {
-				l = 'і'
-			}
-			w[k].r = l
-			continue
+		letters := &lookalike
+		if spelled {
+			letters = &spelledLetter
 		}
-		if l := lookalike[r]; l != 0 {
+		if l := letters[r]; l != 0 {
 			if r == 'i' && kk {
 				l = 'і'
-			} else if r == 'h' && kk {
+			} else if r == 'h' && kk && !spelled {
 				alts = append(alts, altLetter{k, 'һ'})
 			}
 			w[k].r = l

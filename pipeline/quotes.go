@@ -330,11 +330,14 @@ func retort(text string, q Span, words []Token) bool {
 // writes them.
 var laughWords = setOf("lol", "lmao", "haha", "hahaha", "ахах", "ахаха", "ахахах", "хаха", "хахаха", "хахах", "кек", "күлкі")
 
+// laughEmoji are the emoji that laugh (or smirk) at a quote.
+var laughEmoji = []string{"😂", "🤣", "😆", "😅", "😁", "🙃", "🤡"}
+
 // laughs reports whether rest (the text after a quote) begins with a
 // laugh: a laughing emoji or a word of laughter. A recruiter does not laugh
 // at the words he offers.
 func laughs(rest string) bool {
-	for _, e := range []string{"😂", "🤣", "😆", "😅", "😁", "🙃", "🤡"} {
+	for _, e := range laughEmoji {
 		if strings.HasPrefix(rest, e) {
 			return true
 		}

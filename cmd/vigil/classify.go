@@ -58,11 +58,10 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	if opts.ModelsDir != "" { // say which heads the directory replaced
 		fmt.Fprintf(e.stderr, "vigil classify: heads: %s\n", engine.HeadsLine(eng.Heads()))
 	}
-	checkCtx := ctx
 	if *every {
-		checkCtx = vigil.WithEveryScore(ctx, true)
+		ctx = vigil.WithEveryScore(ctx, true) // a value only: cancellation is ctx's
 	}
-	res, writeErr := eng.ClassifyFiles(checkCtx, files, e.stdout, engine.FilesOptions{Stdin: e.stdin, Log: e.stderr, Name: "vigil classify"})
+	res, writeErr := eng.ClassifyFiles(ctx, files, e.stdout, engine.FilesOptions{Stdin: e.stdin, Log: e.stderr, Name: "vigil classify"})
 	switch {
 	case writeErr != nil:
 		fmt.Fprintf(e.stderr, "vigil classify: write: %v\n", writeErr)
