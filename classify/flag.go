@@ -1002,6 +1002,13 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 				words = append(words, pipeline.Token{Text: base, Start: t.Start, End: t.End})
 				changed = true
 			}
+			if parts := camelParts(f.Original[s:e]); parts != nil {
+				upTo(i)
+				for _, p := range parts {
+					words = append(words, pipeline.Token{Text: p, Start: t.Start, End: t.End})
+				}
+				changed = true
+			}
 			switch {
 			case !single(t):
 				runStart = -1
@@ -1066,6 +1073,54 @@ func capsBase(orig string) string {
 		return ""
 	}
 	return strings.ToLower(orig[:i])
+}
+
+// camelParts returns the words of a word written in camel case, as hashtags
+// and handles are ("JoinTheCaliphate", "ХалифатЖдёт" → join the caliphate,
+// халифат ждет), in lower case, or nil. The normalizer folds case first, so
+// it reads one word the model has never seen ("jointhecaliphate"). A part
+// begins at a capital that follows a lower-case letter; there must be two
+// parts or more, each of two letters or more, all letters of one script
+// ("iPhone" and "МВДшник" are no such words).
+func camelParts(orig string) []string {
+	if len(orig) < 5 {
+		return nil
+	}
+	var parts []string
+	start, prev, script, n := 0, rune(0), 0, 0
+	for i, r := range orig {
+		if !unicode.IsLetter(r) {
+			return nil
+		}
+		sc := 1 // Latin
+		if r >= utf8.RuneSelf {
+			if !unicode.Is(unicode.Cyrillic, r) {
+				return nil
+			}
+			sc = 2
+		}
+		if script != 0 && sc != script {
+			return nil
+		}
+		script = sc
+		if unicode.IsUpper(r) && unicode.IsLower(prev) {
+			if n < 2 {
+				return nil
+			}
+			parts = append(parts, orig[start:i])
+			start, n = i, 0
+		}
+		prev = r
+		n++
+	}
+	if parts == nil || n < 2 {
+		return nil
+	}
+	parts = append(parts, orig[start:])
+	for i, p := range parts {
+		parts[i] = strings.ReplaceAll(strings.ToLower(p), "ё", "е")
+	}
+	return parts
 }
 
 var (

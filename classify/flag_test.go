@@ -72,6 +72,19 @@ func TestCapsBase(t *testing.T) {
 	}
 }
 
+func TestCamelParts(t *testing.T) {
+	for in, want := range map[string]string{
+		"JoinTheCaliphate": "join the caliphate", "joinTheCaliphate": "join the caliphate", "ХалифатЖдёт": "халифат ждет",
+		"ИГИЛЖдет": "", // a part begins only after a lower-case letter: one part, nothing to add
+		"iPhone":   "", "МВДшник": "", "ИГИЛ": "", "word": "", "Word": "", "ЖолКерек": "жол керек", "ToJ": "",
+		"JoinИГИЛ": "", "Join2Us": "", "AbcDe": "abc de",
+	} {
+		if got := strings.Join(camelParts(in), " "); got != want {
+			t.Errorf("camelParts(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestFitCombinerRecoversWeights(t *testing.T) {
 	// Labels drawn deterministically from a known logistic model: the fit
 	// must land near it, and never give a negative weight.
