@@ -72,6 +72,17 @@ func TestCapsBase(t *testing.T) {
 	}
 }
 
+func TestHyphenBase(t *testing.T) {
+	for in, want := range map[string]string{
+		"даиш-ке": "даиш", "игил-ге": "игил", "whatsapp-қа": "whatsapp", "игил-дің": "игил", "нато-ның": "нато",
+		"ата-анаңа": "", "бір-бірімізге": "", "кто-то": "", "-ге": "", "и-ге": "", "а-б-ге": "", "даиш-": "", "даиш": "",
+	} {
+		if got := hyphenBase(in); got != want {
+			t.Errorf("hyphenBase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestCamelParts(t *testing.T) {
 	for in, want := range map[string]string{
 		"JoinTheCaliphate": "join the caliphate", "joinTheCaliphate": "join the caliphate", "ХалифатЖдёт": "халифат ждет",
