@@ -292,7 +292,7 @@ func FuzzReadFlagModels(f *testing.F) {
 // FuzzReadings checks that any text read through the normalizer gets
 // readings whose spans stay inside its original.
 func FuzzReadings(f *testing.F) {
-	for _, s := range []string{"вставай на джих4д", "jоin the jіhаd", "ш а м", "х_и_д_ж_р_а", "<p>и.г.и.л</p>", "\u200b4\u200b", "ИГИЛге ДАИШ-тің ҰҚКнің"} {
+	for _, s := range []string{"вставай на джих4д", "jоin the jіhаd", "ш а м", "х_и_д_ж_р_а", "<p>и.г.и.л</p>", "\u200b4\u200b", "ИГИЛге ДАИШ-тің ҰҚКнің", "#JoinTheCaliphate #ХалифатЖдёт", "DAISh-ke даиш-ке whatsapp-қа"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
