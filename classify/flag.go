@@ -241,7 +241,7 @@ func (h *FlagHead) reads(it *pipeline.Item) bool {
 		kind = vigil.KindArticle
 	}
 	return (len(h.Kinds) == 0 || slices.Contains(h.Kinds, kind)) &&
-		(len(h.Langs) == 0 || slices.Contains(h.Langs, it.Lang))
+		(len(h.Langs) == 0 || slices.Contains(h.Langs, it.Lang) || it.Detected != "" && slices.Contains(h.Langs, it.Detected))
 }
 
 // explain returns the features that pushed the flag's mean logit up most

@@ -15,6 +15,12 @@ type Item struct {
 	// Lang is the document's language: from the document when given,
 	// detected otherwise.
 	Lang string
+	// Detected is the language the text reads as when the document gave
+	// another (a Kazakh or English comment sent as ru, as a CMS with one
+	// language a site does); "" when they agree or Lang was detected. The
+	// rules and the flag heads read the document in both languages; the
+	// verdict keeps the one given.
+	Detected string
 	// Verdict is built up by the stages. Tags and Entities are appended by
 	// rule and model stages; Decide sorts, merges and finalizes them.
 	Verdict vigil.Verdict

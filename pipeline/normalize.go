@@ -1909,12 +1909,17 @@ func (*NormalizeStage) Process(ctx context.Context, it *Item) error {
 		}
 		it.Fields = append(it.Fields, Normalize(f.name, f.text))
 	}
-	if it.Lang == "" {
-		texts := make([]string, len(it.Fields))
-		for i := range it.Fields {
-			texts[i] = it.Fields[i].Text
-		}
+	texts := make([]string, len(it.Fields))
+	for i := range it.Fields {
+		texts[i] = it.Fields[i].Text
+	}
+	switch {
+	case it.Lang == "":
 		it.Lang = detectLang(texts...)
+	default:
+		if d := detectLangIn(checkLangBytes, texts...); d != it.Lang {
+			it.Detected = d
+		}
 	}
 	return nil
 }

@@ -160,13 +160,18 @@ func TestTokenizeStage(t *testing.T) {
 func TestNormalizeStageKeepsLang(t *testing.T) {
 	it := &Item{Doc: &vigil.Document{ID: "x", Body: "Қазақстан Республикасы"}, Lang: vigil.LangRussian}
 	(&NormalizeStage{}).Process(context.Background(), it)
-	if it.Lang != vigil.LangRussian {
-		t.Errorf("lang %q: a given language must be kept", it.Lang)
+	if it.Lang != vigil.LangRussian || it.Detected != vigil.LangKazakh {
+		t.Errorf("lang %q, detected %q: a given language must be kept, the text's noted beside it", it.Lang, it.Detected)
 	}
 	it = &Item{Doc: &vigil.Document{ID: "x", Body: "Қазақстан Республикасы"}}
 	(&NormalizeStage{}).Process(context.Background(), it)
-	if it.Lang != vigil.LangKazakh {
-		t.Errorf("lang %q, want kk", it.Lang)
+	if it.Lang != vigil.LangKazakh || it.Detected != "" {
+		t.Errorf("lang %q, detected %q, want kk and none", it.Lang, it.Detected)
+	}
+	it = &Item{Doc: &vigil.Document{ID: "x", Body: "Казахстан и Россия"}, Lang: vigil.LangRussian}
+	(&NormalizeStage{}).Process(context.Background(), it)
+	if it.Detected != "" {
+		t.Errorf("detected %q: a text that reads as the given language notes none", it.Detected)
 	}
 }
 

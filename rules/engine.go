@@ -366,9 +366,9 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		if long {
 			longWords += len(f.Words)
 		}
-		m := s.newState(f, it.Lang)
+		m := s.newState(f, it.Lang, it.Detected)
 		states[i] = m
-		res := m.match(it.Lang, kind)
+		res := m.match(kind, it.Lang, it.Detected)
 		for _, fr := range res.Fired {
 			if fr.Rule.Action.Flag != "" && allReported(f, fr.Spans) {
 				continue // a flag is about what the writer does: not the words he quotes

@@ -95,22 +95,24 @@ func (s *Set) Match(f *pipeline.Field, lang, kind string) FieldResult {
 	}
 	m := s.newState(f, lang)
 	defer m.release()
-	return m.match(lang, kind)
+	return m.match(kind, lang)
 }
 
-// newState finds the atoms and phrases of field f; release it when done.
-func (s *Set) newState(f *pipeline.Field, lang string) *matchState {
-	m := &matchState{s: s, f: f, text: f.Text, kk: lang == vigil.LangKazakh, memoAt: -1,
+// newState finds the atoms and phrases of field f, read in langs (Kazakh
+// morphology when one of them is Kazakh); release it when done.
+func (s *Set) newState(f *pipeline.Field, langs ...string) *matchState {
+	m := &matchState{s: s, f: f, text: f.Text, kk: slices.Contains(langs, vigil.LangKazakh), memoAt: -1,
 		flat: chunks[atomRef]{pool: refChunks}, words: chunks[wordSpan]{pool: wordChunks}}
 	m.findAtoms()
 	m.findPhrases()
 	return m
 }
 
-// match finds the field's entities and the rules that fire in it; a rule's
-// own none group counts in its field, the vetoes from other fields are
-// left to the caller (vetoedBy).
-func (m *matchState) match(lang, kind string) FieldResult {
+// match finds the field's entities and the rules for kind and any of
+// langs (appliesIn) that fire in it; a rule's own none group
+// counts in its field, the vetoes from other fields are left to the caller
+// (vetoedBy).
+func (m *matchState) match(kind string, langs ...string) FieldResult {
 	var res FieldResult
 	s := m.s
 	m.findEntities(&res)
@@ -125,7 +127,7 @@ func (m *matchState) match(lang, kind string) FieldResult {
 	cand = slices.Compact(cand)
 	for _, ri := range cand {
 		r := s.rules[ri]
-		if !applies(r.Rule, lang, kind) {
+		if !appliesIn(r.Rule, kind, langs) {
 			continue
 		}
 		ok, ev := m.eval(r.cond, nil)
@@ -156,6 +158,18 @@ func (m *matchState) match(lang, kind string) FieldResult {
 func (m *matchState) vetoedBy(r *crule) bool {
 	for _, v := range r.vetoes {
 		if ok, _ := m.eval(v, nil); !ok { // a none group fails when one of its terms matches
+			return true
+		}
+	}
+	return false
+}
+
+// appliesIn reports whether r applies to kind in the first of langs or in
+// one of the others that is not "" (the first may be "": not known, which
+// every rule applies to).
+func appliesIn(r *Rule, kind string, langs []string) bool {
+	for i, l := range langs {
+		if (i == 0 || l != "") && applies(r, l, kind) {
 			return true
 		}
 	}

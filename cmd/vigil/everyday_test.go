@@ -76,6 +76,31 @@ func evidenceText(ev []vigil.Evidence) string {
 	return strings.Join(parts, " | ")
 }
 
+// TestDeclaredLanguageDoesNotHideACall: a CMS may send every comment with
+// its site's language. A Kazakh or English call sent as Russian (or a
+// Russian one as English) must still reach review: the rules and the flag
+// heads read the language the text is written in as well as the one given.
+// Before, "Жиһадқа қосылыңдар…" sent as ru scored 0.06 and "ISIS needs you,
+// DM me" 0.17: no Kazakh or English rule applied.
+func TestDeclaredLanguageDoesNotHideACall(t *testing.T) {
+	for _, c := range []struct{ lang, text string }{
+		{"ru", "Жиһадқа қосылыңдар, бауырлар, личкаға жазыңдар"},
+		{"ru", "ИГИЛге қосылыңдар"},
+		{"ru", "ISIS needs you, DM me"},
+		{"en", "вступайте в ИГИЛ"},
+		{"kk", "ISIS needs you, DM me"},
+	} {
+		in := fmt.Sprintf(`{"id":"x","kind":"comment","lang":%q,"body":%q}`+"\n", c.lang, c.text)
+		code, stdout, stderr := runCmd(t, in, "classify")
+		if code != exitOK {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		}
+		if v := verdicts(t, stdout)[0]; v.Action != vigil.ActionReview || v.Lang != c.lang {
+			t.Errorf("%q sent as %s: action %s, lang %s", c.text, c.lang, v.Action, v.Lang)
+		}
+	}
+}
+
 // TestShortCallsAreFlagged is the other side of the length rule: a short
 // comment is little evidence for the text model, but one a recruitment rule
 // fires on (a call to join next to jihad or a banned organization) goes to
