@@ -36,15 +36,19 @@ func FuzzCheck(f *testing.F) {
 		{"Qazaqstan", "bauyrlar, jihadqa qosylyńdar, Shamǵa barý kerek, jeke habarlamaǵa jazyńdar"},
 		{"", ""},
 	} {
-		f.Add(s[0], s[1], false)
-		f.Add(s[0], s[1], true)
+		f.Add(s[0], s[1], false, uint8(0))
+		f.Add(s[0], s[1], true, uint8(0))
+		f.Add(s[0], s[1], true, uint8(1)) // declared ru, whatever the text is
 	}
-	f.Fuzz(func(t *testing.T, title, body string, comment bool) {
+	// lang picks the declared language (none, ru, kk, en): a wrong one has
+	// the rules read the text in two languages (pipeline.Item.Detected).
+	langs := []string{"", vigil.LangRussian, vigil.LangKazakh, vigil.LangEnglish}
+	f.Fuzz(func(t *testing.T, title, body string, comment bool, lang uint8) {
 		e, err := fuzzEngine()
 		if err != nil {
 			t.Fatal(err)
 		}
-		doc := vigil.Document{ID: "fuzz", Title: title, Body: body, Kind: vigil.KindArticle}
+		doc := vigil.Document{ID: "fuzz", Title: title, Body: body, Kind: vigil.KindArticle, Lang: langs[int(lang)%len(langs)]}
 		if comment {
 			doc.Kind = vigil.KindComment
 		}
