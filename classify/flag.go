@@ -241,7 +241,7 @@ func (h *FlagHead) reads(it *pipeline.Item) bool {
 		kind = vigil.KindArticle
 	}
 	return (len(h.Kinds) == 0 || slices.Contains(h.Kinds, kind)) &&
-		(len(h.Langs) == 0 || slices.Contains(h.Langs, it.Lang) || it.Detected != "" && slices.Contains(h.Langs, it.Detected))
+		(len(h.Langs) == 0 || slices.ContainsFunc(it.Langs(), func(l string) bool { return slices.Contains(h.Langs, l) }))
 }
 
 // explain returns the features that pushed the flag's mean logit up most
@@ -1000,9 +1000,10 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 			}
 			// A word the normalizer left as written (most words) has no
 			// capitals for capsBase or camelParts to read.
-			caps := ""
+			var caps string
+			var parts []string
 			if orig != t.Text {
-				caps = capsBase(orig)
+				caps, parts = capsBase(orig), camelParts(orig)
 			}
 			if caps != "" && caps != t.Text {
 				upTo(i)
@@ -1014,14 +1015,12 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 				words = append(words, pipeline.Token{Text: base, Start: t.Start, End: t.End})
 				changed = true
 			}
-			if orig != t.Text {
-				if parts := camelParts(orig); parts != nil {
-					upTo(i)
-					for _, p := range parts {
-						words = append(words, pipeline.Token{Text: p, Start: t.Start, End: t.End})
-					}
-					changed = true
+			if parts != nil {
+				upTo(i)
+				for _, p := range parts {
+					words = append(words, pipeline.Token{Text: p, Start: t.Start, End: t.End})
 				}
+				changed = true
 			}
 			switch {
 			case !single(t):
@@ -1158,7 +1157,7 @@ func camelParts(orig string) []string {
 	}
 	parts = append(parts, orig[start:])
 	for i, p := range parts {
-		parts[i] = strings.ReplaceAll(strings.ToLower(p), "ё", "е")
+		parts[i] = pipeline.NormalizeText(p) // as the word itself was: case and ё folded
 	}
 	return parts
 }

@@ -18,8 +18,8 @@ type Item struct {
 	// Detected is the language the text reads as when the document gave
 	// another (a Kazakh or English comment sent as ru, as a CMS with one
 	// language a site does); "" when they agree or Lang was detected. The
-	// rules and the flag heads read the document in both languages; the
-	// verdict keeps the one given.
+	// rules and the flag heads read the document in both languages (Langs);
+	// the verdict keeps the one given.
 	Detected string
 	// Verdict is built up by the stages. Tags and Entities are appended by
 	// rule and model stages; Decide sorts, merges and finalizes them.
@@ -155,4 +155,13 @@ func (f *Field) Span(start, end int) (int, int) {
 	s, _ := f.byteRange(start)
 	_, e := f.byteRange(end - 1)
 	return s, e
+}
+
+// Langs are the languages the document is read in: Lang, and Detected when
+// the text reads as another.
+func (it *Item) Langs() []string {
+	if it.Detected == "" {
+		return []string{it.Lang}
+	}
+	return []string{it.Lang, it.Detected}
 }

@@ -360,15 +360,16 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		}
 	}()
 	longWords := 0 // the words of the document's long fields
+	langs := it.Langs()
 	for i := range it.Fields {
 		f := &it.Fields[i]
 		long := f.Name != vigil.FieldTitle && len(f.Words) > longField
 		if long {
 			longWords += len(f.Words)
 		}
-		m := s.newState(f, it.Lang, it.Detected)
+		m := s.newState(f, langs...)
 		states[i] = m
-		res := m.match(kind, it.Lang, it.Detected)
+		res := m.match(kind, langs...)
 		for _, fr := range res.Fired {
 			if fr.Rule.Action.Flag != "" && allReported(f, fr.Spans) {
 				continue // a flag is about what the writer does: not the words he quotes

@@ -109,7 +109,8 @@ func (s *Set) newState(f *pipeline.Field, langs ...string) *matchState {
 }
 
 // match finds the field's entities and the rules for kind and any of
-// langs (appliesIn) that fire in it; a rule's own none group
+// langs ("": not known, which every rule applies to) that fire in it; a
+// rule's own none group
 // counts in its field, the vetoes from other fields are left to the caller
 // (vetoedBy).
 func (m *matchState) match(kind string, langs ...string) FieldResult {
@@ -127,7 +128,7 @@ func (m *matchState) match(kind string, langs ...string) FieldResult {
 	cand = slices.Compact(cand)
 	for _, ri := range cand {
 		r := s.rules[ri]
-		if !appliesIn(r.Rule, kind, langs) {
+		if !slices.ContainsFunc(langs, func(l string) bool { return applies(r.Rule, l, kind) }) {
 			continue
 		}
 		ok, ev := m.eval(r.cond, nil)
@@ -158,18 +159,6 @@ func (m *matchState) match(kind string, langs ...string) FieldResult {
 func (m *matchState) vetoedBy(r *crule) bool {
 	for _, v := range r.vetoes {
 		if ok, _ := m.eval(v, nil); !ok { // a none group fails when one of its terms matches
-			return true
-		}
-	}
-	return false
-}
-
-// appliesIn reports whether r applies to kind in the first of langs or in
-// one of the others that is not "" (the first may be "": not known, which
-// every rule applies to).
-func appliesIn(r *Rule, kind string, langs []string) bool {
-	for i, l := range langs {
-		if (i == 0 || l != "") && applies(r, l, kind) {
 			return true
 		}
 	}

@@ -57,9 +57,20 @@ func TestClosenessAloneNeverRaisesTheFlag(t *testing.T) {
 // their verdicts, in order.
 func classifyComments(t *testing.T, texts []string) []vigil.Verdict {
 	t.Helper()
+	return classifyCommentsIn(t, "", texts)
+}
+
+// classifyCommentsIn is classifyComments with the documents' lang set to
+// lang ("": none given).
+func classifyCommentsIn(t *testing.T, lang string, texts []string) []vigil.Verdict {
+	t.Helper()
 	var in strings.Builder
 	for i, s := range texts {
-		fmt.Fprintf(&in, `{"id":"t%d","kind":"comment","body":%q}`+"\n", i, s)
+		if lang == "" {
+			fmt.Fprintf(&in, `{"id":"t%d","kind":"comment","body":%q}`+"\n", i, s)
+		} else {
+			fmt.Fprintf(&in, `{"id":"t%d","kind":"comment","lang":%q,"body":%q}`+"\n", i, lang, s)
+		}
 	}
 	code, stdout, stderr := runCmd(t, in.String(), "classify")
 	if code != exitOK {
@@ -83,20 +94,15 @@ func evidenceText(ev []vigil.Evidence) string {
 // Before, "Жиһадқа қосылыңдар…" sent as ru scored 0.06 and "ISIS needs you,
 // DM me" 0.17: no Kazakh or English rule applied.
 func TestDeclaredLanguageDoesNotHideACall(t *testing.T) {
-	for _, c := range []struct{ lang, text string }{
-		{"ru", "Жиһадқа қосылыңдар, бауырлар, личкаға жазыңдар"},
-		{"ru", "ИГИЛге қосылыңдар"},
-		{"ru", "ISIS needs you, DM me"},
-		{"en", "вступайте в ИГИЛ"},
-		{"kk", "ISIS needs you, DM me"},
+	for lang, texts := range map[string][]string{
+		"ru": {"Жиһадқа қосылыңдар, бауырлар, личкаға жазыңдар", "ИГИЛге қосылыңдар", "ISIS needs you, DM me"},
+		"en": {"вступайте в ИГИЛ"},
+		"kk": {"ISIS needs you, DM me"},
 	} {
-		in := fmt.Sprintf(`{"id":"x","kind":"comment","lang":%q,"body":%q}`+"\n", c.lang, c.text)
-		code, stdout, stderr := runCmd(t, in, "classify")
-		if code != exitOK {
-			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-		}
-		if v := verdicts(t, stdout)[0]; v.Action != vigil.ActionReview || v.Lang != c.lang {
-			t.Errorf("%q sent as %s: action %s, lang %s", c.text, c.lang, v.Action, v.Lang)
+		for i, v := range classifyCommentsIn(t, lang, texts) {
+			if v.Action != vigil.ActionReview || v.Lang != lang {
+				t.Errorf("%q sent as %s: action %s, lang %s", texts[i], lang, v.Action, v.Lang)
+			}
 		}
 	}
 }
