@@ -45,7 +45,19 @@ var callStems = []string{
 	"есік", "ашық",
 	// a link, a chat or a private message offered
 	"ссылк", "чат", "канал", "жеке", "сілтеме", "силтеме", "link", "chat", "channel", "inbox",
+	// a number, a profile, a messenger, an address or a card to reach the
+	// writer by ("оставьте номер", "Signal в био", "реквизиты в шапке"):
+	// recruiters who argue from an arrest end so ("Another arrest? All the
+	// more reason to stand with them. Leave your number")
+	"номер", "нөмір", "номир", "nomer", "nomir", "number", "профил", "profil", "вотсап", "ватсап", "watsap",
+	"signal", "сигнал", "контакт", "kontakt", "адрес", "address", "adres", "kaspi", "каспи", "реквизит", "rekvizit",
+	"донат", "donat", "скину", "скинь", "қалдыр", "калдыр", "qaldyr", "kaldyr",
 }
+
+// contactWords are such words whole, too short or too common as the
+// beginnings of others (картина, tgif).
+var contactWords = setOf("tg", "тг", "bio", "био", "биода", "bioda", "карту", "карта", "карте", "картаға", "картага",
+	"kartu", "karta", "kartaga", "card")
 
 // attributeStems begin the words that give a condemnation to someone
 // else ("вы называете их бандитами", "they call us terrorists", "шейіт
@@ -70,7 +82,7 @@ func Condemning(text string, words []Token) bool {
 	}
 	condemns := false
 	for k, w := range words {
-		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, attributeStems) {
+		if hasPrefixAny(w.Text, callStems) || has(contactWords, w.Text) || hasPrefixAny(w.Text, attributeStems) {
 			return false
 		}
 		condemns = condemns || hasPrefixAny(w.Text, condemnStems) &&
@@ -157,7 +169,8 @@ var (
 // NotWritersCall reports whether a comment field is, whole, not its
 // writer's call: a short field that condemns (Condemning), or that calls,
 // urges and hails no one and mourns (Mourning), recalls a war gone by
-// (Recalling) or, speaking for no "us", names a word (Naming). It is their
+// (Recalling) or, speaking for no "us", names a word (Naming) or, telling
+// the reader to do nothing, names a group (Remarking). It is their
 // disjunction, with the length and the call words read once.
 func NotWritersCall(text string, words []Token) bool {
 	if !shortField(words) {
@@ -169,7 +182,7 @@ func NotWritersCall(text string, words []Token) bool {
 	if callsOrHails(words) {
 		return false
 	}
-	return mourning.in(text, words) || recalling.in(text, words) || !speaksForUs(words) && names(text, words)
+	return mourning.in(text, words) || recalling.in(text, words) || !speaksForUs(words) && names(text, words) || !speaksForUs(words) && !instructs(words) && remarks(words)
 }
 
 // Readers remember the Afghan war their fathers fought ("Мой дед воевал в
@@ -322,7 +335,8 @@ var causeStems = []string{
 // anyone: what keeps a mourning, a recalling or a naming the writer's.
 func callsOrHails(words []Token) bool {
 	for _, w := range words {
-		if hasPrefixAny(w.Text, callStems) || hasPrefixAny(w.Text, urgeStems) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
+		if hasPrefixAny(w.Text, callStems) || has(contactWords, w.Text) || hasPrefixAny(w.Text, urgeStems) ||
+			has(addressWords, w.Text) || has(urgeWords, w.Text) {
 			return true
 		}
 	}
@@ -356,6 +370,104 @@ func containsAny(text string, phrases []string) bool {
 func hasPrefixAny(w string, prefixes []string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Readers remark on the news by naming the group it is about: "Опять Хизб
+// ут-Тахрир, сколько можно", "Чем Аль-Каида отличается от ИГИЛ?", "Not
+// every guy with a beard is ISIS". The recruitment head reads such a
+// comment for the name alone (0.97 and 0.73 and 0.99 before Remarking):
+// the name is a recruiter's word, and nothing else in a short remark
+// weighs against it. Remarking finds a short comment that names a group
+// and, as Mourning asks, calls, urges and hails no one, speaks for no
+// "us" and tells the reader to do nothing (instructs); it is then not read
+// as the writer's call. A recruiter who names his group tells the reader
+// what to do next, however he words it: "кто на движ — контакты в био",
+// "нөміріңді қалдыр", "Leave your number", "подходите после иша".
+
+// groupStems are parts of the names of the groups readers name under the
+// news (ИГИЛ, ДАИШ, Хизб ут-Тахрир, ан-Нусра, Аль-Каида, Таблиги
+// джамаат), as normalized words hold them, endings and hyphens included.
+var groupStems = []string{
+	"игил", "игиш", "даиш", "isis", "isil", "daesh", "daish", "нусра", "нусры", "нусре", "нусру", "nusra",
+	"каида", "каиды", "каиде", "каиду", "каеда", "кайда", "қаида", "qaeda", "qaida",
+	"хизб", "тахрир", "hizb", "tahrir", "таблиг", "таблиғ", "tablig",
+}
+
+// instructStems begin the words with which a recruiter who names his group
+// tells the reader what to do next, beyond the calls and contacts of
+// callStems: a meeting or a lesson, a place or a road paid for, "who is
+// ready", "sign up", "come", "ask me", in the three languages and in
+// Latin-typed Kazakh and Russian as normalized words keep them.
+// instructWords are such words whole, too short to begin others, with the
+// writer's "me" and the readers hailed as kin.
+var instructStems = []string{
+	"лично", "личн", "приват", "private", "privat", "перевод", "переведи", "аудар", "audar",
+	"сұра", "оставь", "ostav", "leave", "найду", "найти", "табу", "tabu", "find",
+	"запиш", "записы", "жазыл", "zhazyl", "jazyl", "приход", "подход", "prihod", "podhod", "добав", "dobav", "отзов", "otzov",
+	"собира", "sobira", "принима", "prinima", "ищет", "ищем", "ishet", "ishem", "зовет", "зовут", "zovet",
+	"шақыр", "шакыр", "shaqyr", "shakyr", "кездес", "kezdes", "күте", "куте", "kute", "жиын", "jiyn", "zhiyn",
+	"дәріс", "дарис", "daris", "сабақ", "сабак", "sabaq", "sabak", "кружок", "кружк", "халқа", "халка", "halqa", "halka",
+	"готов", "gotov", "дайын", "daiyn", "dayyn", "ready", "келсе", "kelse", "келгендер", "kelgender", "барса", "barsa",
+	"оплач", "oplach", "төлей", "толей", "өтей", "отей", "билет", "bilet", "ticket", "орын", "oryn", "место", "места",
+	"секрет", "secret", "закрыт", "жабық", "жабык", "jabyq", "zhabyq", "organiz", "организ", "ұйымдаст", "уйымдаст",
+	"anyone", "wanna", "looking", "recruiting", "circle", "lesson", "meeting",
+}
+
+var instructWords = setOf("ls", "add", "ask", "talk", "need", "want", "wants", "meet", "sign",
+	"me", "меня", "мне", "мной", "маған", "маган", "magan", "менен", "bro", "sis", "akhi", "ахи", "ukhti", "братва",
+	"наших", "нашим", "нашими", "нашей", "нашего", "нашу")
+
+// instructEndings end the words that tell the reader to act: Russian
+// imperatives and second-person verbs ("подходите", "добавляйся",
+// "хочешь"), Kazakh plural and polite imperatives and "let us"
+// ("тұрыңдар", "беріңдер", "аударыңыз", "құрайық"), typed with or without
+// the Kazakh letters, and the Kazakh "we" of a verb or a possession
+// ("шығамыз", "бауырларымыз"), as speaksForUs. Not "-ндар" alone: the
+// participles of those who left end so ("ИГИЛ-ге кеткендер").
+var instructEndings = []string{
+	"йте", "ите", "ись", "тесь", "йся", "ешь", "ишь",
+	"ңдар", "ңдер", "ңыз", "ңіз", "ындар", "индер", "індер", "yndar", "inder", "nyz", "niz",
+	"йық", "йік", "айык", "ейик", "ayiq", "eyik", "мыз", "міз", "myz", "miz",
+}
+
+// Remarking reports whether a short comment field names a group and
+// neither calls, urges, hails or speaks for anyone nor tells the reader
+// what to do.
+func Remarking(_ string, words []Token) bool {
+	return shortField(words) && !callsOrHails(words) && !speaksForUs(words) && !instructs(words) && remarks(words)
+}
+
+// remarks reports whether one of words names a group.
+func remarks(words []Token) bool {
+	for _, w := range words {
+		for _, g := range groupStems {
+			if strings.Contains(w.Text, g) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// instructs reports whether a word of words tells the reader what to do
+// or where to reach the writer (instructStems, instructWords,
+// instructEndings).
+func instructs(words []Token) bool {
+	for _, w := range words {
+		if hasPrefixAny(w.Text, instructStems) || has(instructWords, w.Text) || hasSuffixAny(w.Text, instructEndings) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSuffixAny(w string, suffixes []string) bool {
+	for _, s := range suffixes {
+		if strings.HasSuffix(w, s) {
 			return true
 		}
 	}

@@ -41,6 +41,10 @@ func TestCondemning(t *testing.T) {
 		{"нас запретили, потому что боятся правды. путь открыт, пиши", false},           // a call
 		{"зачем тебе страна, где дочке запрещают платок? переселяйся к братьям", false}, // a grievance, not the ban
 		{"әміріміздің қолын ұстап, байғат бер, бауырым", false},                         // holding a hand, not an arrest
+		// a way to reach the writer (2026-12-06, later)
+		{"хизбутов опять задержали? значит они правы. оставьте номер, сам позвоню", false},
+		{"игил запрещен, а мы работаем дальше. контакты в био", false},
+		{"даиш-ке тыйым салды, бірақ бізге адам керек. карта профильде", false},
 		{"", false},
 	})
 	long := ""
@@ -112,21 +116,50 @@ func TestNaming(t *testing.T) {
 	})
 }
 
+func TestRemarking(t *testing.T) {
+	checkReading(t, "Remarking", Remarking, []readingCase{
+		{"опять хизб ут-тахрир, сколько можно.", true},
+		{"чем аль-каида отличается от игил? серьезно спрашиваю", true},
+		{"not every guy with a beard is isis. stop it.", true},
+		{"тағы да хизб ут-тахрир. қашан таусылады бұлар?", true},
+		{"игил-ге кеткендер өзін де, отбасын да құрдымға жіберді", true}, // those who left, not "go!"
+		{"таблиги джамаат это вообще кто такие?", true},
+		// a recruiter who names his group tells the reader what to do next
+		{"братва, игил не сдох, кто на движ — контакты в био", false},
+		{"хизб — единственная партия уммы, запишись в кружок", false},
+		{"хизбут-тахрирге мүше болғың келсе, жұмадан кейін күтемін", false},
+		{"игил — нағыз халифат. байғат беріңдер!", false},
+		{"таблиғи жамағатпен қырық күнге шығамыз", false}, // "we" go
+		{"isis is back. real men only. tg in profile", false},
+		{"h1zb ut tahrir wants you", false},
+		{"не хочешь обновить присягу? аль-каида принимает клятву", false},
+		{"d.a.e.s.h pays travel. add me", false},
+		{"стыдно за наших, которые в игил поехали", false}, // "ours": a moderator reads it
+		{"опять эти, сколько можно", false},                // no group named
+		{"", false},
+	})
+	long := strings.Repeat("игил ", 40)
+	if Remarking(long, Words(long)) {
+		t.Errorf("a field of %d words remarks, want none longer than maxCondemnWords", len(Words(long)))
+	}
+}
+
 // FuzzReadings runs the short-comment readings on any text: none panics,
 // NotWritersCall is their disjunction, and a scare quote needs a quotation
 // mark and a recruiters' noun.
 func FuzzReadings(f *testing.F) {
 	for _, s := range []string{
 		"у нас в офисе свой \"халифат\"", "«халифат", "„джихад“ и «эмир»", "\"\"\"", "«»", "“”„“",
-		"почему даиш называют даиш?", "мой дед воевал в 80-х", "\xff\"халифат\xfe\"", "\"a b c\" \"шам\"",
+		"почему даиш называют даиш?", "мой дед воевал в 80-х", "опять хизб ут-тахрир", "isis tg bio", "\xff\"халифат\xfe\"", "\"a b c\" \"шам\"",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		words := Words(text)
-		anyReading := Condemning(text, words) || Mourning(text, words) || Recalling(text, words) || Naming(text, words)
+		anyReading := Condemning(text, words) || Mourning(text, words) || Recalling(text, words) || Naming(text, words) ||
+			Remarking(text, words)
 		if got := NotWritersCall(text, words); got != anyReading {
-			t.Errorf("NotWritersCall(%q) = %v, the four readings %v", text, got, anyReading)
+			t.Errorf("NotWritersCall(%q) = %v, the five readings %v", text, got, anyReading)
 		}
 		if scareQuoted(text) {
 			if !strings.ContainsAny(text, "\"«“„") {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -121,6 +122,29 @@ func TestShortCallsAreFlagged(t *testing.T) {
 	for i, v := range classifyComments(t, texts) {
 		if v.Action != vigil.ActionReview {
 			t.Errorf("%q: action %s, flags %+v", texts[i], v.Action, v.Flags)
+		}
+	}
+}
+
+// TestRemarksOnAGroupStayPublished: readers under news of an arrest or a
+// trial name the group ("Опять Хизб ут-Тахрир, сколько можно" scored 0.97
+// before pipeline.Remarking); a recruiter who names it tells the reader
+// where to reach him, and that keeps the comment his.
+func TestRemarksOnAGroupStayPublished(t *testing.T) {
+	remarks := []string{
+		"Опять Хизб ут-Тахрир, сколько можно.",
+		"Чем Аль-Каида отличается от ИГИЛ? Серьёзно спрашиваю, всегда путал.",
+		"Not every guy with a beard is ISIS. Stop it.",
+		"Тағы да Хизб ут-Тахрир. Қашан таусылады бұлар?",
+	}
+	calls := []string{
+		"братва, ИГИЛ не сдох, кто на движ — контакты в био",
+		"Хизбут-Тахрирге мүше болғың келсе, жұмадан кейін мешіттің алдында күтемін.",
+	}
+	vs := classifyComments(t, append(slices.Clone(remarks), calls...))
+	for i, v := range vs {
+		if want := i >= len(remarks); (v.Action == vigil.ActionReview) != want {
+			t.Errorf("%q: action %s, want review %v", append(remarks, calls...)[i], v.Action, want)
 		}
 	}
 }
