@@ -82,10 +82,10 @@ func Condemning(text string, words []Token) bool {
 	}
 	condemns := false
 	for k, w := range words {
-		if hasPrefixAny(w.Text, callStems) || has(contactWords, w.Text) || hasPrefixAny(w.Text, attributeStems) {
+		if calls.begins(w.Text) || has(contactWords, w.Text) || attributes.begins(w.Text) {
 			return false
 		}
-		condemns = condemns || hasPrefixAny(w.Text, condemnStems) &&
+		condemns = condemns || condemnations.begins(w.Text) &&
 			!(k > 0 && has(negations, words[k-1].Text)) && !(k+1 < len(words) && words[k+1].Text == "емес")
 	}
 	return condemns || containsAny(text, condemnPhrases)
@@ -144,7 +144,7 @@ func Mourning(text string, words []Token) bool {
 // marks is the vocabulary of a reading: the beginnings of its words, its
 // whole words and its phrases.
 type marks struct {
-	stems   []string
+	stems   affixes
 	words   map[string]struct{}
 	phrases []string
 }
@@ -152,7 +152,7 @@ type marks struct {
 // in reports whether text, or one of its words, holds a mark of m.
 func (m marks) in(text string, words []Token) bool {
 	for _, w := range words {
-		if hasPrefixAny(w.Text, m.stems) || has(m.words, w.Text) {
+		if m.stems.begins(w.Text) || has(m.words, w.Text) {
 			return true
 		}
 	}
@@ -161,9 +161,9 @@ func (m marks) in(text string, words []Token) bool {
 
 // The readings' vocabularies (Mourning, Recalling, Naming).
 var (
-	mourning  = marks{mournStems, mournWords, mournPhrases}
-	recalling = marks{pastStems, pastWords, pastPhrases}
-	naming    = marks{metaStems, metaWords, metaPhrases}
+	mourning  = marks{prefixesOf(mournStems...), mournWords, mournPhrases}
+	recalling = marks{prefixesOf(pastStems...), pastWords, pastPhrases}
+	naming    = marks{prefixesOf(metaStems...), metaWords, metaPhrases}
 )
 
 // NotWritersCall reports whether a comment field is, whole, not its
@@ -266,7 +266,7 @@ func names(text string, words []Token) bool {
 	why, named := false, false
 	for _, w := range words {
 		why = why || has(whyWords, w.Text)
-		named = named || hasPrefixAny(w.Text, namingStems)
+		named = named || namings.begins(w.Text)
 	}
 	return why && named || naming.in(text, words) || scareQuoted(text)
 }
@@ -314,7 +314,7 @@ func scareQuoted(text string) bool {
 			continue
 		}
 		if inner := strings.Fields(text[i : i+end]); end <= maxScareQuoted && len(inner) >= 1 && len(inner) <= 2 &&
-			(hasPrefixAny(inner[0], causeStems) || len(inner) == 2 && hasPrefixAny(inner[1], causeStems)) {
+			(causes.begins(inner[0]) || len(inner) == 2 && causes.begins(inner[1])) {
 			return true
 		}
 		i += end + utf8.RuneLen(closer) // past the quote, so its closer opens nothing
@@ -335,7 +335,7 @@ var causeStems = []string{
 // anyone: what keeps a mourning, a recalling or a naming the writer's.
 func callsOrHails(words []Token) bool {
 	for _, w := range words {
-		if hasPrefixAny(w.Text, callStems) || has(contactWords, w.Text) || hasPrefixAny(w.Text, urgeStems) ||
+		if calls.begins(w.Text) || has(contactWords, w.Text) || urges.begins(w.Text) ||
 			has(addressWords, w.Text) || has(urgeWords, w.Text) {
 			return true
 		}
@@ -361,15 +361,6 @@ func shortField(words []Token) bool { return len(words) > 0 && len(words) <= max
 func containsAny(text string, phrases []string) bool {
 	for _, p := range phrases {
 		if strings.Contains(text, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasPrefixAny(w string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(w, p) {
 			return true
 		}
 	}
@@ -458,16 +449,78 @@ func remarks(words []Token) bool {
 // instructEndings).
 func instructs(words []Token) bool {
 	for _, w := range words {
-		if hasPrefixAny(w.Text, instructStems) || has(instructWords, w.Text) || hasSuffixAny(w.Text, instructEndings) {
+		if instructions.begins(w.Text) || has(instructWords, w.Text) || instructionEnds.ends(w.Text) {
 			return true
 		}
 	}
 	return false
 }
 
-func hasSuffixAny(w string, suffixes []string) bool {
-	for _, s := range suffixes {
-		if strings.HasSuffix(w, s) {
+// The word lists as the readings look them up: each word is compared with
+// the few entries that share its first two bytes (its first letter, in
+// Cyrillic) instead of every entry of a list. BenchmarkNotWritersCall (the
+// comments of two labelled sets, one core): 8.3 µs a comment before
+// Remarking, 10.9 with it scanning every list whole, 7.5 filed so.
+var (
+	calls           = prefixesOf(callStems...)
+	attributes      = prefixesOf(attributeStems...)
+	condemnations   = prefixesOf(condemnStems...)
+	namings         = prefixesOf(namingStems...)
+	causes          = prefixesOf(causeStems...)
+	urges           = prefixesOf(urgeStems...)
+	instructions    = prefixesOf(instructStems...)
+	instructionEnds = suffixesOf(instructEndings...)
+)
+
+// affixes are word beginnings (or endings), filed by their first (or
+// last) two bytes; entries shorter than that are kept apart and tried on
+// every word.
+type affixes struct {
+	by    map[uint16][]string
+	short []string
+	end   bool // endings, not beginnings
+}
+
+func prefixesOf(ps ...string) affixes { return affixesOf(false, ps) }
+func suffixesOf(ps ...string) affixes { return affixesOf(true, ps) }
+
+func affixesOf(end bool, ps []string) affixes {
+	a := affixes{by: map[uint16][]string{}, end: end}
+	for _, p := range ps {
+		if len(p) < 2 {
+			a.short = append(a.short, p)
+			continue
+		}
+		k := a.key(p)
+		a.by[k] = append(a.by[k], p)
+	}
+	return a
+}
+
+func (a affixes) key(w string) uint16 {
+	if a.end {
+		return uint16(w[len(w)-2])<<8 | uint16(w[len(w)-1])
+	}
+	return uint16(w[0])<<8 | uint16(w[1])
+}
+
+// begins reports whether w begins with one of a's entries.
+func (a affixes) begins(w string) bool { return a.has(w, strings.HasPrefix) }
+
+// ends reports whether w ends with one of a's entries.
+func (a affixes) ends(w string) bool { return a.has(w, strings.HasSuffix) }
+
+func (a affixes) has(w string, fits func(string, string) bool) bool {
+	for _, p := range a.short {
+		if fits(w, p) {
+			return true
+		}
+	}
+	if len(w) < 2 {
+		return false
+	}
+	for _, p := range a.by[a.key(w)] {
+		if fits(w, p) {
 			return true
 		}
 	}

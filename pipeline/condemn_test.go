@@ -1,6 +1,9 @@
 package pipeline
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -171,4 +174,37 @@ func FuzzReadings(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkNotWritersCall reads every comment of two labelled sets (short
+// ones mostly, where the readings run) as the tokenize stage does.
+func BenchmarkNotWritersCall(b *testing.B) {
+	var texts []string
+	for _, name := range []string{"everyday11.jsonl", "named-blind.jsonl"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "recruitment", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for line := range strings.SplitSeq(strings.TrimSpace(string(data)), "\n") {
+			var d struct{ Body string }
+			if err := json.Unmarshal([]byte(line), &d); err != nil {
+				b.Fatal(err)
+			}
+			texts = append(texts, NormalizeText(d.Body))
+		}
+	}
+	words := make([][]Token, len(texts))
+	n := 0
+	for i, t := range texts {
+		words[i] = Words(t)
+		n += len(t)
+	}
+	b.SetBytes(int64(n))
+	b.ResetTimer()
+	for range b.N {
+		for i, t := range texts {
+			NotWritersCall(t, words[i])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(texts)), "ns/comment")
 }
