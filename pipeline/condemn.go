@@ -182,7 +182,10 @@ func NotWritersCall(text string, words []Token) bool {
 	if callsOrHails(words) {
 		return false
 	}
-	return mourning.in(text, words) || recalling.in(text, words) || !speaksForUs(words) && names(text, words) || !speaksForUs(words) && !instructs(words) && remarks(words)
+	if mourning.in(text, words) || recalling.in(text, words) {
+		return true
+	}
+	return !speaksForUs(words) && (names(text, words) || !instructs(words) && remarks(words))
 }
 
 // Readers remember the Afghan war their fathers fought ("Мой дед воевал в

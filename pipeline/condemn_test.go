@@ -147,6 +147,25 @@ func TestRemarking(t *testing.T) {
 	}
 }
 
+func TestAffixes(t *testing.T) {
+	pre, suf := prefixesOf("a", "лс", "вступ", "join"), suffixesOf("ите", "nyz", "z")
+	for _, tc := range []struct {
+		w            string
+		begins, ends bool
+	}{
+		{"вступайте", true, false}, {"лс", true, false}, {"лсв", true, false}, {"л", false, false},
+		{"joining", true, false}, {"jo", false, false}, {"apple", true, false}, {"", false, false},
+		{"пишите", false, true}, {"jazynyz", false, true}, {"buzz", false, true}, {"те", false, false},
+	} {
+		if got := pre.begins(tc.w); got != tc.begins {
+			t.Errorf("begins(%q) = %v, want %v", tc.w, got, tc.begins)
+		}
+		if got := suf.ends(tc.w); got != tc.ends {
+			t.Errorf("ends(%q) = %v, want %v", tc.w, got, tc.ends)
+		}
+	}
+}
+
 // FuzzReadings runs the short-comment readings on any text: none panics,
 // NotWritersCall is their disjunction, and a scare quote needs a quotation
 // mark and a recruiters' noun.
@@ -159,6 +178,14 @@ func FuzzReadings(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		words := Words(text)
+		for _, w := range append(words, Token{Text: text}) { // the filed lists answer as a scan of the list would
+			if got, want := calls.begins(w.Text), slices.ContainsFunc(callStems, func(p string) bool { return strings.HasPrefix(w.Text, p) }); got != want {
+				t.Errorf("calls.begins(%q) = %v, a scan of callStems %v", w.Text, got, want)
+			}
+			if got, want := instructionEnds.ends(w.Text), slices.ContainsFunc(instructEndings, func(p string) bool { return strings.HasSuffix(w.Text, p) }); got != want {
+				t.Errorf("instructionEnds.ends(%q) = %v, a scan of instructEndings %v", w.Text, got, want)
+			}
+		}
 		anyReading := Condemning(text, words) || Mourning(text, words) || Recalling(text, words) || Naming(text, words) ||
 			Remarking(text, words)
 		if got := NotWritersCall(text, words); got != anyReading {
