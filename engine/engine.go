@@ -52,9 +52,12 @@ type Engine struct {
 	// descriptions are the loaded packs' rule descriptions by rule id
 	// (rules.Set.Descriptions), for the moderators' page.
 	descriptions map[string]rules.Description
-	workers      int
-	maxBytes     int
-	log          *slog.Logger
+	// tagRules are the loaded packs' tag rules by id, for the evaluation's
+	// precision of each (EvalOptions.ByRule).
+	tagRules map[string]*rules.Rule
+	workers  int
+	maxBytes int
+	log      *slog.Logger
 	// topics is the topic head's classify stage; eval asks it which
 	// scores become model tags.
 	topics *classify.Stage
@@ -104,6 +107,12 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	e.versions = versionsOf(set)
 	e.versions.Rules = ruleStage.Version()
 	e.descriptions = ruleStage.Set().Descriptions() // from the packs just loaded, not parsed again
+	e.tagRules = map[string]*rules.Rule{}
+	for _, r := range ruleStage.Set().Rules() {
+		if r.Action.Tag != "" {
+			e.tagRules[r.ID] = r
+		}
+	}
 
 	// The stages, in order. Each later stage reads what the ones before it
 	// left in the Item: keep normalize and tokenize first and decide last.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/kz-newsroom/vigil/classify"
 	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/pipeline"
+	"github.com/kz-newsroom/vigil/rules"
 )
 
 // Which tags an evaluation counts (EvalOptions.Source).
@@ -39,6 +41,9 @@ type EvalOptions struct {
 	// OnMiss, when set, hears each document the engine got wrong (Miss),
 	// in input order.
 	OnMiss func(Miss)
+	// ByRule asks for each tag rule's precision on the data
+	// (Evaluation.Rules).
+	ByRule bool
 }
 
 // Miss is one document an evaluation counts wrong: the tags it counts
@@ -120,10 +125,90 @@ type Evaluation struct {
 	// by whose score they show and for all of them, when the data labels
 	// tags.
 	Calibration []Calibration `json:"calibration,omitempty"`
+	// Rules is, with EvalOptions.ByRule, each tag rule that gave a tag the
+	// data labels, with how often that tag was right: a rule's score is
+	// meant to be its precision, and this is how it is measured.
+	Rules []RulePrecision `json:"rules,omitempty"`
 	// Failed is how many documents a stage failed on.
 	Failed int `json:"-"`
 	// Heads names the heads evaluated (HeadsLine).
 	Heads string `json:"-"`
+}
+
+// RulePrecision is one tag rule's precision on an evaluation's data: of
+// the verdicts whose tag carries its evidence, on data that labels the tag
+// (some document's gold has it), how many have the tag in gold. Precision
+// is smoothed, (Right+1)/(Fired+2), as the packs' scores are; Low and High
+// bound the share right with 95 % confidence (Wilson). Score is the one
+// the pack gives, at Where (file:line).
+type RulePrecision struct {
+	Rule      string  `json:"rule"`
+	Tag       string  `json:"tag"`
+	Where     string  `json:"where"`
+	Score     float64 `json:"score"`
+	Fired     int     `json:"fired"`
+	Right     int     `json:"right"`
+	Precision float64 `json:"precision"`
+	Low       float64 `json:"low"`
+	High      float64 `json:"high"`
+}
+
+// Outside reports whether the pack's score lies outside the interval the
+// data gives the rule's precision.
+func (r RulePrecision) Outside() bool { return r.Score < r.Low || r.Score > r.High }
+
+// rulePrecision counts, per tag rule, the tags it gave evidence for.
+type rulePrecision map[string]*RulePrecision
+
+func (rp rulePrecision) add(tag vigil.Tag, gold []string, labelled map[string]bool, tagRules map[string]*rules.Rule) {
+	if !labelled[tag.Name] {
+		return
+	}
+	var seen []string
+	for _, ev := range tag.Evidence {
+		r := tagRules[ev.Rule]
+		if r == nil || slices.Contains(seen, ev.Rule) {
+			continue
+		}
+		seen = append(seen, ev.Rule)
+		c := rp[ev.Rule]
+		if c == nil {
+			c = &RulePrecision{Rule: r.ID, Tag: r.Action.Tag, Where: fmt.Sprintf("%s:%d", r.Path(), r.Action.Line), Score: r.Action.Score}
+			rp[ev.Rule] = c
+		}
+		c.Fired++
+		if slices.Contains(gold, tag.Name) {
+			c.Right++
+		}
+	}
+}
+
+// result lists the rules, most fired first, with their precision.
+func (rp rulePrecision) result() []RulePrecision {
+	out := make([]RulePrecision, 0, len(rp))
+	for _, c := range rp {
+		r := *c
+		r.Precision = float64(r.Right+1) / float64(r.Fired+2)
+		r.Low, r.High = wilson(r.Right, r.Fired)
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b RulePrecision) int {
+		return cmp.Or(cmp.Compare(b.Fired, a.Fired), cmp.Compare(a.Rule, b.Rule))
+	})
+	return out
+}
+
+// wilson is the 95 % Wilson score interval of k successes in n.
+func wilson(k, n int) (lo, hi float64) {
+	if n == 0 {
+		return 0, 1
+	}
+	const z = 1.96
+	p, nf := float64(k)/float64(n), float64(n)
+	d := 1 + z*z/nf
+	c := p + z*z/(2*nf)
+	h := z * math.Sqrt(p*(1-p)/nf+z*z/(4*nf*nf))
+	return max(0, (c-h)/d), min(1, (c+h)/d)
 }
 
 // LanguageScore is one language's part of an evaluation's tag scores.
@@ -287,6 +372,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	out := &Evaluation{Versions: e.versions, Source: opts.Source, Heads: HeadsLine(e.heads)}
 	var seen []evalDoc
 	var cal calibrator
+	byRule := rulePrecision{}
 	i := 0
 	for v := range e.Stream(ctx, feed(ctx, docs)) {
 		d := &docs[i]
@@ -303,6 +389,11 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			cal.add(t.name, t.source, t.score, slices.Contains(d.Tags, t.name))
 		}
 		report.Add(d.Tags, predT, top1, d.Flags, predF)
+		if opts.ByRule {
+			for _, t := range v.Tags {
+				byRule.add(t, d.Tags, goldTags, e.tagRules)
+			}
+		}
 		kind := d.Kind
 		if kind == "" {
 			kind = vigil.KindArticle
@@ -351,6 +442,9 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		i := slices.IndexFunc(out.Report.Tags, func(t classify.LabelScore) bool { return t.Name == name })
 		return i >= 0 && out.Report.Tags[i].Support > 0
 	})
+	if opts.ByRule {
+		out.Rules = byRule.result()
+	}
 	out.FlagNegatives = negativesOf(out.Report)
 	out.FlagSlices = slicesOf(flagNames, seen)
 	if len(byLang) > 1 {
@@ -521,6 +615,16 @@ func (ev *Evaluation) WriteText(w io.Writer) error {
 		}
 	}
 	writeCalibration(w, ev.Calibration)
+	if len(ev.Rules) > 0 {
+		fmt.Fprintln(w, "\ntag rules on tags the data labels (fired, right, precision (right+1)/(fired+2), its 95 % interval; the pack's score, ! outside it):")
+		for _, r := range ev.Rules {
+			mark := ""
+			if r.Outside() {
+				mark = " !"
+			}
+			fmt.Fprintf(w, "  %-26s %-10s %5d %5d  %.3f  %.2f–%.2f  score %.2f%s  %s\n", r.Rule, r.Tag, r.Fired, r.Right, r.Precision, r.Low, r.High, r.Score, mark, r.Where)
+		}
+	}
 	for _, n := range ev.FlagNegatives {
 		fmt.Fprintf(w, "\nflag %s false-positive rate on the documents without it: %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)
 		fmt.Fprintf(w, "  %-34s %-22s %-24s %s\n", "", "recall", "false-positive rate", "per 10,000")

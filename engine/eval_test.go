@@ -170,3 +170,53 @@ func embeddedAnd(t *testing.T, path ...string) (*Engine, []vigil.Document) {
 	}
 	return e, docs
 }
+
+// TestEvaluateByRule: each tag rule's count on labelled news is the
+// number of verdicts whose tag carries its evidence, its right ones those
+// whose gold has the tag, and a tag the data never labels is not counted.
+func TestEvaluateByRule(t *testing.T) {
+	ctx := context.Background()
+	docs := []vigil.Document{
+		{ID: "1", Kind: vigil.KindArticle, Lang: vigil.LangRussian, Title: "Ночью беспилотники атаковали Харьков, есть погибшие", Tags: []string{"conflict"}},
+		{ID: "2", Kind: vigil.KindArticle, Lang: vigil.LangRussian, Title: "Беспилотники снова атаковали нефтебазу под Брянском", Tags: []string{"economy"}},
+		{ID: "3", Kind: vigil.KindArticle, Lang: vigil.LangRussian, Title: "Минздрав сообщил о росте заболеваемости корью"},
+	}
+	e, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := e.Evaluate(ctx, docs, EvalOptions{ByRule: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conflict *RulePrecision
+	for i, r := range ev.Rules {
+		if r.Tag == "health" {
+			t.Errorf("%s counted on health, which the data never labels", r.Rule)
+		}
+		if r.Right > r.Fired || r.Low > r.Precision || r.Precision > r.High || !strings.Contains(r.Where, ".yaml:") {
+			t.Errorf("%+v: counts, interval or place out of order", r)
+		}
+		if r.Tag == "conflict" && conflict == nil {
+			conflict = &ev.Rules[i]
+		}
+	}
+	if conflict == nil || conflict.Fired != 2 || conflict.Right != 1 || conflict.Precision != 0.5 {
+		t.Errorf("the conflict rule of both strikes: %+v, want fired 2, right 1, precision (1+1)/(2+2)", conflict)
+	}
+	if ev, err := e.Evaluate(ctx, docs, EvalOptions{}); err != nil || ev.Rules != nil {
+		t.Errorf("without ByRule: rules %v, err %v", ev.Rules, err)
+	}
+}
+
+func TestWilson(t *testing.T) {
+	for _, tc := range []struct {
+		k, n   int
+		lo, hi float64
+	}{{0, 0, 0, 1}, {5, 10, 0.237, 0.763}, {10, 10, 0.722, 1}, {0, 10, 0, 0.278}} {
+		lo, hi := wilson(tc.k, tc.n)
+		if math.Abs(lo-tc.lo) > 0.001 || math.Abs(hi-tc.hi) > 0.001 {
+			t.Errorf("wilson(%d, %d) = %.3f–%.3f, want %.3f–%.3f", tc.k, tc.n, lo, hi, tc.lo, tc.hi)
+		}
+	}
+}

@@ -98,6 +98,14 @@ type Rule struct {
 	file    *File
 }
 
+// Path is the pack file the rule is written in, as messages name it.
+func (r *Rule) Path() string {
+	if r.file == nil {
+		return ""
+	}
+	return r.file.Path
+}
+
 // DescriptionLangs are the languages a rule's description is written in
 // (the moderators' page's languages).
 var DescriptionLangs = []string{vigil.LangRussian, vigil.LangKazakh, vigil.LangEnglish}

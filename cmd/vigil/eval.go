@@ -37,6 +37,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		data, source string
 		misses       string
 		asJSON       bool
+		byRule       bool
 	)
 	fs.StringVar(&opts.ModelsDir, "models", "", modelsFlagUsage)
 	fs.StringVar(&opts.RulesDir, "rules", "", rulesFlagUsage)
@@ -45,6 +46,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&data, "data", "", "labeled JSONL `FILES`, comma-separated")
 	fs.StringVar(&source, "source", "all", "which tags count: all, model (the classify stage's tags, thresholds and floors applied) or rule")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&byRule, "by-rule", false, "also print each tag rule's precision on the data, beside the score its pack gives it")
 	fs.StringVar(&misses, "misses", "", "write each document counted wrong (tags, flags or top-1 differ from gold) to `FILE`, one JSON line each")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -67,7 +69,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 		return exitFail
 	}
-	evOpts := engine.EvalOptions{Source: source, Files: files,
+	evOpts := engine.EvalOptions{Source: source, Files: files, ByRule: byRule,
 		OnError: func(d *vigil.Document, msg string) { fmt.Fprintf(e.stderr, "vigil eval: %s: %s\n", d.ID, msg) }}
 	var missOut *bufio.Writer
 	var missErr error
