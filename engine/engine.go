@@ -52,9 +52,9 @@ type Engine struct {
 	// descriptions are the loaded packs' rule descriptions by rule id
 	// (rules.Set.Descriptions), for the moderators' page.
 	descriptions map[string]rules.Description
-	// tagRules are the loaded packs' tag rules by id, for the evaluation's
-	// precision of each (EvalOptions.ByRule).
-	tagRules map[string]*rules.Rule
+	// ruleSet is the packs as loaded, for the evaluation's precision of
+	// each tag rule (EvalOptions.ByRule).
+	ruleSet  *rules.Set
 	workers  int
 	maxBytes int
 	log      *slog.Logger
@@ -106,13 +106,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	decide.RuleFloors = set.Topics().Taxonomy.RuleFloors()
 	e.versions = versionsOf(set)
 	e.versions.Rules = ruleStage.Version()
-	e.descriptions = ruleStage.Set().Descriptions() // from the packs just loaded, not parsed again
-	e.tagRules = map[string]*rules.Rule{}
-	for _, r := range ruleStage.Set().Rules() {
-		if r.Action.Tag != "" {
-			e.tagRules[r.ID] = r
-		}
-	}
+	e.ruleSet = ruleStage.Set()
+	e.descriptions = e.ruleSet.Descriptions() // from the packs just loaded, not parsed again
 
 	// The stages, in order. Each later stage reads what the ones before it
 	// left in the Item: keep normalize and tokenize first and decide last.

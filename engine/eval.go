@@ -160,14 +160,14 @@ func (r RulePrecision) Outside() bool { return r.Score < r.Low || r.Score > r.Hi
 // rulePrecision counts, per tag rule, the tags it gave evidence for.
 type rulePrecision map[string]*RulePrecision
 
-func (rp rulePrecision) add(tag vigil.Tag, gold []string, labelled map[string]bool, tagRules map[string]*rules.Rule) {
+func (rp rulePrecision) add(tag vigil.Tag, gold []string, labelled map[string]bool, set *rules.Set) {
 	if !labelled[tag.Name] {
 		return
 	}
 	var seen []string
 	for _, ev := range tag.Evidence {
-		r := tagRules[ev.Rule]
-		if r == nil || slices.Contains(seen, ev.Rule) {
+		r := set.Rule(ev.Rule)
+		if r == nil || r.Action.Tag == "" || slices.Contains(seen, ev.Rule) {
 			continue
 		}
 		seen = append(seen, ev.Rule)
@@ -391,7 +391,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		report.Add(d.Tags, predT, top1, d.Flags, predF)
 		if opts.ByRule {
 			for _, t := range v.Tags {
-				byRule.add(t, d.Tags, goldTags, e.tagRules)
+				byRule.add(t, d.Tags, goldTags, e.ruleSet)
 			}
 		}
 		kind := d.Kind

@@ -59,6 +59,10 @@ var callStems = []string{
 var contactWords = setOf("tg", "тг", "bio", "био", "биода", "bioda", "карту", "карта", "карте", "картаға", "картага",
 	"kartu", "karta", "kartaga", "card")
 
+// calling reports whether w calls the reader or offers a way to reach
+// the writer (callStems, contactWords).
+func calling(w string) bool { return calls.begins(w) || has(contactWords, w) }
+
 // attributeStems begin the words that give a condemnation to someone
 // else ("вы называете их бандитами", "they call us terrorists", "шейіт
 // емес, қанішер дейсіңдер"): recruiters answer their critics so.
@@ -82,7 +86,7 @@ func Condemning(text string, words []Token) bool {
 	}
 	condemns := false
 	for k, w := range words {
-		if calls.begins(w.Text) || has(contactWords, w.Text) || attributes.begins(w.Text) {
+		if calling(w.Text) || attributes.begins(w.Text) {
 			return false
 		}
 		condemns = condemns || condemnations.begins(w.Text) &&
@@ -338,8 +342,7 @@ var causeStems = []string{
 // anyone: what keeps a mourning, a recalling or a naming the writer's.
 func callsOrHails(words []Token) bool {
 	for _, w := range words {
-		if calls.begins(w.Text) || has(contactWords, w.Text) || urges.begins(w.Text) ||
-			has(addressWords, w.Text) || has(urgeWords, w.Text) {
+		if calling(w.Text) || urges.begins(w.Text) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
 			return true
 		}
 	}

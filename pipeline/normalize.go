@@ -1913,13 +1913,10 @@ func (*NormalizeStage) Process(ctx context.Context, it *Item) error {
 	for i := range it.Fields {
 		texts[i] = it.Fields[i].Text
 	}
-	switch {
-	case it.Lang == "":
+	if it.Lang == "" {
 		it.Lang = detectLang(texts...)
-	default:
-		if d := detectLangIn(checkLangBytes, texts...); d != it.Lang {
-			it.Detected = d
-		}
+	} else if d := detectLangIn(checkLangBytes, texts...); d != it.Lang {
+		it.Detected = d
 	}
 	return nil
 }

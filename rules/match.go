@@ -110,9 +110,8 @@ func (s *Set) newState(f *pipeline.Field, langs ...string) *matchState {
 
 // match finds the field's entities and the rules for kind and any of
 // langs ("": not known, which every rule applies to) that fire in it; a
-// rule's own none group
-// counts in its field, the vetoes from other fields are left to the caller
-// (vetoedBy).
+// rule's own none group counts in its field, the vetoes from other fields
+// are left to the caller (vetoedBy).
 func (m *matchState) match(kind string, langs ...string) FieldResult {
 	var res FieldResult
 	s := m.s
