@@ -782,7 +782,7 @@ func fitCombiner(ex []FlagExample, p []float64, bg []FlagExample, bgP []float64,
 	}
 	var w []float64
 	for range dim {
-		w = newtonLogistic(x, y, sw, active, l2)
+		w = FitLogistic(x, y, sw, active, l2)
 		changed := false
 		for j := 1; j < dim; j++ {
 			if active[j] && w[j] < 0 {
@@ -805,10 +805,11 @@ func fitCombiner(ex []FlagExample, p []float64, bg []FlagExample, bgP []float64,
 	return c
 }
 
-// newtonLogistic fits weighted logistic regression of y on x (x[i][0] = 1,
-// the unpenalized bias) with an L2 penalty on the other weights; inactive
+// FitLogistic fits weighted logistic regression of y (targets in [0, 1])
+// on x (x[i][0] = 1, the unpenalized bias) by Newton's method, with an L2
+// penalty of l2 times the total weight on the other weights; inactive
 // weights stay at zero.
-func newtonLogistic(x [][]float64, y, sw []float64, active []bool, l2 float64) []float64 {
+func FitLogistic(x [][]float64, y, sw []float64, active []bool, l2 float64) []float64 {
 	dim := len(active)
 	w := make([]float64, dim)
 	total := 0.0

@@ -40,6 +40,10 @@ type Options struct {
 	// Thresholds override the shipped review thresholds (the service
 	// config's thresholds); see pipeline.FlagThresholds.Override.
 	Thresholds pipeline.FlagThresholds
+	// RawRuleScores keeps the packs' scores on rule tags instead of the
+	// bundle's calibration of them (models.Taxonomy.RuleScores): what
+	// `vigil eval --fit-rule-scores` fits that calibration on.
+	RawRuleScores bool
 }
 
 // Engine is the configured pipeline every command that checks documents
@@ -61,6 +65,8 @@ type Engine struct {
 	// topics is the topic head's classify stage; eval asks it which
 	// scores become model tags.
 	topics *classify.Stage
+	// rawRuleScores is Options.RawRuleScores.
+	rawRuleScores bool
 }
 
 // New loads models and rules and builds the pipeline. An error means a
@@ -104,6 +110,9 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	decide.ExplainedBy = set.Topics().Taxonomy.ExplainedBy()
 	decide.ShownAs = set.Topics().Taxonomy.ShownAs()
 	decide.RuleFloors = set.Topics().Taxonomy.RuleFloors()
+	if e.rawRuleScores = opts.RawRuleScores; !e.rawRuleScores {
+		decide.RuleScores = set.Topics().Taxonomy.RuleScores
+	}
 	e.versions = versionsOf(set)
 	e.versions.Rules = ruleStage.Version()
 	e.ruleSet = ruleStage.Set()

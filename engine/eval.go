@@ -44,6 +44,11 @@ type EvalOptions struct {
 	// ByRule asks for each tag rule's precision on the data
 	// (Evaluation.Rules).
 	ByRule bool
+	// FitRuleScores asks for the calibration of rule tags, per kind,
+	// fitted on the data (Evaluation.RuleScores). The engine must keep the
+	// packs' scores (Options.RawRuleScores), or the fit would read its own
+	// output.
+	FitRuleScores bool
 }
 
 // Miss is one document an evaluation counts wrong: the tags it counts
@@ -129,6 +134,9 @@ type Evaluation struct {
 	// data labels, with how often that tag was right: a rule's score is
 	// meant to be its precision, and this is how it is measured.
 	Rules []RulePrecision `json:"rules,omitempty"`
+	// RuleScores is, with EvalOptions.FitRuleScores, the calibration of
+	// rule tags fitted on the data, a kind each.
+	RuleScores []RuleScoreFit `json:"rule_scores,omitempty"`
 	// Failed is how many documents a stage failed on.
 	Failed int `json:"-"`
 	// Heads names the heads evaluated (HeadsLine).
@@ -316,6 +324,9 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	default:
 		return nil, vigil.Errorf(vigil.EINVALID, "eval: source %q: want %s, %s or %s", opts.Source, SourceAll, SourceModel, SourceRule)
 	}
+	if opts.FitRuleScores && !e.rawRuleScores {
+		return nil, vigil.Errorf(vigil.EINVALID, "eval: fitting rule scores needs the packs' own scores (engine.Options.RawRuleScores)")
+	}
 	var fileOf []string
 	for _, f := range opts.Files {
 		for range f.Docs {
@@ -373,6 +384,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	var seen []evalDoc
 	var cal calibrator
 	byRule := rulePrecision{}
+	ruleSamples := map[string][]ruleSample{}
 	i := 0
 	for v := range e.Stream(ctx, feed(ctx, docs)) {
 		d := &docs[i]
@@ -397,6 +409,9 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		kind := d.Kind
 		if kind == "" {
 			kind = vigil.KindArticle
+		}
+		if opts.FitRuleScores {
+			ruleSamples[kind] = ev.ruleSamples(ruleSamples[kind], v, kind, fields[i], d.Tags, goldTags)
 		}
 		lang := d.Lang // the label's language; the detected one when it has none
 		if lang == "" {
@@ -444,6 +459,9 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	})
 	if opts.ByRule {
 		out.Rules = byRule.result()
+	}
+	if opts.FitRuleScores {
+		out.RuleScores = fitRuleScores(ruleSamples)
 	}
 	out.FlagNegatives = negativesOf(out.Report)
 	out.FlagSlices = slicesOf(flagNames, seen)
@@ -538,6 +556,34 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 	return predT, predF, top1, best, top1Closed
 }
 
+// ruleSamples appends to dst the rule tags of v that the data labels,
+// on a document the model scored (classify.MinTagWords), each with the
+// pack's score, the model's score of the tag as Decide reads it
+// (pipeline.ModelScore) and whether gold carries it. It reads the scores
+// predict left in ev.buf.
+func (ev *evaluator) ruleSamples(dst []ruleSample, v vigil.Verdict, kind string, fields []pipeline.Field, gold []string, labelled map[string]bool) []ruleSample {
+	if pipeline.WordCount(fields) < classify.MinTagWords {
+		return dst
+	}
+	stage := ev.stage.For(kind)
+	model, o := stage.Model(), ev.outs[stage]
+	var scores []pipeline.TagScore
+	for l, p := range ev.buf {
+		if model.Labels[l].Kind == classify.KindTag {
+			scores = append(scores, pipeline.TagScore{Name: o.shown[l], P: p})
+		}
+	}
+	for _, t := range v.Tags {
+		if t.Source != vigil.SourceRule || !labelled[t.Name] {
+			continue
+		}
+		if p := pipeline.ModelScore(scores, nil, t.Name); p >= 0 {
+			dst = append(dst, ruleSample{rule: t.Score, model: p, right: slices.Contains(gold, t.Name)})
+		}
+	}
+	return dst
+}
+
 // slicesOf counts, for each flag, caught positives and flagged negatives
 // per language, per kind and per input file, in a stable order. A file of
 // ordinary traffic (no positives) thus reads as its false-alarm rate.
@@ -625,6 +671,7 @@ func (ev *Evaluation) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, "  %-26s %-10s %5d %5d  %.3f  %.2f–%.2f  score %.2f%s  %s\n", r.Rule, r.Tag, r.Fired, r.Right, r.Precision, r.Low, r.High, r.Score, mark, r.Where)
 		}
 	}
+	writeRuleScoreFits(w, ev.RuleScores)
 	for _, n := range ev.FlagNegatives {
 		fmt.Fprintf(w, "\nflag %s false-positive rate on the documents without it: %.3f (%d of %d)\n", n.Flag, n.FPR, n.FP, n.Negatives)
 		fmt.Fprintf(w, "  %-34s %-22s %-24s %s\n", "", "recall", "false-positive rate", "per 10,000")

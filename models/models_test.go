@@ -11,6 +11,7 @@ import (
 	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 func TestDefault(t *testing.T) {
@@ -193,6 +194,10 @@ func TestParseTaxonomy(t *testing.T) {
 		{"negative floor", "tags:\n  - name: a\n    floor: -0.5\n", "floor -0.5"},
 		{"rule floor on a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n    rule_floor: 0.1\n", "belongs on the tag it is shown as"},
 		{"shown as a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n  - name: c\n    shown_as: b\n", `shown_as "b"`},
+		{"rule scores", "tags:\n  - name: a\nrule_scores:\n  article: {intercept: 1.9, rule: 0.05, model: 0.8}\n  comment: {intercept: 1.6, rule: 0.2, model: 0.5}\n", ""},
+		{"rule scores of a kind", "tags:\n  - name: a\nrule_scores:\n  headline: {intercept: 1, rule: 0, model: 1}\n", `kind "headline"`},
+		{"rule scores not a number", "tags:\n  - name: a\nrule_scores:\n  article: {intercept: .nan, rule: 0, model: 1}\n", "not a number"},
+		{"rule scores unknown key", "tags:\n  - name: a\nrule_scores:\n  article: {slope: 1}\n", "slope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tx, err := ParseTaxonomy([]byte(tc.yaml))
@@ -202,6 +207,9 @@ func TestParseTaxonomy(t *testing.T) {
 				}
 				if tc.name == "floor" && (tx.Floors()["a"] != 0.5 || len(tx.Floors()) != 1) {
 					t.Errorf("Floors() = %v", tx.Floors())
+				}
+				if tc.name == "rule scores" && (tx.RuleScores["article"] != pipeline.RuleScore{Intercept: 1.9, Rule: 0.05, Model: 0.8} || len(tx.RuleScores) != 2) {
+					t.Errorf("RuleScores = %v", tx.RuleScores)
 				}
 				if tc.name == "explained by" && !slices.Equal(tx.ExplainedBy()["a"], []string{"b"}) {
 					t.Errorf("ExplainedBy() = %v", tx.ExplainedBy())

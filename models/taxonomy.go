@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"math"
 
 	"gopkg.in/yaml.v3"
 
 	vigil "github.com/kz-newsroom/vigil"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 // Taxonomy is the list of tags a verdict can carry, each with its IPTC
@@ -15,6 +17,12 @@ import (
 type Taxonomy struct {
 	Version int           `yaml:"version" json:"version"`
 	Tags    []TaxonomyTag `yaml:"tags" json:"tags"`
+	// RuleScores scores rule tags, per document kind (article, comment),
+	// where the bundle's model scored the document: fitted against this
+	// bundle's scores with `vigil eval --fit-rule-scores` on labelled data
+	// it did not train on, so refitted when the bundle or the packs change
+	// (pipeline.Decide.RuleScores).
+	RuleScores map[string]pipeline.RuleScore `yaml:"rule_scores,omitempty" json:"rule_scores,omitempty"`
 }
 
 // TaxonomyTag is one tag of the taxonomy.
@@ -120,6 +128,16 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 		for _, by := range tg.ExplainedBy {
 			if by == tg.Name || !seen[by] {
 				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: explained_by %q is not another tag of the taxonomy", tg.Name, by)
+			}
+		}
+	}
+	for kind, rs := range t.RuleScores {
+		if kind != vigil.KindArticle && kind != vigil.KindComment {
+			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: rule_scores: kind %q: want %s or %s", kind, vigil.KindArticle, vigil.KindComment)
+		}
+		for _, c := range []float64{rs.Intercept, rs.Rule, rs.Model} {
+			if math.IsNaN(c) || math.IsInf(c, 0) {
+				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: rule_scores: %s: %v is not a number", kind, c)
 			}
 		}
 	}

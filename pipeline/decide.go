@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 
 	vigil "github.com/kz-newsroom/vigil"
@@ -43,6 +44,33 @@ type Decide struct {
 	// президента хороший" would have dropped 17 right rule tags for 4
 	// wrong ones.
 	RuleFloors map[string]float64
+	// RuleScores gives, per document kind (vigil.KindArticle,
+	// KindComment), how a rule's tag is scored where the topic model
+	// scored the document: a probability from the rule's own score and the
+	// model's score of the tag (RuleScore). A pack's score is its rules'
+	// precision over every firing, but a rule's tag is shown with it only
+	// where the model gives the tag less, and there it is right less often:
+	// on 3,332 real headlines held out, rule tags shown at 0.94 on average
+	// were right 0.80 of the time. A kind missing here, and a document the
+	// model did not score, keep the pack's score (models.Taxonomy.RuleScores).
+	RuleScores map[string]RuleScore
+}
+
+// RuleScore is a logistic calibration of a rule's tag: its probability is
+// σ(Intercept + Rule·logit(rule's score) + Model·logit(model's score of the
+// tag)), fitted on labelled documents the model did not train on (`vigil
+// eval --fit-rule-scores`). Model > 0: the rule's tag is as likely as the
+// model makes it, raised by the rule's evidence.
+type RuleScore struct {
+	Intercept float64 `yaml:"intercept" json:"intercept"`
+	Rule      float64 `yaml:"rule" json:"rule"`
+	Model     float64 `yaml:"model" json:"model"`
+}
+
+// Of returns the calibrated probability of a rule's tag the rules scored
+// rule and the model p.
+func (rs RuleScore) Of(rule, p float64) float64 {
+	return Sigmoid(rs.Intercept + rs.Rule*Logit(rule) + rs.Model*Logit(p))
 }
 
 // SetThresholds lays o over the review thresholds (see Override). A
@@ -189,6 +217,9 @@ func (d *Decide) Process(ctx context.Context, it *Item) error {
 		v.Tags, overruled = overrule(v.Tags, it.TagScores, d.RuleFloors, d.ShownAs, it.BodyTags)
 	}
 	v.Tags = explainAway(v.Tags, d.ExplainedBy, overruled)
+	if rs, ok := d.RuleScores[kind]; ok {
+		rescore(v.Tags, it.TagScores, d.ShownAs, rs)
+	}
 	v.Tags = mergeTags(showAs(v.Tags, d.ShownAs))
 	v.Action = vigil.ActionAllow
 	v.Flags, v.Scores = v.Flags[:0], v.Scores[:0]
@@ -292,19 +323,45 @@ func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, sh
 		if !ok || t.Source != vigil.SourceRule {
 			return false
 		}
-		p := -1.0
-		for _, s := range scores {
-			if n := s.Name; n == t.Name || shown[n] == t.Name {
-				p = max(p, s.P)
-			}
-		}
-		if p >= 0 && p < floor {
+		if p := ModelScore(scores, shown, t.Name); p >= 0 && p < floor {
 			dropped = append(dropped, t.Name)
 			return true
 		}
 		return false
 	})
 	return kept, dropped
+}
+
+// rescore gives each rule's tag its calibrated probability under rs, from
+// its score and the model's (an output shown as the tag counts as it, the
+// highest wins), in place. Without scores it changes nothing; a tag no
+// output scores keeps its score.
+func rescore(tags []vigil.Tag, scores []TagScore, shown map[string]string, rs RuleScore) {
+	if len(scores) == 0 {
+		return
+	}
+	for i := range tags {
+		t := &tags[i]
+		if t.Source != vigil.SourceRule {
+			continue
+		}
+		if p := ModelScore(scores, shown, t.Name); p >= 0 {
+			t.Score = math.Round(rs.Of(t.Score, p)*1e4) / 1e4
+		}
+	}
+}
+
+// ModelScore is the model's probability of tag name: the highest of its
+// outputs called name or shown as it (shown maps an output to its tag);
+// -1 when none is.
+func ModelScore(scores []TagScore, shown map[string]string, name string) float64 {
+	p := -1.0
+	for _, s := range scores {
+		if n := s.Name; n == name || shown[n] == name {
+			p = max(p, s.P)
+		}
+	}
+	return p
 }
 
 // showAs renames each tag to the tag shown for it, in place.

@@ -347,3 +347,44 @@ func TestDecideOverruledRuleStillExplains(t *testing.T) {
 		}
 	}
 }
+
+// A rule's tag is scored from its pack's score and the model's, by the
+// document's kind; where the model did not score the tag, or the kind has
+// no calibration, the pack's score stays. σ(1) = 0.7311, σ(1 + logit 0.2)
+// = σ(-0.386) = 0.4046, σ(1 + logit 0.6) = 0.803.
+func TestDecideRuleScores(t *testing.T) {
+	rs := map[string]RuleScore{vigil.KindArticle: {Intercept: 1, Rule: 0, Model: 1}}
+	shown := map[string]string{"diplomacy": "politics"}
+	rule := func(name string) vigil.Tag { return vigil.Tag{Name: name, Score: 0.89, Source: vigil.SourceRule} }
+	model := func(name string, score float64) vigil.Tag {
+		return vigil.Tag{Name: name, Score: score, Source: vigil.SourceModel}
+	}
+	for _, tc := range []struct {
+		name, kind string
+		in         []vigil.Tag
+		scores     []TagScore
+		want       []string
+	}{
+		{"from the model's score", "", []vigil.Tag{rule("government")}, []TagScore{{"government", 0.5}}, []string{"government 0.7311 rule"}},
+		{"a doubtful model lowers it", "", []vigil.Tag{rule("government")}, []TagScore{{"government", 0.2}}, []string{"government 0.4046 rule"}},
+		{"an output shown as the tag counts, the higher", "", []vigil.Tag{rule("politics")}, []TagScore{{"politics", 0.01}, {"diplomacy", 0.5}}, []string{"politics 0.7311 rule"}},
+		{"the model's own tag is left alone; the higher shows", "", []vigil.Tag{model("government", 0.6), rule("government")}, []TagScore{{"government", 0.6}}, []string{"government 0.803 rule"}},
+		{"a model tag alone", "", []vigil.Tag{model("security", 0.6)}, []TagScore{{"security", 0.6}}, []string{"security 0.6 model"}},
+		{"the model did not score the document", "", []vigil.Tag{rule("government")}, nil, []string{"government 0.89 rule"}},
+		{"no output for the tag", "", []vigil.Tag{rule("government")}, []TagScore{{"security", 0.5}}, []string{"government 0.89 rule"}},
+		{"a kind without a calibration", vigil.KindComment, []vigil.Tag{rule("government")}, []TagScore{{"government", 0.5}}, []string{"government 0.89 rule"}},
+	} {
+		it := &Item{Doc: &vigil.Document{ID: "x", Kind: tc.kind}, TagScores: tc.scores}
+		it.Verdict.Tags = tc.in
+		if err := (&Decide{RuleScores: rs, ShownAs: shown}).Process(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, g := range it.Verdict.Tags {
+			got = append(got, fmt.Sprintf("%s %v %s", g.Name, g.Score, g.Source))
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: tags %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -38,6 +38,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		misses       string
 		asJSON       bool
 		byRule       bool
+		fitRules     bool
 	)
 	fs.StringVar(&opts.ModelsDir, "models", "", modelsFlagUsage)
 	fs.StringVar(&opts.RulesDir, "rules", "", rulesFlagUsage)
@@ -47,6 +48,8 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&source, "source", "all", "which tags count: all, model (the classify stage's tags, thresholds and floors applied) or rule")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.BoolVar(&byRule, "by-rule", false, "also print each tag rule's precision on the data, beside the score its pack gives it")
+	fs.BoolVar(&fitRules, "fit-rule-scores", false, "keep the packs' scores on rule tags and fit, per kind, their calibration against the model's\n"+
+		"scores for the bundle's taxonomy.yaml (rule_scores); give data the model did not train on")
 	fs.StringVar(&misses, "misses", "", "write each document counted wrong (tags, flags or top-1 differ from gold) to `FILE`, one JSON line each")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -64,12 +67,13 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 		return exitUsage
 	}
+	opts.RawRuleScores = fitRules
 	eng, err := engine.New(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "vigil eval: %v\n", err)
 		return exitFail
 	}
-	evOpts := engine.EvalOptions{Source: source, Files: files, ByRule: byRule,
+	evOpts := engine.EvalOptions{Source: source, Files: files, ByRule: byRule, FitRuleScores: fitRules,
 		OnError: func(d *vigil.Document, msg string) { fmt.Fprintf(e.stderr, "vigil eval: %s: %s\n", d.ID, msg) }}
 	var missOut *bufio.Writer
 	var missErr error
