@@ -205,6 +205,10 @@ func TrainBundle(ctx context.Context, opts BundleOptions) (*BundleResult, error)
 			}
 		}
 	}
+	if len(tax.RuleScores) > 0 { // fitted against another model's scores
+		note(fmt.Sprintf("note: the taxonomy's rule_scores were fitted with the model it came with; refit them for this one "+
+			"(vigil eval --fit-rule-scores --models %s, docs/models.md)", opts.Out))
+	}
 	meta := ds.metadata(opts, p, devScores, report, res.Elapsed)
 	files := []models.File{
 		{Name: models.FileTokenizer, Data: tokJSON},
