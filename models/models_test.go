@@ -196,7 +196,8 @@ func TestParseTaxonomy(t *testing.T) {
 		{"shown as a shown tag", "tags:\n  - name: a\n  - name: b\n    shown_as: a\n  - name: c\n    shown_as: b\n", `shown_as "b"`},
 		{"rule scores", "tags:\n  - name: a\nrule_scores:\n  article: {intercept: 1.9, rule: 0.05, model: 0.8}\n  comment: {intercept: 1.6, rule: 0.2, model: 0.5}\n", ""},
 		{"rule scores of a kind", "tags:\n  - name: a\nrule_scores:\n  headline: {intercept: 1, rule: 0, model: 1}\n", `kind "headline"`},
-		{"rule scores not a number", "tags:\n  - name: a\nrule_scores:\n  article: {intercept: .nan, rule: 0, model: 1}\n", "not a number"},
+		{"rule scores not a number", "tags:\n  - name: a\nrule_scores:\n  article: {intercept: .nan, rule: 0, model: 1}\n", "within ±100"},
+		{"rule scores out of bounds", "tags:\n  - name: a\nrule_scores:\n  article: {intercept: 1, rule: 1e308, model: -1e308}\n", "within ±100"},
 		{"rule scores unknown key", "tags:\n  - name: a\nrule_scores:\n  article: {slope: 1}\n", "slope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -136,13 +136,17 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 			return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: rule_scores: kind %q: want %s or %s", kind, vigil.KindArticle, vigil.KindComment)
 		}
 		for _, c := range []float64{rs.Intercept, rs.Rule, rs.Model} {
-			if math.IsNaN(c) || math.IsInf(c, 0) {
-				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: rule_scores: %s: %v is not a number", kind, c)
+			// A fit gives single digits; a bound keeps σ of the sum a number.
+			if !(math.Abs(c) <= maxRuleScoreCoef) {
+				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: rule_scores: %s: %v: want a number within ±%d", kind, c, maxRuleScoreCoef)
 			}
 		}
 	}
 	return &t, nil
 }
+
+// maxRuleScoreCoef bounds each coefficient of rule_scores.
+const maxRuleScoreCoef = 100
 
 // ExplainedBy maps each tag with explained_by to those tags (nil if none
 // has any), as pipeline.Decide.ExplainedBy takes it.
