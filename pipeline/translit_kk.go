@@ -57,11 +57,14 @@ var kazakhLetter = map[rune][]string{
 }
 
 // kazakhLetterAt reads the letter at word[i:] in the Kazakh scheme: i
-// after a vowel may be й (oilaimyz, daiyndap, ghoi).
+// after a vowel may be й (oilaimyz, daiyndap, ghoi); after a y, which may
+// itself be й, it may also be ы (dayin: дайын, beside syilyq: сыйлық).
 func kazakhLetterAt(word string, i int) ([]string, int) {
 	r, size := utf8.DecodeRuneInString(word[i:])
 	readings := kazakhLetter[r]
-	if prev, _ := utf8.DecodeLastRuneInString(word[:i]); r == 'i' && strings.ContainsRune("aeiouyáäóöúüūıý", prev) {
+	if prev, _ := utf8.DecodeLastRuneInString(word[:i]); r == 'i' && prev == 'y' {
+		readings = []string{"й", "ы", "і", "и"}
+	} else if r == 'i' && strings.ContainsRune("aeiouáäóöúüūıý", prev) {
 		readings = []string{"й", "і", "и"}
 	}
 	if readings == nil { // cannot happen: words hold only the letters above

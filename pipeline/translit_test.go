@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -122,18 +123,22 @@ func joined(sp spelling) string {
 }
 
 // TestKazakhLetterAfterVowel: i after a vowel may be й, after a vowel of
-// the official alphabet (ó, á: two bytes) too.
+// the official alphabet (ó, á: two bytes) too, and after y also ы.
 func TestKazakhLetterAfterVowel(t *testing.T) {
 	for _, tc := range []struct {
 		word string
 		want string
 	}{
-		{"oilaimyz", "й"}, {"sóilem", "й"}, {"jáiy", "й"}, {"bizdi", "і"}, {"ibn", "і"},
+		{"oilaimyz", "й"}, {"sóilem", "й"}, {"jáiy", "й"}, {"bizdi", "і"}, {"ibn", "і"}, {"syilyq", "й"},
 	} {
 		at := strings.IndexByte(tc.word, 'i')
 		if got, _ := kazakhLetterAt(tc.word, at); got[0] != tc.want {
 			t.Errorf("%q: i reads first as %q, want %q", tc.word, got[0], tc.want)
 		}
+	}
+	// After a y that is й, the i is ы: dayin is дайын.
+	if got, _ := kazakhLetterAt("dayin", 3); !slices.Contains(got, "ы") {
+		t.Errorf("dayin: i reads %q, want ы among them", got)
 	}
 }
 
