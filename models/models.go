@@ -311,3 +311,43 @@ func sum(data []byte) string {
 
 // SHA256 returns the hex SHA-256 of data, as metadata records it.
 func SHA256(data []byte) string { return sum(data) }
+
+// Reseal updates the bundle in dir after one of its files was edited in
+// place (a taxonomy's floors or rule scores): every file metadata.json
+// lists gets its checksum again, and the version id its hash, with the
+// same prefix and date, so that verdicts, the archive's retag and Load see
+// a new bundle exactly when a file changed. It returns the metadata
+// written.
+func Reseal(dir string) (Metadata, error) {
+	path := filepath.Join(dir, FileMetadata)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Metadata{}, vigil.Errorf(vigil.ENOTFOUND, "model bundle %s: %v", dir, err)
+	}
+	var meta Metadata
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		return meta, vigil.Errorf(vigil.EINVALID, "%s: %v", path, err)
+	}
+	created, err := time.Parse(time.RFC3339, meta.Created)
+	if err != nil {
+		return meta, vigil.Errorf(vigil.EINVALID, "%s: created %q: %v", path, meta.Created, err)
+	}
+	i := strings.LastIndexByte(meta.Version, '-')
+	if i < 0 || !strings.HasSuffix(meta.Version[:i], created.UTC().Format("-2006-01-02")) {
+		return meta, vigil.Errorf(vigil.EINVALID, "%s: version %q is not PREFIX-%s-HASH", path, meta.Version, created.UTC().Format("2006-01-02"))
+	}
+	prefix := strings.TrimSuffix(meta.Version[:i], created.UTC().Format("-2006-01-02"))
+	for name := range meta.Files {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return meta, vigil.Errorf(vigil.ENOTFOUND, "model bundle %s: %v", dir, err)
+		}
+		meta.Files[name] = sum(data)
+	}
+	meta.Version = VersionID(prefix, created, meta.Files)
+	mj, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return meta, err
+	}
+	return meta, writeAtomic(path, append(mj, '\n'))
+}

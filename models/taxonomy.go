@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 
 	"gopkg.in/yaml.v3"
 
@@ -229,4 +234,78 @@ func (t *Taxonomy) Marshal() ([]byte, error) {
 // written (comments kept), for `vigil train` to copy into a new bundle.
 func DefaultTaxonomy() ([]byte, error) {
 	return fs.ReadFile(embedded, "default/"+FileTaxonomy)
+}
+
+// WithRuleScores returns the taxonomy file data with its rule_scores block
+// (the top-level key and the indented lines under it) replaced by rs, a
+// kind a line in name order, or rs appended as that block when there is
+// none; the rest of the file, comments included, is kept byte for byte.
+// The result must parse (ParseTaxonomy).
+func WithRuleScores(data []byte, rs map[string]pipeline.RuleScore) ([]byte, error) {
+	var block bytes.Buffer
+	block.WriteString("rule_scores:\n")
+	kinds := make([]string, 0, len(rs))
+	for k := range rs {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		s := rs[k]
+		fmt.Fprintf(&block, "  %s: {intercept: %s, rule: %s, model: %s}\n", k, yamlFloat(s.Intercept), yamlFloat(s.Rule), yamlFloat(s.Model))
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	var out bytes.Buffer
+	replaced := false
+	for i := 0; i < len(lines); i++ {
+		if !bytes.HasPrefix(lines[i], []byte("rule_scores:")) || replaced {
+			out.Write(lines[i])
+			continue
+		}
+		out.Write(block.Bytes())
+		replaced = true
+		for i+1 < len(lines) && (bytes.HasPrefix(lines[i+1], []byte(" ")) || bytes.HasPrefix(lines[i+1], []byte("\t"))) {
+			i++
+		}
+	}
+	if !replaced {
+		if out.Len() > 0 && !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+			out.WriteByte('\n')
+		}
+		out.Write(block.Bytes())
+	}
+	if _, err := ParseTaxonomy(out.Bytes()); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// yamlFloat formats x as the shortest decimal that reads back as x.
+func yamlFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// WriteRuleScores puts rs in the taxonomy of the bundle in dir, in place
+// of the kinds it fits and beside the others (WithRuleScores), and
+// reseals the bundle (Reseal): what `vigil eval --fit-rule-scores
+// --write-rule-scores DIR` does with its fit.
+func WriteRuleScores(dir string, rs map[string]pipeline.RuleScore) (Metadata, error) {
+	path := filepath.Join(dir, FileTaxonomy)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Metadata{}, vigil.Errorf(vigil.ENOTFOUND, "model bundle %s: %v", dir, err)
+	}
+	tax, err := ParseTaxonomy(data)
+	if err != nil {
+		return Metadata{}, fmt.Errorf("%s: %w", path, err)
+	}
+	merged := maps.Clone(tax.RuleScores)
+	if merged == nil {
+		merged = map[string]pipeline.RuleScore{}
+	}
+	maps.Copy(merged, rs)
+	if data, err = WithRuleScores(data, merged); err != nil {
+		return Metadata{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := writeAtomic(path, data); err != nil {
+		return Metadata{}, err
+	}
+	return Reseal(dir)
 }

@@ -12,6 +12,7 @@ import (
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/engine"
 	"github.com/kz-newsroom/vigil/models"
+	"github.com/kz-newsroom/vigil/pipeline"
 )
 
 func init() {
@@ -39,6 +40,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		asJSON       bool
 		byRule       bool
 		fitRules     bool
+		writeRules   string
 	)
 	fs.StringVar(&opts.ModelsDir, "models", "", modelsFlagUsage)
 	fs.StringVar(&opts.RulesDir, "rules", "", rulesFlagUsage)
@@ -50,12 +52,18 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&byRule, "by-rule", false, "also print each tag rule's precision on the data, beside the score its pack gives it")
 	fs.BoolVar(&fitRules, "fit-rule-scores", false, "keep the packs' scores on rule tags and fit, per kind, their calibration against the model's\n"+
 		"scores for the bundle's taxonomy.yaml (rule_scores); give data the model did not train on")
+	fs.StringVar(&writeRules, "write-rule-scores", "", "with --fit-rule-scores: put the fit in the taxonomy.yaml of each bundle `DIRS` (comma-separated)\n"+
+		"and reseal it (checksums and version id in metadata.json)")
 	fs.StringVar(&misses, "misses", "", "write each document counted wrong (tags, flags or top-1 differ from gold) to `FILE`, one JSON line each")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if data == "" || fs.NArg() > 0 {
 		fs.Usage()
+		return exitUsage
+	}
+	if writeRules != "" && !fitRules {
+		fmt.Fprintln(e.stderr, "vigil eval: --write-rule-scores goes with --fit-rule-scores")
 		return exitUsage
 	}
 	if source != engine.SourceAll && source != engine.SourceModel && source != engine.SourceRule {
@@ -109,6 +117,24 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	if failed := ev.Failed; failed > 0 {
 		fmt.Fprintf(e.stderr, "vigil eval: %d of %d documents failed in the engine\n", failed, len(docs))
 		return exitFail
+	}
+	if writeRules != "" {
+		if len(ev.RuleScores) == 0 {
+			fmt.Fprintln(e.stderr, "vigil eval: --write-rule-scores: no rule tag on a document the model scored, nothing fitted")
+			return exitFail
+		}
+		rs := map[string]pipeline.RuleScore{}
+		for _, f := range ev.RuleScores {
+			rs[f.Kind] = f.RuleScore
+		}
+		for _, dir := range split(writeRules) {
+			meta, err := models.WriteRuleScores(dir, rs)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "vigil eval: --write-rule-scores: %v\n", err)
+				return exitFail
+			}
+			fmt.Fprintf(e.stderr, "vigil eval: rule scores written to %s, now %s\n", dir, meta.Version)
+		}
 	}
 	return exitOK
 }

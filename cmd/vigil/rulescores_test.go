@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,8 +61,8 @@ func TestShippedRuleScores(t *testing.T) {
 	for _, f := range ev.RuleScores {
 		s := shipped[f.Kind]
 		if math.Abs(f.Intercept-s.Intercept) > 0.05 || math.Abs(f.Rule-s.Rule) > 0.05 || math.Abs(f.Model-s.Model) > 0.05 {
-			t.Errorf("%s: fitted %+v, shipped %+v: refit and put the fit in models/default/taxonomy.yaml and models/comments/taxonomy.yaml:\n"+
-				"go run ./cmd/vigil eval --fit-rule-scores --data %s", f.Kind, f.RuleScore, s, strings.Join(ruleScoreData, ","))
+			t.Errorf("%s: fitted %+v, shipped %+v: refit the shipped bundles from the repository root:\n"+
+				"go run ./cmd/vigil eval --fit-rule-scores --data %s --write-rule-scores models/default,models/comments", f.Kind, f.RuleScore, s, strings.Join(ruleScoreData, ","))
 		}
 		if f.After.ECE >= f.Before.ECE {
 			t.Errorf("%s: the fit reads worse than the packs' scores: ECE %.3f → %.3f", f.Kind, f.Before.ECE, f.After.ECE)
@@ -74,4 +75,79 @@ func TestShippedRuleScores(t *testing.T) {
 	if len(c.Taxonomy.RuleScores) != len(shipped) || c.Taxonomy.RuleScores["comment"] != shipped["comment"] {
 		t.Errorf("the comments' bundle has rule scores %v, the topics' %v: one taxonomy for both", c.Taxonomy.RuleScores, shipped)
 	}
+}
+
+// --write-rule-scores puts the fit in a bundle's taxonomy and reseals it:
+// the bundle loads with the fitted scores under a new version id.
+func TestEvalWriteRuleScores(t *testing.T) {
+	dir := copyShippedBundle(t, "")
+	before, err := models.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := "../../testdata/tags/lenta-hand23.jsonl"
+	code, stdout, stderr := runCmd(t, "", "eval", "--fit-rule-scores", "--json", "--data", data, "--write-rule-scores", dir)
+	if code != exitOK || !strings.Contains(stderr, "rule scores written to "+dir) {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var ev struct {
+		RuleScores []engine.RuleScoreFit `json:"rule_scores"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &ev); err != nil || len(ev.RuleScores) != 1 || ev.RuleScores[0].Kind != "article" {
+		t.Fatalf("fits %+v, err %v: want one, of articles", ev.RuleScores, err)
+	}
+	after, err := models.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Taxonomy.RuleScores["article"] != ev.RuleScores[0].RuleScore || after.Taxonomy.RuleScores["comment"] != before.Taxonomy.RuleScores["comment"] {
+		t.Errorf("written %v, fitted %+v: want the article fit in, the comment one kept", after.Taxonomy.RuleScores, ev.RuleScores[0].RuleScore)
+	}
+	if after.Meta.Version == before.Meta.Version {
+		t.Errorf("version %s unchanged after the taxonomy changed", after.Meta.Version)
+	}
+	if code, _, stderr := runCmd(t, "", "eval", "--data", data, "--write-rule-scores", dir); code != exitUsage || !strings.Contains(stderr, "--fit-rule-scores") {
+		t.Errorf("--write-rule-scores alone: exit %d, %s", code, stderr)
+	}
+}
+
+// vigil reseal after a hand edit: the bundle loads again, under a new id;
+// a directory with no bundle is an error naming it.
+func TestResealCommand(t *testing.T) {
+	dir := copyShippedBundle(t, "# a floor changed by hand\n")
+	if _, err := models.LoadDir(dir); err == nil {
+		t.Fatal("an edited bundle loaded")
+	}
+	code, stdout, stderr := runCmd(t, "", "reseal", dir)
+	b, err := models.LoadDir(dir)
+	if code != exitOK || err != nil || stdout != dir+" "+b.Meta.Version+"\n" {
+		t.Errorf("reseal: exit %d, stdout %q, stderr %s, load %v", code, stdout, stderr, err)
+	}
+	empty := t.TempDir()
+	if code, _, stderr := runCmd(t, "", "reseal", empty); code != exitFail || !strings.Contains(stderr, empty) {
+		t.Errorf("no bundle: exit %d, %s", code, stderr)
+	}
+	if code, _, _ := runCmd(t, "", "reseal"); code != exitUsage {
+		t.Errorf("no DIR: exit %d", code)
+	}
+}
+
+// copyShippedBundle copies models/default into a new directory, with
+// taxonomyEdit appended to its taxonomy.yaml (an edit by hand, unsealed).
+func copyShippedBundle(t *testing.T, taxonomyEdit string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{models.FileTokenizer, models.FileTopics, models.FileTaxonomy, models.FileMetadata, models.FileDictionary} {
+		data, err := os.ReadFile(filepath.Join("../../models/default", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == models.FileTaxonomy {
+			data = append(data, taxonomyEdit...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
