@@ -23,7 +23,7 @@ type RuleScoreFit struct {
 	Right int `json:"right"`
 	pipeline.RuleScore
 	// Before reads the packs' scores against the data, After the fitted
-	// ones (in-sample: fit on data apart from what you measure on).
+	// ones: in-sample, so the fit's measure is on other data.
 	Before Calibration `json:"before"`
 	After  Calibration `json:"after"`
 }
