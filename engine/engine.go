@@ -110,7 +110,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	decide.ExplainedBy = set.Topics().Taxonomy.ExplainedBy()
 	decide.ShownAs = set.Topics().Taxonomy.ShownAs()
 	decide.RuleFloors = set.Topics().Taxonomy.RuleFloors()
-	if e.rawRuleScores = opts.RawRuleScores; !e.rawRuleScores {
+	e.rawRuleScores = opts.RawRuleScores
+	if !opts.RawRuleScores {
 		decide.RuleScores = set.Topics().Taxonomy.RuleScores
 	}
 	e.versions = versionsOf(set)

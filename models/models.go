@@ -312,6 +312,20 @@ func sum(data []byte) string {
 // SHA256 returns the hex SHA-256 of data, as metadata records it.
 func SHA256(data []byte) string { return sum(data) }
 
+// versionParts splits meta.Version, PREFIX-YYYY-MM-DD-HASH (VersionID),
+// into the prefix and the creation time its day is that of.
+func (meta Metadata) versionParts() (prefix string, created time.Time, err error) {
+	if created, err = time.Parse(time.RFC3339, meta.Created); err != nil {
+		return "", created, vigil.Errorf(vigil.EINVALID, "created %q: %v", meta.Created, err)
+	}
+	day := created.UTC().Format("-2006-01-02")
+	i := strings.LastIndexByte(meta.Version, '-')
+	if i < 0 || !strings.HasSuffix(meta.Version[:i], day) {
+		return "", created, vigil.Errorf(vigil.EINVALID, "version %q is not PREFIX%s-HASH", meta.Version, day)
+	}
+	return strings.TrimSuffix(meta.Version[:i], day), created, nil
+}
+
 // Reseal updates the bundle in dir after one of its files was edited in
 // place (a taxonomy's floors or rule scores): every file metadata.json
 // lists gets its checksum again, and the version id its hash, with the
@@ -328,15 +342,10 @@ func Reseal(dir string) (Metadata, error) {
 	if err := json.Unmarshal(raw, &meta); err != nil {
 		return meta, vigil.Errorf(vigil.EINVALID, "%s: %v", path, err)
 	}
-	created, err := time.Parse(time.RFC3339, meta.Created)
+	prefix, created, err := meta.versionParts()
 	if err != nil {
-		return meta, vigil.Errorf(vigil.EINVALID, "%s: created %q: %v", path, meta.Created, err)
+		return meta, fmt.Errorf("%s: %w", path, err)
 	}
-	i := strings.LastIndexByte(meta.Version, '-')
-	if i < 0 || !strings.HasSuffix(meta.Version[:i], created.UTC().Format("-2006-01-02")) {
-		return meta, vigil.Errorf(vigil.EINVALID, "%s: version %q is not PREFIX-%s-HASH", path, meta.Version, created.UTC().Format("2006-01-02"))
-	}
-	prefix := strings.TrimSuffix(meta.Version[:i], created.UTC().Format("-2006-01-02"))
 	for name := range meta.Files {
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {

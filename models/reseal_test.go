@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/pipeline"
@@ -22,11 +21,10 @@ func TestShippedBundlesSealed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		created, err := time.Parse(time.RFC3339, b.Meta.Created)
+		prefix, created, err := b.Meta.versionParts()
 		if err != nil {
 			t.Fatal(err)
 		}
-		prefix := b.Meta.Version[:strings.Index(b.Meta.Version, "-")]
 		if want := VersionID(prefix, created, b.Meta.Files); b.Meta.Version != want {
 			t.Errorf("models/%s: version %s, its files give %s: reseal it (models.Reseal; vigil eval --write-rule-scores does)", name, b.Meta.Version, want)
 		}

@@ -61,7 +61,7 @@ var contactWords = setOf("tg", "тг", "bio", "био", "биода", "bioda", "
 
 // calling reports whether w calls the reader or offers a way to reach
 // the writer (callStems, contactWords).
-func calling(w string) bool { return calls.begins(w) || has(contactWords, w) }
+func calling(w string) bool { return calls.fits(w) || has(contactWords, w) }
 
 // attributeStems begin the words that give a condemnation to someone
 // else ("вы называете их бандитами", "they call us terrorists", "шейіт
@@ -86,10 +86,10 @@ func Condemning(text string, words []Token) bool {
 	}
 	condemns := false
 	for k, w := range words {
-		if calling(w.Text) || attributes.begins(w.Text) {
+		if calling(w.Text) || attributes.fits(w.Text) {
 			return false
 		}
-		condemns = condemns || condemnations.begins(w.Text) &&
+		condemns = condemns || condemnations.fits(w.Text) &&
 			!(k > 0 && has(negations, words[k-1].Text)) && !(k+1 < len(words) && words[k+1].Text == "емес")
 	}
 	return condemns || containsAny(text, condemnPhrases)
@@ -156,7 +156,7 @@ type marks struct {
 // in reports whether text, or one of its words, holds a mark of m.
 func (m marks) in(text string, words []Token) bool {
 	for _, w := range words {
-		if m.stems.begins(w.Text) || has(m.words, w.Text) {
+		if m.stems.fits(w.Text) || has(m.words, w.Text) {
 			return true
 		}
 	}
@@ -273,7 +273,7 @@ func names(text string, words []Token) bool {
 	why, named := false, false
 	for _, w := range words {
 		why = why || has(whyWords, w.Text)
-		named = named || namings.begins(w.Text)
+		named = named || namings.fits(w.Text)
 	}
 	return why && named || naming.in(text, words) || scareQuoted(text)
 }
@@ -321,7 +321,7 @@ func scareQuoted(text string) bool {
 			continue
 		}
 		if inner := strings.Fields(text[i : i+end]); end <= maxScareQuoted && len(inner) >= 1 && len(inner) <= 2 &&
-			(causes.begins(inner[0]) || len(inner) == 2 && causes.begins(inner[1])) {
+			(causes.fits(inner[0]) || len(inner) == 2 && causes.fits(inner[1])) {
 			return true
 		}
 		i += end + utf8.RuneLen(closer) // past the quote, so its closer opens nothing
@@ -342,7 +342,7 @@ var causeStems = []string{
 // anyone: what keeps a mourning, a recalling or a naming the writer's.
 func callsOrHails(words []Token) bool {
 	for _, w := range words {
-		if calling(w.Text) || urges.begins(w.Text) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
+		if calling(w.Text) || urges.fits(w.Text) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
 			return true
 		}
 	}
@@ -455,7 +455,7 @@ func remarks(words []Token) bool {
 // instructEndings).
 func instructs(words []Token) bool {
 	for _, w := range words {
-		if instructions.begins(w.Text) || has(instructWords, w.Text) || instructionEnds.ends(w.Text) {
+		if instructions.fits(w.Text) || has(instructWords, w.Text) || instructionEnds.fits(w.Text) {
 			return true
 		}
 	}
@@ -510,15 +510,15 @@ func (a affixes) key(w string) uint16 {
 	return uint16(w[0])<<8 | uint16(w[1])
 }
 
-// begins reports whether w begins with one of a's entries.
-func (a affixes) begins(w string) bool { return a.has(w, strings.HasPrefix) }
-
-// ends reports whether w ends with one of a's entries.
-func (a affixes) ends(w string) bool { return a.has(w, strings.HasSuffix) }
-
-func (a affixes) has(w string, fits func(string, string) bool) bool {
+// fits reports whether w begins with one of a's entries, or for endings
+// (suffixesOf) ends with one.
+func (a affixes) fits(w string) bool {
+	fit := strings.HasPrefix
+	if a.end {
+		fit = strings.HasSuffix
+	}
 	for _, p := range a.short {
-		if fits(w, p) {
+		if fit(w, p) {
 			return true
 		}
 	}
@@ -526,7 +526,7 @@ func (a affixes) has(w string, fits func(string, string) bool) bool {
 		return false
 	}
 	for _, p := range a.by[a.key(w)] {
-		if fits(w, p) {
+		if fit(w, p) {
 			return true
 		}
 	}

@@ -157,10 +157,10 @@ func TestAffixes(t *testing.T) {
 		{"joining", true, false}, {"jo", false, false}, {"apple", true, false}, {"", false, false},
 		{"пишите", false, true}, {"jazynyz", false, true}, {"buzz", false, true}, {"те", false, false},
 	} {
-		if got := pre.begins(tc.w); got != tc.begins {
+		if got := pre.fits(tc.w); got != tc.begins {
 			t.Errorf("begins(%q) = %v, want %v", tc.w, got, tc.begins)
 		}
-		if got := suf.ends(tc.w); got != tc.ends {
+		if got := suf.fits(tc.w); got != tc.ends {
 			t.Errorf("ends(%q) = %v, want %v", tc.w, got, tc.ends)
 		}
 	}
@@ -179,11 +179,11 @@ func FuzzReadings(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		words := Words(text)
 		for _, w := range append(words, Token{Text: text}) { // the filed lists answer as a scan of the list would
-			if got, want := calls.begins(w.Text), slices.ContainsFunc(callStems, func(p string) bool { return strings.HasPrefix(w.Text, p) }); got != want {
-				t.Errorf("calls.begins(%q) = %v, a scan of callStems %v", w.Text, got, want)
+			if got, want := calls.fits(w.Text), slices.ContainsFunc(callStems, func(p string) bool { return strings.HasPrefix(w.Text, p) }); got != want {
+				t.Errorf("calls.fits(%q) = %v, a scan of callStems %v", w.Text, got, want)
 			}
-			if got, want := instructionEnds.ends(w.Text), slices.ContainsFunc(instructEndings, func(p string) bool { return strings.HasSuffix(w.Text, p) }); got != want {
-				t.Errorf("instructionEnds.ends(%q) = %v, a scan of instructEndings %v", w.Text, got, want)
+			if got, want := instructionEnds.fits(w.Text), slices.ContainsFunc(instructEndings, func(p string) bool { return strings.HasSuffix(w.Text, p) }); got != want {
+				t.Errorf("instructionEnds.fits(%q) = %v, a scan of instructEndings %v", w.Text, got, want)
 			}
 		}
 		anyReading := Condemning(text, words) || Mourning(text, words) || Recalling(text, words) || Naming(text, words) ||
