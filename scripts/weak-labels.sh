@@ -122,10 +122,20 @@ wc -l "$OUT/comments.jsonl" >&2
 # written to train on (comments-train, -train4, -train5, -train6) counted twice in
 # place of comments.jsonl, and chooses its thresholds and calibration on
 # comments labelled by hand: comments.jsonl and the comment blind sets 1-9.
-for f in comments-train comments-train4 comments-train5 comments-train6; do
-	cat $T/$f.jsonl
-	jq -c '.id += "#2"' $T/$f.jsonl
-done | diplomacy > "$OUT/comments-all.jsonl"
+# Then the real reader comments labelled by hand (comments-real-train.jsonl:
+# forum comments, two in three about nothing), counted once, their tags
+# only: the written comments are tidy, and on real ones the head was sure
+# of topics in words it had only met in news ("Попался. За тобой уже
+# выехали." security 0.99; docs/models.md, "Real reader comments").
+{
+	for f in comments-train comments-train4 comments-train5 comments-train6; do
+		cat $T/$f.jsonl
+		jq -c '.id += "#2"' $T/$f.jsonl
+	done
+	# Their toxic flags (the corpus's) are the toxic head's business: a
+	# topic bundle that learned a flag would replace that head.
+	jq -c '.flags = []' $T/comments-real-train.jsonl
+} | diplomacy > "$OUT/comments-all.jsonl"
 for f in comments comments-blind comments-blind2 comments-blind3 comments-blind4 comments-blind5 comments-blind6 comments-blind7 comments-blind8 comments-blind9; do
 	cat $T/$f.jsonl
 done | diplomacy > "$OUT/comment-dev.jsonl"
