@@ -136,9 +136,15 @@ wc -l "$OUT/comments.jsonl" >&2
 	# topic bundle that learned a flag would replace that head.
 	jq -c '.flags = []' $T/comments-real-train.jsonl
 } | diplomacy > "$OUT/comments-all.jsonl"
-for f in comments comments-blind comments-blind2 comments-blind3 comments-blind4 comments-blind5 comments-blind6 comments-blind7 comments-blind8 comments-blind9; do
-	cat $T/$f.jsonl
-done | diplomacy > "$OUT/comment-dev.jsonl"
+# And 1,198 real forum comments labelled by hand (comments-real-dev.jsonl,
+# tags only), so that its thresholds and calibration read real comments
+# as well as written ones.
+{
+	for f in comments comments-blind comments-blind2 comments-blind3 comments-blind4 comments-blind5 comments-blind6 comments-blind7 comments-blind8 comments-blind9; do
+		cat $T/$f.jsonl
+	done
+	jq -c '.flags = []' $T/comments-real-dev.jsonl
+} | diplomacy > "$OUT/comment-dev.jsonl"
 wc -l "$OUT/comments-all.jsonl" "$OUT/comment-dev.jsonl" >&2
 # Kazakh and English news written to train on (testdata/tags/news-kk-train.jsonl,
 # news-en-train.jsonl): the daily stream of Kazakhstan's Kazakh- and

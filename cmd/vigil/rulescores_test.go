@@ -16,7 +16,8 @@ import (
 // ruleScoreData is what the rule_scores of the shipped taxonomy are fitted
 // on (paths from the repository root): the documents both topic bundles
 // choose their thresholds on and never train on (scripts/weak-labels.sh:
-// hand-dev.jsonl and comment-dev.jsonl, their politics left as politics).
+// hand-dev.jsonl and comment-dev.jsonl, their politics left as politics;
+// comment-dev.jsonl ends with real forum comments).
 var ruleScoreData = func() []string {
 	var files []string
 	for _, b := range []string{"blind14", "blind15", "blind16"} {
@@ -28,7 +29,7 @@ var ruleScoreData = func() []string {
 	for i := 2; i <= 9; i++ {
 		files = append(files, fmt.Sprintf("testdata/tags/comments-blind%d.jsonl", i))
 	}
-	return files
+	return append(files, "testdata/tags/comments-real-dev.jsonl")
 }()
 
 // TestShippedRuleScores refits the calibration of rule tags as the
