@@ -165,7 +165,7 @@ func TrainBundle(ctx context.Context, opts BundleOptions) (*BundleResult, error)
 	if err != nil {
 		return nil, err
 	}
-	if ds.labels = collectLabels(ds.train, p.Labels, tax); len(ds.labels) == 0 {
+	if ds.labels = collectLabels(ds.labelSources(opts.WeakLabels), p.Labels, tax); len(ds.labels) == 0 {
 		return nil, inputErr("%s: no %s in the data to learn", strings.Join(opts.Data, ","), p.Labels)
 	}
 	for _, l := range ds.labels {
@@ -330,6 +330,28 @@ func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) e
 	}
 	weakOnly(ds.devEx[ds.nStrongDev:], devOnly)
 	return ctx.Err()
+}
+
+// labelSources returns the documents whose labels become the model's
+// outputs: the strong ones whole, the weak ones with only the labels of
+// weakLabels, which are all a weak document speaks for (prepare). A flag
+// or tag a weak file carries beside those (the toxicity corpus's toxic on
+// comments labelled for topics) would otherwise become an output that
+// nothing trains, and a topic bundle with a flag output replaces that
+// flag's head (models.Head.Provides).
+func (ds *dataset) labelSources(weakLabels string) []vigil.Document {
+	if ds.nStrong == len(ds.train) {
+		return ds.train
+	}
+	keep := strings.Split(weakLabels, ",")
+	outside := func(l string) bool { return !slices.Contains(keep, l) }
+	out := slices.Clone(ds.train[:ds.nStrong])
+	for _, d := range ds.train[ds.nStrong:] {
+		d.Tags = slices.DeleteFunc(slices.Clone(d.Tags), outside)
+		d.Flags = slices.DeleteFunc(slices.Clone(d.Flags), outside)
+		out = append(out, d)
+	}
+	return out
 }
 
 // splitScope splits a --weak entry PATH=LABEL+LABEL into the path and

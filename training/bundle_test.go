@@ -2,6 +2,8 @@ package training
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -126,5 +128,35 @@ func TestWeakFileScope(t *testing.T) {
 	ds.labels = collectLabels(ds.train, "all", &models.Taxonomy{})
 	if err := ds.prepare(context.Background(), opts, &p); !IsInputError(err) || !strings.Contains(err.Error(), `"sport"`) {
 		t.Errorf("scope outside --weak-labels: error %v, want one naming sport", err)
+	}
+}
+
+// A flag (or tag) a weak file carries beside --weak-labels is no output:
+// nothing would train it, and a topic bundle with a flag output replaces
+// that flag's head.
+func TestWeakFileLabelsOutsideWeakLabels(t *testing.T) {
+	weak := filepath.Join(t.TempDir(), "weak.jsonl")
+	var b strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&b, `{"id":"w%d","kind":"comment","lang":"ru","body":"цены на бензин опять выросли %d","tags":["economy"],"flags":["toxic"]}`+"\n", i, i)
+	}
+	if err := os.WriteFile(weak, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := BundleOptions{Data: []string{trainSample}, Weak: []string{weak}, WeakLabels: "economy", Params: smallParams()}
+	ds, err := readDataset(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := collectLabels(ds.labelSources(opts.WeakLabels), "all", &models.Taxonomy{})
+	var names []string
+	for _, l := range labels {
+		names = append(names, l.Name)
+	}
+	if slices.Contains(names, "toxic") || !slices.Contains(names, "economy") {
+		t.Errorf("labels %v: want economy and no toxic", names)
+	}
+	if got := ds.train[len(ds.train)-1].Flags; !slices.Equal(got, []string{"toxic"}) {
+		t.Errorf("the weak documents themselves changed: flags %v", got)
 	}
 }
