@@ -123,22 +123,23 @@ wc -l "$OUT/comments.jsonl" >&2
 # place of comments.jsonl, and chooses its thresholds and calibration on
 # comments labelled by hand: comments.jsonl and the comment blind sets 1-9.
 # Then the real reader comments labelled by hand (comments-real-train.jsonl:
-# forum comments, two in three about nothing), counted once, their tags
-# only: the written comments are tidy, and on real ones the head was sure
-# of topics in words it had only met in news ("Попался. За тобой уже
-# выехали." security 0.99; docs/models.md, "Real reader comments").
+# forum comments, two in three about nothing), counted once: the written
+# comments are tidy, and on real ones the head was sure of topics in words
+# it had only met in news ("Попался. За тобой уже выехали." security 0.99;
+# docs/models.md, "Real reader comments").
 {
 	for f in comments-train comments-train4 comments-train5 comments-train6; do
 		cat $T/$f.jsonl
 		jq -c '.id += "#2"' $T/$f.jsonl
 	done
-	# Their toxic flags (the corpus's) are the toxic head's business: a
-	# topic bundle that learned a flag would replace that head.
-	jq -c '.flags = []' $T/comments-real-train.jsonl
+	# Their toxic flags (the corpus's) stay: vigil train reads a weak file's
+	# labels only within --weak-labels (training.dataset.labelSources).
+	cat $T/comments-real-train.jsonl
 } | diplomacy > "$OUT/comments-all.jsonl"
 # And 1,198 real forum comments labelled by hand (comments-real-dev.jsonl,
-# tags only), so that its thresholds and calibration read real comments
-# as well as written ones.
+# tags only: their toxic flag is no output of this bundle, and its dev
+# report would list it), so that its thresholds and calibration read real
+# comments as well as written ones.
 {
 	for f in comments comments-blind comments-blind2 comments-blind3 comments-blind4 comments-blind5 comments-blind6 comments-blind7 comments-blind8 comments-blind9; do
 		cat $T/$f.jsonl
