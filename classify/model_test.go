@@ -576,40 +576,6 @@ func TestStageCommentFloors(t *testing.T) {
 	}
 }
 
-// TestStageCommentHeadFloor: a comments' own head tags a comment from
-// CommentHeadFloor on, every label alike, whatever per-label comment
-// floors were set before; articles are untouched.
-func TestStageCommentHeadFloor(t *testing.T) {
-	m, _, dev := trainedSample(t)
-	for i := range m.Labels {
-		m.Labels[i].Threshold = 0.01
-	}
-	floors := map[string]float64{m.Labels[0].Name: 0.999999}
-	head := NewStage(m, "v").WithCommentFloors(floors).WithCommentHeadFloor()
-	between := 0 // scores the head floor lets through and CommentTagFloor would not
-	for i := range dev.docs {
-		doc := dev.docs[i]
-		doc.Kind = vigil.KindComment
-		scores := m.Scores(nil, dev.ex[i].Fields)
-		got := stageTags(t, head, doc, dev.ex[i].Fields)
-		for l, p := range scores {
-			if _, ok := got[m.Labels[l].Name]; ok != (p >= CommentHeadFloor) {
-				t.Fatalf("doc %s: %s at %.4f tagged %v, want %v", doc.ID, m.Labels[l].Name, p, ok, p >= CommentHeadFloor)
-			}
-			if p >= CommentHeadFloor && p < CommentTagFloor {
-				between++
-			}
-		}
-		doc.Kind = vigil.KindArticle
-		if art := stageTags(t, head, doc, dev.ex[i].Fields); len(art) == 0 && slices.Max(scores) >= 0.01 {
-			t.Fatalf("doc %s: an article lost its tags to a comment floor", doc.ID)
-		}
-	}
-	if between == 0 {
-		t.Fatalf("no score between %v and %v: the test cannot tell the floors apart", CommentHeadFloor, CommentTagFloor)
-	}
-}
-
 // stageTags runs st on doc with fields and returns the tags it gave, by
 // name, with their scores.
 func stageTags(t *testing.T, st *Stage, doc vigil.Document, fields []pipeline.Field) map[string]float64 {

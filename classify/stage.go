@@ -21,8 +21,7 @@ type Stage struct {
 	version string
 	// commentFloor is, per label, the least score a model tag of a comment
 	// needs beside its threshold: CommentTagFloor, or a label's own higher
-	// floor (WithCommentFloors); CommentHeadFloor for a comments' own head
-	// (WithCommentHeadFloor).
+	// floor (WithCommentFloors).
 	commentFloor []float64
 	// floor is, per label, the least score a model tag of any document
 	// needs beside its threshold (WithFloors); zero for most labels.
@@ -52,17 +51,6 @@ func (s *Stage) WithCommentFloors(floors map[string]float64) *Stage {
 		if f, ok := floors[lab.Name]; ok {
 			s.commentFloor[l] = max(CommentTagFloor, f)
 		}
-	}
-	return s
-}
-
-// WithCommentHeadFloor makes s a comments' own head's stage
-// (models.HeadCommentTopics): every label's comment floor is
-// CommentHeadFloor, whatever WithCommentFloors set, and returns s. Call it
-// before the stage is used.
-func (s *Stage) WithCommentHeadFloor() *Stage {
-	for l := range s.commentFloor {
-		s.commentFloor[l] = CommentHeadFloor
 	}
 	return s
 }
@@ -130,23 +118,6 @@ const MinTagWords = 3
 // in 371 at 0.6 (before: 218 in 259 and 257 in 308); on comments.jsonl
 // every tag right goes 0.925 (0.7) → 0.931.
 const CommentTagFloor = 0.6
-
-// CommentHeadFloor is the least score a model tag needs on a reader
-// comment scored by a comments' own head (WithCommentHeadFloor): more
-// likely than not. CommentTagFloor and the taxonomy's per-label comment
-// floors (technology's and politics' 0.85) were chosen for a head trained
-// and thresholded on news; the comments' head is trained and thresholded
-// on comments, and on its own dev data (the 2,860 comments written to
-// choose its thresholds and 1,198 real forum comments) 0.5 for every label
-// found more of the topics readers talk about for few more wrong tags than
-// 0.6 with those floors: micro-F1 0.923 → 0.927 and 0.367 → 0.395, every
-// tag right 0.921 → 0.924 and 0.696 → 0.700, comments about nothing given
-// a tag 17 → 20 of 1,381 and 58 → 65 of 785 (technology, floored at 0.85,
-// was found on 7 of the 82 real comments about it at 0.85 and 16 at 0.5,
-// for 1 and 8 wrong). Thresholds alone (no floor) take more wrong tags than
-// right ones: written micro-F1 0.921, about nothing tagged 27 and 73
-// (docs/models.md, "A comment floor for the comments' own head").
-const CommentHeadFloor = 0.5
 
 // Process implements pipeline.Stage. It reads it.Fields[].Words (filled by
 // the tokenize stage) and fails only when ctx has ended (EUNAVAILABLE). A

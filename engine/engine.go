@@ -139,7 +139,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		case h.Name == models.HeadTopics:
 			e.topics = topicStage(h)
 			if c := set.Head(models.HeadCommentTopics); c != nil {
-				e.topics.WithComments(commentStage(c))
+				e.topics.WithComments(topicStage(c))
 			}
 			stages = append(stages, e.topics)
 		}
@@ -159,13 +159,6 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 func topicStage(h *models.Head) *classify.Stage {
 	return classify.NewStage(h.Bundle.Topics, h.Version).
 		WithCommentFloors(h.Bundle.Taxonomy.CommentFloors()).WithFloors(h.Bundle.Taxonomy.Floors())
-}
-
-// commentStage is the classify stage of a comments' own head: its
-// floors, but one comment floor for every label (CommentHeadFloor) in
-// place of those the taxonomy sets for a news head scoring comments.
-func commentStage(h *models.Head) *classify.Stage {
-	return topicStage(h).WithCommentHeadFloor()
 }
 
 // Versions are the versions of the models and rules the engine loaded,

@@ -62,9 +62,7 @@ type TaxonomyTag struct {
 	// CommentFloor is the least probability a model tag of this name needs
 	// on a comment, where it is higher than classify.CommentTagFloor: for
 	// an output that gives a short comment about nothing a high score
-	// (classify.Stage.WithCommentFloors). It holds where a news head scores
-	// comments; a comments' own head needs classify.CommentHeadFloor for
-	// every label instead.
+	// (classify.Stage.WithCommentFloors).
 	CommentFloor float64 `yaml:"comment_floor,omitempty" json:"comment_floor,omitempty"`
 	// Floor is the least probability a model tag of this name needs on
 	// any document, beside its threshold (on a comment, the higher of this

@@ -154,9 +154,8 @@ func TestShortRepliesGetNoModelTags(t *testing.T) {
 // TestCommentTags: on 660 comments under Kazakhstan news labelled for
 // topics (testdata/tags/comments.jsonl and comments-blind.jsonl, 312 of
 // them about nothing in particular), the tags a comment gets are right: a
-// model tag needs classify.CommentHeadFloor on a comment scored by the
-// comments' own head (classify.CommentTagFloor where a news head scores
-// it, since its thresholds were chosen on news). Before the floor, 59 of the model's 99
+// model tag needs classify.CommentTagFloor on a comment, since the
+// thresholds were chosen on news. Before the floor, 59 of the model's 99
 // tags on the first set were wrong and 27 comments with no topic got one.
 // Both sets are read: the model's 20-odd tags on one set move by two or
 // three between trainings that change nothing about comments.
@@ -165,7 +164,6 @@ func TestCommentTags(t *testing.T) {
 	blindLines, blindVs := classifyLines(t, "tags", "comments-blind.jsonl")
 	lines, vs = append(lines, blindLines...), append(vs, blindVs...)
 	right, model, modelRight, all, noTopic, noTopicTagged := 0, 0, 0, 0, 0, 0
-	underNewsFloor := 0 // model tags the news head's comment floor would hold back
 	for i, line := range lines {
 		var d struct{ Tags []string }
 		if err := json.Unmarshal([]byte(line), &d); err != nil {
@@ -188,11 +186,8 @@ func TestCommentTags(t *testing.T) {
 				if ok {
 					modelRight++
 				}
-				if g.Score < classify.CommentHeadFloor {
-					t.Errorf("comment %d: model tag %s at %.2f, under the floor", i+1, g.Name, g.Score)
-				}
 				if g.Score < classify.CommentTagFloor {
-					underNewsFloor++
+					t.Errorf("comment %d: model tag %s at %.2f, under the floor", i+1, g.Name, g.Score)
 				}
 			}
 		}
@@ -203,9 +198,6 @@ func TestCommentTags(t *testing.T) {
 	}
 	if noTopicTagged*20 > noTopic {
 		t.Errorf("%d of %d comments about nothing got a tag: want at most 5 %%", noTopicTagged, noTopic)
-	}
-	if underNewsFloor == 0 {
-		t.Errorf("no model tag under %v: the comments' head is not scoring with its own floor", classify.CommentTagFloor)
 	}
 }
 
