@@ -62,6 +62,9 @@ type normalizer struct {
 	mixed int
 	// scanAll makes unmask ignore mixed (tests check the hint with it).
 	scanAll bool
+	// related makes run drop the lines that link to other articles
+	// (dropRelated): an article's body.
+	related bool
 	// latin and other count the plain Latin letters (a–z) and the other
 	// letters (Cyrillic, Latin beyond a–z) read: detranslit's first test.
 	latin, other int
@@ -105,8 +108,23 @@ func release(n *normalizer) {
 // Normalize is safe for concurrent use and never fails: invalid UTF-8 reads
 // as U+FFFD mapped to the offending byte.
 func Normalize(name, original string) Field {
+	return normalize(name, original, false)
+}
+
+// NormalizeArticleBody is Normalize for the body of an article: it also
+// leaves out the lines that send the reader to other articles ("Читайте
+// также: …", "Сондай-ақ оқыңыз: …", "Read also: …", and the headlines
+// listed under such a line), whose words are other stories' (see
+// relatedMarkers). A comment's text is read whole: a reader's line is the
+// reader's, whatever it starts with.
+func NormalizeArticleBody(original string) Field {
+	return normalize(vigil.FieldBody, original, true)
+}
+
+func normalize(name, original string, article bool) Field {
 	n := normalizers.Get().(*normalizer)
 	defer release(n)
+	n.related = article
 	n.run(original)
 	text, segs, identity := n.encode(len(original), true)
 	if identity && text == original {
@@ -124,6 +142,7 @@ func Normalize(name, original string) Field {
 func NormalizeText(s string) string {
 	n := normalizers.Get().(*normalizer)
 	defer release(n)
+	n.related = false
 	n.run(s)
 	text, _, _ := n.encode(len(s), false)
 	return text
@@ -148,6 +167,9 @@ func (n *normalizer) run(original string) {
 		n.readHTML(original)
 	} else {
 		n.read(original, 0, -1)
+	}
+	if n.related {
+		n.dropRelated()
 	}
 	n.trimSpace()
 	n.unbracket(original)
@@ -1907,7 +1929,11 @@ func (*NormalizeStage) Process(ctx context.Context, it *Item) error {
 		if err := Interrupted(ctx); err != nil {
 			return err
 		}
-		it.Fields = append(it.Fields, Normalize(f.name, f.text))
+		if f.name == vigil.FieldBody && it.Doc.Kind != vigil.KindComment {
+			it.Fields = append(it.Fields, NormalizeArticleBody(f.text))
+		} else {
+			it.Fields = append(it.Fields, Normalize(f.name, f.text))
+		}
 	}
 	texts := make([]string, len(it.Fields))
 	for i := range it.Fields {

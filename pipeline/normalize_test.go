@@ -211,6 +211,7 @@ func FuzzNormalize(f *testing.F) {
 		"@abu_sham_kz #join_the_caravan mu_ja_hi_deen sh@heed_is_the_way a@b_c_d", "x_в_y_z-в-q",
 		"(И)(Г)(И)(Л) (а) и (б) f(x)(y)", "bαyαh ωαr", "Ж|ХАД бр@тья", "(Д)(А)(И)(Ш) туралы",
 		"Jоіn IЅIЅ in Ѕуrіа", "6ауырлар, жиh4дқ4 к3лің1здер", "мемлекетіHің ѕ ј ԁ ԛ ԝ", "Дawla Шam джuхaд Сola",
+		"<p>x</p><p>Читайте также:</p><ul><li>a</li><li>b.</li></ul>", "Read also:\nRelated:\n\nсм. также",
 	} {
 		f.Add(s)
 	}
@@ -225,6 +226,12 @@ func FuzzNormalize(f *testing.F) {
 		ref.run(s)
 		if want, _, _ := ref.encode(len(s), false); want != fd.Text {
 			t.Fatalf("with the mixed-word hint %q, scanning all %q", fd.Text, want)
+		}
+		// An article's body leaves lines out, and maps the rest the same way.
+		art := NormalizeArticleBody(s)
+		checkMap(t, art)
+		if len(art.Text) > len(fd.Text) {
+			t.Fatalf("an article's body %q is longer than the text %q", art.Text, fd.Text)
 		}
 		// Any span of the normalized text maps in order into the original.
 		n := len(fd.Text)

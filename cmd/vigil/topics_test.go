@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,17 +45,11 @@ func TestTopicTable(t *testing.T) {
 		{"appointed-kk", "kk", "Ерлан Сапаров Қаржы вице-министрі болып тағайындалды", []string{"government"}},
 		{"leaders-talks", "ru", "Эрдоган и Путин провели переговоры в Сочи", []string{"politics"}},
 	}
-	var in strings.Builder
+	var docs []map[string]string
 	for _, tc := range tests {
-		b, _ := json.Marshal(map[string]string{"id": tc.id, "lang": tc.lang, "title": tc.title})
-		in.Write(b)
-		in.WriteByte('\n')
+		docs = append(docs, map[string]string{"id": tc.id, "lang": tc.lang, "title": tc.title})
 	}
-	code, stdout, stderr := runCmd(t, in.String(), "classify")
-	if code != exitOK {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
-	}
-	vs := verdicts(t, stdout)
+	vs := classifyDocs(t, docs)
 	if len(vs) != len(tests) {
 		t.Fatalf("got %d verdicts, want %d", len(vs), len(tests))
 	}
@@ -219,4 +214,74 @@ func classifyLines(t *testing.T, dir, name string) ([]string, []vigil.Verdict) {
 		t.Fatalf("%d verdicts for %d lines", len(vs), len(lines))
 	}
 	return lines, vs
+}
+
+// TestArticleLinksToOtherStories: a list of links to other stories inside
+// an article's body ("Сондай-ақ оқыңыз:" and three headlines) leaves the
+// article's tags as they are, while the same headlines under a line that
+// is no such marker ("Бұрын:") are read and give their topics. Full-length
+// Kazakh articles of testdata/tags/long, where the linked headlines gave
+// most of them a security tag before the normalizer left such lines out.
+func TestArticleLinksToOtherStories(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tags", "long", "kk.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := "\n— Алматыда есірткі тасымалдаушы ұсталды\n— Алматы облысында 5 балдық жер сілкінісі болды\n— Мәжіліс салық туралы заң жобасын мақұлдады"
+	var docs []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n")[:12] {
+		var d map[string]any
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []struct{ suffix, lead string }{{"", ""}, {"/links", "\nСондай-ақ оқыңыз:"}, {"/read", "\nБұрын:"}} {
+			c := maps.Clone(d)
+			c["id"] = d["id"].(string) + v.suffix
+			if v.lead != "" {
+				c["body"] = d["body"].(string) + v.lead + links
+			}
+			docs = append(docs, c)
+		}
+	}
+	vs := classifyDocs(t, docs)
+	names := func(v vigil.Verdict) []string {
+		var out []string
+		for _, tg := range v.Tags {
+			out = append(out, tg.Name)
+		}
+		return out
+	}
+	changedWhenRead := 0
+	for i := 0; i+2 < len(vs); i += 3 {
+		orig, linked, read := names(vs[i]), names(vs[i+1]), names(vs[i+2])
+		if !slices.Equal(orig, linked) {
+			t.Errorf("%s: tags %v with the links to other stories, %v without", vs[i].ID, linked, orig)
+		}
+		if !slices.Equal(orig, read) {
+			changedWhenRead++
+		}
+	}
+	if changedWhenRead < 3 {
+		t.Errorf("the headlines changed the tags of %d of %d articles when read: want 3 or more, or the test shows nothing", changedWhenRead, len(vs)/3)
+	}
+}
+
+// classifyDocs runs `vigil classify` on docs, one JSON line each, and
+// returns the verdicts, one for one.
+func classifyDocs[T any](t *testing.T, docs []T) []vigil.Verdict {
+	t.Helper()
+	var in strings.Builder
+	for _, d := range docs {
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Write(b)
+		in.WriteByte('\n')
+	}
+	code, stdout, stderr := runCmd(t, in.String(), "classify")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	return verdicts(t, stdout)
 }
