@@ -321,6 +321,28 @@ func BenchmarkNormalizeHTML(b *testing.B) {
 	cpu.stop()
 }
 
+// BenchmarkNormalizeArticleBody is BenchmarkNormalizeHTML read as
+// articles' bodies: the same work and the look for links to other stories
+// at each line's start (dropRelated).
+func BenchmarkNormalizeArticleBody(b *testing.B) {
+	all, _ := corpusTexts(b)
+	var texts []string
+	var size int64
+	for _, s := range all {
+		if looksLikeHTML(s) {
+			texts = append(texts, s)
+			size += int64(len(s))
+		}
+	}
+	cpu := startCPU(b, size)
+	for b.Loop() {
+		for _, s := range texts {
+			NormalizeArticleBody(s)
+		}
+	}
+	cpu.stop()
+}
+
 func BenchmarkNormalizeText(b *testing.B) {
 	texts, size := corpusTexts(b)
 	cpu := startCPU(b, size)
