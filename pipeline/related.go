@@ -47,8 +47,9 @@ func (n *normalizer) dropRelated() {
 	for i := 0; i < len(u); {
 		end := lineEnd(u, i)
 		if rest, ok := relatedAt(u, i, end); ok {
+			alone := !hasLetter(u, rest, end) // the marker alone: the links follow
 			deleteUnits(u, i, end)
-			if !hasLetter(u, rest, end) { // the marker alone: the links follow
+			if alone {
 				for k := 0; k < maxRelatedFollow && end < len(u); k++ {
 					next := lineEnd(u, end+1)
 					if !relatedHeadline(u, end+1, next) {

@@ -33,6 +33,8 @@ func TestNormalizeArticleBodyRelated(t *testing.T) {
 			"the akim met residents.\nheating was discussed.", true},
 		{"a sentence, not a marker", "По теме санкций высказался министр.\nRelated to this, prices rose.",
 			"по теме санкций высказался министр.\nrelated to this, prices rose.", false},
+		{"a link, then a subheading", "<p>Первый абзац.</p><p>Читайте также: <a>Курс тенге укрепился</a></p><h2>Что дальше</h2><p>Второй абзац.</p>",
+			"первый абзац.\nчто дальше\nвторой абзац.", true},
 		{"a word that starts like one", "Читайтеся также странно.", "читайтеся также странно.", false},
 		{"marker alone, then a paragraph", "Читайте также:\nВ регионе прошли учения спасателей. Они длились два дня.",
 			"в регионе прошли учения спасателей. они длились два дня.", true},
