@@ -108,6 +108,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	e.heads = set
 	decide.ExplainedBy = set.Topics().Taxonomy.ExplainedBy()
+	decide.ExplainedByModel = set.Topics().Taxonomy.ExplainedByModel()
 	decide.ShownAs = set.Topics().Taxonomy.ShownAs()
 	decide.RuleFloors = set.Topics().Taxonomy.RuleFloors()
 	e.rawRuleScores = opts.RawRuleScores

@@ -44,6 +44,13 @@ type TaxonomyTag struct {
 	// covers the cabinet at work, wars and other state news, which the
 	// taxonomy calls government, conflict, security and so on.
 	ExplainedBy []string `yaml:"explained_by,omitempty" json:"explained_by,omitempty"`
+	// ExplainedByModel maps tags to a probability: where the topic model
+	// gives one of them at least that, a tag of this name only the model
+	// gave is dropped, unless an output shown as this tag (shown_as) gives
+	// it pipeline.ExplainGuard or more (pipeline.Decide.ExplainedByModel):
+	// for an output trained on corpora whose sense of the tag is wider than
+	// the taxonomy's, where the model itself names the narrower topic.
+	ExplainedByModel map[string]float64 `yaml:"explained_by_model,omitempty" json:"explained_by_model,omitempty"`
 	// ShownAs names the tag a verdict shows for this one: a second model
 	// output of a tag, learned from other data under its own name.
 	// Diplomacy is politics as the taxonomy means it, learned from news
@@ -135,6 +142,14 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: explained_by %q is not another tag of the taxonomy", tg.Name, by)
 			}
 		}
+		for by, p := range tg.ExplainedByModel {
+			if by == tg.Name || !seen[by] {
+				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: explained_by_model %q is not another tag of the taxonomy", tg.Name, by)
+			}
+			if !(p > 0 && p <= 1) {
+				return nil, vigil.Errorf(vigil.EINVALID, "taxonomy: tag %q: explained_by_model %q: %v: want a probability in (0, 1]", tg.Name, by, p)
+			}
+		}
 	}
 	for kind, rs := range t.RuleScores {
 		if kind != vigil.KindArticle && kind != vigil.KindComment {
@@ -152,6 +167,14 @@ func ParseTaxonomy(data []byte) (*Taxonomy, error) {
 
 // maxRuleScoreCoef bounds each coefficient of rule_scores.
 const maxRuleScoreCoef = 100
+
+// ExplainedByModel maps each tag with explained_by_model to it (nil if
+// none has one), as pipeline.Decide.ExplainedByModel takes it.
+func (t *Taxonomy) ExplainedByModel() map[string]map[string]float64 {
+	return byTag(t, func(tg TaxonomyTag) (map[string]float64, bool) {
+		return tg.ExplainedByModel, len(tg.ExplainedByModel) > 0
+	})
+}
 
 // ExplainedBy maps each tag with explained_by to those tags (nil if none
 // has any), as pipeline.Decide.ExplainedBy takes it.

@@ -17,6 +17,7 @@ func FuzzParseTaxonomy(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte("tags:\n  - name: a\n    rule_floor: 0.05\n  - name: b\n    shown_as: a\n    explained_by: [a]\n"))
+	f.Add([]byte("tags:\n  - name: a\n    explained_by_model: {b: 0.5}\n  - name: b\n    shown_as: a\n"))
 	f.Add([]byte("tags:\n  - name: a\n    shown_as: a\n"))
 	f.Add([]byte("version: x\n"))
 	f.Add([]byte("tags: []\nrule_scores:\n  article: {intercept: 1e308, rule: -1e308, model: 1e-320}\n"))

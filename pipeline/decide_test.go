@@ -205,17 +205,58 @@ func TestDecideExplainedBy(t *testing.T) {
 	} {
 		it := &Item{Doc: &vigil.Document{ID: "x"}}
 		it.Verdict.Tags = tc.in
-		if err := (&Decide{ExplainedBy: by}).Process(context.Background(), it); err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, g := range it.Verdict.Tags {
-			got = append(got, g.Name)
-		}
-		if !slices.Equal(got, tc.want) {
+		if got := decidedTags(t, &Decide{ExplainedBy: by}, it); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: tags %v, want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// TestDecideExplainedByModel: the corpus politics output's tag goes where
+// the model gives government at least the minimum and the output shown as
+// politics (diplomacy) gives it under ExplainGuard; a rule's politics, a
+// diplomacy that agrees, or a weak government leave it.
+func TestDecideExplainedByModel(t *testing.T) {
+	by := map[string]map[string]float64{"politics": {"government": 0.5}}
+	shown := map[string]string{"diplomacy": "politics"}
+	model := func(name string, score float64) vigil.Tag {
+		return vigil.Tag{Name: name, Score: score, Source: vigil.SourceModel}
+	}
+	scores := func(gov, dip float64) []TagScore {
+		return []TagScore{{"government", gov}, {"politics", 0.9}, {"diplomacy", dip}, {"economy", 0.1}}
+	}
+	for _, tc := range []struct {
+		name   string
+		in     []vigil.Tag
+		scores []TagScore
+		want   []string
+	}{
+		{"a bill passed", []vigil.Tag{model("politics", 0.9), model("government", 0.99)}, scores(0.99, 0.001), []string{"government"}},
+		{"government at the minimum", []vigil.Tag{model("politics", 0.9)}, scores(0.5, 0.05), nil},
+		{"government under it", []vigil.Tag{model("politics", 0.9)}, scores(0.49, 0.001), []string{"politics"}},
+		{"diplomacy agrees", []vigil.Tag{model("politics", 0.9), model("government", 0.99)}, scores(0.99, ExplainGuard), []string{"government", "politics"}},
+		{"a rule's politics stays", []vigil.Tag{{Name: "politics", Score: 0.85, Source: vigil.SourceRule}}, scores(0.99, 0.001), []string{"politics"}},
+		{"the model did not score it", []vigil.Tag{model("politics", 0.9)}, nil, []string{"politics"}},
+		{"another tag is not touched", []vigil.Tag{model("economy", 0.9)}, scores(0.99, 0.001), []string{"economy"}},
+	} {
+		it := &Item{Doc: &vigil.Document{ID: "x"}, TagScores: tc.scores}
+		it.Verdict.Tags = tc.in
+		if got := decidedTags(t, &Decide{ExplainedByModel: by, ShownAs: shown}, it); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: tags %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// decidedTags runs d on it and returns the names of the verdict's tags.
+func decidedTags(t *testing.T, d *Decide, it *Item) []string {
+	t.Helper()
+	if err := d.Process(context.Background(), it); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range it.Verdict.Tags {
+		got = append(got, g.Name)
+	}
+	return got
 }
 
 // A second model output of a tag (diplomacy, shown as politics) is read

@@ -285,3 +285,39 @@ func classifyDocs[T any](t *testing.T, docs []T) []vigil.Verdict {
 	}
 	return verdicts(t, stdout)
 }
+
+// TestModelGovernmentExplainsCorpusPolitics: full-length articles on a
+// bill in the Mazhilis, which the model calls government and, through the
+// corpus's politics output (SIB-200 and BBC News call parliament at work
+// politics), politics too, come out without politics
+// (taxonomy.yaml, explained_by_model); before it they carried it.
+func TestModelGovernmentExplainsCorpusPolitics(t *testing.T) {
+	var docs []map[string]any
+	for _, file := range []string{"long/en.jsonl", "long2/en.jsonl"} {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tags", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+			var d map[string]any
+			if err := json.Unmarshal([]byte(line), &d); err != nil {
+				t.Fatal(err)
+			}
+			if id := d["id"].(string); id == "long-en-001" || id == "long2-en-002" {
+				docs = append(docs, d)
+			}
+		}
+	}
+	if len(docs) != 2 {
+		t.Fatalf("found %d of the 2 articles", len(docs))
+	}
+	for _, v := range classifyDocs(t, docs) {
+		var names []string
+		for _, tg := range v.Tags {
+			names = append(names, tg.Name)
+		}
+		if !slices.Contains(names, "government") || slices.Contains(names, "politics") {
+			t.Errorf("%s: tags %v, want government and no politics", v.ID, names)
+		}
+	}
+}
