@@ -311,26 +311,18 @@ func explainByModel(tags []vigil.Tag, scores []TagScore, by map[string]map[strin
 	if len(by) == 0 || len(scores) == 0 {
 		return tags
 	}
-	p := func(name string) float64 {
-		for _, s := range scores {
-			if s.Name == name {
-				return s.P
-			}
-		}
-		return 0
-	}
 	return slices.DeleteFunc(tags, func(t vigil.Tag) bool {
 		explainers, ok := by[t.Name]
 		if !ok || t.Source != vigil.SourceModel {
 			return false
 		}
-		for out, to := range shownAs {
-			if to == t.Name && p(out) >= ExplainGuard {
+		for _, s := range scores { // another output shown as this tag says it may be about it
+			if shownAs[s.Name] == t.Name && s.P >= ExplainGuard {
 				return false
 			}
 		}
 		for name, min := range explainers {
-			if p(name) >= min {
+			if ModelScore(scores, shownAs, name) >= min {
 				return true
 			}
 		}

@@ -62,9 +62,6 @@ type normalizer struct {
 	mixed int
 	// scanAll makes unmask ignore mixed (tests check the hint with it).
 	scanAll bool
-	// related makes run drop the lines that link to other articles
-	// (dropRelated): an article's body.
-	related bool
 	// latin and other count the plain Latin letters (a–z) and the other
 	// letters (Cyrillic, Latin beyond a–z) read: detranslit's first test.
 	latin, other int
@@ -124,8 +121,7 @@ func NormalizeArticleBody(original string) Field {
 func normalize(name, original string, article bool) Field {
 	n := normalizers.Get().(*normalizer)
 	defer release(n)
-	n.related = article
-	n.run(original)
+	n.run(original, article)
 	text, segs, identity := n.encode(len(original), true)
 	if identity && text == original {
 		// Nothing changed: Span needs no map.
@@ -142,13 +138,15 @@ func normalize(name, original string, article bool) Field {
 func NormalizeText(s string) string {
 	n := normalizers.Get().(*normalizer)
 	defer release(n)
-	n.related = false
-	n.run(s)
+	n.run(s, false)
 	text, _, _ := n.encode(len(s), false)
 	return text
 }
 
-func (n *normalizer) run(original string) {
+// run reads original into n.units and undoes the disguises; with
+// articleBody it also leaves out the lines that link to other stories
+// (dropRelated).
+func (n *normalizer) run(original string, articleBody bool) {
 	if len(original) > 1<<31-1 {
 		// Offsets are int32; the document limit keeps inputs far below.
 		original = original[:1<<31-1]
@@ -168,7 +166,7 @@ func (n *normalizer) run(original string) {
 	} else {
 		n.read(original, 0, -1)
 	}
-	if n.related {
+	if articleBody {
 		n.dropRelated()
 	}
 	n.trimSpace()

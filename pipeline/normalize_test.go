@@ -223,7 +223,7 @@ func FuzzNormalize(f *testing.F) {
 		}
 		// unmask's shortcut (start at the first mixed word) changes nothing.
 		ref := normalizer{scanAll: true}
-		ref.run(s)
+		ref.run(s, false)
 		if want, _, _ := ref.encode(len(s), false); want != fd.Text {
 			t.Fatalf("with the mixed-word hint %q, scanning all %q", fd.Text, want)
 		}
@@ -303,15 +303,7 @@ func BenchmarkNormalize(b *testing.B) {
 // BenchmarkNormalizeHTML is BenchmarkNormalize on the corpus's HTML
 // bodies only (50 articles).
 func BenchmarkNormalizeHTML(b *testing.B) {
-	all, _ := corpusTexts(b)
-	var texts []string
-	var size int64
-	for _, s := range all {
-		if looksLikeHTML(s) {
-			texts = append(texts, s)
-			size += int64(len(s))
-		}
-	}
+	texts, size := corpusHTML(b)
 	cpu := startCPU(b, size)
 	for b.Loop() {
 		for _, s := range texts {
@@ -321,10 +313,8 @@ func BenchmarkNormalizeHTML(b *testing.B) {
 	cpu.stop()
 }
 
-// BenchmarkNormalizeArticleBody is BenchmarkNormalizeHTML read as
-// articles' bodies: the same work and the look for links to other stories
-// at each line's start (dropRelated).
-func BenchmarkNormalizeArticleBody(b *testing.B) {
+// corpusHTML returns the corpus's HTML bodies and their size in bytes.
+func corpusHTML(b *testing.B) ([]string, int64) {
 	all, _ := corpusTexts(b)
 	var texts []string
 	var size int64
@@ -334,6 +324,14 @@ func BenchmarkNormalizeArticleBody(b *testing.B) {
 			size += int64(len(s))
 		}
 	}
+	return texts, size
+}
+
+// BenchmarkNormalizeArticleBody is BenchmarkNormalizeHTML read as
+// articles' bodies: the same work and the look for links to other stories
+// at each line's start (dropRelated).
+func BenchmarkNormalizeArticleBody(b *testing.B) {
+	texts, size := corpusHTML(b)
 	cpu := startCPU(b, size)
 	for b.Loop() {
 		for _, s := range texts {

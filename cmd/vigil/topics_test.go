@@ -223,17 +223,10 @@ func classifyLines(t *testing.T, dir, name string) ([]string, []vigil.Verdict) {
 // Kazakh articles of testdata/tags/long, where the linked headlines gave
 // most of them a security tag before the normalizer left such lines out.
 func TestArticleLinksToOtherStories(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tags", "long", "kk.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	articles := readJSONL[map[string]any](t, filepath.Join("..", "..", "testdata", "tags", "long", "kk.jsonl"))[:12]
 	links := "\n— Алматыда есірткі тасымалдаушы ұсталды\n— Алматы облысында 5 балдық жер сілкінісі болды\n— Мәжіліс салық туралы заң жобасын мақұлдады"
 	var docs []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n")[:12] {
-		var d map[string]any
-		if err := json.Unmarshal([]byte(line), &d); err != nil {
-			t.Fatal(err)
-		}
+	for _, d := range articles {
 		for _, v := range []struct{ suffix, lead string }{{"", ""}, {"/links", "\nСондай-ақ оқыңыз:"}, {"/read", "\nБұрын:"}} {
 			c := maps.Clone(d)
 			c["id"] = d["id"].(string) + v.suffix
@@ -244,16 +237,9 @@ func TestArticleLinksToOtherStories(t *testing.T) {
 		}
 	}
 	vs := classifyDocs(t, docs)
-	names := func(v vigil.Verdict) []string {
-		var out []string
-		for _, tg := range v.Tags {
-			out = append(out, tg.Name)
-		}
-		return out
-	}
 	changedWhenRead := 0
 	for i := 0; i+2 < len(vs); i += 3 {
-		orig, linked, read := names(vs[i]), names(vs[i+1]), names(vs[i+2])
+		orig, linked, read := tagNames(vs[i]), tagNames(vs[i+1]), tagNames(vs[i+2])
 		if !slices.Equal(orig, linked) {
 			t.Errorf("%s: tags %v with the links to other stories, %v without", vs[i].ID, linked, orig)
 		}
@@ -294,15 +280,7 @@ func classifyDocs[T any](t *testing.T, docs []T) []vigil.Verdict {
 func TestModelGovernmentExplainsCorpusPolitics(t *testing.T) {
 	var docs []map[string]any
 	for _, file := range []string{"long/en.jsonl", "long2/en.jsonl"} {
-		raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tags", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-			var d map[string]any
-			if err := json.Unmarshal([]byte(line), &d); err != nil {
-				t.Fatal(err)
-			}
+		for _, d := range readJSONL[map[string]any](t, filepath.Join("..", "..", "testdata", "tags", file)) {
 			if id := d["id"].(string); id == "long-en-001" || id == "long2-en-002" {
 				docs = append(docs, d)
 			}
@@ -312,12 +290,17 @@ func TestModelGovernmentExplainsCorpusPolitics(t *testing.T) {
 		t.Fatalf("found %d of the 2 articles", len(docs))
 	}
 	for _, v := range classifyDocs(t, docs) {
-		var names []string
-		for _, tg := range v.Tags {
-			names = append(names, tg.Name)
-		}
-		if !slices.Contains(names, "government") || slices.Contains(names, "politics") {
+		if names := tagNames(v); !slices.Contains(names, "government") || slices.Contains(names, "politics") {
 			t.Errorf("%s: tags %v, want government and no politics", v.ID, names)
 		}
 	}
+}
+
+// tagNames lists the names of v's tags, in order.
+func tagNames(v vigil.Verdict) []string {
+	var out []string
+	for _, tg := range v.Tags {
+		out = append(out, tg.Name)
+	}
+	return out
 }
