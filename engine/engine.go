@@ -111,6 +111,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	decide.ExplainedByModel = set.Topics().Taxonomy.ExplainedByModel()
 	decide.ShownAs = set.Topics().Taxonomy.ShownAs()
 	decide.RuleFloors = set.Topics().Taxonomy.RuleFloors()
+	decide.Floors = set.Topics().Taxonomy.Floors()
 	e.rawRuleScores = opts.RawRuleScores
 	if !opts.RawRuleScores {
 		decide.RuleScores = set.Topics().Taxonomy.RuleScores

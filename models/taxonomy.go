@@ -77,7 +77,9 @@ type TaxonomyTag struct {
 	// every document belongs to one of its rubrics, whose scores at
 	// threshold overstate on news that belongs to none (docs/models.md,
 	// "Corpus tags need 0.5"). Zero leaves the threshold alone
-	// (classify.Stage.WithFloors).
+	// (classify.Stage.WithFloors). A rule's tag of this name is held to it
+	// too, by the score it shows once scored with the model
+	// (pipeline.Decide.Floors).
 	Floor float64 `yaml:"floor,omitempty" json:"floor,omitempty"`
 }
 

@@ -396,6 +396,7 @@ func TestDecideOverruledRuleStillExplains(t *testing.T) {
 func TestDecideRuleScores(t *testing.T) {
 	rs := map[string]RuleScore{vigil.KindArticle: {Intercept: 1, Rule: 0, Model: 1}}
 	shown := map[string]string{"diplomacy": "politics"}
+	floors := map[string]float64{"economy": 0.5}
 	rule := func(name string) vigil.Tag { return vigil.Tag{Name: name, Score: 0.89, Source: vigil.SourceRule} }
 	model := func(name string, score float64) vigil.Tag {
 		return vigil.Tag{Name: name, Score: score, Source: vigil.SourceModel}
@@ -414,10 +415,15 @@ func TestDecideRuleScores(t *testing.T) {
 		{"the model did not score the document", "", []vigil.Tag{rule("government")}, nil, []string{"government 0.89 rule"}},
 		{"no output for the tag", "", []vigil.Tag{rule("government")}, []TagScore{{"security", 0.5}}, []string{"government 0.89 rule"}},
 		{"a kind without a calibration", vigil.KindComment, []vigil.Tag{rule("government")}, []TagScore{{"government", 0.5}}, []string{"government 0.89 rule"}},
+		{"under its tag's floor it goes", "", []vigil.Tag{rule("economy"), rule("government")}, []TagScore{{"economy", 0.26}, {"government", 0.26}}, []string{"government 0.4885 rule"}},
+		{"at its tag's floor it stays", "", []vigil.Tag{rule("economy")}, []TagScore{{"economy", 0.27}}, []string{"economy 0.5013 rule"}},
+		{"the model's own tag stays with the rule's evidence", "", []vigil.Tag{model("economy", 0.55), rule("economy")}, []TagScore{{"economy", 0.55}}, []string{"economy 0.7686 rule"}},
+		{"unscored, the pack's score stays", "", []vigil.Tag{rule("economy")}, nil, []string{"economy 0.89 rule"}},
+		{"a kind without a calibration keeps it", vigil.KindComment, []vigil.Tag{rule("economy")}, []TagScore{{"economy", 0.01}}, []string{"economy 0.89 rule"}},
 	} {
 		it := &Item{Doc: &vigil.Document{ID: "x", Kind: tc.kind}, TagScores: tc.scores}
 		it.Verdict.Tags = tc.in
-		if err := (&Decide{RuleScores: rs, ShownAs: shown}).Process(context.Background(), it); err != nil {
+		if err := (&Decide{RuleScores: rs, ShownAs: shown, Floors: floors}).Process(context.Background(), it); err != nil {
 			t.Fatal(err)
 		}
 		var got []string
