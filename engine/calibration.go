@@ -13,10 +13,13 @@ const calibrationBins = 10
 // read as probabilities: the tags bucketed by score, each bin with the
 // share of its tags the gold labels carry. A tag shown at 0.8 should be
 // right about 8 times in 10. Only tags the data labels somewhere count.
+// A flag's calibration reads its score on every document the same way
+// (Evaluation.FlagCalibration): there Source is the flag and Tags, and
+// each bin's, count documents.
 type Calibration struct {
 	// Source is whose score the tags show: vigil.SourceModel or
 	// vigil.SourceRule (the higher of the two where both gave the tag, as
-	// in a verdict), or "all".
+	// in a verdict), or "all"; for a flag, its name.
 	Source string `json:"source"`
 	Tags   int    `json:"tags"`
 	// ECE is the expected calibration error: the bins' |mean score − share
@@ -60,12 +63,11 @@ type calibrationCount struct {
 	sum      float64
 }
 
-// result returns one Calibration a source, model first, then rule, then
-// "all", of the tags whose name labelled says the data labels (a tag the
-// data never carries, as conflict in a corpus without it, is unknown, not
-// wrong); none when no such tag was noted. A score outside [0, 1] is
-// clamped.
-func (c *calibrator) result(labelled func(name string) bool) []Calibration {
+// result returns one Calibration for each of sources that was noted ("all"
+// is every source), in that order, of the tags whose name labelled says the
+// data labels (a tag the data never carries, as conflict in a corpus
+// without it, is unknown, not wrong). A score outside [0, 1] is clamped.
+func (c *calibrator) result(labelled func(name string) bool, sources ...string) []Calibration {
 	bins := map[string]*[calibrationBins]calibrationCount{}
 	brier := map[string]float64{}
 	for _, t := range c.tags {
@@ -92,7 +94,7 @@ func (c *calibrator) result(labelled func(name string) bool) []Calibration {
 		}
 	}
 	var out []Calibration
-	for _, s := range []string{"model", "rule", "all"} {
+	for _, s := range sources {
 		if bins[s] == nil {
 			continue
 		}
@@ -115,14 +117,14 @@ func (c *calibrator) result(labelled func(name string) bool) []Calibration {
 	return out
 }
 
-// writeCalibration prints cals as `vigil eval` does: a row a score bin, a
-// column a source, each cell the tags in the bin and their mean score →
-// share right.
-func writeCalibration(w io.Writer, cals []Calibration) {
+// writeCalibration prints cals as `vigil eval` does under title: a row a
+// score bin, a column a source, each cell the tags (or, of flags,
+// documents: unit) in the bin and their mean score → share right.
+func writeCalibration(w io.Writer, title, unit string, cals []Calibration) {
 	if len(cals) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\ncalibration of the tags counted (tags: mean score → share right):")
+	fmt.Fprintf(w, "\n%s:\n", title)
 	fmt.Fprintf(w, "  %-9s", "score")
 	for _, c := range cals {
 		fmt.Fprintf(w, " %-22s", c.Source)
@@ -146,7 +148,7 @@ func writeCalibration(w io.Writer, cals []Calibration) {
 	}
 	fmt.Fprintf(w, "  %-9s", "ECE")
 	for _, c := range cals {
-		fmt.Fprintf(w, " %-22s", fmt.Sprintf("%.3f (%d tags)", c.ECE, c.Tags))
+		fmt.Fprintf(w, " %-22s", fmt.Sprintf("%.3f (%d %s)", c.ECE, c.Tags, unit))
 	}
 	fmt.Fprintf(w, "\n  %-9s", "Brier")
 	for _, c := range cals {

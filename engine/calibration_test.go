@@ -67,7 +67,7 @@ func TestCalibrator(t *testing.T) {
 			for _, g := range tc.tags {
 				c.add(g.name, g.source, g.score, g.right)
 			}
-			got := c.result(func(name string) bool { return name != "government" && name != "incidents" })
+			got := c.result(func(name string) bool { return name != "government" && name != "incidents" }, "model", "rule", "all")
 			if tc.wantNothing {
 				if len(got) != 0 {
 					t.Fatalf("%+v, want nothing", got)
@@ -154,5 +154,34 @@ func TestEvaluateCalibration(t *testing.T) {
 	}
 	if len(ev.Calibration) != 0 {
 		t.Errorf("recruitment set (no gold tags): calibration %+v", ev.Calibration)
+	}
+	// Its flag is read on every document, sent to review or not: the
+	// bins hold every document and, as right, those gold flags.
+	positives := 0
+	for _, d := range flagsOnly {
+		if len(d.Flags) > 0 {
+			positives++
+		}
+	}
+	if len(ev.FlagCalibration) != 1 || ev.FlagCalibration[0].Source != "extremist_recruitment" {
+		t.Fatalf("flag calibration %+v, want extremist_recruitment alone", ev.FlagCalibration)
+	}
+	fc := ev.FlagCalibration[0]
+	binned, right := 0, 0
+	for _, b := range fc.Bins {
+		binned, right = binned+b.Tags, right+b.Right
+	}
+	if fc.Tags != len(flagsOnly) || binned != len(flagsOnly) || right != positives || positives == 0 {
+		t.Errorf("flag calibration holds %d documents (%d in bins), %d flagged; want %d, %d", fc.Tags, binned, right, len(flagsOnly), positives)
+	}
+	if fc.Bins[0].Lo != 0 || fc.Bins[0].Right != 0 { // the everyday comments score near 0
+		t.Errorf("lowest bin %+v", fc.Bins[0])
+	}
+	var buf bytes.Buffer
+	if err := ev.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "calibration of the flags' scores on every document") {
+		t.Errorf("report lacks the flags' calibration:\n%s", buf.String())
 	}
 }

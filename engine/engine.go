@@ -67,6 +67,8 @@ type Engine struct {
 	topics *classify.Stage
 	// rawRuleScores is Options.RawRuleScores.
 	rawRuleScores bool
+	// decide is the last stage; eval reads its report thresholds.
+	decide *pipeline.Decide
 }
 
 // New loads models and rules and builds the pipeline. An error means a
@@ -149,6 +151,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	decide.SetThresholds(opts.Thresholds)
 	stages = append(stages, decide) // merges tags, signals → flags, scores, action
+	e.decide = decide
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

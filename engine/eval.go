@@ -130,6 +130,12 @@ type Evaluation struct {
 	// by whose score they show and for all of them, when the data labels
 	// tags.
 	Calibration []Calibration `json:"calibration,omitempty"`
+	// FlagCalibration reads each flag's score against the gold labels, on
+	// every document, when the data labels the flag: the score the
+	// verdict shows for it, sent to review or not (vigil.WithEveryScore),
+	// 0 where it shows none (a head that does not read the document, or
+	// an evidence condition not met).
+	FlagCalibration []Calibration `json:"flag_calibration,omitempty"`
 	// Rules is, with EvalOptions.ByRule, each tag rule that gave a tag the
 	// data labels, with how often that tag was right: a rule's score is
 	// meant to be its precision, and this is how it is measured.
@@ -275,7 +281,10 @@ type evaluator struct {
 	outs     map[*classify.Stage]*outputs
 	source   string
 	labelled map[string]bool // the flags the data labels
-	buf      []float64
+	// report is Decide's report thresholds: a report-only flag at or
+	// above its one counts as predicted, as Verdict.Scores lists it.
+	report pipeline.FlagThresholds
+	buf    []float64
 }
 
 // closedOutputs returns, per label of m, whether it is a tag output for one
@@ -335,7 +344,7 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	}
 	// A flag scored but not sent to review (Verdict.Scores: toxic, unless
 	// thresholds turn it on) counts as predicted on data that labels it.
-	ev := &evaluator{stage: e.topics, outs: map[*classify.Stage]*outputs{}, source: opts.Source, labelled: map[string]bool{}}
+	ev := &evaluator{stage: e.topics, outs: map[*classify.Stage]*outputs{}, source: opts.Source, labelled: map[string]bool{}, report: e.decide.Report}
 	goldTags := map[string]bool{}
 	for _, d := range docs {
 		for _, f := range d.Flags {
@@ -382,11 +391,12 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	}
 	out := &Evaluation{Versions: e.versions, Source: opts.Source, Heads: HeadsLine(e.heads)}
 	var seen []evalDoc
-	var cal calibrator
+	var cal, flagCal calibrator
 	byRule := rulePrecision{}
 	ruleSamples := map[string][]ruleSample{}
 	i := 0
-	for v := range e.Stream(ctx, feed(ctx, docs)) {
+	// Every flag's score, under its threshold too, for FlagCalibration.
+	for v := range e.Stream(vigil.WithEveryScore(ctx, false), feed(ctx, docs)) {
 		d := &docs[i]
 		if v.Error != nil {
 			out.Failed++
@@ -394,7 +404,10 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 				opts.OnError(d, v.Error.Message)
 			}
 		}
-		counted, predF, top1, top1Score, top1Closed := ev.predict(v, d.Kind, fields[i])
+		counted, predF, top1, top1Score, top1Closed := ev.predict(v, d, fields[i])
+		for name := range ev.labelled {
+			flagCal.add(name, name, flagScore(v, name), slices.Contains(d.Flags, name))
+		}
 		predT := make([]string, len(counted))
 		for j, t := range counted {
 			predT[j] = t.name
@@ -456,7 +469,8 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 	out.Calibration = cal.result(func(name string) bool {
 		i := slices.IndexFunc(out.Report.Tags, func(t classify.LabelScore) bool { return t.Name == name })
 		return i >= 0 && out.Report.Tags[i].Support > 0
-	})
+	}, vigil.SourceModel, vigil.SourceRule, "all")
+	out.FlagCalibration = flagCal.result(func(string) bool { return true }, slices.Sorted(maps.Keys(ev.labelled))...)
 	if opts.ByRule {
 		out.Rules = byRule.result()
 	}
@@ -501,8 +515,8 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 // predict returns the tags the source gave v, its flags (with a report-only
 // head's where the data labels it), the model's top-1 tag and score, and
 // its top-1 tag among the closed outputs ("" without them).
-func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string, best float64, top1Closed string) {
-	stage := ev.stage.For(kind)
+func (ev *evaluator) predict(v vigil.Verdict, d *vigil.Document, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string, best float64, top1Closed string) {
+	stage := ev.stage.For(d.Kind)
 	model, o := stage.Model(), ev.outs[stage]
 	ev.buf = model.Scores(ev.buf[:0], fields)
 	// A tag both sources gave shows the source of the higher score, so
@@ -516,7 +530,7 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 	case SourceModel: // what the classify stage gives, floors included
 		words := pipeline.WordCount(fields)
 		for l, p := range ev.buf {
-			if n := o.shown[l]; stage.Tags(l, p, kind, words) {
+			if n := o.shown[l]; stage.Tags(l, p, d.Kind, words) {
 				if j := slices.IndexFunc(predT, func(t countedTag) bool { return t.name == n }); j >= 0 {
 					predT[j].score = max(predT[j].score, p) // two outputs shown as one tag: the higher
 					continue
@@ -537,7 +551,12 @@ func (ev *evaluator) predict(v vigil.Verdict, kind string, fields []pipeline.Fie
 		predF = append(predF, f.Name)
 	}
 	for _, f := range v.Scores { // a report-only head's flag, where the data labels it
-		if ev.labelled[f.Name] {
+		kind := d.Kind
+		if kind == "" {
+			kind = vigil.KindArticle // as Decide reads it
+		}
+		rt, reported := ev.report[f.Name]
+		if ev.labelled[f.Name] && reported && f.Score >= rt.For(kind, d.Section) {
 			predF = append(predF, f.Name)
 		}
 	}
@@ -660,7 +679,8 @@ func (ev *Evaluation) WriteText(w io.Writer) error {
 			fmt.Fprintln(w)
 		}
 	}
-	writeCalibration(w, ev.Calibration)
+	writeCalibration(w, "calibration of the tags counted (tags: mean score → share right)", "tags", ev.Calibration)
+	writeCalibration(w, "calibration of the flags' scores on every document (documents: mean score → share the data flags)", "docs", ev.FlagCalibration)
 	if len(ev.Rules) > 0 {
 		fmt.Fprintln(w, "\ntag rules on tags the data labels (fired, right, precision (right+1)/(fired+2), its 95 % interval; the pack's score, ! outside it):")
 		for _, r := range ev.Rules {
@@ -699,4 +719,15 @@ func per10k(n, d int) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f", 1e4*float64(n)/float64(d))
+}
+
+// flagScore is the score v shows for flag name, sent to review or listed
+// in its scores; 0 where it shows none.
+func flagScore(v vigil.Verdict, name string) float64 {
+	for _, fs := range [][]vigil.Flag{v.Flags, v.Scores} {
+		if i := slices.IndexFunc(fs, func(f vigil.Flag) bool { return f.Name == name }); i >= 0 {
+			return fs[i].Score
+		}
+	}
+	return 0
 }

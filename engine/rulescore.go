@@ -60,7 +60,7 @@ func fitRuleScores(samples map[string][]ruleSample) []RuleScoreFit {
 			after.add("", "rule", rs.Of(s.rule, s.model), s.right)
 		}
 		all := func(string) bool { return true }
-		fit.Before, fit.After = before.result(all)[0], after.result(all)[0]
+		fit.Before, fit.After = before.result(all, "rule")[0], after.result(all, "rule")[0]
 		out = append(out, fit)
 	}
 	return out
