@@ -343,7 +343,9 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 		}
 	}
 	// A flag scored but not sent to review (Verdict.Scores: toxic, unless
-	// thresholds turn it on) counts as predicted on data that labels it.
+	// thresholds turn it on) counts as predicted on data that labels it,
+	// at or above its report threshold (the evaluation asks for every
+	// score, under it too, for FlagCalibration).
 	ev := &evaluator{stage: e.topics, outs: map[*classify.Stage]*outputs{}, source: opts.Source, labelled: map[string]bool{}, report: e.decide.Report}
 	goldTags := map[string]bool{}
 	for _, d := range docs {
@@ -550,11 +552,11 @@ func (ev *evaluator) predict(v vigil.Verdict, d *vigil.Document, fields []pipeli
 	for _, f := range v.Flags {
 		predF = append(predF, f.Name)
 	}
+	kind := d.Kind
+	if kind == "" {
+		kind = vigil.KindArticle // as Decide reads it
+	}
 	for _, f := range v.Scores { // a report-only head's flag, where the data labels it
-		kind := d.Kind
-		if kind == "" {
-			kind = vigil.KindArticle // as Decide reads it
-		}
 		rt, reported := ev.report[f.Name]
 		if ev.labelled[f.Name] && reported && f.Score >= rt.For(kind, d.Section) {
 			predF = append(predF, f.Name)
