@@ -406,7 +406,11 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 				opts.OnError(d, v.Error.Message)
 			}
 		}
-		counted, predF, top1, top1Score, top1Closed := ev.predict(v, d, fields[i])
+		kind := d.Kind
+		if kind == "" {
+			kind = vigil.KindArticle // as Decide reads it
+		}
+		counted, predF, top1, top1Score, top1Closed := ev.predict(v, kind, d.Section, fields[i])
 		for name := range ev.labelled {
 			flagCal.add(name, name, flagScore(v, name), slices.Contains(d.Flags, name))
 		}
@@ -420,10 +424,6 @@ func (e *Engine) Evaluate(ctx context.Context, docs []vigil.Document, opts EvalO
 			for _, t := range v.Tags {
 				byRule.add(t, d.Tags, goldTags, e.ruleSet)
 			}
-		}
-		kind := d.Kind
-		if kind == "" {
-			kind = vigil.KindArticle
 		}
 		if opts.FitRuleScores {
 			ruleSamples[kind] = ev.ruleSamples(ruleSamples[kind], v, kind, fields[i], d.Tags, goldTags)
@@ -517,8 +517,8 @@ func feed(ctx context.Context, docs []vigil.Document) <-chan *vigil.Document {
 // predict returns the tags the source gave v, its flags (with a report-only
 // head's where the data labels it), the model's top-1 tag and score, and
 // its top-1 tag among the closed outputs ("" without them).
-func (ev *evaluator) predict(v vigil.Verdict, d *vigil.Document, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string, best float64, top1Closed string) {
-	stage := ev.stage.For(d.Kind)
+func (ev *evaluator) predict(v vigil.Verdict, kind, section string, fields []pipeline.Field) (predT []countedTag, predF []string, top1 string, best float64, top1Closed string) {
+	stage := ev.stage.For(kind)
 	model, o := stage.Model(), ev.outs[stage]
 	ev.buf = model.Scores(ev.buf[:0], fields)
 	// A tag both sources gave shows the source of the higher score, so
@@ -532,7 +532,7 @@ func (ev *evaluator) predict(v vigil.Verdict, d *vigil.Document, fields []pipeli
 	case SourceModel: // what the classify stage gives, floors included
 		words := pipeline.WordCount(fields)
 		for l, p := range ev.buf {
-			if n := o.shown[l]; stage.Tags(l, p, d.Kind, words) {
+			if n := o.shown[l]; stage.Tags(l, p, kind, words) {
 				if j := slices.IndexFunc(predT, func(t countedTag) bool { return t.name == n }); j >= 0 {
 					predT[j].score = max(predT[j].score, p) // two outputs shown as one tag: the higher
 					continue
@@ -552,13 +552,9 @@ func (ev *evaluator) predict(v vigil.Verdict, d *vigil.Document, fields []pipeli
 	for _, f := range v.Flags {
 		predF = append(predF, f.Name)
 	}
-	kind := d.Kind
-	if kind == "" {
-		kind = vigil.KindArticle // as Decide reads it
-	}
 	for _, f := range v.Scores { // a report-only head's flag, where the data labels it
 		rt, reported := ev.report[f.Name]
-		if ev.labelled[f.Name] && reported && f.Score >= rt.For(kind, d.Section) {
+		if ev.labelled[f.Name] && reported && f.Score >= rt.For(kind, section) {
 			predF = append(predF, f.Name)
 		}
 	}

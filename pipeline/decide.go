@@ -406,7 +406,8 @@ func rescore(tags []vigil.Tag, scores []TagScore, shown map[string]string, rs Ru
 	for _, t := range tags {
 		if t.Source == vigil.SourceRule {
 			if p := ModelScore(scores, shown, t.Name); p >= 0 {
-				if t.Score = math.Round(rs.Of(t.Score, p)*1e4) / 1e4; t.Score < floors[t.Name] {
+				t.Score = math.Round(rs.Of(t.Score, p)*1e4) / 1e4
+				if t.Score < floors[t.Name] {
 					continue
 				}
 			}

@@ -291,10 +291,16 @@ func TestNormalizeCorpus(t *testing.T) {
 
 func BenchmarkNormalize(b *testing.B) {
 	texts, size := corpusTexts(b)
+	benchTexts(b, texts, size, func(s string) { Normalize("body", s) })
+}
+
+// benchTexts runs f over texts (size bytes in all) in b's loop, with the
+// CPU-time rates startCPU reports.
+func benchTexts(b *testing.B, texts []string, size int64, f func(string)) {
 	cpu := startCPU(b, size)
 	for b.Loop() {
 		for _, s := range texts {
-			Normalize("body", s)
+			f(s)
 		}
 	}
 	cpu.stop()
@@ -304,13 +310,7 @@ func BenchmarkNormalize(b *testing.B) {
 // bodies only (50 articles).
 func BenchmarkNormalizeHTML(b *testing.B) {
 	texts, size := corpusHTML(b)
-	cpu := startCPU(b, size)
-	for b.Loop() {
-		for _, s := range texts {
-			Normalize("body", s)
-		}
-	}
-	cpu.stop()
+	benchTexts(b, texts, size, func(s string) { Normalize("body", s) })
 }
 
 // corpusHTML returns the corpus's HTML bodies and their size in bytes.
@@ -332,24 +332,12 @@ func corpusHTML(b *testing.B) ([]string, int64) {
 // at each line's start (dropRelated).
 func BenchmarkNormalizeArticleBody(b *testing.B) {
 	texts, size := corpusHTML(b)
-	cpu := startCPU(b, size)
-	for b.Loop() {
-		for _, s := range texts {
-			NormalizeArticleBody(s)
-		}
-	}
-	cpu.stop()
+	benchTexts(b, texts, size, func(s string) { NormalizeArticleBody(s) })
 }
 
 func BenchmarkNormalizeText(b *testing.B) {
 	texts, size := corpusTexts(b)
-	cpu := startCPU(b, size)
-	for b.Loop() {
-		for _, s := range texts {
-			NormalizeText(s)
-		}
-	}
-	cpu.stop()
+	benchTexts(b, texts, size, func(s string) { NormalizeText(s) })
 }
 
 // BenchmarkPipelineCore runs the stages this package owns (normalize,

@@ -165,7 +165,7 @@ func TrainBundle(ctx context.Context, opts BundleOptions) (*BundleResult, error)
 	if err != nil {
 		return nil, err
 	}
-	if ds.labels = collectLabels(ds.labelSources(opts.WeakLabels), p.Labels, tax); len(ds.labels) == 0 {
+	if ds.labels = collectLabels(ds.labelSources(opts.weakLabelNames()), p.Labels, tax); len(ds.labels) == 0 {
 		return nil, inputErr("%s: no %s in the data to learn", strings.Join(opts.Data, ","), p.Labels)
 	}
 	for _, l := range ds.labels {
@@ -291,8 +291,9 @@ func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) e
 	ds.devEx = examples(ds.dev, devFields, ds.labels, p.Labels)
 	weak := len(opts.Weak) > 0 || len(opts.WeakDev) > 0
 	var only []int // what weak documents speak for
+	weakLabels := opts.weakLabelNames()
 	for i, l := range ds.labels {
-		if slices.Contains(strings.Split(opts.WeakLabels, ","), l.Name) {
+		if slices.Contains(weakLabels, l.Name) {
 			only = append(only, i)
 		}
 	}
@@ -339,12 +340,11 @@ func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) e
 // comments labelled for topics) would otherwise become an output that
 // nothing trains, and a topic bundle with a flag output replaces that
 // flag's head (models.Head.Provides).
-func (ds *dataset) labelSources(weakLabels string) []vigil.Document {
+func (ds *dataset) labelSources(weakLabels []string) []vigil.Document {
 	if ds.nStrong == len(ds.train) {
 		return ds.train
 	}
-	keep := strings.Split(weakLabels, ",")
-	outside := func(l string) bool { return !slices.Contains(keep, l) }
+	outside := func(l string) bool { return !slices.Contains(weakLabels, l) }
 	out := slices.Clone(ds.train[:ds.nStrong])
 	for _, d := range ds.train[ds.nStrong:] {
 		d.Tags = slices.DeleteFunc(slices.Clone(d.Tags), outside)
@@ -353,6 +353,9 @@ func (ds *dataset) labelSources(weakLabels string) []vigil.Document {
 	}
 	return out
 }
+
+// weakLabelNames are the names --weak-labels lists.
+func (o *BundleOptions) weakLabelNames() []string { return strings.Split(o.WeakLabels, ",") }
 
 // splitScope splits a --weak entry PATH=LABEL+LABEL into the path and
 // the labels; a plain PATH has no scope (nil).

@@ -148,7 +148,7 @@ func TestWeakFileLabelsOutsideWeakLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	labels := collectLabels(ds.labelSources(opts.WeakLabels), "all", &models.Taxonomy{})
+	labels := collectLabels(ds.labelSources(opts.weakLabelNames()), "all", &models.Taxonomy{})
 	var names []string
 	for _, l := range labels {
 		names = append(names, l.Name)
