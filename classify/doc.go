@@ -17,7 +17,9 @@
 //     n-grams with seen ones);
 //   - the ids of w's BPE subwords from the bundle's tokenizer.json;
 //   - optionally (FeatureConfig.Dictionary), the pivot stems the bundle's
-//     dictionary.tsv links w to.
+//     dictionary.tsv links w to;
+//   - optionally (FeatureConfig.Clusters), w's group at each level of the
+//     bundle's clusters.tsv.
 //
 // The dictionary (Dictionary, BuildDictionary) is learned from the parallel
 // training sentences (the SIB-200 ones, the same sentence in Russian,
@@ -32,6 +34,13 @@
 // also uses what the Russian and English sentences and headlines taught.
 // Keys that a Russian word of the training data gives are left out, so a
 // Russian document gains only the features of its own words' stems.
+//
+// The word clusters (Clusters, BuildClusters) are learned from unlabelled
+// text: skip-gram word vectors with negative sampling (word2vec's), then
+// spherical k-means, level by level, each level splitting the groups of
+// the one before (128, 512, 2048 groups by default). A word the labelled
+// data never showed the model ("дроны-камикадзе", a minister's name) still
+// carries its groups, whose weights the words that were shown trained.
 //
 // In the pipeline the topic model and the flag heads read the same words, so
 // the first of them to score a document hashes each distinct word once (its
@@ -52,8 +61,8 @@
 //
 //	x[b(f)] += g(f) · idf(b(f))
 //
-// where g is the group weight (word and bigram 1, char n-gram and subword
-// 0.5) and idf(b) = ln((1+N)/(1+df(b))) + 1 over the N training documents
+// where g is the group weight (word and bigram 1, char n-gram, subword and
+// cluster 0.5) and idf(b) = ln((1+N)/(1+df(b))) + 1 over the N training documents
 // (0 for a bucket no training document has, so features never seen in
 // training neither vote nor dilute). x is scaled to unit length. For label
 // l the model is a logistic regression:

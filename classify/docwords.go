@@ -212,7 +212,7 @@ func (d *docWords) fieldSlots(fi int, words []pipeline.Token) []int32 {
 // old way.
 func memoizable(cfg FeatureConfig) bool {
 	cfg.BucketBits, cfg.Bigrams, cfg.MinN, cfg.MaxN, cfg.Subwords, cfg.IDF, cfg.Weights = 0, false, 0, 0, false, false, [numGroups]float32{}
-	cfg.Dictionary, cfg.RussianStems = false, false
+	cfg.Dictionary, cfg.RussianStems, cfg.Clusters = false, false, false
 	return cfg == FeatureConfig{}
 }
 
@@ -297,6 +297,11 @@ func (d *docWords) appendIDs(dst []uint32, f *featurizer, slots []int32, skip *W
 			}
 			for _, c := range d.dicts[sl.dicts.lo:sl.dicts.hi] {
 				dst = append(dst, f.id(groupWord, c))
+			}
+		}
+		if f.clusters != nil { // one map lookup: nothing to keep
+			for _, c := range f.clusters.lookupHashes(h) {
+				dst = append(dst, f.id(groupCluster, c))
 			}
 		}
 		if f.cfg.Bigrams && !first {

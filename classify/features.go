@@ -16,16 +16,17 @@ const (
 	groupBigram
 	groupChar
 	groupSubword
+	groupCluster
 	numGroups
 )
 
-var groupNames = [numGroups]string{"word", "bigram", "char", "subword"}
+var groupNames = [numGroups]string{"word", "bigram", "char", "subword", "cluster"}
 
 const (
-	groupShift = 30
+	groupShift = 29
 	bucketMask = 1<<groupShift - 1
-	// maxBucketBits bounds the hash table at 2^28 rows: beyond that the
-	// group bits would collide with the bucket bits.
+	// maxBucketBits bounds the hash table at 2^28 rows (the group bits
+	// leave 29 for the bucket).
 	maxBucketBits = 28
 )
 
@@ -70,11 +71,15 @@ type FeatureConfig struct {
 	// Dictionary adds, for a Kazakh or English word the model's Dictionary
 	// knows, the word features of its Russian translations.
 	Dictionary bool `json:"dictionary,omitempty"`
+	// Clusters adds, for a word the model's Clusters know, its group at
+	// each of their levels as a word feature.
+	Clusters bool `json:"clusters,omitempty"`
 	// IDF weights each bucket by its inverse document frequency in the
 	// training data (the table is stored with the model).
 	IDF bool `json:"idf"`
-	// Weights scales each group: word, bigram, char, subword. A document's
-	// feature vector is then normalized to unit length.
+	// Weights scales each group: word, bigram, char, subword, cluster. A
+	// document's feature vector is then normalized to unit length. A model
+	// written before the cluster group reads its weight as 0.
 	Weights [numGroups]float32 `json:"weights"`
 }
 
@@ -90,7 +95,7 @@ func DefaultFeatures() FeatureConfig {
 		MaxN:       5,
 		Subwords:   true,
 		IDF:        true,
-		Weights:    [numGroups]float32{1, 1, 0.5, 0.5},
+		Weights:    [numGroups]float32{1, 1, 0.5, 0.5, 0.5},
 	}
 }
 
@@ -110,6 +115,12 @@ func (c *FeatureConfig) Validate() error {
 	return nil
 }
 
+// ClusterWeight is the weight of the cluster group (Features.Clusters).
+func (c *FeatureConfig) ClusterWeight() float32 { return c.Weights[groupCluster] }
+
+// SetClusterWeight sets the weight of the cluster group.
+func (c *FeatureConfig) SetClusterWeight(w float32) { c.Weights[groupCluster] = w }
+
 // Buckets is the number of rows of the weight table.
 func (c *FeatureConfig) Buckets() int { return 1 << c.BucketBits }
 
@@ -127,20 +138,25 @@ type featurizer struct {
 	mask uint64
 	sub  SubwordEncoder
 	dict *Dictionary // nil unless cfg.Dictionary
+	// clusters is nil unless cfg.Clusters.
+	clusters *Clusters
 	// idf, when set, scales each bucket by its inverse document frequency
 	// in the training data. Only the trainer sets it; a Model keeps the idf
 	// in its weight rows.
 	idf []float32
 }
 
-func newFeaturizer(cfg FeatureConfig, sub SubwordEncoder, dict *Dictionary) *featurizer {
+func newFeaturizer(cfg FeatureConfig, sub SubwordEncoder, dict *Dictionary, clusters *Clusters) *featurizer {
 	if !cfg.Subwords {
 		sub = nil
 	}
 	if !cfg.Dictionary {
 		dict = nil
 	}
-	return &featurizer{cfg: cfg, mask: uint64(cfg.Buckets() - 1), sub: sub, dict: dict}
+	if !cfg.Clusters {
+		clusters = nil
+	}
+	return &featurizer{cfg: cfg, mask: uint64(cfg.Buckets() - 1), sub: sub, dict: dict, clusters: clusters}
 }
 
 // scratch is per-call working memory, pooled by the model so that scoring a
@@ -194,6 +210,11 @@ func (f *featurizer) appendWordFeatures(dst []uint32, word string, h uint64) []u
 	if f.dict != nil {
 		for _, dh := range f.dict.lookupHashes(word, h) {
 			dst = append(dst, f.id(groupWord, dh))
+		}
+	}
+	if f.clusters != nil {
+		for _, ch := range f.clusters.lookupHashes(h) {
+			dst = append(dst, f.id(groupCluster, ch))
 		}
 	}
 	return dst

@@ -88,7 +88,7 @@ func (m *Model) init(step float32, sub SubwordEncoder) {
 			m.idfVal[c] = float32(c)
 		}
 	}
-	m.feat = newFeaturizer(m.Features, sub, nil)
+	m.feat = newFeaturizer(m.Features, sub, nil, nil)
 	m.pool.New = func() any { return &scratch{} }
 }
 
@@ -120,13 +120,24 @@ func (m *Model) idfCodes() []byte {
 // SetSubwords gives the model the tokenizer its subword features come from.
 // A model trained with subwords and scored without them still works, only
 // worse; call SetSubwords before the model is shared.
-func (m *Model) SetSubwords(sub SubwordEncoder) { m.feat = newFeaturizer(m.Features, sub, m.feat.dict) }
+func (m *Model) SetSubwords(sub SubwordEncoder) {
+	m.feat = newFeaturizer(m.Features, sub, m.feat.dict, m.feat.clusters)
+}
 
 // SetDictionary gives a model trained with Features.Dictionary the
 // dictionary it was trained with (the bundle's dictionary.tsv); without it
 // the model scores Kazakh and English worse. Call it before the model is
 // shared.
-func (m *Model) SetDictionary(d *Dictionary) { m.feat = newFeaturizer(m.Features, m.feat.sub, d) }
+func (m *Model) SetDictionary(d *Dictionary) {
+	m.feat = newFeaturizer(m.Features, m.feat.sub, d, m.feat.clusters)
+}
+
+// SetClusters gives a model trained with Features.Clusters the word
+// clusters it was trained with (the bundle's clusters.tsv); without them
+// the model scores worse. Call it before the model is shared.
+func (m *Model) SetClusters(c *Clusters) {
+	m.feat = newFeaturizer(m.Features, m.feat.sub, m.feat.dict, c)
+}
 
 // NumLabels is the number of outputs.
 func (m *Model) NumLabels() int { return len(m.Labels) }

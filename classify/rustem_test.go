@@ -54,7 +54,7 @@ func TestHasRussianLetter(t *testing.T) {
 // featurizer's ids.
 func TestRussianStemFeatures(t *testing.T) {
 	cfg := FeatureConfig{BucketBits: 16, RussianStems: true, Weights: [numGroups]float32{1, 1, 1, 1}}
-	f := newFeaturizer(cfg, nil, nil)
+	f := newFeaturizer(cfg, nil, nil, nil)
 	ids := func(w string) []uint32 {
 		return f.appendField(nil, []pipeline.Token{{Text: w}}, &scratch{})
 	}
@@ -68,7 +68,7 @@ func TestRussianStemFeatures(t *testing.T) {
 	toks := []pipeline.Token{{Text: "ты"}, {Text: "дебил"}, {Text: "дебилы"}, {Text: "ты"}, {Text: "hello"}}
 	fields := []pipeline.Field{{Name: "body", Words: toks}}
 	cfg.Bigrams, cfg.MinN, cfg.MaxN = true, 3, 5
-	m := &Model{feat: newFeaturizer(cfg, nil, nil)}
+	m := &Model{feat: newFeaturizer(cfg, nil, nil, nil)}
 	var d docWords
 	d.build(fields)
 	memo, ok := m.memoIDs(nil, &d, fields, nil)

@@ -462,7 +462,7 @@ func BenchmarkSugarmeEncode(b *testing.B) {
 // what a 64-letter one does (issue 14, rows 2 and 3: a 1 MB comment of
 // long words allocated 130 MB of n-gram ids per stage).
 func TestCharNgramsOfHugeWordCut(t *testing.T) {
-	f := newFeaturizer(DefaultFeatures(), nil, nil)
+	f := newFeaturizer(DefaultFeatures(), nil, nil, nil)
 	s := &scratch{}
 	huge := strings.Repeat("ж", 100_000)
 	got := f.appendChars(nil, huge, s)

@@ -64,6 +64,10 @@ type TrainOptions struct {
 	// Russian translations when Features.Dictionary is set; scoring needs
 	// the same dictionary (Model.SetDictionary).
 	Dictionary *Dictionary
+	// Clusters give words the features of their groups when
+	// Features.Clusters is set; scoring needs the same clusters
+	// (Model.SetClusters).
+	Clusters *Clusters
 	// Seed fixes the example order: same data, options and seed give the
 	// same model, bit for bit, for any thread count on one CPU architecture.
 	Seed uint64
@@ -123,7 +127,7 @@ func Train(ctx context.Context, labels []Label, examples []Example, sub SubwordE
 			}
 		}
 	}
-	feat := newFeaturizer(opt.Features, sub, opt.Dictionary)
+	feat := newFeaturizer(opt.Features, sub, opt.Dictionary, opt.Clusters)
 	t := &trainer{L: L, feat: feat, opt: opt}
 	if err := t.featurize(ctx, examples); err != nil {
 		return nil, err
@@ -142,6 +146,7 @@ func Train(ctx context.Context, labels []Label, examples []Example, sub SubwordE
 	bias, scale, q := quantize(t.w, t.bias, L)
 	m := newModel(labels, opt.Features, bias, scale, q, t.idfCodes, t.idfStep, sub)
 	m.SetDictionary(opt.Dictionary)
+	m.SetClusters(opt.Clusters)
 	return m, nil
 }
 
@@ -470,7 +475,7 @@ func NewIDF(examples []Example, cfg FeatureConfig, sub SubwordEncoder) (*IDF, er
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	f := newFeaturizer(cfg, sub, nil)
+	f := newFeaturizer(cfg, sub, nil, nil)
 	ids := make([][]uint32, len(examples))
 	s := &scratch{}
 	for i, ex := range examples {
@@ -529,6 +534,7 @@ func AverageModels(ms ...*Model) (*Model, error) {
 	bias, scale, q := quantize(w, bias, L)
 	m := newModel(slices.Clone(m0.Labels), m0.Features, bias, scale, q, codes, m0.idfStep, m0.feat.sub)
 	m.SetDictionary(m0.feat.dict)
+	m.SetClusters(m0.feat.clusters)
 	return m, nil
 }
 

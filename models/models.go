@@ -31,6 +31,9 @@ const (
 	// classifier trained with it (vigil train --dict); bundles without
 	// one omit the file.
 	FileDictionary = "dictionary.tsv"
+	// FileClusters are the word clusters of a classifier trained with
+	// them (vigil train --clusters); bundles without them omit the file.
+	FileClusters = "clusters.tsv"
 )
 
 //go:embed default comments
@@ -47,6 +50,8 @@ type Bundle struct {
 	Topics *classify.Model
 	// Dictionary is the classifier's word dictionary, nil when it has none.
 	Dictionary *classify.Dictionary
+	// Clusters are the classifier's word clusters, nil when it has none.
+	Clusters *classify.Clusters
 }
 
 // Metadata describes how a bundle was built. It is written by `vigil train`
@@ -171,8 +176,10 @@ func Load(fsys fs.FS) (*Bundle, error) {
 	}
 	files := map[string][]byte{}
 	names := []string{FileTokenizer, FileTopics, FileTaxonomy}
-	if _, ok := b.Meta.Files[FileDictionary]; ok {
-		names = append(names, FileDictionary)
+	for _, name := range []string{FileDictionary, FileClusters} {
+		if _, ok := b.Meta.Files[name]; ok {
+			names = append(names, name)
+		}
 	}
 	for _, name := range names {
 		data, err := read(name)
@@ -212,6 +219,14 @@ func Load(fsys fs.FS) (*Bundle, error) {
 		b.Topics.SetDictionary(b.Dictionary)
 	} else if b.Topics.Features.Dictionary {
 		return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing (%s was trained with it)", FileDictionary, FileTopics)
+	}
+	if data, ok := files[FileClusters]; ok {
+		if b.Clusters, err = classify.ReadClusters(bytes.NewReader(data)); err != nil {
+			return nil, fmt.Errorf("%s: %w", FileClusters, err)
+		}
+		b.Topics.SetClusters(b.Clusters)
+	} else if b.Topics.Features.Clusters {
+		return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing (%s was trained with it)", FileClusters, FileTopics)
 	}
 	return &b, nil
 }

@@ -51,7 +51,7 @@ func TestDefault(t *testing.T) {
 func copyDefault(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{FileTokenizer, FileTopics, FileTaxonomy, FileMetadata, FileDictionary} {
+	for _, name := range []string{FileTokenizer, FileTopics, FileTaxonomy, FileMetadata, FileDictionary, FileClusters} {
 		data, err := embedded.ReadFile("default/" + name)
 		if err != nil {
 			t.Fatal(err)
@@ -137,7 +137,7 @@ func TestWrite(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "bundle")
 	meta, err := Write(dir, Metadata{Created: "2026-01-02T03:04:05Z", Labels: []string{"x"}},
 		File{FileTokenizer, read(FileTokenizer)}, File{FileTopics, read(FileTopics)}, File{FileTaxonomy, read(FileTaxonomy)},
-		File{FileDictionary, read(FileDictionary)})
+		File{FileDictionary, read(FileDictionary)}, File{FileClusters, read(FileClusters)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,9 @@ THREADS=${THREADS:-2}
 # gives its best there) and extra arguments.
 FT_LR=${FT_LR:-0.1}
 FT_ARGS=${FT_ARGS:-}
+# More arguments for vigil train, e.g. VIGIL_ARGS='--clusters build/clusters.tsv'
+# (scripts/clusters.sh writes it) for the shipped bundle's word clusters.
+VIGIL_ARGS=${VIGIL_ARGS:-}
 SETS=${*:-topics agnews}
 command -v fasttext >/dev/null || { echo "fasttext not found: apt-get install fasttext" >&2; exit 2; }
 command -v taskset >/dev/null || { echo "taskset not found: apt-get install util-linux" >&2; exit 2; }
@@ -89,7 +92,7 @@ for set in $SETS; do
 		printf '%-7s %-9s %8s %8s %8.4f %9s %10s %8s %8s\n' "$set" shipped "-" "-" "$f1" "-" "-" "-" "$(mb models/toxic/flag.bin)"
 	else
 		t0=$(now)
-		"$work/vigil" train --data "$work/train.jsonl" --out "$b" --threads "$THREADS" --quiet 2>"$work/train-$set.log"
+		"$work/vigil" train --data "$work/train.jsonl" --out "$b" --threads "$THREADS" --quiet $VIGIL_ARGS 2>"$work/train-$set.log"
 		t1=$(now)
 		"$work/vigil" eval --models "$b" --data "$work/test.jsonl" --source model --json >"$work/eval-$set.json"
 		speed=$("$work/ftb" speed "$b" "$work/test.jsonl")

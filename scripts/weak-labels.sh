@@ -156,3 +156,21 @@ wc -l "$OUT/comments-all.jsonl" "$OUT/comment-dev.jsonl" >&2
 # second round of English news (2026-12-06; "English news, a second round").
 cat $T/news-kk-train.jsonl $T/news-en-train.jsonl $T/news-en-train2.jsonl | diplomacy > "$OUT/news.jsonl"
 wc -l "$OUT/news.jsonl" >&2
+# Ids of the held-out real headlines ($held_out), as JSON writes them with
+# and without a space, to leave them out of what follows.
+held=$(printf '%s\n' "$lenta" | grep -E "/($held_out)\$")
+# shellcheck disable=SC2086 # $held is a list of paths without spaces
+jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' $held | sort -u > "$OUT/held-out-ids.txt"
+# The unlabelled headlines the word clusters learn from (scripts/clusters.sh):
+# every Lenta headline but the held-out ones.
+grep -v -F -f "$OUT/held-out-ids.txt" "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl" > "$OUT/lenta-text.jsonl"
+# Lenta's gossip and lifestyle rubrics ("Из жизни", "Ценности") as negatives
+# of culture and sport (docs/models.md, "Gossip as negatives of culture and
+# sport"): the labellers leave most of them untagged. Those labelled culture
+# or sport in any lenta-hand*.jsonl, the held-out ones and the hand-checked
+# dev documents are left out.
+# shellcheck disable=SC2086 # $lenta is a list of paths without spaces
+jq -r 'select(.tags | index("culture") or index("sport")) | .source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\""' $lenta | sort -u > "$OUT/culture-sport-ids.txt"
+jq -c 'select(.rubric == "Из жизни" or .rubric == "Ценности") | {id, kind, lang, title, body, tags: [], flags: []}' "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl" |
+	grep -v -F -f "$OUT/held-out-ids.txt" | grep -v -F -f "$OUT/culture-sport-ids.txt" | grep -v -F -f "$OUT/dev-ids.txt" > "$OUT/gossip.jsonl" || true
+wc -l "$OUT/lenta-text.jsonl" "$OUT/gossip.jsonl" >&2

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -37,6 +38,9 @@ type Params struct {
 	// RepeatParallel is how many times each document of a group of
 	// translations counts (--repeat-parallel), 0 for once.
 	RepeatParallel int `json:"repeat_parallel,omitempty"`
+	// Clusters is the word clusters file trained with (--clusters), as
+	// given; empty without.
+	Clusters string `json:"clusters,omitempty"`
 	// Dict is how the word dictionary was learned (--dict), nil without.
 	Dict *classify.DictOptions `json:"dict,omitempty"`
 	// Calibrated names the labels whose scores were calibrated (Platt).
@@ -71,7 +75,10 @@ type BundleOptions struct {
 	Taxonomy string
 	// Tokenizer is a tokenizer.json file to reuse; empty: one is trained.
 	Tokenizer string
-	Params    Params
+	// Clusters is a clusters.tsv file (vigil clusters) to train with and
+	// ship; empty: none.
+	Clusters string
+	Params   Params
 	// Dict configures the word dictionary when Params.Features.Dictionary.
 	Dict classify.DictOptions
 	// Threads is how many training threads (0: every core); it does not
@@ -186,7 +193,11 @@ func TrainBundle(ctx context.Context, opts BundleOptions) (*BundleResult, error)
 	if dict != nil {
 		note(fmt.Sprintf("dictionary of %d words", dict.Len()))
 	}
-	m, devScores, report, err := fit(ctx, opts, &p, ds, sub, dict)
+	clusters, clustersTSV, err := wordClusters(opts, &p)
+	if err != nil {
+		return nil, err
+	}
+	m, devScores, report, err := fit(ctx, opts, &p, ds, sub, dict, clusters)
 	if err != nil {
 		return nil, err
 	}
@@ -216,6 +227,9 @@ func TrainBundle(ctx context.Context, opts BundleOptions) (*BundleResult, error)
 		{Name: models.FileTaxonomy, Data: taxData}}
 	if dict != nil {
 		files = append(files, models.File{Name: models.FileDictionary, Data: dictTSV})
+	}
+	if clusters != nil {
+		files = append(files, models.File{Name: models.FileClusters, Data: clustersTSV})
 	}
 	if res.Meta, err = models.Write(opts.Out, meta, files...); err != nil {
 		return nil, fmt.Errorf("write %s: %w", opts.Out, err)
@@ -421,9 +435,26 @@ func dictionary(opts BundleOptions, p *Params, ds *dataset) (*classify.Dictionar
 	return dict, b.Bytes(), nil
 }
 
+// wordClusters reads the word clusters to train with, when given.
+func wordClusters(opts BundleOptions, p *Params) (*classify.Clusters, []byte, error) {
+	p.Features.Clusters, p.Clusters = opts.Clusters != "", filepath.ToSlash(opts.Clusters)
+	if opts.Clusters == "" {
+		return nil, nil, nil
+	}
+	data, err := os.ReadFile(opts.Clusters)
+	if err != nil {
+		return nil, nil, inputErr("clusters: %v", err)
+	}
+	c, err := classify.ReadClusters(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, inputErr("%s: %v", opts.Clusters, err)
+	}
+	return c, data, nil
+}
+
 // fit trains the model, calibrates its scores and chooses its thresholds
 // on the threshold data, and without dev data refits it on all of it.
-func fit(ctx context.Context, opts BundleOptions, p *Params, ds *dataset, sub *classify.Subwords, dict *classify.Dictionary) (*classify.Model, []classify.DevScore, *classify.Report, error) {
+func fit(ctx context.Context, opts BundleOptions, p *Params, ds *dataset, sub *classify.Subwords, dict *classify.Dictionary, clusters *classify.Clusters) (*classify.Model, []classify.DevScore, *classify.Report, error) {
 	heldOutSplit := len(opts.Dev) == 0
 	times := make([]int, len(ds.train)) // how many times each document counts
 	for i := range times {
@@ -439,7 +470,7 @@ func fit(ctx context.Context, opts BundleOptions, p *Params, ds *dataset, sub *c
 		fitEx, threshEx = holdOut(ds.train, ds.trainEx, times, p.DevFraction)
 	}
 	opt := classify.TrainOptions{Features: p.Features, Epochs: p.Epochs, LR: p.LR, NoNB: p.NoNB, Seed: p.Seed,
-		Shards: p.Shards, Batch: p.Batch, Threads: opts.Threads, Dictionary: dict}
+		Shards: p.Shards, Batch: p.Batch, Threads: opts.Threads, Dictionary: dict, Clusters: clusters}
 	m, err := trainPass(ctx, opts.Progress, "training", ds.labels, fitEx, sub, opt)
 	if err != nil {
 		return nil, nil, nil, err

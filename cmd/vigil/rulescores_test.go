@@ -138,7 +138,7 @@ func TestResealCommand(t *testing.T) {
 func copyShippedBundle(t *testing.T, taxonomyEdit string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{models.FileTokenizer, models.FileTopics, models.FileTaxonomy, models.FileMetadata, models.FileDictionary} {
+	for _, name := range []string{models.FileTokenizer, models.FileTopics, models.FileTaxonomy, models.FileMetadata, models.FileDictionary, models.FileClusters} {
 		data, err := os.ReadFile(filepath.Join("../../models/default", name))
 		if err != nil {
 			t.Fatal(err)

@@ -37,11 +37,11 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	}
 	def := classify.DefaultFeatures()
 	var (
-		data, once, dev, out, taxonomy, tokenizer, labelsFrom, minPrec string
-		weak, weakDev, weakLabels, kinds                               string
-		p                                                              = training.Params{Features: def}
-		threads                                                        int
-		quiet                                                          bool
+		data, once, dev, out, taxonomy, tokenizer, clusters, labelsFrom, minPrec string
+		weak, weakDev, weakLabels, kinds                                         string
+		p                                                                        = training.Params{Features: def}
+		threads                                                                  int
+		quiet                                                                    bool
 	)
 	fs.StringVar(&data, "data", "", "training `FILES`, JSONL, comma-separated")
 	fs.StringVar(&once, "once", "", "more training `FILES` (or directories: their *.jsonl, in byte order) counted once even where --repeat-parallel would repeat them (their translations still feed --dict): sentences the project wrote, beside the corpora's")
@@ -53,6 +53,12 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.StringVar(&kinds, "kinds", "", "the document `KIND` the bundle is for: empty for every kind, or comment for the comments' own topic model (the comment_topics head, which scores reader comments in place of the topics head)")
 	fs.StringVar(&labelsFrom, "labels", "all", "which gold labels to learn: tags, flags or all")
 	fs.StringVar(&taxonomy, "taxonomy", "", "taxonomy.yaml `FILE` to ship (default: the embedded one)")
+	fs.StringVar(&clusters, "clusters", "", "word clusters `FILE` (vigil clusters) whose groups each word also counts as; ships as "+models.FileClusters)
+	fs.Func("cluster-weight", fmt.Sprintf("with --clusters: how much each of a word's groups counts, the word itself counting 1 (default %g)", def.ClusterWeight()), func(v string) error {
+		w, err := strconv.ParseFloat(v, 32)
+		p.Features.SetClusterWeight(float32(w))
+		return err
+	})
 	fs.StringVar(&tokenizer, "tokenizer", "", "reuse this tokenizer.json `FILE` instead of training one")
 	fs.IntVar(&p.Vocab, "vocab", classify.DefaultBPEVocabSize, "BPE vocabulary size")
 	fs.IntVar(&p.Features.BucketBits, "bucket-bits", def.BucketBits, "log2 of the feature hash table size")
@@ -127,7 +133,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 		created = time.Unix(sec, 0).UTC().Format(time.RFC3339)
 	}
 	opts := training.BundleOptions{Data: split(data), Once: onceFiles, Dev: split(dev), Weak: split(weak), WeakDev: split(weakDev),
-		WeakLabels: weakLabels, Kinds: split(kinds), Taxonomy: taxonomy, Tokenizer: tokenizer, Params: p, Dict: dictOpt, Threads: threads,
+		WeakLabels: weakLabels, Kinds: split(kinds), Taxonomy: taxonomy, Tokenizer: tokenizer, Clusters: clusters, Params: p, Dict: dictOpt, Threads: threads,
 		Out: out, Command: "vigil train " + strings.Join(args, " "), Created: created,
 		Note: func(msg string) { fmt.Fprintf(e.stderr, "vigil train: %s\n", msg) }}
 	if !quiet {

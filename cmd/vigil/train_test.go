@@ -189,9 +189,19 @@ func checkReproducible(t *testing.T, b *models.Bundle, shipped string) {
 	var params struct {
 		Tokenizer  string `json:"tokenizer"`
 		WeakLabels string `json:"weak_labels"`
+		Clusters   string `json:"clusters"`
 	}
 	if err := json.Unmarshal(b.Meta.Params, &params); err != nil {
 		t.Fatal(err)
+	}
+	if params.Clusters != "" { // built by scripts/clusters.sh; the bundle ships a copy
+		raw, err := os.ReadFile(filepath.Join("../..", params.Clusters))
+		if err != nil {
+			t.Skipf("clusters %s absent (scripts/clusters.sh writes it): %v", params.Clusters, err)
+		}
+		if models.SHA256(raw) != b.Meta.Files[models.FileClusters] {
+			t.Skipf("%s differs from the bundle's %s; rebuild the bundle (docs/models.md)", params.Clusters, models.FileClusters)
+		}
 	}
 	dir := filepath.Join(t.TempDir(), "bundle")
 	args := []string{"train", "--data", paths(b.Meta.Data), "--out", dir, "--quiet"}
@@ -223,6 +233,9 @@ func checkReproducible(t *testing.T, b *models.Bundle, shipped string) {
 	files := []string{models.FileTopics, models.FileTokenizer}
 	if b.Dictionary != nil {
 		files = append(files, models.FileDictionary)
+	}
+	if b.Clusters != nil {
+		files = append(files, models.FileClusters)
 	}
 	for _, f := range files {
 		got, _ := os.ReadFile(filepath.Join(dir, f))
@@ -346,6 +359,10 @@ func featureFlags(t *testing.T, raw json.RawMessage) []string {
 	}
 	if p.RepeatParallel > 1 {
 		args = append(args, "--repeat-parallel", strconv.Itoa(p.RepeatParallel))
+	}
+	if p.Features.Clusters {
+		args = append(args, "--clusters", filepath.Join("../..", p.Clusters),
+			"--cluster-weight", strconv.FormatFloat(float64(p.Features.ClusterWeight()), 'g', -1, 32))
 	}
 	return args
 }
