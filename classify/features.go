@@ -72,7 +72,7 @@ type FeatureConfig struct {
 	// knows, the word features of its Russian translations.
 	Dictionary bool `json:"dictionary,omitempty"`
 	// Clusters adds, for a word the model's Clusters know, its group at
-	// each of their levels as a word feature.
+	// each of their levels, as features of the cluster group.
 	Clusters bool `json:"clusters,omitempty"`
 	// IDF weights each bucket by its inverse document frequency in the
 	// training data (the table is stored with the model).

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -212,23 +213,33 @@ func Load(fsys fs.FS) (*Bundle, error) {
 	if b.ForComments() && !slices.ContainsFunc(b.Topics.Labels, func(l classify.Label) bool { return l.Kind == classify.KindTag }) {
 		return nil, vigil.Errorf(vigil.EINVALID, "%s: kinds [%s] needs tag outputs, and %s has flags only", FileMetadata, vigil.KindComment, FileTopics)
 	}
-	if data, ok := files[FileDictionary]; ok {
-		if b.Dictionary, err = classify.ReadDictionary(bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("%s: %w", FileDictionary, err)
-		}
-		b.Topics.SetDictionary(b.Dictionary)
-	} else if b.Topics.Features.Dictionary {
-		return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing (%s was trained with it)", FileDictionary, FileTopics)
+	if b.Dictionary, err = optionalFile(files, FileDictionary, b.Topics.Features.Dictionary, classify.ReadDictionary); err != nil {
+		return nil, err
 	}
-	if data, ok := files[FileClusters]; ok {
-		if b.Clusters, err = classify.ReadClusters(bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("%s: %w", FileClusters, err)
-		}
-		b.Topics.SetClusters(b.Clusters)
-	} else if b.Topics.Features.Clusters {
-		return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing (%s was trained with it)", FileClusters, FileTopics)
+	if b.Clusters, err = optionalFile(files, FileClusters, b.Topics.Features.Clusters, classify.ReadClusters); err != nil {
+		return nil, err
 	}
+	b.Topics.SetDictionary(b.Dictionary)
+	b.Topics.SetClusters(b.Clusters)
 	return &b, nil
+}
+
+// optionalFile parses the bundle file name with parse, or returns nil when
+// the bundle has none; a classifier trained with it (needed) is refused
+// without it.
+func optionalFile[T any](files map[string][]byte, name string, needed bool, parse func(io.Reader) (*T, error)) (*T, error) {
+	data, ok := files[name]
+	if !ok {
+		if needed {
+			return nil, vigil.Errorf(vigil.ENOTFOUND, "%s: missing (%s was trained with it)", name, FileTopics)
+		}
+		return nil, nil
+	}
+	v, err := parse(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return v, nil
 }
 
 // ForComments says whether the bundle is the comments' own topic model
