@@ -22,13 +22,11 @@ import (
 type Clusters struct {
 	// Levels are the number of groups at each granularity, coarsest first.
 	Levels []int
-	// The words, sorted; word i's group at level l is groups[i*L+l] and
-	// that group's feature hash hashes[i*L+l]. Flat slices, not a map of
-	// slices: 8 MB of heap for the shipped 73,352 words where maps of
-	// slices took 16.
+	// The words, sorted; word i's group at level l is groups[i*L+l]. Flat
+	// slices, not a map of slices: 6 MB of heap for the shipped 73,352
+	// words where maps of slices took 16.
 	words  []string
 	groups []uint32
-	hashes []uint64
 	// index maps hashString(seedWord, word), the hash the word feature has
 	// anyway, to the word's index.
 	index map[uint64]int32
@@ -70,8 +68,7 @@ func newClusters(levels []int, words []string, groups []uint32, line []int) (*Cl
 		return ""
 	}
 	L := len(levels)
-	c := &Clusters{Levels: slices.Clone(levels), words: words, groups: groups,
-		hashes: make([]uint64, len(groups)), index: make(map[uint64]int32, len(words))}
+	c := &Clusters{Levels: slices.Clone(levels), words: words, groups: groups, index: make(map[uint64]int32, len(words))}
 	for i, w := range words {
 		for l, g := range groups[i*L : (i+1)*L] {
 			if int(g) >= levels[l] {
@@ -97,9 +94,6 @@ func newClusters(levels []int, words []string, groups []uint32, line []int) (*Cl
 			c.index[hashString(seedWord, words[from])] = int32(to)
 		}
 	}
-	for i, g := range c.groups {
-		c.hashes[i] = mix(seedCluster ^ uint64(i%L)<<40 ^ uint64(g))
-	}
 	return c, nil
 }
 
@@ -112,20 +106,27 @@ func (c *Clusters) Lookup(w string) []uint32 {
 	if !ok || c.words[i] != w {
 		return nil
 	}
-	L := len(c.Levels)
-	return c.groups[int(i)*L:][:L:L]
+	return c.row(i)
 }
 
-// lookupHashes returns the feature hashes of the groups of the word whose
-// hashString(seedWord, word) is wh.
-func (c *Clusters) lookupHashes(wh uint64) []uint64 {
+// groupsOf returns the groups of the word whose hashString(seedWord,
+// word) is wh, one a level, or nil.
+func (c *Clusters) groupsOf(wh uint64) []uint32 {
 	i, ok := c.index[wh]
 	if !ok {
 		return nil
 	}
-	L := len(c.Levels)
-	return c.hashes[int(i)*L:][:L:L]
+	return c.row(i)
 }
+
+// row is word i's groups.
+func (c *Clusters) row(i int32) []uint32 {
+	L := len(c.Levels)
+	return c.groups[int(i)*L:][:L:L]
+}
+
+// groupHash is the feature hash of group g of level l.
+func groupHash(l int, g uint32) uint64 { return mix(seedCluster ^ uint64(l)<<40 ^ uint64(g)) }
 
 // WriteTo writes the clusters as text: a first line "#levels" and the
 // levels, then one word a line, sorted, with its group at each level, all

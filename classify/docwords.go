@@ -299,11 +299,7 @@ func (d *docWords) appendIDs(dst []uint32, f *featurizer, slots []int32, skip *W
 				dst = append(dst, f.id(groupWord, c))
 			}
 		}
-		if f.clusters != nil { // one map lookup: nothing to keep
-			for _, c := range f.clusters.lookupHashes(h) {
-				dst = append(dst, f.id(groupCluster, c))
-			}
-		}
+		dst = f.appendClusters(dst, h) // one map lookup: nothing to keep
 		if f.cfg.Bigrams && !first {
 			dst = append(dst, f.id(groupBigram, mix(prev*0x100000001b3^h^seedBigram)))
 		}

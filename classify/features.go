@@ -212,10 +212,17 @@ func (f *featurizer) appendWordFeatures(dst []uint32, word string, h uint64) []u
 			dst = append(dst, f.id(groupWord, dh))
 		}
 	}
-	if f.clusters != nil {
-		for _, ch := range f.clusters.lookupHashes(h) {
-			dst = append(dst, f.id(groupCluster, ch))
-		}
+	return f.appendClusters(dst, h)
+}
+
+// appendClusters appends the cluster-group ids of the word whose
+// hashString(seedWord, word) is h: its group at each level.
+func (f *featurizer) appendClusters(dst []uint32, h uint64) []uint32 {
+	if f.clusters == nil {
+		return dst
+	}
+	for l, g := range f.clusters.groupsOf(h) {
+		dst = append(dst, f.id(groupCluster, groupHash(l, g)))
 	}
 	return dst
 }

@@ -77,7 +77,7 @@ func lineEnd(u []unit, i int) int {
 // (after bullets, dashes, quotes or spaces) that ends at a word's end, and
 // returns the index of the unit after it.
 func relatedAt(u []unit, i, end int) (int, bool) {
-	for i < end && (u[i].r == deleted || !(unicode.IsLetter(u[i].r))) {
+	for i < end && !unicode.IsLetter(u[i].r) { // deleted units (-1) are no letter either
 		i++
 	}
 	for _, m := range relatedMarkers {
@@ -127,7 +127,7 @@ func relatedHeadline(u []unit, i, end int) bool {
 
 func hasLetter(u []unit, i, end int) bool {
 	for ; i < end; i++ {
-		if u[i].r != deleted && unicode.IsLetter(u[i].r) {
+		if unicode.IsLetter(u[i].r) {
 			return true
 		}
 	}
