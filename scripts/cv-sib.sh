@@ -9,6 +9,7 @@
 #   ONCE=DIR,DIR scripts/cv-sib.sh   # another --once (default testdata/sentences)
 #   NOTOPIC= scripts/cv-sib.sh       # without the items about no topic
 #   CLUSTERS= scripts/cv-sib.sh      # without the word clusters
+#   TRAIN_ARGS='--cluster-lend kk' scripts/cv-sib.sh   # more vigil train options
 #
 # The SIB-200 sentences of topics/train.jsonl are split by their number
 # (sib-kk-17, sib-ru-17 and sib-en-17 are one sentence): fold k holds out
@@ -30,6 +31,7 @@ DATA=${VIGIL_DATA:-../shared/data}
 FOLDS=${FOLDS:-5}
 ONCE=${ONCE:-testdata/sentences}
 CLUSTERS=${CLUSTERS-build/clusters.tsv}
+TRAIN_ARGS=${TRAIN_ARGS:-}
 for f in build/weak/negatives.jsonl build/weak/hand.jsonl build/weak/comments.jsonl build/weak/news.jsonl build/weak/gossip.jsonl build/weak/hand-dev.jsonl $CLUSTERS; do
 	[ -f "$f" ] || { echo "$f missing: run scripts/weak-labels.sh first" >&2; exit 2; }
 done
@@ -59,7 +61,7 @@ for ((k = 0; k < FOLDS; k++)); do
 	"$work/vigil" train --data "$work/train.jsonl,$DATA/news-en/train.jsonl" --once "$ONCE" \
 		--dev "$DATA/topics/dev.jsonl" --dict --repeat-parallel 12 --weak "$weak" \
 		--weak-labels economy,technology,travel,conflict,government,incidents,religion,diplomacy,health,society,security,sport,culture \
-		--weak-dev build/weak/hand-dev.jsonl ${CLUSTERS:+--clusters "$CLUSTERS"} --threads 2 --quiet --out "$work/fold" 2>"$work/train.log" ||
+		--weak-dev build/weak/hand-dev.jsonl ${CLUSTERS:+--clusters "$CLUSTERS"} --threads 2 $TRAIN_ARGS --quiet --out "$work/fold" 2>"$work/train.log" ||
 		{ cat "$work/train.log" >&2; exit 1; }
 	row=$k
 	for lang in kk en ru; do
