@@ -4,6 +4,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -276,9 +277,14 @@ func (n *normalizer) detranslit(original string) {
 	}
 	ru, en, sampled := 0, 0, 0
 	seen := make(map[string]bool, translitSample)
-	for _, w := range words {
-		if utf8.RuneCountInString(w.letters) < 3 || seen[w.letters] || capitalized(original, u[w.i]) || w.leet {
-			continue // names (Tokayev, Astana, Kurban Ait) are transliterated in English too; a disguise says nothing of the language
+	for k, w := range words {
+		name := capitalized(original, u[w.i]) && (k > 0 || !fieldStart(u, w.i))
+		if utf8.RuneCountInString(w.letters) < 3 || seen[w.letters] || name || w.leet {
+			// Names (Tokayev, Astana, Kurban Ait) are transliterated in
+			// English too; a disguise says nothing of the language. The
+			// field's first word is capitalized anyway: a three-word
+			// headline ("Astanada qar jauady") has no other to spare.
+			continue
 		}
 		seen[w.letters] = true
 		if sampled++; sampled > translitSample || ru+translitSample-sampled+1 < translitRatio*en {
@@ -349,6 +355,16 @@ const (
 
 // capitalized reports whether the original text of x starts with a capital
 // Latin letter.
+// fieldStart reports whether no letter comes before unit i of u.
+func fieldStart(u []unit, i int) bool {
+	for _, x := range u[:i] {
+		if x.r != deleted && unicode.IsLetter(x.r) {
+			return false
+		}
+	}
+	return true
+}
+
 func capitalized(original string, x unit) bool {
 	return int(x.s) < len(original) && 'A' <= original[x.s] && original[x.s] <= 'Z'
 }
