@@ -283,7 +283,7 @@ func (n *normalizer) detranslit(original string) {
 			// Names (Tokayev, Astana, Kurban Ait) are transliterated in
 			// English too; a disguise says nothing of the language. The
 			// field's first word is capitalized anyway: a three-word
-			// headline ("Astanada qar jauady") has no other to spare.
+			// headline ("Teñge bağamy nyğaidy") has no other to spare.
 			continue
 		}
 		seen[w.letters] = true
@@ -353,8 +353,6 @@ const (
 	translitMaxUnits    = 64 << 10
 )
 
-// capitalized reports whether the original text of x starts with a capital
-// Latin letter.
 // fieldStart reports whether no letter comes before unit i of u.
 func fieldStart(u []unit, i int) bool {
 	for _, x := range u[:i] {
@@ -365,6 +363,8 @@ func fieldStart(u []unit, i int) bool {
 	return true
 }
 
+// capitalized reports whether the original text of x starts with a capital
+// Latin letter.
 func capitalized(original string, x unit) bool {
 	return int(x.s) < len(original) && 'A' <= original[x.s] && original[x.s] <= 'Z'
 }

@@ -9,7 +9,7 @@
 #   ONCE=DIR,DIR scripts/cv-sib.sh   # another --once (default testdata/sentences)
 #   NOTOPIC= scripts/cv-sib.sh       # without the items about no topic
 #   CLUSTERS= scripts/cv-sib.sh      # without the word clusters
-#   TRAIN_ARGS='--cluster-lend kk' scripts/cv-sib.sh   # more vigil train options
+#   TRAIN_ARGS='--cluster-weight 0.25' scripts/cv-sib.sh   # more vigil train options
 #
 # The SIB-200 sentences of topics/train.jsonl are split by their number
 # (sib-kk-17, sib-ru-17 and sib-en-17 are one sentence): fold k holds out
