@@ -43,13 +43,15 @@ for f in $CORPORA; do
 	[ -f "$f" ] && files="$files $f"
 done
 for f in $files; do
-	jq -c --arg f "$f" 'select(type == "object" and (.id // "") != "" and ((.title // "") + (.body // "") | test("\\S"))) | {id, title, body, kind, lang, tags: (.tags // []), flags: (.flags // []), file: $f}' "$f" 2>/dev/null || true
+	# A line that is no such document (a header, a malformed one) is skipped, not fatal.
+	jq -c --arg f "$f" 'try (select(type == "object" and (.id // "") != "" and ((.title // "") + (.body // "") | test("\\S")))
+	  | {id, title, body, kind, lang, tags: (.tags // []), flags: (.flags // []), file: $f}) catch empty' "$f" 2>/dev/null || true
 done >"$work/docs.jsonl"
 "$work/old" classify "$work/docs.jsonl" >"$work/old.jsonl" 2>"$work/old.err"
 "$work/new" classify "$work/docs.jsonl" >"$work/new.jsonl" 2>"$work/new.err"
 n=$(wc -l <"$work/docs.jsonl")
 [ "$(wc -l <"$work/old.jsonl")" = "$n" ] && [ "$(wc -l <"$work/new.jsonl")" = "$n" ] ||
-	{ echo "classify lost documents: see $work/*.err" >&2; exit 1; }
+	{ echo "classify lost documents:" >&2; tail -n 3 "$work/old.err" "$work/new.err" >&2; exit 1; }
 
 mkdir -p "$(dirname "$OUT")"
 # One line a document: gold and both verdicts' action, flags and tags; keep
