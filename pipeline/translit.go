@@ -4,7 +4,6 @@ import (
 	"iter"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -278,7 +277,7 @@ func (n *normalizer) detranslit(original string) {
 	ru, en, sampled := 0, 0, 0
 	seen := make(map[string]bool, translitSample)
 	for k, w := range words {
-		name := capitalized(original, u[w.i]) && (k > 0 || !fieldStart(u, w.i))
+		name := capitalized(original, u[w.i]) && (k > 0 || hasLetter(u, 0, w.i))
 		if utf8.RuneCountInString(w.letters) < 3 || seen[w.letters] || name || w.leet {
 			// Names (Tokayev, Astana, Kurban Ait) are transliterated in
 			// English too; a disguise says nothing of the language. The
@@ -352,16 +351,6 @@ const (
 	translitMaxSearched = 4096
 	translitMaxUnits    = 64 << 10
 )
-
-// fieldStart reports whether no letter comes before unit i of u.
-func fieldStart(u []unit, i int) bool {
-	for _, x := range u[:i] {
-		if x.r != deleted && unicode.IsLetter(x.r) {
-			return false
-		}
-	}
-	return true
-}
 
 // capitalized reports whether the original text of x starts with a capital
 // Latin letter.

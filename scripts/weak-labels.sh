@@ -40,13 +40,21 @@ DATA=${DATA:-../shared/data}
 mkdir -p "$OUT"
 bin="$OUT/vigil"
 go build -o "$bin" ./cmd/vigil
+# source_ids [FILE...]: the corpus ids the documents of FILES (or of the
+# standard input) were taken from, their source ("lenta.ru 2024 headline
+# ID"), as grep -F patterns in both ways JSON writes them: "id":"ID" and
+# "id": "ID".
+source_ids() {
+	jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' "$@" | sort -u
+}
 # Ids of the hand-checked dev documents, by their source id.
 # The lenta-hand*.jsonl sets (real headlines labelled after the negatives
 # were fixed) are not among them: leaving their headlines out would change
 # the negatives and so the shipped bundle. Their World and Former
 # USSR headlines are negatives of economy, technology and travel;
 # testdata/tags/README.md says how many.
-jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' $(ls testdata/tags/*.jsonl | grep -v lenta-hand) | sort -u > "$OUT/dev-ids.txt"
+# shellcheck disable=SC2046 # the file names have no spaces
+source_ids $(ls testdata/tags/*.jsonl | grep -v lenta-hand) > "$OUT/dev-ids.txt"
 new='["conflict","government","politics","incidents","religion","health"]'
 # unlabeled RUBRICS EXTRA: the Lenta headlines the jq condition RUBRICS
 # selects and the AG News world stories, as documents of the input schema
@@ -156,11 +164,11 @@ wc -l "$OUT/comments-all.jsonl" "$OUT/comment-dev.jsonl" >&2
 # second round of English news (2026-12-06; "English news, a second round").
 cat $T/news-kk-train.jsonl $T/news-en-train.jsonl $T/news-en-train2.jsonl | diplomacy > "$OUT/news.jsonl"
 wc -l "$OUT/news.jsonl" >&2
-# Ids of the held-out real headlines ($held_out), as JSON writes them with
-# and without a space, to leave them out of what follows.
+# Ids of the held-out real headlines ($held_out), to leave them out of what
+# follows.
 held=$(printf '%s\n' "$lenta" | grep -E "/($held_out)\$")
 # shellcheck disable=SC2086 # $held is a list of paths without spaces
-jq -r '.source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\"", "\"id\": \"\(.)\""' $held | sort -u > "$OUT/held-out-ids.txt"
+source_ids $held > "$OUT/held-out-ids.txt"
 # The unlabelled headlines the word clusters learn from (scripts/clusters.sh):
 # every Lenta headline but the held-out ones.
 grep -v -F -f "$OUT/held-out-ids.txt" "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl" > "$OUT/lenta-text.jsonl"
@@ -170,7 +178,7 @@ grep -v -F -f "$OUT/held-out-ids.txt" "$DATA/unlabeled/lenta-2024-other-rubrics.
 # or sport in any lenta-hand*.jsonl, the held-out ones and the hand-checked
 # dev documents are left out.
 # shellcheck disable=SC2086 # $lenta is a list of paths without spaces
-jq -r 'select(.tags | index("culture") or index("sport")) | .source | sub("^lenta.ru 2024 headline "; "") | "\"id\":\"\(.)\""' $lenta | sort -u > "$OUT/culture-sport-ids.txt"
+jq -c 'select(.tags | index("culture") or index("sport"))' $lenta | source_ids > "$OUT/culture-sport-ids.txt"
 jq -c 'select(.rubric == "Из жизни" or .rubric == "Ценности") | {id, kind, lang, title, body, tags: [], flags: []}' "$DATA/unlabeled/lenta-2024-other-rubrics.jsonl" |
 	grep -v -F -f "$OUT/held-out-ids.txt" | grep -v -F -f "$OUT/culture-sport-ids.txt" | grep -v -F -f "$OUT/dev-ids.txt" > "$OUT/gossip.jsonl" || true
 wc -l "$OUT/lenta-text.jsonl" "$OUT/gossip.jsonl" >&2

@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 
-	vigil "github.com/kz-newsroom/vigil"
 	"github.com/kz-newsroom/vigil/classify"
 	"github.com/kz-newsroom/vigil/models"
 	"github.com/kz-newsroom/vigil/pipeline"
@@ -34,13 +33,9 @@ type ClusterFileResult struct {
 // small for the groups asked for are InputErrors. The same inputs give the
 // same bytes.
 func BuildClusterFile(ctx context.Context, opts ClusterFileOptions) (ClusterFileResult, error) {
-	var docs []vigil.Document
-	for _, name := range opts.Data {
-		ds, _, err := models.ReadData(name)
-		if err != nil {
-			return ClusterFileResult{}, &InputError{err}
-		}
-		docs = append(docs, ds...)
+	docs, _, err := models.ReadData(opts.Data...)
+	if err != nil {
+		return ClusterFileResult{}, &InputError{err}
 	}
 	var sentences [][]string
 	for _, fields := range pipeline.PrepareFields(ctx, docs, 0) {
