@@ -86,7 +86,7 @@ func Condemning(text string, words []Token) bool {
 	}
 	condemns := false
 	for k, w := range words {
-		if calling(w.Text) || attributes.fits(w.Text) {
+		if calling(w.Text) && !voided(words, k) || attributes.fits(w.Text) {
 			return false
 		}
 		condemns = condemns || condemnations.fits(w.Text) &&
@@ -341,8 +341,8 @@ var causeStems = []string{
 // callsOrHails reports whether a word of words calls, urges or hails
 // anyone: what keeps a mourning, a recalling or a naming the writer's.
 func callsOrHails(words []Token) bool {
-	for _, w := range words {
-		if calling(w.Text) || urges.fits(w.Text) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
+	for k, w := range words {
+		if calling(w.Text) && !voided(words, k) || urges.fits(w.Text) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
 			return true
 		}
 	}
@@ -454,7 +454,10 @@ func remarks(words []Token) bool {
 // or where to reach the writer (instructStems, instructWords,
 // instructEndings).
 func instructs(words []Token) bool {
-	for _, w := range words {
+	for k, w := range words {
+		if voided(words, k) {
+			continue
+		}
 		if instructions.fits(w.Text) || has(instructWords, w.Text) || instructionEnds.fits(w.Text) {
 			return true
 		}
@@ -529,6 +532,62 @@ func (a affixes) fits(w string) bool {
 		if fit(w, p) {
 			return true
 		}
+	}
+	return false
+}
+
+// Readers who warn tell the reader what not to do ("Не пишите им и не
+// переходите", "don't write it", "оларға жазбаңдар"), and readers who
+// correct the news tell its writers how to write ("Пишите нормально, вы
+// же СМИ", "пишите в одном стиле", "durys jazyńdar"): a verb of writing,
+// going or answering, but no call to the group. voided finds such a word,
+// which the readings then do not count as a call or an instruction. Only
+// the negated word itself is voided: its object still counts ("не
+// переходите по ссылкам" keeps "ссылкам", "don't give them your number"
+// keeps "number"), and "не бойся, пиши" keeps "пиши".
+
+// callNegations negate the word after them; "do not" is two words.
+var callNegations = setOf("не", "don't", "dont", "never", "никогда")
+
+// negativeImperatives end Kazakh plural and polite imperatives negated
+// ("жазбаңдар", "қосылмаңыз", "келмеңдер", "barmańdar"), typed with or
+// without the Kazakh letters and in Latin letters as normalized words keep
+// them.
+var negativeImperatives = suffixesOf(
+	"маңдар", "меңдер", "баңдар", "беңдер", "паңдар", "пеңдер", "маңыз", "меңіз", "баңыз", "беңіз", "паңыз", "пеңіз",
+	"мандар", "мендер", "бандар", "бендер", "пандар", "пендер", "маныз", "мениз", "баныз", "бениз", "паныз", "пениз",
+	"mandar", "mender", "bandar", "bender", "pandar", "pender", "manyz", "meniz", "banyz", "beniz", "panyz", "peniz",
+)
+
+// writeVerbs tell someone to write, and writeManners say how after them
+// ("пишите правильно", "write it properly"); kazakhManners say it before
+// them, as Kazakh puts it ("дұрыс жазыңдар"). Not "прямо" or "right":
+// "пиши прямо сейчас", "write right now" are a recruiter's hurry.
+var (
+	writeVerbs   = setOf("пиши", "пишите", "напиши", "напишите", "write", "spell", "жазыңдар", "жазыңыз", "жазыңыздар", "жазындар", "жазыныз", "jazyndar", "jazynyz", "zhazyndar", "zhazynyz")
+	writeManners = setOf("правильно", "нормально", "грамотно", "корректно", "одинаково", "понятно", "честно",
+		"объективно", "правду", "по-русски", "по-казахски", "без", "properly", "correctly", "consistently", "accurately")
+	kazakhManners = setOf("дұрыс", "бірдей", "дурыс", "бирдей", "durys", "birdei", "birdey")
+)
+
+// voided reports whether words[k] is negated or is a verb of writing
+// followed (or, in Kazakh, preceded) by how to write.
+func voided(words []Token, k int) bool {
+	w := words[k].Text
+	switch {
+	case k > 0 && has(callNegations, words[k-1].Text),
+		k > 1 && words[k-1].Text == "not" && words[k-2].Text == "do",
+		negativeImperatives.fits(w):
+		return true
+	case has(writeVerbs, w):
+		next := func(i int) string {
+			if k+i < len(words) {
+				return words[k+i].Text
+			}
+			return ""
+		}
+		return has(writeManners, next(1)) || next(1) == "в" && next(2) == "одном" ||
+			next(1) == "it" && has(writeManners, next(2)) || k > 0 && has(kazakhManners, words[k-1].Text)
 	}
 	return false
 }

@@ -46,6 +46,8 @@ func TestCondemning(t *testing.T) {
 		{"шейіт емес, қанішер дейсіңдер. біздің бауырлар шейіттер", false}, // attributed to the critics
 		{"they call us terrorists because they fear the ummah", false},     // attributed
 		{"игил это банда убийц, но кто хочет к ним — пиши в лс", false},    // a call
+		{"игил это банда убийц, не пишите им", true},                       // a call negated
+		{"даиш қанішерлер, оларға қосылмаңдар", true},
 		// the ban and the arrest talked of (2026-12-06)
 		{"ҰҚК жарайсың! даиш жақтастарын уақытында ұстады", true},
 		{"хизб ут-тахрир в казахстане запрещен или нет?", true},
@@ -131,6 +133,17 @@ func TestRemarking(t *testing.T) {
 		{"тағы да хизб ут-тахрир. қашан таусылады бұлар?", true},
 		{"игил-ге кеткендер өзін де, отбасын да құрдымға жіберді", true}, // those who left, not "go!"
 		{"таблиги джамаат это вообще кто такие?", true},
+		// a warning tells the reader what not to do, a correction tells the
+		// editors how to write: no call to the group
+		{"не пишите им и не переходите, это игил", true},
+		{"хизб ут-тахрир адамдары, оларға жазбаңдар", true},
+		{"quote someone, hizb, or don't write it.", true},
+		{"правильно «хизб ут-тахрир», а не «хизбуты». пишите нормально, вы же сми", true},
+		{"таблиги джамаат или таблиғи жамағат? пишите в одном стиле", true},
+		{"hizb ut-tahrir деп дұрыс жазыңдар", true},
+		{"не переходите по ссылкам игил", false},  // the object of the negated verb still counts
+		{"не бойся, пиши в лс, игил ждет", false}, // only the negated word is voided
+		{"игил, пиши прямо сейчас", false},        // a hurry, not a manner
 		// a recruiter who names his group tells the reader what to do next
 		{"братва, игил не сдох, кто на движ — контакты в био", false},
 		{"хизб — единственная партия уммы, запишись в кружок", false},

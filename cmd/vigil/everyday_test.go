@@ -47,9 +47,32 @@ func TestClosenessAloneNeverRaisesTheFlag(t *testing.T) {
 		"Сестра, напиши мне", "bro dm me", "Brother, inshallah, pray for us", "Бауырлар, жазыңдар маған",
 		"Ты, ты, ты, брат, брат, пиши, пиши", "Алла сақтасын, бауырым", "Салам алейкум, братишка, пиши",
 	}
+	wantAction(t, texts, vigil.ActionAllow)
+}
+
+// TestWarningsAndCorrectionsAreNotFlagged: readers who name a group to
+// warn others off it ("не ведитесь", "алданбаңдар", "don't write it") or
+// to tell the editors how to write its name ("Пишите нормально") give no
+// call to the group, and no such comment may go to review. Each of these
+// was sent to review before calls negated and words on how to write were
+// read as such (pipeline.voided).
+func TestWarningsAndCorrectionsAreNotFlagged(t *testing.T) {
+	texts := []string{
+		"Жастар, әдемі видеоларға алданбаңдар. ИГИЛ-дің артында тек өлім мен түрме бар.",
+		"Жастар, «Сирияда жұмыс бар» дегенге сенбеңдер, бұл ИГИЛ-дің торы.",
+		"Правильно «Хизб ут-Тахрир», а не «Хизбут-Тахрир» и не «хизбуты». Пишите нормально, вы же СМИ",
+		"Дұрыс жазыңыздар: ДАИШ па, ИГИЛ ме, әлде Исламдық мемлекет пе? Бір мақалада үшеуі.",
+	}
+	wantAction(t, texts, vigil.ActionAllow)
+}
+
+// wantAction classifies texts as comments and checks that each verdict's
+// action is want.
+func wantAction(t *testing.T, texts []string, want string) {
+	t.Helper()
 	for i, v := range classifyComments(t, texts) {
-		if v.Action != vigil.ActionAllow {
-			t.Errorf("%q: action %s, flags %+v", texts[i], v.Action, v.Flags)
+		if v.Action != want {
+			t.Errorf("%q: action %s, want %s, flags %+v", texts[i], v.Action, want, v.Flags)
 		}
 	}
 }
@@ -119,11 +142,7 @@ func TestShortCallsAreFlagged(t *testing.T) {
 		"Братья, вступайте в джихад, пишите в личку", "Братья, вступайте в джихад", "вступайте в ИГИЛ",
 		"Join the jihad brothers, DM me", "Жиһадқа қосылыңдар, бауырлар, личкаға жазыңдар",
 	}
-	for i, v := range classifyComments(t, texts) {
-		if v.Action != vigil.ActionReview {
-			t.Errorf("%q: action %s, flags %+v", texts[i], v.Action, v.Flags)
-		}
-	}
+	wantAction(t, texts, vigil.ActionReview)
 }
 
 // TestRemarksOnAGroupStayPublished: readers under news of an arrest or a
