@@ -455,10 +455,7 @@ func remarks(words []Token) bool {
 // instructEndings).
 func instructs(words []Token) bool {
 	for k, w := range words {
-		if voided(words, k) {
-			continue
-		}
-		if instructions.fits(w.Text) || has(instructWords, w.Text) || instructionEnds.fits(w.Text) {
+		if (instructions.fits(w.Text) || has(instructWords, w.Text) || instructionEnds.fits(w.Text)) && !voided(words, k) {
 			return true
 		}
 	}
