@@ -178,6 +178,7 @@ func (n *normalizer) run(original string, articleBody bool) {
 		n.mixed = 0
 	}
 	n.unbang(original)
+	n.unell(original)
 	n.unmask()
 	n.detranslit(original)
 	n.rekazakh()
@@ -666,6 +667,74 @@ func (n *normalizer) unbang(original string) {
 			}
 		}
 		i = hi
+	}
+}
+
+// unell reads a lower-case l, or a 1 at a word's edge, standing for I in
+// a word otherwise written in Latin capitals ("ISlS", "lSlS", "1SIS",
+// "ISlL") when the word so read is one the lexicon knows and the word as
+// written is not: the l of "ISlS" looks like the I it hides in most
+// fonts. Words written so in ordinary text keep their letters: "SQLite"
+// and "McLaren" hold lower-case letters besides l, and "HELLO" none.
+func (n *normalizer) unell(original string) {
+	if !strings.ContainsAny(original, "l1") {
+		return
+	}
+	u := n.units
+	costs := wordCosts()
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		if !isWordRune(u[i].r) || i > 0 && isWordRune(u[i-1].r) {
+			continue
+		}
+		j := i
+		caps, ells := 0, 0
+		plain := true // every unit one ASCII byte of the original: a capital, an l, or a 1 at an edge
+		for ; j < len(u) && isWordRune(u[j].r); j++ {
+			x := u[j]
+			if x.e-x.s != 1 {
+				plain = false
+				continue
+			}
+			switch c := original[x.s]; {
+			case 'A' <= c && c <= 'Z':
+				caps++
+			case c == 'l':
+				ells++
+			case c == '1' && (j == i || j+1 == len(u) || !isWordRune(u[j+1].r)):
+				ells++
+			default:
+				plain = false
+			}
+		}
+		if !plain || ells == 0 || caps < 2 || j-i < 3 {
+			i = j
+			continue
+		}
+		b.Reset()
+		for _, x := range u[i:j] {
+			b.WriteRune(x.r)
+		}
+		if _, known := costs[b.String()]; known {
+			i = j
+			continue
+		}
+		b.Reset()
+		for _, x := range u[i:j] {
+			if c := original[x.s]; c == 'l' || c == '1' {
+				b.WriteByte('i')
+			} else {
+				b.WriteRune(x.r)
+			}
+		}
+		if _, known := costs[b.String()]; known {
+			for k := i; k < j; k++ {
+				if c := original[u[k].s]; c == 'l' || c == '1' {
+					u[k].r = 'i'
+				}
+			}
+		}
+		i = j
 	}
 }
 
@@ -1417,7 +1486,7 @@ func (n *normalizer) unmask() {
 		}
 		// The word is u[i:j], deleted separators included.
 		j := i
-		var cyr, cyrLook, lat, latLook, latTranslit, latOnly, foreign, greek, digits, cyrDigits, latDigits, other int
+		var cyr, cyrLook, lat, latLook, latTranslit, latU, latOnly, foreign, greek, digits, cyrDigits, latDigits, other int
 		kk := false
 		cyrThenLat := false // a Cyrillic letter stands before a Latin one
 		first := rune(0)    // the word's first letter or digit
@@ -1449,6 +1518,9 @@ func (n *normalizer) unmask() {
 					latTranslit++
 				} else {
 					latOnly++ // j n q r u w: no Cyrillic reading at all
+					if r == 'u' {
+						latU++
+					}
 				}
 			case greekLook(r) != 0:
 				greek++
@@ -1471,6 +1543,14 @@ func (n *normalizer) unmask() {
 			// nothing Cyrillic but stand for one letter: теlеgрам
 			cyr >= 4 && cyr > 2*lat && lat == latLook+latTranslit && cyrDigits == digits:
 			unmaskCyrillic(u[i:j], cyr+lat+greek+digits, kk, false)
+		case cyr >= 2 && latU > 0 && lat == latLook+latU && cyrDigits == digits && greek == 0 && isCyrillic(first) &&
+			(cyr > cyrLook || cyrillicNeighbour(u, i, j)):
+			// a Cyrillic word with u for и, the rest look-alikes: хuзб,
+			// тахрuр, лuчку (italic и is written u; begun in Cyrillic, so
+			// no Latin name with a Russian ending: Uberа). A word of
+			// look-alikes only is read so beside a Cyrillic word ("Т а х р
+			// u р ждет"); among Latin ones it is English: "wait fоr уоu".
+			unmaskCyrillic(u[i:j], cyr+lat+digits, kk, false)
 		case isCyrillic(first) && latinLook(first) == 0 && lat >= 2 && foreign == 0 && greek == 0 && cyrDigits == digits:
 			// a word begun in a Cyrillic letter Latin has no twin of and
 			// finished in Latin letters: Шam, Дawla, Жihad. No English
@@ -1522,6 +1602,14 @@ func latinNeighbours(u []unit, i, j int) bool {
 		}
 	}
 	return latin
+}
+
+// cyrillicNeighbour says whether the word just before u[i:j] or just
+// after it has more Cyrillic letters than Latin ones.
+func cyrillicNeighbour(u []unit, i, j int) bool {
+	before, _ := wordScript(u, i-1, -1)
+	after, _ := wordScript(u, j, 1)
+	return before < 0 || after < 0
 }
 
 // wordScript reads the nearest word from u[k] on in direction dir and
@@ -1634,6 +1722,10 @@ func unmaskCyrillic(w []unit, size int, kk, spelled bool) {
 		}
 		if l := translit[r]; l != 0 {
 			w[k].r = l
+			continue
+		}
+		if r == 'u' {
+			w[k].r = 'и' // as spelledLetter reads it: джuхaд
 			continue
 		}
 		l := digitLetter[r]
