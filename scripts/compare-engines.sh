@@ -74,7 +74,10 @@ echo "$n documents, $BASE against the working tree; $(wc -l <"$OUT") changed (ea
 jq -s -r --rawfile labelled "$work/labelled.txt" '
   ($labelled | split("\n")) as $lab |
   def events:
-    (.gold.flags | length > 0) as $pos | (.before.flags | length > 0) as $was | (.after.flags | length > 0) as $is |
+    # the recruitment flag: a gold toxic comment that a head sends to
+    # review is a lawful one, not a recruiter caught
+    def recruits: index("extremist_recruitment") != null;
+    (.gold.flags | recruits) as $pos | (.before.flags | recruits) as $was | (.after.flags | recruits) as $is |
     (if $was == $is then empty
      elif $pos then (if $is then "recruiters caught +1" else "recruiters lost +1" end)
      else (if $is then "lawful sent to review +1" else "lawful released +1" end) end),
