@@ -558,12 +558,14 @@ var negativeImperatives = suffixesOf(
 
 // writeVerbs tell someone to write, and writeManners say how after them
 // ("пишите правильно", "write it properly"); kazakhManners say it before
-// them, as Kazakh puts it ("дұрыс жазыңдар"). Not "прямо" or "right":
-// "пиши прямо сейчас", "write right now" are a recruiter's hurry.
+// them, as Kazakh puts it ("дұрыс жазыңдар"); "без ошибок" and "в одном
+// стиле" are two words. Not "прямо", "right" or a bare "без":
+// "пиши прямо сейчас", "write right now", "пиши без стеснения" are a
+// recruiter's.
 var (
 	writeVerbs   = setOf("пиши", "пишите", "напиши", "напишите", "write", "spell", "жазыңдар", "жазыңыз", "жазыңыздар", "жазындар", "жазыныз", "jazyndar", "jazynyz", "zhazyndar", "zhazynyz")
 	writeManners = setOf("правильно", "нормально", "грамотно", "корректно", "одинаково", "понятно", "честно",
-		"объективно", "правду", "по-русски", "по-казахски", "без", "properly", "correctly", "consistently", "accurately")
+		"объективно", "правду", "по-русски", "по-казахски", "properly", "correctly", "consistently", "accurately")
 	kazakhManners = setOf("дұрыс", "бірдей", "дурыс", "бирдей", "durys", "birdei", "birdey")
 )
 
@@ -584,6 +586,7 @@ func voided(words []Token, k int) bool {
 			return ""
 		}
 		return has(writeManners, next(1)) || next(1) == "в" && next(2) == "одном" ||
+			next(1) == "без" && strings.HasPrefix(next(2), "ошиб") || // not "без стеснения": a recruiter's
 			next(1) == "it" && has(writeManners, next(2)) || k > 0 && has(kazakhManners, words[k-1].Text)
 	}
 	return false

@@ -144,6 +144,8 @@ func TestRemarking(t *testing.T) {
 		{"не переходите по ссылкам игил", false},  // the object of the negated verb still counts
 		{"не бойся, пиши в лс, игил ждет", false}, // only the negated word is voided
 		{"игил, пиши прямо сейчас", false},        // a hurry, not a manner
+		{"игил ждет, пиши без стеснения", false},
+		{"даиш или игил? пишите без ошибок", true},
 		// a recruiter who names his group tells the reader what to do next
 		{"братва, игил не сдох, кто на движ — контакты в био", false},
 		{"хизб — единственная партия уммы, запишись в кружок", false},

@@ -671,8 +671,8 @@ func (n *normalizer) unbang(original string) {
 }
 
 // unell reads a lower-case l, or a 1 at a word's edge, standing for I in
-// a word otherwise written in Latin capitals ("ISlS", "lSlS", "1SIS",
-// "ISlL") when the word so read is one the lexicon knows and the word as
+// a word otherwise written in Latin capitals ("ISlS", "lSlS", "1SIS")
+// when the word so read is one the lexicon knows and the word as
 // written is not: the l of "ISlS" looks like the I it hides in most
 // fonts. Words written so in ordinary text keep their letters: "SQLite"
 // and "McLaren" hold lower-case letters besides l, and "HELLO" none.
