@@ -68,6 +68,9 @@ func newClusters(levels []int, words []string, groups []uint32, line []int) (*Cl
 		return ""
 	}
 	L := len(levels)
+	if !slices.IsSorted(words) { // WriteTo writes them sorted; BuildClusters and a file edited by hand need not
+		words, groups, line = sortWords(words, groups, line, L)
+	}
 	c := &Clusters{Levels: slices.Clone(levels), words: words, groups: groups, index: make(map[uint64]int32, len(words))}
 	for i, w := range words {
 		for l, g := range groups[i*L : (i+1)*L] {
@@ -81,20 +84,31 @@ func newClusters(levels []int, words []string, groups []uint32, line []int) (*Cl
 		}
 		c.index[h] = int32(i)
 	}
-	if !slices.IsSorted(words) { // WriteTo writes them sorted; a file edited by hand may not be
-		order := make([]int, len(words))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortFunc(order, func(a, b int) int { return strings.Compare(words[a], words[b]) })
-		c.words, c.groups = make([]string, len(words)), make([]uint32, len(groups))
-		for to, from := range order {
-			c.words[to] = words[from]
-			copy(c.groups[to*L:(to+1)*L], groups[from*L:(from+1)*L])
-			c.index[hashString(seedWord, words[from])] = int32(to)
+	return c, nil
+}
+
+// sortWords returns words sorted, with their groups (L a word) and lines
+// (when set) in the same order; a word written twice keeps its lines'
+// order, so the second is the one reported.
+func sortWords(words []string, groups []uint32, line []int, L int) ([]string, []uint32, []int) {
+	order := make([]int, len(words))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(words[a], words[b]) })
+	w, g := make([]string, len(words)), make([]uint32, len(groups))
+	var l []int
+	if line != nil {
+		l = make([]int, len(line))
+	}
+	for to, from := range order {
+		w[to] = words[from]
+		copy(g[to*L:(to+1)*L], groups[from*L:(from+1)*L])
+		if line != nil {
+			l[to] = line[from]
 		}
 	}
-	return c, nil
+	return w, g, l
 }
 
 // Len is the number of words.

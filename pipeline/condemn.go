@@ -63,6 +63,10 @@ var contactWords = setOf("tg", "тг", "bio", "био", "биода", "bioda", "
 // the writer (callStems, contactWords).
 func calling(w string) bool { return calls.fits(w) || has(contactWords, w) }
 
+// callsAt reports whether words[k] calls the reader or offers a way to
+// reach the writer, and is not voided (a warning's "не пишите им").
+func callsAt(words []Token, k int) bool { return calling(words[k].Text) && !voided(words, k) }
+
 // attributeStems begin the words that give a condemnation to someone
 // else ("вы называете их бандитами", "they call us terrorists", "шейіт
 // емес, қанішер дейсіңдер"): recruiters answer their critics so.
@@ -86,7 +90,7 @@ func Condemning(text string, words []Token) bool {
 	}
 	condemns := false
 	for k, w := range words {
-		if calling(w.Text) && !voided(words, k) || attributes.fits(w.Text) {
+		if callsAt(words, k) || attributes.fits(w.Text) {
 			return false
 		}
 		condemns = condemns || condemnations.fits(w.Text) &&
@@ -342,7 +346,7 @@ var causeStems = []string{
 // anyone: what keeps a mourning, a recalling or a naming the writer's.
 func callsOrHails(words []Token) bool {
 	for k, w := range words {
-		if calling(w.Text) && !voided(words, k) || urges.fits(w.Text) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
+		if callsAt(words, k) || urges.fits(w.Text) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
 			return true
 		}
 	}

@@ -711,26 +711,24 @@ func (n *normalizer) unell(original string) {
 			i = j
 			continue
 		}
-		b.Reset()
-		for _, x := range u[i:j] {
-			b.WriteRune(x.r)
-		}
-		if _, known := costs[b.String()]; known {
-			i = j
-			continue
-		}
-		b.Reset()
-		for _, x := range u[i:j] {
-			if c := original[x.s]; c == 'l' || c == '1' {
-				b.WriteByte('i')
-			} else {
-				b.WriteRune(x.r)
+		// spell writes the word as normalized so far, or with its l and 1 as i.
+		spell := func(asI bool) string {
+			b.Reset()
+			for _, x := range u[i:j] {
+				if c := original[x.s]; asI && (c == 'l' || c == '1') {
+					b.WriteByte('i')
+				} else {
+					b.WriteRune(x.r)
+				}
 			}
+			return b.String()
 		}
-		if _, known := costs[b.String()]; known {
-			for k := i; k < j; k++ {
-				if c := original[u[k].s]; c == 'l' || c == '1' {
-					u[k].r = 'i'
+		if _, known := costs[spell(false)]; !known {
+			if _, known := costs[spell(true)]; known {
+				for k := i; k < j; k++ {
+					if c := original[u[k].s]; c == 'l' || c == '1' {
+						u[k].r = 'i'
+					}
 				}
 			}
 		}
