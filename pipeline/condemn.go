@@ -551,13 +551,16 @@ func (a affixes) fits(w string) bool {
 var callNegations = setOf("не", "don't", "dont", "never", "никогда")
 
 // negativeImperatives end Kazakh plural and polite imperatives negated
-// ("жазбаңдар", "қосылмаңыз", "келмеңдер", "barmańdar"), typed with or
-// without the Kazakh letters and in Latin letters as normalized words keep
-// them.
+// ("жазбаңдар", "қосылмаңыз", "келмеңдер", "barmańdar") and the polite
+// plural ("қосылмаңыздар", "бермеңіздер"), typed with or without the Kazakh
+// letters and in Latin letters as normalized words keep them.
 var negativeImperatives = suffixesOf(
 	"маңдар", "меңдер", "баңдар", "беңдер", "паңдар", "пеңдер", "маңыз", "меңіз", "баңыз", "беңіз", "паңыз", "пеңіз",
 	"мандар", "мендер", "бандар", "бендер", "пандар", "пендер", "маныз", "мениз", "баныз", "бениз", "паныз", "пениз",
 	"mandar", "mender", "bandar", "bender", "pandar", "pender", "manyz", "meniz", "banyz", "beniz", "panyz", "peniz",
+	"маңыздар", "меңіздер", "баңыздар", "беңіздер", "паңыздар", "пеңіздер",
+	"маныздар", "мениздер", "баныздар", "бениздер", "паныздар", "пениздер",
+	"manyzdar", "menizder", "banyzdar", "benizder", "panyzdar", "penizder",
 )
 
 // writeVerbs tell someone to write, and writeManners say how after them
