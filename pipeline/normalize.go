@@ -585,13 +585,29 @@ func isJoinSep(r rune) bool {
 	return false
 }
 
+// disguisedNames are banned groups' names that the lexicon, counted from
+// news and comments, lacks, and that disguises hide ("D@esh", "ISlL"). The
+// readings of a symbol as a letter (unbang, unell) take them for words as
+// well as the lexicon's; the segmenter and the transliteration read the
+// lexicon alone, so no other text reads differently. Not the rule packs'
+// entity names: editing a pack never changes the normalizer.
+var disguisedNames = setOf("daesh", "daish", "isil", "tablighi", "shabaab")
+
+// knownAs reports whether w is a word the lexicon (costs) knows or one of
+// disguisedNames.
+func knownAs(costs map[string]float32, w string) bool {
+	_, ok := costs[w]
+	return ok || has(disguisedNames, w)
+}
+
 // unbang reads '!' and '|' standing for и or i inside a word ("шах!д",
 // "j!h@d", "ИГ|Л") when the word so read, its '@' and '$' read as
 // letters too, is one the lexicon knows; "привет!как" and "yahoo!news"
-// stay as written. '@' or '$' between Latin letters is read the same way
-// ("sh@heed"); "ivan@mail" stays. In a Cyrillic word unmask then reads the
-// other symbols and digits; in a Latin one they are read here, since
-// unmask leaves '@' in Latin text (addresses).
+// stay as written. '@' or '$' between Latin letters, or ending a Latin
+// word of three letters or more, is read the same way ("sh@heed",
+// "D@esh", "Nusr@"); "ivan@mail" stays. In a Cyrillic word unmask then
+// reads the other symbols and digits; in a Latin one they are read here,
+// since unmask leaves '@' in Latin text (addresses).
 func (n *normalizer) unbang(original string) {
 	if !strings.ContainsAny(original, "!|@$") {
 		return
@@ -600,9 +616,17 @@ func (n *normalizer) unbang(original string) {
 	costs := wordCosts()
 	isBang := func(r rune) bool { return r == '!' || r == '|' }
 	// '@' or '$' between two a–z letters starts a read too ("sh@heed",
-	// "i$lam"); an address ("ivan@mail") reads as no word and stays.
+	// "i$lam"), or after three at a word's end ("nusr@"); an address
+	// ("ivan@mail") reads as no word and stays.
 	isSign := func(i int) bool {
-		return (u[i].r == '@' || u[i].r == '$') && isLatinLetter(u[i-1].r) && isLatinLetter(u[i+1].r)
+		if u[i].r != '@' && u[i].r != '$' || !isLatinLetter(u[i-1].r) {
+			return false
+		}
+		if i+1 < len(u) && isLatinLetter(u[i+1].r) {
+			return true
+		}
+		end := i+1 == len(u) || !isWordRune(u[i+1].r)
+		return end && i >= 3 && isLatinLetter(u[i-2].r) && isLatinLetter(u[i-3].r)
 	}
 	inRun := func(r rune) bool { return r == deleted || isWordRune(r) || isBang(r) }
 	// bangRead is how r reads in a word of the script cyrillic: ! and |
@@ -628,8 +652,8 @@ func (n *normalizer) unbang(original string) {
 		return r, false
 	}
 	var b strings.Builder
-	for i := 1; i+1 < len(u); i++ {
-		if !(isBang(u[i].r) && isWordRune(u[i-1].r) && isWordRune(u[i+1].r)) && !isSign(i) {
+	for i := 1; i < len(u); i++ {
+		if !(i+1 < len(u) && isBang(u[i].r) && isWordRune(u[i-1].r) && isWordRune(u[i+1].r)) && !isSign(i) {
 			continue
 		}
 		lo, hi := i, i
@@ -656,7 +680,7 @@ func (n *normalizer) unbang(original string) {
 				b.WriteRune(r)
 			}
 		}
-		if _, known := costs[b.String()]; known {
+		if knownAs(costs, b.String()) {
 			for k := lo; k <= hi; k++ {
 				if r, rewrite := bangRead(u[k].r, cyrillic); rewrite {
 					u[k].r = r
@@ -723,8 +747,8 @@ func (n *normalizer) unell(original string) {
 			}
 			return b.String()
 		}
-		if _, known := costs[spell(false)]; !known {
-			if _, known := costs[spell(true)]; known {
+		if !knownAs(costs, spell(false)) {
+			if knownAs(costs, spell(true)) {
 				for k := i; k < j; k++ {
 					if c := original[u[k].s]; c == 'l' || c == '1' {
 						u[k].r = 'i'
