@@ -14,6 +14,7 @@
 #   scripts/cv-real.sh                                   # 5 folds, the shipped command
 #   FOLDS=3 scripts/cv-real.sh                           # fewer folds, faster
 #   TRAIN_ARGS='--epochs 20' scripts/cv-real.sh          # more vigil train options
+#   ONCE=, NOTOPIC=, CLUSTERS= as for scripts/cv-sib.sh (scripts/topics-train.sh)
 #
 # On the shipped command (2026-12-06) the folds give every tag right 0.679
 # and government P / R 0.687 / 0.494, where the held-out headlines give 0.676
@@ -27,10 +28,9 @@ cd "$(dirname "$0")/.."
 DATA=${VIGIL_DATA:-../shared/data}
 FOLDS=${FOLDS:-5}
 TRAIN_ARGS=${TRAIN_ARGS:-}
-for f in build/weak/negatives.jsonl build/weak/hand.jsonl build/weak/comments.jsonl build/weak/news.jsonl build/weak/gossip.jsonl build/weak/hand-dev.jsonl build/clusters.tsv; do
-	[ -f "$f" ] || { echo "$f missing: run scripts/weak-labels.sh and scripts/clusters.sh first" >&2; exit 2; }
-done
-command -v jq >/dev/null || { echo "jq not found: apt-get install jq" >&2; exit 2; }
+# shellcheck source=scripts/topics-train.sh
+. scripts/topics-train.sh
+topics_inputs
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -45,8 +45,6 @@ LC_ALL=C join "$work/lenta-ids" "$work/hand-ids" >"$work/real-ids"
 jq -r '.id' build/weak/hand.jsonl | grep -vF '#2' | grep -xFf "$work/real-ids" |
 	awk -v n="$FOLDS" '{print $0 "\t" (NR - 1) % n}' >"$work/folds.tsv"
 
-tags=conflict+government+incidents+religion+diplomacy+economy+technology+travel+health+society+security
-every=$tags+sport+culture
 printf '%-5s %8s %8s %8s\n' fold docs right share
 : >"$work/evals.jsonl"
 for ((k = 0; k < FOLDS; k++)); do
@@ -58,12 +56,9 @@ for ((k = 0; k < FOLDS; k++)); do
 	# Test: fold k's headlines, politics named as the taxonomy shows it.
 	jq -c --slurpfile fold "$work/fold.json" 'select($fold[0][.id]) | .tags |= map(if . == "diplomacy" then "politics" else . end)' \
 		build/weak/hand.jsonl >"$work/test.jsonl"
-	weak="build/weak/negatives.jsonl=economy+technology+travel,testdata/tags/notopic-train.jsonl=$every,$work/hand.jsonl=$tags,build/weak/comments.jsonl=$every,build/weak/news.jsonl=$every,build/weak/gossip.jsonl=culture+sport"
 	# shellcheck disable=SC2086 # TRAIN_ARGS is a list of flags
-	"$work/vigil" train --data "$DATA/topics/train.jsonl,$DATA/news-en/train.jsonl" --once testdata/sentences \
-		--dev "$DATA/topics/dev.jsonl" --dict --repeat-parallel 12 --weak "$weak" \
-		--weak-labels economy,technology,travel,conflict,government,incidents,religion,diplomacy,health,society,security,sport,culture \
-		--weak-dev build/weak/hand-dev.jsonl --clusters build/clusters.tsv $TRAIN_ARGS --quiet --out "$work/fold" 2>"$work/train.log" ||
+	topics_train "$work/vigil" "$work/fold" "$DATA/topics/train.jsonl,$DATA/news-en/train.jsonl" "$work/hand.jsonl" \
+		$TRAIN_ARGS 2>"$work/train.log" ||
 		{ cat "$work/train.log" >&2; exit 1; }
 	"$work/vigil" eval --models "$work/fold" --data "$work/test.jsonl" --json >"$work/eval.json"
 	jq -c . "$work/eval.json" >>"$work/evals.jsonl"

@@ -29,24 +29,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${VIGIL_DATA:-../shared/data}
 FOLDS=${FOLDS:-5}
-ONCE=${ONCE:-testdata/sentences}
-CLUSTERS=${CLUSTERS-build/clusters.tsv}
 TRAIN_ARGS=${TRAIN_ARGS:-}
-for f in build/weak/negatives.jsonl build/weak/hand.jsonl build/weak/comments.jsonl build/weak/news.jsonl build/weak/gossip.jsonl build/weak/hand-dev.jsonl $CLUSTERS; do
-	[ -f "$f" ] || { echo "$f missing: run scripts/weak-labels.sh first" >&2; exit 2; }
-done
-command -v jq >/dev/null || { echo "jq not found: apt-get install jq" >&2; exit 2; }
+# shellcheck source=scripts/topics-train.sh
+. scripts/topics-train.sh
+topics_inputs
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/vigil" ./cmd/vigil
-
-all=build/weak/negatives.jsonl=economy+technology+travel
-tags=conflict+government+incidents+religion+diplomacy+economy+technology+travel+health+society+security
-every=$tags+sport+culture
-# NOTOPIC= (empty) leaves the items about no topic out, to measure them.
-notopic=${NOTOPIC-testdata/tags/notopic-train.jsonl=$every,}
-weak="$all,${notopic}build/weak/hand.jsonl=$tags,build/weak/comments.jsonl=$every,build/weak/news.jsonl=$every,build/weak/gossip.jsonl=culture+sport"
 
 printf '%-5s %8s %8s %8s\n' fold kk en ru
 declare -A right total
@@ -58,10 +48,9 @@ for ((k = 0; k < FOLDS; k++)); do
 	jq -c --argjson k "$k" --argjson n "$FOLDS" \
 		'select(((.id | test("^sib-[a-z]+-[0-9]+$")) and ((.id | split("-")[2] | tonumber) % $n == $k)) | not)' \
 		"$DATA/topics/train.jsonl" >"$work/train.jsonl"
-	"$work/vigil" train --data "$work/train.jsonl,$DATA/news-en/train.jsonl" --once "$ONCE" \
-		--dev "$DATA/topics/dev.jsonl" --dict --repeat-parallel 12 --weak "$weak" \
-		--weak-labels economy,technology,travel,conflict,government,incidents,religion,diplomacy,health,society,security,sport,culture \
-		--weak-dev build/weak/hand-dev.jsonl ${CLUSTERS:+--clusters "$CLUSTERS"} --threads 2 $TRAIN_ARGS --quiet --out "$work/fold" 2>"$work/train.log" ||
+	# shellcheck disable=SC2086 # TRAIN_ARGS is a list of flags
+	topics_train "$work/vigil" "$work/fold" "$work/train.jsonl,$DATA/news-en/train.jsonl" build/weak/hand.jsonl \
+		--threads 2 $TRAIN_ARGS 2>"$work/train.log" ||
 		{ cat "$work/train.log" >&2; exit 1; }
 	row=$k
 	for lang in kk en ru; do
