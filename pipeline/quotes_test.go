@@ -22,6 +22,7 @@ func TestReportedSpeech(t *testing.T) {
 		{"lol after a quote opening the comment", `"give bayah and all your sins are forgiven" lol sounds like a payday loan ad`, []string{`"give bayah and all your sins are forgiven"`}},
 		{"a laugh in the middle is no report", `Брат, «дай байат и всё простится» 😂 пиши в лс`, nil},
 		{"the one quoted named before a colon", `вербовщик: «джихад — обязанность каждого». ислам: почитай мать`, []string{`«джихад — обязанность каждого»`}},
+		{"a message called spam", `Спам в директ: «Брат, ИГИЛ ждёт тебя». Брат, меня даже тёща не ждёт 😅`, []string{`«брат, игил ждет тебя»`}},
 		{"scripture is the writer's voice", `Пророк сказал: «Кто умер, не дав присяги, умер смертью джахилии». Брат, дай байат, пиши`, nil},
 		{"a sheikh is the writer's voice", `Как говорил шейх: "кто не с джамаатом — тот с шайтаном". Выбирай, брат`, nil},
 		{"a citation after the dash", `"Whoever dies without a bay'ah dies a death of jahiliyyah" — Muslim. brother, pledge now`, nil},
