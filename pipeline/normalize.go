@@ -587,10 +587,11 @@ func isJoinSep(r rune) bool {
 
 // disguisedNames are banned groups' names that the lexicon, counted from
 // news and comments, lacks, and that disguises hide ("D@esh", "ISlL"). The
-// readings of a symbol as a letter (unbang, unell) take them for words as
-// well as the lexicon's; the segmenter and the transliteration read the
-// lexicon alone, so no other text reads differently. Not the rule packs'
-// entity names: editing a pack never changes the normalizer.
+// readings of a symbol or a digit as a letter (unbang, unell, and unmask's
+// through knownWord) take them for words as well as the lexicon's; the
+// segmenter and the transliteration read the lexicon alone, so no other
+// text reads differently. Not the rule packs' entity names: editing a pack
+// never changes the normalizer.
 var disguisedNames = setOf("daesh", "daish", "isil", "tablighi", "shabaab")
 
 // knownAs reports whether w is a word the lexicon (costs) knows or one of
@@ -1862,7 +1863,7 @@ func readAlternatives(w []unit, at []altLetter) bool {
 	return false
 }
 
-// knownWord reports whether the lexicon has the word w spells.
+// knownWord reports whether the word w spells is known (knownAs).
 func knownWord(w []unit) bool {
 	var b [64]byte
 	word := b[:0]
@@ -1871,8 +1872,7 @@ func knownWord(w []unit) bool {
 			word = utf8.AppendRune(word, x.r)
 		}
 	}
-	_, ok := wordCosts()[string(word)]
-	return ok
+	return knownAs(wordCosts(), string(word))
 }
 
 // readEdgeDigits reads the digits w[d.lo:d.hi+1] left at a word's edge as

@@ -25,16 +25,9 @@
 # ../shared/data (or $VIGIL_DATA). About 40 s a fold on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${VIGIL_DATA:-../shared/data}
-FOLDS=${FOLDS:-5}
-TRAIN_ARGS=${TRAIN_ARGS:-}
 # shellcheck source=scripts/topics-train.sh
 . scripts/topics-train.sh
-topics_inputs
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-go build -o "$work/vigil" ./cmd/vigil
+topics_setup
 
 # The real headlines trained on: the ids of every lenta-hand*.jsonl that
 # hand.jsonl holds (it leaves out the held-out and threshold sets itself).

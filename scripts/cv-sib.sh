@@ -27,16 +27,9 @@
 # on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${VIGIL_DATA:-../shared/data}
-FOLDS=${FOLDS:-5}
-TRAIN_ARGS=${TRAIN_ARGS:-}
 # shellcheck source=scripts/topics-train.sh
 . scripts/topics-train.sh
-topics_inputs
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-go build -o "$work/vigil" ./cmd/vigil
+topics_setup
 
 printf '%-5s %8s %8s %8s\n' fold kk en ru
 declare -A right total

@@ -1,13 +1,18 @@
-# Sourced by the scripts that retrain the topic bundle on part of its data
-# (scripts/cv-sib.sh, scripts/cv-real.sh): the recorded training command of
-# docs/models.md ("The topic classifier") as one function, so that they
-# train what ships and cannot drift from each other.
+# Sourced, from the repository root, by the scripts that retrain the topic
+# bundle on part of its data (scripts/cv-sib.sh, scripts/cv-real.sh): the
+# recorded training command of docs/models.md ("The topic classifier") as
+# one function, so that they train what ships and cannot drift from each
+# other, and the setup they share.
 #
-# Both read ONCE (more training files counted once; default
-# testdata/sentences), NOTOPIC (unset: the items about no topic among the
-# weak files; empty: without them) and CLUSTERS (default
-# build/clusters.tsv; empty: no word clusters).
+# Both read VIGIL_DATA (the corpora; default ../shared/data), FOLDS
+# (default 5), TRAIN_ARGS (more vigil train flags), ONCE (more training
+# files counted once; default testdata/sentences), NOTOPIC (unset: the
+# items about no topic among the weak files; empty: without them) and
+# CLUSTERS (default build/clusters.tsv; empty: no word clusters).
 
+DATA=${VIGIL_DATA:-../shared/data}
+FOLDS=${FOLDS:-5}
+TRAIN_ARGS=${TRAIN_ARGS:-}
 ONCE=${ONCE:-testdata/sentences}
 CLUSTERS=${CLUSTERS-build/clusters.tsv}
 
@@ -20,6 +25,16 @@ topics_inputs() {
 		[ -f "$f" ] || { echo "$f missing: run scripts/weak-labels.sh and scripts/clusters.sh first" >&2; exit 2; }
 	done
 	command -v jq >/dev/null || { echo "jq not found: apt-get install jq" >&2; exit 2; }
+}
+
+# topics_setup checks the inputs (topics_inputs), makes the scratch
+# directory $work (removed on exit) and builds the working tree's binary
+# into $work/vigil.
+topics_setup() {
+	topics_inputs
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	go build -o "$work/vigil" ./cmd/vigil
 }
 
 # topics_train VIGIL OUT DATA HAND [FLAG...] trains a bundle into OUT with
