@@ -540,7 +540,8 @@ func (a affixes) fits(w string) bool {
 // Readers who warn tell the reader what not to do ("Не пишите им и не
 // переходите", "don't write it", "оларға жазбаңдар"), and readers who
 // correct the news tell its writers how to write ("Пишите нормально, вы
-// же СМИ", "пишите в одном стиле", "durys jazyńdar"): a verb of writing,
+// же СМИ", "пишите в одном стиле", "durys jazyńdar") or ask them to
+// explain ("Кто такие Хизб ут-Тахрир? Объясните"): a verb of writing,
 // going or answering, but no call to the group. voided finds such a word,
 // which the readings then do not count as a call or an instruction. Only
 // the negated word itself is voided: its object still counts ("не
@@ -574,16 +575,28 @@ var (
 	writeManners = setOf("правильно", "нормально", "грамотно", "корректно", "одинаково", "понятно", "честно",
 		"объективно", "правду", "по-русски", "по-казахски", "properly", "correctly", "consistently", "accurately")
 	kazakhManners = setOf("дұрыс", "бірдей", "дурыс", "бирдей", "durys", "birdei", "birdey")
+	// writeFillers may stand between the verb and how to write ("пишите
+	// уже одинаково", "пишите хотя бы грамотно", "write it properly").
+	writeFillers = setOf("уже", "хоть", "хотя", "бы", "наконец", "пожалуйста", "it", "please")
+	// editorsAsked are what a reader asks of whoever wrote the news:
+	// to explain or to set it right ("Кто такие Хизб ут-Тахрир? Объясните
+	// нормально", "исправьте название"). No recruiter asks the others to
+	// explain; "уточните" is left out, since "детали уточните в личке" is a
+	// recruiter's contact.
+	editorsAsked = setOf("объясните", "поясните", "исправьте", "түсіндіріңіздер", "түсіндіріңіз", "тусиндириниздер", "тусиндириниз", "түзетіңіздер", "тузетиниздер", "explain")
 )
 
-// voided reports whether words[k] is negated or is a verb of writing
-// followed (or, in Kazakh, preceded) by how to write.
+// voided reports whether words[k] is negated, asks the editors to explain
+// or set right, or is a verb of writing followed (or, in Kazakh, preceded)
+// by how to write.
 func voided(words []Token, k int) bool {
 	w := words[k].Text
 	switch {
 	case k > 0 && has(callNegations, words[k-1].Text),
 		k > 1 && words[k-1].Text == "not" && words[k-2].Text == "do",
 		negativeImperatives.fits(w):
+		return true
+	case has(editorsAsked, w):
 		return true
 	case has(writeVerbs, w):
 		next := func(i int) string {
@@ -592,9 +605,13 @@ func voided(words []Token, k int) bool {
 			}
 			return ""
 		}
-		return has(writeManners, next(1)) || next(1) == "в" && next(2) == "одном" ||
-			next(1) == "без" && strings.HasPrefix(next(2), "ошиб") || // not "без стеснения": a recruiter's
-			next(1) == "it" && has(writeManners, next(2)) || k > 0 && has(kazakhManners, words[k-1].Text)
+		at := 1
+		for at < 3 && has(writeFillers, next(at)) {
+			at++
+		}
+		return has(writeManners, next(at)) || next(at) == "в" && next(at+1) == "одном" ||
+			next(at) == "без" && strings.HasPrefix(next(at+1), "ошиб") || // not "без стеснения": a recruiter's
+			k > 0 && has(kazakhManners, words[k-1].Text)
 	}
 	return false
 }
