@@ -167,17 +167,48 @@ func (m marks) in(text string, words []Token) bool {
 	return containsAny(text, m.phrases)
 }
 
-// The readings' vocabularies (Mourning, Recalling, Naming).
+// Readers who teach what their faith calls the greater jihad, the
+// struggle with one's own self ("Великий джихад — это джихад нафса,
+// говорил наш имам", "Ең үлкен жиһад — нәпсімен күрес", "the greater
+// jihad is against your own ego"), name the recruiter's word for their
+// own temper, laziness and envy. Such a comment that calls and hails no
+// one is not the writer's call, whoever it speaks for ("наш имам").
+// Recruiters who mock the teaching speak to the reader and call him to
+// arms ("Джихад — это не только борьба с нафсом, как тебе врут имамы… бери
+// оружие"), which keeps their words theirs.
+
+// selfStems begin the words for one's own self of that teaching (нафс,
+// нәпсі, typed with or without the Kazakh letters or in Latin), selfWords
+// are the ego whole and selfPhrases name the greater, inner jihad.
+var (
+	selfStems   = []string{"нафс", "нәпсі", "напси", "нэпси", "nafs", "napsi"}
+	selfWords   = setOf("эго", "ego")
+	selfPhrases = []string{
+		"великий джихад", "величайший джихад", "большой джихад", "большого джихада", "внутренний джихад",
+		"внутреннего джихада", "внутренняя борьба", "с самим собой", "ең үлкен жиһад", "үлкен жиһад",
+		"жиһадтың ең үлкені", "ен улкен жихад", "улкен жихад", "greater jihad", "inner jihad", "jihad of the self",
+	}
+)
+
+// Teaching reports whether a short comment field (its text and words)
+// speaks of the greater jihad and neither calls nor addresses anyone.
+func Teaching(text string, words []Token) bool {
+	return shortField(words) && !callsOrHails(words) && teaching.in(text, words)
+}
+
+// The readings' vocabularies (Mourning, Recalling, Naming, Teaching).
 var (
 	mourning  = marks{prefixesOf(mournStems...), mournWords, mournPhrases}
 	recalling = marks{prefixesOf(pastStems...), pastWords, pastPhrases}
 	naming    = marks{prefixesOf(metaStems...), metaWords, metaPhrases}
+	teaching  = marks{prefixesOf(selfStems...), selfWords, selfPhrases}
 )
 
 // NotWritersCall reports whether a comment field is, whole, not its
 // writer's call: a short field that condemns (Condemning), or that calls,
 // urges and hails no one and mourns (Mourning), recalls a war gone by
-// (Recalling) or, speaking for no "us", names a word (Naming) or, telling
+// (Recalling), teaches the greater jihad (Teaching) or, speaking for no
+// "us", names a word (Naming) or, telling
 // the reader to do nothing, names a group (Remarking). It is their
 // disjunction, with the length and the call words read once.
 func NotWritersCall(text string, words []Token) bool {
@@ -190,7 +221,7 @@ func NotWritersCall(text string, words []Token) bool {
 	if callsOrHails(words) {
 		return false
 	}
-	if mourning.in(text, words) || recalling.in(text, words) {
+	if mourning.in(text, words) || recalling.in(text, words) || teaching.in(text, words) {
 		return true
 	}
 	return !speaksForUs(words) && (names(text, words) || !instructs(words) && remarks(words))

@@ -102,6 +102,23 @@ func TestRecalling(t *testing.T) {
 	})
 }
 
+func TestTeaching(t *testing.T) {
+	checkReading(t, "Teaching", Teaching, []readingCase{
+		{"великий джихад — это джихад нафса, говорил наш имам", true},
+		{"ең үлкен жиһад — нәпсімен күрес дейді имамымыз", true},
+		{"ен улкен жихад — напсимен курес", true},
+		{"the greater jihad is the struggle against the ego", true},
+		{"jihad al-nafs, the struggle with yourself, is the greater jihad", true},
+		{"жихад парыз ба, жок па? мешиттеги имам нафспен куресу де жихад деди", true},
+		// a recruiter who mocks the teaching speaks to the reader and calls him
+		{"джихад — это не только борьба с нафсом, как тебе врут имамы на зарплате, но и твой долг с оружием в руках", false},
+		{"не надо мне про внутреннюю борьбу с нафсом. хочешь идти их путём — бери оружие и езжай туда", false},
+		{"jihad isn't only the struggle with your ego like the paid imams say", false},
+		{"джихад — долг каждого", false},
+		{"", false},
+	})
+}
+
 func TestNaming(t *testing.T) {
 	checkReading(t, "Naming", Naming, []readingCase{
 		{"иг и игил — это одно и то же?", true},
@@ -203,10 +220,10 @@ func FuzzReadings(f *testing.F) {
 				t.Errorf("instructionEnds.fits(%q) = %v, a scan of instructEndings %v", w.Text, got, want)
 			}
 		}
-		anyReading := Condemning(text, words) || Mourning(text, words) || Recalling(text, words) || Naming(text, words) ||
-			Remarking(text, words)
+		anyReading := Condemning(text, words) || Mourning(text, words) || Recalling(text, words) || Teaching(text, words) ||
+			Naming(text, words) || Remarking(text, words)
 		if got := NotWritersCall(text, words); got != anyReading {
-			t.Errorf("NotWritersCall(%q) = %v, the five readings %v", text, got, anyReading)
+			t.Errorf("NotWritersCall(%q) = %v, the six readings %v", text, got, anyReading)
 		}
 		if scareQuoted(text) {
 			if !strings.ContainsAny(text, "\"«“„") {
