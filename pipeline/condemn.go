@@ -377,11 +377,25 @@ var causeStems = []string{
 // anyone: what keeps a mourning, a recalling or a naming the writer's.
 func callsOrHails(words []Token) bool {
 	for k, w := range words {
-		if callsAt(words, k) || urges.fits(w.Text) || has(addressWords, w.Text) || has(urgeWords, w.Text) {
+		if callsAt(words, k) || urges.fits(w.Text) || has(addressWords, w.Text) && !ownSelf(words, k) || has(urgeWords, w.Text) {
 			return true
 		}
 	}
 	return false
+}
+
+// ownSelf reports whether words[k] is the generic "your" of the greater
+// jihad's formula ("the struggle with your own ego", "your nafs"), which
+// speaks to no one.
+func ownSelf(words []Token, k int) bool {
+	at := func(i int) string {
+		if k+i < len(words) {
+			return words[k+i].Text
+		}
+		return ""
+	}
+	self := func(w string) bool { return w == "ego" || strings.HasPrefix(w, "nafs") }
+	return words[k].Text == "your" && (self(at(1)) || at(1) == "own" && self(at(2)))
 }
 
 // speaksForUs reports whether a word of words speaks for a group the

@@ -109,11 +109,12 @@ func TestTeaching(t *testing.T) {
 		{"ен улкен жихад — напсимен курес", true},
 		{"the greater jihad is the struggle against the ego", true},
 		{"jihad al-nafs, the struggle with yourself, is the greater jihad", true},
+		{"jihad is first of all the struggle with your own ego", true},
 		{"жихад парыз ба, жок па? мешиттеги имам нафспен куресу де жихад деди", true},
 		// a recruiter who mocks the teaching speaks to the reader and calls him
 		{"джихад — это не только борьба с нафсом, как тебе врут имамы на зарплате, но и твой долг с оружием в руках", false},
 		{"не надо мне про внутреннюю борьбу с нафсом. хочешь идти их путём — бери оружие и езжай туда", false},
-		{"jihad isn't only the struggle with your ego like the paid imams say", false},
+		{"jihad isn't only the struggle with your ego like the paid imams say, it's your duty with a weapon in your hands", false},
 		{"джихад — долг каждого", false},
 		{"", false},
 	})
