@@ -49,9 +49,6 @@ type FlagInputs struct {
 	HasModel bool
 	// Cues are the cue kinds present, sorted, without repeats.
 	Cues []string
-	// Stands is the highest Signal.Stands of the rules that fired: the
-	// least score Combine gives, whatever the model says.
-	Stands float64
 }
 
 // InputsOf sums up the signals for flag, as Decide and training both read
@@ -72,7 +69,6 @@ func InputsOf(sigs []Signal, flag string) FlagInputs {
 			in.Model, in.HasModel = max(in.Model, w), true
 		default:
 			in.Rule = 1 - (1-in.Rule)*(1-w)
-			in.Stands = max(in.Stands, clampWeight(s.Stands))
 		}
 	}
 	slices.Sort(in.Cues)
@@ -105,13 +101,13 @@ func (c FlagCombiner) Met(in FlagInputs) bool {
 // rules' noisy-OR, as Score.
 func (c FlagCombiner) Combine(in FlagInputs) float64 {
 	if !in.HasModel {
-		return max(in.Rule, in.Stands)
+		return in.Rule
 	}
 	z := c.Bias + c.Rule*in.Rule + c.Model*c.ClippedLogit(in.Model)
 	for _, k := range in.Cues {
 		z += c.Cues[k]
 	}
-	return max(Sigmoid(z), in.Stands)
+	return Sigmoid(z)
 }
 
 // maxLogit bounds logit(m) so that a model probability of exactly 0 or 1

@@ -37,32 +37,6 @@ func TestFlagCombinerScore(t *testing.T) {
 	}
 }
 
-// A standing rule keeps the flag's score at its Stands however sure the
-// model is that the text is harmless; without one the model's no stands.
-func TestFlagCombinerStands(t *testing.T) {
-	c := FlagCombiner{Bias: 0.7, Rule: 0.6, Model: 1.7, Clip: 2}
-	rule := Signal{Flag: "f", Source: vigil.SourceRule, Weight: 0.75}
-	model := Signal{Flag: "f", Source: vigil.SourceModel, Weight: 0.001}
-	standing := rule
-	standing.Stands = 0.9
-	for _, tc := range []struct {
-		name string
-		sigs []Signal
-		want float64
-	}{
-		{"a rule the model overrules", []Signal{rule, model}, Sigmoid(0.7 + 0.6*0.75 - 1.7*2)},
-		{"a standing rule", []Signal{standing, model}, 0.9},
-		{"a standing rule, no model", []Signal{standing}, 0.9},
-		{"a standing rule of another flag", []Signal{{Flag: "g", Source: vigil.SourceRule, Weight: 0.75, Stands: 0.9}, model}, Sigmoid(0.7 - 1.7*2)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := c.Combine(InputsOf(tc.sigs, "f")); math.Abs(got-tc.want) > 1e-9 {
-				t.Errorf("Combine = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
-
 func TestDecideCombinesRuleAndModelSignals(t *testing.T) {
 	const flag = vigil.FlagExtremistRecruitment
 	ev := func(rule string) []vigil.Evidence {

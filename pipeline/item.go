@@ -120,10 +120,7 @@ type Signal struct {
 	// evidence condition asks for ("call", "cause"; see FlagCombiner.Require)
 	// rather than a vote: it never raises the score, and a flag whose
 	// condition it completes can be raised on its model's score.
-	Cue string
-	// Stands is, for a rule signal, the least score the flag keeps while
-	// the rule fires (FlagInputs.Stands); 0 for most rules.
-	Stands   float64
+	Cue      string
 	Evidence []vigil.Evidence
 	// Explain, when set, returns more evidence; Decide calls it only for a
 	// flag that reaches its review or report threshold, so a stage can leave costly

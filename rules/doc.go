@@ -27,9 +27,6 @@
 //	    mode: live               # or shadow: evaluated and counted, changes nothing
 //	    severity: high           # low, medium, high, critical
 //	    action: {flag: extremist_recruitment, weight: 0.6}
-//	                             # or {flag: extremist_recruitment, weight: 0.75, stands: 0.9}: while
-//	                             #    the rule fires the flag's score is at least 0.9, whatever the
-//	                             #    text model says (for the rare rule precise enough to overrule it)
 //	                             # or {flag: extremist_recruitment, cue: call}: no weight, marks a
 //	                             #    cue (call, cause) the flag's combiner weighs
 //	                             # or {tag: government, score: 0.84}: the score is the

@@ -450,7 +450,7 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 			}
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: score, Source: vigil.SourceRule, Evidence: a.ev})
 		case act.Flag != "":
-			it.Signals = append(it.Signals, pipeline.Signal{Flag: act.Flag, Source: vigil.SourceRule, Weight: act.Weight, Stands: act.Stands, Cue: act.Cue, Evidence: a.ev})
+			it.Signals = append(it.Signals, pipeline.Signal{Flag: act.Flag, Source: vigil.SourceRule, Weight: act.Weight, Cue: act.Cue, Evidence: a.ev})
 		case act.Entity != nil:
 			for _, ev := range a.ev {
 				k := ekey{ev.Field, ev.Start, ev.End}

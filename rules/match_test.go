@@ -404,11 +404,6 @@ rules:
     any: [x]
     match: [x]
     no_match: [y]
-  - id: g
-    action: {flag: f, cue: call, stands: 0.9}
-    any: [x]
-    match: [x]
-    no_match: [y]
 `
 	f, perrs := Parse("bad.yaml", []byte(src))
 	var msgs []string
@@ -429,7 +424,6 @@ rules:
 		"bad.yaml:13: a: unknown key \"colour\"",
 		"bad.yaml:20: d: body_score 0.90 is above score 0.50",
 		"bad.yaml:25: e: body_score goes with tag",
-		"bad.yaml:30: g: stands goes with a flag's weight",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing %q in:\n%s", want, all)

@@ -136,12 +136,8 @@ type Action struct {
 	Flag      string  // add a signal towards this flag ...
 	Weight    float64 // ... with this weight, or
 	Cue       string  // ... as this kind of cue (CueKinds), with no weight
-	// Stands, with a weight, is the least score the flag keeps while the
-	// rule fires, whatever the text model says (FlagInputs.Stands): for
-	// the few rules precise enough to overrule it.
-	Stands float64
-	Entity *EntityDef
-	Line   int
+	Entity    *EntityDef
+	Line      int
 }
 
 // Group is a boolean group of terms: all must match, any one must match,
@@ -516,7 +512,6 @@ func (p *parser) action(n *yaml.Node, who string) Action {
 		"flag":       func(_, v *yaml.Node) { a.Flag = p.str(v, who) },
 		"weight":     func(_, v *yaml.Node) { a.Weight = p.float(v, who, "weight") },
 		"cue":        func(_, v *yaml.Node) { a.Cue = p.str(v, who) },
-		"stands":     func(_, v *yaml.Node) { a.Stands = p.float(v, who, "stands") },
 		"entity": func(_, v *yaml.Node) {
 			e := &EntityDef{Line: v.Line}
 			p.mapping(v, who, map[string]func(k, v *yaml.Node){
@@ -571,9 +566,6 @@ func (p *parser) action(n *yaml.Node, who string) Action {
 	}
 	if a.Flag == "" && a.Weight != 0 {
 		p.errf(n.Line, who, "weight goes with flag")
-	}
-	if a.Stands != 0 && (a.Weight == 0 || a.Stands < 0 || a.Stands > 1) {
-		p.errf(n.Line, who, "stands goes with a flag's weight, in (0, 1]")
 	}
 	return a
 }
