@@ -208,9 +208,9 @@ var (
 // writer's call: a short field that condemns (Condemning), or that calls,
 // urges and hails no one and mourns (Mourning), recalls a war gone by
 // (Recalling), teaches the greater jihad (Teaching) or, speaking for no
-// "us", names a word (Naming) or, telling
-// the reader to do nothing, names a group (Remarking). It is their
-// disjunction, with the length and the call words read once.
+// "us", names a word (Naming) or, telling the reader to do nothing, names
+// a group (Remarking). It is their disjunction, with the length and the
+// call words read once.
 func NotWritersCall(text string, words []Token) bool {
 	if !shortField(words) {
 		return false
@@ -388,14 +388,17 @@ func callsOrHails(words []Token) bool {
 // jihad's formula ("the struggle with your own ego", "your nafs"), which
 // speaks to no one.
 func ownSelf(words []Token, k int) bool {
-	at := func(i int) string {
-		if k+i < len(words) {
-			return words[k+i].Text
-		}
-		return ""
-	}
 	self := func(w string) bool { return w == "ego" || strings.HasPrefix(w, "nafs") }
-	return words[k].Text == "your" && (self(at(1)) || at(1) == "own" && self(at(2)))
+	next := func(i int) string { return wordAt(words, k+i) }
+	return words[k].Text == "your" && (self(next(1)) || next(1) == "own" && self(next(2)))
+}
+
+// wordAt is the text of words[i], or "" past the end.
+func wordAt(words []Token, i int) string {
+	if i < len(words) {
+		return words[i].Text
+	}
+	return ""
 }
 
 // speaksForUs reports whether a word of words speaks for a group the
@@ -644,12 +647,7 @@ func voided(words []Token, k int) bool {
 	case has(editorsAsked, w):
 		return true
 	case has(writeVerbs, w):
-		next := func(i int) string {
-			if k+i < len(words) {
-				return words[k+i].Text
-			}
-			return ""
-		}
+		next := func(i int) string { return wordAt(words, k+i) }
 		at := 1
 		for at < 3 && has(writeFillers, next(at)) {
 			at++
