@@ -110,6 +110,10 @@ func TestTeaching(t *testing.T) {
 		{"the greater jihad is the struggle against the ego", true},
 		{"jihad al-nafs, the struggle with yourself, is the greater jihad", true},
 		{"jihad is first of all the struggle with your own ego", true},
+		{"who's ready for jihad against my laziness this ramadan 😂", true},
+		{"объявляю джихад своей лени с понедельника", true},
+		{"хватит лени, брат, джихад ждет тебя", false},
+		{"laziness is for the weak. real men answer the call of jihad", false},
 		{"жихад парыз ба, жок па? мешиттеги имам нафспен куресу де жихад деди", true},
 		// a recruiter who mocks the teaching speaks to the reader and calls him
 		{"джихад — это не только борьба с нафсом, как тебе врут имамы на зарплате, но и твой долг с оружием в руках", false},
