@@ -32,10 +32,11 @@ topics_setup
 # The real headlines trained on: the ids of every lenta-hand*.jsonl that
 # hand.jsonl holds (it leaves out the held-out and threshold sets itself).
 cat testdata/tags/lenta-hand*.jsonl | jq -r .id | LC_ALL=C sort -u >"$work/lenta-ids"
-jq -r '.id' build/weak/hand.jsonl | grep -vF '#2' | LC_ALL=C sort >"$work/hand-ids"
+jq -r '.id' build/weak/hand.jsonl | grep -vF '#2' >"$work/hand-order"
+LC_ALL=C sort "$work/hand-order" >"$work/hand-ids"
 LC_ALL=C join "$work/lenta-ids" "$work/hand-ids" >"$work/real-ids"
 # fold of each real headline: its place among them in hand.jsonl, mod FOLDS
-jq -r '.id' build/weak/hand.jsonl | grep -vF '#2' | grep -xFf "$work/real-ids" |
+grep -xFf "$work/real-ids" "$work/hand-order" |
 	awk -v n="$FOLDS" '{print $0 "\t" (NR - 1) % n}' >"$work/folds.tsv"
 
 printf '%-5s %8s %8s %8s\n' fold docs right share
@@ -60,7 +61,6 @@ for ((k = 0; k < FOLDS; k++)); do
 done
 echo
 jq -rs '
-	(map(.docs) | add) as $docs |
 	def r3: . * 1000 | round / 1000;
 	(map(.docs) | add) as $docs |
 	[map(.tags[]) | group_by(.name)[] |
