@@ -310,3 +310,48 @@ func tagNames(v vigil.Verdict) []string {
 	}
 	return out
 }
+
+// TestFiguresOfSpeechInComments: readers give everyday life the words of
+// war, terror and disaster ("кот объявил мне войну", "теракт для желудка",
+// "daylight robbery"), and a rule that reads such a word as news is wrong.
+// On the 109 figurative comments of testdata/tags/comments-figurative.jsonl
+// (written blind, scored once, then read) the rules gave 25 wrong tags
+// before the packs read figures of speech (society.yaml, speech_figures
+// and home_figures), 2 after; the 69 comments that use the same words of
+// real events keep their rule tags.
+func TestFiguresOfSpeechInComments(t *testing.T) {
+	lines, vs := classifyLines(t, "tags", "comments-figurative.jsonl")
+	wrongRule, literalTags, literalFound := 0, 0, 0
+	for i, line := range lines {
+		var d struct {
+			Body  string
+			Tags  []string
+			Group string
+		}
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatal(err)
+		}
+		switch d.Group {
+		case "figurative":
+			for _, g := range vs[i].Tags {
+				if g.Source == "rule" && !slices.Contains(d.Tags, g.Name) {
+					wrongRule++
+					t.Logf("%q: rule tag %s %.2f", d.Body, g.Name, g.Score)
+				}
+			}
+		case "literal":
+			for _, tag := range d.Tags {
+				literalTags++
+				if slices.ContainsFunc(vs[i].Tags, func(g vigil.Tag) bool { return g.Name == tag }) {
+					literalFound++
+				}
+			}
+		}
+	}
+	if wrongRule > 5 {
+		t.Errorf("%d wrong rule tags on figures of speech, want at most 5", wrongRule)
+	}
+	if literalTags == 0 || float64(literalFound) < 0.9*float64(literalTags) {
+		t.Errorf("comments about real events got %d of their %d tags, want 0.9", literalFound, literalTags)
+	}
+}
