@@ -160,12 +160,15 @@ type marks struct {
 // in reports whether text, or one of its words, holds a mark of m.
 func (m marks) in(text string, words []Token) bool {
 	for _, w := range words {
-		if m.stems.fits(w.Text) || has(m.words, w.Text) {
+		if m.word(w.Text) {
 			return true
 		}
 	}
 	return containsAny(text, m.phrases)
 }
+
+// word reports whether w is one of m's words or begins with one of its stems.
+func (m marks) word(w string) bool { return m.stems.fits(w) || has(m.words, w) }
 
 // Readers who teach what their faith calls the greater jihad, the
 // struggle with one's own self ("Великий джихад — это джихад нафса,
@@ -393,9 +396,8 @@ func callsOrHails(words []Token) bool {
 // jihad's formula ("the struggle with your own ego", "your nafs"), which
 // speaks to no one.
 func ownSelf(words []Token, k int) bool {
-	self := func(w string) bool { return w == "ego" || strings.HasPrefix(w, "nafs") }
 	next := func(i int) string { return wordAt(words, k+i) }
-	return words[k].Text == "your" && (self(next(1)) || next(1) == "own" && self(next(2)))
+	return words[k].Text == "your" && (teaching.word(next(1)) || next(1) == "own" && teaching.word(next(2)))
 }
 
 // wordAt is the text of words[i], or "" past the end.
