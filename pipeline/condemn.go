@@ -285,9 +285,17 @@ func Recalling(text string, words []Token) bool {
 // words whole. Not "слово" or "сөз" alone: "родителям ни слова", "сөз бер"
 // (give your word) and "скажи слова присяги" are a recruiter's; nor
 // "называть" and "call", which a call and an oath use too.
+//
+// And how a name is spelled: readers arguing over "Хизб ут-Тахрир" and
+// "Хизбут-Тахрир", asking the site to spell a group one way ("әр мақалада
+// әртүрлі жазылады", "which spelling is right?"). Not the Kazakh "жазылу"
+// (also to sign up: "курсқа жазылу ашық", "топқа жазылыңдар"), nor "деп
+// жаз" ("маған «иә» деп жаз" is a recruiter's contact): the spelling
+// words below, and whole phrases.
 var metaStems = []string{
 	"термин", "кавычк", "означа", "переводит", "путают", "мағына", "магына", "дегеніміз", "дегенимиз",
 	"terminolog", "meaning", "so-called", "translat",
+	"правописан", "орфограф", "транслитер", "аббревиат", "spelling", "misspel", "transliter", "abbreviat",
 }
 
 var metaWords = setOf("means", "term", "terms")
@@ -298,6 +306,10 @@ var metaPhrases = []string{
 	"слово шахид", "слово моджахед", "слово игил", "деген сөз", "деген соз", "атауы", "атауын", "атауды",
 	"деген кім", "деген ким", "деген не", "деген мағына", "деген магына", "деп аталады", "деп атайды",
 	"same thing", "so called", "the word", "the words", "in quotes", "pr word",
+	"пишется", "как правильно писать", "по-разному пишут", "пишут по-разному", "пишете по-разному", "то так, то так", "то так то так",
+	"әртүрлі жазылады", "әр түрлі жазылады", "артурли жазылады", "ар турли жазылады", "бірге жазыла ма", "бөлек жазыла ма",
+	"бирге жазыла ма", "болек жазыла ма", "бір жерде былай", "бир жерде былай", "бірде былай", "бирде былай", "жазылуы дұрыс", "жазылуы дурыс", "қалай жазылады", "калай жазылады",
+	"spelled", "spelt", "how do you spell", "how to spell", "written differently",
 }
 
 // ourWords speak for a group the writer is of.
@@ -641,12 +653,27 @@ var (
 	editorsAsked = setOf("объясните", "поясните", "исправьте", "түсіндіріңіздер", "түсіндіріңіз", "тусиндириниздер", "тусиндириниз", "түзетіңіздер", "тузетиниздер", "explain")
 )
 
+// Kazakh "жаз" (write) calls as a stem ("жазыңдар", "жеке жаз"), but a
+// word is also spelled with it: "әр мақалада әртүрлі жазылады" (is
+// written), "бір жерде олай жазасыздар" (you write it that way). spelledAs
+// are its passive forms, which call no one; describedWrites its
+// indicative ones, which call no one after a word of how ("былай", "олай",
+// "қате", "неге"): "маған жазасыздар" (you'll write to me) keeps its call.
+var (
+	spelledAs       = setOf("жазылады", "жазылған", "жазылган", "жазыла", "жазылыпты", "жазылатын", "жазылуы", "jazylady", "zhazylady", "jazylgan", "zhazylgan")
+	describedWrites = setOf("жазасыздар", "жазасыз", "жазады", "жазыпсыз", "жазыпсыздар", "жазған", "жазган", "jazasyzdar", "zhazasyzdar", "jazady", "zhazady")
+	writeHows       = setOf("былай", "олай", "қате", "кате", "әртүрлі", "артурли", "неге", "qate", "kate", "olai", "bylai", "nege")
+)
+
 // voided reports whether words[k] is negated, asks the editors to explain
-// or set right, or is a verb of writing followed (or, in Kazakh, preceded)
-// by how to write.
+// or set right, is a verb of writing followed (or, in Kazakh, preceded)
+// by how to write, or a Kazakh word of spelling (spelledAs,
+// describedWrites).
 func voided(words []Token, k int) bool {
 	w := words[k].Text
 	switch {
+	case has(spelledAs, w), has(describedWrites, w) && k > 0 && has(writeHows, words[k-1].Text):
+		return true
 	case k > 0 && has(callNegations, words[k-1].Text),
 		k > 1 && words[k-1].Text == "not" && words[k-2].Text == "do",
 		negativeImperatives.fits(w):

@@ -145,6 +145,14 @@ func TestNaming(t *testing.T) {
 		{"он сказал \"это все давно было и прошло, забудьте\", а потом \"халифат\" вспомнил", true}, // a long quote, then a scare quote
 		{"«халифат", false}, // never closed
 		{"„халифат“ опять в новостях", true},
+		// how a name is spelled; Kazakh "жаз" in its passive and after a word of how
+		{"хизб ут-тахрир ме, хизбут-тахрир ме? әр мақалада әртүрлі жазылады.", true},
+		{"игил ме, даиш па? бір жерде былай, бір жерде олай жазасыздар, окырман шатасады.", true},
+		{"хизбут-тахрир или хизб ут-тахрир, как правильно пишется?", true},
+		{"is it spelled daesh or daish? every outlet has its own version", true},
+		{"даиш туралы шындықты білгің келсе маған жазасыздар, бауырлар", false}, // "you'll write to me": a contact
+		{"ИГ ме, ДАИШ па, маңызды емес. хижра парыз, жеке жазыңдар", false},     // spelling as a pretext, then a call
+		{"курсқа жазылу ашық, хизб ут-тахрир туралы жаңалықты оқыдым", false},   // "жазылу" is to sign up
 		{"", false},
 	})
 }
