@@ -259,6 +259,10 @@ func (c *compiler) group(cr *crule, g *Group, negated bool) *cnode {
 				c.errf(cr.Rule, it.Line, "term %q can never match normalized text: %s", it.Term, msg)
 				continue
 			}
+			if l, ok := c.lists[pt.a.list]; ok && !pt.near && c.holdsNear(l, nil) {
+				n.kids = append(n.kids, c.listKids(cr, l, n.op, neg)...)
+				continue
+			}
 			t := &cterm{src: it.Term}
 			var ok bool
 			if t.a, ok = c.operand(cr, pt.a, neg, it.Line); !ok {
@@ -314,15 +318,92 @@ func (c *compiler) operand(cr *crule, sd side, negated bool, line int) (operand,
 	return o, len(o.phrases)+len(o.classes) > 0
 }
 
+// holdsNear reports whether list l, or a list it names, holds a NEAR
+// term. path guards against a list naming itself (expand reports that).
+func (c *compiler) holdsNear(l *List, path []string) bool {
+	if slices.Contains(path, l.Name) {
+		return false
+	}
+	for _, it := range l.Terms {
+		pt, err := parseTerm(it.Term)
+		switch {
+		case err != nil:
+		case pt.near:
+			return true
+		case pt.a.list != "":
+			if inner, ok := c.lists[pt.a.list]; ok && c.holdsNear(inner, append(path, l.Name)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// listKids compiles a list that holds NEAR terms, named alone as an item
+// of a group whose operator is op ("none: [$sec_figures]"): its words,
+// phrases and @classes as one term, as any list, and each NEAR term as a
+// term of its own. Under any and none they join the group's own items;
+// under all they are wrapped in an any, since the list asks one of them.
+func (c *compiler) listKids(cr *crule, l *List, op nodeOp, negated bool) []*cnode {
+	var kids []*cnode
+	plain := &cterm{src: "$" + l.Name}
+	add := func(sd side) {
+		if sd.class != "" {
+			plain.a.classes = append(plain.a.classes, sd.class)
+			if !negated {
+				c.s.classRules[sd.class] = appendOnce(c.s.classRules[sd.class], cr.idx)
+			}
+			return
+		}
+		p := c.phrase(sd)
+		plain.a.phrases = append(plain.a.phrases, p)
+		if !negated {
+			c.s.phraseRules[p] = appendOnce(c.s.phraseRules[p], cr.idx)
+		}
+	}
+	near := func(in *List, it Item, pt parsedTerm) {
+		t := &cterm{src: it.Term, kind: termNear, dist: pt.dist}
+		var okA, okB bool
+		t.a, okA = c.operand(cr, pt.a, negated, it.Line)
+		t.b, okB = c.operand(cr, pt.b, negated, it.Line)
+		if okA && okB {
+			kids = append(kids, &cnode{op: opTerm, t: t})
+		}
+	}
+	c.expandNear(l, []string{l.Name}, add, near)
+	if len(plain.a.phrases)+len(plain.a.classes) > 0 {
+		kids = append([]*cnode{{op: opTerm, t: plain}}, kids...)
+	}
+	if op == opAll && len(kids) > 0 {
+		return []*cnode{{op: opAny, kids: kids}}
+	}
+	return kids
+}
+
 // expand hands add every word, phrase and @class of list l, and of the lists
 // it names ("$conf_strong_kk" as an item: the three languages' lists made
 // one). path is the chain of lists being expanded, to refuse a list that
 // names itself through others. An error is reported at the item's line.
+// A NEAR term is an error here: the list stands on a side of NEAR, or
+// among other words, where a pair of words cannot.
 func (c *compiler) expand(l *List, path []string, add func(side)) {
+	c.expandNear(l, path, add, nil)
+}
+
+// expandNear is expand that hands near each NEAR term (with the list that
+// holds it) instead of refusing it, when near is not nil.
+func (c *compiler) expandNear(l *List, path []string, add func(side), near func(*List, Item, parsedTerm)) {
 	for _, it := range l.Terms {
 		pt, err := parseTerm(it.Term)
 		if err == nil && pt.near {
-			err = fmt.Errorf("list item %q: a list holds words, phrases, @classes and $lists, not NEAR", it.Term)
+			if near == nil {
+				err = fmt.Errorf("list item %q: a list on a side of NEAR holds words, phrases, @classes and $lists, not NEAR", it.Term)
+			} else if msg := unreachableTerm(pt); msg != "" {
+				err = fmt.Errorf("term %q can never match normalized text: %s", it.Term, msg)
+			} else {
+				near(l, it, pt)
+				continue
+			}
 		}
 		if err == nil && pt.a.list != "" {
 			inner, ok := c.lists[pt.a.list]
@@ -332,7 +413,7 @@ func (c *compiler) expand(l *List, path []string, add func(side)) {
 			case slices.Contains(path, inner.Name):
 				err = fmt.Errorf("list item %q: $%s names itself (%s)", it.Term, inner.Name, "$"+strings.Join(append(path, inner.Name), " > $"))
 			default:
-				c.expand(inner, append(path, inner.Name), add)
+				c.expandNear(inner, append(path, inner.Name), add, near)
 				continue
 			}
 		}

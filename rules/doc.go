@@ -16,6 +16,8 @@
 //	  join_ru: ["=вступай", "=вступайте", "=присоединяйся"]
 //	  bad_ru:  [джихад, моджахед, халифат, "@banned"]
 //	  bad:     ["$bad_ru", "$bad_kk"]  # a list may name lists: their terms, to any depth
+//	  figures: ["$pets NEAR/3 $war"]  # and hold NEAR pairs, when named alone (any: ["$figures"]),
+//	                             # never on a side of NEAR; under all, one of its terms is enough
 //	rules:
 //	  - id: rec.ru.join          # unique across all packs
 //	    description:             # what the rule finds, in plain words, for moderators:

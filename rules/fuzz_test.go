@@ -17,6 +17,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("rules:\n  - id: a\n    any: [\"x NEAR/2 y\", {re: 'a+'}, {all: [b]}]\n"))
 	f.Add([]byte("lists: {a: [\"$a\"]}\nrules: [{id: x, any: [$a], action: {tag: t}, match: [a], no_match: [b]}]"))
 	f.Add([]byte("lists: {a: [\"$b\", x], b: [\"$c\", y], c: [z]}\nrules: [{id: x, any: [$a], none: [$c], action: {tag: t}, match: [a], no_match: [b]}]"))
+	f.Add([]byte("lists: {a: [\"$b NEAR/3 джихад\", x], b: [вступай], c: [\"$a\"]}\nrules: [{id: x, all: [$c, ИГ], none: [$a], action: {tag: t}, match: [a], no_match: [b]}]"))
 	f.Add([]byte("entities:\n  - canonical: X\n    type: org\n    abbreviations: [ИГ]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, errs := Parse("fuzz.yaml", data)

@@ -59,16 +59,20 @@ rules:
 }
 
 func TestListsNamingListsErrors(t *testing.T) {
-	for _, tc := range []struct{ name, lists, want string }{
-		{"itself", `a: ["$a", слово]`, "$a names itself ($a > $a)"},
+	for _, tc := range []struct{ name, lists, any, want string }{
+		{"itself", `a: ["$a", слово]`, "$a", "$a names itself ($a > $a)"},
 		{"a cycle", `a: ["$b"]
   b: ["$c"]
-  c: ["$a", слово]`, "$a names itself ($a > $b > $c > $a)"},
-		{"unknown", `a: ["$nope", слово]`, "unknown list $nope"},
-		{"NEAR", `a: ["вступай NEAR/3 джихад"]`, "not NEAR"},
+  c: ["$a", слово]`, "$a", "$a names itself ($a > $b > $c > $a)"},
+		{"unknown", `a: ["$nope", слово]`, "$a", "unknown list $nope"},
+		// a list with a NEAR term stands alone, never on a side of NEAR
+		{"NEAR on a side of NEAR", `a: ["вступай NEAR/3 джихад"]`, "$a NEAR/2 брат", "not NEAR"},
+		{"NEAR through a list on a side of NEAR", `a: ["$b"]
+  b: ["вступай NEAR/3 джихад"]`, "брат NEAR/2 $a", "not NEAR"},
+		{"NEAR naming an unknown list", `a: ["$nope NEAR/3 джихад"]`, "$a", "unknown list $nope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := "lists:\n  " + tc.lists + "\nrules:\n  - id: t.x\n    action: {tag: x}\n    any: [\"$a\"]\n    match: [x]\n    no_match: [y]\n"
+			src := "lists:\n  " + tc.lists + "\nrules:\n  - id: t.x\n    action: {tag: x}\n    any: [\"" + tc.any + "\"]\n    match: [x]\n    no_match: [y]\n"
 			f, errs := Parse("test.yaml", []byte(src))
 			if errs != nil {
 				t.Fatalf("parse: %v", errs)
@@ -76,6 +80,59 @@ func TestListsNamingListsErrors(t *testing.T) {
 			_, err := Compile([]*File{f})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// A list may hold NEAR terms when it is named alone: in any, each of its
+// pairs fires as the rule's own term would; in none, each vetoes; in all,
+// one of its terms is enough; through a list that names it too.
+func TestListsHoldNear(t *testing.T) {
+	set := compileYAML(t, `
+lists:
+  pets: [кот*, собак*]
+  war_words: [войн*, теракт*]
+  figures: ["$pets NEAR/3 $war_words", "=теракт для желудка"]
+  figures2: ["$figures"]
+  attacks: [теракт*, взрыв*]
+rules:
+  - id: t.any
+    action: {tag: culture, score: 0.9}
+    any: ["$figures2"]
+    match: [x]
+    no_match: [y]
+  - id: t.none
+    action: {tag: security, score: 0.9}
+    any: ["$attacks"]
+    none: ["$figures2"]
+    match: [x]
+    no_match: [y]
+  - id: t.all
+    action: {tag: society, score: 0.9}
+    all: ["$figures", "=дома"]
+    match: [x]
+    no_match: [y]
+`)
+	cases := []struct {
+		name, text string
+		want       []string
+	}{
+		{"a pair of the list fires in any", "Кот объявил мне войну", []string{"t.any"}},
+		{"a pair of the list vetoes in none", "Кот устроил теракт на кухне", []string{"t.any"}},
+		{"a phrase of the list", "Шаурма с вокзала — теракт для желудка", []string{"t.any"}},
+		{"the pair too far apart is no figure", "Кот спал, а в новостях опять говорили, что теракт предотвратили", []string{"t.none"}},
+		{"a literal attack", "В Москве предотвратили теракт", []string{"t.none"}},
+		{"all: one of the list and the other term", "Дома кот объявил войну", []string{"t.all", "t.any"}},
+		{"nothing", "Кот спит", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := pipeline.Normalize("body", tc.text)
+			got := fired(set.Match(&f, "ru", "comment"))
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("fired %v, want %v (normalized %q)", got, tc.want, f.Text)
 			}
 		})
 	}
