@@ -291,7 +291,24 @@ func appendOnce(s []int32, v int32) []int32 {
 // so the rule is evaluated only on fields where it could fire.
 func (c *compiler) operand(cr *crule, sd side, negated bool, line int) (operand, bool) {
 	var o operand
-	add := func(sd side) {
+	add := c.adder(cr, &o, negated)
+	if sd.list == "" {
+		add(sd)
+		return o, true
+	}
+	l, ok := c.lists[sd.list]
+	if !ok {
+		c.errf(cr.Rule, line, "unknown list $%s", sd.list)
+		return o, false
+	}
+	c.expand(l, []string{l.Name}, add)
+	return o, len(o.phrases)+len(o.classes) > 0
+}
+
+// adder returns the function that adds one side (a phrase or an @class) to
+// o and, unless the term is negated, indexes rule cr under it.
+func (c *compiler) adder(cr *crule, o *operand, negated bool) func(side) {
+	return func(sd side) {
 		if sd.class != "" {
 			o.classes = append(o.classes, sd.class)
 			if !negated {
@@ -305,17 +322,6 @@ func (c *compiler) operand(cr *crule, sd side, negated bool, line int) (operand,
 			c.s.phraseRules[p] = appendOnce(c.s.phraseRules[p], cr.idx)
 		}
 	}
-	if sd.list == "" {
-		add(sd)
-		return o, true
-	}
-	l, ok := c.lists[sd.list]
-	if !ok {
-		c.errf(cr.Rule, line, "unknown list $%s", sd.list)
-		return o, false
-	}
-	c.expand(l, []string{l.Name}, add)
-	return o, len(o.phrases)+len(o.classes) > 0
 }
 
 // holdsNear reports whether list l, or a list it names, holds a NEAR
@@ -347,21 +353,14 @@ func (c *compiler) holdsNear(l *List, path []string) bool {
 func (c *compiler) listKids(cr *crule, l *List, op nodeOp, negated bool) []*cnode {
 	var kids []*cnode
 	plain := &cterm{src: "$" + l.Name}
-	add := func(sd side) {
-		if sd.class != "" {
-			plain.a.classes = append(plain.a.classes, sd.class)
-			if !negated {
-				c.s.classRules[sd.class] = appendOnce(c.s.classRules[sd.class], cr.idx)
-			}
-			return
-		}
-		p := c.phrase(sd)
-		plain.a.phrases = append(plain.a.phrases, p)
-		if !negated {
-			c.s.phraseRules[p] = appendOnce(c.s.phraseRules[p], cr.idx)
-		}
-	}
 	near := func(in *List, it Item, pt parsedTerm) {
+		for _, sd := range []side{pt.a, pt.b} {
+			if _, ok := c.lists[sd.list]; sd.list != "" && !ok {
+				c.errs = append(c.errs, &ParseError{Path: in.file.Path, Line: it.Line, Rule: "$" + in.Name,
+					Msg: fmt.Sprintf("list item %q: unknown list $%s", it.Term, sd.list)})
+				return
+			}
+		}
 		t := &cterm{src: it.Term, kind: termNear, dist: pt.dist}
 		var okA, okB bool
 		t.a, okA = c.operand(cr, pt.a, negated, it.Line)
@@ -370,7 +369,7 @@ func (c *compiler) listKids(cr *crule, l *List, op nodeOp, negated bool) []*cnod
 			kids = append(kids, &cnode{op: opTerm, t: t})
 		}
 	}
-	c.expandNear(l, []string{l.Name}, add, near)
+	c.expandNear(l, []string{l.Name}, c.adder(cr, &plain.a, negated), near)
 	if len(plain.a.phrases)+len(plain.a.classes) > 0 {
 		kids = append([]*cnode{{op: opTerm, t: plain}}, kids...)
 	}
@@ -384,8 +383,9 @@ func (c *compiler) listKids(cr *crule, l *List, op nodeOp, negated bool) []*cnod
 // it names ("$conf_strong_kk" as an item: the three languages' lists made
 // one). path is the chain of lists being expanded, to refuse a list that
 // names itself through others. An error is reported at the item's line.
-// A NEAR term is an error here: the list stands on a side of NEAR, or
-// among other words, where a pair of words cannot.
+// A NEAR term is an error here: expand serves a list on a side of NEAR
+// (a list named alone that holds one is listKids'), where a pair of words
+// cannot stand.
 func (c *compiler) expand(l *List, path []string, add func(side)) {
 	c.expandNear(l, path, add, nil)
 }
