@@ -127,7 +127,7 @@ diplomacy < $T/comments-train.jsonl > "$OUT/comments.jsonl"
 wc -l "$OUT/comments.jsonl" >&2
 # The comments' own topic model (models/comments; docs/models.md, "The
 # comments' own topic model") learns from the same data, with every comment
-# written to train on (comments-train, -train4 … -train7) counted twice in
+# written to train on (comments-train, -train4 … -train7, -train9) counted twice in
 # place of comments.jsonl, and chooses its thresholds and calibration on
 # comments labelled by hand: comments.jsonl and the comment blind sets 1-9.
 # Then the real reader comments labelled by hand (comments-real-train.jsonl:
@@ -136,7 +136,7 @@ wc -l "$OUT/comments.jsonl" >&2
 # it had only met in news ("Попался. За тобой уже выехали." security 0.99;
 # docs/models.md, "Real reader comments").
 {
-	for f in comments-train comments-train4 comments-train5 comments-train6 comments-train7; do
+	for f in comments-train comments-train4 comments-train5 comments-train6 comments-train7 comments-train9; do
 		cat $T/$f.jsonl
 		jq -c '.id += "#2"' $T/$f.jsonl
 	done
