@@ -232,7 +232,7 @@ func (d *Decide) Process(ctx context.Context, it *Item) error {
 	}
 	var overruled []string
 	if kind != vigil.KindComment {
-		v.Tags, overruled = overrule(v.Tags, it.TagScores, d.RuleFloors, d.ShownAs, it.BodyTags)
+		v.Tags, overruled = overrule(v.Tags, it.TagScores, d.RuleFloors, d.ShownAs, it.BodyTags, it.RuleFloors)
 	}
 	v.Tags = explainAway(v.Tags, d.ExplainedBy, overruled)
 	v.Tags = explainByModel(v.Tags, it.TagScores, d.ExplainedByModel, d.ShownAs)
@@ -370,14 +370,21 @@ const BodyRuleFloor = 0.1
 const SureModelTag = 0.8
 
 // overrule drops the rules' tags that the model's scores put under the
-// tag's floor, in place, and returns the names of those it dropped.
-// Without scores it keeps every tag.
-func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, shown map[string]string, passing []string) (kept []vigil.Tag, dropped []string) {
+// tag's floor, in place, and returns the names of those it dropped. A rule
+// with a model floor of its own lowers its tag's (own: Item.RuleFloors);
+// passing mentions raise it (BodyRuleFloor). Without scores it keeps every
+// tag.
+func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, shown map[string]string, passing []string, own []TagFloor) (kept []vigil.Tag, dropped []string) {
 	if (len(floors) == 0 && len(passing) == 0) || len(scores) == 0 {
 		return tags, nil
 	}
 	kept = slices.DeleteFunc(tags, func(t vigil.Tag) bool {
 		floor, ok := floors[t.Name]
+		for _, f := range own {
+			if f.Tag == t.Name && ok {
+				floor = min(floor, f.Floor)
+			}
+		}
 		if slices.Contains(passing, t.Name) {
 			floor, ok = max(floor, BodyRuleFloor), true
 		}

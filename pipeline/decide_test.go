@@ -312,23 +312,29 @@ func TestDecideRuleFloors(t *testing.T) {
 		in     []vigil.Tag
 		scores []TagScore
 		want   []string
-		body   []string // Item.BodyTags
+		body   []string   // Item.BodyTags
+		own    []TagFloor // Item.RuleFloors
 	}{
 		{"the model all but rules it out", []vigil.Tag{rule("government"), model("security", 0.9)},
-			scores("government", 0.01, "security", 0.9), []string{"security 0.9"}, nil},
-		{"passing mentions under BodyRuleFloor", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{}, []string{"health"}},
-		{"passing mentions at BodyRuleFloor", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor), []string{"health 0.89"}, []string{"health"}},
-		{"the same score, a tag from a headline", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{"health 0.89"}, nil},
-		{"passing mentions of another tag", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{"health 0.89"}, []string{"religion"}},
-		{"at the floor it stands", []vigil.Tag{rule("government")}, scores("government", 0.05), []string{"government 0.89"}, nil},
-		{"the model did not score the document", []vigil.Tag{rule("government")}, nil, []string{"government 0.89"}, nil},
-		{"a tag with no floor", []vigil.Tag{rule("security")}, scores("security", 0.001), []string{"security 0.89"}, nil},
-		{"the model's own tag is not a rule's", []vigil.Tag{model("government", 0.04)}, scores("government", 0.04), []string{"government 0.04"}, nil},
-		{"an output shown as the tag counts", []vigil.Tag{rule("politics")}, scores("politics", 0.001, "diplomacy", 0.2), []string{"politics 0.89"}, nil},
-		{"the higher of the two", []vigil.Tag{rule("politics")}, scores("politics", 0.02, "diplomacy", 0.001), []string{}, nil},
-		{"a tag the model has no output for", []vigil.Tag{rule("government")}, scores("security", 0.5), []string{"government 0.89"}, nil},
+			scores("government", 0.01, "security", 0.9), []string{"security 0.9"}, nil, nil},
+		{"passing mentions under BodyRuleFloor", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{}, []string{"health"}, nil},
+		{"passing mentions at BodyRuleFloor", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor), []string{"health 0.89"}, []string{"health"}, nil},
+		{"the same score, a tag from a headline", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{"health 0.89"}, nil, nil},
+		{"passing mentions of another tag", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{"health 0.89"}, []string{"religion"}, nil},
+		{"at the floor it stands", []vigil.Tag{rule("government")}, scores("government", 0.05), []string{"government 0.89"}, nil, nil},
+		{"the model did not score the document", []vigil.Tag{rule("government")}, nil, []string{"government 0.89"}, nil, nil},
+		{"a tag with no floor", []vigil.Tag{rule("security")}, scores("security", 0.001), []string{"security 0.89"}, nil, nil},
+		{"the model's own tag is not a rule's", []vigil.Tag{model("government", 0.04)}, scores("government", 0.04), []string{"government 0.04"}, nil, nil},
+		{"an output shown as the tag counts", []vigil.Tag{rule("politics")}, scores("politics", 0.001, "diplomacy", 0.2), []string{"politics 0.89"}, nil, nil},
+		{"the higher of the two", []vigil.Tag{rule("politics")}, scores("politics", 0.02, "diplomacy", 0.001), []string{}, nil, nil},
+		{"a tag the model has no output for", []vigil.Tag{rule("government")}, scores("security", 0.5), []string{"government 0.89"}, nil, nil},
+		// a rule with a floor of its own (rules.Action.ModelFloor) lowers its tag's, never raises it
+		{"a rule's own floor lets it stand", []vigil.Tag{rule("government")}, scores("government", 0.02), []string{"government 0.89"}, nil, []TagFloor{{"government", 0.01}}},
+		{"under its own floor it goes", []vigil.Tag{rule("government")}, scores("government", 0.005), []string{}, nil, []TagFloor{{"government", 0.01}}},
+		{"an own floor above the tag's is not taken", []vigil.Tag{rule("government")}, scores("government", 0.06), []string{"government 0.89"}, nil, []TagFloor{{"government", 0.5}}},
+		{"another tag's own floor", []vigil.Tag{rule("government")}, scores("government", 0.02), []string{}, nil, []TagFloor{{"health", 0.01}}},
 	} {
-		it := &Item{Doc: &vigil.Document{ID: "x"}, TagScores: tc.scores, BodyTags: tc.body}
+		it := &Item{Doc: &vigil.Document{ID: "x"}, TagScores: tc.scores, BodyTags: tc.body, RuleFloors: tc.own}
 		it.Verdict.Tags = tc.in
 		if err := (&Decide{RuleFloors: floors, ShownAs: shown}).Process(context.Background(), it); err != nil {
 			t.Fatal(err)

@@ -47,9 +47,19 @@ type Item struct {
 	// a long body (rules.Action.BodyScore). Decide drops such a tag where
 	// the model gives it under BodyRuleFloor.
 	BodyTags []string
+	// RuleFloors are the tags some rule gave with a model floor of its own
+	// (rules.Action.ModelFloor), each with the lowest such floor: Decide
+	// holds that tag to it where the taxonomy's rule floor asks more.
+	RuleFloors []TagFloor
 	// tagScores backs TagScores for a model of up to that many tag outputs
 	// (the shipped one has 14), so that filling it allocates nothing.
 	tagScores [16]TagScore
+}
+
+// TagFloor is a least model probability for one tag (Item.RuleFloors).
+type TagFloor struct {
+	Tag   string
+	Floor float64
 }
 
 // TagScore is the topic model's probability of one of its tag outputs.

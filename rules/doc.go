@@ -34,7 +34,10 @@
 //	                             # or {tag: government, score: 0.84}: the score is the
 //	                             # rule's measured precision, a probability; body_score
 //	                             # (optional, at most score) is its precision when every
-//	                             # hit lies in a long body, where most are passing mentions
+//	                             # hit lies in a long body, where most are passing mentions;
+//	                             # model_floor (optional) the least probability the topic model
+//	                             # must give the tag for this rule's tag to stand, where the
+//	                             # taxonomy's rule_floor asks more (a rule that reads an act)
 //	                             # or {entity: {type: org, canonical: "...", banned: true}}
 //	    min_hits: 1              # distinct mentions needed (topic rules use 2-3); a tag
 //	                             # rule firing only in a long body (over 80 words) needs 2

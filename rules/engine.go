@@ -447,6 +447,9 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 				passing = appendNew(passing, act.Tag)
 			} else {
 				firm = appendNew(firm, act.Tag)
+				if act.ModelFloor != nil {
+					it.RuleFloors = lowerFloor(it.RuleFloors, act.Tag, *act.ModelFloor)
+				}
 			}
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: score, Source: vigil.SourceRule, Evidence: a.ev})
 		case act.Flag != "":
@@ -477,6 +480,18 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		return a.Start - b.Start
 	})
 	return out
+}
+
+// lowerFloor records floor for tag in floors, keeping the lower where the
+// tag has one.
+func lowerFloor(floors []pipeline.TagFloor, tag string, floor float64) []pipeline.TagFloor {
+	for i := range floors {
+		if floors[i].Tag == tag {
+			floors[i].Floor = min(floors[i].Floor, floor)
+			return floors
+		}
+	}
+	return append(floors, pipeline.TagFloor{Tag: tag, Floor: floor})
 }
 
 // appendNew appends s to list unless list holds it.

@@ -310,6 +310,46 @@ func TestApplyBodyScore(t *testing.T) {
 	}
 }
 
+// A tag rule with a model_floor records it for its tag (the lowest of
+// the rules that gave the tag), for Decide to hold the tag to it; a rule
+// without one records nothing, and passing mentions in a long body keep
+// the body's floor.
+func TestApplyModelFloor(t *testing.T) {
+	set := compileYAML(t, `rules:
+  - id: act
+    action: {tag: government, score: 0.85, body_score: 0.25, model_floor: 0.02}
+    any: ["=запретили"]
+    match: ["запретили"]
+    no_match: ["разрешили"]
+  - id: act2
+    action: {tag: government, score: 0.85, model_floor: 0.01}
+    any: ["=вейпы"]
+    match: ["вейпы"]
+    no_match: ["сигареты"]
+  - id: body
+    action: {tag: government, score: 0.9}
+    any: ["=министерство"]
+    match: ["министерство"]
+    no_match: ["школа"]
+`)
+	for _, tc := range []struct {
+		name, title, body string
+		want              []pipeline.TagFloor
+	}{
+		{"one rule", "В Казахстане запретили телефоны на уроках", "", []pipeline.TagFloor{{Tag: "government", Floor: 0.02}}},
+		{"the lower of two", "В Казахстане запретили вейпы", "", []pipeline.TagFloor{{Tag: "government", Floor: 0.01}}},
+		{"a rule without one", "Министерство открыло школу", "", nil},
+		{"passing mentions in a long body", "News", strings.Repeat("word ", 150) + "запретили и запретили", nil},
+	} {
+		doc := vigil.Document{ID: "x", Kind: vigil.KindArticle, Lang: "ru", Title: tc.title, Body: tc.body}
+		it := &pipeline.Item{Doc: &doc, Lang: "ru", Fields: pipeline.PrepareFields(context.Background(), []vigil.Document{doc}, 1)[0]}
+		set.Apply(it)
+		if !slices.Equal(it.RuleFloors, tc.want) {
+			t.Errorf("%s: RuleFloors %v, want %v", tc.name, it.RuleFloors, tc.want)
+		}
+	}
+}
+
 // A flag rule does not fire on words a reader reports someone else
 // writing (pipeline.Field.Reported); a tag rule does, and a flag rule with
 // a match of its own outside the quote does too.

@@ -404,6 +404,16 @@ rules:
     any: [x]
     match: [x]
     no_match: [y]
+  - id: g
+    action: {flag: f, weight: 0.5, model_floor: 0.2}
+    any: [x]
+    match: [x]
+    no_match: [y]
+  - id: h
+    action: {tag: x, model_floor: 0}
+    any: [x]
+    match: [x]
+    no_match: [y]
 `
 	f, perrs := Parse("bad.yaml", []byte(src))
 	var msgs []string
@@ -424,6 +434,8 @@ rules:
 		"bad.yaml:13: a: unknown key \"colour\"",
 		"bad.yaml:20: d: body_score 0.90 is above score 0.50",
 		"bad.yaml:25: e: body_score goes with tag",
+		"bad.yaml:30: g: model_floor goes with tag",
+		"bad.yaml:35: h: model_floor must be a number in (0, 1]",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("missing %q in:\n%s", want, all)

@@ -133,11 +133,17 @@ type Action struct {
 	// short field): there the rule's words are mostly passing mentions,
 	// and a tag's score is its measured precision.
 	BodyScore float64
-	Flag      string  // add a signal towards this flag ...
-	Weight    float64 // ... with this weight, or
-	Cue       string  // ... as this kind of cue (CueKinds), with no weight
-	Entity    *EntityDef
-	Line      int
+	// ModelFloor, when set, is the least probability the topic model must
+	// give the tag for this rule's tag to stand, where the taxonomy's
+	// rule_floor asks more: a rule that reads an act ("В Казахстане
+	// запретили вейпы") rather than a name (an akim, a ministry), whose tag
+	// the model may rank under its field's (pipeline.Item.RuleFloors).
+	ModelFloor *float64
+	Flag       string  // add a signal towards this flag ...
+	Weight     float64 // ... with this weight, or
+	Cue        string  // ... as this kind of cue (CueKinds), with no weight
+	Entity     *EntityDef
+	Line       int
 }
 
 // Group is a boolean group of terms: all must match, any one must match,
@@ -509,9 +515,13 @@ func (p *parser) action(n *yaml.Node, who string) Action {
 		"tag":        func(_, v *yaml.Node) { a.Tag = p.str(v, who) },
 		"score":      func(_, v *yaml.Node) { a.Score = p.float(v, who, "score") },
 		"body_score": func(_, v *yaml.Node) { a.BodyScore = p.float(v, who, "body_score") },
-		"flag":       func(_, v *yaml.Node) { a.Flag = p.str(v, who) },
-		"weight":     func(_, v *yaml.Node) { a.Weight = p.float(v, who, "weight") },
-		"cue":        func(_, v *yaml.Node) { a.Cue = p.str(v, who) },
+		"model_floor": func(_, v *yaml.Node) {
+			f := p.float(v, who, "model_floor")
+			a.ModelFloor = &f
+		},
+		"flag":   func(_, v *yaml.Node) { a.Flag = p.str(v, who) },
+		"weight": func(_, v *yaml.Node) { a.Weight = p.float(v, who, "weight") },
+		"cue":    func(_, v *yaml.Node) { a.Cue = p.str(v, who) },
 		"entity": func(_, v *yaml.Node) {
 			e := &EntityDef{Line: v.Line}
 			p.mapping(v, who, map[string]func(k, v *yaml.Node){
@@ -560,6 +570,9 @@ func (p *parser) action(n *yaml.Node, who string) Action {
 	}
 	if a.Tag == "" && a.BodyScore != 0 {
 		p.errf(n.Line, who, "body_score goes with tag")
+	}
+	if a.Tag == "" && a.ModelFloor != nil {
+		p.errf(n.Line, who, "model_floor goes with tag")
 	}
 	if a.Tag != "" && a.BodyScore > a.Score {
 		p.errf(n.Line, who, "body_score %.2f is above score %.2f: passing mentions in a long body are no surer than the rule", a.BodyScore, a.Score)
