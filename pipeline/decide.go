@@ -381,7 +381,7 @@ func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, sh
 	kept = slices.DeleteFunc(tags, func(t vigil.Tag) bool {
 		floor, ok := floors[t.Name]
 		for _, f := range own {
-			if f.Tag == t.Name && ok {
+			if ok && f.Tag == t.Name {
 				floor = min(floor, f.Floor)
 			}
 		}

@@ -628,7 +628,10 @@ func versionOf(files []*File) string {
 func ruleDigest(r *Rule) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s|%v|%v|%s|%s|%v|", r.ID, r.Languages, r.Kinds, r.Mode, r.Severity, r.Action.Tag+r.Action.Flag)
-	fmt.Fprintf(&b, "%g|%g|%s|", r.Action.Score, r.Action.Weight, r.Action.Cue)
+	fmt.Fprintf(&b, "%g|%g|%s|%g|", r.Action.Score, r.Action.Weight, r.Action.Cue, r.Action.BodyScore)
+	if r.Action.ModelFloor != nil {
+		fmt.Fprintf(&b, "floor %g|", *r.Action.ModelFloor)
+	}
 	if r.Action.Entity != nil {
 		fmt.Fprintf(&b, "%s|%s|%v|", r.Action.Entity.Type, r.Action.Entity.Canonical, r.Action.Entity.Banned)
 	}
