@@ -259,7 +259,7 @@ func (c *compiler) group(cr *crule, g *Group, negated bool) *cnode {
 				c.errf(cr.Rule, it.Line, "term %q can never match normalized text: %s", it.Term, msg)
 				continue
 			}
-			if l, ok := c.lists[pt.a.list]; ok && !pt.near && c.holdsNear(l, nil) {
+			if l, ok := c.lists[pt.a.list]; ok && !pt.near {
 				n.kids = append(n.kids, c.listKids(cr, l, n.op, neg)...)
 				continue
 			}
@@ -324,32 +324,12 @@ func (c *compiler) adder(cr *crule, o *operand, negated bool) func(side) {
 	}
 }
 
-// holdsNear reports whether list l, or a list it names, holds a NEAR
-// term. path guards against a list naming itself (expand reports that).
-func (c *compiler) holdsNear(l *List, path []string) bool {
-	if slices.Contains(path, l.Name) {
-		return false
-	}
-	for _, it := range l.Terms {
-		pt, err := parseTerm(it.Term)
-		switch {
-		case err != nil:
-		case pt.near:
-			return true
-		case pt.a.list != "":
-			if inner, ok := c.lists[pt.a.list]; ok && c.holdsNear(inner, append(path, l.Name)) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// listKids compiles a list that holds NEAR terms, named alone as an item
-// of a group whose operator is op ("none: [$sec_figures]"): its words,
-// phrases and @classes as one term, as any list, and each NEAR term as a
+// listKids compiles a list named alone as an item of a group whose
+// operator is op ("none: [$sec_figures]"): its words, phrases and @classes
+// as one term, and each NEAR term it holds (or a list it names holds) as a
 // term of its own. Under any and none they join the group's own items;
-// under all they are wrapped in an any, since the list asks one of them.
+// under all, where there are several, they are wrapped in an any, since
+// the list asks one of them.
 func (c *compiler) listKids(cr *crule, l *List, op nodeOp, negated bool) []*cnode {
 	var kids []*cnode
 	plain := &cterm{src: "$" + l.Name}
@@ -373,7 +353,7 @@ func (c *compiler) listKids(cr *crule, l *List, op nodeOp, negated bool) []*cnod
 	if len(plain.a.phrases)+len(plain.a.classes) > 0 {
 		kids = append([]*cnode{{op: opTerm, t: plain}}, kids...)
 	}
-	if op == opAll && len(kids) > 0 {
+	if op == opAll && len(kids) > 1 {
 		return []*cnode{{op: opAny, kids: kids}}
 	}
 	return kids
@@ -384,8 +364,7 @@ func (c *compiler) listKids(cr *crule, l *List, op nodeOp, negated bool) []*cnod
 // one). path is the chain of lists being expanded, to refuse a list that
 // names itself through others. An error is reported at the item's line.
 // A NEAR term is an error here: expand serves a list on a side of NEAR
-// (a list named alone that holds one is listKids'), where a pair of words
-// cannot stand.
+// (a list named alone is listKids'), where a pair of words cannot stand.
 func (c *compiler) expand(l *List, path []string, add func(side)) {
 	c.expandNear(l, path, add, nil)
 }
@@ -628,10 +607,7 @@ func versionOf(files []*File) string {
 func ruleDigest(r *Rule) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s|%v|%v|%s|%s|%v|", r.ID, r.Languages, r.Kinds, r.Mode, r.Severity, r.Action.Tag+r.Action.Flag)
-	fmt.Fprintf(&b, "%g|%g|%s|%g|", r.Action.Score, r.Action.Weight, r.Action.Cue, r.Action.BodyScore)
-	if r.Action.ModelFloor != nil {
-		fmt.Fprintf(&b, "floor %g|", *r.Action.ModelFloor)
-	}
+	fmt.Fprintf(&b, "%g|%g|%s|%g|%g|", r.Action.Score, r.Action.Weight, r.Action.Cue, r.Action.BodyScore, r.Action.ModelFloor)
 	if r.Action.Entity != nil {
 		fmt.Fprintf(&b, "%s|%s|%v|", r.Action.Entity.Type, r.Action.Entity.Canonical, r.Action.Entity.Banned)
 	}

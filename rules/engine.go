@@ -447,8 +447,8 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 				passing = appendNew(passing, act.Tag)
 			} else {
 				firm = appendNew(firm, act.Tag)
-				if act.ModelFloor != nil {
-					it.RuleFloors = lowerFloor(it.RuleFloors, act.Tag, *act.ModelFloor)
+				if act.ModelFloor > 0 {
+					it.RuleFloors = lowerFloor(it.RuleFloors, act.Tag, act.ModelFloor)
 				}
 			}
 			it.Verdict.Tags = append(it.Verdict.Tags, vigil.Tag{Name: act.Tag, Score: score, Source: vigil.SourceRule, Evidence: a.ev})

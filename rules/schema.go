@@ -133,12 +133,13 @@ type Action struct {
 	// short field): there the rule's words are mostly passing mentions,
 	// and a tag's score is its measured precision.
 	BodyScore float64
-	// ModelFloor, when set, is the least probability the topic model must
-	// give the tag for this rule's tag to stand, where the taxonomy's
-	// rule_floor asks more: a rule that reads an act ("В Казахстане
-	// запретили вейпы") rather than a name (an akim, a ministry), whose tag
-	// the model may rank under its field's (pipeline.Item.RuleFloors).
-	ModelFloor *float64
+	// ModelFloor, when set (above 0), is the least probability the topic
+	// model must give the tag for this rule's tag to stand, where the
+	// taxonomy's rule_floor asks more: a rule that reads an act ("В
+	// Казахстане запретили вейпы") rather than a name (an akim, a
+	// ministry), whose tag the model may rank under its field's
+	// (pipeline.Item.RuleFloors).
+	ModelFloor float64
 	Flag       string  // add a signal towards this flag ...
 	Weight     float64 // ... with this weight, or
 	Cue        string  // ... as this kind of cue (CueKinds), with no weight
@@ -512,16 +513,13 @@ func positive(g *Group) bool {
 func (p *parser) action(n *yaml.Node, who string) Action {
 	a := Action{Line: n.Line}
 	p.mapping(n, who, map[string]func(k, v *yaml.Node){
-		"tag":        func(_, v *yaml.Node) { a.Tag = p.str(v, who) },
-		"score":      func(_, v *yaml.Node) { a.Score = p.float(v, who, "score") },
-		"body_score": func(_, v *yaml.Node) { a.BodyScore = p.float(v, who, "body_score") },
-		"model_floor": func(_, v *yaml.Node) {
-			f := p.float(v, who, "model_floor")
-			a.ModelFloor = &f
-		},
-		"flag":   func(_, v *yaml.Node) { a.Flag = p.str(v, who) },
-		"weight": func(_, v *yaml.Node) { a.Weight = p.float(v, who, "weight") },
-		"cue":    func(_, v *yaml.Node) { a.Cue = p.str(v, who) },
+		"tag":         func(_, v *yaml.Node) { a.Tag = p.str(v, who) },
+		"score":       func(_, v *yaml.Node) { a.Score = p.float(v, who, "score") },
+		"body_score":  func(_, v *yaml.Node) { a.BodyScore = p.float(v, who, "body_score") },
+		"model_floor": func(_, v *yaml.Node) { a.ModelFloor = p.float(v, who, "model_floor") },
+		"flag":        func(_, v *yaml.Node) { a.Flag = p.str(v, who) },
+		"weight":      func(_, v *yaml.Node) { a.Weight = p.float(v, who, "weight") },
+		"cue":         func(_, v *yaml.Node) { a.Cue = p.str(v, who) },
 		"entity": func(_, v *yaml.Node) {
 			e := &EntityDef{Line: v.Line}
 			p.mapping(v, who, map[string]func(k, v *yaml.Node){
@@ -571,7 +569,7 @@ func (p *parser) action(n *yaml.Node, who string) Action {
 	if a.Tag == "" && a.BodyScore != 0 {
 		p.errf(n.Line, who, "body_score goes with tag")
 	}
-	if a.Tag == "" && a.ModelFloor != nil {
+	if a.Tag == "" && a.ModelFloor != 0 {
 		p.errf(n.Line, who, "model_floor goes with tag")
 	}
 	if a.Tag != "" && a.BodyScore > a.Score {
