@@ -35,6 +35,12 @@ type Params struct {
 	MinPrecision map[string]float64     `json:"min_precision,omitempty"`
 	// WeakLabels are the labels the weak files speak for (--weak-labels).
 	WeakLabels string `json:"weak_labels,omitempty"`
+	// OwnLabels makes each --data file speak only for the labels its
+	// documents carry (--own-labels): a corpus that files a document under
+	// one rubric says nothing of the taxonomy's other tags, so its
+	// documents are negatives of the corpus's other labels only, not of
+	// government or conflict (a state act filed under economy).
+	OwnLabels bool `json:"own_labels,omitempty"`
 	// RepeatParallel is how many times each document of a group of
 	// translations counts (--repeat-parallel), 0 for once.
 	RepeatParallel int `json:"repeat_parallel,omitempty"`
@@ -317,6 +323,9 @@ func (ds *dataset) prepare(ctx context.Context, opts BundleOptions, p *Params) e
 	if weak && only == nil {
 		return inputErr("--weak-labels %q: none of them is in the data", opts.WeakLabels)
 	}
+	if p.OwnLabels {
+		ds.ownLabels()
+	}
 	start := ds.nStrong
 	for _, f := range ds.weakFiles {
 		scope := only
@@ -379,6 +388,29 @@ func splitScope(w string) (string, []string) {
 		return w, nil
 	}
 	return path, strings.Split(labels, "+")
+}
+
+// ownLabels makes each --data file's documents speak only for the labels
+// that file's documents carry (Params.OwnLabels). The --once files keep
+// speaking for every label: the project wrote them in the taxonomy's sense.
+func (ds *dataset) ownLabels() {
+	start := 0
+	for _, f := range ds.trainFiles {
+		ex := ds.trainEx[start : start+f.Docs]
+		var own []int
+		for _, e := range ex {
+			own = append(own, e.Labels...)
+		}
+		slices.Sort(own)
+		own = slices.Compact(own)
+		if own == nil {
+			own = []int{} // not nil: nil would mean every label
+		}
+		for i := range ex {
+			ex[i].Only = own
+		}
+		start += f.Docs
+	}
 }
 
 // weakOnly makes ex speak only for the labels only.

@@ -82,6 +82,52 @@ func TestTrainBundleInputErrors(t *testing.T) {
 	}
 }
 
+// With --own-labels each --data file speaks only for the labels its own
+// documents carry: a corpus filed by rubric is no negative of a tag it
+// never uses; without it every strong document speaks for every label.
+func TestOwnLabels(t *testing.T) {
+	gov := filepath.Join(t.TempDir(), "gov.jsonl")
+	doc := `{"id":"g1","kind":"article","lang":"ru","title":"Аким Алматы провел отчетную встречу","tags":["government"]}` + "\n"
+	if err := os.WriteFile(gov, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, own := range []bool{false, true} {
+		p := smallParams()
+		p.OwnLabels = own
+		opts := BundleOptions{Data: []string{trainSample, gov}, Params: p}
+		ds, err := readDataset(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds.labels = collectLabels(ds.train, "all", &models.Taxonomy{})
+		if err := ds.prepare(context.Background(), opts, &p); err != nil {
+			t.Fatal(err)
+		}
+		names := func(ls []int) (out []string) {
+			for _, l := range ls {
+				out = append(out, ds.labels[l].Name)
+			}
+			return out
+		}
+		corpus, last := ds.trainEx[0], ds.trainEx[ds.nRepeat-1]
+		if !own {
+			if corpus.Only != nil || last.Only != nil {
+				t.Errorf("without --own-labels: speaks for %v and %v, want every label", names(corpus.Only), names(last.Only))
+			}
+			continue
+		}
+		if got := names(corpus.Only); len(got) != 8 || slices.Contains(got, "government") || !slices.Contains(got, "economy") {
+			t.Errorf("the corpus speaks for %v, want its eight rubrics", got)
+		}
+		if got := names(last.Only); !slices.Equal(got, []string{"government"}) {
+			t.Errorf("the government file speaks for %v, want [government]", got)
+		}
+		if corpus.Knows(slices.IndexFunc(ds.labels, func(l classify.Label) bool { return l.Name == "government" })) {
+			t.Error("a corpus document is a negative of government")
+		}
+	}
+}
+
 // A weak file written PATH=LABEL+LABEL speaks only for its own labels; the
 // other weak files for all of --weak-labels.
 func TestWeakFileScope(t *testing.T) {

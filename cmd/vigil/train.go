@@ -73,6 +73,7 @@ func runTrain(ctx context.Context, e *env, args []string) int {
 	fs.IntVar(&dictOpt.MinCount, "dict-min-count", 2, "with --dict: sentence pairs a word and its translation must share")
 	fs.Float64Var(&dictOpt.MinDice, "dict-min-dice", 0.3, "with --dict: least Dice coefficient of a word and its translation")
 	fs.StringVar(&dictOpt.Pivot, "dict-pivot", "ru", "with --dict: the `LANG` words are translated into, ru or en")
+	fs.BoolVar(&p.OwnLabels, "own-labels", false, "each --data file speaks only for the labels its documents carry: a corpus filed by rubric is no negative of the taxonomy's other tags (a state act filed under economy says nothing of government)")
 	fs.IntVar(&p.RepeatParallel, "repeat-parallel", 0, "count every training document that has a translation in the training data (sib-kk-17, sib-ru-17, sib-en-17) `N` times: they are all the Kazakh and English there is")
 	fs.IntVar(&p.Epochs, "epochs", 10, "passes over the training data")
 	fs.Float64Var(&p.LR, "lr", 1, "initial learning rate (decays linearly to 0)")

@@ -360,6 +360,9 @@ func featureFlags(t *testing.T, raw json.RawMessage) []string {
 	if p.RepeatParallel > 1 {
 		args = append(args, "--repeat-parallel", strconv.Itoa(p.RepeatParallel))
 	}
+	if p.OwnLabels {
+		args = append(args, "--own-labels")
+	}
 	if p.Features.Clusters {
 		args = append(args, "--clusters", filepath.Join("../..", p.Clusters),
 			"--cluster-weight", strconv.FormatFloat(float64(p.Features.ClusterWeight()), 'g', -1, 32))
