@@ -95,20 +95,8 @@ func TestOwnLabels(t *testing.T) {
 		p := smallParams()
 		p.OwnLabels = own
 		opts := BundleOptions{Data: []string{trainSample, gov}, Params: p}
-		ds, err := readDataset(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds.labels = collectLabels(ds.train, "all", &models.Taxonomy{})
-		if err := ds.prepare(context.Background(), opts, &p); err != nil {
-			t.Fatal(err)
-		}
-		names := func(ls []int) (out []string) {
-			for _, l := range ls {
-				out = append(out, ds.labels[l].Name)
-			}
-			return out
-		}
+		ds := preparedDataset(t, opts)
+		names := ds.labelNames
 		corpus, last := ds.trainEx[0], ds.trainEx[ds.nRepeat-1]
 		if !own {
 			if corpus.Only != nil || last.Only != nil {
@@ -126,6 +114,30 @@ func TestOwnLabels(t *testing.T) {
 			t.Error("a corpus document is a negative of government")
 		}
 	}
+}
+
+// preparedDataset reads opts's files and prepares their examples with all
+// their labels.
+func preparedDataset(t *testing.T, opts BundleOptions) *dataset {
+	t.Helper()
+	ds, err := readDataset(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds.labels = collectLabels(ds.train, "all", &models.Taxonomy{})
+	p := opts.Params
+	if err := ds.prepare(context.Background(), opts, &p); err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+// labelNames are the names of the labels ls.
+func (ds *dataset) labelNames(ls []int) (out []string) {
+	for _, l := range ls {
+		out = append(out, ds.labels[l].Name)
+	}
+	return out
 }
 
 // A weak file written PATH=LABEL+LABEL speaks only for its own labels; the
@@ -146,12 +158,7 @@ func TestWeakFileScope(t *testing.T) {
 	if err := ds.prepare(context.Background(), opts, &p); err != nil {
 		t.Fatal(err)
 	}
-	name := func(ls []int) (out []string) {
-		for _, l := range ls {
-			out = append(out, ds.labels[l].Name)
-		}
-		return out
-	}
+	name := ds.labelNames
 	n := ds.weakFiles[0].Docs
 	first, second := ds.trainEx[ds.nStrong], ds.trainEx[ds.nStrong+n]
 	if got := name(first.Only); !slices.Equal(got, []string{"economy"}) {
