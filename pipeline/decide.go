@@ -380,10 +380,8 @@ func overrule(tags []vigil.Tag, scores []TagScore, floors map[string]float64, sh
 	}
 	kept = slices.DeleteFunc(tags, func(t vigil.Tag) bool {
 		floor, ok := floors[t.Name]
-		for _, f := range own {
-			if ok && f.Tag == t.Name {
-				floor = min(floor, f.Floor)
-			}
+		if i := slices.IndexFunc(own, func(f TagFloor) bool { return f.Tag == t.Name }); ok && i >= 0 {
+			floor = min(floor, own[i].Floor) // own holds a tag once (rules' lowerFloor)
 		}
 		if slices.Contains(passing, t.Name) {
 			floor, ok = max(floor, BodyRuleFloor), true
