@@ -1011,6 +1011,11 @@ func Readings(fields []pipeline.Field) []pipeline.Field {
 				words = append(words, pipeline.Token{Text: caps, Start: t.Start, End: t.End})
 				changed = true
 			}
+			if acr := acronymReading(f.Words, i, orig); acr != "" {
+				upTo(i)
+				words = append(words, pipeline.Token{Text: acr, Start: t.Start, End: t.End})
+				changed = true
+			}
 			if base := hyphenBase(t.Text); base != "" && base != caps {
 				upTo(i)
 				words = append(words, pipeline.Token{Text: base, Start: t.Start, End: t.End})
@@ -1074,6 +1079,48 @@ func capsBase(orig string) string {
 		return ""
 	}
 	return strings.ToLower(orig[:i])
+}
+
+// acronymReading returns, for a group's name written as a Latin
+// abbreviation inside Russian or Kazakh words ("вступайте в IGIL"), its
+// Cyrillic reading ("игил") when the lexicon knows that word, or "". The
+// normalizer transliterates a field only when most of it is Latin, so
+// such a name stayed Latin and the model, which learned the name in
+// Cyrillic, read it at half its weight: "Вступайте в IGIL, братья, пишите
+// в личку" scored 0.41 where the same words with ИГИЛ scored 0.996
+// (2026-12-07). orig is words[i] as written: ASCII letters only, three to
+// eight of them, the first two capitals (IGIL, DAISh); a word beside it
+// must hold a Cyrillic letter, so English text keeps its acronyms.
+func acronymReading(words []pipeline.Token, i int, orig string) string {
+	if len(orig) < 3 || len(orig) > 8 || !isUpperASCII(orig[0]) || !isUpperASCII(orig[1]) {
+		return ""
+	}
+	for k := 2; k < len(orig); k++ {
+		if c := orig[k] | 0x20; c < 'a' || c > 'z' {
+			return ""
+		}
+	}
+	if !(i > 0 && hasCyrillic(words[i-1].Text) || i+1 < len(words) && hasCyrillic(words[i+1].Text)) {
+		return ""
+	}
+	cyr, known := pipeline.SpellRussian(strings.ToLower(orig))
+	if !known || cyr == words[i].Text {
+		return ""
+	}
+	return cyr
+}
+
+func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
+
+// hasCyrillic reports whether s holds a Cyrillic letter (U+0400–U+04FF,
+// two bytes in UTF-8 led by 0xD0–0xD3).
+func hasCyrillic(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0xD0 && c <= 0xD3 {
+			return true
+		}
+	}
+	return false
 }
 
 // kazakhEndings reports whether s is one to three Kazakh endings

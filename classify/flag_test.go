@@ -30,6 +30,7 @@ func TestReadings(t *testing.T) {
 		{"хиджра, ш а м ждёт, брат", []string{"шам"}, []string{"ш а м"}},
 		{"дай 64йат халифу", []string{"байат"}, []string{"64йат"}},
 		{"ИГИЛге қосылыңдар, бауырлар", []string{"игил"}, []string{"ИГИЛге"}},
+		{"Вступайте в IGIL, братья", []string{"игил"}, []string{"IGIL"}},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			f := Readings([]pipeline.Field{field(tc.in)})[0]
@@ -57,6 +58,29 @@ func TestReading(t *testing.T) {
 	} {
 		if got := reading(in); got != want {
 			t.Errorf("reading(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAcronymReading(t *testing.T) {
+	for in, want := range map[string]string{
+		"Вступайте в IGIL, братья": "игил",
+		"IGIL ждет тебя, брат":     "игил", // the word after it is Cyrillic
+		"Join IGIL now, brother":   "",     // English around it: its acronyms stay
+		"вступайте в igil":         "",     // not capitals: the normalizer's translit reads such words
+		"вступайте в IG":           "",     // two letters read as anything
+		"купил в KFC":              "",     // no word the lexicon knows
+	} {
+		f := field(in)
+		got := ""
+		for i, w := range f.Words {
+			s, e := f.Span(w.Start, w.End)
+			if r := acronymReading(f.Words, i, f.Original[s:e]); r != "" {
+				got = r
+			}
+		}
+		if got != want {
+			t.Errorf("%q: acronym reading %q, want %q", in, got, want)
 		}
 	}
 }

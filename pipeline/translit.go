@@ -123,6 +123,20 @@ var (
 	kazakhScheme  = &scheme{kazakhParts, kazakhLetterAt, kazakhMaxSpellings}
 )
 
+// SpellRussian reads word, lower-case ASCII letters, as Russian written in
+// Latin letters and returns the Cyrillic spelling the embedded lexicon
+// knows best, with known true, or the first reading of every part and
+// known false. It is the reading the fourth pass gives a word of a field
+// it reads as transliterated ("igil" → "игил"), for callers that meet
+// such a word alone: a group's Latin name inside a Russian comment.
+func SpellRussian(word string) (cyrillic string, known bool) {
+	if word == "" || !russianLetters(word) {
+		return "", false
+	}
+	sp, _, ok := russianScheme.spell(word, wordCosts())
+	return sp.String(), ok
+}
+
 // split cuts word into parts: each its length in letters and its readings.
 func (sc *scheme) split(word string) []translitSpan {
 	var dst []translitSpan
@@ -173,6 +187,16 @@ type translitSpan struct {
 type spelling struct {
 	spans  []translitSpan
 	chosen []int
+}
+
+// String is the spelling's Cyrillic letters: the chosen reading of each
+// part.
+func (sp spelling) String() string {
+	var b strings.Builder
+	for i, s := range sp.spans {
+		b.WriteString(s.readings[sp.chosen[i]])
+	}
+	return b.String()
 }
 
 // spell spells word in Cyrillic: the spelling the lexicon knows best, with

@@ -87,8 +87,16 @@ func TestTranslitWord(t *testing.T) {
 		{"xqzv", "хкзв", false},
 	} {
 		sp, _, ok := russianScheme.spell(tc.in, costs)
-		if got := joined(sp); got != tc.want || ok != tc.known {
+		if got := sp.String(); got != tc.want || ok != tc.known {
 			t.Errorf("spell(%q) = %q known %v, want %q known %v", tc.in, got, ok, tc.want, tc.known)
+		}
+		if got, ok := SpellRussian(tc.in); got != tc.want || ok != tc.known {
+			t.Errorf("SpellRussian(%q) = %q known %v, want %q known %v", tc.in, got, ok, tc.want, tc.known)
+		}
+	}
+	for _, in := range []string{"", "IGIL", "игил", "a-b"} { // not lower-case ASCII letters
+		if got, ok := SpellRussian(in); got != "" || ok {
+			t.Errorf("SpellRussian(%q) = %q known %v, want nothing", in, got, ok)
 		}
 	}
 }
@@ -117,15 +125,6 @@ func BenchmarkNormalizeTranslit(b *testing.B) {
 	for b.Loop() {
 		Normalize("body", s)
 	}
-}
-
-// joined is the Cyrillic text of sp.
-func joined(sp spelling) string {
-	var b strings.Builder
-	for i, s := range sp.spans {
-		b.WriteString(s.readings[sp.chosen[i]])
-	}
-	return b.String()
 }
 
 // TestKazakhLetterAfterVowel: i after a vowel may be й, after a vowel of
