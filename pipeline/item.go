@@ -44,8 +44,9 @@ type Item struct {
 	TagScores []TagScore
 	// BodyTags are the tags rules gave only on passing mentions: every
 	// rule that gave the tag has a body_score and found its words only in
-	// a long body (rules.Action.BodyScore). Decide drops such a tag where
-	// the model gives it under BodyRuleFloor.
+	// a long body (rules.Action.BodyScore), or only in the lead under a
+	// headline that names none of them. Decide drops such a tag where the
+	// model gives it under BodyRuleFloor.
 	BodyTags []string
 	// RuleFloors are the tags some rule gave with a model floor of its own
 	// (rules.Action.ModelFloor), each with the lowest such floor: Decide

@@ -360,9 +360,11 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 		}
 	}()
 	longWords := 0 // the words of the document's long fields
+	titled := false
 	langs := it.Langs()
 	for i := range it.Fields {
 		f := &it.Fields[i]
+		titled = titled || f.Name == vigil.FieldTitle && len(f.Words) > 0
 		long := f.Name != vigil.FieldTitle && len(f.Words) > longField
 		if long {
 			longWords += len(f.Words)
@@ -444,6 +446,11 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 			score := act.Score
 			if act.BodyScore > 0 && !a.title && a.long == len(a.ev) {
 				score = act.BodyScore // every hit in a long body (Action.BodyScore)
+				passing = appendNew(passing, act.Tag)
+			} else if act.BodyScore > 0 && !a.title && titled {
+				// every hit in the lead under a headline that says
+				// nothing of the tag: "apply on eGov", "tickets in the
+				// app" beside a benefit or a new train
 				passing = appendNew(passing, act.Tag)
 			} else {
 				firm = appendNew(firm, act.Tag)

@@ -277,8 +277,10 @@ func TestApplyLongBody(t *testing.T) {
 }
 
 // A tag rule with a body_score shows it when every hit lies in a long
-// body, its score when one is in the title or a short field; the first
-// tag is then in Item.BodyTags, for Decide to weigh against the model.
+// body, its score when one is in the title or a short field; the tag is in
+// Item.BodyTags, for Decide to weigh against the model, when no hit is in
+// the title of a titled document (a long body, or the lead under a
+// headline that names something else).
 func TestApplyBodyScore(t *testing.T) {
 	set := compileYAML(t, `rules:
   - id: holiday
@@ -295,7 +297,8 @@ func TestApplyBodyScore(t *testing.T) {
 	}{
 		{"every hit in a long body", "News", long, 0.25, true},
 		{"the title names it", "Christmas markets open", long, 0.9, false},
-		{"a short body", "News", "Christmas markets open on Sunday", 0.9, false},
+		{"the lead under a headline", "News", "Christmas markets open on Sunday", 0.9, true},
+		{"a short body with no title", "", "Christmas markets open on Sunday", 0.9, false},
 	} {
 		doc := vigil.Document{ID: "x", Kind: vigil.KindArticle, Lang: "en", Title: tc.title, Body: tc.body}
 		it := &pipeline.Item{Doc: &doc, Lang: "en", Fields: pipeline.PrepareFields(context.Background(), []vigil.Document{doc}, 1)[0]}
