@@ -321,6 +321,10 @@ func TestDecideRuleFloors(t *testing.T) {
 		{"passing mentions at BodyRuleFloor", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor), []string{"health 0.89"}, []string{"health"}, nil},
 		{"the same score, a tag from a headline", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{"health 0.89"}, nil, nil},
 		{"passing mentions of another tag", []vigil.Tag{rule("health")}, scores("health", BodyRuleFloor-0.001), []string{"health 0.89"}, []string{"religion"}, nil},
+		// passing mentions of a tag with a floor of its own (Decide.Floors) need that floor
+		{"passing mentions under the tag's own floor", []vigil.Tag{rule("technology")}, scores("technology", 0.49), []string{}, []string{"technology"}, nil},
+		{"passing mentions at the tag's own floor", []vigil.Tag{rule("technology")}, scores("technology", 0.5), []string{"technology 0.89"}, []string{"technology"}, nil},
+		{"the same score, a technology from a headline", []vigil.Tag{rule("technology")}, scores("technology", 0.2), []string{"technology 0.89"}, nil, nil},
 		{"at the floor it stands", []vigil.Tag{rule("government")}, scores("government", 0.05), []string{"government 0.89"}, nil, nil},
 		{"the model did not score the document", []vigil.Tag{rule("government")}, nil, []string{"government 0.89"}, nil, nil},
 		{"a tag with no floor", []vigil.Tag{rule("security")}, scores("security", 0.001), []string{"security 0.89"}, nil, nil},
@@ -336,7 +340,7 @@ func TestDecideRuleFloors(t *testing.T) {
 	} {
 		it := &Item{Doc: &vigil.Document{ID: "x"}, TagScores: tc.scores, BodyTags: tc.body, RuleFloors: tc.own}
 		it.Verdict.Tags = tc.in
-		if err := (&Decide{RuleFloors: floors, ShownAs: shown}).Process(context.Background(), it); err != nil {
+		if err := (&Decide{RuleFloors: floors, ShownAs: shown, Floors: map[string]float64{"technology": 0.5}}).Process(context.Background(), it); err != nil {
 			t.Fatal(err)
 		}
 		got := []string{}

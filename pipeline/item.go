@@ -46,7 +46,8 @@ type Item struct {
 	// rule that gave the tag has a body_score and found its words only in
 	// a long body (rules.Action.BodyScore), or only in the lead under a
 	// headline that names none of them. Decide drops such a tag where the
-	// model gives it under BodyRuleFloor.
+	// model gives it under BodyRuleFloor or under the tag's own floor
+	// (Decide.Floors), whichever is higher.
 	BodyTags []string
 	// RuleFloors are the tags some rule gave with a model floor of its own
 	// (rules.Action.ModelFloor), each with the lowest such floor: Decide
