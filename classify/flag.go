@@ -1101,7 +1101,7 @@ func acronymReading(words []pipeline.Token, i int, orig string) string {
 			return ""
 		}
 	}
-	if !(i > 0 && hasCyrillic(words[i-1].Text) || i+1 < len(words) && hasCyrillic(words[i+1].Text)) {
+	if !(i > 0 && isCyrillic(words[i-1].Text) || i+1 < len(words) && isCyrillic(words[i+1].Text)) {
 		return ""
 	}
 	cyr, ok := acronymReadings.Get(orig)
@@ -1126,17 +1126,6 @@ func acronymReading(words []pipeline.Token, i int, orig string) string {
 var acronymReadings = wordcache.NewWords(4096, wordcache.StringBytes)
 
 func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }
-
-// hasCyrillic reports whether s holds a Cyrillic letter (U+0400–U+04FF,
-// two bytes in UTF-8 led by 0xD0–0xD3).
-func hasCyrillic(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0xD0 && c <= 0xD3 {
-			return true
-		}
-	}
-	return false
-}
 
 // kazakhEndings reports whether s is one to three Kazakh endings
 // (pipeline.KazakhSuffixes) and nothing else.

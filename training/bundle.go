@@ -406,9 +406,7 @@ func (ds *dataset) ownLabels() {
 		if own == nil {
 			own = []int{} // not nil: nil would mean every label
 		}
-		for i := range ex {
-			ex[i].Only = own
-		}
+		weakOnly(ex, own)
 		start += f.Docs
 	}
 }

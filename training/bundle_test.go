@@ -146,17 +146,9 @@ func TestWeakFileScope(t *testing.T) {
 	opts := BundleOptions{Data: []string{trainSample},
 		Weak:       []string{devSample + "=economy", devSample},
 		WeakLabels: "economy,technology", Params: smallParams()}
-	ds, err := readDataset(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds := preparedDataset(t, opts)
 	if len(ds.weakFiles) != 2 || ds.weakFiles[0].Path != devSample || !slices.Equal(ds.weakFiles[0].Labels, []string{"economy"}) || ds.weakFiles[1].Labels != nil {
 		t.Fatalf("weak files %+v", ds.weakFiles)
-	}
-	ds.labels = collectLabels(ds.train, "all", &models.Taxonomy{})
-	p := opts.Params
-	if err := ds.prepare(context.Background(), opts, &p); err != nil {
-		t.Fatal(err)
 	}
 	name := ds.labelNames
 	n := ds.weakFiles[0].Docs
@@ -174,11 +166,12 @@ func TestWeakFileScope(t *testing.T) {
 	}
 
 	opts.Weak = []string{devSample + "=sport"}
-	ds, err = readDataset(opts)
+	ds, err := readDataset(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ds.labels = collectLabels(ds.train, "all", &models.Taxonomy{})
+	p := opts.Params
 	if err := ds.prepare(context.Background(), opts, &p); !IsInputError(err) || !strings.Contains(err.Error(), `"sport"`) {
 		t.Errorf("scope outside --weak-labels: error %v, want one naming sport", err)
 	}
