@@ -15,6 +15,7 @@
 #   FOLDS=3 scripts/cv-real.sh                           # fewer folds, faster
 #   TRAIN_ARGS='--epochs 20' scripts/cv-real.sh          # more vigil train options
 #   ONCE=, NOTOPIC=, CLUSTERS= as for scripts/cv-sib.sh (scripts/topics-train.sh)
+#   MISSES=build/cv-misses scripts/cv-real.sh            # also each fold's misses (vigil eval --misses)
 #
 # On the shipped command (2026-12-06) the folds give every tag right 0.679
 # and government P / R 0.687 / 0.494, where the held-out headlines give 0.676
@@ -54,7 +55,12 @@ for ((k = 0; k < FOLDS; k++)); do
 	topics_train "$work/vigil" "$work/fold" "$DATA/topics/train.jsonl,$DATA/news-en/train.jsonl" "$work/hand.jsonl" \
 		$TRAIN_ARGS 2>"$work/train.log" ||
 		{ cat "$work/train.log" >&2; exit 1; }
-	"$work/vigil" eval --models "$work/fold" --data "$work/test.jsonl" --json >"$work/eval.json"
+	misses=()
+	if [[ -n ${MISSES:-} ]]; then
+		mkdir -p "$MISSES"
+		misses=(--misses "$MISSES/fold$k.jsonl")
+	fi
+	"$work/vigil" eval --models "$work/fold" --data "$work/test.jsonl" --json "${misses[@]}" >"$work/eval.json"
 	jq -c . "$work/eval.json" >>"$work/evals.jsonl"
 	jq -r --arg k "$k" '"\($k)\t\(.docs)\t\(.every_tag_right_docs)\t\(.every_tag_right)"' "$work/eval.json" |
 		awk -F'\t' '{printf "%-5s %8d %8d %8.3f\n", $1, $2, $3, $4}'
