@@ -444,13 +444,14 @@ func (s *Set) Apply(it *pipeline.Item) Applied {
 			// MaxEvidence hits, all a field reports, are never passing)
 		case act.Tag != "":
 			score := act.Score
-			if act.BodyScore > 0 && !a.title && a.long == len(a.ev) {
-				score = act.BodyScore // every hit in a long body (Action.BodyScore)
-				passing = appendNew(passing, act.Tag)
-			} else if act.BodyScore > 0 && !a.title && titled {
-				// every hit in the lead under a headline that says
-				// nothing of the tag: "apply on eGov", "tickets in the
-				// app" beside a benefit or a new train
+			if inBody := a.long == len(a.ev); act.BodyScore > 0 && !a.title && (inBody || titled) {
+				// passing mentions: every hit in a long body, or in the
+				// lead under a headline that says nothing of the tag
+				// ("apply on eGov", "tickets in the app" beside a benefit
+				// or a new train); only the body's lowers the score
+				if inBody {
+					score = act.BodyScore // Action.BodyScore
+				}
 				passing = appendNew(passing, act.Tag)
 			} else {
 				firm = appendNew(firm, act.Tag)
