@@ -16,6 +16,7 @@
 #   TRAIN_ARGS='--epochs 20' scripts/cv-real.sh          # more vigil train options
 #   ONCE=, NOTOPIC=, CLUSTERS= as for scripts/cv-sib.sh (scripts/topics-train.sh)
 #   MISSES=build/cv-misses scripts/cv-real.sh            # also each fold's misses (vigil eval --misses)
+#   SHARE=0.5 scripts/cv-real.sh                         # train on half the real headlines (a learning curve)
 #
 # On the shipped command (2026-12-06) the folds give every tag right 0.679
 # and government P / R 0.687 / 0.494, where the held-out headlines give 0.676
@@ -36,17 +37,27 @@ cat testdata/tags/lenta-hand*.jsonl | jq -r .id | LC_ALL=C sort -u >"$work/lenta
 jq -r '.id' build/weak/hand.jsonl | grep -vF '#2' >"$work/hand-order"
 LC_ALL=C sort "$work/hand-order" >"$work/hand-ids"
 LC_ALL=C join "$work/lenta-ids" "$work/hand-ids" >"$work/real-ids"
-# fold of each real headline: its place among them in hand.jsonl, mod FOLDS
+# fold of each real headline: its place among them in hand.jsonl, mod FOLDS;
+# and its part, one of 20 cut across the folds, for SHARE: a fold trains on
+# the other folds' headlines of parts 0 to 20 * SHARE - 1 only (the same
+# headlines at every SHARE that keep them, so a learning curve's points
+# differ by headlines added, not by a new draw).
+SHARE=${SHARE:-1}
 grep -xFf "$work/real-ids" "$work/hand-order" |
-	awk -v n="$FOLDS" '{print $0 "\t" (NR - 1) % n}' >"$work/folds.tsv"
+	awk -v n="$FOLDS" '{print $0 "\t" (NR - 1) % n "\t" int((NR - 1) / n) % 20}' >"$work/folds.tsv"
+cut=$(awk -v s="$SHARE" 'BEGIN {c = int(s * 20 + 0.5); if (c < 1 || c > 20) exit 1; print c}') ||
+	{ echo "SHARE=$SHARE: give a share of the real headlines from 0.05 to 1" >&2; exit 2; }
 
-printf '%-5s %8s %8s %8s\n' fold docs right share
+printf '%-5s %8s %8s %8s %8s\n' fold docs right share trained
 : >"$work/evals.jsonl"
 for ((k = 0; k < FOLDS; k++)); do
 	awk -F'\t' -v k="$k" '$2 == k {print $1}' "$work/folds.tsv" |
 		jq -R -s 'split("\n") | map(select(. != "") | {(.): true}) | add' >"$work/fold.json"
-	# Training: hand.jsonl without fold k (a copy's id is the headline's and "#2").
-	jq -c --slurpfile fold "$work/fold.json" 'select($fold[0][.id | sub("#2$"; "")] | not)' \
+	awk -F'\t' -v k="$k" -v c="$cut" '$2 == k || $3 >= c {print $1}' "$work/folds.tsv" |
+		jq -R -s 'split("\n") | map(select(. != "") | {(.): true}) | add' >"$work/drop.json"
+	# Training: hand.jsonl without fold k, nor the parts SHARE leaves out
+	# (a copy's id is the headline's and "#2").
+	jq -c --slurpfile drop "$work/drop.json" 'select($drop[0][.id | sub("#2$"; "")] | not)' \
 		build/weak/hand.jsonl >"$work/hand.jsonl"
 	# Test: fold k's headlines, politics named as the taxonomy shows it.
 	jq -c --slurpfile fold "$work/fold.json" 'select($fold[0][.id]) | .tags |= map(if . == "diplomacy" then "politics" else . end)' \
@@ -62,8 +73,10 @@ for ((k = 0; k < FOLDS; k++)); do
 	fi
 	"$work/vigil" eval --models "$work/fold" --data "$work/test.jsonl" --json "${misses[@]}" >"$work/eval.json"
 	jq -c . "$work/eval.json" >>"$work/evals.jsonl"
-	jq -r --arg k "$k" '"\($k)\t\(.docs)\t\(.every_tag_right_docs)\t\(.every_tag_right)"' "$work/eval.json" |
-		awk -F'\t' '{printf "%-5s %8d %8d %8.3f\n", $1, $2, $3, $4}'
+	# trained: the real headlines the fold's bundle learned from (once each)
+	trained=$(awk -F'\t' -v k="$k" -v c="$cut" '$2 != k && $3 < c' "$work/folds.tsv" | wc -l)
+	jq -r --arg k "$k" --arg n "$trained" '"\($k)\t\(.docs)\t\(.every_tag_right_docs)\t\(.every_tag_right)\t\($n)"' "$work/eval.json" |
+		awk -F'\t' '{printf "%-5s %8d %8d %8.3f %8d\n", $1, $2, $3, $4, $5}'
 done
 echo
 jq -rs '
