@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced, from the repository root, by the scripts that retrain the topic
 # bundle on part of its data (scripts/cv-sib.sh, scripts/cv-real.sh): the
 # recorded training command of docs/models.md ("The topic classifier") as
