@@ -27,6 +27,10 @@
 # ../shared/data (or $VIGIL_DATA). About 40 s a fold on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# SHARE in twentieths (below, "its part"), checked before anything is built
+SHARE=${SHARE:-1}
+parts=$(awk -v s="$SHARE" 'BEGIN {c = int(s * 20 + 0.5); if (c < 1 || c > 20) exit 1; print c}') ||
+	{ echo "SHARE=$SHARE: give a share of the real headlines from 0.05 to 1" >&2; exit 2; }
 # shellcheck source=scripts/topics-train.sh
 . scripts/topics-train.sh
 topics_setup
@@ -42,18 +46,15 @@ LC_ALL=C join "$work/lenta-ids" "$work/hand-ids" >"$work/real-ids"
 # the other folds' headlines of parts 0 to 20 * SHARE - 1 only (the same
 # headlines at every SHARE that keep them, so a learning curve's points
 # differ by headlines added, not by a new draw).
-SHARE=${SHARE:-1}
 grep -xFf "$work/real-ids" "$work/hand-order" |
 	awk -v n="$FOLDS" '{print $0 "\t" (NR - 1) % n "\t" int((NR - 1) / n) % 20}' >"$work/folds.tsv"
-cut=$(awk -v s="$SHARE" 'BEGIN {c = int(s * 20 + 0.5); if (c < 1 || c > 20) exit 1; print c}') ||
-	{ echo "SHARE=$SHARE: give a share of the real headlines from 0.05 to 1" >&2; exit 2; }
 
 printf '%-5s %8s %8s %8s %8s\n' fold docs right share trained
 : >"$work/evals.jsonl"
 for ((k = 0; k < FOLDS; k++)); do
 	awk -F'\t' -v k="$k" '$2 == k {print $1}' "$work/folds.tsv" |
 		jq -R -s 'split("\n") | map(select(. != "") | {(.): true}) | add' >"$work/fold.json"
-	awk -F'\t' -v k="$k" -v c="$cut" '$2 == k || $3 >= c {print $1}' "$work/folds.tsv" |
+	awk -F'\t' -v k="$k" -v c="$parts" '$2 == k || $3 >= c {print $1}' "$work/folds.tsv" |
 		jq -R -s 'split("\n") | map(select(. != "") | {(.): true}) | add' >"$work/drop.json"
 	# Training: hand.jsonl without fold k, nor the parts SHARE leaves out
 	# (a copy's id is the headline's and "#2").
@@ -74,7 +75,7 @@ for ((k = 0; k < FOLDS; k++)); do
 	"$work/vigil" eval --models "$work/fold" --data "$work/test.jsonl" --json "${misses[@]}" >"$work/eval.json"
 	jq -c . "$work/eval.json" >>"$work/evals.jsonl"
 	# trained: the real headlines the fold's bundle learned from (once each)
-	trained=$(awk -F'\t' -v k="$k" -v c="$cut" '$2 != k && $3 < c' "$work/folds.tsv" | wc -l)
+	trained=$(awk -F'\t' -v k="$k" -v c="$parts" '$2 != k && $3 < c' "$work/folds.tsv" | wc -l)
 	jq -r --arg k "$k" --arg n "$trained" '"\($k)\t\(.docs)\t\(.every_tag_right_docs)\t\(.every_tag_right)\t\($n)"' "$work/eval.json" |
 		awk -F'\t' '{printf "%-5s %8d %8d %8.3f %8d\n", $1, $2, $3, $4, $5}'
 done
