@@ -49,13 +49,15 @@ LC_ALL=C join "$work/lenta-ids" "$work/hand-ids" >"$work/real-ids"
 grep -xFf "$work/real-ids" "$work/hand-order" |
 	awk -v n="$FOLDS" '{print $0 "\t" (NR - 1) % n "\t" int((NR - 1) / n) % 20}' >"$work/folds.tsv"
 
+# idset: the ids on stdin, one a line, as a JSON object to look them up in
+idset() { jq -R -s 'split("\n") | map(select(. != "") | {(.): true}) | add'; }
+
 printf '%-5s %8s %8s %8s %8s\n' fold docs right share trained
 : >"$work/evals.jsonl"
 for ((k = 0; k < FOLDS; k++)); do
-	awk -F'\t' -v k="$k" '$2 == k {print $1}' "$work/folds.tsv" |
-		jq -R -s 'split("\n") | map(select(. != "") | {(.): true}) | add' >"$work/fold.json"
-	awk -F'\t' -v k="$k" -v c="$parts" '$2 == k || $3 >= c {print $1}' "$work/folds.tsv" |
-		jq -R -s 'split("\n") | map(select(. != "") | {(.): true}) | add' >"$work/drop.json"
+	awk -F'\t' -v k="$k" '$2 == k {print $1}' "$work/folds.tsv" | idset >"$work/fold.json"
+	awk -F'\t' -v k="$k" -v c="$parts" '$2 == k || $3 >= c {print $1}' "$work/folds.tsv" >"$work/drop.ids"
+	idset <"$work/drop.ids" >"$work/drop.json"
 	# Training: hand.jsonl without fold k, nor the parts SHARE leaves out
 	# (a copy's id is the headline's and "#2").
 	jq -c --slurpfile drop "$work/drop.json" 'select($drop[0][.id | sub("#2$"; "")] | not)' \
@@ -75,7 +77,7 @@ for ((k = 0; k < FOLDS; k++)); do
 	"$work/vigil" eval --models "$work/fold" --data "$work/test.jsonl" --json "${misses[@]}" >"$work/eval.json"
 	jq -c . "$work/eval.json" >>"$work/evals.jsonl"
 	# trained: the real headlines the fold's bundle learned from (once each)
-	trained=$(awk -F'\t' -v k="$k" -v c="$parts" '$2 != k && $3 < c' "$work/folds.tsv" | wc -l)
+	trained=$(($(wc -l <"$work/folds.tsv") - $(wc -l <"$work/drop.ids")))
 	jq -r --arg k "$k" --arg n "$trained" '"\($k)\t\(.docs)\t\(.every_tag_right_docs)\t\(.every_tag_right)\t\($n)"' "$work/eval.json" |
 		awk -F'\t' '{printf "%-5s %8d %8d %8.3f %8d\n", $1, $2, $3, $4, $5}'
 done
